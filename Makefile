@@ -1,0 +1,46 @@
+# Every target sets up what it needs from scratch: a fresh clone needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.test-installed
+
+.PHONY: run test lint bench eval etl clean
+
+run: $(INSTALLED)
+	$(BIN)/streambot etl --if-stale
+	$(BIN)/streambot summary
+
+test: $(TEST_INSTALLED)
+	$(BIN)/ruff check etl recommender bot tests scripts
+	$(BIN)/python -m pytest
+
+etl: $(INSTALLED)
+	$(BIN)/streambot etl
+
+eval: $(INSTALLED)
+	$(BIN)/streambot etl --if-stale
+	$(BIN)/python scripts/evaluate.py
+
+bench: $(INSTALLED)
+	$(BIN)/streambot etl --if-stale
+	$(BIN)/python scripts/bench.py
+
+lint: $(TEST_INSTALLED)
+	$(BIN)/ruff check etl recommender bot tests scripts
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) data/processed .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

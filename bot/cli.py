@@ -1,0 +1,201 @@
+"""The ``streambot`` command: build the catalogue, match, recommend and query it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import Settings
+from etl.build import is_stale, run_etl
+from etl.errors import EtlError
+from recommender.catalogue import QueryError, as_dict
+from recommender.engine import Engine, Match, Recommendations
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad command line; the message is one line that lists the valid choices."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag becomes a ``UsageError`` instead of usage text and exit."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="streambot", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, help="folder holding raw/ and processed/")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    etl = commands.add_parser("etl", help="build the catalogue and print the report")
+    etl.add_argument("--if-stale", action="store_true", help="only when the inputs changed")
+    etl.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    commands.add_parser("summary", help="what the served catalogue holds")
+
+    match = commands.add_parser("match", help="titles that match TEXT ('-' reads stdin)")
+    match.add_argument("text")
+    match.add_argument("--limit", type=int, default=5)
+    match.add_argument("--json", action="store_true")
+
+    recommend = commands.add_parser("recommend", help="works like TEXT ('-' reads stdin)")
+    recommend.add_argument("text")
+    recommend.add_argument("--k", type=int, default=5)
+    recommend.add_argument("--platform")
+    recommend.add_argument("--type", choices=["movie", "tv"])
+    recommend.add_argument("--json", action="store_true")
+
+    query = commands.add_parser("query", help="catalogue questions").add_subparsers(
+        dest="query", required=True, parser_class=_Parser
+    )
+    longest = query.add_parser("longest", help="the longest movie, or the most seasons")
+    longest.add_argument("--year")
+    longest.add_argument("--platform")
+    longest.add_argument("--duration-type", choices=["min", "season"])
+    score = query.add_parser("score-count", help="movies above a score in a year")
+    score.add_argument("--platform", required=True)
+    score.add_argument("--score", required=True)
+    score.add_argument("--year", required=True)
+    count = query.add_parser("count", help="movies and TV shows on a platform")
+    count.add_argument("--platform", required=True)
+    actor = query.add_parser("actor", help="the most frequent cast member")
+    actor.add_argument("--platform", required=True)
+    actor.add_argument("--year", required=True)
+    country = query.add_parser("country", help="titles from a country in a year")
+    country.add_argument("--type", required=True, choices=["movie", "tv"])
+    country.add_argument("--country", required=True)
+    country.add_argument("--year", required=True)
+    rating = query.add_parser("rating", help="titles with an audience rating")
+    rating.add_argument("--rating", required=True)
+    for sub in (longest, score, count, actor, country, rating):
+        sub.add_argument("--json", action="store_true")
+    return parser
+
+
+def load_engine(settings: Settings, err: TextIO) -> Engine:
+    """The served engine, building the catalogue first when it is missing or stale."""
+    if is_stale(settings.raw_dir, settings.processed_dir):
+        print("building the catalogue (inputs changed or never built)…", file=err)
+        run_etl(settings.raw_dir, settings.processed_dir)
+    return Engine.load(settings.processed_dir)
+
+
+def _format_match(match: Match) -> str:
+    return (
+        f"{match.title} ({match.year}, {match.type}) on {', '.join(match.platforms)}"
+        f"  [{match.id}, confidence {match.confidence:.2f}]"
+    )
+
+
+def _format_recommendations(result: Recommendations) -> str:
+    if result.match is None:
+        return f"no title matches {result.query!r}"
+    lines = [f"like {_format_match(result.match)}:"]
+    for number, item in enumerate(result.results, start=1):
+        score = f", IMDb {item.score:.1f}" if item.score is not None else ""
+        lines.append(
+            f"{number}. {item.title} ({item.year}, {item.type}{score}) on "
+            f"{', '.join(item.platforms)} — {item.reason.describe()}"
+        )
+    return "\n".join(lines)
+
+
+def _run_lines(text: str, answer: Callable[[str], dict], stdin: TextIO, out: TextIO) -> None:
+    """Answer one query per line of stdin (or ``text`` itself), one JSON object per line."""
+    lines = stdin if text == "-" else [text]
+    for line in lines:
+        if line.strip():
+            print(json.dumps(answer(line.strip()), ensure_ascii=False), file=out, flush=True)
+
+
+def _query(engine: Engine, args: argparse.Namespace) -> object:
+    catalogue = engine.catalogue
+    if args.query == "longest":
+        return catalogue.longest(args.year, args.platform, args.duration_type)
+    if args.query == "score-count":
+        return catalogue.score_count(args.platform, args.score, args.year)
+    if args.query == "count":
+        return catalogue.count(args.platform)
+    if args.query == "actor":
+        return catalogue.actor(args.platform, args.year)
+    if args.query == "country":
+        return catalogue.country(args.type, args.country, args.year)
+    return catalogue.rating(args.rating)
+
+
+def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    settings = Settings.from_env()
+    if args.data_dir is not None:
+        settings = Settings(data_dir=args.data_dir)
+    if args.command == "etl":
+        if args.if_stale and not is_stale(settings.raw_dir, settings.processed_dir):
+            print("catalogue is up to date", file=err)
+            return EXIT_OK
+        report = run_etl(settings.raw_dir, settings.processed_dir)
+        print(json.dumps(report.__dict__) if args.json else report.format(), file=out)
+        return EXIT_OK
+    engine = load_engine(settings, err)
+    if args.command == "summary":
+        counts = [engine.catalogue.count(name) for name in engine.registry.names]
+        print(f"catalogue {engine.version}: {len(engine.catalogue):,} titles, "
+              f"{len(engine.works):,} works", file=out)
+        for count in counts:
+            print(f"  {engine.registry.get(count.platform).display_name:<12}"
+                  f"{count.movies:>6,} movies {count.tv_shows:>6,} TV shows", file=out)
+        return EXIT_OK
+    if args.command == "match":
+        def answer_match(text: str) -> dict:
+            return {"query": text, "matches": [m.__dict__ for m in engine.match(text, args.limit)]}
+
+        if args.json or args.text == "-":
+            _run_lines(args.text, answer_match, stdin, out)
+        else:
+            matches = engine.match(args.text, args.limit)
+            print("\n".join(map(_format_match, matches)) or f"no title matches {args.text!r}",
+                  file=out)
+        return EXIT_OK
+    if args.command == "recommend":
+        def recommend(text: str) -> Recommendations:
+            return engine.recommend(text, k=args.k, platform=args.platform, item_type=args.type)
+
+        if args.json or args.text == "-":
+            _run_lines(args.text, lambda text: recommend(text).to_dict(), stdin, out)
+        else:
+            print(_format_recommendations(recommend(args.text)), file=out)
+        return EXIT_OK
+    result = _query(engine, args)
+    if args.json:
+        print(json.dumps(as_dict(result), ensure_ascii=False), file=out)
+    elif result is None:
+        print("nothing matches", file=out)
+    else:
+        print(", ".join(f"{key}: {value}" for key, value in as_dict(result).items()), file=out)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``streambot`` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "k", 1) < 1 or getattr(args, "limit", 1) < 1:
+            raise UsageError("streambot: --k and --limit must be at least 1")
+        return run(args, sys.stdin, sys.stdout, sys.stderr)
+    except (UsageError, QueryError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except EtlError as error:
+        print(f"etl failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

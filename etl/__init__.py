@@ -1,0 +1,1 @@
+"""The ETL: raw platform catalogues in, one clean catalogue and a fitted model out."""

@@ -1,0 +1,240 @@
+"""extract → transform → validate → fit → write a version atomically; and the ETL report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl.errors import EtlError
+from etl.extract import read_csv
+from etl.platforms import REGISTRY_FILE, load_registry
+from etl.scores import SCORE_SOURCES, join_scores, load_scores
+from etl.transform import RAW_COLUMNS, transform_platform
+from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
+from recommender.artifact import (
+    CATALOGUE_FILE,
+    CURRENT_FILE,
+    MANIFEST_FILE,
+    MATCHER_FILE,
+    MODEL_FILE,
+    REPORT_FILE,
+    WORKS_FILE,
+    current_version,
+)
+from recommender.matcher import TitleMatcher
+from recommender.model import ContentModel
+from recommender.platforms import PlatformRegistry
+from recommender.text import normalize_title
+
+# Bump when a rule changes, so artifacts built by older code count as stale.
+ETL_VERSION = "1"
+KEEP_VERSIONS = 3
+
+
+@dataclass
+class EtlReport:
+    """What one ETL run read, repaired, set aside and produced."""
+
+    version: str = ""
+    inputs_hash: str = ""
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    repairs: dict[str, int] = field(default_factory=dict)
+    quarantined: list[dict] = field(default_factory=list)
+    titles: int = 0
+    works: int = 0
+    shared_works: int = 0
+    scored: int = 0
+    scored_exact: int = 0
+    scored_fallback: int = 0
+    seconds: float = 0.0
+
+    @property
+    def coverage(self) -> float:
+        return self.scored / self.titles if self.titles else 0.0
+
+    def format(self) -> str:
+        lines = [f"StreamBot catalogue {self.version} (inputs {self.inputs_hash[:12]})"]
+        lines.append(f"{'platform':<10}{'rows in':>9}{'rows out':>10}{'quarantined':>13}")
+        for name, counts in self.rows.items():
+            lines.append(
+                f"{name:<10}{counts['in']:>9,}{counts['out']:>10,}{counts['quarantined']:>13,}"
+            )
+        total_in = sum(c["in"] for c in self.rows.values())
+        lines.append(f"{'total':<10}{total_in:>9,}{self.titles:>10,}{len(self.quarantined):>13,}")
+        lines.append("repairs: " + ", ".join(f"{k} {v:,}" for k, v in self.repairs.items()))
+        lines.append(
+            f"scores: {self.scored:,} of {self.titles:,} titles ({self.coverage:.1%}); "
+            f"{self.scored_exact:,} exact, {self.scored_fallback:,} by the ±1 year fallback"
+        )
+        lines.append(
+            f"works: {self.works:,}, of which {self.shared_works:,} are on several platforms"
+        )
+        for row in self.quarantined[:20]:
+            lines.append(
+                f"  quarantined {row['file']} row {row['row']} column '{row['column']}': "
+                f"{row['reason']} ({row['value']!r})"
+            )
+        if len(self.quarantined) > 20:
+            lines.append(f"  … and {len(self.quarantined) - 20} more in {REPORT_FILE}")
+        lines.append(f"built in {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+@dataclass
+class BuildResult:
+    """The clean outputs of one run, before they are written."""
+
+    registry: PlatformRegistry
+    catalogue: pd.DataFrame
+    works: pd.DataFrame
+    model: ContentModel
+    matcher: TitleMatcher
+    report: EtlReport
+
+
+def inputs_hash(raw_dir: Path) -> str:
+    """Content hash of every input the ETL reads, and of the ETL's rule version."""
+    digest = hashlib.sha256(f"streambot-etl-{ETL_VERSION}".encode())
+    registry = load_registry(raw_dir)
+    paths = [raw_dir / REGISTRY_FILE]
+    paths += [raw_dir / "catalogues" / platform.file for platform in registry]
+    paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
+    for path in paths:
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
+
+
+def is_stale(raw_dir: Path, processed_dir: Path) -> bool:
+    """Whether the served artifact is missing or was built from other inputs."""
+    version = current_version(processed_dir)
+    if version is None:
+        return True
+    try:
+        manifest = json.loads((processed_dir / version / MANIFEST_FILE).read_text())
+    except (OSError, ValueError):
+        return True
+    return manifest.get("inputs_hash") != inputs_hash(raw_dir)
+
+
+def build(raw_dir: Path) -> BuildResult:
+    """Run extract, transform, score join, work linking and model fit, all in memory."""
+    started = time.perf_counter()
+    report = EtlReport(inputs_hash=inputs_hash(raw_dir))
+    report.version = report.inputs_hash[:16]
+    registry = load_registry(raw_dir)
+    repairs: Counter = Counter()
+    frames = []
+    for platform in registry:
+        path = raw_dir / "catalogues" / platform.file
+        raw, had_bom = read_csv(path, RAW_COLUMNS)
+        repairs["UTF-8 BOM stripped"] += had_bom
+        result = transform_platform(raw, platform, platform.file)
+        repairs.update(result.repairs)
+        report.quarantined += result.quarantined
+        report.rows[platform.name] = {
+            "in": result.rows_in,
+            "out": len(result.frame),
+            "quarantined": len(result.quarantined),
+        }
+        frames.append(result.frame)
+    catalogue = pd.concat(frames, ignore_index=True)
+    if catalogue.empty:
+        raise EtlError(raw_dir / "catalogues", "the catalogues hold no usable rows")
+
+    catalogue["title_key"] = catalogue["title_display"].map(normalize_title).astype("string")
+    scores = load_scores(raw_dir / "scores")
+    repairs["UTF-8 BOM stripped"] += scores.bom_stripped
+    repairs["score titles repaired by ftfy"] += scores.mojibake_repaired
+    catalogue = link_works(join_scores(catalogue, scores))
+    catalogue = catalogue.sort_values("id", kind="stable").reset_index(drop=True)
+    works = build_works(catalogue, registry)
+
+    report.repairs = dict(repairs)
+    report.titles = len(catalogue)
+    report.works = len(works)
+    report.shared_works = int((works["platforms"].str.contains(" ")).sum())
+    report.scored = int(catalogue["score"].notna().sum())
+    report.scored_exact = int((catalogue["score_match"] == "exact").sum())
+    report.scored_fallback = report.scored - report.scored_exact
+    model = ContentModel().fit(works)
+    matcher = TitleMatcher().fit(works)
+    report.seconds = round(time.perf_counter() - started, 2)
+    return BuildResult(registry, catalogue, works, model, matcher, report)
+
+
+def write_version(result: BuildResult, processed_dir: Path) -> Path:
+    """Write one build as ``processed_dir/<version>/`` and point ``CURRENT`` at it.
+
+    Everything is written under a temporary name first and renamed into place, so a crash
+    leaves either the old version serving or the new one complete, never a half-written one.
+    """
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    version = result.report.version
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=processed_dir))
+    try:
+        result.catalogue.to_pickle(staging / CATALOGUE_FILE)
+        result.works[SERVED_WORK_COLUMNS].to_pickle(staging / WORKS_FILE)
+        for estimator, name in ((result.model, MODEL_FILE), (result.matcher, MATCHER_FILE)):
+            with open(staging / name, "wb") as file:
+                pickle.dump(estimator, file, protocol=pickle.HIGHEST_PROTOCOL)
+        manifest = {
+            "version": version,
+            "inputs_hash": result.report.inputs_hash,
+            "etl_version": ETL_VERSION,
+            "platforms": result.registry.to_records(),
+            "titles": result.report.titles,
+            "works": result.report.works,
+        }
+        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
+        (staging / REPORT_FILE).write_text(json.dumps(asdict(result.report), indent=2))
+        target = processed_dir / version
+        if target.exists():
+            retired = processed_dir / f".retired-{version}-{os.getpid()}"
+            target.rename(retired)
+            staging.rename(target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pointer = processed_dir / f".{CURRENT_FILE}.{os.getpid()}"
+    pointer.write_text(version + "\n")
+    os.replace(pointer, processed_dir / CURRENT_FILE)
+    _prune(processed_dir, keep=version)
+    return target
+
+
+def _prune(processed_dir: Path, keep: str) -> None:
+    """Drop all but the newest few versions, never the one being served."""
+    versions = sorted(
+        (p for p in processed_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in versions[KEEP_VERSIONS:]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def run_etl(raw_dir: Path, processed_dir: Path) -> EtlReport:
+    """Build from ``raw_dir`` and publish to ``processed_dir``; the report of the run."""
+    started = time.perf_counter()
+    result = build(raw_dir)
+    write_version(result, processed_dir)
+    result.report.seconds = round(time.perf_counter() - started, 2)
+    return result.report

@@ -1,0 +1,1 @@
+"""The catalogue engine: title matching, recommendations and catalogue queries."""

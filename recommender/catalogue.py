@@ -1,0 +1,269 @@
+"""``Catalogue``: the six catalogue questions, over every platform record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from recommender.platforms import Platform, PlatformRegistry
+from recommender.text import fold
+
+TYPE_NAMES = {"movie": "movie", "movies": "movie", "tv": "tv show", "tv show": "tv show",
+              "tv shows": "tv show", "show": "tv show", "shows": "tv show", "series": "tv show"}
+DURATION_TYPE_NAMES = {"min": "min", "mins": "min", "minutes": "min", "minute": "min",
+                       "season": "season", "seasons": "season"}
+
+
+class QueryError(ValueError):
+    """A query argument that is not valid; the message lists the valid choices."""
+
+
+@dataclass(frozen=True)
+class Longest:
+    title: str
+    platform: str
+    year: int
+    duration_int: int
+    duration_type: str
+
+
+@dataclass(frozen=True)
+class ScoreCount:
+    platform: str
+    year: int
+    score: float
+    count: int
+    scored: int
+
+
+@dataclass(frozen=True)
+class PlatformCount:
+    platform: str
+    movies: int
+    tv_shows: int
+
+
+@dataclass(frozen=True)
+class TopActor:
+    platform: str
+    year: int
+    actor: str | None
+    appearances: int
+
+
+@dataclass(frozen=True)
+class CountryCount:
+    type: str
+    country: str
+    year: int
+    count: int
+
+
+@dataclass(frozen=True)
+class RatingCount:
+    rating: str
+    count: int
+
+
+def as_dict(result: object) -> dict | None:
+    """A query result as a JSON-ready dict; ``None`` stays ``None``."""
+    return None if result is None else asdict(result)
+
+
+class Catalogue:
+    """Every platform record of the clean catalogue; a title on several platforms counts once
+    per platform.
+
+    ``year`` is always ``release_year``.
+    """
+
+    def __init__(self, records: pd.DataFrame, registry: PlatformRegistry) -> None:
+        self.records = records
+        self.registry = registry
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    # -- argument checking -------------------------------------------------------------------
+    def platform(self, name: str) -> Platform:
+        """The platform ``name`` refers to, or a ``QueryError`` listing the valid ones."""
+        platform = self.registry.resolve(str(name))
+        if platform is None:
+            raise QueryError(
+                f"unknown platform {name!r}; choose one of: {', '.join(self.registry.names)}"
+            )
+        return platform
+
+    @staticmethod
+    def item_type(name: str) -> str:
+        """``movie`` or ``tv show`` from ``name`` (``tv``, ``series``…)."""
+        item_type = TYPE_NAMES.get(fold(str(name)))
+        if item_type is None:
+            raise QueryError(f"unknown type {name!r}; choose one of: movie, tv")
+        return item_type
+
+    @staticmethod
+    def duration_type(name: str) -> str:
+        """``min`` or ``season`` from ``name`` (``minutes``, ``seasons``…)."""
+        duration_type = DURATION_TYPE_NAMES.get(fold(str(name)))
+        if duration_type is None:
+            raise QueryError(f"unknown duration type {name!r}; choose one of: min, season")
+        return duration_type
+
+    @staticmethod
+    def year(value: object) -> int:
+        """A release year from ``value``, or a ``QueryError``."""
+        text = str(value).strip()
+        if not text.isdigit() or len(text) != 4:
+            raise QueryError(f"year must be a 4-digit number like 2019, not {value!r}")
+        return int(text)
+
+    @staticmethod
+    def score(value: object) -> float:
+        """An audience score between 0 and 10, or a ``QueryError``."""
+        try:
+            score = float(str(value).strip().replace(",", "."))
+        except ValueError:
+            raise QueryError(f"score must be a number from 0 to 10, not {value!r}") from None
+        if not 0 <= score <= 10:
+            raise QueryError(f"score must be a number from 0 to 10, not {value!r}")
+        return score
+
+    # -- the six queries ---------------------------------------------------------------------
+    def longest(
+        self,
+        year: int | str | None = None,
+        platform: str | None = None,
+        duration_type: str | None = None,
+    ) -> Longest | None:
+        """The movie with the most minutes, or with ``duration_type='season'`` the TV show
+        with the most seasons; ties go to the alphabetically first lowercase title."""
+        unit = self.duration_type(duration_type) if duration_type else "min"
+        records = self.records
+        wanted = (records["type"] == ("tv show" if unit == "season" else "movie")) & (
+            records["duration_type"] == unit
+        )
+        if year is not None:
+            wanted &= records["release_year"] == self.year(year)
+        if platform is not None:
+            wanted &= records["platform"] == self.platform(platform).name
+        candidates = records.loc[wanted & records["duration_int"].notna()]
+        if candidates.empty:
+            return None
+        best = candidates.sort_values(
+            ["duration_int", "title"], ascending=[False, True], kind="stable"
+        ).iloc[0]
+        return Longest(
+            title=str(best["title_display"]),
+            platform=str(best["platform"]),
+            year=int(best["release_year"]),
+            duration_int=int(best["duration_int"]),
+            duration_type=unit,
+        )
+
+    def score_count(self, platform: str, score: float | str, year: int | str) -> ScoreCount:
+        """Movies on ``platform`` released in ``year`` scoring strictly above ``score``."""
+        name, threshold, release = self.platform(platform).name, self.score(score), self.year(year)
+        records = self.records
+        movies = records.loc[
+            (records["platform"] == name)
+            & (records["type"] == "movie")
+            & (records["release_year"] == release),
+            "score",
+        ]
+        return ScoreCount(
+            platform=name,
+            year=release,
+            score=threshold,
+            count=int((movies > threshold).sum()),
+            scored=int(movies.notna().sum()),
+        )
+
+    def count(self, platform: str) -> PlatformCount:
+        """How many movies and TV shows ``platform`` has."""
+        name = self.platform(platform).name
+        types = self.records.loc[self.records["platform"] == name, "type"]
+        return PlatformCount(
+            platform=name,
+            movies=int((types == "movie").sum()),
+            tv_shows=int((types == "tv show").sum()),
+        )
+
+    def actor(self, platform: str, year: int | str) -> TopActor:
+        """The cast member in most of ``platform``'s titles released in ``year``; ties go to
+        the alphabetically first; ``actor`` is ``None`` when there is no cast data."""
+        name, release = self.platform(platform).name, self.year(year)
+        cast = self._cast
+        appearances = cast.loc[(cast["platform"] == name) & (cast["release_year"] == release)]
+        if appearances.empty:
+            return TopActor(platform=name, year=release, actor=None, appearances=0)
+        counts = appearances.groupby("name").agg(
+            appearances=("record", "nunique"), display=("display", "first")
+        )
+        best = counts.sort_values("appearances", ascending=False, kind="stable").iloc[0]
+        return TopActor(
+            platform=name,
+            year=release,
+            actor=str(best["display"]),
+            appearances=int(best["appearances"]),
+        )
+
+    def country(self, item_type: str, country: str, year: int | str) -> CountryCount:
+        """Titles of ``item_type`` released in ``year`` whose country list includes ``country``
+        (case-insensitive, a whole entry)."""
+        wanted_type, release = self.item_type(item_type), self.year(year)
+        entry = str(country).strip().lower()
+        if not entry:
+            raise QueryError("country must not be empty, for example: united states")
+        countries = self._countries
+        matches = countries.loc[
+            (countries["name"] == entry)
+            & (countries["type"] == wanted_type)
+            & (countries["release_year"] == release),
+            "record",
+        ]
+        return CountryCount(
+            type=wanted_type, country=entry, year=release, count=int(matches.nunique())
+        )
+
+    def rating(self, rating: str) -> RatingCount:
+        """Titles with audience rating ``rating`` (case-insensitive; a missing rating is G)."""
+        wanted = str(rating).strip().lower()
+        if not wanted:
+            raise QueryError("rating must not be empty, for example: pg-13")
+        return RatingCount(rating=wanted, count=int((self.records["rating"] == wanted).sum()))
+
+    @property
+    def ratings(self) -> list[str]:
+        """Every rating in the catalogue, most common first."""
+        return self.records["rating"].value_counts().index.tolist()
+
+    # -- exploded lists, built on first use --------------------------------------------------
+    @cached_property
+    def _cast(self) -> pd.DataFrame:
+        return self._explode("cast")
+
+    @cached_property
+    def _countries(self) -> pd.DataFrame:
+        return self._explode("country")
+
+    def _explode(self, column: str) -> pd.DataFrame:
+        """One row per (record, entry) of a comma-separated column, stripped, no empties."""
+        records = self.records
+        present = records[column].notna()
+        frame = pd.DataFrame(
+            {
+                "record": records.index[present],
+                "platform": records.loc[present, "platform"].to_numpy(),
+                "type": records.loc[present, "type"].to_numpy(),
+                "release_year": records.loc[present, "release_year"].to_numpy(),
+                "name": records.loc[present, column].str.split(",").to_numpy(),
+                "display": records.loc[present, f"{column}_display"].str.split(",").to_numpy(),
+            }
+        ).explode(["name", "display"])
+        frame["name"] = frame["name"].str.strip()
+        frame["display"] = frame["display"].str.strip()
+        frame = frame[frame["name"] != ""]
+        return frame.sort_values(["name", "record"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,304 @@
+"""``Engine``: the catalogue, the matcher and the model of one built version, together."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pickle
+import pandas as pd
+
+from recommender.artifact import (
+    CATALOGUE_FILE,
+    MANIFEST_FILE,
+    MATCHER_FILE,
+    MODEL_FILE,
+    WORKS_FILE,
+    current_version,
+)
+from recommender.catalogue import Catalogue
+from recommender.matcher import Candidate, TitleMatcher
+from recommender.model import ContentModel
+from recommender.platforms import PlatformRegistry
+
+
+class ArtifactMissing(FileNotFoundError):
+    """No built catalogue to load; run the ETL first."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A work the matcher found for some text."""
+
+    id: str
+    work_id: str
+    title: str
+    year: int
+    type: str
+    platforms: list[str]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a work was recommended: what it shares with the query work."""
+
+    genres: list[str] = field(default_factory=list)
+    directors: list[str] = field(default_factory=list)
+    cast: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """A short English summary, e.g. ``"director: Pete Docter; genres: animation"``."""
+        parts = []
+        if self.directors:
+            parts.append("director: " + ", ".join(self.directors))
+        if self.cast:
+            parts.append("cast: " + ", ".join(self.cast))
+        if self.genres:
+            parts.append("genres: " + ", ".join(self.genres))
+        return "; ".join(parts) or "similar story"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended work, with every platform it streams on."""
+
+    id: str
+    work_id: str
+    title: str
+    year: int
+    type: str
+    platforms: list[str]
+    similarity: float
+    score: float | None
+    reason: Reason
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["reason"] = self.reason.describe()
+        return data
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """The answer to "what is like X": the work matched for X and the works like it."""
+
+    query: str
+    match: Match | None
+    results: list[Recommendation]
+    candidates: list[Match] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "match": asdict(self.match) if self.match else None,
+            "results": [result.to_dict() for result in self.results],
+        }
+
+
+def _unpickle(path: Path) -> object:
+    with open(path, "rb") as file:
+        return pickle.load(file)
+
+
+def _names(text: object) -> list[str]:
+    if text is None or pd.isna(text):
+        return []
+    return [name.strip() for name in str(text).split(",") if name.strip()]
+
+
+class Engine:
+    """Everything one catalogue version answers: matching, recommendations and queries."""
+
+    def __init__(
+        self,
+        registry: PlatformRegistry,
+        records: pd.DataFrame,
+        works: pd.DataFrame,
+        model: ContentModel,
+        matcher: TitleMatcher,
+        version: str = "",
+    ) -> None:
+        self.registry = registry
+        self.catalogue = Catalogue(records, registry)
+        self.works = works
+        self.model = model
+        self.matcher = matcher
+        self.version = version
+        platform_lists = works["platforms"].str.split()
+        self._on_platform = {
+            platform.name: platform_lists.map(lambda names, n=platform.name: n in names).to_numpy()
+            for platform in registry
+        }
+        self._of_type = {t: (works["type"] == t).to_numpy() for t in ("movie", "tv show")}
+        self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"])}
+
+    @classmethod
+    def load(cls, processed_dir: Path) -> Engine:
+        """Load the version ``processed_dir/CURRENT`` points at."""
+        version = current_version(processed_dir)
+        if version is None:
+            raise ArtifactMissing(
+                f"no built catalogue in {processed_dir}; run 'streambot etl' first"
+            )
+        folder = processed_dir / version
+        manifest = json.loads((folder / MANIFEST_FILE).read_text())
+        return cls(
+            registry=PlatformRegistry.from_records(manifest["platforms"]),
+            records=pd.read_pickle(folder / CATALOGUE_FILE),
+            works=pd.read_pickle(folder / WORKS_FILE),
+            model=_unpickle(folder / MODEL_FILE),
+            matcher=_unpickle(folder / MATCHER_FILE),
+            version=version,
+        )
+
+    # -- matching ------------------------------------------------------------------------------
+    def match(self, text: str, limit: int = 5) -> list[Match]:
+        """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
+        return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
+
+    def _match(self, candidate: Candidate) -> Match:
+        work = self.works.iloc[candidate.work]
+        return Match(
+            id=candidate.record_id or str(work["id"]),
+            work_id=str(work["work_id"]),
+            title=str(work["title_display"]),
+            year=int(work["release_year"]),
+            type=str(work["type"]),
+            platforms=work["platforms"].split(),
+            confidence=candidate.confidence,
+        )
+
+    def work_row(self, work_id: str) -> int | None:
+        """The row of ``work_id`` in the works table, if it exists in this version."""
+        return self._work_row.get(work_id)
+
+    def details(self, work_id: str) -> dict | None:
+        """Everything replies show about one work, display-cased, or ``None`` if unknown."""
+        row = self.work_row(work_id)
+        if row is None:
+            return None
+        work = self.works.iloc[row]
+        records = self.catalogue.records
+        copies = records.loc[records["work_id"] == work_id]
+        first = copies.iloc[0]
+        score = work["score"]
+        return {
+            "id": str(work["id"]),
+            "work_id": work_id,
+            "title": str(work["title_display"]),
+            "year": int(work["release_year"]),
+            "type": str(work["type"]),
+            "platforms": work["platforms"].split(),
+            "ids": work["ids"].split(),
+            "score": None if pd.isna(score) else float(score),
+            "rating": None if pd.isna(first["rating_display"]) else str(first["rating_display"]),
+            "duration_int": None if pd.isna(first["duration_int"]) else int(first["duration_int"]),
+            "duration_type": None if pd.isna(first["duration_type"]) else first["duration_type"],
+            "genres": _names(work["listed_in_display"]),
+            "directors": _names(work["director_display"]),
+            "cast": _names(work["cast_display"]),
+            "country": _names(first["country_display"]),
+            "description": None
+            if pd.isna(first["description_display"])
+            else str(first["description_display"]),
+        }
+
+    # -- recommendations ---------------------------------------------------------------------
+    def recommend(
+        self,
+        text: str,
+        k: int = 5,
+        platform: str | None = None,
+        item_type: str | None = None,
+        offset: int = 0,
+    ) -> Recommendations:
+        """Works like the best match for ``text``; ``match`` is ``None`` when nothing matched."""
+        candidates = self.match(text)
+        if not candidates:
+            return Recommendations(query=text, match=None, results=[])
+        best = candidates[0]
+        results = self.similar(best.work_id, k, platform, item_type, offset)
+        return Recommendations(query=text, match=best, results=results, candidates=candidates)
+
+    def similar(
+        self,
+        work_id: str,
+        k: int = 5,
+        platform: str | None = None,
+        item_type: str | None = None,
+        offset: int = 0,
+    ) -> list[Recommendation]:
+        """The ``k`` works most like ``work_id`` (skipping ``offset``), grouped by work."""
+        row = self.work_row(work_id)
+        if row is None:
+            return []
+        mask = None
+        if platform is not None:
+            mask = self._on_platform[self.catalogue.platform(platform).name]
+        if item_type is not None:
+            of_type = self._of_type[self.catalogue.item_type(item_type)]
+            mask = of_type if mask is None else mask & of_type
+        rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
+        query = self.works.iloc[row]
+        return [
+            self._recommendation(query, self.works.iloc[int(result)], float(similarity))
+            for result, similarity in zip(rows, similarities, strict=True)
+        ]
+
+    def _recommendation(
+        self, query: pd.Series, work: pd.Series, similarity: float
+    ) -> Recommendation:
+        score = work["score"]
+        return Recommendation(
+            id=str(work["id"]),
+            work_id=str(work["work_id"]),
+            title=str(work["title_display"]),
+            year=int(work["release_year"]),
+            type=str(work["type"]),
+            platforms=work["platforms"].split(),
+            similarity=round(similarity, 4),
+            score=None if pd.isna(score) else float(score),
+            reason=self._reason(query, work),
+        )
+
+    @staticmethod
+    def _reason(query: pd.Series, work: pd.Series) -> Reason:
+        def shared(column: str, limit: int) -> list[str]:
+            theirs = {name.lower() for name in _names(work[column])}
+            return [name for name in _names(query[column]) if name.lower() in theirs][:limit]
+
+        query_genres = str(query["genres"] or "").split()
+        work_genres = set(str(work["genres"] or "").split())
+        genres = [g.replace("_", " ") for g in query_genres if g in work_genres][:3]
+        return Reason(
+            genres=genres,
+            directors=shared("director_display", 2),
+            cast=shared("cast_display", 3),
+        )
+
+
+class EngineHolder:
+    """The engine being served; a reload swaps in a new one with one assignment.
+
+    Readers take ``holder.engine`` once per request, so a request started before a swap
+    finishes on the old engine, and nothing waits.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.swap_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def swap(self, engine: Engine) -> Engine:
+        """Serve ``engine`` from now on; returns the one it replaces."""
+        previous, self._engine = self._engine, engine
+        return previous
+
+
+

@@ -1,0 +1,147 @@
+"""``TitleMatcher``: sloppy text in, ranked works with a confidence out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from recommender.model import accumulate
+from recommender.text import drop_leading_article, main_title, normalize_title
+
+_RECORD_ID = re.compile(r"^\s*([a-z]s\d+)\s*$", re.IGNORECASE)
+# A query that only names the main title of "Main: Subtitle" scores a little below a full match.
+MAIN_TITLE_WEIGHT = 0.95
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked guess: the work's row in the works table and how sure the matcher is."""
+
+    work: int
+    confidence: float
+    record_id: str | None = None
+
+
+def char_trigrams(text: str) -> list[str]:
+    """Character 3-grams of each space-padded word (scikit-learn's ``char_wb`` scheme).
+
+    >>> char_trigrams("up")
+    [' up', 'up ']
+    """
+    grams = []
+    for word in text.split():
+        padded = f" {word} "
+        grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
+    return grams
+
+
+class TitleMatcher:
+    """Fuzzy title lookup over every work in the catalogue.
+
+    Titles and queries are normalised the same way (repaired, accent-free, lowercase,
+    punctuation as spaces). Each work is indexed under its full title, the title without a
+    leading article and its main title before any subtitle. Candidates come from a character
+    3-gram TF-IDF index (a sparse dot product, so cost grows with the query, not the
+    catalogue), and are re-ranked with rapidfuzz's ``fuzz.ratio`` (normalised Indel
+    similarity), which punishes every missing or extra character, unlike ``WRatio``, whose
+    partial scorers let short titles match inside long ones.
+
+    Parameters
+    ----------
+    candidates : int
+        How many index keys are re-ranked per query.
+
+    Examples
+    --------
+    >>> works = pd.DataFrame({"title_display": ["The Office", "Toy Story", "Toy Story 2"],
+    ...                       "ids": ["ns1", "ds1 hs9", "ds2"]})
+    >>> matcher = TitleMatcher().fit(works)
+    >>> [c.work for c in matcher.match("toy stroy")][:2]
+    [1, 2]
+    >>> matcher.match("office")[0].confidence
+    1.0
+    >>> matcher.match("HS9")[0].record_id
+    'hs9'
+    """
+
+    def __init__(self, candidates: int = 40) -> None:
+        self.candidates = candidates
+
+    def fit(self, works: pd.DataFrame, y: None = None) -> TitleMatcher:
+        pairs: dict[tuple[str, int], float] = {}
+        for work, title in enumerate(works["title_display"].fillna("")):
+            full = normalize_title(title)
+            head = main_title(title)
+            variants = [
+                (full, 1.0),
+                (drop_leading_article(full), 1.0),
+                (head, MAIN_TITLE_WEIGHT),
+                (drop_leading_article(head), MAIN_TITLE_WEIGHT),
+            ]
+            for key, weight in variants:
+                if key and pairs.get((key, work), 0.0) < weight:
+                    pairs[(key, work)] = weight
+        ordered = sorted(pairs.items())
+        keys = sorted({key for (key, _), _ in ordered})
+        position = {key: index for index, key in enumerate(keys)}
+        self.keys_ = np.array(keys, dtype=object)
+        key_of_pair = np.array([position[key] for (key, _), _ in ordered], dtype=np.int64)
+        self.pair_work_ = np.array([work for (_, work), _ in ordered], dtype=np.int64)
+        self.pair_weight_ = np.array([weight for _, weight in ordered], dtype=np.float32)
+        self.key_start_ = np.searchsorted(key_of_pair, np.arange(len(keys) + 1))
+        self.key_index_ = position
+        self.record_work_ = {
+            record: work
+            for work, records in enumerate(works["ids"].fillna(""))
+            for record in records.split()
+        }
+        # Imported here: serving only needs the fitted vocabulary (see ContentModel.fit).
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(analyzer=char_trigrams, dtype=np.float32)
+        self.postings_ = vectorizer.fit_transform(keys).T.tocsr()
+        self.vocabulary_ = vectorizer.vocabulary_
+        self.idf_ = vectorizer.idf_.astype(np.float32)
+        return self
+
+    def match(self, query: str, limit: int = 5) -> list[Candidate]:
+        """The best ``limit`` works for ``query``, best first; [] when nothing is close."""
+        record = _RECORD_ID.match(query or "")
+        if record and record.group(1).lower() in self.record_work_:
+            record_id = record.group(1).lower()
+            return [Candidate(self.record_work_[record_id], 1.0, record_id)]
+        text = normalize_title(query)
+        if not text:
+            return []
+        forms = {text, drop_leading_article(text)}
+        scores: dict[int, float] = {}
+        for key in self._candidate_keys(text, forms):
+            similarity = max(fuzz.ratio(form, self.keys_[key]) for form in forms) / 100
+            start, end = self.key_start_[key], self.key_start_[key + 1]
+            for work, weight in zip(
+                self.pair_work_[start:end], self.pair_weight_[start:end], strict=True
+            ):
+                score = float(similarity * weight)
+                if score > scores.get(int(work), 0.0):
+                    scores[int(work)] = score
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [Candidate(work, round(score, 4)) for work, score in ranked[:limit] if score > 0.3]
+
+    def _candidate_keys(self, text: str, forms: set[str]) -> list[int]:
+        """Exact key hits plus the keys sharing the most character 3-grams with the query."""
+        exact = [self.key_index_[form] for form in forms if form in self.key_index_]
+        grams = Counter(char_trigrams(text))
+        terms = np.array([self.vocabulary_[g] for g in grams if g in self.vocabulary_], dtype=int)
+        counts = np.array([n for g, n in grams.items() if g in self.vocabulary_], dtype=np.float32)
+        # The query's own norm scales every key alike, so the ranking does not need it.
+        scores = accumulate(self.postings_, terms, counts * self.idf_[terms], len(self.keys_))
+        count = min(self.candidates, int(np.count_nonzero(scores)))
+        if count == 0:
+            return exact
+        top = np.argpartition(-scores, count - 1)[:count]
+        return exact + [int(key) for key in top if key not in exact]

@@ -1,0 +1,65 @@
+"""Text normalisation shared by the ETL (score join, work linking) and the matcher."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|lo|il|un|una|der|die|das)\s+")
+_SUBTITLE_SEPARATOR = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s|\(|\[)\s*")
+
+
+def strip_accents(text: str) -> str:
+    """Decompose to NFKD and drop combining marks: ``"Pokémon"`` becomes ``"Pokemon"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of free text, keeping spaces and punctuation."""
+    return strip_accents(text).lower().strip()
+
+
+def normalize_title(title: str | None) -> str:
+    """The baseline title key: repaired, accent-free, lowercase, alphanumeric words.
+
+    >>> normalize_title("Y Tu MamÃ¡ TambiÃ©n")
+    'y tu mama tambien'
+    >>> normalize_title("  Spider-Man: No Way Home! ")
+    'spider man no way home'
+    >>> normalize_title("¿?")
+    ''
+    """
+    if not title or not isinstance(title, str):
+        return ""
+    # ftfy is the slow step, and plain ASCII without HTML entities has nothing for it to fix.
+    repaired = title if title.isascii() and "&" not in title else ftfy.fix_text(title)
+    folded = strip_accents(repaired).lower()
+    return _NON_ALNUM.sub(" ", folded).strip()
+
+
+def drop_leading_article(key: str) -> str:
+    """Drop one leading article from a normalised key, unless nothing would remain.
+
+    >>> drop_leading_article("the office")
+    'office'
+    >>> drop_leading_article("the")
+    'the'
+    """
+    stripped = _LEADING_ARTICLE.sub("", key)
+    return stripped or key
+
+
+def main_title(title: str) -> str:
+    """The part of a display title before its subtitle, as a normalised key.
+
+    >>> main_title("Star Wars: The Clone Wars")
+    'star wars'
+    >>> main_title("Kingsman - The Golden Circle")
+    'kingsman'
+    """
+    head = _SUBTITLE_SEPARATOR.split(title, maxsplit=1)[0]
+    return normalize_title(head)
