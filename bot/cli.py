@@ -144,13 +144,20 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
     engine = load_engine(settings, err)
     if args.command == "summary":
         counts = [engine.catalogue.count(name) for name in engine.registry.names]
-        print(f"catalogue {engine.version}: {len(engine.catalogue):,} titles, "
-              f"{len(engine.works):,} works", file=out)
+        print(
+            f"catalogue {engine.version}: {len(engine.catalogue):,} titles, "
+            f"{len(engine.works):,} works",
+            file=out,
+        )
         for count in counts:
-            print(f"  {engine.registry.get(count.platform).display_name:<12}"
-                  f"{count.movies:>6,} movies {count.tv_shows:>6,} TV shows", file=out)
+            print(
+                f"  {engine.registry.get(count.platform).display_name:<12}"
+                f"{count.movies:>6,} movies {count.tv_shows:>6,} TV shows",
+                file=out,
+            )
         return EXIT_OK
     if args.command == "match":
+
         def answer_match(text: str) -> dict:
             return {"query": text, "matches": [m.__dict__ for m in engine.match(text, args.limit)]}
 
@@ -158,10 +165,13 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
             _run_lines(args.text, answer_match, stdin, out)
         else:
             matches = engine.match(args.text, args.limit)
-            print("\n".join(map(_format_match, matches)) or f"no title matches {args.text!r}",
-                  file=out)
+            print(
+                "\n".join(map(_format_match, matches)) or f"no title matches {args.text!r}",
+                file=out,
+            )
         return EXIT_OK
     if args.command == "recommend":
+
         def recommend(text: str) -> Recommendations:
             return engine.recommend(text, k=args.k, platform=args.platform, item_type=args.type)
 

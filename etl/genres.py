@@ -25,7 +25,22 @@ _PHRASES = (
 )
 # Words that say what kind of item it is, not its genre.
 _FILLER = frozenset(
-    "and tv movies movie shows show series features films film the of language interest".split()
+    [
+        "and",
+        "tv",
+        "movies",
+        "movie",
+        "shows",
+        "show",
+        "series",
+        "features",
+        "films",
+        "film",
+        "the",
+        "of",
+        "language",
+        "interest",
+    ]
 )
 _SYNONYMS = {
     "dramas": "drama",

@@ -85,16 +85,17 @@ def join_scores(catalogue: pd.DataFrame, table: ScoreTable) -> pd.DataFrame:
         table.scores.rename(columns={"release_year": "their_year"}),
         on=["title_key", "type", "their_year"],
     )[["title_key", "type", "score"]]
-    fallback = (
-        keyed.merge(fallback_scores, on=["title_key", "type"], how="left")
-        .set_index("index")["score"]
-    )
+    fallback = keyed.merge(fallback_scores, on=["title_key", "type"], how="left").set_index(
+        "index"
+    )["score"]
     result = catalogue.copy()
     result["score"] = exact.combine_first(fallback).astype("float64").round(2)
-    result["score_match"] = pd.Series(
-        np.select(
-            [exact.notna(), fallback.notna()], ["exact", "year±1"], default=""
-        ),
-        index=catalogue.index,
-    ).replace("", pd.NA).astype("string")
+    result["score_match"] = (
+        pd.Series(
+            np.select([exact.notna(), fallback.notna()], ["exact", "year±1"], default=""),
+            index=catalogue.index,
+        )
+        .replace("", pd.NA)
+        .astype("string")
+    )
     return result

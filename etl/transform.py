@@ -116,9 +116,7 @@ def transform_platform(raw: pd.DataFrame, platform: Platform, file_label: str) -
     result.repairs["rating defaulted to G"] += defaulted
 
     frame["date_added"], bad_dates = parse_dates(frame["date_added"])
-    frame["duration_int"], frame["duration_type"], bad_durations = split_duration(
-        frame["duration"]
-    )
+    frame["duration_int"], frame["duration_type"], bad_durations = split_duration(frame["duration"])
     problems = _row_problems(frame, bad_dates, bad_durations)
     for index, column, reason in problems:
         result.quarantined.append(

@@ -84,7 +84,9 @@ def build_works(catalogue: pd.DataFrame, registry: PlatformRegistry) -> pd.DataF
     """
     order = {name: position for position, name in enumerate(registry.names)}
     ranked = catalogue.assign(
-        _order=catalogue["platform"].map(order), ids=catalogue["id"], platforms=catalogue["platform"]
+        _order=catalogue["platform"].map(order),
+        ids=catalogue["id"],
+        platforms=catalogue["platform"],
     ).sort_values(["work_id", "_order", "id"], kind="stable")
     columns = ["id", "title", "title_display", "title_key", "release_year", "type", "score"]
     works = ranked.drop_duplicates("work_id").set_index("work_id")[columns + list(_MERGED_FIELDS)]
@@ -94,7 +96,9 @@ def build_works(catalogue: pd.DataFrame, registry: PlatformRegistry) -> pd.DataF
         copies: dict[str, list] = {}
         for work, value in zip(shared["work_id"], shared[field], strict=True):
             copies.setdefault(work, []).append(value)
-        merged = pd.Series({work: _join_unique(values, separator) for work, values in copies.items()})
+        merged = pd.Series(
+            {work: _join_unique(values, separator) for work, values in copies.items()}
+        )
         works.loc[merged.index, field] = merged
     text = ["title", "title_display", *_MERGED_FIELDS]
     works[text] = works[text].fillna("")

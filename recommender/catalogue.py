@@ -10,10 +10,24 @@ import pandas as pd
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
-TYPE_NAMES = {"movie": "movie", "movies": "movie", "tv": "tv show", "tv show": "tv show",
-              "tv shows": "tv show", "show": "tv show", "shows": "tv show", "series": "tv show"}
-DURATION_TYPE_NAMES = {"min": "min", "mins": "min", "minutes": "min", "minute": "min",
-                       "season": "season", "seasons": "season"}
+TYPE_NAMES = {
+    "movie": "movie",
+    "movies": "movie",
+    "tv": "tv show",
+    "tv show": "tv show",
+    "tv shows": "tv show",
+    "show": "tv show",
+    "shows": "tv show",
+    "series": "tv show",
+}
+DURATION_TYPE_NAMES = {
+    "min": "min",
+    "mins": "min",
+    "minutes": "min",
+    "minute": "min",
+    "season": "season",
+    "seasons": "season",
+}
 
 
 class QueryError(ValueError):

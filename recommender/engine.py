@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import pickle
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pickle
 import pandas as pd
 
 from recommender.artifact import (
@@ -299,6 +299,3 @@ class EngineHolder:
         """Serve ``engine`` from now on; returns the one it replaces."""
         previous, self._engine = self._engine, engine
         return previous
-
-
-

@@ -82,10 +82,15 @@ class ContentModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectorizers = {
-            "title": TfidfVectorizer(ngram_range=(1, 2), strip_accents="unicode", sublinear_tf=True),
+            "title": TfidfVectorizer(
+                ngram_range=(1, 2), strip_accents="unicode", sublinear_tf=True
+            ),
             "genres": TfidfVectorizer(tokenizer=split_words, token_pattern=None, lowercase=False),
             "description": TfidfVectorizer(
-                stop_words="english", strip_accents="unicode", sublinear_tf=True, min_df=2,
+                stop_words="english",
+                strip_accents="unicode",
+                sublinear_tf=True,
+                min_df=2,
                 max_df=0.5,
             ),
             "director": TfidfVectorizer(tokenizer=split_names, token_pattern=None, lowercase=False),
