@@ -13,6 +13,7 @@ run: $(INSTALLED)
 
 test: $(TEST_INSTALLED)
 	$(BIN)/ruff check etl recommender bot tests scripts
+	$(BIN)/ruff format --check etl recommender bot tests scripts
 	$(BIN)/python -m pytest
 
 etl: $(INSTALLED)

@@ -19,7 +19,7 @@ from recommender.artifact import (
     current_version,
 )
 from recommender.catalogue import Catalogue
-from recommender.matcher import Candidate, TitleMatcher
+from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
 
@@ -89,6 +89,11 @@ class Recommendations:
     match: Match | None
     results: list[Recommendation]
     candidates: list[Match] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        """Whether the match is sure enough to answer without asking "did you mean…"."""
+        return is_confident([candidate.confidence for candidate in self.candidates])
 
     def to_dict(self) -> dict:
         return {
@@ -170,6 +175,11 @@ class Engine:
             platforms=work["platforms"].split(),
             confidence=candidate.confidence,
         )
+
+    def work_of(self, record_id: str) -> str | None:
+        """The ``work_id`` of a platform record id such as ``ns123``, if it exists."""
+        row = self.matcher.record_work_.get(record_id.strip().lower())
+        return None if row is None else str(self.works["work_id"].iat[row])
 
     def work_row(self, work_id: str) -> int | None:
         """The row of ``work_id`` in the works table, if it exists in this version."""

@@ -14,8 +14,16 @@ from recommender.model import accumulate
 from recommender.text import drop_leading_article, main_title, normalize_title
 
 _RECORD_ID = re.compile(r"^\s*([a-z]s\d+)\s*$", re.IGNORECASE)
-# A query that only names the main title of "Main: Subtitle" scores a little below a full match.
+# Naming only the main title of "Main: Subtitle" scores a little below a full match, and
+# matching only once a leading article is dropped a hair below, so "The Kingdom" finds
+# "The Kingdom" before "Kingdom".
 MAIN_TITLE_WEIGHT = 0.95
+ARTICLE_WEIGHT = 0.99
+
+
+# Below this confidence, or with a runner-up this close, a reply should ask "did you mean…".
+CONFIDENT = 0.85
+CLEAR_MARGIN = 0.04
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,21 @@ def char_trigrams(text: str) -> list[str]:
         padded = f" {word} "
         grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
     return grams
+
+
+def is_confident(confidences: list[float]) -> bool:
+    """Whether the best of these ranked confidences is sure and clearly ahead.
+
+    >>> is_confident([1.0, 0.95])
+    True
+    >>> is_confident([0.95, 0.95])
+    False
+    >>> is_confident([0.7])
+    False
+    """
+    if not confidences or confidences[0] < CONFIDENT:
+        return False
+    return len(confidences) == 1 or confidences[0] - confidences[1] >= CLEAR_MARGIN
 
 
 class TitleMatcher:
@@ -64,7 +87,7 @@ class TitleMatcher:
     >>> [c.work for c in matcher.match("toy stroy")][:2]
     [1, 2]
     >>> matcher.match("office")[0].confidence
-    1.0
+    0.99
     >>> matcher.match("HS9")[0].record_id
     'hs9'
     """
@@ -79,9 +102,9 @@ class TitleMatcher:
             head = main_title(title)
             variants = [
                 (full, 1.0),
-                (drop_leading_article(full), 1.0),
+                (drop_leading_article(full), ARTICLE_WEIGHT),
                 (head, MAIN_TITLE_WEIGHT),
-                (drop_leading_article(head), MAIN_TITLE_WEIGHT),
+                (drop_leading_article(head), MAIN_TITLE_WEIGHT * ARTICLE_WEIGHT),
             ]
             for key, weight in variants:
                 if key and pairs.get((key, work), 0.0) < weight:
@@ -118,10 +141,14 @@ class TitleMatcher:
         text = normalize_title(query)
         if not text:
             return []
-        forms = {text, drop_leading_article(text)}
+        forms = {text: 1.0}
+        forms.setdefault(drop_leading_article(text), ARTICLE_WEIGHT)
         scores: dict[int, float] = {}
         for key in self._candidate_keys(text, forms):
-            similarity = max(fuzz.ratio(form, self.keys_[key]) for form in forms) / 100
+            similarity = (
+                max(fuzz.ratio(form, self.keys_[key]) * weight for form, weight in forms.items())
+                / 100
+            )
             start, end = self.key_start_[key], self.key_start_[key + 1]
             for work, weight in zip(
                 self.pair_work_[start:end], self.pair_weight_[start:end], strict=True
@@ -132,7 +159,7 @@ class TitleMatcher:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return [Candidate(work, round(score, 4)) for work, score in ranked[:limit] if score > 0.3]
 
-    def _candidate_keys(self, text: str, forms: set[str]) -> list[int]:
+    def _candidate_keys(self, text: str, forms: dict[str, float]) -> list[int]:
         """Exact key hits plus the keys sharing the most character 3-grams with the query."""
         exact = [self.key_index_[form] for form in forms if form in self.key_index_]
         grams = Counter(char_trigrams(text))
