@@ -12,6 +12,7 @@ from typing import TextIO
 from bot.settings import Settings
 from etl.build import is_stale, run_etl
 from etl.errors import EtlError
+from recommender.artifact import current_version
 from recommender.catalogue import QueryError, as_dict
 from recommender.engine import Engine, Match, Recommendations
 
@@ -80,10 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_engine(settings: Settings, err: TextIO) -> Engine:
-    """The served engine, building the catalogue first when it is missing or stale."""
+    """The served engine, building the catalogue first when it is missing or stale.
+
+    When a rebuild fails but an earlier catalogue exists, that one keeps serving.
+    """
     if is_stale(settings.raw_dir, settings.processed_dir):
         print("building the catalogue (inputs changed or never built)…", file=err)
-        run_etl(settings.raw_dir, settings.processed_dir)
+        try:
+            run_etl(settings.raw_dir, settings.processed_dir)
+        except EtlError as error:
+            if current_version(settings.processed_dir) is None:
+                raise
+            print(f"etl failed: {error}; serving the previous catalogue", file=err)
     return Engine.load(settings.processed_dir)
 
 

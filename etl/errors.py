@@ -15,7 +15,8 @@ class EtlError(Exception):
         self.row = row
         self.column = column
         self.reason = message
-        where = [self.path.name if self.path.name else str(self.path)]
+        # "catalogues/hulu_titles.csv": enough to find the file, no machine-specific prefix.
+        where = [str(Path(*self.path.parts[-2:])) if self.path.parts else str(self.path)]
         if row is not None:
             where.append(f"row {row}")
         if column is not None:

@@ -40,8 +40,9 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[pd.DataFrame, bool]
             io.StringIO(text), dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL
         )
     except pd.errors.ParserError as error:
-        match = re.search(r"line (\d+)", str(error))
-        row = int(match.group(1)) if match else None
+        # pandas says "line N" (1-based) or "row N" (0-based, the header being row 0).
+        match = re.search(r"\b(line|row) (\d+)", str(error))
+        row = int(match.group(2)) + (match.group(1) == "row") if match else None
         raise EtlError(path, f"malformed CSV ({_first_line(error)})", row=row) from None
     frame.columns = [str(column).strip() for column in frame.columns]
     missing = [column for column in required if column not in frame.columns]
