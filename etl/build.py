@@ -36,9 +36,9 @@ from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
 from recommender.text import normalize_title
 
-# Bump when a rule changes, so artifacts built by older code count as stale.
-ETL_VERSION = "1"
 KEEP_VERSIONS = 3
+# The code that shapes an artifact: a change to any of it makes older artifacts stale.
+_BUILD_CODE = (Path(__file__).parent, Path(__file__).parent.parent / "recommender")
 
 
 @dataclass
@@ -102,9 +102,18 @@ class BuildResult:
     report: EtlReport
 
 
+def code_hash() -> str:
+    """Content hash of the ETL and engine source that builds an artifact."""
+    digest = hashlib.sha256()
+    for folder in _BUILD_CODE:
+        for path in sorted(folder.glob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def inputs_hash(raw_dir: Path) -> str:
-    """Content hash of every input the ETL reads, and of the ETL's rule version."""
-    digest = hashlib.sha256(f"streambot-etl-{ETL_VERSION}".encode())
+    """Content hash of every input the ETL reads, and of the code that reads them."""
+    digest = hashlib.sha256(code_hash().encode())
     registry = load_registry(raw_dir)
     paths = [raw_dir / REGISTRY_FILE]
     paths += [raw_dir / "catalogues" / platform.file for platform in registry]
@@ -194,7 +203,7 @@ def write_version(result: BuildResult, processed_dir: Path) -> Path:
         manifest = {
             "version": version,
             "inputs_hash": result.report.inputs_hash,
-            "etl_version": ETL_VERSION,
+            "code_hash": code_hash(),
             "platforms": result.registry.to_records(),
             "titles": result.report.titles,
             "works": result.report.works,
@@ -202,12 +211,12 @@ def write_version(result: BuildResult, processed_dir: Path) -> Path:
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
         (staging / REPORT_FILE).write_text(json.dumps(asdict(result.report), indent=2))
         target = processed_dir / version
-        if target.exists():
-            retired = processed_dir / f".retired-{version}-{os.getpid()}"
-            target.rename(retired)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
+        if (target / MANIFEST_FILE).is_file():
+            # The same inputs and code built it, so it holds the same thing: keep serving it
+            # rather than swap folders under a reader.
+            shutil.rmtree(staging)
         else:
+            shutil.rmtree(target, ignore_errors=True)  # a leftover without a manifest
             staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

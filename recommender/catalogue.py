@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import cached_property
 
 import pandas as pd
 
@@ -96,6 +95,9 @@ class Catalogue:
     def __init__(self, records: pd.DataFrame, registry: PlatformRegistry) -> None:
         self.records = records
         self.registry = registry
+        # Built up front (about 0.2 s) so the first person to ask does not wait for them.
+        self._cast = self._explode("cast")
+        self._countries = self._explode("country")
 
     def __len__(self) -> int:
         return len(self.records)
@@ -166,9 +168,8 @@ class Catalogue:
         candidates = records.loc[wanted & records["duration_int"].notna()]
         if candidates.empty:
             return None
-        best = candidates.sort_values(
-            ["duration_int", "title"], ascending=[False, True], kind="stable"
-        ).iloc[0]
+        longest = candidates[candidates["duration_int"] == candidates["duration_int"].max()]
+        best = longest.loc[longest["title"].idxmin()]
         return Longest(
             title=str(best["title_display"]),
             platform=str(best["platform"]),
@@ -254,30 +255,23 @@ class Catalogue:
         """Every rating in the catalogue, most common first."""
         return self.records["rating"].value_counts().index.tolist()
 
-    # -- exploded lists, built on first use --------------------------------------------------
-    @cached_property
-    def _cast(self) -> pd.DataFrame:
-        return self._explode("cast")
-
-    @cached_property
-    def _countries(self) -> pd.DataFrame:
-        return self._explode("country")
-
+    # -- exploded lists ------------------------------------------------------------------------
     def _explode(self, column: str) -> pd.DataFrame:
         """One row per (record, entry) of a comma-separated column, stripped, no empties."""
         records = self.records
-        present = records[column].notna()
-        frame = pd.DataFrame(
-            {
-                "record": records.index[present],
-                "platform": records.loc[present, "platform"].to_numpy(),
-                "type": records.loc[present, "type"].to_numpy(),
-                "release_year": records.loc[present, "release_year"].to_numpy(),
-                "name": records.loc[present, column].str.split(",").to_numpy(),
-                "display": records.loc[present, f"{column}_display"].str.split(",").to_numpy(),
-            }
-        ).explode(["name", "display"])
-        frame["name"] = frame["name"].str.strip()
-        frame["display"] = frame["display"].str.strip()
-        frame = frame[frame["name"] != ""]
-        return frame.sort_values(["name", "record"], kind="stable").reset_index(drop=True)
+        present = records[column].notna().to_numpy()
+        rows = []
+        for record, platform, item_type, year, names, displays in zip(
+            records.index[present],
+            records["platform"].to_numpy()[present],
+            records["type"].to_numpy()[present],
+            records["release_year"].to_numpy()[present],
+            records[column].to_numpy()[present],
+            records[f"{column}_display"].to_numpy()[present],
+            strict=True,
+        ):
+            for name, display in zip(names.split(","), displays.split(","), strict=False):
+                if name.strip():
+                    rows.append((record, platform, item_type, year, name.strip(), display.strip()))
+        columns = ["record", "platform", "type", "release_year", "name", "display"]
+        return pd.DataFrame(rows, columns=columns)

@@ -139,6 +139,9 @@ class Engine:
         }
         self._of_type = {t: (works["type"] == t).to_numpy() for t in ("movie", "tv show")}
         self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"])}
+        # Plain column arrays: reading one work must not cost a pandas row object.
+        self._columns = {column: works[column].to_numpy(dtype=object) for column in works}
+        self._copies = records.groupby("work_id", sort=False).indices
 
     @classmethod
     def load(cls, processed_dir: Path) -> Engine:
@@ -164,8 +167,12 @@ class Engine:
         """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
         return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
 
+    def _work(self, row: int) -> dict:
+        """One row of the works table as a plain dict."""
+        return {column: values[row] for column, values in self._columns.items()}
+
     def _match(self, candidate: Candidate) -> Match:
-        work = self.works.iloc[candidate.work]
+        work = self._work(candidate.work)
         return Match(
             id=candidate.record_id or str(work["id"]),
             work_id=str(work["work_id"]),
@@ -190,10 +197,10 @@ class Engine:
         row = self.work_row(work_id)
         if row is None:
             return None
-        work = self.works.iloc[row]
+        work = self._work(row)
         records = self.catalogue.records
-        copies = records.loc[records["work_id"] == work_id]
-        first = copies.iloc[0]
+        copies = records.iloc[self._copies[work_id]]
+        first = copies[copies["id"] == work["id"]].iloc[0]  # the copy replies show
         score = work["score"]
         return {
             "id": str(work["id"]),
@@ -252,15 +259,13 @@ class Engine:
             of_type = self._of_type[self.catalogue.item_type(item_type)]
             mask = of_type if mask is None else mask & of_type
         rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
-        query = self.works.iloc[row]
+        query = self._work(row)
         return [
-            self._recommendation(query, self.works.iloc[int(result)], float(similarity))
+            self._recommendation(query, self._work(int(result)), float(similarity))
             for result, similarity in zip(rows, similarities, strict=True)
         ]
 
-    def _recommendation(
-        self, query: pd.Series, work: pd.Series, similarity: float
-    ) -> Recommendation:
+    def _recommendation(self, query: dict, work: dict, similarity: float) -> Recommendation:
         score = work["score"]
         return Recommendation(
             id=str(work["id"]),
@@ -275,7 +280,7 @@ class Engine:
         )
 
     @staticmethod
-    def _reason(query: pd.Series, work: pd.Series) -> Reason:
+    def _reason(query: dict, work: dict) -> Reason:
         def shared(column: str, limit: int) -> list[str]:
             theirs = {name.lower() for name in _names(work[column])}
             return [name for name in _names(query[column]) if name.lower() in theirs][:limit]
