@@ -85,14 +85,14 @@ def load_engine(settings: Settings, err: TextIO) -> Engine:
 
     When a rebuild fails but an earlier catalogue exists, that one keeps serving.
     """
-    if is_stale(settings.raw_dir, settings.processed_dir):
-        print("building the catalogue (inputs changed or never built)…", file=err)
-        try:
+    try:
+        if is_stale(settings.raw_dir, settings.processed_dir):
+            print("building the catalogue (inputs changed or never built)…", file=err)
             run_etl(settings.raw_dir, settings.processed_dir)
-        except EtlError as error:
-            if current_version(settings.processed_dir) is None:
-                raise
-            print(f"etl failed: {error}; serving the previous catalogue", file=err)
+    except EtlError as error:
+        if current_version(settings.processed_dir) is None:
+            raise
+        print(f"etl failed: {error}; serving the previous catalogue", file=err)
     return Engine.load(settings.processed_dir)
 
 
@@ -214,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``streambot … | head``): not an error
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -159,10 +159,12 @@ def build(raw_dir: Path) -> BuildResult:
             "out": len(result.frame),
             "quarantined": len(result.quarantined),
         }
+        if result.frame.empty:
+            raise EtlError(
+                path, f"the catalogue has no usable rows ({len(result.quarantined)} quarantined)"
+            )
         frames.append(result.frame)
     catalogue = pd.concat(frames, ignore_index=True)
-    if catalogue.empty:
-        raise EtlError(raw_dir / "catalogues", "the catalogues hold no usable rows")
 
     catalogue["title_key"] = catalogue["title_display"].map(normalize_title).astype("string")
     scores = load_scores(raw_dir / "scores")
@@ -242,8 +244,6 @@ def _prune(processed_dir: Path, keep: str) -> None:
 
 def run_etl(raw_dir: Path, processed_dir: Path) -> EtlReport:
     """Build from ``raw_dir`` and publish to ``processed_dir``; the report of the run."""
-    started = time.perf_counter()
     result = build(raw_dir)
     write_version(result, processed_dir)
-    result.report.seconds = round(time.perf_counter() - started, 2)
     return result.report

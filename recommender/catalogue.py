@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -132,7 +133,7 @@ class Catalogue:
     def year(value: object) -> int:
         """A release year from ``value``, or a ``QueryError``."""
         text = str(value).strip()
-        if not text.isdigit() or len(text) != 4:
+        if not re.fullmatch(r"[0-9]{4}", text):
             raise QueryError(f"year must be a 4-digit number like 2019, not {value!r}")
         return int(text)
 

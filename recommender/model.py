@@ -132,15 +132,19 @@ class ContentModel:
         """The ``k`` works most similar to work ``index``, best first, skipping ``offset``.
 
         ``mask`` (boolean, one per work) keeps only the works where it is true. The query
-        work itself is never returned.
+        work itself, and works that share nothing with it, are never returned. Ties are
+        ordered by row, so pages never overlap.
         """
         scores = self.similarities(index)
-        scores[index] = -np.inf
+        scores[index] = 0.0
         if mask is not None:
-            scores[~mask] = -np.inf
-        wanted = min(k + offset, int(np.isfinite(scores).sum()))
+            scores[~mask] = 0.0
+        wanted = min(k + offset, int(np.count_nonzero(scores > 0)))
         if wanted <= offset:
             return np.array([], dtype=np.int64), np.array([], dtype=np.float32)
-        top = np.argpartition(-scores, wanted - 1)[:wanted]
-        top = top[np.lexsort((top, -scores[top]))][offset:]
+        # The cut-off score of the first ``wanted``; every work tied with it stays in the
+        # running, so which of several tied works lands on which page never depends on chance.
+        cutoff = -np.partition(-scores, wanted - 1)[wanted - 1]
+        top = np.flatnonzero(scores >= cutoff)
+        top = top[np.lexsort((top, -scores[top]))][offset : offset + k]
         return top, scores[top]

@@ -1,0 +1,1 @@
+"""StreamBot tests: a package, so module names never clash with those in tests/bot/."""

@@ -1,0 +1,243 @@
+"""The six catalogue questions (recommender/catalogue.py) against answers worked out by hand
+from tests/fixtures/raw (see tests/fixtures/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.catalogue import (
+    Catalogue,
+    CountryCount,
+    Longest,
+    PlatformCount,
+    QueryError,
+    RatingCount,
+    ScoreCount,
+    TopActor,
+    as_dict,
+)
+from recommender.engine import Engine
+
+
+@pytest.fixture(scope="module")
+def catalogue(engine: Engine) -> Catalogue:
+    return engine.catalogue
+
+
+def test_every_platform_record_counts(catalogue: Catalogue) -> None:
+    assert len(catalogue) == 28  # Toy Story counts once on Disney+ and once on Hulu
+
+
+# -- longest -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        pytest.param({}, Longest("Heat", "amazon", 1995, 170, "min"), id="all"),
+        # Oct-01 and iBoy both run 149 min: "iboy" sorts before "oct-01" (not "Oct-01" < "iBoy").
+        pytest.param(
+            {"platform": "netflix"}, Longest("iBoy", "netflix", 2017, 149, "min"), id="tie"
+        ),
+        pytest.param({"year": 2014}, Longest("Oct-01", "netflix", 2014, 149, "min"), id="year"),
+        pytest.param({"year": "2017"}, Longest("iBoy", "netflix", 2017, 149, "min"), id="str"),
+        pytest.param(
+            {"year": 1995, "platform": "Hulu"},
+            Longest("Toy Story", "hulu", 1995, 81, "min"),
+            id="year-and-platform",
+        ),
+        pytest.param(
+            {"platform": "disney+"},
+            Longest("Toy Story 2", "disney", 1999, 93, "min"),
+            id="alias",
+        ),
+        pytest.param(
+            {"duration_type": "season"},
+            Longest("Family Guy", "hulu", 1999, 19, "season"),
+            id="seasons",
+        ),
+        pytest.param(
+            {"duration_type": "Seasons", "platform": "nflx"},
+            Longest("The Office", "netflix", 2005, 9, "season"),
+            id="seasons-on-platform",
+        ),
+        pytest.param(
+            {"duration_type": "minutes", "year": 2020},
+            Longest("Silent Night", "hulu", 2020, 94, "min"),
+            id="minutes",
+        ),
+        # Hulu's "Good Morning America" is a movie of "1 Season": in neither list.
+        pytest.param(
+            {"duration_type": "season", "year": 1975}, None, id="movie-with-seasons-is-skipped"
+        ),
+        pytest.param({"year": 1975}, None, id="no-movie-in-minutes"),
+        pytest.param({"year": 1900}, None, id="nothing"),
+    ],
+)
+def test_longest(catalogue: Catalogue, filters: dict, expected: Longest | None) -> None:
+    assert catalogue.longest(**filters) == expected
+
+
+# -- score_count ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("platform", "score", "year", "count", "scored"),
+    [
+        ("disney", 8.0, 1995, 1, 1),  # Toy Story, 8.3
+        ("disney plus", "8.3", 1995, 0, 1),  # strictly greater
+        ("disney", 8.29, 1995, 1, 1),
+        ("amazon", 6.5, 2014, 1, 1),  # The Grand Seduction 7.0; Black Ice Run has no score
+        ("prime", "7", 2014, 0, 1),
+        ("Amazon Prime", 0, 2014, 1, 1),
+        ("netflix", 5.9, 2017, 1, 1),  # iBoy 6.0; Louis C.K. 2017 has no score
+        ("netflix", 7.0, 2020, 1, 1),  # Dick Johnson Is Dead 7.4; Islands Calling none
+        ("hulu", 6, 2013, 1, 1),  # Mood Indigo, scored by the ±1 year fallback
+        ("hulu", "6,3", 2013, 0, 1),  # a decimal comma
+        ("netflix", 0, 2005, 0, 0),  # The Office 2005 is a TV show: only movies count
+        ("netflix", 0, 2016, 0, 0),  # Stranger Things (8.7) is a TV show
+        ("hulu", 0, 2000, 0, 0),  # nothing that year
+    ],
+)
+def test_score_count(
+    catalogue: Catalogue, platform: str, score: float | str, year: int, count: int, scored: int
+) -> None:
+    result = catalogue.score_count(platform, score, year)
+    assert result == ScoreCount(
+        platform=catalogue.platform(platform).name,
+        year=year,
+        score=float(str(score).replace(",", ".")),
+        count=count,
+        scored=scored,
+    )
+
+
+# -- count ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("amazon", PlatformCount("amazon", 4, 2)),  # the quarantined row is not counted
+        ("Prime Video", PlatformCount("amazon", 4, 2)),
+        ("disney+", PlatformCount("disney", 4, 2)),
+        ("hulu", PlatformCount("hulu", 4, 1)),
+        ("NETFLIX", PlatformCount("netflix", 6, 5)),
+    ],
+)
+def test_count(catalogue: Catalogue, platform: str, expected: PlatformCount) -> None:
+    assert catalogue.count(platform) == expected
+
+
+# -- actor ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("platform", "year", "expected"),
+    [
+        # In two 2014 titles, listed once as "Taylor Kitsch" and once as "  Taylor Kitsch ".
+        ("amazon", 2014, TopActor("amazon", 2014, "Taylor Kitsch", 2)),
+        ("prime", "1995", TopActor("amazon", 1995, "Al Pacino", 1)),  # tie with Robert De Niro
+        ("disney", 1995, TopActor("disney", 1995, "Don Rickles", 1)),  # tie of three
+        ("netflix", 2017, TopActor("netflix", 2017, "Bill Milner", 1)),  # tie across titles
+        ("netflix", 2005, TopActor("netflix", 2005, "John Krasinski", 1)),
+        ("hulu", 1995, TopActor("hulu", 1995, None, 0)),  # Hulu has no cast data
+        ("hulu", 2020, TopActor("hulu", 2020, None, 0)),
+        ("netflix", 1900, TopActor("netflix", 1900, None, 0)),
+    ],
+)
+def test_actor(catalogue: Catalogue, platform: str, year: int | str, expected: TopActor) -> None:
+    assert catalogue.actor(platform, year) == expected
+
+
+# -- country -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("item_type", "country", "year", "count"),
+    [
+        # Lamp Life and Dick Johnson Is Dead; not Islands Calling (United States Virgin Islands).
+        ("movie", "united states", 2020, 2),
+        ("Movie", "UNITED STATES", 2020, 2),
+        ("movie", "United States Virgin Islands", 2020, 1),
+        ("movie", "states", 2020, 0),
+        ("movie", "united kingdom", 2020, 1),  # Silent Night
+        ("movie", "united states", 1995, 3),  # Heat, and Toy Story on Disney+ and on Hulu
+        ("movie", "canada", 2014, 2),  # "Canada" and "Canada,  United States"
+        ("movie", " united states ", 2014, 1),  # Black Ice Run, whose list has extra spaces
+        ("movie", "germany", 2001, 1),  # Amélie: "France, Germany"
+        ("tv", "united states", 2005, 1),  # The Office
+        ("tv show", "united kingdom", 2001, 1),  # The Office (UK)
+        ("series", "united states", 2008, 2),  # The Clone Wars, Breaking Bad
+        ("movie", "united states", 2008, 0),
+        ("tv", "japan", 2012, 1),
+    ],
+)
+def test_country(catalogue: Catalogue, item_type: str, country: str, year: int, count: int) -> None:
+    result = catalogue.country(item_type, country, year)
+    assert result == CountryCount(
+        type=catalogue.item_type(item_type),
+        country=country.strip().lower(),
+        year=year,
+        count=count,
+    )
+
+
+# -- rating --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("rating", "count"),
+    [
+        # 3 G in the files (ds1, ds2, hs1) and 6 defaulted (as1, ds6, hs2, hs3, hs5, ns3).
+        ("G", 9),
+        ("g", 9),
+        (" g ", 9),
+        ("TV-14", 4),
+        ("tv-ma", 4),
+        ("R", 2),
+        ("13+", 1),
+        ("pg", 1),
+        ("NC-17", 0),
+    ],
+)
+def test_rating(catalogue: Catalogue, rating: str, count: int) -> None:
+    assert catalogue.rating(rating) == RatingCount(rating=rating.strip().lower(), count=count)
+
+
+def test_ratings_most_common_first(catalogue: Catalogue) -> None:
+    assert catalogue.ratings[0] == "g"
+    expected = "g r 13+ all 16+ tv-ma tv-pg pg tv-14 pg-13 tv-y7"
+    assert sorted(catalogue.ratings) == sorted(expected.split())
+
+
+# -- bad arguments -------------------------------------------------------------------------------
+PLATFORMS = "choose one of: amazon, disney, hulu, netflix"
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "message"),
+    [
+        ("count", ("hbo",), f"unknown platform 'hbo'; {PLATFORMS}"),
+        ("score_count", ("max", 7, 2019), f"unknown platform 'max'; {PLATFORMS}"),
+        ("actor", ("netflix", "abc"), "year must be a 4-digit number like 2019, not 'abc'"),
+        pytest.param(
+            "actor",
+            ("netflix", "²⁰¹⁹"),  # str.isdigit() accepts it, int() does not
+            "year must be a 4-digit number like 2019, not '²⁰¹⁹'",
+            id="superscript-year",
+        ),
+        ("score_count", ("netflix", 7, "20l9"), "year must be a 4-digit number"),
+        ("longest", ("95",), "year must be a 4-digit number"),
+        ("country", ("movie", "france", "2019.0"), "year must be a 4-digit number"),
+        ("score_count", ("netflix", "high", 2019), "score must be a number from 0 to 10"),
+        ("score_count", ("netflix", 11, 2019), "score must be a number from 0 to 10"),
+        ("score_count", ("netflix", -1, 2019), "score must be a number from 0 to 10"),
+        ("score_count", ("netflix", "nan", 2019), "score must be a number from 0 to 10"),
+        ("country", ("film", "france", 2019), "unknown type 'film'; choose one of: movie, tv"),
+        ("country", ("movie", "  ", 2019), "country must not be empty"),
+        ("rating", ("",), "rating must not be empty"),
+        ("longest", (None, "max"), f"unknown platform 'max'; {PLATFORMS}"),
+        ("longest", (None, None, "hours"), "unknown duration type 'hours'; choose one of: min"),
+    ],
+)
+def test_bad_arguments_raise_query_error_with_choices(
+    catalogue: Catalogue, method: str, args: tuple, message: str
+) -> None:
+    with pytest.raises(QueryError) as caught:
+        getattr(catalogue, method)(*args)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_as_dict() -> None:
+    assert as_dict(RatingCount("g", 9)) == {"rating": "g", "count": 9}
+    assert as_dict(None) is None

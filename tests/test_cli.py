@@ -1,0 +1,383 @@
+"""The ``streambot`` command (bot/cli.py): its JSON contract, stdin mode and exit codes, run
+in-process against the fixtures, plus one run of the installed console script."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from etl.transform import RAW_COLUMNS
+
+if TYPE_CHECKING:
+    from tests.conftest import BuiltData
+
+MATCH_KEYS = ["id", "work_id", "title", "year", "type", "platforms", "confidence"]
+RESULT_KEYS = {"id", "work_id", "title", "year", "type", "platforms", "similarity", "reason"}
+PLATFORMS = "choose one of: amazon, disney, hulu, netflix"
+CORRUPT_NETFLIX = (
+    ",".join(RAW_COLUMNS) + "\ns1,Movie,Heat,,,,,1995,R,170 min,Drama,x\n"
+    "s2,Movie,Heat 2,,,,,1995,R,9 min,Drama,x,one field too many\n"
+)
+
+
+RunCli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(
+    built: BuiltData, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> RunCli:
+    """Run ``main(argv)`` on the built fixtures (via STREAMBOT_DATA_DIR) with ``stdin`` text;
+    returns the exit code, stdout and stderr."""
+    monkeypatch.setenv("STREAMBOT_DATA_DIR", str(built.data_dir))
+
+    def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+# -- match ---------------------------------------------------------------------------------------
+def test_match_json(cli: RunCli) -> None:
+    code, out, err = cli("match", "toy stroy", "--json")
+    assert (code, err) == (EXIT_OK, "")
+    [answer] = json_lines(out)
+    assert list(answer) == ["query", "matches"]
+    assert answer["query"] == "toy stroy"
+    assert all(list(match) == MATCH_KEYS for match in answer["matches"])
+    best = answer["matches"][0]
+    assert {k: best[k] for k in MATCH_KEYS[:-1]} == {
+        "id": "ds1",
+        "work_id": best["work_id"],
+        "title": "Toy Story",
+        "year": 1995,
+        "type": "movie",
+        "platforms": ["disney", "hulu"],
+    }
+    assert best["work_id"].startswith("w")
+    confidences = [match["confidence"] for match in answer["matches"]]
+    assert confidences == sorted(confidences, reverse=True)
+    assert answer["matches"][1]["title"] == "Toy Story 2"
+
+
+def test_match_reads_one_query_per_line_of_stdin(cli: RunCli) -> None:
+    code, out, _ = cli("match", "-", "--limit", "1", stdin="toy stroy\n\n  amelie \nNS1\nqxzj\n")
+    assert code == EXIT_OK
+    answers = json_lines(out)
+    assert [answer["query"] for answer in answers] == ["toy stroy", "amelie", "NS1", "qxzj"]
+    assert [[m["title"] for m in answer["matches"]] for answer in answers] == [
+        ["Toy Story"],
+        ["Amélie"],
+        ["Dick Johnson Is Dead"],
+        [],
+    ]
+
+
+def test_match_text(cli: RunCli) -> None:
+    code, out, _ = cli("match", "ns1")
+    assert code == EXIT_OK
+    assert out == ("Dick Johnson Is Dead (2020, movie) on netflix  [ns1, confidence 1.00]\n")
+    assert cli("match", "qxzj")[1] == "no title matches 'qxzj'\n"
+
+
+# -- recommend -----------------------------------------------------------------------------------
+def test_recommend_json(cli: RunCli) -> None:
+    code, out, err = cli("recommend", "toy story 2", "--json", "--k", "3")
+    assert (code, err) == (EXIT_OK, "")
+    [answer] = json_lines(out)
+    assert list(answer) == ["query", "match", "results"]
+    assert list(answer["match"]) == MATCH_KEYS
+    assert answer["match"]["title"] == "Toy Story 2"
+    assert len(answer["results"]) == 3
+    for result in answer["results"]:
+        assert RESULT_KEYS <= set(result) <= RESULT_KEYS | {"score"}
+        assert result["reason"]
+    first = answer["results"][0]
+    assert (first["title"], first["platforms"], first["score"]) == (
+        "Toy Story",
+        ["disney", "hulu"],
+        8.3,
+    )
+    assert first["reason"].startswith("director: John Lasseter; cast: Tom Hanks, Tim Allen")
+
+
+def test_recommend_from_stdin_with_filters(cli: RunCli) -> None:
+    code, out, _ = cli(
+        "recommend", "-", "--platform", "prime", "--type", "tv", "--k", "5", stdin="toy story\n"
+    )
+    assert code == EXIT_OK
+    [answer] = json_lines(out)
+    assert [(r["title"], r["platforms"], r["type"]) for r in answer["results"]] == [
+        ("Jack Ryan", ["amazon"], "tv show"),
+        ("The Office", ["amazon"], "tv show"),
+    ]
+
+
+def test_recommend_without_a_match(cli: RunCli) -> None:
+    code, out, _ = cli("recommend", "qxzj", "--json")
+    assert code == EXIT_OK
+    assert json_lines(out) == [{"query": "qxzj", "match": None, "results": []}]
+    assert cli("recommend", "qxzj")[1] == "no title matches 'qxzj'\n"
+
+
+def test_recommend_text(cli: RunCli) -> None:
+    code, out, _ = cli("recommend", "toy story 2", "--k", "1")
+    assert code == EXIT_OK
+    assert out.splitlines() == [
+        "like Toy Story 2 (1999, movie) on disney  [ds2, confidence 1.00]:",
+        "1. Toy Story (1995, movie, IMDb 8.3) on disney, hulu — director: John Lasseter; "
+        "cast: Tom Hanks, Tim Allen; genres: action, adventure, animation",
+    ]
+
+
+# -- query ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["longest"],
+            {
+                "title": "Heat",
+                "platform": "amazon",
+                "year": 1995,
+                "duration_int": 170,
+                "duration_type": "min",
+            },
+        ),
+        (
+            ["longest", "--platform", "netflix"],
+            {
+                "title": "iBoy",
+                "platform": "netflix",
+                "year": 2017,
+                "duration_int": 149,
+                "duration_type": "min",
+            },
+        ),
+        (
+            ["longest", "--duration-type", "season", "--year", "2005"],
+            {
+                "title": "The Office",
+                "platform": "netflix",
+                "year": 2005,
+                "duration_int": 9,
+                "duration_type": "season",
+            },
+        ),
+        (["longest", "--year", "1900"], None),
+        (
+            ["score-count", "--platform", "prime", "--score", "6.5", "--year", "2014"],
+            {"platform": "amazon", "year": 2014, "score": 6.5, "count": 1, "scored": 1},
+        ),
+        (
+            ["count", "--platform", "Disney Plus"],
+            {"platform": "disney", "movies": 4, "tv_shows": 2},
+        ),
+        (
+            ["actor", "--platform", "amazon", "--year", "2014"],
+            {"platform": "amazon", "year": 2014, "actor": "Taylor Kitsch", "appearances": 2},
+        ),
+        (
+            ["actor", "--platform", "hulu", "--year", "1995"],
+            {"platform": "hulu", "year": 1995, "actor": None, "appearances": 0},
+        ),
+        (
+            ["country", "--type", "movie", "--country", "United States", "--year", "2020"],
+            {"type": "movie", "country": "united states", "year": 2020, "count": 2},
+        ),
+        (["rating", "--rating", "G"], {"rating": "g", "count": 9}),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, list) else None,
+)
+def test_query_json(cli: RunCli, argv: list[str], expected: dict | None) -> None:
+    code, out, err = cli("query", *argv, "--json")
+    assert (code, err) == (EXIT_OK, "")
+    assert json_lines(out) == [expected]
+
+
+def test_query_text(cli: RunCli) -> None:
+    assert cli("query", "count", "--platform", "hulu")[1] == (
+        "platform: hulu, movies: 4, tv_shows: 1\n"
+    )
+    assert cli("query", "longest", "--year", "1900")[1] == "nothing matches\n"
+
+
+def test_summary(cli: RunCli, built: BuiltData) -> None:
+    code, out, _ = cli("summary")
+    assert code == EXIT_OK
+    assert out.splitlines() == [
+        f"catalogue {built.report.version}: 28 titles, 27 works",
+        "  Prime Video      4 movies      2 TV shows",
+        "  Disney+          4 movies      2 TV shows",
+        "  Hulu             4 movies      1 TV shows",
+        "  Netflix          6 movies      5 TV shows",
+    ]
+
+
+# -- usage errors: exit 2, one line on stderr, no traceback --------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["query", "count", "--platform", "hbo"], f"unknown platform 'hbo'; {PLATFORMS}"),
+        (["recommend", "toy story", "--platform", "max"], f"unknown platform 'max'; {PLATFORMS}"),
+        (["query", "actor", "--platform", "netflix", "--year", "abc"], "4-digit number like 2019"),
+        (["query", "actor", "--platform", "netflix", "--year", "²⁰¹⁹"], "4-digit number"),
+        (["query", "longest", "--year", "95"], "4-digit number like 2019"),
+        (
+            ["query", "score-count", "--platform", "netflix", "--score", "x", "--year", "2019"],
+            "score must be a number from 0 to 10",
+        ),
+        (["query", "count", "--platform", "netflix", "--nope"], "unrecognized arguments: --nope"),
+        (["query", "count"], "the following arguments are required: --platform"),
+        (["query", "longest", "--duration-type", "hours"], "(choose from 'min', 'season')"),
+        (
+            ["query", "country", "--type", "film", "--country", "x", "--year", "2019"],
+            "(choose from 'movie', 'tv')",
+        ),
+        (["frobnicate"], "(choose from 'etl', 'summary', 'match', 'recommend', 'query'"),
+        ([], "the following arguments are required: command"),
+        (["match", "toy", "--limit", "0"], "--k and --limit must be at least 1"),
+        (["recommend", "toy", "--k", "many"], "argument --k: invalid int value: 'many'"),
+    ],
+    ids=[
+        "platform",
+        "recommend-platform",
+        "year",
+        "superscript-year",
+        "short-year",
+        "score",
+        "unknown-flag",
+        "missing-flag",
+        "duration-type",
+        "type",
+        "command",
+        "no-command",
+        "limit",
+        "k",
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(cli: RunCli, argv: list[str], message: str) -> None:
+    code, out, err = cli(*argv)
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert err.startswith("error: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+# -- building from the command line --------------------------------------------------------------
+def test_etl_builds_and_reports(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(data_dir), "etl"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("StreamBot catalogue ")
+    assert "total            29        28            1" in out
+    assert (data_dir / "processed" / "CURRENT").is_file()
+
+    assert main(["--data-dir", str(data_dir), "etl", "--if-stale"]) == EXIT_OK
+    assert capsys.readouterr().err == "catalogue is up to date\n"
+
+    assert main(["--data-dir", str(data_dir), "etl", "--json"]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert (report["titles"], report["works"], report["scored"]) == (28, 27, 12)
+    assert report["quarantined"][0]["row"] == 6
+
+
+def test_first_query_builds_the_catalogue(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STREAMBOT_DATA_DIR", str(data_dir))
+    assert main(["query", "count", "--platform", "netflix", "--json"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"platform": "netflix", "movies": 6, "tv_shows": 5}
+    assert captured.err == "building the catalogue (inputs changed or never built)…\n"
+
+
+def test_data_dir_flag_overrides_the_environment(
+    built: BuiltData,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STREAMBOT_DATA_DIR", str(tmp_path / "nowhere"))
+    argv = ["query", "count", "--platform", "hulu", "--json"]
+    assert main(["--data-dir", str(built.data_dir), *argv]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["movies"] == 4
+    assert main(argv) == EXIT_FAILED  # the environment's folder has no raw data
+    assert "platforms.toml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["etl"], ["query", "count", "--platform", "netflix"]])
+def test_etl_failure_exits_1_naming_the_file(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    (data_dir / "raw" / "catalogues" / "netflix_titles.csv").write_text(CORRUPT_NETFLIX)
+    assert main(["--data-dir", str(data_dir), *command]) == EXIT_FAILED
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    last = captured.err.splitlines()[-1]
+    assert last.startswith("etl failed: catalogues/netflix_titles.csv, row 3: malformed CSV")
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("changed", "content", "named"),
+    [
+        ("catalogues/netflix_titles.csv", CORRUPT_NETFLIX, "catalogues/netflix_titles.csv, row 3"),
+        ("catalogues/hulu_titles.csv", None, "catalogues/hulu_titles.csv: file not found"),
+        ("platforms.toml", "[[platform]\n", "raw/platforms.toml: the platform registry is not"),
+        ("platforms.toml", None, "raw/platforms.toml: the platform registry is missing"),
+    ],
+    ids=["corrupt-catalogue", "missing-catalogue", "corrupt-registry", "missing-registry"],
+)
+def test_failed_rebuild_keeps_serving_the_previous_catalogue(
+    built_copy: BuiltData,
+    capsys: pytest.CaptureFixture[str],
+    changed: str,
+    content: str | None,
+    named: str,
+) -> None:
+    path = built_copy.raw_dir / changed
+    if content is None:
+        path.unlink()
+    else:
+        path.write_text(content)
+    argv = ["--data-dir", str(built_copy.data_dir), "query", "count", "--platform", "netflix"]
+    assert main([*argv, "--json"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"platform": "netflix", "movies": 6, "tv_shows": 5}
+    assert f"etl failed: {named}" in captured.err
+    assert "serving the previous catalogue" in captured.err
+    assert main(["--data-dir", str(built_copy.data_dir), "etl"]) == EXIT_FAILED  # explicit
+
+
+# -- the installed console script ----------------------------------------------------------------
+def test_console_script(built: BuiltData) -> None:
+    script = Path(sys.executable).parent / "streambot"
+    assert script.is_file(), "pip install -e . installs the streambot script next to python"
+    completed = subprocess.run(
+        [str(script), "--data-dir", str(built.data_dir), "match", "-"],
+        input="toy stroy\nthe office\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (completed.returncode, completed.stderr) == (0, "")
+    answers = json_lines(completed.stdout)
+    assert [answer["matches"][0]["title"] for answer in answers] == ["Toy Story", "The Office"]

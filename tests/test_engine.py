@@ -1,0 +1,281 @@
+"""``Engine`` (recommender/engine.py): one built version loaded from disk, matching and
+recommending across platforms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from recommender.catalogue import QueryError
+from recommender.engine import ArtifactMissing, Engine, EngineHolder, Match, Reason
+
+if TYPE_CHECKING:
+    from tests.conftest import BuiltData
+
+WorkIdOf = Callable[[str, int], str]
+
+
+def test_load_reads_the_current_version(engine: Engine, built: BuiltData) -> None:
+    assert engine.version == built.report.version
+    assert (built.processed_dir / "CURRENT").read_text().strip() == engine.version
+    assert engine.registry.names == ["amazon", "disney", "hulu", "netflix"]
+    assert len(engine.catalogue) == 28
+    assert len(engine.works) == 27
+
+
+@pytest.mark.parametrize("current", [None, "", "0123456789abcdef\n"])
+def test_load_without_a_complete_version_raises(tmp_path: Path, current: str | None) -> None:
+    if current is not None:
+        (tmp_path / "CURRENT").write_text(current)
+    with pytest.raises(ArtifactMissing, match="run 'streambot etl' first"):
+        Engine.load(tmp_path)
+
+
+# -- matching ------------------------------------------------------------------------------------
+def test_match_returns_the_work_with_all_its_platforms(
+    engine: Engine, work_id_of: WorkIdOf
+) -> None:
+    matches = engine.match("toy stroy")
+    assert matches[0] == Match(
+        id="ds1",
+        work_id=work_id_of("Toy Story", 1995),
+        title="Toy Story",
+        year=1995,
+        type="movie",
+        platforms=["disney", "hulu"],
+        confidence=matches[0].confidence,
+    )
+    assert 0.85 < matches[0].confidence < 1
+    assert matches[1].title == "Toy Story 2"
+
+
+def test_match_by_record_id_keeps_that_record(engine: Engine, work_id_of: WorkIdOf) -> None:
+    [match] = engine.match("HS1")
+    assert (match.id, match.work_id, match.confidence) == ("hs1", work_id_of("Toy Story", 1995), 1)
+    assert match.platforms == ["disney", "hulu"]
+
+
+@pytest.mark.parametrize("text", ["", "¿?", "qxzj"])
+def test_match_nothing(engine: Engine, text: str) -> None:
+    assert engine.match(text) == []
+
+
+def test_work_of_and_work_row(engine: Engine, work_id_of: WorkIdOf) -> None:
+    toy_story = work_id_of("Toy Story", 1995)
+    assert engine.work_of(" HS1 ") == engine.work_of("ds1") == toy_story
+    assert engine.work_of("as5") is None  # quarantined
+    assert engine.works["work_id"].iat[engine.work_row(toy_story)] == toy_story
+    assert engine.work_row("wdoesnotexist") is None
+
+
+def test_details(engine: Engine, work_id_of: WorkIdOf) -> None:
+    details = engine.details(work_id_of("Toy Story", 1995))
+    assert details == {
+        "id": "ds1",
+        "work_id": work_id_of("Toy Story", 1995),
+        "title": "Toy Story",
+        "year": 1995,
+        "type": "movie",
+        "platforms": ["disney", "hulu"],
+        "ids": ["ds1", "hs1"],
+        "score": 8.3,
+        "rating": "G",
+        "duration_int": 83,
+        "duration_type": "min",
+        "genres": ["Action-Adventure", "Animation", "Comedy", "Family", "Kids"],
+        "directors": ["John Lasseter"],
+        "cast": ["Tom Hanks", "Tim Allen", "Don Rickles"],
+        "country": ["United States"],
+        "description": "A cowboy doll feels threatened when a new spaceman toy arrives in the "
+        "bedroom.",
+    }
+    assert engine.details("wdoesnotexist") is None
+
+
+def test_details_of_a_sparse_record(engine: Engine, work_id_of: WorkIdOf) -> None:
+    details = engine.details(work_id_of("Good Morning America", 1975))
+    assert details["score"] is None
+    assert (details["rating"], details["duration_int"], details["duration_type"]) == (
+        "G",
+        1,
+        "season",
+    )
+    assert (details["directors"], details["cast"]) == ([], [])
+
+
+# -- recommendations -----------------------------------------------------------------------------
+def test_recommend_never_returns_the_work_or_its_copies(
+    engine: Engine, work_id_of: WorkIdOf
+) -> None:
+    result = engine.recommend("toy story", k=30)
+    assert result.match.work_id == work_id_of("Toy Story", 1995)
+    work_ids = [item.work_id for item in result.results]
+    assert work_id_of("Toy Story", 1995) not in work_ids
+    assert not {"ds1", "hs1"} & {item.id for item in result.results}
+    assert len(work_ids) == len(set(work_ids))
+    assert result.results[0].title == "Toy Story 2"
+
+
+@pytest.mark.parametrize("text", ["toy story", "breaking bad", "amelie", "as6"])
+def test_recommendations_share_something_with_the_work(engine: Engine, text: str) -> None:
+    """A work with nothing in common (similarity 0) is no recommendation, and its reason,
+    "similar story", would be untrue."""
+    result = engine.recommend(text, k=30)
+    assert result.match is not None
+    assert result.results
+    assert all(item.similarity > 0 for item in result.results), [
+        (item.title, item.similarity, item.reason.describe())
+        for item in result.results
+        if item.similarity <= 0
+    ]
+
+
+def test_copies_of_a_work_are_one_result_listing_every_platform(
+    engine: Engine, work_id_of: WorkIdOf
+) -> None:
+    result = engine.recommend("toy story 2", k=26)
+    toy_story = [item for item in result.results if item.title == "Toy Story"]
+    assert len(toy_story) == 1
+    assert toy_story[0].work_id == work_id_of("Toy Story", 1995)
+    assert toy_story[0].platforms == ["disney", "hulu"]
+    assert toy_story[0].score == 8.3
+    assert result.results[0] == toy_story[0]  # the original of the sequel comes first
+
+
+def test_reason_names_what_the_works_share(engine: Engine) -> None:
+    first = engine.recommend("toy story 2").results[0]
+    assert first.reason == Reason(
+        genres=["action", "adventure", "animation"],
+        directors=["John Lasseter"],
+        cast=["Tom Hanks", "Tim Allen"],
+    )
+    assert first.reason.describe() == (
+        "director: John Lasseter; cast: Tom Hanks, Tim Allen; genres: action, adventure, animation"
+    )
+
+
+def test_reason_can_be_cast_alone(engine: Engine) -> None:
+    office = next(item for item in engine.recommend("jack ryan", k=26).results if item.year == 2005)
+    assert office.title == "The Office"
+    assert office.reason.describe() == "cast: John Krasinski"
+
+
+def test_reason_without_anything_shared() -> None:
+    assert Reason().describe() == "similar story"
+
+
+@pytest.mark.parametrize(
+    ("platform", "platform_name", "first"),
+    [
+        ("netflix", "netflix", ("The Office", 2005)),
+        ("prime", "amazon", ("Black Ice Run", 2014)),
+        ("Disney Plus", "disney", ("Toy Story", 1995)),
+        ("hulu", "hulu", ("Toy Story", 1995)),  # the shared work is on Hulu too
+    ],
+)
+def test_platform_filter(
+    engine: Engine, platform: str, platform_name: str, first: tuple[str, int]
+) -> None:
+    results = engine.recommend("toy story 2", k=30, platform=platform).results
+    assert (results[0].title, results[0].year) == first
+    assert all(platform_name in item.platforms for item in results)
+
+
+@pytest.mark.parametrize(
+    ("item_type", "expected", "first"),
+    [("tv", "tv show", "Family Guy"), ("movie", "movie", "Toy Story 2")],
+)
+def test_type_filter(engine: Engine, item_type: str, expected: str, first: str) -> None:
+    results = engine.recommend("toy story", k=30, item_type=item_type).results
+    assert results[0].title == first
+    assert {item.type for item in results} == {expected}
+
+
+def test_platform_and_type_filters_together(engine: Engine) -> None:
+    results = engine.recommend("toy story", k=30, platform="disney", item_type="tv").results
+    assert [item.title for item in results] == ["Star Wars: The Clone Wars", "The Mandalorian"]
+
+
+def test_offset_returns_the_next_results(engine: Engine, work_id_of: WorkIdOf) -> None:
+    work_id = work_id_of("Toy Story 2", 1999)
+    first = engine.similar(work_id, k=4)
+    second = engine.similar(work_id, k=4, offset=4)
+    assert [item.title for item in first] == [
+        "Toy Story",
+        "Lamp Life",
+        "Black Ice Run",
+        "Family Guy",
+    ]
+    assert not {item.work_id for item in first} & {item.work_id for item in second}
+    assert first + second == engine.similar(work_id, k=8)
+    assert engine.recommend("toy story 2", k=4, offset=4).results == second
+
+
+def test_paging_through_everything_shows_each_result_once(
+    engine: Engine, work_id_of: WorkIdOf
+) -> None:
+    work_id = work_id_of("Toy Story 2", 1999)
+    everything = [item.work_id for item in engine.similar(work_id, k=100)]
+    paged = [
+        item.work_id
+        for offset in range(0, len(everything), 5)
+        for item in engine.similar(work_id, k=5, offset=offset)
+    ]
+    assert paged == everything
+
+
+def test_recommend_without_a_match(engine: Engine) -> None:
+    result = engine.recommend("qxzj")
+    assert (result.match, result.results, result.candidates) == (None, [], [])
+    assert result.to_dict() == {"query": "qxzj", "match": None, "results": []}
+    assert result.confident is False
+
+
+def test_recommendations_to_dict(engine: Engine) -> None:
+    data = engine.recommend("toy story 2", k=2).to_dict()
+    assert list(data) == ["query", "match", "results"]
+    assert data["match"]["title"] == "Toy Story 2"
+    match_keys = ["id", "work_id", "title", "year", "type", "platforms", "confidence"]
+    assert list(data["match"]) == match_keys
+    result_keys = ["id", "work_id", "title", "year", "type", "platforms", "similarity"]
+    assert [list(item) for item in data["results"]] == [[*result_keys, "score", "reason"]] * 2
+    assert data["results"][0]["reason"].startswith("director: John Lasseter")
+
+
+def test_confident_match(engine: Engine) -> None:
+    assert engine.recommend("breaking bad").confident is True
+    assert engine.recommend("office").confident is False  # two works called The Office
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"platform": "hbo"}, "unknown platform 'hbo'; choose one of: amazon, disney, hulu"),
+        ({"item_type": "film"}, "unknown type 'film'; choose one of: movie, tv"),
+    ],
+)
+def test_bad_filters_raise_query_error(engine: Engine, kwargs: dict, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        engine.recommend("toy story", **kwargs)
+
+
+def test_similar_of_an_unknown_work_is_empty(engine: Engine) -> None:
+    assert engine.similar("wdoesnotexist") == []
+
+
+def test_engine_holder_swaps(engine: Engine) -> None:
+    holder = EngineHolder(engine)
+    assert holder.engine is engine
+    other = Engine(
+        engine.registry,
+        engine.catalogue.records,
+        engine.works,
+        engine.model,
+        engine.matcher,
+        "other",
+    )
+    assert holder.swap(other) is engine
+    assert holder.engine is other

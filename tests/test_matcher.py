@@ -1,0 +1,151 @@
+"""Fuzzy title lookup (recommender/matcher.py) over the fixture works."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from recommender.engine import Engine
+from recommender.matcher import (
+    ARTICLE_WEIGHT,
+    MAIN_TITLE_WEIGHT,
+    Candidate,
+    TitleMatcher,
+    char_trigrams,
+    is_confident,
+)
+
+
+def titles(engine: Engine, candidates: list[Candidate]) -> list[tuple[str, int]]:
+    works = engine.works
+    return [
+        (works["title_display"].iat[c.work], int(works["release_year"].iat[c.work]))
+        for c in candidates
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "year", "confidence"),
+    [
+        ("Toy Story", "Toy Story", 1995, 1.0),
+        ("toy story 2", "Toy Story 2", 1999, 1.0),
+        ("amelie", "Amélie", 2001, 1.0),  # no accent typed
+        ("AMÉLIE", "Amélie", 2001, 1.0),
+        ("oct 01", "Oct-01", 2014, 1.0),
+        ("mandalorian", "The Mandalorian", 2019, ARTICLE_WEIGHT),  # article left out
+        ("the toy story", "Toy Story", 1995, ARTICLE_WEIGHT),  # article added
+        ("a toy story", "Toy Story", 1995, ARTICLE_WEIGHT),
+        ("star wars", "Star Wars: The Clone Wars", 2008, MAIN_TITLE_WEIGHT),  # no subtitle
+        ("Star Wars - The Clone Wars", "Star Wars: The Clone Wars", 2008, 1.0),
+    ],
+)
+def test_exact_forms_find_the_title(
+    engine: Engine, query: str, title: str, year: int, confidence: float
+) -> None:
+    candidates = engine.matcher.match(query)
+    assert titles(engine, candidates[:1]) == [(title, year)]
+    assert candidates[0].confidence == pytest.approx(confidence, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("toy stroy", "Toy Story"),  # two letters swapped
+        ("breakin bad", "Breaking Bad"),  # one letter missing
+        ("brekaing bad", "Breaking Bad"),
+        ("stranger thngs", "Stranger Things"),
+        ("the mandalorain", "The Mandalorian"),
+    ],
+)
+def test_typos_find_the_title(engine: Engine, query: str, title: str) -> None:
+    candidates = engine.matcher.match(query)
+    assert titles(engine, candidates)[0][0] == title
+    assert 0.85 <= candidates[0].confidence < 1.0
+
+
+def test_typo_ranks_the_closer_title_of_a_sequel_pair_first(engine: Engine) -> None:
+    candidates = engine.matcher.match("toy stroy")
+    assert titles(engine, candidates[:2]) == [("Toy Story", 1995), ("Toy Story 2", 1999)]
+    assert candidates[0].confidence > candidates[1].confidence
+
+
+def test_same_title_in_two_years_gives_both_works(engine: Engine) -> None:
+    candidates = engine.matcher.match("office")
+    assert sorted(titles(engine, candidates[:2])) == [("The Office", 2001), ("The Office", 2005)]
+    assert [c.confidence for c in candidates[:2]] == [ARTICLE_WEIGHT, ARTICLE_WEIGHT]
+
+
+@pytest.mark.parametrize(
+    ("query", "record_id", "title"),
+    [
+        ("ns1", "ns1", "Dick Johnson Is Dead"),
+        ("NS1", "ns1", "Dick Johnson Is Dead"),
+        (" Ns11 ", "ns11", "Breaking Bad"),
+        ("hs1", "hs1", "Toy Story"),  # the Hulu copy of a shared work
+        ("ds1", "ds1", "Toy Story"),
+    ],
+)
+def test_record_id(engine: Engine, query: str, record_id: str, title: str) -> None:
+    candidates = engine.matcher.match(query)
+    assert candidates == [Candidate(candidates[0].work, 1.0, record_id)]
+    assert titles(engine, candidates)[0][0] == title
+
+
+@pytest.mark.parametrize("query", ["", "   ", "¿?", "!!!", "qxzj", "ns999", "as5"])
+def test_nothing_close_gives_no_candidates(engine: Engine, query: str) -> None:
+    assert engine.matcher.match(query) == []
+
+
+@pytest.mark.parametrize("query", ["toy stroy", "the office", "toy", "star wars", "clone wars"])
+def test_candidates_are_ranked_unique_and_bounded(engine: Engine, query: str) -> None:
+    candidates = engine.matcher.match(query, limit=3)
+    assert 1 <= len(candidates) <= 3
+    confidences = [c.confidence for c in candidates]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0 < c <= 1 for c in confidences)
+    assert len({c.work for c in candidates}) == len(candidates)
+    assert all(c.record_id is None for c in candidates)
+
+
+def test_limit_cuts_the_ranking(engine: Engine) -> None:
+    assert engine.matcher.match("toy stroy", limit=1) == engine.matcher.match("toy stroy")[:1]
+
+
+def test_full_title_ranks_above_article_stripped_one() -> None:
+    works = pd.DataFrame({"title_display": ["Kingdom", "The Kingdom"], "ids": ["ns1", "ns2"]})
+    matcher = TitleMatcher().fit(works)
+    assert [(c.work, c.confidence) for c in matcher.match("the kingdom")[:2]] == [
+        (1, 1.0),
+        (0, ARTICLE_WEIGHT),
+    ]
+    assert [(c.work, c.confidence) for c in matcher.match("kingdom")[:2]] == [
+        (0, 1.0),
+        (1, ARTICLE_WEIGHT),
+    ]
+
+
+def test_fit_indexes_record_ids_of_every_copy(engine: Engine) -> None:
+    toy_story = engine.matcher.record_work_["ds1"]
+    assert engine.matcher.record_work_["hs1"] == toy_story
+    assert len(engine.matcher.record_work_) == 28
+    assert "as5" not in engine.matcher.record_work_  # quarantined
+
+
+def test_char_trigrams() -> None:
+    assert char_trigrams("toy story") == [" to", "toy", "oy ", " st", "sto", "tor", "ory", "ry "]
+    assert char_trigrams("") == []
+
+
+@pytest.mark.parametrize(
+    ("confidences", "confident"),
+    [
+        ([1.0], True),
+        ([0.99, 0.95], True),
+        ([1.0, 0.97], False),  # runner-up too close
+        ([0.84], False),
+        ([0.85], True),
+        ([], False),
+    ],
+)
+def test_is_confident(confidences: list[float], confident: bool) -> None:
+    assert is_confident(confidences) is confident

@@ -1,0 +1,134 @@
+"""Content similarity (recommender/model.py): sparse, normalised, and ranked correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from recommender.engine import Engine
+from recommender.model import ContentModel, accumulate, l2_normalize, split_names, split_words
+
+EMPTY = ["", "", ""]
+
+
+@pytest.fixture(scope="module")
+def model(engine: Engine) -> ContentModel:
+    return engine.model
+
+
+def dense_similarities(model: ContentModel) -> np.ndarray:
+    """The N x N cosine matrix, built here only to check the sparse path on 27 works."""
+    return (model.vectors_ @ model.vectors_.T).toarray()
+
+
+def test_vectors_are_sparse_and_unit_length(model: ContentModel, engine: Engine) -> None:
+    assert sp.issparse(model.vectors_)
+    assert model.n_works == len(engine.works) == 27
+    norms = np.sqrt(np.asarray(model.vectors_.multiply(model.vectors_).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0, atol=1e-5)
+    assert list(model.fields_) == ["title", "genres", "description", "director", "cast"]
+
+
+def test_similarities_are_sparse_dot_products(model: ContentModel) -> None:
+    dense = dense_similarities(model)
+    for row in range(model.n_works):
+        assert np.allclose(model.similarities(row), dense[row], atol=1e-5)
+    assert np.allclose(dense, dense.T, atol=1e-5)
+    assert np.allclose(np.diag(dense), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("k", [1, 5, 26, 100])
+def test_similar_is_the_top_k_without_the_work_itself(model: ContentModel, k: int) -> None:
+    dense = dense_similarities(model)
+    for row in range(model.n_works):
+        rows, scores = model.similar(row, k=k)
+        assert row not in rows
+        related = np.count_nonzero(np.delete(dense[row], row) > 1e-6)
+        assert len(rows) == min(k, related)
+        assert (scores > 0).all()
+        assert np.allclose(scores, dense[row, rows], atol=1e-5)
+        assert list(scores) == sorted(scores, reverse=True)
+        others = np.delete(dense[row], row)
+        if len(rows):
+            assert scores[-1] >= np.sort(others)[::-1][len(rows) - 1] - 1e-5
+
+
+def test_sequel_is_most_similar(model: ContentModel, engine: Engine) -> None:
+    works = engine.works
+    toy_story = int(np.flatnonzero(works["title_display"] == "Toy Story")[0])
+    rows, scores = model.similar(toy_story, k=1)
+    assert works["title_display"].iat[int(rows[0])] == "Toy Story 2"
+    assert scores[0] > 0.5
+
+
+def test_mask_keeps_only_allowed_works(model: ContentModel) -> None:
+    mask = np.zeros(model.n_works, dtype=bool)
+    mask[[3, 4, 7]] = True
+    rows, _ = model.similar(3, k=10, mask=mask)
+    dense = dense_similarities(model)
+    assert sorted(rows.tolist()) == [r for r in (4, 7) if dense[3, r] > 1e-6]
+    assert rows.size > 0
+
+
+def test_offset_beyond_the_end_is_empty(model: ContentModel) -> None:
+    rows, scores = model.similar(0, k=5, offset=26)
+    assert rows.size == 0
+    assert scores.size == 0
+
+
+@pytest.mark.parametrize("page_size", [3, 5])
+def test_pages_follow_the_full_ranking(model: ContentModel, page_size: int) -> None:
+    """Page ``n`` (``offset=n*k``) must be the ``n``-th slice of one ranking, so paging through
+    shows every other work exactly once, even where similarities tie (here, at 0)."""
+    for row in range(model.n_works):
+        full, _ = model.similar(row, k=model.n_works)
+        pages = [
+            model.similar(row, k=page_size, offset=offset)[0].tolist()
+            for offset in range(0, model.n_works, page_size)
+        ]
+        assert [work for page in pages for work in page] == full.tolist(), f"work {row}"
+
+
+def test_fit_skips_fields_without_text() -> None:
+    works = pd.DataFrame(
+        {
+            "title": ["toy story", "toy story 2", "heat"],
+            "genres": ["animation kids", "animation kids", "crime"],
+            "description": EMPTY,
+            "director": EMPTY,
+            "cast": ["tom hanks, tim allen", "tom hanks", "al pacino"],
+        }
+    )
+    model = ContentModel().fit(works)
+    assert list(model.fields_) == ["title", "genres", "cast"]
+    assert model.fields_["cast"] == 3  # whole names: "tom hanks", "tim allen", "al pacino"
+    assert model.similar(0, k=1)[0].tolist() == [1]
+
+
+def test_weights_choose_the_fields() -> None:
+    works = pd.DataFrame({"cast": ["al pacino", "tom hanks", "al pacino, robert de niro"]})
+    model = ContentModel(weights={"cast": 1.0}).fit(works)
+    assert list(model.fields_) == ["cast"]
+    rows, scores = model.similar(0, k=2)
+    assert rows.tolist() == [2]  # tom hanks shares nothing with al pacino: never padding
+    assert scores[0] > 0
+
+
+def test_fit_without_any_text_raises() -> None:
+    works = pd.DataFrame({field: EMPTY for field in ("title", "genres", "description")})
+    works["director"] = EMPTY
+    works["cast"] = EMPTY
+    with pytest.raises(ValueError, match="no text to build the model from"):
+        ContentModel().fit(works)
+
+
+def test_helpers() -> None:
+    assert split_names("Tom Hanks,  Tim Allen ,") == ["Tom Hanks", "Tim Allen"]
+    assert split_words("action  adventure") == ["action", "adventure"]
+    normalised = l2_normalize(sp.csr_matrix([[3.0, 4.0], [0.0, 0.0]]))
+    assert np.allclose(normalised.toarray(), [[0.6, 0.8], [0.0, 0.0]])
+    postings = sp.csr_matrix([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]])  # 2 features x 3 rows
+    scores = accumulate(postings, np.array([0, 1]), np.array([0.5, 1.0]), 3)
+    assert np.allclose(scores, [0.5, 3.0, 1.0])
