@@ -9,7 +9,7 @@ TEST_INSTALLED := $(VENV)/.test-installed
 
 run: $(INSTALLED)
 	$(BIN)/streambot etl --if-stale
-	$(BIN)/streambot summary
+	$(BIN)/streambot run
 
 test: $(TEST_INSTALLED)
 	$(BIN)/ruff check etl recommender bot tests scripts

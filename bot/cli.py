@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.settings import Settings
+from bot.console import ask, chat
+from bot.i18n import LANGUAGES, language_for, t
+from bot.settings import Settings, SettingsError
 from etl.build import is_stale, run_etl
 from etl.errors import EtlError
 from recommender.artifact import current_version
 from recommender.catalogue import QueryError, as_dict
-from recommender.engine import Engine, Match, Recommendations
+from recommender.engine import Engine, EngineHolder, Match, Recommendations
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -77,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     rating.add_argument("--rating", required=True)
     for sub in (longest, score, count, actor, country, rating):
         sub.add_argument("--json", action="store_true")
+
+    run = commands.add_parser(
+        "run",
+        help="run the Telegram bot (polling, or a webhook with --webhook or WEBHOOK_URL); "
+        "without TELEGRAM_BOT_TOKEN, the console chat",
+    )
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    chat = commands.add_parser("chat", help="chat with StreamBot in this terminal")
+    ask = commands.add_parser("ask", help="print the reply StreamBot would send to MESSAGE")
+    ask.add_argument("message")
+    ask.add_argument("--html", action="store_true", help="show the HTML and the button data")
+    for sub in (run, chat, ask):
+        sub.add_argument("--lang", choices=LANGUAGES, help="reply language (default: $LANG)")
     return parser
 
 
@@ -142,7 +159,7 @@ def _query(engine: Engine, args: argparse.Namespace) -> object:
 def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     settings = Settings.from_env()
     if args.data_dir is not None:
-        settings = Settings(data_dir=args.data_dir)
+        settings = dataclasses.replace(settings, data_dir=args.data_dir)
     if args.command == "etl":
         if args.if_stale and not is_stale(settings.raw_dir, settings.processed_dir):
             print("catalogue is up to date", file=err)
@@ -150,7 +167,19 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
         report = run_etl(settings.raw_dir, settings.processed_dir)
         print(json.dumps(report.__dict__) if args.json else report.format(), file=out)
         return EXIT_OK
+    if args.command == "run" and args.webhook and not settings.webhook_url:
+        raise UsageError("streambot run --webhook: set WEBHOOK_URL, the bot's public https URL")
+    if args.command == "run" and settings.telegram_bot_token:
+        # Imported here: the console and the other commands never need python-telegram-bot.
+        from bot.telegram_app import run_bot
+
+        run_bot(settings, webhook=args.webhook or bool(settings.webhook_url))
+        return EXIT_OK
+    if args.command == "run" and args.webhook:
+        raise UsageError("streambot run --webhook: set TELEGRAM_BOT_TOKEN first")
     engine = load_engine(settings, err)
+    if args.command in ("run", "chat", "ask"):
+        return _console(args, settings, engine, out, err)
     if args.command == "summary":
         counts = [engine.catalogue.count(name) for name in engine.registry.names]
         print(
@@ -199,6 +228,20 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
     return EXIT_OK
 
 
+def _console(
+    args: argparse.Namespace, settings: Settings, engine: Engine, out: TextIO, err: TextIO
+) -> int:
+    """``ask``, ``chat``, and ``run`` without a token: the bot in this terminal."""
+    lang = args.lang or language_for(os.environ.get("LC_ALL") or os.environ.get("LANG"))
+    holder = EngineHolder(engine)
+    if args.command == "ask":
+        return ask(holder, args.message, lang, out, raw_html=args.html)
+    if args.command == "run":
+        print(t(lang, "console_no_token"), file=err)
+    color = out.isatty() and "NO_COLOR" not in os.environ
+    return chat(holder, lang, out, color=color, data_dir=settings.data_dir)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streambot`` console script."""
     try:
@@ -206,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "k", 1) < 1 or getattr(args, "limit", 1) < 1:
             raise UsageError("streambot: --k and --limit must be at least 1")
         return run(args, sys.stdin, sys.stdout, sys.stderr)
-    except (UsageError, QueryError) as error:
+    except (UsageError, QueryError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except EtlError as error:

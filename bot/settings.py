@@ -1,19 +1,55 @@
-"""Environment configuration, read once."""
+"""Environment configuration, read once.
+
+Values come from the environment; a ``.env`` file in the project folder fills in whatever the
+environment leaves unset, so ``make run`` picks up a local token without exporting it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_DIR / "data"
+# Read by Settings.from_env() when it reads the process environment.
+ENV_FILE = PROJECT_DIR / ".env"
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_PORT = 8080
+DEFAULT_WEBHOOK_PATH = "/telegram"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class SettingsError(ValueError):
+    """An environment variable with a value StreamBot cannot use; the message names it."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the data lives; the bot's own settings join this in the bot issue."""
+    """Where the data lives, and how the Telegram bot connects, logs and whom it obeys.
+
+    The token and the webhook secret never appear in ``repr``, so logging a ``Settings`` is
+    safe.
+
+    >>> settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:ab", "STREAMBOT_ADMIN_IDS": "7, 9"})
+    >>> sorted(settings.admin_ids), "1:ab" in repr(settings)
+    ([7, 9], False)
+    """
 
     data_dir: Path = DEFAULT_DATA_DIR
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    admin_ids: frozenset[int] = frozenset()
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    port: int = DEFAULT_PORT
+    log_level: str = "INFO"
 
     @property
     def raw_dir(self) -> Path:
@@ -23,8 +59,119 @@ class Settings:
     def processed_dir(self) -> Path:
         return self.data_dir / "processed"
 
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts updates to: the path of ``WEBHOOK_URL``, or ``/telegram``.
+
+        >>> Settings(webhook_url="https://bot.example.com/hook/").webhook_path
+        '/hook'
+        >>> Settings(webhook_url="https://bot.example.com").webhook_path
+        '/telegram'
+        """
+        path = urlsplit(self.webhook_url).path.rstrip("/")
+        return path or DEFAULT_WEBHOOK_PATH
+
+    @property
+    def public_webhook_url(self) -> str:
+        """``WEBHOOK_URL`` with the path the server really listens on."""
+        parts = urlsplit(self.webhook_url)
+        return parts._replace(path=self.webhook_path).geturl()
+
+    @property
+    def secret_token(self) -> str:
+        """``WEBHOOK_SECRET``, or one derived from the bot token.
+
+        The derived secret is the same in every process started with the same token, so
+        several web processes behind one webhook all accept Telegram's requests, and nobody
+        without the token can guess it.
+        """
+        if self.webhook_secret:
+            return self.webhook_secret
+        digest = hashlib.sha256(b"streambot-webhook:" + self.telegram_bot_token.encode())
+        return digest.hexdigest()
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        environ = os.environ if environ is None else environ
-        data_dir = environ.get("STREAMBOT_DATA_DIR")
-        return cls(data_dir=Path(data_dir) if data_dir else DEFAULT_DATA_DIR)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ``, by default the process environment over the
+        ``.env`` file.
+
+        Raises ``SettingsError`` naming the variable when a value is unusable.
+        """
+        if environ is None:
+            environ = {**read_env_file(ENV_FILE), **os.environ}
+        data_dir = environ.get("STREAMBOT_DATA_DIR", "").strip()
+        secret = environ.get("WEBHOOK_SECRET", "").strip()
+        if secret and not _SECRET_TOKEN.match(secret):
+            raise SettingsError(
+                "WEBHOOK_SECRET may hold only letters, digits, '_' and '-' (1 to 256 of them)"
+            )
+        log_level = environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return cls(
+            data_dir=Path(data_dir) if data_dir else DEFAULT_DATA_DIR,
+            telegram_bot_token=environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            telegram_api_base_url=environ.get("TELEGRAM_API_BASE_URL", "").strip()
+            or DEFAULT_API_BASE_URL,
+            admin_ids=_admin_ids(environ.get("STREAMBOT_ADMIN_IDS", "")),
+            webhook_url=environ.get("WEBHOOK_URL", "").strip(),
+            webhook_secret=secret,
+            port=_port(environ.get("PORT", "")),
+            log_level=log_level,
+        )
+
+
+def _admin_ids(text: str) -> frozenset[int]:
+    """User ids separated by commas or spaces.
+
+    >>> sorted(_admin_ids("12, 34 56"))
+    [12, 34, 56]
+    """
+    ids = set()
+    for part in re.split(r"[\s,;]+", text.strip()):
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise SettingsError(
+                f"STREAMBOT_ADMIN_IDS holds {part!r}; list numeric Telegram user ids, "
+                "separated by commas"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _port(text: str) -> int:
+    text = text.strip()
+    if not text:
+        return DEFAULT_PORT
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def read_env_file(path: Path | None) -> dict[str, str]:
+    """``KEY=value`` lines of a ``.env`` file; comments, blanks and a missing file are fine.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     env = Path(folder) / ".env"
+    ...     _ = env.write_text("# comment\\nexport PORT=8443\\nLOG_LEVEL='debug'\\n")
+    ...     read_env_file(env)
+    {'PORT': '8443', 'LOG_LEVEL': 'debug'}
+    """
+    if path is None or not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.removeprefix("export ").split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values

@@ -1,0 +1,132 @@
+"""``streambot chat`` and ``streambot ask``: the bot in a terminal, with the same parsing and
+replies as on Telegram. Buttons become numbered choices."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot import callbacks, parsing
+from bot.i18n import t
+from bot.parsing import Intent, parse_message
+from bot.reload import ReloadBusy, ReloadError, reload_engine
+from bot.replies import Button, Reply, answer, reload_done_reply, reload_failed_reply
+from recommender.engine import EngineHolder
+
+QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q"])
+_BOLD, _ITALIC, _RESET = "\033[1m", "\033[3m", "\033[0m"
+_TAG = re.compile(r"<(/?)(b|i|code)>|<[^>]*>")
+
+
+def to_terminal(text: str, color: bool = False) -> str:
+    """Reply HTML as terminal text: bold and italics as ANSI styles when ``color``.
+
+    >>> to_terminal("<b>Tom &amp; Jerry</b> (1940)")
+    'Tom & Jerry (1940)'
+    """
+
+    def style(match: re.Match[str]) -> str:
+        if not color or match.group(2) is None or match.group(2) == "code":
+            return ""
+        return _RESET if match.group(1) else {"b": _BOLD, "i": _ITALIC}[match.group(2)]
+
+    return html.unescape(_TAG.sub(style, text))
+
+
+def render(reply: Reply, color: bool = False, raw_html: bool = False) -> str:
+    """A reply as terminal text, its buttons as numbered choices.
+
+    ``raw_html`` shows the HTML Telegram would get and each button's callback data.
+    """
+    lines = [reply.text if raw_html else to_terminal(reply.text, color)]
+    for number, button in enumerate(_buttons(reply), start=1):
+        data = f"  → {button.data}" if raw_html else ""
+        lines.append(f"  [{number}] {button.label}{data}")
+    return "\n".join(lines)
+
+
+def _buttons(reply: Reply) -> list[Button]:
+    return [button for row in reply.buttons for button in row]
+
+
+class ConsoleChat:
+    """One terminal conversation: the language, and the buttons of the last reply."""
+
+    def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
+        self.holder = holder
+        self.lang = lang
+        self.data_dir = data_dir
+        self.choices: list[Button] = []
+
+    def respond(self, text: str) -> Reply | None:
+        """The reply to one line; ``None`` for lines the bot ignores."""
+        engine = self.holder.engine
+        stripped = text.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.choices):
+            choice = callbacks.decode(self.choices[int(stripped) - 1].data)
+            intent = choice.intent if choice else Intent(parsing.EMPTY)
+        else:
+            intent = parse_message(text, engine.registry)
+        if intent.name == parsing.IGNORE:
+            return None
+        if intent.name == parsing.RELOAD:
+            reply = self._reload()
+        else:
+            reply = answer(intent, engine, self.lang)
+        if reply.language:
+            self.lang = reply.language
+        if not reply.alert:
+            self.choices = _buttons(reply)
+        return reply
+
+    def _reload(self) -> Reply:
+        """Whoever runs the console owns the data, so the console may reload it."""
+        if self.data_dir is None:
+            return Reply(t(self.lang, "reload_refused"))
+        titles = len(self.holder.engine.catalogue)
+        try:
+            summary = reload_engine(self.holder, self.data_dir / "raw", self.data_dir / "processed")
+        except ReloadBusy:
+            return Reply(t(self.lang, "reload_busy"))
+        except ReloadError as error:
+            return reload_failed_reply(error.code, error.detail, titles, self.lang)
+        return reload_done_reply(summary, self.lang)
+
+
+def ask(holder: EngineHolder, message: str, lang: str, out: TextIO, raw_html: bool = False) -> int:
+    """Print the one reply the bot would send to ``message``."""
+    reply = ConsoleChat(holder, lang).respond(message)
+    if reply is not None:
+        print(render(reply, color=False, raw_html=raw_html), file=out)
+    return 0
+
+
+def chat(
+    holder: EngineHolder,
+    lang: str,
+    out: TextIO,
+    read: Callable[[str], str] | None = None,
+    color: bool = False,
+    data_dir: Path | None = None,
+) -> int:
+    """Talk with the bot until ``/quit``, end of input or Ctrl-C; ``read`` defaults to
+    ``input``."""
+    read = read or input
+    conversation = ConsoleChat(holder, lang, data_dir)
+    print(t(lang, "console_welcome"), file=out)
+    while True:
+        try:
+            line = read("\n> ")
+        except (EOFError, KeyboardInterrupt):
+            print(file=out)
+            return 0
+        if line.strip().lower() in QUIT_WORDS:
+            return 0
+        if not line.strip():
+            continue
+        reply = conversation.respond(line)
+        if reply is not None:
+            print(render(reply, color=color), file=out, flush=True)

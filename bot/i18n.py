@@ -1,0 +1,541 @@
+"""Every user-facing string, in Spanish and English: one catalogue per language.
+
+Strings are ``str.format`` templates and may hold HTML; whatever fills a placeholder is
+escaped by the caller (``bot.replies``), never here. Keys ending in ``_one``/``_other`` are
+plural forms picked by :func:`plural`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+LANGUAGES = ("es", "en")
+DEFAULT_LANGUAGE = "en"
+
+EN: dict[str, str] = {
+    # -- conversation ------------------------------------------------------------------------
+    "help": (
+        "👋 <b>StreamBot</b> finds something to watch on {platforms}.\n\n"
+        "Send me a title, like <i>stranger things</i>, or ask "
+        "<i>recommend something like toy story</i>. Or use a command:\n\n"
+        "🍿 /recommend toy story: 5 similar titles\n"
+        "ℹ️ /info the office: details and where it streams\n"
+        "⏱️ /longest 2018 netflix: the longest movie (add <i>season</i> for the show with "
+        "most seasons)\n"
+        "⭐ /scorecount netflix 7 2015: movies scoring above 7\n"
+        "📊 /count disney: movies and shows on a platform\n"
+        "🎭 /actor netflix 2019: the busiest actor of a year\n"
+        "🌎 /country tv spain 2021: titles from a country\n"
+        "🔞 /rating pg-13: titles with an age rating\n"
+        "🌐 /lang es: hablemos en español"
+    ),
+    "help_inline": "\n\nIn any chat, type <code>@{bot} a title</code> to share recommendations.",
+    "greeting": "👋 Hi! Send me a title you like and I'll find similar things to watch. "
+    "/help shows everything I can do.",
+    "thanks": "You're welcome! 🍿 Enjoy the show.",
+    "apology": "😕 Sorry, something went wrong on my side. Please try again in a moment.",
+    "unknown_command": "I don't know the command {command}. Send /help to see what I can do.",
+    "empty": "Send me a title, like <i>toy story</i>, or /help.",
+    "lang_set": "Done! I'll speak English in this chat. 🇬🇧",
+    "stale_button": "This button has expired. Send the title again and I'll look it up.",
+    "gone": "That title is no longer in the catalogue. Try searching for it again.",
+    "prompt_title": "Which title? Reply to this message with one.",
+    # -- matching ----------------------------------------------------------------------------
+    "not_found": "🔍 I couldn't find anything called “{query}”. Check the spelling, or try "
+    "another title, like <i>toy story</i>.",
+    "did_you_mean": "🤔 Did you mean…?",
+    "too_long": "That's a bit long for a title. Send just the name, like <i>toy story</i>.",
+    # -- recommendations ---------------------------------------------------------------------
+    "like_header": "🍿 If you like <b>{title}</b> ({year}), try:",
+    "like_header_page": "🍿 More like <b>{title}</b> ({year}), {first}–{last}:",
+    "like_none": "I found <b>{title}</b> ({year}), but nothing similar{where}.",
+    "like_end": "That's everything I have like <b>{title}</b>.",
+    "on_platform": " on {platform}",
+    "of_type_movie": " among movies",
+    "of_type_tv": " among TV shows",
+    "more_like": "🔎 More like {title}",
+    "only_movies": "Movies only",
+    "only_tv": "TV shows only",
+    "only_on": "Only on {platform}",
+    "similar_button": "🍿 Similar titles",
+    "next": "Next 5 ➡️",
+    "previous": "⬅️ Back",
+    "reason_director": "by {names}",
+    "reason_cast": "with {names}",
+    "reason_similar": "a similar story",
+    # -- details ----------------------------------------------------------------------------
+    "type_movie": "Movie",
+    "type_tv": "TV show",
+    "minutes": "{n} min",
+    "seasons_one": "{n} season",
+    "seasons_other": "{n} seasons",
+    "streams_on": "📺 Streams on {platforms}",
+    "directed_by": "🎬 Directed by {names}",
+    "starring": "👥 With {names}",
+    "made_in": "🌎 {countries}",
+    "list_and": " and ",
+    # -- catalogue questions -----------------------------------------------------------------
+    "anywhere": "in the catalogue",
+    "on": "on {platform}",
+    "from_year": "from {year}",
+    "longest_movie": "⏱️ The longest movie {scope} is <b>{title}</b>{where}: {duration}.",
+    "longest_tv": "📺 The TV show with the most seasons {scope} is <b>{title}</b>{where}: "
+    "{duration}.",
+    "longest_none": "I found no movies or shows {scope} with a known length.",
+    "score_count_one": "⭐ {count} movie on {platform} from {year} scores above {score}, out "
+    "of {scored} with a known score.",
+    "score_count_other": "⭐ {count} movies on {platform} from {year} score above {score}, out "
+    "of {scored} with a known score.",
+    "count": "📊 {platform} has {movies} and {shows}.",
+    "movies_one": "{n} movie",
+    "movies_other": "{n} movies",
+    "shows_one": "{n} TV show",
+    "shows_other": "{n} TV shows",
+    "actor": "🎭 The busiest cast member on {platform} in {year} is <b>{actor}</b>, in {titles}.",
+    "titles_one": "{n} title",
+    "titles_other": "{n} titles",
+    "actor_none": "🎭 I have no cast information for {platform} titles from {year}.",
+    "country_movie_one": "🌎 {count} movie from {country} was released in {year}.",
+    "country_movie_other": "🌎 {count} movies from {country} were released in {year}.",
+    "country_tv_one": "🌎 {count} TV show from {country} was released in {year}.",
+    "country_tv_other": "🌎 {count} TV shows from {country} were released in {year}.",
+    "rating_one": "🔞 {count} title is rated {rating}.",
+    "rating_other": "🔞 {count} titles are rated {rating}.",
+    "rating_unknown": "I don't know the rating “{rating}”. Common ones: {ratings}.",
+    # -- argument problems: what was wrong, then one example ------------------------------
+    "problem_missing_title": "Tell me a title.",
+    "problem_missing_platform": "Tell me a platform: {platforms}.",
+    "problem_unknown_platform": "I don't know the platform “{value}”. Try {platforms}.",
+    "problem_missing_year": "Tell me a year, like 2019.",
+    "problem_bad_year": "“{value}” isn't a year I can use. Use four digits, like 2019.",
+    "problem_missing_score": "Tell me a score from 0 to 10.",
+    "problem_bad_score": "“{value}” isn't a score I can use. Scores go from 0 to 10.",
+    "problem_missing_type": "Tell me whether you want movies or TV shows.",
+    "problem_missing_country": "Tell me a country, like spain or united states.",
+    "problem_missing_rating": "Tell me an age rating, like pg-13 or tv-ma.",
+    "problem_unknown_words": "I didn't understand “{value}”.",
+    "problem_unusable": "I couldn't use those details.",
+    "problem_missing_language": "Tell me a language: es or en.",
+    "problem_unknown_language": "I don't speak “{value}” yet. Choose es or en.",
+    "problem_too_long": "That's a bit long for a title. Send just the name.",
+    "example": "Example: {example}",
+    "example_recommend": "/recommend toy story",
+    "example_info": "/info stranger things",
+    "example_longest": "/longest 2018 netflix min",
+    "example_score_count": "/scorecount netflix 7 2015",
+    "example_count": "/count netflix",
+    "example_actor": "/actor netflix 2019",
+    "example_country": "/country tv spain 2021",
+    "example_rating": "/rating pg-13",
+    "example_lang": "/lang es",
+    # -- admin reload ----------------------------------------------------------------------
+    "reload_refused": "Sorry, only StreamBot's admins can reload the catalogue.",
+    "reload_started": "🔄 Rebuilding the catalogue… I keep answering with the current one "
+    "meanwhile.",
+    "reload_busy": "⏳ A reload is already running. I'll report when it's done.",
+    "reload_done": (
+        "✅ <b>Catalogue reloaded</b> in {seconds}\n"
+        "Titles: {before} → {after} (+{added}, −{removed})\n"
+        "Scores known for {coverage} of titles\n"
+        "Version {version}"
+    ),
+    "reload_failed": "❌ <b>Reload failed</b>: {reason}\nStill serving the previous catalogue "
+    "({titles} titles).",
+    "reload_etl": "the data could not be built. {detail}",
+    "reload_empty_platform": "{detail} kept no titles at all.",
+    "reload_quarantined": "too many rows were set aside as unusable ({detail}).",
+    "reload_shrunk": "the new catalogue would have only {detail} titles; that looks wrong.",
+    "reload_broken": "the new catalogue did not load ({detail}).",
+    "seconds": "{n} s",
+    # -- inline mode -------------------------------------------------------------------------
+    "inline_button": "Open StreamBot",
+    "inline_no_match": "No title matches “{query}”",
+    "inline_match": "Details, and where it streams",
+    # -- console -----------------------------------------------------------------------------
+    "console_welcome": "StreamBot console chat. Type a title, /help, or /quit. Pick a button "
+    "by its number.",
+    "console_no_token": "No TELEGRAM_BOT_TOKEN set, so StreamBot runs here in the terminal. "
+    "Put the token in .env (see .env.example) to run it on Telegram.",
+}
+
+ES: dict[str, str] = {
+    "help": (
+        "👋 <b>StreamBot</b> te ayuda a encontrar qué ver en {platforms}.\n\n"
+        "Envíame un título, como <i>stranger things</i>, o pídeme "
+        "<i>recomiéndame algo como toy story</i>. O usa un comando:\n\n"
+        "🍿 /recomendar toy story: 5 títulos parecidos\n"
+        "ℹ️ /info the office: detalles y dónde verlo\n"
+        "⏱️ /duracion 2018 netflix: la película más larga (añade <i>temporadas</i> para la "
+        "serie con más temporadas)\n"
+        "⭐ /puntaje netflix 7 2015: películas con nota mayor que 7\n"
+        "📊 /cantidad disney: películas y series de una plataforma\n"
+        "🎭 /actor netflix 2019: el actor con más títulos de un año\n"
+        "🌎 /pais serie españa 2021: títulos de un país\n"
+        "🔞 /clasificacion pg-13: títulos con una clasificación por edad\n"
+        "🌐 /idioma en: let's talk in English"
+    ),
+    "help_inline": "\n\nEn cualquier chat, escribe <code>@{bot} un título</code> para "
+    "compartir recomendaciones.",
+    "greeting": "👋 ¡Hola! Envíame un título que te guste y te busco cosas parecidas para ver. "
+    "/ayuda muestra todo lo que sé hacer.",
+    "thanks": "¡De nada! 🍿 Que lo disfrutes.",
+    "apology": "😕 Perdona, algo ha fallado por mi parte. Inténtalo de nuevo en un momento.",
+    "unknown_command": "No conozco el comando {command}. Envía /ayuda para ver lo que sé hacer.",
+    "empty": "Envíame un título, como <i>toy story</i>, o /ayuda.",
+    "lang_set": "¡Listo! Hablaré en español en este chat. 🇪🇸",
+    "stale_button": "Este botón ha caducado. Vuelve a enviar el título y lo busco.",
+    "gone": "Ese título ya no está en el catálogo. Prueba a buscarlo de nuevo.",
+    "prompt_title": "¿Qué título? Responde a este mensaje con uno.",
+    "not_found": "🔍 No encontré nada llamado «{query}». Revisa cómo se escribe o prueba con "
+    "otro título, como <i>toy story</i>.",
+    "did_you_mean": "🤔 ¿Quisiste decir…?",
+    "too_long": "Es un poco largo para ser un título. Envía solo el nombre, como <i>toy story</i>.",
+    "like_header": "🍿 Si te gusta <b>{title}</b> ({year}), prueba con:",
+    "like_header_page": "🍿 Más como <b>{title}</b> ({year}), {first}–{last}:",
+    "like_none": "Encontré <b>{title}</b> ({year}), pero nada parecido{where}.",
+    "like_end": "Eso es todo lo que tengo parecido a <b>{title}</b>.",
+    "on_platform": " en {platform}",
+    "of_type_movie": " entre las películas",
+    "of_type_tv": " entre las series",
+    "more_like": "🔎 Más como {title}",
+    "only_movies": "Solo películas",
+    "only_tv": "Solo series",
+    "only_on": "Solo en {platform}",
+    "similar_button": "🍿 Títulos parecidos",
+    "next": "5 más ➡️",
+    "previous": "⬅️ Volver",
+    "reason_director": "de {names}",
+    "reason_cast": "con {names}",
+    "reason_similar": "una historia parecida",
+    "type_movie": "Película",
+    "type_tv": "Serie",
+    "minutes": "{n} min",
+    "seasons_one": "{n} temporada",
+    "seasons_other": "{n} temporadas",
+    "streams_on": "📺 Disponible en {platforms}",
+    "directed_by": "🎬 Dirigida por {names}",
+    "starring": "👥 Con {names}",
+    "made_in": "🌎 {countries}",
+    "list_and": " y ",
+    "anywhere": "del catálogo",
+    "on": "en {platform}",
+    "from_year": "de {year}",
+    "longest_movie": "⏱️ La película más larga {scope} es <b>{title}</b>{where}: {duration}.",
+    "longest_tv": "📺 La serie con más temporadas {scope} es <b>{title}</b>{where}: {duration}.",
+    "longest_none": "No encontré películas ni series {scope} con duración conocida.",
+    "score_count_one": "⭐ {count} película de {platform} de {year} tiene nota mayor que "
+    "{score}, de {scored} con nota conocida.",
+    "score_count_other": "⭐ {count} películas de {platform} de {year} tienen nota mayor que "
+    "{score}, de {scored} con nota conocida.",
+    "count": "📊 {platform} tiene {movies} y {shows}.",
+    "movies_one": "{n} película",
+    "movies_other": "{n} películas",
+    "shows_one": "{n} serie",
+    "shows_other": "{n} series",
+    "actor": "🎭 Quien más aparece en {platform} en {year} es <b>{actor}</b>, en {titles}.",
+    "titles_one": "{n} título",
+    "titles_other": "{n} títulos",
+    "actor_none": "🎭 No tengo datos de reparto para los títulos de {platform} de {year}.",
+    "country_movie_one": "🌎 {count} película de {country} se estrenó en {year}.",
+    "country_movie_other": "🌎 {count} películas de {country} se estrenaron en {year}.",
+    "country_tv_one": "🌎 {count} serie de {country} se estrenó en {year}.",
+    "country_tv_other": "🌎 {count} series de {country} se estrenaron en {year}.",
+    "rating_one": "🔞 {count} título tiene la clasificación {rating}.",
+    "rating_other": "🔞 {count} títulos tienen la clasificación {rating}.",
+    "rating_unknown": "No conozco la clasificación «{rating}». Las más comunes: {ratings}.",
+    "problem_missing_title": "Dime un título.",
+    "problem_missing_platform": "Dime una plataforma: {platforms}.",
+    "problem_unknown_platform": "No conozco la plataforma «{value}». Prueba con {platforms}.",
+    "problem_missing_year": "Dime un año, como 2019.",
+    "problem_bad_year": "«{value}» no es un año que pueda usar. Usa cuatro cifras, como 2019.",
+    "problem_missing_score": "Dime una nota del 0 al 10.",
+    "problem_bad_score": "«{value}» no es una nota que pueda usar. Las notas van del 0 al 10.",
+    "problem_missing_type": "Dime si quieres películas o series.",
+    "problem_missing_country": "Dime un país, como españa o estados unidos.",
+    "problem_missing_rating": "Dime una clasificación por edad, como pg-13 o tv-ma.",
+    "problem_unknown_words": "No entendí «{value}».",
+    "problem_unusable": "No pude usar esos datos.",
+    "problem_missing_language": "Dime un idioma: es o en.",
+    "problem_unknown_language": "Todavía no hablo «{value}». Elige es o en.",
+    "problem_too_long": "Es un poco largo para ser un título. Envía solo el nombre.",
+    "example": "Ejemplo: {example}",
+    "example_recommend": "/recomendar toy story",
+    "example_info": "/info stranger things",
+    "example_longest": "/duracion 2018 netflix min",
+    "example_score_count": "/puntaje netflix 7 2015",
+    "example_count": "/cantidad netflix",
+    "example_actor": "/actor netflix 2019",
+    "example_country": "/pais serie españa 2021",
+    "example_rating": "/clasificacion pg-13",
+    "example_lang": "/idioma en",
+    "reload_refused": "Lo siento, solo los administradores de StreamBot pueden recargar el "
+    "catálogo.",
+    "reload_started": "🔄 Reconstruyendo el catálogo… Mientras tanto sigo respondiendo con el "
+    "actual.",
+    "reload_busy": "⏳ Ya hay una recarga en marcha. Te aviso cuando termine.",
+    "reload_done": (
+        "✅ <b>Catálogo recargado</b> en {seconds}\n"
+        "Títulos: {before} → {after} (+{added}, −{removed})\n"
+        "Con nota conocida: {coverage} de los títulos\n"
+        "Versión {version}"
+    ),
+    "reload_failed": "❌ <b>La recarga falló</b>: {reason}\nSigo usando el catálogo anterior "
+    "({titles} títulos).",
+    "reload_etl": "no se pudieron procesar los datos. {detail}",
+    "reload_empty_platform": "{detail} se quedó sin ningún título.",
+    "reload_quarantined": "se descartaron demasiadas filas inservibles ({detail}).",
+    "reload_shrunk": "el catálogo nuevo tendría solo {detail} títulos; parece un error.",
+    "reload_broken": "el catálogo nuevo no se pudo cargar ({detail}).",
+    "seconds": "{n} s",
+    "inline_button": "Abrir StreamBot",
+    "inline_no_match": "Ningún título coincide con «{query}»",
+    "inline_match": "Detalles, y dónde verlo",
+    "console_welcome": "Chat de consola de StreamBot. Escribe un título, /ayuda o /salir. "
+    "Elige un botón por su número.",
+    "console_no_token": "No hay TELEGRAM_BOT_TOKEN, así que StreamBot funciona aquí en la "
+    "terminal. Pon el token en .env (mira .env.example) para usarlo en Telegram.",
+}
+
+CATALOGUES = {"en": EN, "es": ES}
+
+# The commands Telegram's menu shows, per language: (command, description).
+MENU = {
+    "en": [
+        ("recommend", "5 titles like the one you name"),
+        ("info", "details of a title and where it streams"),
+        ("longest", "the longest movie or the show with most seasons"),
+        ("scorecount", "movies above a score in a year"),
+        ("count", "movies and shows on a platform"),
+        ("actor", "the busiest actor on a platform in a year"),
+        ("country", "titles from a country in a year"),
+        ("rating", "titles with an age rating"),
+        ("lang", "change the language: es or en"),
+        ("help", "what StreamBot can do"),
+    ],
+    "es": [
+        ("recomendar", "5 títulos parecidos al que digas"),
+        ("info", "detalles de un título y dónde verlo"),
+        ("duracion", "la película más larga o la serie con más temporadas"),
+        ("puntaje", "películas con nota mayor que una dada en un año"),
+        ("cantidad", "películas y series de una plataforma"),
+        ("actor", "el actor con más títulos en una plataforma y año"),
+        ("pais", "títulos de un país en un año"),
+        ("clasificacion", "títulos con una clasificación por edad"),
+        ("idioma", "cambiar el idioma: es o en"),
+        ("ayuda", "lo que sabe hacer StreamBot"),
+    ],
+}
+ADMIN_MENU = {
+    "en": [("reload", "rebuild the catalogue from data/raw (admins)")],
+    "es": [("reload", "reconstruir el catálogo desde data/raw (admins)")],
+}
+
+# Canonical genre words (etl.genres' vocabulary, underscores as spaces) in each language.
+GENRES = {
+    "en": {"standup": "stand-up", "lgbtq": "LGBTQ"},
+    "es": {
+        "action": "acción",
+        "adult": "adultos",
+        "adventure": "aventura",
+        "animals": "animales",
+        "animation": "animación",
+        "anime": "anime",
+        "anthology": "antología",
+        "arts": "arte",
+        "biography": "biografía",
+        "black stories": "historias afroamericanas",
+        "british": "británica",
+        "buddy": "amistad",
+        "classic": "clásico",
+        "comedy": "comedia",
+        "coming of age": "crecer",
+        "concert": "concierto",
+        "cooking": "cocina",
+        "crime": "crimen",
+        "cult": "de culto",
+        "culture": "cultura",
+        "dance": "baile",
+        "disaster": "catástrofes",
+        "documentary": "documental",
+        "drama": "drama",
+        "entertainment": "entretenimiento",
+        "faith": "fe",
+        "family": "familia",
+        "fantasy": "fantasía",
+        "fitness": "ejercicio",
+        "food": "gastronomía",
+        "game show": "concursos",
+        "health": "salud",
+        "history": "historia",
+        "horror": "terror",
+        "independent": "independiente",
+        "international": "internacional",
+        "kids": "infantil",
+        "korean": "coreana",
+        "late night": "late night",
+        "latino": "latina",
+        "lgbtq": "LGBTQ",
+        "lifestyle": "estilo de vida",
+        "medical": "médica",
+        "music": "música",
+        "musical": "musical",
+        "mystery": "misterio",
+        "nature": "naturaleza",
+        "news": "noticias",
+        "parody": "parodia",
+        "police": "policíaca",
+        "reality": "reality",
+        "romance": "romance",
+        "science": "ciencia",
+        "science fiction": "ciencia ficción",
+        "sketch": "sketches",
+        "soap opera": "telenovela",
+        "spanish": "española",
+        "special interest": "temática",
+        "sports": "deportes",
+        "spy": "espionaje",
+        "standup": "monólogos",
+        "superhero": "superhéroes",
+        "survival": "supervivencia",
+        "talk show": "entrevistas",
+        "technology": "tecnología",
+        "teen": "adolescentes",
+        "thriller": "suspense",
+        "travel": "viajes",
+        "variety": "variedades",
+        "war": "bélica",
+        "wellness": "bienestar",
+        "western": "western",
+    },
+}
+
+# Country names as the catalogue spells them (lowercase English), in Spanish. The parser also
+# reads these, so "españa" and "estados unidos" find "spain" and "united states".
+COUNTRIES_ES = {
+    "argentina": "Argentina",
+    "australia": "Australia",
+    "austria": "Austria",
+    "belgium": "Bélgica",
+    "brazil": "Brasil",
+    "canada": "Canadá",
+    "chile": "Chile",
+    "china": "China",
+    "colombia": "Colombia",
+    "denmark": "Dinamarca",
+    "egypt": "Egipto",
+    "finland": "Finlandia",
+    "france": "Francia",
+    "germany": "Alemania",
+    "greece": "Grecia",
+    "hong kong": "Hong Kong",
+    "india": "India",
+    "indonesia": "Indonesia",
+    "ireland": "Irlanda",
+    "israel": "Israel",
+    "italy": "Italia",
+    "japan": "Japón",
+    "lebanon": "Líbano",
+    "malaysia": "Malasia",
+    "mexico": "México",
+    "netherlands": "Países Bajos",
+    "new zealand": "Nueva Zelanda",
+    "nigeria": "Nigeria",
+    "norway": "Noruega",
+    "peru": "Perú",
+    "philippines": "Filipinas",
+    "poland": "Polonia",
+    "portugal": "Portugal",
+    "russia": "Rusia",
+    "saudi arabia": "Arabia Saudita",
+    "singapore": "Singapur",
+    "south africa": "Sudáfrica",
+    "south korea": "Corea del Sur",
+    "spain": "España",
+    "sweden": "Suecia",
+    "switzerland": "Suiza",
+    "taiwan": "Taiwán",
+    "thailand": "Tailandia",
+    "turkey": "Turquía",
+    "united arab emirates": "Emiratos Árabes Unidos",
+    "united kingdom": "Reino Unido",
+    "united states": "Estados Unidos",
+    "uruguay": "Uruguay",
+    "venezuela": "Venezuela",
+}
+
+
+def language_for(code: str | None) -> str:
+    """The reply language for a Telegram ``language_code``: Spanish for ``es*``, else English.
+
+    >>> language_for("es-419"), language_for("en-GB"), language_for(None), language_for("pt")
+    ('es', 'en', 'en', 'en')
+    """
+    return "es" if (code or "").lower().startswith("es") else DEFAULT_LANGUAGE
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The string ``key`` in ``lang``, formatted with ``values``.
+
+    >>> t("es", "seconds", n=3)
+    '3 s'
+    """
+    return CATALOGUES.get(lang, EN)[key].format(**values)
+
+
+def plural(lang: str, key: str, n: int, **values: object) -> str:
+    """``key_one`` or ``key_other`` in ``lang`` for ``n``, with ``n`` formatted as a number.
+
+    >>> plural("en", "movies", 1), plural("es", "movies", 1234)
+    ('1 movie', '1.234 películas')
+    """
+    form = "one" if n == 1 else "other"
+    return t(lang, f"{key}_{form}", n=number(lang, n), **values)
+
+
+def number(lang: str, value: float, decimals: int = 0) -> str:
+    """``value`` written the way ``lang`` writes numbers.
+
+    >>> number("en", 6131), number("es", 6131), number("es", 7.5, 1)
+    ('6,131', '6.131', '7,5')
+    """
+    text = f"{value:,.{decimals}f}"
+    if lang == "es":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def join_names(lang: str, names: Iterable[str]) -> str:
+    """``a, b and c`` in ``lang``.
+
+    >>> join_names("es", ["Netflix", "Hulu", "Disney+"])
+    'Netflix, Hulu y Disney+'
+    """
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + t(lang, "list_and") + names[-1]
+
+
+def type_name(lang: str, item_type: str) -> str:
+    """``Movie`` or ``TV show`` (or ``Película``/``Serie``) for a catalogue type."""
+    return t(lang, "type_movie" if item_type == "movie" else "type_tv")
+
+
+def genre_name(lang: str, genre: str) -> str:
+    """A canonical genre word in ``lang``; unknown words stay as they are.
+
+    >>> genre_name("es", "science fiction"), genre_name("en", "science fiction")
+    ('ciencia ficción', 'science fiction')
+    """
+    return GENRES.get(lang, {}).get(genre, genre)
+
+
+def country_name(lang: str, country: str) -> str:
+    """A catalogue country (lowercase English) as ``lang`` writes it.
+
+    >>> country_name("es", "united states"), country_name("en", "united states")
+    ('Estados Unidos', 'United States')
+    """
+    if lang == "es" and country in COUNTRIES_ES:
+        return COUNTRIES_ES[country]
+    return country.title()

@@ -1,0 +1,557 @@
+"""Intent + engine + language → :class:`Reply`: HTML text and buttons, shared by the console and
+Telegram, and knowing nothing of either.
+
+Every piece of catalogue or user text is escaped here before it goes into HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from bot import callbacks, parsing
+from bot.i18n import country_name, genre_name, join_names, number, plural, t, type_name
+from bot.parsing import Intent, Problem
+from bot.reload import ReloadSummary
+from etl.genres import canonical_genres
+from recommender.catalogue import QueryError
+from recommender.engine import Engine, Match, Reason, Recommendation
+from recommender.matcher import is_confident
+
+PAGE_SIZE = 5
+# "Next 5" stops here: past fifty, similarity is mostly noise.
+MAX_RESULTS = 50
+# How sure the matcher must be before the bot answers without asking "Did you mean…?": a
+# best match below SURE, or one barely ahead of the next work, is a guess.
+# Below this confidence a candidate is noise ("asdfghjkl" is not "Ashley"): say not found.
+NOT_FOUND = 0.6
+DID_YOU_MEAN = 5
+BUTTON_TITLE_LENGTH = 28
+CHOICE_TITLE_LENGTH = 44
+# Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
+INLINE_PAGE_SIZE = 10
+INLINE_MAX_RESULTS = 50
+DESCRIPTION_LENGTH = 200
+CAST_SHOWN = 3
+
+
+class Button(NamedTuple):
+    """An inline button: what it says and the callback data it sends."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send.
+
+    ``prompt`` asks the user to answer it (Telegram's force-reply, so a group with privacy
+    mode still delivers the answer). ``alert`` marks a notice that, after a button press, is
+    better shown as a pop-up than as a message. ``language`` is set when the chat switches
+    to that language.
+    """
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    prompt: bool = False
+    alert: bool = False
+    language: str | None = None
+
+
+def esc(text: object) -> str:
+    """``text`` made safe to put inside HTML.
+
+    >>> esc("Tom & Jerry <3")
+    'Tom &amp; Jerry &lt;3'
+    """
+    return html.escape(str(text), quote=False)
+
+
+def shorten(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters at most, with an ellipsis when cut.
+
+    >>> shorten("Star Wars: The Clone Wars", 12)
+    'Star Wars:…'
+    """
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def answer(intent: Intent, engine: Engine, lang: str, bot_username: str | None = None) -> Reply:
+    """The reply to ``intent`` in ``lang``; never raises for any parsed intent."""
+    if intent.problem is not None:
+        return problem_reply(intent, engine, lang)
+    name, args = intent.name, intent.args
+    if name in (parsing.HELP, parsing.START):
+        return help_reply(engine, lang, bot_username)
+    if name == parsing.LANG:
+        language = str(args["language"])
+        return Reply(t(language, "lang_set"), language=language)
+    if name in (parsing.RECOMMEND, parsing.INFO, parsing.TITLE):
+        return _title_reply(intent, engine, lang)
+    if name in _QUESTIONS:
+        try:
+            return Reply(_QUESTIONS[name](engine, lang, args))
+        except QueryError:
+            # The parser checks what the catalogue checks, so this is a disagreement between
+            # them; the user still gets an example that works.
+            return problem_reply(Intent(name, problem=Problem("unusable")), engine, lang)
+    if name == parsing.UNKNOWN_COMMAND:
+        return Reply(t(lang, "unknown_command", command=esc(args.get("command", ""))))
+    if name == parsing.RELOAD:
+        # Only the Telegram and console front ends may run a reload, after their own checks.
+        return Reply(t(lang, "reload_refused"))
+    return Reply(
+        t(lang, {parsing.GREETING: "greeting", parsing.THANKS: "thanks"}.get(name, "empty"))
+    )
+
+
+def help_reply(engine: Engine, lang: str, bot_username: str | None = None) -> Reply:
+    """Usage and examples in ``lang``; mentions inline mode when the bot's name is known."""
+    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
+    text = t(lang, "help", platforms=platforms)
+    if bot_username:
+        text += t(lang, "help_inline", bot=esc(bot_username))
+    return Reply(text)
+
+
+def problem_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
+    """What was wrong with the arguments, and one example that works."""
+    problem = intent.problem or Problem("unknown_words")
+    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
+    if intent.name == parsing.TITLE:
+        return Reply(t(lang, "too_long" if problem.code == "too_long" else "empty"))
+    text = t(lang, f"problem_{problem.code}", value=esc(problem.value), platforms=platforms)
+    example = t(lang, f"example_{intent.name}")
+    return Reply(
+        f"{text}\n{t(lang, 'example', example=esc(example))}",
+        prompt=problem.code == "missing_title",
+    )
+
+
+def stale_reply(lang: str) -> Reply:
+    """The answer to a button this bot no longer understands."""
+    return Reply(t(lang, "stale_button"), alert=True)
+
+
+# -- titles ------------------------------------------------------------------------------------
+def _title_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
+    """``recommend``, ``info`` and ``title``, from a typed title or a button's record id."""
+    args = intent.args
+    record_id = args.get("record_id")
+    if record_id is not None:
+        work_id = engine.work_of(str(record_id))
+        if work_id is None:
+            return Reply(t(lang, "gone"), alert=True)
+    else:
+        query = str(args["title"])
+        matches = engine.match(query, limit=DID_YOU_MEAN)
+        found = [match for match in matches if match.confidence >= NOT_FOUND]
+        if not found:
+            return Reply(t(lang, "not_found", query=esc(shorten(query, 60))))
+        if not is_confident([match.confidence for match in found]):
+            return _did_you_mean(intent, found, engine, lang)
+        work_id = found[0].work_id
+    platform = _platform_filter(engine, args)
+    item_type = args.get("item_type")
+    offset = int(args.get("offset", 0))
+    work = engine.details(work_id)
+    if work is None:
+        return Reply(t(lang, "gone"), alert=True)
+    if intent.name == parsing.INFO:
+        return Reply(
+            details_text(work, engine, lang),
+            ((Button(t(lang, "similar_button"), callbacks.encode_more(work["id"])),),),
+        )
+    page = recommendations_reply(work, engine, lang, offset, platform, item_type)
+    if intent.name == parsing.TITLE:
+        return Reply(f"{details_text(work, engine, lang)}\n\n{page.text}", page.buttons)
+    return page
+
+
+def _platform_filter(engine: Engine, args: Mapping[str, object]) -> str | None:
+    """The registry name of the platform a request is limited to, if any."""
+    name = args.get("platform") or args.get("platform_letter")
+    if not name:
+        return None
+    platform = engine.registry.resolve(str(name))
+    return None if platform is None else platform.name
+
+
+def _letter(engine: Engine, platform: str | None) -> str | None:
+    return None if platform is None else engine.registry.get(platform).letter
+
+
+def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: str) -> Reply:
+    platform = _platform_filter(engine, intent.args)
+    item_type = intent.args.get("item_type")
+    rows = []
+    for match in found[:DID_YOU_MEAN]:
+        where = ", ".join(engine.registry.display(match.platforms))
+        label = f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({match.year}) · {where}"
+        if intent.name == parsing.INFO:
+            data = callbacks.encode_info(match.id)
+        elif intent.name == parsing.TITLE:
+            data = callbacks.encode_title(match.id)
+        else:
+            data = callbacks.encode_recommend(
+                match.id, 0, _letter(engine, platform), str(item_type) if item_type else None
+            )
+        rows.append((Button(label, data),))
+    return Reply(t(lang, "did_you_mean"), tuple(rows))
+
+
+def recommendations_reply(
+    work: dict,
+    engine: Engine,
+    lang: str,
+    offset: int = 0,
+    platform: str | None = None,
+    item_type: str | None = None,
+) -> Reply:
+    """One page of works like ``work`` (a :meth:`Engine.details` dict), with their buttons."""
+    offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
+    results = engine.similar(work["work_id"], PAGE_SIZE + 1, platform, item_type, offset)
+    has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
+    results = results[:PAGE_SIZE]
+    title, year = esc(work["title"]), work["year"]
+    letter = _letter(engine, platform)
+    if not results:
+        if offset:
+            text = t(lang, "like_end", title=title)
+        else:
+            where = t(lang, "on_platform", platform=_display(engine, platform)) if platform else ""
+            if item_type:
+                where += t(lang, "of_type_movie" if item_type == "movie" else "of_type_tv")
+            text = t(lang, "like_none", title=title, year=year, where=where)
+        back = _nav_row(work["id"], offset, False, letter, item_type, lang)
+        return Reply(text, (back,) if back else ())
+    if offset:
+        header = t(
+            lang,
+            "like_header_page",
+            title=title,
+            year=year,
+            first=offset + 1,
+            last=offset + len(results),
+        )
+    else:
+        header = t(lang, "like_header", title=title, year=year)
+    lines = [header]
+    only = _filters_line(engine, lang, platform, item_type)
+    if only:
+        lines.append(only)
+    for number_, result in enumerate(results, start=offset + 1):
+        lines.append("")
+        lines.append(f"{number_}. {_result_line(result, engine, lang)}")
+        lines.append(f"    <i>{esc(reason_text(result.reason, lang))}</i>")
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                t(lang, "more_like", title=shorten(result.title, BUTTON_TITLE_LENGTH)),
+                callbacks.encode_more(result.id, letter, item_type),
+            ),
+        )
+        for result in results
+    ]
+    nav = _nav_row(work["id"], offset, has_next, letter, item_type, lang)
+    if nav:
+        rows.append(nav)
+    return Reply("\n".join(lines), tuple(rows))
+
+
+def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:
+    parts = []
+    if item_type:
+        parts.append(t(lang, "only_movies" if item_type == "movie" else "only_tv"))
+    if platform:
+        parts.append(t(lang, "only_on", platform=_display(engine, platform)))
+    return f"<i>{' · '.join(parts)}</i>" if parts else ""
+
+
+def _nav_row(
+    record_id: str,
+    offset: int,
+    has_next: bool,
+    letter: str | None,
+    item_type: str | None,
+    lang: str,
+) -> tuple[Button, ...]:
+    row = []
+    if offset > 0:
+        previous = callbacks.encode_recommend(record_id, offset - PAGE_SIZE, letter, item_type)
+        row.append(Button(t(lang, "previous"), previous))
+    if has_next:
+        following = callbacks.encode_recommend(record_id, offset + PAGE_SIZE, letter, item_type)
+        row.append(Button(t(lang, "next"), following))
+    return tuple(row)
+
+
+def _result_line(result: Recommendation, engine: Engine, lang: str) -> str:
+    parts = [
+        f"<b>{esc(result.title)}</b> ({result.year})",
+        type_name(lang, result.type),
+        esc(", ".join(engine.registry.display(result.platforms))),
+    ]
+    if result.score is not None:
+        parts.append(f"⭐ {score_text(lang, result.score)}")
+    return " · ".join(parts)
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """Why a work was recommended, in ``lang`` (plain text; escape it for HTML).
+
+    >>> reason_text(Reason(genres=["animation", "comedy"], directors=["Pete Docter"]), "es")
+    'de Pete Docter · animación, comedia'
+    >>> reason_text(Reason(), "en")
+    'a similar story'
+    """
+    parts = []
+    if reason.directors:
+        parts.append(t(lang, "reason_director", names=join_names(lang, reason.directors[:2])))
+    if reason.cast:
+        parts.append(t(lang, "reason_cast", names=join_names(lang, reason.cast[:2])))
+    if reason.genres:
+        parts.append(", ".join(genre_name(lang, genre) for genre in reason.genres[:3]))
+    return " · ".join(parts) or t(lang, "reason_similar")
+
+
+def score_text(lang: str, score: float) -> str:
+    """An audience score as ``lang`` writes it: ``7``, ``8.3`` or ``8,3``."""
+    return number(lang, score, 0 if float(score).is_integer() else 1)
+
+
+def details_text(work: dict, engine: Engine, lang: str) -> str:
+    """The card for one work: title, year, type, length, rating, score, where it streams…"""
+    facts = [type_name(lang, work["type"])]
+    if work["duration_int"] is not None:
+        facts.append(_duration(lang, work["duration_int"], work["duration_type"]))
+    if work["rating"]:
+        facts.append(esc(work["rating"]))
+    if work["score"] is not None:
+        facts.append(f"⭐ {score_text(lang, work['score'])}")
+    lines = [f"<b>{esc(work['title'])}</b> ({work['year']})", " · ".join(facts)]
+    platforms = join_names(lang, engine.registry.display(work["platforms"]))
+    lines.append(t(lang, "streams_on", platforms=esc(platforms)))
+    genres = canonical_genres(", ".join(work["genres"])).split()
+    if genres:
+        names = [genre_name(lang, genre.replace("_", " ")) for genre in genres[:4]]
+        lines.append("🏷️ " + esc(", ".join(names)))
+    if work["directors"]:
+        names = join_names(lang, work["directors"][:2])
+        lines.append(t(lang, "directed_by", names=esc(names)))
+    if work["cast"]:
+        lines.append(t(lang, "starring", names=esc(join_names(lang, work["cast"][:CAST_SHOWN]))))
+    if work["country"]:
+        countries = join_names(lang, [country_name(lang, c.lower()) for c in work["country"][:3]])
+        lines.append(t(lang, "made_in", countries=esc(countries)))
+    if work["description"]:
+        lines.append(f"\n<i>{esc(shorten(work['description'], DESCRIPTION_LENGTH))}</i>")
+    return "\n".join(lines)
+
+
+def _duration(lang: str, amount: int, unit: str | None) -> str:
+    if unit == "season":
+        return plural(lang, "seasons", amount)
+    return t(lang, "minutes", n=number(lang, amount))
+
+
+# -- the six catalogue questions -----------------------------------------------------------
+def _display(engine: Engine, platform: str) -> str:
+    return esc(engine.registry.get(platform).display_name)
+
+
+def _longest(engine: Engine, lang: str, args: dict) -> str:
+    platform, year = args.get("platform"), args.get("year")
+    result = engine.catalogue.longest(year, platform, args.get("duration_type"))
+    scope_parts = []
+    if platform:
+        scope_parts.append(t(lang, "on", platform=_display(engine, str(platform))))
+    if year:
+        scope_parts.append(t(lang, "from_year", year=year))
+    scope = " ".join(scope_parts) or t(lang, "anywhere")
+    if result is None:
+        return t(lang, "longest_none", scope=scope)
+    # Say where and when only when the question did not already.
+    unasked = [] if platform else [_display(engine, result.platform)]
+    unasked += [] if year else [str(result.year)]
+    return t(
+        lang,
+        "longest_tv" if result.duration_type == "season" else "longest_movie",
+        scope=scope,
+        title=esc(result.title),
+        where=f" ({', '.join(unasked)})" if unasked else "",
+        duration=_duration(lang, result.duration_int, result.duration_type),
+    )
+
+
+def _score_count(engine: Engine, lang: str, args: dict) -> str:
+    result = engine.catalogue.score_count(args["platform"], args["score"], args["year"])
+    return plural(
+        lang,
+        "score_count",
+        result.count,
+        count=number(lang, result.count),
+        platform=_display(engine, result.platform),
+        year=result.year,
+        score=score_text(lang, result.score),
+        scored=number(lang, result.scored),
+    )
+
+
+def _count(engine: Engine, lang: str, args: dict) -> str:
+    result = engine.catalogue.count(args["platform"])
+    return t(
+        lang,
+        "count",
+        platform=_display(engine, result.platform),
+        movies=plural(lang, "movies", result.movies),
+        shows=plural(lang, "shows", result.tv_shows),
+    )
+
+
+def _actor(engine: Engine, lang: str, args: dict) -> str:
+    result = engine.catalogue.actor(args["platform"], args["year"])
+    platform = _display(engine, result.platform)
+    if result.actor is None:
+        return t(lang, "actor_none", platform=platform, year=result.year)
+    return t(
+        lang,
+        "actor",
+        platform=platform,
+        year=result.year,
+        actor=esc(result.actor),
+        titles=plural(lang, "titles", result.appearances),
+    )
+
+
+def _country(engine: Engine, lang: str, args: dict) -> str:
+    result = engine.catalogue.country(args["item_type"], args["country"], args["year"])
+    key = "country_movie" if result.type == "movie" else "country_tv"
+    return plural(
+        lang,
+        key,
+        result.count,
+        count=number(lang, result.count),
+        country=esc(country_name(lang, result.country)),
+        year=result.year,
+    )
+
+
+def _rating(engine: Engine, lang: str, args: dict) -> str:
+    catalogue = engine.catalogue
+    wanted = str(args["rating"])
+    known = catalogue.ratings
+    if wanted not in known:
+        # "pg13" and "tv ma" mean "pg-13" and "tv-ma".
+        squeezed = {_squeeze(rating): rating for rating in known}
+        wanted = squeezed.get(_squeeze(wanted), wanted)
+    if wanted not in known:
+        common = ", ".join(rating.upper() for rating in known[:8])
+        return t(lang, "rating_unknown", rating=esc(args["rating"]), ratings=esc(common))
+    result = catalogue.rating(wanted)
+    count = result.count
+    return plural(lang, "rating", count, count=number(lang, count), rating=esc(wanted.upper()))
+
+
+def _squeeze(text: str) -> str:
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+_QUESTIONS = {
+    parsing.LONGEST: _longest,
+    parsing.SCORE_COUNT: _score_count,
+    parsing.COUNT: _count,
+    parsing.ACTOR: _actor,
+    parsing.COUNTRY: _country,
+    parsing.RATING: _rating,
+}
+
+
+# -- admin reload ----------------------------------------------------------------------------
+def reload_done_reply(summary: ReloadSummary, lang: str) -> Reply:
+    """The summary of a finished reload."""
+    return Reply(
+        t(
+            lang,
+            "reload_done",
+            seconds=t(lang, "seconds", n=number(lang, summary.seconds, 1)),
+            before=number(lang, summary.titles_before),
+            after=number(lang, summary.titles_after),
+            added=number(lang, summary.added),
+            removed=number(lang, summary.removed),
+            coverage=number(lang, summary.coverage * 100, 1) + " %",
+            version=esc(summary.version),
+        )
+    )
+
+
+def reload_failed_reply(code: str, detail: str, titles: int, lang: str) -> Reply:
+    """Why a reload failed, and that the previous catalogue still serves."""
+    reason = t(lang, f"reload_{code}", detail=esc(detail))
+    return Reply(t(lang, "reload_failed", reason=reason, titles=number(lang, titles)))
+
+
+# -- inline mode ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InlineItem:
+    """One inline result: a unique id, what the list shows, and the HTML message it sends."""
+
+    id: str
+    title: str
+    description: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InlinePage:
+    """One page of inline results; ``next_offset`` is empty on the last page."""
+
+    items: tuple[InlineItem, ...]
+    next_offset: str = ""
+
+
+def inline_page(query: str, engine: Engine, lang: str, offset: str = "") -> InlinePage:
+    """Results for ``@bot <query>`` from ``offset``: the matched work, then works like it."""
+    start = int(offset) if offset.isdigit() else 0
+    if not query.strip() or start >= INLINE_MAX_RESULTS:
+        return InlinePage(())
+    matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
+    if not matches or matches[0].confidence < NOT_FOUND:
+        return InlinePage(())
+    work = engine.details(matches[0].work_id)
+    if work is None:
+        return InlinePage(())
+    items = []
+    if start == 0:
+        description = " · ".join(
+            [type_name(lang, work["type"]), ", ".join(engine.registry.display(work["platforms"]))]
+        )
+        items.append(
+            InlineItem(
+                id=f"w-{work['id']}",
+                title=f"{work['title']} ({work['year']})",
+                description=f"{description}\n{t(lang, 'inline_match')}",
+                text=details_text(work, engine, lang),
+            )
+        )
+    results = engine.similar(work["work_id"], INLINE_PAGE_SIZE, offset=start)
+    like = t(lang, "like_header", title=esc(work["title"]), year=work["year"])
+    for result in results:
+        facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
+        if result.score is not None:
+            facts.append(f"⭐ {score_text(lang, result.score)}")
+        reason = reason_text(result.reason, lang)
+        items.append(
+            InlineItem(
+                id=f"r{start}-{result.id}",
+                title=f"{result.title} ({result.year})",
+                description=f"{' · '.join(facts)}\n{reason}",
+                text=f"{like}\n\n{_result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
+            )
+        )
+    following = start + INLINE_PAGE_SIZE
+    more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
+    return InlinePage(tuple(items), str(following) if more else "")

@@ -1,0 +1,522 @@
+"""The Telegram front end: ``build_application`` wires every handler in one place; ``run_bot``
+polls or serves a webhook.
+
+Handlers only turn updates into intents and replies into Bot API calls; parsing is
+``bot.parsing`` and every reply is ``bot.replies``, the same as in the console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    Chat,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import callbacks, parsing, replies, webhook
+from bot.cli import load_engine
+from bot.i18n import ADMIN_MENU, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
+from bot.logs import configure_logging
+from bot.parsing import parse_message
+from bot.reload import ReloadBusy, ReloadError, reload_engine
+from bot.settings import Settings
+from recommender.engine import Engine, EngineHolder
+
+logger = logging.getLogger(__name__)
+
+# Opt in now to PTB 23's timedelta durations; PTB 22 otherwise warns on every RetryAfter.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+HOLDER = "engine_holder"
+SETTINGS = "settings"
+LANGUAGE = "language"
+INLINE_CACHE_SECONDS = 300
+# Transient network failures are retried this often, waiting a little longer each time.
+NETWORK_RETRIES = 2
+RETRY_DELAY_SECONDS = 0.5
+_MENTION = re.compile(r"@\w+")
+
+
+class CustomContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """The handler context, with the bot's services as typed properties."""
+
+    @property
+    def holder(self) -> EngineHolder:
+        return self.bot_data[HOLDER]
+
+    @property
+    def engine(self) -> Engine:
+        """The engine serving now; take it once per update, so a reload never splits one."""
+        return self.holder.engine
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data[SETTINGS]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter (which waits out ``RetryAfter``), plus retries of network blips.
+
+    A timed-out ``send*`` call may have reached Telegram, so only those are not retried on a
+    timeout: a duplicate message is worse than a missing one.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                unsafe = isinstance(error, TimedOut) and endpoint.startswith("send")
+                if unsafe or attempt == NETWORK_RETRIES:
+                    raise
+                logger.info("%s failed (%s); retrying", endpoint, error)
+                await asyncio.sleep(RETRY_DELAY_SECONDS * 2**attempt)
+                attempt += 1
+
+
+def language(update: object, context: CustomContext) -> str:
+    """The chat's chosen language, else the user's Telegram language (Spanish or English)."""
+    chosen = context.chat_data.get(LANGUAGE) if context.chat_data is not None else None
+    if chosen in LANGUAGES:
+        return chosen
+    user = update.effective_user if isinstance(update, Update) else None
+    return language_for(user.language_code if user else None)
+
+
+def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                for row in reply.buttons
+            ]
+        )
+    if reply.prompt:
+        # Selective: only the user who asked is prompted, and in a group with privacy mode
+        # their answer (a reply to the bot) still reaches the bot.
+        return ForceReply(selective=True)
+    return None
+
+
+async def _send(message: Message, reply: replies.Reply) -> None:
+    await message.reply_text(reply.text, reply_markup=_markup(reply))
+
+
+async def _replace(query: CallbackQuery, reply: replies.Reply) -> None:
+    """Show ``reply`` in place of the pressed message, or below it when that cannot be."""
+    markup = _markup(reply)
+    keyboard = markup if isinstance(markup, InlineKeyboardMarkup) else None
+    try:
+        await query.edit_message_text(reply.text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return
+        if not isinstance(query.message, Message):
+            raise
+        await _send(query.message, reply)
+
+
+def _addressed_text(message: Message, bot: ExtBot) -> str | None:
+    """The text of a message meant for the bot: any in a private chat; in a group, only a
+    reply to the bot or a message that mentions it."""
+    text = message.text or ""
+    if message.chat.type == Chat.PRIVATE:
+        return text
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        return text
+    mention = f"@{bot.username}".lower()
+    if mention in text.lower():
+        return _MENTION.sub(lambda m: " " if m.group(0).lower() == mention else m.group(0), text)
+    return None
+
+
+def _parse(text: str, context: CustomContext) -> parsing.Intent:
+    return parse_message(text, context.engine.registry, context.bot.username)
+
+
+async def _answer(update: Update, context: CustomContext, intent: parsing.Intent) -> None:
+    """Build the reply to ``intent``, send it, and remember a language switch."""
+    if intent.name == parsing.IGNORE:
+        return
+    if intent.name == parsing.RELOAD:
+        await reload_command(update, context)
+        return
+    engine = context.engine
+    reply = replies.answer(intent, engine, language(update, context), context.bot.username)
+    if reply.language and context.chat_data is not None:
+        context.chat_data[LANGUAGE] = reply.language
+    await _send(update.effective_message, reply)
+
+
+# -- handlers --------------------------------------------------------------------------------
+async def message_command(update: Update, context: CustomContext) -> None:
+    """Answer a known command such as /recommend, /duracion or /lang."""
+    text = update.effective_message.text or ""
+    await _answer(update, context, _parse(text, context))
+
+
+async def other_command(update: Update, context: CustomContext) -> None:
+    """Answer a command no CommandHandler took: /país-style spellings, or an unknown one."""
+    message = update.effective_message
+    text = message.text or ""
+    intent = _parse(text, context)
+    addressed = "@" in text.split(maxsplit=1)[0] if text.strip() else False
+    in_group = message.chat.type != Chat.PRIVATE
+    if intent.name == parsing.UNKNOWN_COMMAND and in_group and not addressed:
+        return  # In a group an unaddressed unknown command is probably another bot's.
+    await _answer(update, context, intent)
+
+
+async def free_text_command(update: Update, context: CustomContext) -> None:
+    """Answer a message that is not a command: a title, or "something like X"."""
+    message = update.effective_message
+    if message.via_bot is not None and message.via_bot.id == context.bot.id:
+        return  # Our own inline result, posted by a user: nothing to answer.
+    text = _addressed_text(message, context.bot)
+    if text is not None:
+        await _answer(update, context, _parse(text, context))
+
+
+async def reload_command(update: Update, context: CustomContext) -> None:
+    """Admins only: rebuild the catalogue in a worker thread, then swap it in."""
+    message = update.effective_message
+    user = update.effective_user
+    lang = language(update, context)
+    settings = context.settings
+    if not settings.is_admin(user.id if user else None):
+        logger.warning("refused /reload from user %s (not an admin)", user.id if user else None)
+        await message.reply_text(t(lang, "reload_refused"))
+        return
+    holder = context.holder
+    if holder.swap_lock.locked():
+        await message.reply_text(t(lang, "reload_busy"))
+        return
+    logger.info("reload started by admin %s", user.id)
+    await message.reply_text(t(lang, "reload_started"))
+    titles = len(holder.engine.catalogue)
+    try:
+        summary = await asyncio.to_thread(
+            reload_engine, holder, settings.raw_dir, settings.processed_dir
+        )
+    except ReloadBusy:
+        reply = replies.Reply(t(lang, "reload_busy"))
+    except ReloadError as error:
+        logger.warning("reload failed: %s", error)
+        reply = replies.reload_failed_reply(error.code, error.detail, titles, lang)
+    else:
+        reply = replies.reload_done_reply(summary, lang)
+    await _send(message, reply)
+
+
+async def choice_button(update: Update, context: CustomContext) -> None:
+    """Answer a button: a did-you-mean pick, "More like this", or a page of results."""
+    query = update.callback_query
+    choice = callbacks.decode(query.data)
+    if choice is None:
+        await stale_button(update, context)
+        return
+    reply = replies.answer(choice.intent, context.engine, language(update, context))
+    if reply.alert:
+        await query.answer(_plain(reply.text), show_alert=True)
+        return
+    await query.answer()
+    if choice.replace or not isinstance(query.message, Message):
+        await _replace(query, reply)
+    else:
+        await _send(query.message, reply)
+
+
+async def stale_button(update: Update, context: CustomContext) -> None:
+    """Answer a button whose data this bot does not understand (old or foreign)."""
+    query = update.callback_query
+    logger.info("stale button %r from user %s", query.data, query.from_user.id)
+    await query.answer(_plain(replies.stale_reply(language(update, context)).text), show_alert=True)
+
+
+async def recommend_inline(update: Update, context: CustomContext) -> None:
+    """Answer ``@bot <title>`` in any chat with the work and works like it, page by page."""
+    query = update.inline_query
+    lang = language(update, context)
+    if not query.query.strip():
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=_inline_button(lang))
+        return
+    page = replies.inline_page(query.query, context.engine, lang, query.offset)
+    results = [
+        InlineQueryResultArticle(
+            id=item.id,
+            title=item.title,
+            description=item.description,
+            input_message_content=InputTextMessageContent(item.text),
+        )
+        for item in page.items
+    ]
+    await query.answer(
+        results,
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=True,  # Replies follow each user's language.
+        next_offset=page.next_offset,
+        button=None if results or query.offset else _inline_button(lang),
+    )
+
+
+def _inline_button(lang: str) -> InlineQueryResultsButton:
+    return InlineQueryResultsButton(text=t(lang, "inline_button"), start_parameter="inline")
+
+
+async def error_handler(update: object, context: CustomContext) -> None:
+    """Log the failure with its traceback, and tell the user something went wrong."""
+    where = "no update"
+    if isinstance(update, Update):
+        user, chat = update.effective_user, update.effective_chat
+        where = (
+            f"update {update.update_id} from user {user.id if user else '-'} "
+            f"in chat {chat.id if chat else '-'}"
+        )
+    logger.error("handler failed on %s", where, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    apology = t(language(update, context), "apology")
+    try:
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer(apology, show_alert=True)
+                return
+            except BadRequest:
+                pass  # Already answered: say it in the chat instead.
+        if update.inline_query is not None:
+            await update.inline_query.answer([], cache_time=0)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(apology)
+    except TelegramError:
+        logger.warning("could not apologise for %s", where, exc_info=True)
+
+
+def _plain(text: str) -> str:
+    """Reply HTML as the plain text a pop-up shows (Telegram allows 200 characters)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))[:200]
+
+
+# -- lifecycle -------------------------------------------------------------------------------
+async def post_init(application: Application) -> None:
+    """Build the services (the engine, unless one was given) and register the menus."""
+    if HOLDER not in application.bot_data:
+        settings: Settings = application.bot_data[SETTINGS]
+        engine = await asyncio.to_thread(load_engine, settings, sys.stderr)
+        application.bot_data[HOLDER] = EngineHolder(engine)
+    await set_menus(application)
+    logger.info(
+        "@%s serving catalogue %s",
+        application.bot.username,
+        application.bot_data[HOLDER].engine.version,
+    )
+
+
+async def set_menus(application: Application) -> None:
+    """Telegram's command menu in English (the default) and Spanish; admins also see /reload."""
+    bot = application.bot
+    settings: Settings = application.bot_data[SETTINGS]
+    try:
+        for lang in LANGUAGES:
+            code = None if lang == DEFAULT_LANGUAGE else lang
+            await bot.set_my_commands([BotCommand(*c) for c in MENU[lang]], language_code=code)
+    except TelegramError:
+        logger.warning("could not set the command menu", exc_info=True)
+    for admin in settings.admin_ids:
+        for lang in LANGUAGES:
+            commands = [BotCommand(*c) for c in MENU[lang] + ADMIN_MENU[lang]]
+            code = None if lang == DEFAULT_LANGUAGE else lang
+            try:
+                await bot.set_my_commands(
+                    commands, scope=BotCommandScopeChat(admin), language_code=code
+                )
+            except TelegramError as error:
+                # Telegram knows a private chat only once the admin has opened it.
+                logger.info("no admin menu for %s yet: %s", admin, error)
+                break
+
+
+def _file_url(base_url: str) -> str | None:
+    """The file download URL of a Bot API server from its ``…/bot`` base URL."""
+    return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else None
+
+
+def build_application(
+    settings: Settings,
+    engine_holder: EngineHolder | None = None,
+    request: BaseRequest | None = None,
+) -> Application:
+    """The bot, with every handler registered; ``request`` replaces the HTTP layer (tests)."""
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .context_types(ContextTypes(context=CustomContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+    )
+    file_url = _file_url(settings.telegram_api_base_url)
+    if file_url:
+        builder = builder.base_file_url(file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data[SETTINGS] = settings
+    if engine_holder is not None:
+        application.bot_data[HOLDER] = engine_holder
+
+    # Order matters: the first handler that accepts an update handles it.
+    # 1. /reload, admins only; non-blocking, so updates keep flowing while it rebuilds.
+    application.add_handler(
+        CommandHandler(parsing.COMMANDS[parsing.RELOAD], reload_command, block=False)
+    )
+    # 2. Every other command by its English, Spanish and legacy names. CommandHandler drops
+    #    /command@OtherBot in groups.
+    names = [
+        name
+        for intent, group in parsing.COMMANDS.items()
+        if intent != parsing.RELOAD
+        for name in group
+    ]
+    application.add_handler(CommandHandler(names, message_command))
+    # 3. Any other /command: accented spellings (/país) or unknown ones.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGES & filters.COMMAND, other_command)
+    )
+    # 4. Plain text: titles and "something like X" (in groups, only replies and mentions).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND, free_text_command
+        )
+    )
+    # 5. Buttons: ours by their anchored prefix, then anything else as stale.
+    application.add_handler(CallbackQueryHandler(choice_button, pattern=callbacks.PATTERN))
+    application.add_handler(CallbackQueryHandler(stale_button))
+    # 6. Inline mode: @bot <title> in any chat.
+    application.add_handler(InlineQueryHandler(recommend_inline))
+    # 7. Whatever a handler raises: log it and apologise.
+    application.add_error_handler(error_handler)
+    return application
+
+
+# -- running ---------------------------------------------------------------------------------
+async def serve_webhook(
+    application: Application, settings: Settings, stop: asyncio.Event | None = None
+) -> None:
+    """Serve Telegram's webhook and ``/health`` on ``settings.port`` until ``stop`` is set
+    (or SIGINT/SIGTERM arrives)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not every event loop can take signal handlers (Windows, or not the main thread).
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    async def put_update(data: dict) -> None:
+        update = Update.de_json(data, application.bot)
+        if update is None:
+            raise ValueError("not an update")
+        await application.update_queue.put(update)
+
+    def health() -> dict:
+        holder = application.bot_data.get(HOLDER)
+        return {
+            "status": "ok" if holder is not None and application.running else "starting",
+            "catalogue": holder.engine.version if holder is not None else None,
+        }
+
+    app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health)
+    server = webhook.serve(app, settings.port)
+    logger.info("webhook server on port %s, path %s", settings.port, settings.webhook_path)
+    try:
+        await application.initialize()
+        await post_init(application)
+        await application.bot.set_webhook(
+            settings.public_webhook_url,
+            secret_token=settings.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await application.start()
+        await stop.wait()
+    finally:
+        server.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+
+def run_bot(settings: Settings, webhook: bool = False) -> None:
+    """Run the Telegram bot until interrupted: long polling, or a webhook server."""
+    configure_logging(settings.log_level, [settings.telegram_bot_token, settings.webhook_secret])
+    application = build_application(settings)
+    try:
+        if webhook:
+            asyncio.run(serve_webhook(application, settings))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
+    except InvalidToken:
+        raise SystemExit(
+            "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"
+        ) from None
+    except NetworkError as error:
+        raise SystemExit(
+            f"error: cannot reach the Bot API at {settings.telegram_api_base_url} ({error})"
+        ) from None

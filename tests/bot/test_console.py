@@ -1,0 +1,99 @@
+"""The console chat and `streambot ask`: the same parsing and replies, buttons as numbers."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bot import cli, settings
+from bot.console import ConsoleChat, chat, render, to_terminal
+from bot.replies import Button, Reply
+from recommender.engine import EngineHolder
+
+
+@pytest.fixture(autouse=True)
+def no_token(monkeypatch, tmp_path):
+    """No token from the environment or a developer's .env: the console is the default."""
+    for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "STREAMBOT_DATA_DIR", "LANG", "LC_ALL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings, "ENV_FILE", tmp_path / "no.env")
+
+
+def test_ask_prints_the_reply_with_numbered_buttons(built, capsys):
+    code = cli.main(
+        ["--data-dir", str(built.data_dir), "ask", "/recomendar toy story", "--lang", "es"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("🍿 Si te gusta Toy Story (1995), prueba con:\n")
+    assert "  [1] 🔎 Más como Toy Story 2\n" in out
+    assert "<b>" not in out
+
+
+def test_ask_html_shows_what_telegram_gets(built, capsys):
+    cli.main(["--data-dir", str(built.data_dir), "ask", "the office", "--html"])
+    out = capsys.readouterr().out
+    assert "🤔 Did you mean…?\n  [1] The Office (2001) · Prime Video  → title:as4" in out
+
+
+def test_ask_defaults_to_the_terminal_language(built, capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    cli.main(["--data-dir", str(built.data_dir), "ask", "/count netflix"])
+    assert capsys.readouterr().out == "📊 Netflix tiene 6 películas y 5 series.\n"
+
+
+def test_a_chat_session_with_buttons_as_numbers(engine):
+    lines = iter(["/recommend toy story", "6", "1", "/lang es", "the office", "2", "99", "/quit"])
+    out = io.StringIO()
+    assert chat(EngineHolder(engine), "en", out, read=lambda prompt: next(lines)) == 0
+    text = out.getvalue()
+    assert text.startswith("StreamBot console chat.")
+    assert "More like Toy Story (1995), 6–10:" in text  # 6 pressed "Next 5"
+    assert "If you like " in text.split("6–10:")[1]  # 1 pressed "More like this"
+    assert "¡Listo! Hablaré en español" in text
+    assert "The Office (2005)\nSerie · 9 temporadas" in text  # 2 picked the Netflix one
+    assert "No encontré nada llamado «99»" in text  # no button 99: a title search
+
+
+def test_chat_ends_on_end_of_input(engine):
+    def read(prompt: str) -> str:
+        raise EOFError
+
+    assert chat(EngineHolder(engine), "en", io.StringIO(), read=read) == 0
+
+
+def test_run_without_a_token_starts_the_console_chat(built, capsys, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt="": "/quit")
+    assert cli.main(["--data-dir", str(built.data_dir), "run", "--lang", "en"]) == 0
+    captured = capsys.readouterr()
+    assert "No TELEGRAM_BOT_TOKEN set" in captured.err
+    assert captured.out.startswith("StreamBot console chat.")
+
+
+def test_run_webhook_needs_its_settings(built, capsys):
+    assert cli.main(["--data-dir", str(built.data_dir), "run", "--webhook"]) == 2
+    assert "WEBHOOK_URL" in capsys.readouterr().err
+
+
+def test_a_bad_setting_is_a_usage_error(built, capsys, monkeypatch):
+    monkeypatch.setenv("STREAMBOT_ADMIN_IDS", "alice")
+    assert cli.main(["--data-dir", str(built.data_dir), "ask", "hi"]) == 2
+    assert "STREAMBOT_ADMIN_IDS" in capsys.readouterr().err
+
+
+def test_the_console_may_reload(data_dir):
+    from etl.build import run_etl
+    from recommender.engine import Engine
+
+    run_etl(data_dir / "raw", data_dir / "processed")
+    conversation = ConsoleChat(EngineHolder(Engine.load(data_dir / "processed")), "en", data_dir)
+    assert conversation.respond("/reload").text.startswith("✅ <b>Catalogue reloaded</b>")
+
+
+def test_terminal_rendering():
+    styled = to_terminal("<b>A &amp; B</b> <i>c</i>", color=True)
+    assert styled == "\033[1mA & B\033[0m \033[3mc\033[0m"
+    reply = Reply("<b>hi</b>", ((Button("yes", "info:ns1"),),))
+    assert render(reply) == "hi\n  [1] yes"
+    assert render(reply, raw_html=True) == "<b>hi</b>\n  [1] yes  → info:ns1"

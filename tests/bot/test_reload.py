@@ -1,0 +1,181 @@
+"""/reload: a rebuild in a worker thread, validated, swapped in; failures keep the old engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot import reload
+from etl.build import build, run_etl
+from recommender.engine import Engine, EngineHolder
+
+ROMA = (
+    b's12,Movie,Roma,Alfonso Cuar\xc3\xb3n,"Yalitza Aparicio, Marina de Tavira",Mexico,'
+    b'"December 14, 2018",2018,R,135 min,"Dramas, International Movies",'
+    b"A live-in housekeeper keeps a family together in 1970s Mexico City."
+)
+
+
+@pytest.fixture
+def served_dir(data_dir: Path) -> Path:
+    """A data folder of its own whose catalogue is built and served, free to rebuild."""
+    run_etl(data_dir / "raw", data_dir / "processed")
+    return data_dir
+
+
+def netflix_file(data_dir: Path) -> Path:
+    return data_dir / "raw" / "catalogues" / "netflix_titles.csv"
+
+
+def replace_a_title(data_dir: Path) -> None:
+    """Take Islands Calling (ns9) out of the Netflix file and put Roma in."""
+    path = netflix_file(data_dir)
+    lines = [line for line in path.read_bytes().split(b"\r\n") if not line.startswith(b"s9,")]
+    lines.insert(-1 if lines[-1] == b"" else len(lines), ROMA)
+    path.write_bytes(b"\r\n".join(lines))
+
+
+def test_an_admin_reload_swaps_in_the_new_catalogue(run_bot, served_dir):
+    replace_a_title(served_dir)
+
+    async def scenario(bot):
+        admin = bot.admin()
+        old = bot.holder.engine
+        await admin.say("/reload")
+        started, summary = await bot.wait_for("sendMessage", 2)
+        assert started.text.startswith("🔄 Rebuilding the catalogue…")
+        assert summary.text.startswith("✅ <b>Catalogue reloaded</b> in ")
+        assert "Titles: 28 → 28 (+1, −1)" in summary.text
+        assert "Scores known for " in summary.text
+        assert bot.holder.engine is not old
+        assert "<b>Roma</b> (2018)" in await admin.reply("/info roma")
+
+    run_bot(scenario, data_dir=served_dir)
+
+
+def test_a_reload_in_spanish(run_bot, served_dir):
+    async def scenario(bot):
+        admin = bot.admin(language_code="es")
+        await admin.say("/reload")
+        _, summary = await bot.wait_for("sendMessage", 2)
+        assert "✅ <b>Catálogo recargado</b>" in summary.text
+        assert "Títulos: 28 → 28 (+0, −0)" in summary.text
+
+    run_bot(scenario, data_dir=served_dir)
+
+
+def test_a_failed_reload_keeps_the_old_catalogue_serving(run_bot, served_dir):
+    netflix_file(served_dir).write_bytes(b"\xff\xfe\x00garbage")
+    current = (served_dir / "processed" / "CURRENT").read_text()
+
+    async def scenario(bot):
+        admin = bot.admin()
+        old = bot.holder.engine
+        await admin.say("/reload")
+        _, failed = await bot.wait_for("sendMessage", 2)
+        assert failed.text.startswith("❌ <b>Reload failed</b>: the data could not be built.")
+        assert "netflix_titles.csv" in failed.text
+        assert "Still serving the previous catalogue (28 titles)." in failed.text
+        assert bot.holder.engine is old
+        assert "If you like <b>Toy Story</b>" in await admin.reply("/recommend toy story")
+
+    run_bot(scenario, data_dir=served_dir)
+    assert (served_dir / "processed" / "CURRENT").read_text() == current
+
+
+def test_queries_during_a_reload_use_the_old_engine_and_a_second_reload_waits(
+    run_bot, served_dir, monkeypatch
+):
+    entered, release = threading.Event(), threading.Event()
+    real_build = reload.build
+
+    def slow_build(raw_dir: Path):
+        entered.set()
+        assert release.wait(30)
+        return real_build(raw_dir)
+
+    monkeypatch.setattr(reload, "build", slow_build)
+
+    async def scenario(bot):
+        admin = bot.admin()
+        old = bot.holder.engine
+        await admin.say("/reload")
+        assert await asyncio.to_thread(entered.wait, 30)
+        assert "Netflix has 6 movies" in await bot.chat().reply("/count netflix")
+        assert bot.holder.engine is old
+        await admin.say("/reload")
+        sent = await bot.wait_for("sendMessage", 3)
+        assert "A reload is already running" in sent[-1].text
+        release.set()
+        sent = await bot.wait_for("sendMessage", 4)
+        assert "Catalogue reloaded" in sent[-1].text
+        assert bot.holder.engine is not old
+
+    run_bot(scenario, data_dir=served_dir)
+
+
+def test_a_non_admin_is_refused_and_logged(run_bot, caplog):
+    async def scenario(bot):
+        old = bot.holder.engine
+        await bot.chat(language_code="es").say("/reload")
+        (refusal,) = await bot.wait_for("sendMessage", 1)
+        assert "solo los administradores" in refusal.text
+        assert bot.holder.engine is old
+
+    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+        bot = run_bot(scenario)
+    assert f"refused /reload from user {bot.user_id}" in caplog.text
+
+
+def test_two_reloads_never_run_at_once(engine, built):
+    holder = EngineHolder(engine)
+    with holder.swap_lock, pytest.raises(reload.ReloadBusy):
+        reload.reload_engine(holder, built.raw_dir, built.processed_dir)
+
+
+@pytest.fixture(scope="module")
+def fresh_build(built):
+    return build(built.raw_dir)
+
+
+@pytest.mark.parametrize(
+    ("rows", "code"),
+    [
+        ({"in": 5, "out": 0, "quarantined": 0}, "empty_platform"),
+        ({"in": 1000, "out": 900, "quarantined": 100}, "quarantined"),
+    ],
+)
+def test_validation_refuses_builds_that_look_broken(fresh_build, engine, monkeypatch, rows, code):
+    monkeypatch.setitem(fresh_build.report.rows, "hulu", rows)
+    with pytest.raises(reload.ReloadError) as error:
+        reload.validate(fresh_build, engine)
+    assert error.value.code == code
+    assert "Hulu" in error.value.detail
+
+
+def test_validation_refuses_a_catalogue_that_shrank_by_half(fresh_build, engine, monkeypatch):
+    reload.validate(fresh_build, engine)
+    monkeypatch.setattr(reload, "MIN_KEPT_SHARE", 2.0)
+    with pytest.raises(reload.ReloadError) as error:
+        reload.validate(fresh_build, engine)
+    assert error.value.code == "shrunk"
+
+
+def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
+    holder = EngineHolder(Engine.load(served_dir / "processed"))
+    old = holder.engine
+
+    def broken(raw_dir: Path):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(reload, "build", broken)
+    with pytest.raises(reload.ReloadError) as error:
+        reload.reload_engine(holder, served_dir / "raw", served_dir / "processed")
+    assert error.value.code == "broken"
+    assert "MemoryError" in error.value.detail
+    assert holder.engine is old
+    assert not holder.swap_lock.locked()

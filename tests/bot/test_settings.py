@@ -1,0 +1,77 @@
+"""Settings from the environment: parsed once, checked, and never showing the token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import settings as settings_module
+from bot.settings import DEFAULT_API_BASE_URL, Settings, SettingsError
+
+
+def test_defaults():
+    settings = Settings.from_env({})
+    assert settings.telegram_api_base_url == DEFAULT_API_BASE_URL
+    assert settings.admin_ids == frozenset()
+    assert settings.port == 8080
+    assert settings.log_level == "INFO"
+    assert settings.webhook_path == "/telegram"
+
+
+def test_every_variable_is_read():
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": " 123:abc ",
+            "TELEGRAM_API_BASE_URL": "http://localhost:8081/bot",
+            "STREAMBOT_ADMIN_IDS": "1, 2;3",
+            "WEBHOOK_URL": "https://bot.example.com/hook",
+            "WEBHOOK_SECRET": "s3cret_token-1",
+            "PORT": "8443",
+            "LOG_LEVEL": "debug",
+            "STREAMBOT_DATA_DIR": "/srv/data",
+        }
+    )
+    assert settings.telegram_bot_token == "123:abc"
+    assert settings.telegram_api_base_url == "http://localhost:8081/bot"
+    assert settings.admin_ids == frozenset({1, 2, 3})
+    assert settings.is_admin(2) and not settings.is_admin(4) and not settings.is_admin(None)
+    assert settings.public_webhook_url == "https://bot.example.com/hook"
+    assert settings.secret_token == "s3cret_token-1"
+    assert (settings.port, settings.log_level) == (8443, "DEBUG")
+    assert settings.processed_dir == Path("/srv/data/processed")
+    assert "123:abc" not in repr(settings) and "s3cret" not in repr(settings)
+
+
+def test_without_a_secret_one_is_derived_from_the_token():
+    one = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:a"})
+    assert one.secret_token == Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:a"}).secret_token
+    assert one.secret_token != Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:b"}).secret_token
+    assert "1:a" not in one.secret_token
+    assert len(one.secret_token) <= 256
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STREAMBOT_ADMIN_IDS", "12, alice"),
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("LOG_LEVEL", "LOUD"),
+        ("WEBHOOK_SECRET", "has spaces!"),
+    ],
+)
+def test_unusable_values_name_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_the_env_file_fills_in_what_the_environment_leaves_unset(tmp_path, monkeypatch):
+    env = tmp_path / ".env"
+    env.write_text("# local\nTELEGRAM_BOT_TOKEN=from-file\nexport PORT='9000'\nnot a line\n")
+    monkeypatch.setattr(settings_module, "ENV_FILE", env)
+    monkeypatch.setenv("PORT", "9100")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    settings = Settings.from_env()
+    assert settings.telegram_bot_token == "from-file"
+    assert settings.port == 9100

@@ -1,0 +1,355 @@
+"""End to end: the real PTB Application, every handler, over the in-process fake Bot API."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot import replies, telegram_app
+
+# (message, language_code, what the reply must contain). Each command in English under its
+# English name and in Spanish under its Spanish (or legacy) name.
+COMMANDS = [
+    ("/recommend toy story", "en", "If you like <b>Toy Story</b> (1995), try:"),
+    ("/recomendar toy story", "es", "Si te gusta <b>Toy Story</b> (1995), prueba con:"),
+    ("/get_recommendation toy story", "en", "<b>Toy Story 2</b> (1999)"),
+    ("/longest 2014", "en", "The longest movie from 2014 is <b>Oct-01</b> (Netflix): 149 min."),
+    ("/duracion 2014", "es", "La película más larga de 2014 es <b>Oct-01</b> (Netflix): 149 min."),
+    ("/get_max_duration season", "en", "The TV show with the most seasons in the catalogue"),
+    ("/scorecount disney 7 1995", "en", "1 movie on Disney+ from 1995 scores above 7"),
+    ("/puntaje 1995 disney 7", "es", "1 película de Disney+ de 1995 tiene nota mayor que 7"),
+    ("/count netflix", "en", "Netflix has 6 movies and 5 TV shows."),
+    ("/cantidad netflix", "es", "Netflix tiene 6 películas y 5 series."),
+    ("/get_count_platform prime video", "en", "Prime Video has"),
+    ("/actor amazon 2014", "en", "The busiest cast member on Prime Video in 2014 is"),
+    ("/get_actor hulu 2020", "es", "No tengo datos de reparto para los títulos de Hulu de 2020"),
+    ("/country movie france 2001", "en", "1 movie from France was released in 2001."),
+    ("/pais película francia 2001", "es", "1 película de Francia se estrenó en 2001."),
+    ("/prod_per_county tv united states 2016", "en", "1 TV show from United States"),
+    ("/rating tv-ma", "en", "titles are rated TV-MA."),
+    ("/clasificacion tv-ma", "es", "títulos tienen la clasificación TV-MA."),
+    ("/get_contents pg13", "en", "1 title is rated PG-13."),
+    ("/info amelie", "en", "<b>Amélie</b> (2001)\nMovie · 122 min · R · ⭐ 7.9"),
+    ("/info amelie", "es", "<b>Amélie</b> (2001)\nPelícula · 122 min · R · ⭐ 7,9"),
+    ("/help", "en", "/recommend toy story"),
+    ("/ayuda", "es", "/recomendar toy story"),
+    ("/start", "es", "encontrar qué ver en Prime Video, Disney+, Hulu y Netflix"),
+]
+
+
+@pytest.mark.parametrize(("text", "language_code", "expected"), COMMANDS)
+def test_each_command_answers_in_the_users_language(run_bot, text, language_code, expected):
+    async def scenario(bot):
+        chat = bot.chat(language_code=language_code)
+        assert expected in await chat.reply(text)
+
+    run_bot(scenario)
+
+
+@pytest.mark.parametrize(
+    ("text", "language_code", "expected"),
+    [
+        ("/scorecount netflix", "en", "Tell me a score from 0 to 10.\nExample: /scorecount"),
+        ("/puntaje netflix", "es", "Dime una nota del 0 al 10.\nEjemplo: /puntaje netflix 7 2015"),
+        ("/count hbo", "en", "I don't know the platform “hbo”. Try Prime Video, Disney+"),
+        ("/actor netflix 19", "es", "«19» no es un año que pueda usar"),
+        ("/country tv", "en", "Tell me a country, like spain or united states."),
+        ("/rating", "es", "Dime una clasificación por edad"),
+        ("/rating xyz", "en", "I don't know the rating “xyz”. Common ones:"),
+        ("/lang klingon", "en", "I don't speak “klingon” yet. Choose es or en."),
+        ("/count <b>hbo</b>", "en", "“&lt;b&gt;hbo&lt;/b&gt;”"),
+        ("/nonsense", "es", "No conozco el comando /nonsense. Envía /ayuda"),
+    ],
+)
+def test_bad_or_missing_arguments_say_what_was_wrong(run_bot, text, language_code, expected):
+    async def scenario(bot):
+        assert expected in await bot.chat(language_code=language_code).reply(text)
+
+    run_bot(scenario)
+
+
+def test_a_missing_title_asks_for_one_with_a_force_reply(run_bot):
+    async def scenario(bot):
+        (sent,) = [
+            call for call in await bot.chat().say("/recommend") if call.method == "sendMessage"
+        ]
+        assert "Tell me a title." in sent.text
+        assert sent.params["reply_markup"] == {"force_reply": True, "selective": True}
+
+    run_bot(scenario)
+
+
+def test_the_language_code_picks_the_language(run_bot):
+    async def scenario(bot):
+        assert "Netflix tiene" in await bot.chat(language_code="es-419").reply("/count netflix")
+        assert "Netflix has" in await bot.chat(language_code="pt-BR").reply("/count netflix")
+        assert "Netflix has" in await bot.chat(language_code="").reply("/count netflix")
+
+    run_bot(scenario)
+
+
+def test_lang_overrides_the_language_per_chat(run_bot):
+    async def scenario(bot):
+        chat = bot.chat(language_code="en")
+        assert "¡Listo! Hablaré en español" in await chat.reply("/lang es")
+        assert "Netflix tiene" in await chat.reply("/count netflix")
+        other_chat = bot.chat(language_code="en", chat_id=555)
+        assert "Netflix has" in await other_chat.reply("/count netflix")
+        assert "I'll speak English" in await chat.reply("/idioma english")
+        assert "Netflix has" in await chat.reply("/count netflix")
+
+    run_bot(scenario)
+
+
+def test_group_commands_addressed_to_this_bot_work_and_others_are_ignored(run_bot):
+    async def scenario(bot):
+        group = bot.chat(chat_id=-100123, chat_type="supergroup")
+        calls = await group.say("/recommend@StreamBot toy story")
+        (sent,) = [call for call in calls if call.method == "sendMessage"]
+        assert "If you like <b>Toy Story</b>" in sent.text
+        assert sent.params["reply_parameters"]["message_id"]  # quotes the asker in a group
+        assert "Netflix has" in await group.reply("/count@streambot netflix")
+        assert "Netflix has" in await group.reply("/count netflix")
+        assert await group.say("/recommend@OtherBot toy story") == []
+        assert await group.say("/unknown") == []  # probably another bot's command
+        assert "the command /unknown." in await group.reply("/unknown@StreamBot")
+
+    run_bot(scenario)
+
+
+def test_group_free_text_needs_a_reply_or_a_mention(run_bot):
+    async def scenario(bot):
+        group = bot.chat(chat_id=-100124, chat_type="group")
+        assert await group.say("anyone watched toy story?") == []
+        bot_message = {
+            "message_id": 50,
+            "date": 1_700_000_000,
+            "chat": group.chat,
+            "from": {
+                "id": 4242,
+                "is_bot": True,
+                "first_name": "StreamBot",
+                "username": "StreamBot",
+            },
+            "text": "Which title?",
+        }
+        calls = await group.say("toy story", reply_to=bot_message)
+        assert "<b>Toy Story</b> (1995)" in calls[-1].text
+        assert "<b>Amélie</b>" in await group.reply("@StreamBot amelie")
+
+    run_bot(scenario)
+
+
+def test_accented_command_spellings_work(run_bot):
+    async def scenario(bot):
+        reply = await bot.chat(language_code="es").reply("/país película francia 2001")
+        assert "1 película de Francia" in reply
+
+    run_bot(scenario)
+
+
+def test_free_text_titles_get_details_and_recommendations(run_bot):
+    async def scenario(bot):
+        reply = await bot.chat().reply("stranger thngs")
+        assert reply.startswith("<b>Stranger Things</b> (2016)\nTV show · 3 seasons")
+        assert "📺 Streams on Netflix" in reply
+        assert "If you like <b>Stranger Things</b> (2016), try:" in reply
+        spanish = await bot.chat(language_code="es").reply("recomiéndame algo como stranger thngs")
+        assert spanish.startswith("🍿 Si te gusta <b>Stranger Things</b> (2016), prueba con:")
+        assert "🔍 I couldn't find anything called “xyzzy”" in await bot.chat().reply("xyzzy")
+        assert "¡Hola!" in await bot.chat(language_code="es").reply("hola")
+
+    run_bot(scenario)
+
+
+def test_did_you_mean_offers_the_close_candidates_as_buttons(run_bot):
+    async def scenario(bot):
+        chat = bot.chat()
+        (sent,) = [call for call in await chat.say("the office") if call.method == "sendMessage"]
+        assert sent.text == "🤔 Did you mean…?"
+        assert sent.buttons == [
+            ("The Office (2001) · Prime Video", "title:as4"),
+            ("The Office (2005) · Netflix", "title:ns2"),
+        ]
+        calls = await chat.press("title:ns2")
+        assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]
+        assert calls[1].text.startswith("<b>The Office</b> (2005)\nTV show · 9 seasons")
+        (sent,) = [
+            call for call in await chat.say("/info the office") if call.method == "sendMessage"
+        ]
+        assert [data for _, data in sent.buttons] == ["info:as4", "info:ns2"]
+        calls = await chat.press("info:as4")
+        assert "<b>The Office</b> (2001)" in calls[1].text
+        assert calls[1].buttons == [("🍿 Similar titles", "more:as4:")]
+
+    run_bot(scenario)
+
+
+def test_next_back_and_more_like_this_buttons(run_bot):
+    async def scenario(bot):
+        chat = bot.chat(language_code="es")
+        (sent,) = [c for c in await chat.say("/recomendar toy story") if c.method == "sendMessage"]
+        labels = [label for label, _ in sent.buttons]
+        assert labels[0] == "🔎 Más como Toy Story 2"
+        assert sent.buttons[-1] == ("5 más ➡️", "rec:ds1:5:")
+        answer, edit = await chat.press("rec:ds1:5:")
+        assert answer.method == "answerCallbackQuery"
+        assert edit.method == "editMessageText"
+        assert "Más como <b>Toy Story</b> (1995), 6–10:" in edit.text
+        assert "\n6. " in edit.text
+        assert edit.buttons[-2:] == [("⬅️ Volver", "rec:ds1:0:"), ("5 más ➡️", "rec:ds1:10:")]
+        answer, new = await chat.press(sent.buttons[0][1])
+        assert new.method == "sendMessage"
+        assert "Si te gusta <b>Toy Story 2</b> (1999)" in new.text
+
+    run_bot(scenario)
+
+
+def similar_to_toy_story(engine) -> int:
+    return len(engine.similar(engine.work_of("ds1"), k=100))
+
+
+def test_the_last_page_has_no_next_button(run_bot, engine):
+    similar = similar_to_toy_story(engine)
+
+    async def scenario(bot):
+        last = (similar - 1) // 5 * 5
+        _, edit = await bot.chat().press(f"rec:ds1:{last}:")
+        assert f"{last + 1}. " in edit.text
+        assert edit.buttons[-1] == ("⬅️ Back", f"rec:ds1:{last - 5}:")
+
+    run_bot(scenario)
+
+
+def test_filters_stay_on_the_buttons(run_bot):
+    async def scenario(bot):
+        (sent,) = [c for c in await bot.chat().say("recommend movies like toy story on disney")]
+        assert "<i>Movies only · Only on Disney+</i>" in sent.text
+        assert ("🔎 More like Toy Story 2", "more:ds2:dM") in sent.buttons
+
+    run_bot(scenario)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("rec:ns999:0:", "That title is no longer in the catalogue."),
+        ("title:as999", "That title is no longer in the catalogue."),
+        ("rec:ds1:oops", "This button has expired."),
+        ("dym:as42", "This button has expired."),
+        ("🙃", "This button has expired."),
+    ],
+)
+def test_stale_or_invalid_buttons_get_a_polite_answer(run_bot, data, expected):
+    async def scenario(bot):
+        calls = await bot.chat().press(data)
+        assert [call.method for call in calls] == ["answerCallbackQuery"]
+        assert calls[0].params["text"].startswith(expected)
+        assert calls[0].params["show_alert"] is True
+
+    run_bot(scenario)
+
+
+def test_inline_mode_pages_with_next_offset(run_bot, engine):
+    async def scenario(bot):
+        chat = bot.chat()
+        empty = await chat.inline("   ")
+        assert empty.params["results"] == []
+        assert empty.params["button"]["start_parameter"] == "inline"
+        seen, offset, pages = [], "", 0
+        while True:
+            page = await chat.inline("toy story", offset)
+            results = page.params["results"]
+            assert 0 < len(results) <= 50
+            assert page.params["cache_time"] == telegram_app.INLINE_CACHE_SECONDS
+            assert page.params["is_personal"] is True
+            seen += [result["id"] for result in results]
+            pages += 1
+            offset = page.params.get("next_offset", "")
+            if not offset:
+                break
+        assert pages > 1
+        assert len(seen) == len(set(seen)) == 1 + similar_to_toy_story(engine)
+        first = (await chat.inline("toy story")).params["results"][0]
+        assert first["title"] == "Toy Story (1995)"
+        assert first["input_message_content"]["message_text"].startswith("<b>Toy Story</b>")
+        assert (await chat.inline("xyzzy")).params["results"] == []
+
+    run_bot(scenario)
+
+
+def test_inline_results_follow_the_users_language(run_bot):
+    async def scenario(bot):
+        page = await bot.chat(language_code="es").inline("amelie")
+        assert page.params["results"][0]["description"].startswith("Película · Netflix")
+
+    run_bot(scenario)
+
+
+def test_menus_are_registered_in_both_languages(run_bot):
+    bot = run_bot(lambda bot: _nothing())
+    menus = bot.api.of("setMyCommands")
+    default = [
+        call for call in menus if "scope" not in call.params and "language_code" not in call.params
+    ]
+    spanish = [call for call in menus if call.params.get("language_code") == "es"]
+    assert default[0].params["commands"][0]["command"] == "recommend"
+    assert spanish[0].params["commands"][0]["command"] == "recomendar"
+    admin = [call for call in menus if "scope" in call.params]
+    assert {call.params["scope"]["chat_id"] for call in admin} == {bot.admin_id}
+    assert all(c.params["commands"][-1]["command"] == "reload" for c in admin)
+
+
+async def _nothing() -> None:
+    return None
+
+
+def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeypatch, caplog):
+    real_answer = replies.answer
+
+    def flaky(intent, engine, lang, bot_username=None):
+        if intent.args.get("title") == "boom":
+            raise RuntimeError("kaboom")
+        return real_answer(intent, engine, lang, bot_username)
+
+    monkeypatch.setattr(replies, "answer", flaky)
+
+    async def scenario(bot):
+        chat = bot.chat(language_code="es")
+        assert "Perdona, algo ha fallado" in await chat.reply("/recomendar boom")
+        assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
+        monkeypatch.setattr(replies, "answer", lambda *args, **kwargs: 1 / 0)
+        monkeypatch.setattr(replies, "inline_page", lambda *args, **kwargs: 1 / 0)
+        (answer,) = await chat.press("rec:ds1:5:")
+        assert answer.params["text"].startswith("😕 Perdona")
+        empty = await chat.inline("toy story")
+        assert empty.params["results"] == []
+
+    with caplog.at_level(logging.ERROR, logger="bot.telegram_app"):
+        run_bot(scenario)
+    failures = [r for r in caplog.records if r.getMessage().startswith("handler failed on update")]
+    assert failures
+    assert failures[0].exc_info[0] is RuntimeError
+
+
+def test_rate_limits_and_network_blips_are_retried(run_bot, monkeypatch):
+    monkeypatch.setattr(telegram_app, "RETRY_DELAY_SECONDS", 0.01)
+
+    async def scenario(bot):
+        bot.api.fail["sendMessage"] = [
+            (429, "Too Many Requests: retry after 1", {"retry_after": 1}),
+            (502, "Bad Gateway", {}),
+        ]
+        calls = await bot.chat().say("/count netflix")
+        sent = [call for call in calls if call.method == "sendMessage"]
+        assert len(sent) == 3
+        assert bot.api.fail["sendMessage"] == []
+
+    run_bot(scenario)
+
+
+def test_the_token_is_never_in_the_settings_repr(bot_settings, built):
+    settings = bot_settings(built.data_dir)
+    assert settings.telegram_bot_token not in repr(settings)
+    assert "test-secret" not in repr(settings)

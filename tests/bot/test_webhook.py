@@ -1,0 +1,94 @@
+"""The webhook server, run for real on a loopback port: secret token checks and health."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import httpx
+
+from bot.telegram_app import build_application, serve_webhook
+from bot.webhook import HEALTH_PATH, SECRET_HEADER, secret_matches
+from recommender.engine import EngineHolder
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def update(update_id: int, text: str) -> dict:
+    user = {"id": 7, "is_bot": False, "first_name": "Ana", "language_code": "en"}
+    message = {
+        "message_id": update_id,
+        "date": 1_700_000_000,
+        "chat": {"id": 7, "type": "private", "first_name": "Ana"},
+        "from": user,
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": text.find(" ")}],
+    }
+    return {"update_id": update_id, "message": message}
+
+
+def test_secret_matches_only_the_exact_token():
+    assert secret_matches("abc-123", "abc-123")
+    assert not secret_matches("abc-124", "abc-123")
+    assert not secret_matches("", "abc-123")
+    assert not secret_matches(None, "abc-123")
+
+
+def test_the_webhook_verifies_the_secret_token_and_serves_health(
+    engine, built, bot_settings, fake_api
+):
+    settings = bot_settings(built.data_dir, port=free_port())
+    application = build_application(settings, EngineHolder(engine), request=fake_api)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve_webhook(application, settings, stop))
+        base = f"http://127.0.0.1:{settings.port}"
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            health = await _wait_until_healthy(client)
+            assert health == {"status": "ok", "catalogue": engine.version}
+            good = {SECRET_HEADER: "test-secret"}
+            assert (
+                await client.post("/telegram", json=update(1, "/count netflix"))
+            ).status_code == 403
+            wrong = {SECRET_HEADER: "guess"}
+            response = await client.post(
+                "/telegram", json=update(2, "/count netflix"), headers=wrong
+            )
+            assert response.status_code == 403
+            response = await client.post("/telegram", content=b"{oops", headers=good)
+            assert response.status_code == 400
+            assert (await client.get("/telegram")).status_code == 405
+            response = await client.post(
+                "/telegram", json=update(3, "/count netflix"), headers=good
+            )
+            assert response.status_code == 200
+            for _ in range(250):
+                if fake_api.sent:
+                    break
+                await asyncio.sleep(0.02)
+        stop.set()
+        await server
+
+    asyncio.run(main())
+    (sent,) = fake_api.sent  # only the update with the right secret got an answer
+    assert sent.text.startswith("📊 Netflix has")
+    (hook,) = fake_api.of("setWebhook")
+    assert hook.params["url"] == "https://bot.example.com/telegram"
+    assert hook.params["secret_token"] == "test-secret"
+
+
+async def _wait_until_healthy(client: httpx.AsyncClient) -> dict:
+    for _ in range(250):
+        try:
+            response = await client.get(HEALTH_PATH)
+        except httpx.TransportError:
+            response = None
+        if response is not None and response.json()["status"] == "ok":
+            return response.json()
+        await asyncio.sleep(0.02)
+    raise AssertionError("the webhook server never became healthy")
