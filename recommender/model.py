@@ -31,11 +31,9 @@ def accumulate(
 ) -> np.ndarray:
     """Dot product of a sparse query (``terms``, ``weights``) with every row behind
     ``postings`` (features x rows), touching only the rows that share a term."""
-    scores = np.zeros(size, dtype=np.float32)
-    for term, weight in zip(terms, weights, strict=True):
-        start, end = postings.indptr[term], postings.indptr[term + 1]
-        scores[postings.indices[start:end]] += weight * postings.data[start:end]
-    return scores
+    if len(terms) == 0:
+        return np.zeros(size, dtype=np.float32)
+    return np.asarray(postings[terms].T @ weights.astype(np.float32), dtype=np.float32)
 
 
 DEFAULT_WEIGHTS = {"title": 3.0, "genres": 2.0, "description": 1.0, "director": 1.0, "cast": 1.0}
