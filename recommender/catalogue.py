@@ -99,6 +99,9 @@ class Catalogue:
         # Built up front (about 0.2 s) so the first person to ask does not wait for them.
         self._cast = self._explode("cast")
         self._countries = self._explode("country")
+        known = self._countries.drop_duplicates("name")
+        #: Every country in the catalogue: lowercase name to display name.
+        self.countries: dict[str, str] = dict(zip(known["name"], known["display"], strict=True))
 
     def __len__(self) -> int:
         return len(self.records)
