@@ -36,7 +36,8 @@ MAX_BYTES = 64
 PATTERN = r"^(?:rec|more|info|title):"
 MAX_OFFSET = 9999
 
-_ID = r"(?P<id>[a-z]s\d{1,12})"
+# A record id is a platform letter and that platform's show_id, whatever its form.
+_ID = r"(?P<id>[a-z][a-z0-9._-]{0,40})"
 _FILTERS = r"(?P<platform>[a-z]?)(?P<type>[MT]?)"
 _FORMS = {
     "rec": re.compile(rf"^rec:{_ID}:(?P<offset>\d{{1,4}}):{_FILTERS}$"),

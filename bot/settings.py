@@ -50,6 +50,7 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
+    state_path: Path | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -58,6 +59,11 @@ class Settings:
     @property
     def processed_dir(self) -> Path:
         return self.data_dir / "processed"
+
+    @property
+    def state_file(self) -> Path:
+        """Where the bot keeps each chat's choices (such as /lang) across restarts."""
+        return self.state_path or self.data_dir / "state" / "bot.pickle"
 
     @property
     def webhook_path(self) -> str:

@@ -34,7 +34,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -46,6 +53,8 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
     filters,
 )
 from telegram.request import BaseRequest
@@ -72,6 +81,8 @@ INLINE_CACHE_SECONDS = 300
 NETWORK_RETRIES = 2
 RETRY_DELAY_SECONDS = 0.5
 _MENTION = re.compile(r"@\w+")
+# New messages only: editing a sent message (say, to fix a typo) must not get a second reply.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 
 class CustomContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -170,14 +181,17 @@ def _addressed_text(message: Message, bot: ExtBot) -> str | None:
     """The text of a message meant for the bot: any in a private chat; in a group, only a
     reply to the bot or a message that mentions it."""
     text = message.text or ""
+    mention = f"@{bot.username}".lower()
+    without_mention = _MENTION.sub(
+        lambda m: " " if m.group(0).lower() == mention else m.group(0), text
+    ).strip()
     if message.chat.type == Chat.PRIVATE:
-        return text
+        return without_mention
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
-        return text
-    mention = f"@{bot.username}".lower()
+        return without_mention
     if mention in text.lower():
-        return _MENTION.sub(lambda m: " " if m.group(0).lower() == mention else m.group(0), text)
+        return without_mention
     return None
 
 
@@ -270,7 +284,11 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     if reply.alert:
         await query.answer(_plain(reply.text), show_alert=True)
         return
-    await query.answer()
+    try:
+        await query.answer()
+    except BadRequest as error:
+        # A press queued while the bot was down is "too old" to answer; still show the page.
+        logger.info("could not answer button %r: %s", query.data, error)
     if choice.replace or not isinstance(query.message, Message):
         await _replace(query, reply)
     else:
@@ -323,6 +341,10 @@ async def error_handler(update: object, context: CustomContext) -> None:
             f"update {update.update_id} from user {user.id if user else '-'} "
             f"in chat {chat.id if chat else '-'}"
         )
+    if isinstance(context.error, Forbidden):
+        # The user blocked the bot or removed it from the group: nothing to tell anyone.
+        logger.info("cannot write to %s: %s", where, context.error)
+        return
     logger.error("handler failed on %s", where, exc_info=context.error)
     if not isinstance(update, Update):
         return
@@ -412,7 +434,15 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
+        # Chat data holds each chat's /lang choice; it survives restarts.
+        .persistence(
+            PicklePersistence(
+                settings.state_file,
+                store_data=PersistenceInput(bot_data=False, user_data=False, callback_data=False),
+            )
+        )
     )
+    settings.state_file.parent.mkdir(parents=True, exist_ok=True)
     file_url = _file_url(settings.telegram_api_base_url)
     if file_url:
         builder = builder.base_file_url(file_url)
@@ -426,7 +456,9 @@ def build_application(
     # Order matters: the first handler that accepts an update handles it.
     # 1. /reload, admins only; non-blocking, so updates keep flowing while it rebuilds.
     application.add_handler(
-        CommandHandler(parsing.COMMANDS[parsing.RELOAD], reload_command, block=False)
+        CommandHandler(
+            parsing.COMMANDS[parsing.RELOAD], reload_command, filters=NEW_MESSAGES, block=False
+        )
     )
     # 2. Every other command by its English, Spanish and legacy names. CommandHandler drops
     #    /command@OtherBot in groups.
@@ -436,16 +468,12 @@ def build_application(
         if intent != parsing.RELOAD
         for name in group
     ]
-    application.add_handler(CommandHandler(names, message_command))
+    application.add_handler(CommandHandler(names, message_command, filters=NEW_MESSAGES))
     # 3. Any other /command: accented spellings (/país) or unknown ones.
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGES & filters.COMMAND, other_command)
-    )
+    application.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, other_command))
     # 4. Plain text: titles and "something like X" (in groups, only replies and mentions).
     application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND, free_text_command
-        )
+        MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, free_text_command)
     )
     # 5. Buttons: ours by their anchored prefix, then anything else as stale.
     application.add_handler(CallbackQueryHandler(choice_button, pattern=callbacks.PATTERN))
@@ -476,10 +504,11 @@ async def serve_webhook(
             raise ValueError("not an update")
         await application.update_queue.put(update)
 
-    def health() -> dict:
+    def health() -> tuple[bool, dict]:
         holder = application.bot_data.get(HOLDER)
-        return {
-            "status": "ok" if holder is not None and application.running else "starting",
+        ready = holder is not None and application.running
+        return ready, {
+            "status": "ok" if ready else "starting",
             "catalogue": holder.engine.version if holder is not None else None,
         }
 

@@ -63,7 +63,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
         try:
             await self.on_update(update)
-        except ValueError:
+        except (ValueError, TypeError, KeyError):
             logger.warning("webhook received an update it could not read", exc_info=True)
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         self.set_status(HTTPStatus.OK)
@@ -83,11 +83,14 @@ class _HealthHandler(tornado.web.RequestHandler):
         self.health = health
 
     def get(self) -> None:
+        ready, status = self.health()
+        self.set_status(HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_header("Content-Type", "application/json")
-        self.write(json.dumps(self.health()))
+        self.write(json.dumps(status))
 
     def head(self) -> None:
-        self.set_status(HTTPStatus.OK)
+        ready, _ = self.health()
+        self.set_status(HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE)
 
 
 class _Quiet(tornado.web.Application):

@@ -31,6 +31,7 @@ from recommender.artifact import (
     WORKS_FILE,
     current_version,
 )
+from recommender.engine import Engine
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
@@ -100,6 +101,17 @@ class BuildResult:
     model: ContentModel
     matcher: TitleMatcher
     report: EtlReport
+
+    def engine(self) -> Engine:
+        """The engine this build serves, straight from memory."""
+        return Engine(
+            self.registry,
+            self.catalogue,
+            self.works[SERVED_WORK_COLUMNS],
+            self.model,
+            self.matcher,
+            self.report.version,
+        )
 
 
 def code_hash() -> str:

@@ -22,3 +22,8 @@ class EtlError(Exception):
         if column is not None:
             where.append(f"column '{column}'")
         super().__init__(f"{', '.join(where)}: {message}")
+
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its parts, so it crosses a process boundary intact (reloads build in
+        # a child process).
+        return (type(self), (self.path, self.reason, self.row, self.column))

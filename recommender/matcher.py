@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,7 +12,6 @@ from rapidfuzz import fuzz
 from recommender.model import accumulate
 from recommender.text import drop_leading_article, main_title, normalize_title
 
-_RECORD_ID = re.compile(r"^\s*([a-z]s\d+)\s*$", re.IGNORECASE)
 # Naming only the main title of "Main: Subtitle" scores a little below a full match, and
 # matching only once a leading article is dropped a hair below, so "The Kingdom" finds
 # "The Kingdom" before "Kingdom".
@@ -134,9 +132,8 @@ class TitleMatcher:
 
     def match(self, query: str, limit: int = 5) -> list[Candidate]:
         """The best ``limit`` works for ``query``, best first; [] when nothing is close."""
-        record = _RECORD_ID.match(query or "")
-        if record and record.group(1).lower() in self.record_work_:
-            record_id = record.group(1).lower()
+        record_id = (query or "").strip().lower()
+        if record_id in self.record_work_:  # an exact record id such as "ns123"
             return [Candidate(self.record_work_[record_id], 1.0, record_id)]
         text = normalize_title(query)
         if not text:

@@ -12,6 +12,7 @@ import dataclasses
 import itertools
 import json
 import re
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,8 +234,10 @@ Scenario = Callable[[BotHarness], Awaitable[None]]
 
 
 def make_settings(data_dir: Path, **changes: Any) -> Settings:
+    state = Path(tempfile.mkdtemp(prefix="streambot-state-")) / "bot.pickle"
     settings = Settings(
         data_dir=data_dir,
+        state_path=state,  # Each bot its own chat state: tests must not share /lang choices.
         telegram_bot_token=TOKEN,
         admin_ids=frozenset({ADMIN_ID}),
         webhook_url="https://bot.example.com/telegram",

@@ -91,14 +91,14 @@ def test_queries_during_a_reload_use_the_old_engine_and_a_second_reload_waits(
     run_bot, served_dir, monkeypatch
 ):
     entered, release = threading.Event(), threading.Event()
-    real_build = reload.build
+    real_build = reload.build_in_child
 
     def slow_build(raw_dir: Path):
         entered.set()
         assert release.wait(30)
         return real_build(raw_dir)
 
-    monkeypatch.setattr(reload, "build", slow_build)
+    monkeypatch.setattr(reload, "build_in_child", slow_build)
 
     async def scenario(bot):
         admin = bot.admin()
@@ -157,12 +157,39 @@ def test_validation_refuses_builds_that_look_broken(fresh_build, engine, monkeyp
     assert "Hulu" in error.value.detail
 
 
-def test_validation_refuses_a_catalogue_that_shrank_by_half(fresh_build, engine, monkeypatch):
+def test_validation_refuses_a_platform_that_shrank_by_half(fresh_build, engine, monkeypatch):
     reload.validate(fresh_build, engine)
-    monkeypatch.setattr(reload, "MIN_KEPT_SHARE", 2.0)
+    monkeypatch.setitem(fresh_build.report.rows, "netflix", {"in": 3, "out": 3, "quarantined": 0})
+    with pytest.raises(reload.ReloadError) as error:
+        reload.validate(fresh_build, engine)
+    assert error.value.code == "platform_shrunk"
+    served = int((engine.catalogue.records["platform"] == "netflix").sum())
+    assert error.value.detail == f"Netflix: {served:,} → 3"
+
+
+def test_validation_refuses_a_catalogue_that_lost_a_platform(fresh_build, engine, monkeypatch):
+    monkeypatch.setattr(reload, "MIN_KEPT_SHARE", 0.99)
+    for platform in ("amazon", "disney", "hulu"):
+        monkeypatch.delitem(fresh_build.report.rows, platform)
+    monkeypatch.setattr(fresh_build.report, "titles", 9)
     with pytest.raises(reload.ReloadError) as error:
         reload.validate(fresh_build, engine)
     assert error.value.code == "shrunk"
+
+
+def test_a_truncated_file_is_refused_and_the_old_catalogue_keeps_serving(served_dir):
+    """A real reload (the ETL in its child process) of a Netflix file cut to two rows."""
+    holder = EngineHolder(Engine.load(served_dir / "processed"))
+    old, current = holder.engine, (served_dir / "processed" / "CURRENT").read_text()
+    path = netflix_file(served_dir)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:3]))
+    with pytest.raises(reload.ReloadError) as error:
+        reload.reload_engine(holder, served_dir / "raw", served_dir / "processed")
+    assert error.value.code == "platform_shrunk"
+    assert error.value.detail.startswith("Netflix: ")
+    assert holder.engine is old
+    assert (served_dir / "processed" / "CURRENT").read_text() == current
 
 
 def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
@@ -172,7 +199,7 @@ def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
     def broken(raw_dir: Path):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(reload, "build", broken)
+    monkeypatch.setattr(reload, "build_in_child", broken)
     with pytest.raises(reload.ReloadError) as error:
         reload.reload_engine(holder, served_dir / "raw", served_dir / "processed")
     assert error.value.code == "broken"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
 from bot import replies, telegram_app
+from recommender.engine import EngineHolder
+from tests.bot.conftest import Chat, FakeBotApi
 
 # (message, language_code, what the reply must contain). Each command in English under its
 # English name and in Spanish under its Spanish (or legacy) name.
@@ -353,3 +356,90 @@ def test_the_token_is_never_in_the_settings_repr(bot_settings, built):
     settings = bot_settings(built.data_dir)
     assert settings.telegram_bot_token not in repr(settings)
     assert "test-secret" not in repr(settings)
+
+
+def test_an_edited_message_gets_no_second_reply(run_bot):
+    async def scenario(bot):
+        chat = bot.chat()
+        calls = await chat.say("/count netflix")
+        (sent,) = [call for call in calls if call.method == "sendMessage"]
+        edited = {
+            "message_id": 77,
+            "date": 1_700_000_000,
+            "edit_date": 1_700_000_060,
+            "chat": chat.chat,
+            "from": chat.user,
+            "text": "/count hulu",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        }
+        assert await chat.feed({"edited_message": edited}) == []
+        assert sent.text.startswith("📊 Netflix has")
+
+    run_bot(scenario)
+
+
+def test_a_reply_to_the_bot_that_mentions_it_is_read_without_the_mention(run_bot):
+    async def scenario(bot):
+        group = bot.chat(chat_id=-100, chat_type="group")
+        ours = {
+            "message_id": 5,
+            "date": 1_700_000_000,
+            "chat": group.chat,
+            "from": {"id": 4242, "is_bot": True, "first_name": "StreamBot"},
+            "text": "Tell me a title",
+        }
+        calls = await group.say("@StreamBot amelie", reply_to=ours)
+        (sent,) = [call for call in calls if call.method == "sendMessage"]
+        assert "<b>Amélie</b> (2001)" in sent.text
+
+    run_bot(scenario)
+
+
+def test_a_button_too_old_to_answer_still_shows_its_page(run_bot):
+    async def scenario(bot):
+        bot.api.fail["answerCallbackQuery"] = [
+            (400, "Bad Request: query is too old and response timeout expired", {})
+        ]
+        calls = await bot.chat().press("rec:ds1:5:")
+        methods = [call.method for call in calls]
+        assert methods == ["answerCallbackQuery", "editMessageText"]
+        assert "Toy Story" in calls[-1].text
+
+    run_bot(scenario)
+
+
+def test_a_user_who_blocked_the_bot_is_logged_in_one_line(run_bot, caplog):
+    async def scenario(bot):
+        bot.api.fail["sendMessage"] = [(403, "Forbidden: bot was blocked by the user", {})]
+        calls = await bot.chat().say("/count netflix")
+        assert [call.method for call in calls] == ["sendMessage"]  # no apology attempt
+
+    with caplog.at_level(logging.INFO, logger="bot.telegram_app"):
+        run_bot(scenario)
+    records = [r for r in caplog.records if "blocked by the user" in r.getMessage()]
+    assert len(records) == 1
+    assert records[0].levelno == logging.INFO
+    assert records[0].exc_info is None
+
+
+def test_the_chosen_language_survives_a_restart(engine, built, bot_settings, tmp_path):
+    settings = bot_settings(built.data_dir, state_path=tmp_path / "state" / "bot.pickle")
+
+    def start_and_say(text: str) -> str:
+        api = FakeBotApi()
+        application = telegram_app.build_application(settings, EngineHolder(engine), request=api)
+
+        async def main() -> str:
+            await application.initialize()
+            await telegram_app.post_init(application)
+            await application.start()
+            try:
+                return await Chat(application, api, language_code="en").reply(text)
+            finally:
+                await application.stop()
+                await application.shutdown()
+
+        return asyncio.run(main())
+
+    assert "español" in start_and_say("/lang es").lower()
+    assert start_and_say("/count netflix").startswith("📊 Netflix tiene")

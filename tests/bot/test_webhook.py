@@ -8,7 +8,7 @@ import socket
 import httpx
 
 from bot.telegram_app import build_application, serve_webhook
-from bot.webhook import HEALTH_PATH, SECRET_HEADER, secret_matches
+from bot.webhook import HEALTH_PATH, SECRET_HEADER, make_app, secret_matches, serve
 from recommender.engine import EngineHolder
 
 
@@ -92,3 +92,38 @@ async def _wait_until_healthy(client: httpx.AsyncClient) -> dict:
             return response.json()
         await asyncio.sleep(0.02)
     raise AssertionError("the webhook server never became healthy")
+
+
+def test_non_updates_are_bad_requests_and_health_says_when_it_is_not_ready():
+    received: list[dict] = []
+    ready = {"now": False}
+
+    async def on_update(data: dict) -> None:
+        if "update_id" not in data:
+            raise TypeError("not an update")
+        received.append(data)
+
+    def health() -> tuple[bool, dict]:
+        return ready["now"], {"status": "ok" if ready["now"] else "starting"}
+
+    async def main() -> None:
+        port = free_port()
+        server = serve(make_app("/telegram", on_update, "s3cret", health), port, "127.0.0.1")
+        good = {SECRET_HEADER: "s3cret"}
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+                assert (await client.get(HEALTH_PATH)).status_code == 503
+                assert (await client.head(HEALTH_PATH)).status_code == 503
+                ready["now"] = True
+                assert (await client.get(HEALTH_PATH)).json() == {"status": "ok"}
+                response = await client.post("/telegram", json={"foo": 1}, headers=good)
+                assert response.status_code == 400
+                response = await client.post("/telegram", json=[1, 2], headers=good)
+                assert response.status_code == 400
+                response = await client.post("/telegram", json={"update_id": 1}, headers=good)
+                assert response.status_code == 200
+        finally:
+            server.stop()
+
+    asyncio.run(main())
+    assert received == [{"update_id": 1}]
