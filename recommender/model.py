@@ -43,8 +43,12 @@ class ContentModel:
     """Content-based similarity between works.
 
     Each field gets its own TF-IDF block, L2-normalised and scaled by the square root of its
-    weight; rows are then L2-normalised again, so the cosine similarity of two works is a
-    sparse dot product. No N x N matrix is ever built.
+    share of the total weight, so the dot product of two rows is the weighted mean of their
+    per-field cosine similarities: 1 for two works alike in every field, and never above.
+    Rows are deliberately not normalised again: a work that lacks a field (no cast, no
+    description) scores 0 on it instead of having its other fields inflated, which made
+    sparse works such as "9-1-1" (genre "Drama" and little else) look like every drama.
+    No N x N matrix is ever built.
 
     Parameters
     ----------
@@ -56,7 +60,7 @@ class ContentModel:
     fields_ : dict of field name to number of features
         The fields that had any text, in block order.
     vectors_ : scipy.sparse.csr_matrix of shape (n_works, n_features)
-        One L2-normalised row per work.
+        One row per work, of norm at most 1 (exactly 1 when it has text in every field).
     postings_ : scipy.sparse.csr_matrix of shape (n_features, n_works)
         ``vectors_`` transposed, so a query touches only the works sharing its terms.
 
@@ -96,17 +100,19 @@ class ContentModel:
         }
         blocks = []
         self.fields_ = {}
-        for field, weight in (self.weights or DEFAULT_WEIGHTS).items():
+        weights = self.weights or DEFAULT_WEIGHTS
+        total = sum(weights.values())
+        for field, weight in weights.items():
             text = works[field].fillna("").astype(str)
             try:
                 block = vectorizers[field].fit_transform(text)
             except ValueError:  # the field is empty everywhere: it adds nothing
                 continue
             self.fields_[field] = block.shape[1]
-            blocks.append(l2_normalize(block) * np.float32(np.sqrt(weight)))
+            blocks.append(l2_normalize(block) * np.float32(np.sqrt(weight / total)))
         if not blocks:
             raise ValueError("no text to build the model from")
-        self.vectors_ = l2_normalize(sp.hstack(blocks, format="csr"))
+        self.vectors_ = sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32)
         self.postings_ = self.vectors_.T.tocsr()
         return self
 

@@ -186,7 +186,7 @@ def test_platform_filter(
 
 @pytest.mark.parametrize(
     ("item_type", "expected", "first"),
-    [("tv", "tv show", "Family Guy"), ("movie", "movie", "Toy Story 2")],
+    [("tv", "tv show", "Star Wars: The Clone Wars"), ("movie", "movie", "Toy Story 2")],
 )
 def test_type_filter(engine: Engine, item_type: str, expected: str, first: str) -> None:
     results = engine.recommend("toy story", k=30, item_type=item_type).results
@@ -207,7 +207,7 @@ def test_offset_returns_the_next_results(engine: Engine, work_id_of: WorkIdOf) -
         "Toy Story",
         "Lamp Life",
         "Black Ice Run",
-        "Family Guy",
+        "Star Wars: The Clone Wars",
     ]
     assert not {item.work_id for item in first} & {item.work_id for item in second}
     assert first + second == engine.similar(work_id, k=8)

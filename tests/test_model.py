@@ -27,7 +27,10 @@ def test_vectors_are_sparse_and_unit_length(model: ContentModel, engine: Engine)
     assert sp.issparse(model.vectors_)
     assert model.n_works == len(engine.works) == 27
     norms = np.sqrt(np.asarray(model.vectors_.multiply(model.vectors_).sum(axis=1)).ravel())
-    assert np.allclose(norms, 1.0, atol=1e-5)
+    # A work with text in every field has norm 1; one missing fields has less, never more.
+    assert (norms <= 1.0 + 1e-5).all()
+    assert np.isclose(norms.max(), 1.0, atol=1e-5)
+    assert (norms < 0.999).any()
     assert list(model.fields_) == ["title", "genres", "description", "director", "cast"]
 
 
@@ -36,7 +39,7 @@ def test_similarities_are_sparse_dot_products(model: ContentModel) -> None:
     for row in range(model.n_works):
         assert np.allclose(model.similarities(row), dense[row], atol=1e-5)
     assert np.allclose(dense, dense.T, atol=1e-5)
-    assert np.allclose(np.diag(dense), 1.0, atol=1e-5)
+    assert (np.diag(dense) <= 1.0 + 1e-5).all()
 
 
 @pytest.mark.parametrize("k", [1, 5, 26, 100])
