@@ -62,14 +62,14 @@ def franchise_recall(model: ContentModel, pairs: dict[int, list[int]], k: int = 
 
 def genre_precision(model: ContentModel, genres: pd.Series, k: int = 5) -> float:
     """Mean share of the top ``k`` that share at least one canonical genre word with the query,
-    over every work that has genres."""
+    over every work that has genres (fewer than ``k`` results count as misses)."""
     words = [frozenset(text.split()) for text in genres.fillna("")]
     shares = []
     for row, mine in enumerate(words):
         if not mine:
             continue
         top = model.similar(row, k)[0]
-        shares.append(sum(bool(mine & words[other]) for other in top) / len(top))
+        shares.append(sum(bool(mine & words[other]) for other in top) / k)
     return float(np.mean(shares)) if shares else 0.0
 
 

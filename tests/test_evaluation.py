@@ -1,0 +1,100 @@
+"""The offline measures behind ``make eval``, on hand-made works."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from recommender.evaluation import (
+    MIN_TYPO_LENGTH,
+    evaluate_matching,
+    franchise_pairs,
+    franchise_recall,
+    genre_precision,
+    matcher_search,
+    noisy_query,
+    typo,
+)
+from recommender.matcher import TitleMatcher
+from recommender.model import ContentModel
+from recommender.text import normalize_title
+
+TITLES = [
+    ("Toy Story", "movie", "animation kids", "tom hanks"),
+    ("Toy Story 2", "movie", "animation kids", "tom hanks"),
+    ("Rocky", "movie", "drama sports", "sylvester stallone"),
+    ("Rocky II", "movie", "drama sports", "sylvester stallone"),
+    ("Heat", "movie", "crime drama", "al pacino"),
+    ("Dust", "movie", "documentary", ""),
+    ("Dust 2 Glory", "movie", "documentary", ""),
+    ("Rocky 2", "tv show", "kids", ""),
+    ("Up", "movie", "animation", ""),
+]
+
+
+@pytest.fixture
+def works() -> pd.DataFrame:
+    frame = pd.DataFrame(TITLES, columns=["title_display", "type", "genres", "cast"])
+    frame["title_key"] = frame["title_display"].map(normalize_title)
+    frame["title"] = frame["title_key"]
+    frame["description"] = ""
+    frame["director"] = ""
+    frame["ids"] = [f"ns{row}" for row in range(len(frame))]
+    return frame
+
+
+def test_franchise_pairs_need_the_same_type_and_a_sequel_mark(works: pd.DataFrame) -> None:
+    # "Dust 2 Glory" goes on after the number without a subtitle: not a sequel of "Dust";
+    # "Rocky 2" the TV show is not a sequel of the movie "Rocky".
+    assert franchise_pairs(works) == {0: [1], 2: [3]}
+
+
+def test_franchise_recall_counts_bases_with_a_sequel_in_the_top_k(works: pd.DataFrame) -> None:
+    model = ContentModel().fit(works)
+    pairs = franchise_pairs(works)
+    assert franchise_recall(model, pairs, k=1) == 1.0
+    # A pair whose "sequel" shares nothing with its base is never found.
+    assert franchise_recall(model, {4: [5]}, k=3) == 0.0
+    assert franchise_recall(model, {}, k=3) == 0.0
+
+
+def test_genre_precision_is_the_share_of_the_top_k_sharing_a_genre(works: pd.DataFrame) -> None:
+    model = ContentModel(weights={"genres": 1.0}).fit(works)
+    # By hand: every work's top 2 shares a genre with it, except the two documentaries,
+    # which have only each other (1 of 2 each): (7 + 0.5 + 0.5) / 9.
+    assert genre_precision(model, works["genres"], k=2) == pytest.approx(8 / 9)
+
+
+def test_typo_makes_one_edit_and_keeps_the_first_letter() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        noisy = typo("stranger things", rng)
+        assert noisy[0] == "s"
+        assert abs(len(noisy) - len("stranger things")) <= 1
+
+
+def test_noisy_queries_are_reproducible_and_spare_short_titles() -> None:
+    first = [noisy_query("Toy Story 2: Toys Return", random.Random(5)) for _ in range(3)]
+    again = [noisy_query("Toy Story 2: Toys Return", random.Random(5)) for _ in range(3)]
+    assert first == again
+    rng = random.Random(1)
+    for _ in range(100):
+        query, kind = noisy_query("Up", rng)
+        assert len(normalize_title("Up")) < MIN_TYPO_LENGTH
+        assert kind not in ("typo", "mixed")
+        assert normalize_title(query) == "up"
+
+
+def test_evaluate_matching_scores_the_matcher_and_skips_ambiguous_queries(
+    works: pd.DataFrame,
+) -> None:
+    matcher = TitleMatcher().fit(works)
+    result = evaluate_matching(works, matcher_search(matcher, works), n=9, seed=2)
+    assert result.queries + result.skipped == 9
+    assert result.skipped >= 1  # "Up" is too short to score
+    assert 0.5 <= result.accuracy <= 1.0
+    never = evaluate_matching(works, lambda query: None, n=9, seed=2)
+    assert never.accuracy == 0.0
+    assert never.queries == result.queries
