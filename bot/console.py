@@ -65,7 +65,8 @@ class ConsoleChat:
         """The reply to one line; ``None`` for lines the bot ignores."""
         engine = self.holder.engine
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.choices):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if stripped.isdecimal() and 1 <= int(stripped) <= len(self.choices):
             choice = callbacks.decode(self.choices[int(stripped) - 1].data)
             intent = choice.intent if choice else Intent(parsing.EMPTY)
         else:

@@ -8,6 +8,7 @@ plural forms picked by :func:`plural`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 LANGUAGES = ("es", "en")
 DEFAULT_LANGUAGE = "en"
@@ -26,7 +27,7 @@ EN: dict[str, str] = {
         "📊 /count disney: movies and shows on a platform\n"
         "🎭 /actor netflix 2019: the busiest actor of a year\n"
         "🌎 /country tv spain 2021: titles from a country\n"
-        "🔞 /rating pg-13: titles with an age rating\n"
+        "🎫 /rating pg-13: titles with an age rating\n"
         "🌐 /lang es: hablemos en español"
     ),
     "help_inline": "\n\nIn any chat, type <code>@{bot} a title</code> to share recommendations.",
@@ -39,7 +40,6 @@ EN: dict[str, str] = {
     "lang_set": "Done! I'll speak English in this chat. 🇬🇧",
     "stale_button": "This button has expired. Send the title again and I'll look it up.",
     "gone": "That title is no longer in the catalogue. Try searching for it again.",
-    "prompt_title": "Which title? Reply to this message with one.",
     # -- matching ----------------------------------------------------------------------------
     "not_found": "🔍 I couldn't find anything called “{query}”. Check the spelling, or try "
     "another title, like <i>toy story</i>.",
@@ -78,6 +78,7 @@ EN: dict[str, str] = {
     "anywhere": "in the catalogue",
     "on": "on {platform}",
     "from_year": "from {year}",
+    "from_country": "from",
     "longest_movie": "⏱️ The longest movie {scope} is <b>{title}</b>{where}: {duration}.",
     "longest_tv": "📺 The TV show with the most seasons {scope} is <b>{title}</b>{where}: "
     "{duration}.",
@@ -95,24 +96,29 @@ EN: dict[str, str] = {
     "titles_one": "{n} title",
     "titles_other": "{n} titles",
     "actor_none": "🎭 I have no cast information for {platform} titles from {year}.",
-    "country_movie_one": "🌎 {count} movie from {country} was released in {year}.",
-    "country_movie_other": "🌎 {count} movies from {country} were released in {year}.",
-    "country_tv_one": "🌎 {count} TV show from {country} was released in {year}.",
-    "country_tv_other": "🌎 {count} TV shows from {country} were released in {year}.",
-    "rating_one": "🔞 {count} title is rated {rating}.",
-    "rating_other": "🔞 {count} titles are rated {rating}.",
-    "rating_unknown": "I don't know the rating “{rating}”. Common ones: {ratings}.",
+    "actor_no_titles": "🎭 {platform} has no titles from {year}.",
+    "country_movie_one": "🌎 {count} movie {origin} was released in {year}.",
+    "country_movie_other": "🌎 {count} movies {origin} were released in {year}.",
+    "country_tv_one": "🌎 {count} TV show {origin} was released in {year}.",
+    "country_tv_other": "🌎 {count} TV shows {origin} were released in {year}.",
+    "rating_one": "🎫 {count} title is rated {rating}.",
+    "rating_other": "🎫 {count} titles are rated {rating}.",
     # -- argument problems: what was wrong, then one example ------------------------------
     "problem_missing_title": "Tell me a title.",
     "problem_missing_platform": "Tell me a platform: {platforms}.",
     "problem_unknown_platform": "I don't know the platform “{value}”. Try {platforms}.",
+    "problem_uncovered_platform": "“{value}” isn't one of my platforms. I cover {platforms}.",
+    "problem_two_platforms": "Tell me just one platform, not “{value}”.",
     "problem_missing_year": "Tell me a year, like 2019.",
     "problem_bad_year": "“{value}” isn't a year I can use. Use four digits, like 2019.",
+    "problem_two_years": "Tell me just one year, not “{value}”.",
     "problem_missing_score": "Tell me a score from 0 to 10.",
     "problem_bad_score": "“{value}” isn't a score I can use. Scores go from 0 to 10.",
     "problem_missing_type": "Tell me whether you want movies or TV shows.",
     "problem_missing_country": "Tell me a country, like spain or united states.",
+    "problem_unknown_country": "I don't know a country called “{value}”.",
     "problem_missing_rating": "Tell me an age rating, like pg-13 or tv-ma.",
+    "problem_unknown_rating": "I don't know the rating “{value}”. Common ones: {ratings}.",
     "problem_unknown_words": "I didn't understand “{value}”.",
     "problem_unusable": "I couldn't use those details.",
     "problem_missing_language": "Tell me a language: es or en.",
@@ -145,11 +151,12 @@ EN: dict[str, str] = {
     "reload_empty_platform": "{detail} kept no titles at all.",
     "reload_quarantined": "too many rows were set aside as unusable ({detail}).",
     "reload_shrunk": "the new catalogue would have only {detail} titles; that looks wrong.",
+    "reload_platform_shrunk": "{detail} titles: more than half would disappear, which looks "
+    "like a broken file.",
     "reload_broken": "the new catalogue did not load ({detail}).",
     "seconds": "{n} s",
     # -- inline mode -------------------------------------------------------------------------
     "inline_button": "Open StreamBot",
-    "inline_no_match": "No title matches “{query}”",
     "inline_match": "Details, and where it streams",
     # -- console -----------------------------------------------------------------------------
     "console_welcome": "StreamBot console chat. Type a title, /help, or /quit. Pick a button "
@@ -171,7 +178,7 @@ ES: dict[str, str] = {
         "📊 /cantidad disney: películas y series de una plataforma\n"
         "🎭 /actor netflix 2019: el actor con más títulos de un año\n"
         "🌎 /pais serie españa 2021: títulos de un país\n"
-        "🔞 /clasificacion pg-13: títulos con una clasificación por edad\n"
+        "🎫 /clasificacion pg-13: títulos con una clasificación por edad\n"
         "🌐 /idioma en: let's talk in English"
     ),
     "help_inline": "\n\nEn cualquier chat, escribe <code>@{bot} un título</code> para "
@@ -185,7 +192,6 @@ ES: dict[str, str] = {
     "lang_set": "¡Listo! Hablaré en español en este chat. 🇪🇸",
     "stale_button": "Este botón ha caducado. Vuelve a enviar el título y lo busco.",
     "gone": "Ese título ya no está en el catálogo. Prueba a buscarlo de nuevo.",
-    "prompt_title": "¿Qué título? Responde a este mensaje con uno.",
     "not_found": "🔍 No encontré nada llamado «{query}». Revisa cómo se escribe o prueba con "
     "otro título, como <i>toy story</i>.",
     "did_you_mean": "🤔 ¿Quisiste decir…?",
@@ -220,6 +226,7 @@ ES: dict[str, str] = {
     "anywhere": "del catálogo",
     "on": "en {platform}",
     "from_year": "de {year}",
+    "from_country": "de",
     "longest_movie": "⏱️ La película más larga {scope} es <b>{title}</b>{where}: {duration}.",
     "longest_tv": "📺 La serie con más temporadas {scope} es <b>{title}</b>{where}: {duration}.",
     "longest_none": "No encontré películas ni series {scope} con duración conocida.",
@@ -236,23 +243,28 @@ ES: dict[str, str] = {
     "titles_one": "{n} título",
     "titles_other": "{n} títulos",
     "actor_none": "🎭 No tengo datos de reparto para los títulos de {platform} de {year}.",
-    "country_movie_one": "🌎 {count} película de {country} se estrenó en {year}.",
-    "country_movie_other": "🌎 {count} películas de {country} se estrenaron en {year}.",
-    "country_tv_one": "🌎 {count} serie de {country} se estrenó en {year}.",
-    "country_tv_other": "🌎 {count} series de {country} se estrenaron en {year}.",
-    "rating_one": "🔞 {count} título tiene la clasificación {rating}.",
-    "rating_other": "🔞 {count} títulos tienen la clasificación {rating}.",
-    "rating_unknown": "No conozco la clasificación «{rating}». Las más comunes: {ratings}.",
+    "actor_no_titles": "🎭 {platform} no tiene títulos de {year}.",
+    "country_movie_one": "🌎 {count} película {origin} se estrenó en {year}.",
+    "country_movie_other": "🌎 {count} películas {origin} se estrenaron en {year}.",
+    "country_tv_one": "🌎 {count} serie {origin} se estrenó en {year}.",
+    "country_tv_other": "🌎 {count} series {origin} se estrenaron en {year}.",
+    "rating_one": "🎫 {count} título tiene la clasificación {rating}.",
+    "rating_other": "🎫 {count} títulos tienen la clasificación {rating}.",
     "problem_missing_title": "Dime un título.",
     "problem_missing_platform": "Dime una plataforma: {platforms}.",
     "problem_unknown_platform": "No conozco la plataforma «{value}». Prueba con {platforms}.",
+    "problem_uncovered_platform": "«{value}» no es una de mis plataformas. Tengo {platforms}.",
+    "problem_two_platforms": "Dime una sola plataforma, no «{value}».",
     "problem_missing_year": "Dime un año, como 2019.",
     "problem_bad_year": "«{value}» no es un año que pueda usar. Usa cuatro cifras, como 2019.",
+    "problem_two_years": "Dime un solo año, no «{value}».",
     "problem_missing_score": "Dime una nota del 0 al 10.",
     "problem_bad_score": "«{value}» no es una nota que pueda usar. Las notas van del 0 al 10.",
     "problem_missing_type": "Dime si quieres películas o series.",
     "problem_missing_country": "Dime un país, como españa o estados unidos.",
+    "problem_unknown_country": "No conozco ningún país llamado «{value}».",
     "problem_missing_rating": "Dime una clasificación por edad, como pg-13 o tv-ma.",
+    "problem_unknown_rating": "No conozco la clasificación «{value}». Las más comunes: {ratings}.",
     "problem_unknown_words": "No entendí «{value}».",
     "problem_unusable": "No pude usar esos datos.",
     "problem_missing_language": "Dime un idioma: es o en.",
@@ -285,10 +297,11 @@ ES: dict[str, str] = {
     "reload_empty_platform": "{detail} se quedó sin ningún título.",
     "reload_quarantined": "se descartaron demasiadas filas inservibles ({detail}).",
     "reload_shrunk": "el catálogo nuevo tendría solo {detail} títulos; parece un error.",
+    "reload_platform_shrunk": "{detail} títulos: desaparecería más de la mitad, lo que parece "
+    "un archivo dañado.",
     "reload_broken": "el catálogo nuevo no se pudo cargar ({detail}).",
     "seconds": "{n} s",
     "inline_button": "Abrir StreamBot",
-    "inline_no_match": "Ningún título coincide con «{query}»",
     "inline_match": "Detalles, y dónde verlo",
     "console_welcome": "Chat de consola de StreamBot. Escribe un título, /ayuda o /salir. "
     "Elige un botón por su número.",
@@ -409,58 +422,173 @@ GENRES = {
     },
 }
 
-# Country names as the catalogue spells them (lowercase English), in Spanish. The parser also
-# reads these, so "españa" and "estados unidos" find "spain" and "united states".
+# Every country in the catalogue (lowercase English, as the catalogue spells it) in Spanish.
+# The parser also reads these, so "hungría" and "república checa" find "hungary" and
+# "czech republic".
 COUNTRIES_ES = {
+    "afghanistan": "Afganistán",
+    "albania": "Albania",
+    "algeria": "Argelia",
+    "angola": "Angola",
     "argentina": "Argentina",
+    "armenia": "Armenia",
     "australia": "Australia",
     "austria": "Austria",
+    "azerbaijan": "Azerbaiyán",
+    "bahamas": "Bahamas",
+    "bangladesh": "Bangladés",
+    "belarus": "Bielorrusia",
     "belgium": "Bélgica",
+    "bermuda": "Bermudas",
+    "botswana": "Botsuana",
     "brazil": "Brasil",
+    "bulgaria": "Bulgaria",
+    "burkina faso": "Burkina Faso",
+    "cambodia": "Camboya",
+    "cameroon": "Camerún",
     "canada": "Canadá",
+    "cayman islands": "Islas Caimán",
     "chile": "Chile",
     "china": "China",
     "colombia": "Colombia",
+    "costa rica": "Costa Rica",
+    "croatia": "Croacia",
+    "cuba": "Cuba",
+    "cyprus": "Chipre",
+    "czech republic": "República Checa",
     "denmark": "Dinamarca",
+    "dominican republic": "República Dominicana",
+    "east germany": "Alemania Oriental",
+    "ecuador": "Ecuador",
     "egypt": "Egipto",
+    "ethiopia": "Etiopía",
     "finland": "Finlandia",
     "france": "Francia",
+    "french polynesia": "Polinesia Francesa",
+    "georgia": "Georgia",
     "germany": "Alemania",
+    "ghana": "Ghana",
     "greece": "Grecia",
+    "guatemala": "Guatemala",
     "hong kong": "Hong Kong",
+    "hungary": "Hungría",
+    "iceland": "Islandia",
     "india": "India",
     "indonesia": "Indonesia",
+    "iran": "Irán",
+    "iraq": "Irak",
     "ireland": "Irlanda",
     "israel": "Israel",
     "italy": "Italia",
+    "jamaica": "Jamaica",
     "japan": "Japón",
+    "jordan": "Jordania",
+    "kazakhstan": "Kazajistán",
+    "kenya": "Kenia",
+    "kosovo": "Kosovo",
+    "kuwait": "Kuwait",
+    "latvia": "Letonia",
     "lebanon": "Líbano",
+    "liechtenstein": "Liechtenstein",
+    "lithuania": "Lituania",
+    "luxembourg": "Luxemburgo",
+    "malawi": "Malaui",
     "malaysia": "Malasia",
+    "malta": "Malta",
+    "mauritius": "Mauricio",
     "mexico": "México",
+    "monaco": "Mónaco",
+    "mongolia": "Mongolia",
+    "montenegro": "Montenegro",
+    "morocco": "Marruecos",
+    "mozambique": "Mozambique",
+    "namibia": "Namibia",
+    "nepal": "Nepal",
     "netherlands": "Países Bajos",
     "new zealand": "Nueva Zelanda",
+    "nicaragua": "Nicaragua",
     "nigeria": "Nigeria",
     "norway": "Noruega",
+    "pakistan": "Pakistán",
+    "palestine": "Palestina",
+    "panama": "Panamá",
+    "paraguay": "Paraguay",
     "peru": "Perú",
     "philippines": "Filipinas",
     "poland": "Polonia",
     "portugal": "Portugal",
+    "puerto rico": "Puerto Rico",
+    "qatar": "Catar",
+    "romania": "Rumanía",
     "russia": "Rusia",
+    "samoa": "Samoa",
     "saudi arabia": "Arabia Saudita",
+    "senegal": "Senegal",
+    "serbia": "Serbia",
     "singapore": "Singapur",
+    "slovakia": "Eslovaquia",
+    "slovenia": "Eslovenia",
+    "somalia": "Somalia",
     "south africa": "Sudáfrica",
     "south korea": "Corea del Sur",
+    "soviet union": "Unión Soviética",
     "spain": "España",
+    "sri lanka": "Sri Lanka",
+    "sudan": "Sudán",
     "sweden": "Suecia",
     "switzerland": "Suiza",
+    "syria": "Siria",
     "taiwan": "Taiwán",
+    "tanzania": "Tanzania",
     "thailand": "Tailandia",
+    "tunisia": "Túnez",
     "turkey": "Turquía",
+    "uganda": "Uganda",
+    "ukraine": "Ucrania",
     "united arab emirates": "Emiratos Árabes Unidos",
     "united kingdom": "Reino Unido",
     "united states": "Estados Unidos",
+    "united states virgin islands": "Islas Vírgenes de los Estados Unidos",
     "uruguay": "Uruguay",
+    "vatican city": "Ciudad del Vaticano",
     "venezuela": "Venezuela",
+    "vietnam": "Vietnam",
+    "west germany": "Alemania Occidental",
+    "zimbabwe": "Zimbabue",
+}
+
+# "From" before the countries whose name takes an article: "from the United States",
+# "del Reino Unido". The rest take the plain word, ``from_country``.
+FROM_COUNTRY = {
+    "en": dict.fromkeys(
+        [
+            "bahamas",
+            "cayman islands",
+            "czech republic",
+            "dominican republic",
+            "netherlands",
+            "philippines",
+            "soviet union",
+            "united arab emirates",
+            "united kingdom",
+            "united states",
+            "united states virgin islands",
+        ],
+        "from the",
+    ),
+    "es": {
+        "bahamas": "de las",
+        "cayman islands": "de las",
+        "czech republic": "de la",
+        "dominican republic": "de la",
+        "french polynesia": "de la",
+        "netherlands": "de los",
+        "soviet union": "de la",
+        "united arab emirates": "de los",
+        "united kingdom": "del",
+        "united states virgin islands": "de las",
+        "vatican city": "de la",
+    },
 }
 
 
@@ -504,6 +632,16 @@ def number(lang: str, value: float, decimals: int = 0) -> str:
     return text
 
 
+def exact_number(lang: str, value: float) -> str:
+    """``value`` with the decimals it has and no more, the way ``lang`` writes numbers.
+
+    >>> exact_number("en", 6.95), exact_number("es", 6.95), exact_number("en", 7.0)
+    ('6.95', '6,95', '7')
+    """
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return number(lang, value, max(0, -int(exponent)))
+
+
 def join_names(lang: str, names: Iterable[str]) -> str:
     """``a, b and c`` in ``lang``.
 
@@ -530,12 +668,22 @@ def genre_name(lang: str, genre: str) -> str:
     return GENRES.get(lang, {}).get(genre, genre)
 
 
-def country_name(lang: str, country: str) -> str:
-    """A catalogue country (lowercase English) as ``lang`` writes it.
+def country_name(lang: str, display: str) -> str:
+    """A catalogue country, given as the catalogue displays it, as ``lang`` writes it.
 
-    >>> country_name("es", "united states"), country_name("en", "united states")
-    ('Estados Unidos', 'United States')
+    >>> country_name("es", "Czech Republic"), country_name("en", "Bosnia and Herzegovina")
+    ('República Checa', 'Bosnia and Herzegovina')
     """
-    if lang == "es" and country in COUNTRIES_ES:
-        return COUNTRIES_ES[country]
-    return country.title()
+    if lang == "es":
+        return COUNTRIES_ES.get(display.strip().lower(), display)
+    return display
+
+
+def from_country(lang: str, display: str) -> str:
+    """Where titles come from, in ``lang``: "from the United States", "del Reino Unido".
+
+    >>> from_country("en", "United Kingdom"), from_country("es", "Hungary")
+    ('from the United Kingdom', 'de Hungría')
+    """
+    word = FROM_COUNTRY.get(lang, {}).get(display.strip().lower()) or t(lang, "from_country")
+    return f"{word} {country_name(lang, display)}"

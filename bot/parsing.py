@@ -2,13 +2,16 @@
 
 Arguments may come in any order where their kind tells them apart: a four-digit year, a
 platform name or alias, a score from 0 to 10, ``movie``/``película``/``serie``,
-``min``/``temporadas``. Nothing here raises on any text; a bad argument becomes a
+``min``/``temporadas``. Words that only make a request read naturally ("on", "from", "en",
+"mayor a") are skipped. Nothing here raises on any text; a bad argument becomes a
 :class:`Problem` that the reply explains.
 
 >>> from recommender.platforms import Platform, PlatformRegistry
 >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
 >>> parse_message("/duracion netflix temporadas 2018", registry).args
 {'year': 2018, 'platform': 'netflix', 'duration_type': 'season'}
+>>> parse_message("/actor on netflix in 2019", registry).args
+{'year': 2019, 'platform': 'netflix'}
 >>> parse_message("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
 >>> parse_message("/count@OtherBot netflix", registry, bot_username="StreamBot").name
@@ -17,12 +20,15 @@ Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
+
 from bot.i18n import COUNTRIES_ES
-from recommender.platforms import PlatformRegistry
+from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
 # Intent names.
@@ -65,6 +71,14 @@ _COMMAND_INTENT = {name: intent for intent, names in COMMANDS.items() for name i
 # A message longer than this is not a title anyone typed on purpose.
 MAX_TITLE_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2099
+# A platform name typed with a slip ("netflx") still counts when it is this close
+# (rapidfuzz's ratio, 0-100) to one platform and clearly closer to it than to any other.
+PLATFORM_TYPO = 80
+# After "on …" at the end of a title a slip must be closer: "Dinner in Amazonia" is a title.
+TITLE_PLATFORM_TYPO = 90
+# The same for a country ("untied states").
+COUNTRY_TYPO = 85
+TYPO_MARGIN = 5
 
 _TYPES = {
     "movie": "movie",
@@ -109,29 +123,112 @@ _LANGUAGES = {
     "ingles": "en",
     "english": "en",
 }
-_COUNTRY_ALIASES = {
-    **{fold(spanish): english for english, spanish in COUNTRIES_ES.items()},
-    "usa": "united states",
-    "us": "united states",
-    "united states of america": "united states",
-    "america": "united states",
-    "eeuu": "united states",
-    "estados unidos de america": "united states",
-    "uk": "united kingdom",
-    "britain": "united kingdom",
-    "great britain": "united kingdom",
-    "gran bretana": "united kingdom",
-    "inglaterra": "united kingdom",
-    "england": "united kingdom",
-    "korea": "south korea",
-    "corea": "south korea",
-    "holanda": "netherlands",
-    "the netherlands": "netherlands",
-    "holland": "netherlands",
-    "arabia saudi": "saudi arabia",
-    "emiratos arabes": "united arab emirates",
-    "uae": "united arab emirates",
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that make a request read naturally but carry no argument ("/count on netflix",
+# "/actor netflix en 2019", "/puntaje netflix mayor a 7 en 2015").
+_FILLERS = _word_set(
+    "on in at from of for the a an to el la los las de del desde en para por con with and y "
+    "year ano released estrenadas estrenados estrenada estrenado "
+    "platform plataforma please pls porfa"
+)
+_QUESTION_FILLERS = {
+    LONGEST: _word_set("longest largest long larga largas largo largos mas most duration duracion"),
+    SCORE_COUNT: _word_set(
+        "above over more than greater higher better mayor mayores superior superiores encima "
+        "arriba mas que score scores scoring scored rated rating nota notas puntaje puntuacion "
+        "calificacion movie movies film films pelicula peliculas peli pelis how many cuantas "
+        "cuantos tienen"
+    ),
+    COUNT: _word_set(
+        "how many titles titulos movie movies films shows tv series peliculas pelis programas "
+        "are there is hay has have tiene tienen cuantas cuantos total content contenido"
+    ),
+    ACTOR: _word_set(
+        "actor actors actress actresses actores actriz actrices cast reparto busiest top "
+        "most mas who quien aparece appears"
+    ),
 }
+# Words around a country name ("/country movies from the united states in 2019").
+_COUNTRY_FILLERS = _word_set(
+    "from in of the de del en el la los las made produced filmed released country countries "
+    "year hechas hechos hecha hecho producidas producidos producida producido rodadas "
+    "estrenadas estrenados pais paises ano"
+)
+# Words around an age rating ("/rating rated pg-13", "/clasificacion para mayores de 18").
+_RATING_FILLERS = _word_set(
+    "rated rating ratings rate classification classified clasificacion clasificados "
+    "clasificadas clasificada clasificado calificacion age edad edades titles titulos "
+    "movies shows peliculas series content contenido for para de the el la los las con with "
+    "only solo"
+)
+# Around an age ("mayores de 18", "18 and up"): the rating for that age and older.
+_AGE_WORDS = _word_set(
+    "mayores mayor adultos over older than above plus and up or y mas years year old anos +"
+)
+_RATING_WORDS = {
+    "adults": "18+",
+    "adult": "18+",
+    "adultos": "18+",
+    "mature": "18+",
+    "all": "all",
+    "all ages": "all",
+    "everyone": "all",
+    "todos": "all",
+    "todas": "all",
+    "todo publico": "all",
+    "todos publicos": "all",
+    "publico general": "all",
+}
+# Ages the catalogue rates for ("13+"): a bare "16" means "16+".
+_RATED_AGES = frozenset({7, 13, 16, 18})
+
+# Streaming services people name that this bot does not cover: "/recommend X on hbo" gets
+# "not one of my platforms" instead of a search for the title "X on hbo".
+_OTHER_PLATFORMS = frozenset(
+    [
+        "hbo",
+        "hbo max",
+        "hbomax",
+        "max",
+        "apple tv",
+        "apple tv+",
+        "apple tv plus",
+        "appletv",
+        "paramount",
+        "paramount+",
+        "paramount plus",
+        "peacock",
+        "crunchyroll",
+        "youtube",
+        "youtube tv",
+        "starz",
+        "showtime",
+        "movistar",
+        "movistar+",
+        "movistar plus",
+        "filmin",
+        "mubi",
+        "tubi",
+        "pluto tv",
+        "rakuten",
+        "rakuten tv",
+        "vix",
+        "star+",
+        "star plus",
+        "skyshowtime",
+        "atresplayer",
+        "britbox",
+        "discovery+",
+        "discovery plus",
+        "amc+",
+        "claro video",
+    ]
+)
 
 
 def _letters(text: str) -> str:
@@ -139,7 +236,77 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text)
 
 
+# Every way people name a catalogue country, folded, to its catalogue name (lowercase English).
+_COUNTRY_ALIASES = {
+    **{english: english for english in COUNTRIES_ES},
+    **{fold(spanish): english for english, spanish in COUNTRIES_ES.items()},
+    "usa": "united states",
+    "us": "united states",
+    "u s": "united states",
+    "united states of america": "united states",
+    "america": "united states",
+    "eeuu": "united states",
+    "estados unidos de america": "united states",
+    "norteamerica": "united states",
+    "uk": "united kingdom",
+    "britain": "united kingdom",
+    "great britain": "united kingdom",
+    "gran bretana": "united kingdom",
+    "inglaterra": "united kingdom",
+    "england": "united kingdom",
+    "scotland": "united kingdom",
+    "escocia": "united kingdom",
+    "wales": "united kingdom",
+    "gales": "united kingdom",
+    "korea": "south korea",
+    "republic of korea": "south korea",
+    "corea": "south korea",
+    "republica de corea": "south korea",
+    "holanda": "netherlands",
+    "holland": "netherlands",
+    "czechia": "czech republic",
+    "chequia": "czech republic",
+    "republica checa": "czech republic",
+    "arabia saudi": "saudi arabia",
+    "emiratos arabes": "united arab emirates",
+    "emiratos": "united arab emirates",
+    "uae": "united arab emirates",
+    "emirates": "united arab emirates",
+    "ussr": "soviet union",
+    "urss": "soviet union",
+    "union sovietica": "soviet union",
+    "gdr": "east germany",
+    "rda": "east germany",
+    "alemania del este": "east germany",
+    "frg": "west germany",
+    "rfa": "west germany",
+    "alemania del oeste": "west germany",
+    "rumania": "romania",
+    "vatican": "vatican city",
+    "vaticano": "vatican city",
+    "bermudas": "bermuda",
+    "islas bermudas": "bermuda",
+    "caiman": "cayman islands",
+    "iraq": "iraq",
+    "qatar": "qatar",
+    "kenya": "kenya",
+    "kazajstan": "kazakhstan",
+    "bangladesh": "bangladesh",
+    "botswana": "botswana",
+    "malawi": "malawi",
+    "zimbabwe": "zimbabwe",
+    "turkiye": "turkey",
+    "viet nam": "vietnam",
+    "hongkong": "hong kong",
+    "persia": "iran",
+    "islas virgenes": "united states virgin islands",
+    "virgin islands": "united states virgin islands",
+    "us virgin islands": "united states virgin islands",
+}
 _COUNTRY_BY_LETTERS = {_letters(alias): country for alias, country in _COUNTRY_ALIASES.items()}
+# The longest alias, in words: longer spans of a message are never a country.
+_COUNTRY_WORDS = max(len(alias.split()) for alias in _COUNTRY_ALIASES)
+
 _GREETINGS = frozenset(
     [
         "hi",
@@ -175,46 +342,149 @@ _THANKS = frozenset(
         "ok gracias",
     ]
 )
-_HELP_WORDS = frozenset(["help", "ayuda", "?", "menu", "commands", "comandos", "/"])
-
-# "Recommend something like X" and its Spanish forms; the noun can ask for a type.
-_A, _E, _I, _O, _U = "[aá]", "[eé]", "[ií]", "[oó]", "[uú]"
-_LIKE_EN = r"(?:like|similar\s+to|such\s+as)"
-_LIKE_ES = (
-    r"(?:como|parecid[oa]s?\s+a(?:l)?|similar(?:es)?\s+a(?:l)?|del\s+estilo\s+de|"
-    r"al\s+estilo\s+de|tipo)"
+# Questions about the bot itself, folded ("¿qué puedes hacer?" → "que puedes hacer").
+_HELP = re.compile(
+    r"^(?:help(?: me)?|ayuda(?:me)?|\?|/|menu|commands|comandos|instructions|instrucciones"
+    r"|what (?:can|do) (?:you|i) do|what can i ask(?: you)?|what are you|who are you"
+    r"|how (?:does (?:this|it)|do you) work|how (?:do i|to|can i) use (?:this|you|it|the bot)"
+    r"|que (?:puedes|sabes) hacer|que haces|que eres|quien eres|que se puede hacer"
+    r"|como funciona(?:s| esto)?|como (?:te|lo) uso|como se usa)$"
 )
-_NOUN_EN = r"(?P<noun>movies?|films?|shows?|tv\s+shows?|series|titles?|things?|stuff)"
-_NOUN_ES = rf"(?P<noun>pel{_I}culas?|pelis?|series?|programas?|t{_I}tulos?|cosas?)"
-_RECOMMEND_PATTERNS = [
-    re.compile(pattern, re.IGNORECASE | re.DOTALL)
-    for pattern in (
-        r"^(?:(?:hey|hi|ok|okay|so)[,!]?\s+)?(?:please\s+)?(?:(?:can|could|would)\s+you\s+)?"
-        r"(?:please\s+)?(?:recommend|suggest|find|show|give|get)(?:\s+(?:me|us))?"
-        r"(?:\s+(?:some|something|anything|a|an|more|other|another|good|similar))*"
-        rf"(?:\s+{_NOUN_EN})?\s+{_LIKE_EN}\s+(?P<title>.+)$",
-        rf"^(?:something|anything|more|stuff|{_NOUN_EN})\s+{_LIKE_EN}\s+(?P<title>.+)$",
-        r"^similar\s+to\s+(?P<title>.+)$",
-        r"^i\s+(?:really\s+)?(?:liked|loved|enjoyed)\s+(?P<title>.+?)"
-        r"(?:[,.;]?\s+(?:what|anything|recommend|suggest)\b.*)?$",
-        rf"^(?:(?:hola|oye|bueno)[,!]?\s+)?(?:por\s+favor\s+)?"
-        rf"(?:(?:me\s+)?(?:puedes|podr{_I}as)\s+)?"
-        rf"(?:recom{_I}{_E}nda(?:me|nos)?|recomendar(?:me|nos)?|recomi{_E}nda(?:me|nos)?|"
-        rf"sug{_I}{_E}re(?:me|nos)?|sugerir(?:me|nos)?|dame|d{_I}me|busca(?:me)?|"
-        rf"quiero(?:\s+ver)?|pon(?:me)?)"
-        rf"(?:\s+(?:alg{_U}n|alguna|algo|unas?|unos?|otras?|otros?|m{_A}s|buen[oa]s?))*"
-        rf"(?:\s+{_NOUN_ES})?\s+{_LIKE_ES}\s+(?P<title>.+)$",
-        rf"^(?:algo|m{_A}s|{_NOUN_ES})\s+{_LIKE_ES}\s+(?P<title>.+)$",
-        r"^(?:parecid[oa]s?|similar(?:es)?)\s+a(?:l)?\s+(?P<title>.+)$",
-        rf"^me\s+(?:gust{_O}|encant{_O})\s+(?P<title>.+?)(?:[,.;]?\s+(?:qu{_E}|algo)\b.*)?$",
-    )
-]
+
+# -- asking for recommendations ------------------------------------------------------------
+# The shapes people ask in. A pattern with a ``title`` group asks for works like that title;
+# one without asks for recommendations without saying like what, and gets asked for a
+# title. ``noun`` can ask for a type ("recommend movies like X").
+_A, _E, _I, _O, _U, _N = "[aá]", "[eé]", "[ií]", "[oó]", "[uú]", "[nñ]"
+_NOUN_EN = r"(?:movies?|films?|shows?|tv\s+shows?|tv\s+series|series|titles?|things?|stuff)"
+_NOUN_ES = rf"(?:pel{_I}culas?|pelis?|series?|programas?|t{_I}tulos?|cosas?)"
+_POLITE_EN = (
+    r"(?:(?:hey|hi|hello|ok|okay|so|well)[,!]?\s+)?(?:please\s+)?"
+    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+)
+_QUANT_EN = r"(?:some|something|anything|a|an|more|other|another|good|great|nice|new|similar|few)"
+# Everything in these fragments starts with its own whitespace, so that each may be empty.
+_OBJECT_EN = rf"(?:\s+(?:me|us))?(?:\s+{_QUANT_EN})*(?:\s+(?P<noun>{_NOUN_EN}))?"
+# Something before "like" ("recommend something like X"): a bare "like" starts titles such
+# as "Like Crazy".
+_SOME_OBJECT_EN = rf"(?=\s+(?:me|us|{_QUANT_EN}|{_NOUN_EN})\b){_OBJECT_EN}"
+_LIKE_EN = (
+    r"(?:like|similar\s+to|such\s+as|along\s+the\s+lines\s+of|in\s+the\s+(?:style|vein)\s+of)"
+)
+_AFTER_EN = (
+    r"(?:for\s+fans\s+of|for|after|based\s+on|if\s+(?:i|you)\s+(?:liked|like|loved|enjoyed))"
+)
+_TO_WATCH_EN = r"(?:\s+to\s+(?:watch|see))?(?:\s+(?:tonight|today|now))?"
+_ASKING_EN = (
+    r"(?:(?:any|some|got\s+any|i\s+(?:need|want)(?:\s+(?:a|some))?|give\s+me(?:\s+(?:a|some))?)"
+    r"\s+)?(?:good\s+)?"
+)
+_ASKS_EN = r"(?:recommendations?|recs|suggestions?)"
+_WATCH_EN = r"what\s+(?:should|can|could|do|shall)\s+(?:i|we)\s+watch|what\s+to\s+watch"
+
+_POLITE_ES = (
+    rf"(?:(?:hola|oye|bueno|vale|venga)[,!]?\s+)?(?:por\s+favor,?\s+)?(?:(?:me|nos)\s+)?"
+    rf"(?:(?:puedes|podr{_I}as|podr{_I}a)\s+)?"
+)
+_RECOMMEND_ES = (
+    rf"(?:recom{_I}{_E}nda(?:me|nos)?|recomendar(?:me|nos)?|(?:qu{_E}\s+)?(?:(?:me|nos)\s+)?"
+    rf"recomiendas|sug{_I}{_E}re(?:me|nos)?|sugerir(?:me|nos)?|(?:qu{_E}\s+)?(?:(?:me|nos)\s+)?"
+    rf"sugieres)"
+)
+_WEAK_ES = (
+    rf"(?:dame|d{_I}me|busca(?:me)?|quiero(?:\s+ver)?|pon(?:me)?|mu{_E}strame|ens{_E}{_N}ame)"
+)
+_QUANT_ES = (
+    rf"(?:alg{_U}n|alguna|algunas|algunos|algo|un|una|unas|unos|otr[oa]s?|m{_A}s|buen[oa]s?|"
+    rf"nuev[oa]s?|parecid[oa]s?|similar(?:es)?)"
+)
+_OBJECT_ES = rf"(?:\s+{_QUANT_ES})*(?:\s+(?P<noun>{_NOUN_ES}))?"
+_SOME_OBJECT_ES = rf"(?=\s+(?:{_QUANT_ES}|{_NOUN_ES})\b){_OBJECT_ES}"
+_LIKE_ES = (
+    rf"(?:como|parecid[oa]s?\s+a(?:l)?|similar(?:es)?\s+a(?:l)?|del\s+estilo\s+de|"
+    rf"al\s+estilo\s+de|tipo|igual\s+que|en\s+la\s+l{_I}nea\s+de)"
+)
+_AFTER_ES = rf"(?:despu{_E}s\s+de|tras|si\s+me\s+(?:gust{_O}|encant{_O})|para\s+fans\s+de)"
+_TO_WATCH_ES = r"(?:\s+(?:para|que)\s+ver)?(?:\s+(?:hoy|esta\s+noche|ahora))?"
+_ASKING_ES = (
+    r"(?:(?:alguna|algunas|unas?|dame(?:\s+(?:una|unas|alguna|algunas))?|"
+    r"necesito(?:\s+(?:una|unas))?|quiero(?:\s+(?:una|unas))?)\s+)?(?:buenas?\s+)?"
+)
+_ASKS_ES = rf"(?:recomendaci{_O}n(?:es)?|sugerencias?)"
+_WATCH_ES = rf"qu{_E}\s+(?:veo|miro|puedo\s+ver|podr{_I}a\s+ver|ver|me\s+pongo)"
+_TONIGHT = r"(?:\s+(?:tonight|today|now|next|hoy|esta\s+noche|ahora))?"
+
+
+def _patterns(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in patterns)
+
+
+# Free text, tried in order: requests with no title first, then with one.
+_REQUESTS = _patterns(
+    rf"^{_POLITE_EN}(?:recommend|suggest){_OBJECT_EN}{_TO_WATCH_EN}$",
+    rf"^{_POLITE_EN}(?:find|show|give|get)\s+(?:me|us){_SOME_OBJECT_EN}{_TO_WATCH_EN}$",
+    rf"^{_ASKING_EN}(?:(?P<noun>{_NOUN_EN})\s+)?{_ASKS_EN}{_TO_WATCH_EN}$",
+    rf"^(?:{_WATCH_EN}){_TONIGHT}$",
+    r"^(?:something|anything)(?:\s+(?:good|new|fun))?\s+to\s+(?:watch|see)$",
+    rf"^{_POLITE_ES}{_RECOMMEND_ES}{_OBJECT_ES}{_TO_WATCH_ES}$",
+    rf"^{_POLITE_ES}{_WEAK_ES}{_SOME_OBJECT_ES}{_TO_WATCH_ES}$",
+    rf"^{_ASKING_ES}{_ASKS_ES}(?:\s+de\s+(?P<noun>{_NOUN_ES}))?{_TO_WATCH_ES}$",
+    rf"^{_WATCH_ES}{_TONIGHT}$",
+    # With a title.
+    rf"^{_POLITE_EN}(?:recommend|suggest){_SOME_OBJECT_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN})\s+"
+    rf"(?P<title>.+)$",
+    rf"^{_POLITE_EN}(?:recommend|suggest)(?:\s+(?:me|us))?\s+(?P<title>.+)$",
+    rf"^{_POLITE_EN}(?:find|show|give|get){_OBJECT_EN}\s+{_LIKE_EN}\s+(?P<title>.+)$",
+    rf"^(?:(?:some|any|other|more|good|great)\s+)*(?:something|anything|more|stuff|"
+    rf"(?P<noun>{_NOUN_EN}))(?:\s+(?:else|more))?\s+{_LIKE_EN}\s+(?P<title>.+)$",
+    r"^(?:similar\s+to|more\s+like)\s+(?P<title>.+)$",
+    rf"^{_ASKING_EN}(?:(?P<noun>{_NOUN_EN})\s+)?{_ASKS_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN}|of)\s+"
+    rf"(?P<title>.+)$",
+    rf"^(?P<title>.+?)\s+{_ASKS_EN}$",
+    rf"^(?:{_WATCH_EN})(?:\s+next)?\s+(?:{_AFTER_EN}|{_LIKE_EN}|now\s+that\s+(?:i|we)"
+    rf"(?:'ve|\s+have)?\s+(?:finished|watched|seen))\s+(?P<title>.+)$",
+    rf"^what(?:'s|\s+is|\s+are)\s+(?:(?:some|any)\s+)?(?:(?:something|(?P<noun>{_NOUN_EN}))\s+)?"
+    rf"(?:similar\s+to|like)\s+(?P<title>.+)$",
+    r"^i\s+(?:really\s+)?(?:liked|loved|enjoyed)\s+(?P<title>.+?)"
+    r"(?:[,.;]?\s+(?:what|anything|recommend|suggest)\b.*)?$",
+    r"^if\s+(?:i|you)\s+(?:liked|like|loved|enjoyed)\s+(?P<title>.+?)"
+    r"(?:[,.;]?\s+(?:what|anything|recommend|suggest)\b.*)?$",
+    rf"^{_POLITE_ES}{_RECOMMEND_ES}{_SOME_OBJECT_ES}\s+(?:{_LIKE_ES}|{_AFTER_ES})\s+"
+    rf"(?P<title>.+)$",
+    rf"^{_POLITE_ES}{_RECOMMEND_ES}\s+(?P<title>.+)$",
+    rf"^{_POLITE_ES}{_WEAK_ES}{_OBJECT_ES}\s+{_LIKE_ES}\s+(?P<title>.+)$",
+    rf"^(?:(?:alg{_U}n|alguna|algunas|algunos|otr[oa]s?|m{_A}s|buen[oa]s?)\s+)*"
+    rf"(?:algo|m{_A}s|(?P<noun>{_NOUN_ES}))(?:\s+m{_A}s)?\s+{_LIKE_ES}\s+(?P<title>.+)$",
+    r"^(?:parecid[oa]s?|similar(?:es)?)\s+a(?:l)?\s+(?P<title>.+)$",
+    rf"^{_ASKING_ES}{_ASKS_ES}(?:\s+de\s+(?P<noun>{_NOUN_ES}))?\s+(?:{_LIKE_ES}|{_AFTER_ES}|"
+    rf"para|de|sobre)\s+(?P<title>.+)$",
+    rf"^{_WATCH_ES}\s+{_AFTER_ES}\s+(?P<title>.+)$",
+    rf"^(?:si\s+)?me\s+(?:gust{_O}|encant{_O})\s+(?P<title>.+?)(?:[,.;]?\s+¿?(?:qu{_E}|algo)\b.*)?$",
+)
+# What follows /recommend: the command is the verb ("/recommend movies like toy story").
+# Asking for "something" or "a movie" is asking without a title; "/recommend us" is a title.
+_COMMAND_REQUESTS = _patterns(
+    rf"^(?=.*\b(?:something|anything|{_NOUN_EN})\b){_OBJECT_EN}{_TO_WATCH_EN}$",
+    rf"^(?=.*\b(?:algo|{_NOUN_ES})\b){_OBJECT_ES}{_TO_WATCH_ES}$",
+    rf"^{_SOME_OBJECT_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN})\s+(?P<title>.+)$",
+    rf"^{_SOME_OBJECT_ES}\s+(?:{_LIKE_ES}|{_AFTER_ES})\s+(?P<title>.+)$",
+)
+
 # "… on Netflix" / "… en Netflix" at the end of a title asks for one platform.
-_ON_PLATFORM = re.compile(r"^(?P<title>.+?)\s+(?:on|in|en)\s+(?P<platform>[^\s].{0,30})$", re.I)
+_ON_PLATFORM = re.compile(
+    r"^(?P<title>.+)\s+(?:on|in|en)\s+(?P<platform>\S.{0,30})$", re.IGNORECASE | re.DOTALL
+)
+# "Toy Story 2 (1999)" and "The Office 2005": the year picks between works of one title.
+_TITLE_YEAR = re.compile(r"^(?P<title>.*?\S)(?:\s*\((?P<paren>\d{4})\)|\s+(?P<bare>\d{4}))$")
 _QUOTES = "\"'“”‘’«»`"
+_LEADING_NOISE = re.compile(r"^[\s¿¡]+")
 _TRAILING_NOISE = re.compile(r"(?:[\s?!.¿¡,;:…]+|\s+(?:please|pls|plz|por\s+favor))+$", re.I)
 # Words are split at spaces, semicolons and commas, except a decimal comma as in "7,5".
 _WORD_SEPARATOR = re.compile(r"[\s;]+|,(?!\d)")
+# Punctuation around an argument word ("Netflix.", "¿netflix?"), but not "disney+" or "pg-13".
+_WORD_EDGES = _QUOTES + ".,;:!?¿¡…()[]{}"
+# Invisible characters that people paste between words.
+_INVISIBLE_SPACES = str.maketrans({"\u200b": " ", "\u2060": " ", "\ufeff": " "})
 
 
 @dataclass(frozen=True)
@@ -241,7 +511,7 @@ def parse_message(
 
     ``bot_username`` makes ``/command@OtherBot`` an ``ignore`` intent.
     """
-    text = (text or "").strip()
+    text = (text or "").translate(_INVISIBLE_SPACES).strip()
     if not text:
         return Intent(EMPTY)
     if text.startswith("/") and len(text) > 1:
@@ -250,10 +520,8 @@ def parse_message(
 
 
 def _parse_command(text: str, registry: PlatformRegistry, bot_username: str | None) -> Intent:
-    head, _, rest = text[1:].partition(" ")
-    if "\n" in head:
-        head, _, more = head.partition("\n")
-        rest = f"{more} {rest}"
+    # Any whitespace ends the command name: a tab, a new line or a non-breaking space.
+    head, rest = re.match(r"(\S*)(.*)", text[1:], re.DOTALL).groups()
     name, _, addressee = head.partition("@")
     if addressee and bot_username and fold(addressee) != fold(bot_username):
         return Intent(IGNORE)
@@ -265,8 +533,14 @@ def _parse_command(text: str, registry: PlatformRegistry, bot_username: str | No
 
 def parse_arguments(intent: str, text: str, registry: PlatformRegistry) -> Intent:
     """The arguments of command ``intent`` from the text after the command name."""
-    if intent in (RECOMMEND, INFO):
-        return _title_intent(intent, text, registry, with_filters=intent == RECOMMEND)
+    if intent == RECOMMEND:
+        if text and len(text) <= MAX_TITLE_LENGTH * 2:
+            request = _request(_COMMAND_REQUESTS, " " + _strip_noise(text).strip(), registry)
+            if request is not None:
+                return request
+        return _title_intent(RECOMMEND, text, registry, with_filters=True)
+    if intent == INFO:
+        return _title_intent(INFO, text, registry, with_filters=False)
     if intent == LANG:
         return _language(text)
     if intent in (LONGEST, SCORE_COUNT, COUNT, ACTOR):
@@ -274,32 +548,51 @@ def parse_arguments(intent: str, text: str, registry: PlatformRegistry) -> Inten
     if intent == COUNTRY:
         return _country(text)
     if intent == RATING:
-        rating = " ".join(text.split()).strip(_QUOTES).lower()[:20]
-        if not rating:
-            return Intent(RATING, problem=Problem("missing_rating"))
-        return Intent(RATING, {"rating": rating})
+        return _rating(text)
     return Intent(intent)
 
 
 def parse_free_text(text: str, registry: PlatformRegistry) -> Intent:
-    """A message that is not a command: a greeting, a request for similar titles, or a title."""
-    folded = _TRAILING_NOISE.sub("", fold(text)).strip()
+    """A message that is not a command: a greeting, a question about the bot, a request for
+    similar titles, or a title (with "on <platform>" and a year if given)."""
+    body = _strip_noise(text)
+    folded = " ".join(fold(body).split())
     if folded in _GREETINGS:
         return Intent(GREETING)
     if folded in _THANKS:
         return Intent(THANKS)
-    if not folded or folded in _HELP_WORDS:
+    if not folded or _HELP.match(folded):
         return Intent(HELP)
-    for pattern in _RECOMMEND_PATTERNS:
-        match = pattern.match(text.strip())
-        if match:
-            noun = match.groupdict().get("noun")
-            intent = _title_intent(RECOMMEND, match.group("title"), registry, with_filters=True)
-            item_type = _TYPES.get(fold(re.sub(r"\s+", " ", noun))) if noun else None
-            if item_type and intent.problem is None and "item_type" not in intent.args:
-                return Intent(RECOMMEND, {**intent.args, "item_type": item_type})
-            return intent
-    return _title_intent(TITLE, text, registry, with_filters=False)
+    if len(text) <= MAX_TITLE_LENGTH * 2:
+        request = _request(_REQUESTS, body, registry)
+        if request is not None:
+            return request
+    return _title_intent(TITLE, text, registry, with_filters=True)
+
+
+def _strip_noise(text: str) -> str:
+    """``text`` without the punctuation and "please" around what it asks."""
+    return _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", text))
+
+
+def _request(
+    patterns: Iterable[re.Pattern[str]], text: str, registry: PlatformRegistry
+) -> Intent | None:
+    """A recommendation request in one of ``patterns``, or ``None``."""
+    for pattern in patterns:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        if not groups.get("title"):
+            return Intent(RECOMMEND, problem=Problem("missing_title"))
+        intent = _title_intent(RECOMMEND, groups["title"], registry, with_filters=True)
+        noun = groups.get("noun")
+        item_type = _TYPES.get(fold(" ".join(noun.split()))) if noun else None
+        if item_type and intent.problem is None:
+            return Intent(RECOMMEND, {**intent.args, "item_type": item_type})
+        return intent
+    return None
 
 
 def _clean_title(text: str) -> str:
@@ -308,20 +601,31 @@ def _clean_title(text: str) -> str:
 
 
 def _title_intent(intent: str, text: str, registry: PlatformRegistry, with_filters: bool) -> Intent:
+    """A title, and with ``with_filters`` a trailing "on <platform>"; then a trailing year."""
     if len(text) > MAX_TITLE_LENGTH * 2:
         return Intent(intent, problem=Problem("too_long"))
-    title = _clean_title(text)
+    title = _clean_title(_LEADING_NOISE.sub("", text))
     args: dict[str, object] = {}
-    if with_filters:
-        on = _ON_PLATFORM.match(title)
-        platform = registry.resolve(_clean_title(on.group("platform"))) if on else None
-        if on and platform is not None:
+    on = _ON_PLATFORM.match(title) if with_filters else None
+    if on:
+        named = _clean_title(on.group("platform"))
+        platform = _platform_named(named, registry, TITLE_PLATFORM_TYPO)
+        if platform is not None:
             title = _clean_title(on.group("title"))
             args["platform"] = platform.name
+        elif fold(named) in _OTHER_PLATFORMS:
+            return Intent(intent, problem=Problem("uncovered_platform", named))
     if not title:
         return Intent(intent, problem=Problem("missing_title"))
     if len(title) > MAX_TITLE_LENGTH:
         return Intent(intent, problem=Problem("too_long"))
+    dated = _TITLE_YEAR.match(title)
+    if dated:
+        year = int(dated.group("paren") or dated.group("bare"))
+        undated = _clean_title(dated.group("title"))
+        # A year still to come is part of a title: "Blade Runner 2049".
+        if undated and FIRST_YEAR <= year <= datetime.date.today().year + 1:
+            return Intent(intent, {"title": undated, "year": year, **args})
     return Intent(intent, {"title": title, **args})
 
 
@@ -336,34 +640,92 @@ def _language(text: str) -> Intent:
 
 
 def _words(text: str) -> list[str]:
-    return [word for word in _WORD_SEPARATOR.split(text) if word]
+    """The argument words of ``text``, without the punctuation around them."""
+    words = (word.strip(_WORD_EDGES) for word in _WORD_SEPARATOR.split(text))
+    return [word for word in words if word]
+
+
+# -- platforms ------------------------------------------------------------------------------
+def _platform_named(
+    text: str, registry: PlatformRegistry, typo: float | None = None
+) -> Platform | None:
+    """The platform ``text`` names, exactly or, given ``typo``, with a slip that close.
+
+    Single letters are record-id prefixes, not names: "mayor a 7" is not Prime Video.
+    """
+    if len(fold(text)) < 2:
+        return None
+    platform = registry.resolve(text)
+    if platform is None and typo is not None:
+        platform = _closest_platform(text, registry, typo)
+    return platform
+
+
+def _closest_platform(text: str, registry: PlatformRegistry, typo: float) -> Platform | None:
+    """The one platform whose names are within ``typo`` of ``text``, if it is clear."""
+    folded = fold(text)
+    if len(folded) < 3:
+        return None
+    best = sorted(
+        (
+            max(fuzz.ratio(folded, fold(name)) for name in _names(platform)),
+            index,
+        )
+        for index, platform in enumerate(registry)
+    )
+    score, index = best[-1]
+    runner_up = best[-2][0] if len(best) > 1 else 0.0
+    if score >= typo and score - runner_up >= TYPO_MARGIN:
+        return registry.platforms[index]
+    return None
+
+
+def _names(platform: Platform) -> list[str]:
+    return [platform.name, platform.display_name, *platform.aliases]
 
 
 def _take_platform(words: list[str], registry: PlatformRegistry) -> tuple[str | None, list[str]]:
     """The first platform named by one to three consecutive words, and the other words."""
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            platform = registry.resolve(" ".join(words[start : start + size]))
+            platform = _platform_named(" ".join(words[start : start + size]), registry)
             if platform is not None:
                 return platform.name, words[:start] + words[start + size :]
     return None, words
 
 
+# -- the catalogue questions ---------------------------------------------------------------
 def _catalogue_question(intent: str, text: str, registry: PlatformRegistry) -> Intent:
     """``longest``, ``score_count``, ``count`` and ``actor``: typed words, any order."""
-    words = _words(text)
-    platform, words = _take_platform(words, registry)
+    platform, words = _take_platform(_join_types(_words(text)), registry)
+    fillers = _FILLERS | _QUESTION_FILLERS[intent]
     args: dict[str, object] = {}
+    years: list[str] = []
     leftovers: list[str] = []
     for word in words:
-        folded = fold(word).strip(_QUOTES + ".")
+        folded = fold(word)
+        if folded in fillers:
+            continue
         kind, value = _classify(folded, intent)
-        if kind is None or kind in args:
-            leftovers.append(word)
-        elif kind == "bad_year" or kind == "bad_score":
+        if kind == "bad_year" or kind == "bad_score":
             return Intent(intent, problem=Problem(kind, word[:20]))
+        if kind == "year":
+            years.append(word)
+        elif kind is not None and args.get(kind, value) != value:
+            # "movie season": two answers to one question.
+            return Intent(intent, problem=Problem("unknown_words", word[:40]))
+        if kind is None:
+            leftovers.append(word)
         else:
             args[kind] = value
+    if len(set(years)) > 1:
+        return Intent(intent, problem=Problem("two_years", " ".join(years)[:40]))
+    others = [p for p in (_platform_named(word, registry) for word in leftovers) if p]
+    if platform is not None and others:
+        names = [registry.get(platform).display_name] + [p.display_name for p in others]
+        return Intent(intent, problem=Problem("two_platforms", ", ".join(names)[:40]))
+    if platform is None and 0 < len(leftovers) <= 3:
+        platform, leftovers = _take_close_platform(leftovers, registry)
     if platform is not None:
         args["platform"] = platform
     needed = {
@@ -384,6 +746,30 @@ def _catalogue_question(intent: str, text: str, registry: PlatformRegistry) -> I
     return Intent(intent, {key: args[key] for key in order if key in args})
 
 
+def _join_types(words: list[str]) -> list[str]:
+    """``words`` with two-word types ("tv show") as one word."""
+    joined: list[str] = []
+    for word in words:
+        if joined and f"{fold(joined[-1])} {fold(word)}" in _TYPES:
+            joined[-1] = f"{joined[-1]} {word}"
+        else:
+            joined.append(word)
+    return joined
+
+
+def _take_close_platform(
+    words: list[str], registry: PlatformRegistry
+) -> tuple[str | None, list[str]]:
+    """A platform typed with a slip ("netflx", "disny plus") among a few unknown words."""
+    for size in (2, 1):
+        for start in range(len(words) - size + 1):
+            named = " ".join(words[start : start + size])
+            platform = _closest_platform(named, registry, PLATFORM_TYPO)
+            if platform is not None:
+                return platform.name, words[:start] + words[start + size :]
+    return None, words
+
+
 def _classify(word: str, intent: str) -> tuple[str | None, object]:
     """What one argument word is: ``year``, ``score``, ``duration_type``, or ``None``.
 
@@ -399,7 +785,7 @@ def _classify(word: str, intent: str) -> tuple[str | None, object]:
             duration = "min" if _TYPES[word] == "movie" else "season"
         return ("duration_type", duration) if duration else (None, None)
     if intent == SCORE_COUNT:
-        number = re.fullmatch(r">?=?(\d{1,2}(?:[.,]\d+)?)(?:/10)?", word)
+        number = re.fullmatch(r"[>≥+]?=?(\d{1,2}(?:[.,]\d+)?)\+?(?:/10)?", word)
         if number:
             score = float(number.group(1).replace(",", "."))
             return ("score", score) if score <= 10 else ("bad_score", None)
@@ -410,35 +796,114 @@ def _classify(word: str, intent: str) -> tuple[str | None, object]:
     return None, None
 
 
+# -- countries --------------------------------------------------------------------------------
 def _country(text: str) -> Intent:
-    """``country``: a type word, a year and the rest is the country, in any order."""
-    words = _words(text)
+    """``country``: a type word, a year and a country, in any order, among filler words."""
     item_type = year = None
     rest: list[str] = []
-    for index, word in enumerate(words):
-        folded = fold(word).strip(_QUOTES + ".")
-        pair = f"{folded} {fold(words[index + 1])}" if index + 1 < len(words) else ""
-        if item_type is None and pair in _TYPES:
-            item_type = _TYPES[pair]
-            words[index + 1] = ""
-        elif item_type is None and folded in _TYPES:
-            item_type = _TYPES[folded]
-        elif year is None and re.fullmatch(r"\d{4}", folded):
+    for word in _join_types(_words(text)):
+        folded = fold(word)
+        if folded in _TYPES:
+            item_type = item_type or _TYPES[folded]
+        elif re.fullmatch(r"\d{4}", folded):
             if not FIRST_YEAR <= int(folded) <= LAST_YEAR:
                 return Intent(COUNTRY, problem=Problem("bad_year", word))
+            if year is not None and int(folded) != year:
+                return Intent(COUNTRY, problem=Problem("two_years", f"{year} {folded}"))
             year = int(folded)
         elif re.fullmatch(r"\d+", folded):
             return Intent(COUNTRY, problem=Problem("bad_year", word[:20]))
-        elif folded:
+        else:
             rest.append(folded)
-    while rest and rest[0] in ("de", "from", "in", "en", "of", "del"):
-        rest.pop(0)
     if item_type is None:
         return Intent(COUNTRY, problem=Problem("missing_type"))
-    if not rest:
+    country = _country_in(rest)
+    if not country:
         return Intent(COUNTRY, problem=Problem("missing_country"))
     if year is None:
         return Intent(COUNTRY, problem=Problem("missing_year"))
-    phrase = " ".join(rest)[:60]
-    country = _COUNTRY_ALIASES.get(phrase) or _COUNTRY_BY_LETTERS.get(_letters(phrase), phrase)
     return Intent(COUNTRY, {"item_type": item_type, "country": country, "year": year})
+
+
+def _country_alias(phrase: str) -> str | None:
+    """The catalogue country a folded ``phrase`` names exactly, in English or Spanish."""
+    return _COUNTRY_ALIASES.get(phrase) or _COUNTRY_BY_LETTERS.get(_letters(phrase))
+
+
+def _country_in(words: list[str]) -> str:
+    """The country among folded ``words``: the longest run of words naming one, when the
+    others are only filler ("de", "from the"); else the words that are not filler.
+
+    >>> _country_in(["de", "la", "ciudad", "del", "vaticano", "en"])
+    'vatican city'
+    >>> _country_in(["from", "narnia"])
+    'narnia'
+    """
+    meaningful = [0]
+    for word in words:
+        meaningful.append(meaningful[-1] + (word not in _COUNTRY_FILLERS))
+    for size in range(min(len(words), _COUNTRY_WORDS), 0, -1):
+        for start in range(len(words) - size + 1):
+            end = start + size
+            outside = meaningful[-1] - (meaningful[end] - meaningful[start])
+            country = _country_alias(" ".join(words[start:end])) if outside == 0 else None
+            if country:
+                return country
+    return " ".join(word for word in words if word not in _COUNTRY_FILLERS)[:60]
+
+
+def resolve_country(text: str, known: Mapping[str, str]) -> str | None:
+    """The country of ``known`` (the catalogue's, by lowercase name) that ``text`` names:
+    by name or alias in English or Spanish, or with a slip close to only one country.
+
+    >>> known = {"united states": "United States", "austria": "Austria", "australia": "Australia"}
+    >>> resolve_country("EE. UU.", known), resolve_country("untied states", known)
+    ('united states', 'united states')
+    >>> resolve_country("austrlia", known) is None  # as close to Austria as to Australia
+    True
+    """
+    folded = " ".join(fold(text).split())
+    for candidate in (folded, _country_alias(folded)):
+        if candidate in known:
+            return candidate
+    # One slip in a short name often spells another country: "mali" is not Malta.
+    if len(folded) < 5:
+        return None
+    choices = {name: name for name in known}
+    choices.update({alias: name for alias, name in _COUNTRY_ALIASES.items() if name in known})
+    ranked = process.extract(
+        folded, list(choices), scorer=fuzz.ratio, limit=10, score_cutoff=COUNTRY_TYPO - TYPO_MARGIN
+    )
+    if not ranked or ranked[0][1] < COUNTRY_TYPO:
+        return None
+    best = choices[ranked[0][0]]
+    rivals = [score for alias, score, _ in ranked if choices[alias] != best]
+    if rivals and ranked[0][1] - rivals[0] < TYPO_MARGIN:
+        return None
+    return best
+
+
+# -- ratings ----------------------------------------------------------------------------------
+def _rating(text: str) -> Intent:
+    """``rating``: an age rating as the catalogue writes it ("pg-13", "18+"), or as people say
+    it ("rated pg-13", "para mayores de 18")."""
+    words = (fold(word).strip(_WORD_EDGES) for word in text.split())
+    phrase = " ".join(word for word in words if word and word not in _RATING_FILLERS)[:20]
+    if not phrase:
+        return Intent(RATING, problem=Problem("missing_rating"))
+    return Intent(RATING, {"rating": _RATING_WORDS.get(phrase) or _age_rating(phrase) or phrase})
+
+
+def _age_rating(phrase: str) -> str | None:
+    """ "18+" for "mayores 18", "over 18", "18 and up" or a bare "18".
+
+    >>> _age_rating("mayores 18"), _age_rating("16 years and over"), _age_rating("pg-13")
+    ('18+', '16+', None)
+    """
+    ages = re.findall(r"\d+", phrase)
+    others = re.sub(r"\d+", " ", phrase).replace("+", " + ").split()
+    if len(ages) != 1 or int(ages[0]) not in _RATED_AGES:
+        return None
+    if all(word in _AGE_WORDS for word in others):
+        return f"{int(ages[0])}+"
+    return None

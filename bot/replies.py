@@ -7,27 +7,41 @@ Every piece of catalogue or user text is escaped here before it goes into HTML.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot import callbacks, parsing
-from bot.i18n import country_name, genre_name, join_names, number, plural, t, type_name
+from bot.i18n import (
+    country_name,
+    exact_number,
+    from_country,
+    genre_name,
+    join_names,
+    number,
+    plural,
+    t,
+    type_name,
+)
 from bot.parsing import Intent, Problem
 from bot.reload import ReloadSummary
 from etl.genres import canonical_genres
 from recommender.catalogue import QueryError
 from recommender.engine import Engine, Match, Reason, Recommendation
 from recommender.matcher import is_confident
+from recommender.text import normalize_title
 
 PAGE_SIZE = 5
 # "Next 5" stops here: past fifty, similarity is mostly noise.
 MAX_RESULTS = 50
-# How sure the matcher must be before the bot answers without asking "Did you mean…?": a
-# best match below SURE, or one barely ahead of the next work, is a guess.
-# Below this confidence a candidate is noise ("asdfghjkl" is not "Ashley"): say not found.
-NOT_FOUND = 0.6
+# Below this confidence a candidate is noise, not a guess worth offering: "harry potter"
+# is not "Charlotte" (0.67), "game of thrones" is not "Game of Talents" (0.73), while a slip
+# such as "toy stroy" (0.89) or "the ofice" (0.95) stays well above it.
+NOT_FOUND = 0.75
 DID_YOU_MEAN = 5
+# A year typed after a title ("The Office 2005") is looked for among this many candidates.
+YEAR_CANDIDATES = 20
 BUTTON_TITLE_LENGTH = 28
 CHOICE_TITLE_LENGTH = 44
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
@@ -93,11 +107,15 @@ def answer(intent: Intent, engine: Engine, lang: str, bot_username: str | None =
         return _title_reply(intent, engine, lang)
     if name in _QUESTIONS:
         try:
-            return Reply(_QUESTIONS[name](engine, lang, args))
+            result = _QUESTIONS[name](engine, lang, args)
         except QueryError:
             # The parser checks what the catalogue checks, so this is a disagreement between
             # them; the user still gets an example that works.
-            return problem_reply(Intent(name, problem=Problem("unusable")), engine, lang)
+            result = Problem("unusable")
+        if isinstance(result, Problem):
+            # Only the catalogue knows its countries and ratings.
+            return problem_reply(Intent(name, args, result), engine, lang)
+        return Reply(result)
     if name == parsing.UNKNOWN_COMMAND:
         return Reply(t(lang, "unknown_command", command=esc(args.get("command", ""))))
     if name == parsing.RELOAD:
@@ -120,11 +138,22 @@ def help_reply(engine: Engine, lang: str, bot_username: str | None = None) -> Re
 def problem_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
     """What was wrong with the arguments, and one example that works."""
     problem = intent.problem or Problem("unknown_words")
-    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
-    if intent.name == parsing.TITLE:
+    if intent.name == parsing.TITLE and problem.code in ("too_long", "missing_title"):
         return Reply(t(lang, "too_long" if problem.code == "too_long" else "empty"))
-    text = t(lang, f"problem_{problem.code}", value=esc(problem.value), platforms=platforms)
-    example = t(lang, f"example_{intent.name}")
+    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
+    ratings = ""
+    if problem.code == "unknown_rating":
+        ratings = esc(", ".join(rating.upper() for rating in engine.catalogue.ratings[:8]))
+    text = t(
+        lang,
+        f"problem_{problem.code}",
+        value=esc(problem.value),
+        platforms=platforms,
+        ratings=ratings,
+    )
+    # A title sent on its own was a request for recommendations.
+    example_of = parsing.RECOMMEND if intent.name == parsing.TITLE else intent.name
+    example = t(lang, f"example_{example_of}")
     return Reply(
         f"{text}\n{t(lang, 'example', example=esc(example))}",
         prompt=problem.code == "missing_title",
@@ -146,14 +175,12 @@ def _title_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
         if work_id is None:
             return Reply(t(lang, "gone"), alert=True)
     else:
-        query = str(args["title"])
-        matches = engine.match(query, limit=DID_YOU_MEAN)
-        found = [match for match in matches if match.confidence >= NOT_FOUND]
-        if not found:
+        work_id, found = _find(engine, str(args["title"]), args.get("year"))
+        if work_id is None and not found:
+            query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
             return Reply(t(lang, "not_found", query=esc(shorten(query, 60))))
-        if not is_confident([match.confidence for match in found]):
+        if work_id is None:
             return _did_you_mean(intent, found, engine, lang)
-        work_id = found[0].work_id
     platform = _platform_filter(engine, args)
     item_type = args.get("item_type")
     offset = int(args.get("offset", 0))
@@ -169,6 +196,32 @@ def _title_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
     if intent.name == parsing.TITLE:
         return Reply(f"{details_text(work, engine, lang)}\n\n{page.text}", page.buttons)
     return page
+
+
+def _find(engine: Engine, title: str, year: object = None) -> tuple[str | None, list[Match]]:
+    """The work ``title`` names, or the candidates to ask about (none: nothing is close).
+
+    A ``year`` typed after the title picks among works of that title ("The Office 2005"),
+    unless title and year together name a work ("Louis C.K. 2017").
+    """
+    text = f"{title} {year}" if year else title
+    found = _plausible(engine.match(text, limit=DID_YOU_MEAN))
+    if _sure(found) or not year:
+        return (found[0].work_id if _sure(found) else None), found
+    by_title = _plausible(engine.match(title, limit=YEAR_CANDIDATES))
+    of_year = [match for match in by_title if match.year == year]
+    if _sure(of_year):
+        return of_year[0].work_id, of_year
+    others = [match for match in by_title if match.year != year]
+    return None, (of_year + others)[:DID_YOU_MEAN] or found
+
+
+def _plausible(matches: list[Match]) -> list[Match]:
+    return [match for match in matches if match.confidence >= NOT_FOUND]
+
+
+def _sure(matches: list[Match]) -> bool:
+    return is_confident([match.confidence for match in matches])
 
 
 def _platform_filter(engine: Engine, args: Mapping[str, object]) -> str | None:
@@ -213,7 +266,7 @@ def recommendations_reply(
 ) -> Reply:
     """One page of works like ``work`` (a :meth:`Engine.details` dict), with their buttons."""
     offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
-    results = engine.similar(work["work_id"], PAGE_SIZE + 1, platform, item_type, offset)
+    results = similar_works(engine, work, PAGE_SIZE + 1, offset, platform, item_type)
     has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
     results = results[:PAGE_SIZE]
     title, year = esc(work["title"]), work["year"]
@@ -260,6 +313,70 @@ def recommendations_reply(
     if nav:
         rows.append(nav)
     return Reply("\n".join(lines), tuple(rows))
+
+
+def similar_works(
+    engine: Engine,
+    work: dict,
+    count: int,
+    offset: int = 0,
+    platform: str | None = None,
+    item_type: str | None = None,
+) -> list[Recommendation]:
+    """``count`` works like ``work`` from ``offset``, leaving out other versions of ``work``
+    itself ("Coco (in Spanish)" is not a recommendation for "Coco").
+
+    Offsets count the works that are shown, so every page follows on from the one before.
+    """
+    wanted = offset + count
+    asked = wanted
+    while True:
+        results = engine.similar(work["work_id"], asked, platform, item_type)
+        kept = [result for result in results if not same_film(work["title"], result.title)]
+        if len(kept) >= wanted or len(results) < asked:
+            return kept[offset:wanted]
+        asked += wanted - len(kept)
+
+
+# A title's last bracket, when all it says is which language or cut this copy is.
+_LAST_BRACKET = re.compile(r"^(?P<base>.*\S)\s*[(\[](?P<tag>[^()\[\]]*)[)\]]\s*$")
+# Normalised like the titles they are compared with: lowercase, no accents.
+_VERSION_WORDS = frozenset(
+    normalize_title(
+        "version ver dub dubbed dubbing doblada doblado doblaje sub subs subbed subtitled "
+        "subtitles subtitulada subtitulado subtitulos audio language idioma original in en "
+        "with con no non dialog and y 4k uhd hd extended edition cut director's producer's "
+        "uncut remastered digitally restored black white color colour "
+        "spanish english french german italian portuguese japanese korean chinese mandarin "
+        "cantonese hindi tamil telugu telegu malayalam kannada marathi bengali punjabi arabic "
+        "turkish russian polish dutch swedish thai indonesian filipino tagalog hebrew "
+        "castilian español castellano latino latin american brazilian inglés francés"
+    ).split()
+)
+
+
+def same_film(title: str, other: str) -> bool:
+    """Whether two titles are one work in another language or cut: the same title, one of
+    them with a bracketed version tag.
+
+    >>> same_film("Coco", "Coco (in Spanish)"), same_film("Shrek 2", "Shrek 2 (en Español)")
+    (True, True)
+    >>> same_film("The Office (U.K.)", "The Office (U.S.)"), same_film("Dark", "Dark")
+    (False, False)
+    """
+    base, tagged = _version_base(title)
+    other_base, other_tagged = _version_base(other)
+    return (tagged or other_tagged) and bool(base) and base == other_base
+
+
+def _version_base(title: str) -> tuple[str, bool]:
+    """A title's normalised key without a version tag, and whether it had one."""
+    bracket = _LAST_BRACKET.match(title)
+    if bracket:
+        tag = normalize_title(bracket.group("tag")).split()
+        if tag and all(word in _VERSION_WORDS for word in tag):
+            return normalize_title(bracket.group("base")), True
+    return normalize_title(title), False
 
 
 def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:
@@ -345,7 +462,7 @@ def details_text(work: dict, engine: Engine, lang: str) -> str:
     if work["cast"]:
         lines.append(t(lang, "starring", names=esc(join_names(lang, work["cast"][:CAST_SHOWN]))))
     if work["country"]:
-        countries = join_names(lang, [country_name(lang, c.lower()) for c in work["country"][:3]])
+        countries = join_names(lang, [country_name(lang, c) for c in work["country"][:3]])
         lines.append(t(lang, "made_in", countries=esc(countries)))
     if work["description"]:
         lines.append(f"\n<i>{esc(shorten(work['description'], DESCRIPTION_LENGTH))}</i>")
@@ -363,7 +480,7 @@ def _display(engine: Engine, platform: str) -> str:
     return esc(engine.registry.get(platform).display_name)
 
 
-def _longest(engine: Engine, lang: str, args: dict) -> str:
+def _longest(engine: Engine, lang: str, args: Mapping[str, object]) -> str:
     platform, year = args.get("platform"), args.get("year")
     result = engine.catalogue.longest(year, platform, args.get("duration_type"))
     scope_parts = []
@@ -387,7 +504,7 @@ def _longest(engine: Engine, lang: str, args: dict) -> str:
     )
 
 
-def _score_count(engine: Engine, lang: str, args: dict) -> str:
+def _score_count(engine: Engine, lang: str, args: Mapping[str, object]) -> str:
     result = engine.catalogue.score_count(args["platform"], args["score"], args["year"])
     return plural(
         lang,
@@ -396,12 +513,13 @@ def _score_count(engine: Engine, lang: str, args: dict) -> str:
         count=number(lang, result.count),
         platform=_display(engine, result.platform),
         year=result.year,
-        score=score_text(lang, result.score),
+        # As typed: 6.95 rounded to 7.0 would contradict the count.
+        score=exact_number(lang, result.score),
         scored=number(lang, result.scored),
     )
 
 
-def _count(engine: Engine, lang: str, args: dict) -> str:
+def _count(engine: Engine, lang: str, args: Mapping[str, object]) -> str:
     result = engine.catalogue.count(args["platform"])
     return t(
         lang,
@@ -412,11 +530,13 @@ def _count(engine: Engine, lang: str, args: dict) -> str:
     )
 
 
-def _actor(engine: Engine, lang: str, args: dict) -> str:
+def _actor(engine: Engine, lang: str, args: Mapping[str, object]) -> str:
     result = engine.catalogue.actor(args["platform"], args["year"])
     platform = _display(engine, result.platform)
     if result.actor is None:
-        return t(lang, "actor_none", platform=platform, year=result.year)
+        released = engine.catalogue.titles(result.platform, result.year)
+        key = "actor_none" if released else "actor_no_titles"
+        return t(lang, key, platform=platform, year=result.year)
     return t(
         lang,
         "actor",
@@ -427,20 +547,25 @@ def _actor(engine: Engine, lang: str, args: dict) -> str:
     )
 
 
-def _country(engine: Engine, lang: str, args: dict) -> str:
-    result = engine.catalogue.country(args["item_type"], args["country"], args["year"])
+def _country(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Problem:
+    catalogue = engine.catalogue
+    typed = str(args["country"])
+    country = parsing.resolve_country(typed, catalogue.countries)
+    if country is None:
+        return Problem("unknown_country", country_name(lang, typed)[:40])
+    result = catalogue.country(args["item_type"], country, args["year"])
     key = "country_movie" if result.type == "movie" else "country_tv"
     return plural(
         lang,
         key,
         result.count,
         count=number(lang, result.count),
-        country=esc(country_name(lang, result.country)),
+        origin=esc(from_country(lang, catalogue.countries[country])),
         year=result.year,
     )
 
 
-def _rating(engine: Engine, lang: str, args: dict) -> str:
+def _rating(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Problem:
     catalogue = engine.catalogue
     wanted = str(args["rating"])
     known = catalogue.ratings
@@ -449,8 +574,7 @@ def _rating(engine: Engine, lang: str, args: dict) -> str:
         squeezed = {_squeeze(rating): rating for rating in known}
         wanted = squeezed.get(_squeeze(wanted), wanted)
     if wanted not in known:
-        common = ", ".join(rating.upper() for rating in known[:8])
-        return t(lang, "rating_unknown", rating=esc(args["rating"]), ratings=esc(common))
+        return Problem("unknown_rating", str(args["rating"]))
     result = catalogue.rating(wanted)
     count = result.count
     return plural(lang, "rating", count, count=number(lang, count), rating=esc(wanted.upper()))
@@ -460,7 +584,7 @@ def _squeeze(text: str) -> str:
     return "".join(char for char in text.lower() if char.isalnum())
 
 
-_QUESTIONS = {
+_QUESTIONS: dict[str, Callable[[Engine, str, Mapping[str, object]], str | Problem]] = {
     parsing.LONGEST: _longest,
     parsing.SCORE_COUNT: _score_count,
     parsing.COUNT: _count,
@@ -537,7 +661,7 @@ def inline_page(query: str, engine: Engine, lang: str, offset: str = "") -> Inli
                 text=details_text(work, engine, lang),
             )
         )
-    results = engine.similar(work["work_id"], INLINE_PAGE_SIZE, offset=start)
+    results = similar_works(engine, work, INLINE_PAGE_SIZE, start)
     like = t(lang, "like_header", title=esc(work["title"]), year=work["year"])
     for result in results:
         facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]

@@ -254,6 +254,12 @@ class Catalogue:
             raise QueryError("rating must not be empty, for example: pg-13")
         return RatingCount(rating=wanted, count=int((self.records["rating"] == wanted).sum()))
 
+    def titles(self, platform: str, year: int | str) -> int:
+        """How many titles ``platform`` has from ``year``."""
+        name, release = self.platform(platform).name, self.year(year)
+        records = self.records
+        return int(((records["platform"] == name) & (records["release_year"] == release)).sum())
+
     @property
     def ratings(self) -> list[str]:
         """Every rating in the catalogue, most common first."""

@@ -241,3 +241,11 @@ def test_bad_arguments_raise_query_error_with_choices(
 def test_as_dict() -> None:
     assert as_dict(RatingCount("g", 9)) == {"rating": "g", "count": 9}
     assert as_dict(None) is None
+
+
+def test_titles_counts_a_platforms_releases_of_a_year(catalogue: Catalogue) -> None:
+    records = catalogue.records
+    expected = int(((records["platform"] == "netflix") & (records["release_year"] == 2017)).sum())
+    assert expected == 3  # the fixture's three Netflix titles from 2017
+    assert catalogue.titles("Netflix", "2017") == 3
+    assert catalogue.titles("netflix", 1800) == 0

@@ -43,6 +43,23 @@ def test_ask_defaults_to_the_terminal_language(built, capsys, monkeypatch):
     assert capsys.readouterr().out == "📊 Netflix tiene 6 películas y 5 series.\n"
 
 
+@pytest.mark.parametrize(
+    ("message", "lang", "expected"),
+    [
+        ("/count\u00a0Netflix.", "en", "📊 Netflix has 6 movies and 5 TV shows.\n"),
+        (
+            "/pais series del reino unido en 2001",
+            "es",
+            "🌎 1 serie del Reino Unido se estrenó en 2001.\n",
+        ),
+        ("recomiéndame algo", "es", "Dime un título.\nEjemplo: /recomendar toy story\n"),
+    ],
+)
+def test_ask_understands_sloppy_messages(built, capsys, message, lang, expected):
+    cli.main(["--data-dir", str(built.data_dir), "ask", message, "--lang", lang])
+    assert capsys.readouterr().out == expected
+
+
 def test_a_chat_session_with_buttons_as_numbers(engine):
     lines = iter(["/recommend toy story", "6", "1", "/lang es", "the office", "2", "99", "/quit"])
     out = io.StringIO()
@@ -54,6 +71,13 @@ def test_a_chat_session_with_buttons_as_numbers(engine):
     assert "¡Listo! Hablaré en español" in text
     assert "The Office (2005)\nSerie · 9 temporadas" in text  # 2 picked the Netflix one
     assert "No encontré nada llamado «99»" in text  # no button 99: a title search
+
+
+@pytest.mark.parametrize("line", ["²", "0", "-1", "99"])
+def test_only_a_listed_number_picks_a_button(engine, line):
+    conversation = ConsoleChat(EngineHolder(engine), "en")
+    conversation.respond("the office")
+    assert conversation.respond(line).text.startswith("🔍 I couldn't find anything called")
 
 
 def test_chat_ends_on_end_of_input(engine):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,203 @@ def test_spanish_country_names_round_trip_through_the_parser():
 class _NoPlatforms:
     def resolve(self, text: str) -> None:
         return None
+
+
+# Every country in the full catalogue (data/raw), as the catalogue spells it.
+CATALOGUE_COUNTRIES = [
+    "afghanistan",
+    "albania",
+    "algeria",
+    "angola",
+    "argentina",
+    "armenia",
+    "australia",
+    "austria",
+    "azerbaijan",
+    "bahamas",
+    "bangladesh",
+    "belarus",
+    "belgium",
+    "bermuda",
+    "botswana",
+    "brazil",
+    "bulgaria",
+    "burkina faso",
+    "cambodia",
+    "cameroon",
+    "canada",
+    "cayman islands",
+    "chile",
+    "china",
+    "colombia",
+    "costa rica",
+    "croatia",
+    "cuba",
+    "cyprus",
+    "czech republic",
+    "denmark",
+    "dominican republic",
+    "east germany",
+    "ecuador",
+    "egypt",
+    "ethiopia",
+    "finland",
+    "france",
+    "french polynesia",
+    "georgia",
+    "germany",
+    "ghana",
+    "greece",
+    "guatemala",
+    "hong kong",
+    "hungary",
+    "iceland",
+    "india",
+    "indonesia",
+    "iran",
+    "iraq",
+    "ireland",
+    "israel",
+    "italy",
+    "jamaica",
+    "japan",
+    "jordan",
+    "kazakhstan",
+    "kenya",
+    "kosovo",
+    "kuwait",
+    "latvia",
+    "lebanon",
+    "liechtenstein",
+    "lithuania",
+    "luxembourg",
+    "malawi",
+    "malaysia",
+    "malta",
+    "mauritius",
+    "mexico",
+    "monaco",
+    "mongolia",
+    "montenegro",
+    "morocco",
+    "mozambique",
+    "namibia",
+    "nepal",
+    "netherlands",
+    "new zealand",
+    "nicaragua",
+    "nigeria",
+    "norway",
+    "pakistan",
+    "palestine",
+    "panama",
+    "paraguay",
+    "peru",
+    "philippines",
+    "poland",
+    "portugal",
+    "puerto rico",
+    "qatar",
+    "romania",
+    "russia",
+    "samoa",
+    "saudi arabia",
+    "senegal",
+    "serbia",
+    "singapore",
+    "slovakia",
+    "slovenia",
+    "somalia",
+    "south africa",
+    "south korea",
+    "soviet union",
+    "spain",
+    "sri lanka",
+    "sudan",
+    "sweden",
+    "switzerland",
+    "syria",
+    "taiwan",
+    "tanzania",
+    "thailand",
+    "tunisia",
+    "turkey",
+    "uganda",
+    "ukraine",
+    "united arab emirates",
+    "united kingdom",
+    "united states",
+    "uruguay",
+    "vatican city",
+    "venezuela",
+    "vietnam",
+    "west germany",
+    "zimbabwe",
+]
+
+
+def test_every_catalogue_country_has_a_spanish_name():
+    assert len(CATALOGUE_COUNTRIES) == 128
+    assert [c for c in CATALOGUE_COUNTRIES if c not in i18n.COUNTRIES_ES] == []
+
+
+@pytest.mark.parametrize(
+    ("english", "spanish"),
+    [
+        ("hungary", "Hungría"),
+        ("czech republic", "República Checa"),
+        ("romania", "Rumanía"),
+        ("iceland", "Islandia"),
+        ("pakistan", "Pakistán"),
+        ("japan", "Japón"),
+        ("united kingdom", "Reino Unido"),
+    ],
+)
+def test_spanish_country_names_keep_their_accents(english, spanish):
+    assert i18n.COUNTRIES_ES[english] == spanish
+    assert i18n.country_name("es", english.title()) == spanish
+
+
+@pytest.mark.parametrize(
+    ("lang", "display", "expected"),
+    [
+        ("en", "United States", "from the United States"),
+        ("en", "United Kingdom", "from the United Kingdom"),
+        ("en", "Netherlands", "from the Netherlands"),
+        ("en", "Spain", "from Spain"),
+        ("en", "Bosnia and Herzegovina", "from Bosnia and Herzegovina"),
+        ("es", "United States", "de Estados Unidos"),
+        ("es", "United Kingdom", "del Reino Unido"),
+        ("es", "Netherlands", "de los Países Bajos"),
+        ("es", "Czech Republic", "de la República Checa"),
+        ("es", "Spain", "de España"),
+        ("es", "Bosnia and Herzegovina", "de Bosnia and Herzegovina"),
+    ],
+)
+def test_where_titles_come_from(lang, display, expected):
+    assert i18n.from_country(lang, display) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "expected"),
+    [
+        ("en", 6.95, "6.95"),
+        ("es", 6.95, "6,95"),
+        ("en", 7.0, "7"),
+        ("es", 7.5, "7,5"),
+        ("en", 10.0, "10"),
+        ("en", 0.05, "0.05"),
+    ],
+)
+def test_exact_numbers_keep_their_decimals(lang, value, expected):
+    assert i18n.exact_number(lang, value) == expected
+
+
+def test_every_string_is_used():
+    """A string no code asks for is dead text (keys built at run time are by their prefix)."""
+    sources = "\n".join(path.read_text() for path in Path(i18n.__file__).parent.glob("*.py"))
+    built_at_run_time = ("problem_", "example_", "reload_")
+    for key in i18n.EN:
+        base = re.sub(r"_(?:one|other)$", "", key)
+        used = re.search(rf"[\"']{base}[\"'](?!:)", sources) or key.startswith(built_at_run_time)
+        assert used, key

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import reload
+from bot import reload, replies
 from etl.build import build, run_etl
 from recommender.engine import Engine, EngineHolder
 
@@ -206,3 +206,15 @@ def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
     assert "MemoryError" in error.value.detail
     assert holder.engine is old
     assert not holder.swap_lock.locked()
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Netflix: 8 → 2 titles: more than half would disappear"),
+        ("es", "Netflix: 8 → 2 títulos: desaparecería más de la mitad"),
+    ],
+)
+def test_a_shrunk_platform_is_explained_to_the_admin(lang, expected):
+    reply = replies.reload_failed_reply("platform_shrunk", "Netflix: 8 → 2", 30, lang)
+    assert expected in reply.text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot import replies
 from bot.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
-from recommender.engine import Reason
+from recommender.engine import Reason, Recommendation
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
@@ -161,3 +163,296 @@ def test_a_catalogue_that_refuses_an_argument_still_gets_an_example(engine, monk
     monkeypatch.setattr(engine.catalogue, "count", refuse)
     reply = say(engine, "/count netflix")
     assert reply.text == "I couldn't use those details.\nExample: /count netflix"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "/country tv from the united kingdom in 2001",
+            "en",
+            "🌎 1 TV show from the United Kingdom was released in 2001.",
+        ),
+        (
+            "/pais series del reino unido en 2001",
+            "es",
+            "🌎 1 serie del Reino Unido se estrenó en 2001.",
+        ),
+        (
+            "/country movies from france in 2001",
+            "en",
+            "🌎 1 movie from France was released in 2001.",
+        ),
+        (
+            "/pais películas de francia del 2001",
+            "es",
+            "🌎 1 película de Francia se estrenó en 2001.",
+        ),
+        (
+            "/country movie from the US 2020",
+            "en",
+            "🌎 2 movies from the United States were released in 2020.",
+        ),
+        (
+            "/pais pelicula EE. UU. 2020",
+            "es",
+            "🌎 2 películas de Estados Unidos se estrenaron en 2020.",
+        ),
+        (
+            "/country movie untied kingdom 2017",
+            "en",
+            "🌎 1 movie from the United Kingdom was released in 2017.",
+        ),
+        (
+            "/pais película de las islas vírgenes 2020",
+            "es",
+            "🌎 1 película de las Islas Vírgenes de los Estados Unidos se estrenó en 2020.",
+        ),
+        ("/country tv japan 2012", "en", "🌎 1 TV show from Japan was released in 2012."),
+        ("/country tv japan 2013", "en", "🌎 0 TV shows from Japan were released in 2013."),
+    ],
+)
+def test_countries_are_named_as_each_language_names_them(engine, text, lang, expected):
+    assert say(engine, text, lang).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "/country movies from narnia in 2019",
+            "en",
+            "I don't know a country called “narnia”.\nExample: /country tv spain 2021",
+        ),
+        (
+            "/pais películas de narnia en 2019",
+            "es",
+            "No conozco ningún país llamado «narnia».\nEjemplo: /pais serie españa 2021",
+        ),
+        # A real country, and in the Spanish table, but with no titles in this catalogue.
+        (
+            "/pais pelicula hungría 2019",
+            "es",
+            "No conozco ningún país llamado «Hungría».\nEjemplo: /pais serie españa 2021",
+        ),
+    ],
+)
+def test_an_unknown_country_is_said_never_counted_as_zero(engine, text, lang, expected):
+    assert say(engine, text, lang).text == expected
+
+
+def test_a_country_reply_uses_the_catalogues_spelling(engine, monkeypatch):
+    countries = {**engine.catalogue.countries, "bosnia and herzegovina": "Bosnia and Herzegovina"}
+    monkeypatch.setattr(engine.catalogue, "countries", countries)
+    text = say(engine, "/country movie bosnia and herzegovina 2019").text
+    assert text == "🌎 0 movies from Bosnia and Herzegovina were released in 2019."
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("/scorecount disney 6.95 1995", "en", "scores above 6.95, out of 1"),
+        ("/puntaje disney 6,95 1995", "es", "tiene nota mayor que 6,95, de 1"),
+        ("/scorecount disney 7 1995", "en", "scores above 7, out of 1"),
+        ("/scorecount disney above 7.25 in 1995", "en", "scores above 7.25, out of 1"),
+        ("/puntaje disney mayor a 8 en 1995", "es", "tiene nota mayor que 8, de 1"),
+    ],
+)
+def test_a_score_is_shown_as_typed(engine, text, lang, expected):
+    assert expected in say(engine, text, lang).text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("/actor netflix 2030", "en", "🎭 Netflix has no titles from 2030."),
+        ("/actor netflix 2030", "es", "🎭 Netflix no tiene títulos de 2030."),
+        ("/actor hulu 2020", "en", "🎭 I have no cast information for Hulu titles from 2020."),
+    ],
+)
+def test_no_cast_and_no_titles_are_different_answers(engine, text, lang, expected):
+    assert say(engine, text, lang).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("/count netflx", "en", "📊 Netflix has 6 movies and 5 TV shows."),
+        ("/count Netflix.", "en", "📊 Netflix has 6 movies and 5 TV shows."),
+        ("/count\u00a0netflix", "en", "📊 Netflix has 6 movies and 5 TV shows."),
+        ("/cantidad\tnetflix", "es", "📊 Netflix tiene 6 películas y 5 series."),
+        ("/longest tv show", "en", "📺 The TV show with the most seasons in the catalogue is"),
+        (
+            "/longest 2018 2019",
+            "en",
+            "Tell me just one year, not “2018 2019”.\nExample: /longest 2018 netflix min",
+        ),
+        (
+            "/cantidad netflix hulu",
+            "es",
+            "Dime una sola plataforma, no «Netflix, Hulu».\nEjemplo: /cantidad netflix",
+        ),
+        ("/rating rated pg-13", "en", "🎫 1 title is rated PG-13."),
+        ("/clasificacion para mayores de 16", "es", "🎫 1 título tiene la clasificación 16+."),
+        ("/rating g", "en", "🎫 9 titles are rated G."),
+        ("/rating all", "en", "🎫 1 title is rated ALL."),
+        (
+            "/rating xyz",
+            "en",
+            "I don't know the rating “xyz”. Common ones: G, TV-MA, TV-14, TV-PG, R, 13+, ALL, "
+            "16+.\nExample: /rating pg-13",
+        ),
+        (
+            "/clasificacion xyz",
+            "es",
+            "No conozco la clasificación «xyz». Las más comunes: G, TV-MA, TV-14, TV-PG, R, 13+, "
+            "ALL, 16+.\nEjemplo: /clasificacion pg-13",
+        ),
+    ],
+)
+def test_sloppy_catalogue_questions(engine, text, lang, expected):
+    assert say(engine, text, lang).text.startswith(expected)
+
+
+def test_ratings_have_no_adults_only_emoji(engine):
+    for text in ("/rating g", "/rating all", "/rating tv-ma"):
+        assert "🔞" not in say(engine, text).text
+    assert "🔞" not in replies.help_reply(engine, "en").text
+
+
+@pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [(0.74, "🔍 I couldn't find anything called “harry potter”."), (0.76, "🤔 Did you mean…?")],
+)
+def test_weak_candidates_are_not_offered(engine, monkeypatch, confidence, expected):
+    real = engine.match("heat")[0]
+    weak = dataclasses.replace(real, confidence=confidence)
+    monkeypatch.setattr(engine, "match", lambda text, limit=5: [weak])
+    assert say(engine, "harry potter").text.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("recommend", "en"),
+        ("recommend something", "en"),
+        ("/recommend something", "en"),
+        ("recomiéndame algo", "es"),
+    ],
+)
+def test_a_request_without_a_title_asks_for_one(engine, text, lang):
+    reply = say(engine, text, lang)
+    assert reply.prompt
+    assert reply.text.startswith("Tell me a title." if lang == "en" else "Dime un título.")
+    assert reply.buttons == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Office 2005", "<b>The Office</b> (2005)\nTV show · 9 seasons"),
+        ("The Office (2001)", "<b>The Office</b> (2001)\nTV show · 2 seasons"),
+        ("/info the office 2005", "<b>The Office</b> (2005)\nTV show · 9 seasons"),
+        ("Toy Story 2 (1999)", "<b>Toy Story 2</b> (1999)\nMovie"),
+        # The year is part of this title.
+        ("Louis C.K. 2017", "<b>Louis C.K. 2017</b> (2017)\nMovie"),
+    ],
+)
+def test_a_year_after_a_title_picks_the_work(engine, text, expected):
+    assert say(engine, text).text.startswith(expected)
+
+
+def test_a_year_that_matches_no_work_asks_among_the_title(engine):
+    reply = say(engine, "The Office 1990")
+    assert reply.text == "🤔 Did you mean…?"
+    assert [button.data for (button,) in reply.buttons] == ["title:as4", "title:ns2"]
+
+
+def test_a_platform_after_a_title_filters_the_recommendations(engine):
+    text = say(engine, "toy story on hulu").text
+    assert text.startswith("<b>Toy Story</b> (1995)")
+    assert "<i>Only on Hulu</i>\n\n1. <b>Family Guy</b> (1999) · TV show · Hulu" in text
+    assert "Disney+ ·" not in text.split("Only on Hulu")[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "/recommend toy story on hbo",
+            "en",
+            "“hbo” isn't one of my platforms. I cover Prime Video, Disney+, Hulu and Netflix.\n"
+            "Example: /recommend toy story",
+        ),
+        (
+            "toy story en HBO Max",
+            "es",
+            "«HBO Max» no es una de mis plataformas. Tengo Prime Video, Disney+, Hulu y Netflix.\n"
+            "Ejemplo: /recomendar toy story",
+        ),
+    ],
+)
+def test_a_platform_the_bot_does_not_cover_is_named(engine, text, lang, expected):
+    assert say(engine, text, lang).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["/recommend movies like toy story", "what should i watch after toy story", "toy story recs"],
+)
+def test_natural_requests_get_recommendations(engine, text):
+    assert say(engine, text).text.startswith("🍿 If you like <b>Toy Story</b> (1995), try:")
+
+
+@pytest.mark.parametrize("text", ["what can you do", "¿qué puedes hacer?"])
+def test_questions_about_the_bot_get_help(engine, text):
+    assert say(engine, text).text == replies.help_reply(engine, "en").text
+
+
+@pytest.mark.parametrize(
+    ("title", "other", "same"),
+    [
+        ("Coco", "Coco (in Spanish)", True),
+        ("Coco", "Coco (Spanish Version)", True),
+        ("Coco (Dubbed)", "Coco", True),
+        ("Your Name", "Your Name (Original Japanese Version)", True),
+        ("Shrek 2", "Shrek 2 (en Español)", True),
+        ("Heat", "Heat (4K UHD)", True),
+        ("The Office (U.K.)", "The Office (U.S.)", False),
+        ("The Office", "The Office (U.K.)", False),
+        ("Something Wild", "Something Wild (1986)", False),
+        ("Coco", "Cocomong (in Spanish)", False),
+        ("Dark", "Dark", False),
+    ],
+)
+def test_other_versions_of_a_work_are_the_same_film(title, other, same):
+    assert replies.same_film(title, other) is same
+
+
+def _recommendation(number_: int, title: str) -> Recommendation:
+    return Recommendation(
+        f"ns{number_}", f"w{number_}", title, 2000, "movie", [], 0.5, None, Reason()
+    )
+
+
+def test_recommendations_leave_out_other_versions_and_keep_pages_in_step(engine, monkeypatch):
+    titles = ["Toy Story (in Spanish)", *[f"Film {n}" for n in range(1, 6)]]
+    titles += ["Toy Story (Dubbed)", *[f"Film {n}" for n in range(6, 20)]]
+    pool = [_recommendation(number_, title) for number_, title in enumerate(titles)]
+
+    def similar(work_id, k=5, platform=None, item_type=None, offset=0):
+        return pool[offset : offset + k]
+
+    monkeypatch.setattr(engine, "similar", similar)
+    work = engine.details(engine.match("toy story")[0].work_id)
+    pages = [replies.recommendations_reply(work, engine, "en", offset) for offset in (0, 5, 10)]
+    shown = [
+        line.split("</b>")[0].split("<b>")[1]
+        for page in pages
+        for line in page.text.splitlines()[1:]
+        if ". <b>" in line
+    ]
+    assert shown == [f"Film {n}" for n in range(1, 16)]
+    assert pages[0].buttons[-1] == (replies.Button("Next 5 ➡️", "rec:ds1:5:"),)
+    inline = replies.inline_page("toy story", engine, "en")
+    assert [item.title for item in inline.items[1:]] == [f"Film {n} (2000)" for n in range(1, 11)]

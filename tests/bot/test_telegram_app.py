@@ -29,7 +29,7 @@ COMMANDS = [
     ("/get_actor hulu 2020", "es", "No tengo datos de reparto para los títulos de Hulu de 2020"),
     ("/country movie france 2001", "en", "1 movie from France was released in 2001."),
     ("/pais película francia 2001", "es", "1 película de Francia se estrenó en 2001."),
-    ("/prod_per_county tv united states 2016", "en", "1 TV show from United States"),
+    ("/prod_per_county tv united states 2016", "en", "1 TV show from the United States"),
     ("/rating tv-ma", "en", "titles are rated TV-MA."),
     ("/clasificacion tv-ma", "es", "títulos tienen la clasificación TV-MA."),
     ("/get_contents pg13", "en", "1 title is rated PG-13."),
