@@ -6,10 +6,11 @@ import asyncio
 import logging
 
 import pytest
+from telegram.error import TimedOut
 
 from bot import replies, telegram_app
 from recommender.engine import EngineHolder
-from tests.bot.conftest import Chat, FakeBotApi
+from tests.bot.conftest import Call, Chat, FakeBotApi
 
 # (message, language_code, what the reply must contain). Each command in English under its
 # English name and in Spanish under its Spanish (or legacy) name.
@@ -46,6 +47,19 @@ def test_each_command_answers_in_the_users_language(run_bot, text, language_code
     async def scenario(bot):
         chat = bot.chat(language_code=language_code)
         assert expected in await chat.reply(text)
+
+    run_bot(scenario)
+
+
+@pytest.mark.parametrize(("text", "language_code", "expected"), COMMANDS)
+def test_each_command_works_in_a_group_addressed_to_the_bot(run_bot, text, language_code, expected):
+    command, _, rest = text.partition(" ")
+    addressed = f"{command}@StreamBot {rest}".strip()
+
+    async def scenario(bot):
+        group = bot.chat(language_code=language_code, chat_id=-100777, chat_type="supergroup")
+        assert expected in await group.reply(addressed)
+        assert await group.say(f"{command}@OtherBot {rest}".strip()) == []
 
     run_bot(scenario)
 
@@ -443,3 +457,42 @@ def test_the_chosen_language_survives_a_restart(engine, built, bot_settings, tmp
 
     assert "español" in start_and_say("/lang es").lower()
     assert start_and_say("/count netflix").startswith("📊 Netflix tiene")
+
+
+def test_the_api_base_url_setting_reaches_the_bot(bot_settings, built, engine):
+    settings = bot_settings(built.data_dir, telegram_api_base_url="http://127.0.0.1:8081/bot")
+    application = telegram_app.build_application(settings, EngineHolder(engine))
+    assert application.bot.base_url == "http://127.0.0.1:8081/bot" + settings.telegram_bot_token
+    assert application.bot.base_file_url.startswith("http://127.0.0.1:8081/file/bot")
+
+
+class TimingOutApi(FakeBotApi):
+    """A Bot API whose first sendMessage times out (it may still have been delivered)."""
+
+    async def do_request(self, url, method, request_data=None, **kwargs):
+        if url.endswith("/sendMessage") and not self.of("sendMessage"):
+            self.calls.append(Call("sendMessage", dict(request_data.parameters)))
+            raise TimedOut("read timed out")
+        return await super().do_request(url, method, request_data, **kwargs)
+
+
+def test_a_timed_out_message_is_not_sent_twice(bot_settings, built, engine, tmp_path):
+    settings = bot_settings(built.data_dir)
+    api = TimingOutApi()
+    application = telegram_app.build_application(settings, EngineHolder(engine), request=api)
+
+    async def main() -> None:
+        await application.initialize()
+        await telegram_app.post_init(application)
+        await application.start()
+        try:
+            await Chat(application, api).say("/count netflix")
+        finally:
+            await application.stop()
+            await application.shutdown()
+
+    asyncio.run(main())
+    sent = api.of("sendMessage")
+    # The answer timed out and is not retried; the apology is the only other message.
+    assert sent[0].text.startswith("📊 Netflix has")
+    assert all(not call.text.startswith("📊") for call in sent[1:])
