@@ -262,13 +262,19 @@ def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
     """Run ``scenario(harness)`` against a freshly built bot; returns the harness after.
 
     The bot serves the session's fixture engine over the session's data folder, or, given
-    ``data_dir``, the catalogue built there (for reloads, which write to it).
+    ``data_dir``, the catalogue built there (for reloads, which write to it). ``api`` replaces
+    the fake Bot API; other keyword arguments change the settings.
     """
 
-    def run(scenario: Scenario, data_dir: Path | None = None) -> BotHarness:
-        settings = make_settings(data_dir or built.data_dir)
+    def run(
+        scenario: Scenario,
+        data_dir: Path | None = None,
+        api: FakeBotApi | None = None,
+        **settings_changes: Any,
+    ) -> BotHarness:
+        settings = make_settings(data_dir or built.data_dir, **settings_changes)
         holder = EngineHolder(Engine.load(data_dir / "processed") if data_dir else engine)
-        api = FakeBotApi()
+        api = api or FakeBotApi()
         application = build_application(settings, holder, request=api)
         harness = BotHarness(application, api, holder, settings)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -10,7 +9,7 @@ from telegram.error import TimedOut
 
 from bot import replies, telegram_app
 from recommender.engine import EngineHolder
-from tests.bot.conftest import Call, Chat, FakeBotApi
+from tests.bot.conftest import Call, FakeBotApi
 
 # (message, language_code, what the reply must contain). Each command in English under its
 # English name and in Spanish under its Spanish (or legacy) name.
@@ -436,27 +435,18 @@ def test_a_user_who_blocked_the_bot_is_logged_in_one_line(run_bot, caplog):
     assert records[0].exc_info is None
 
 
-def test_the_chosen_language_survives_a_restart(engine, built, bot_settings, tmp_path):
-    settings = bot_settings(built.data_dir, state_path=tmp_path / "state" / "bot.pickle")
+def test_the_chosen_language_survives_a_restart(run_bot, tmp_path):
+    state = tmp_path / "state" / "bot.pickle"
 
-    def start_and_say(text: str) -> str:
-        api = FakeBotApi()
-        application = telegram_app.build_application(settings, EngineHolder(engine), request=api)
+    async def choose(bot):
+        assert "español" in (await bot.chat(language_code="en").reply("/lang es")).lower()
 
-        async def main() -> str:
-            await application.initialize()
-            await telegram_app.post_init(application)
-            await application.start()
-            try:
-                return await Chat(application, api, language_code="en").reply(text)
-            finally:
-                await application.stop()
-                await application.shutdown()
+    async def ask_again(bot):
+        reply = await bot.chat(language_code="en").reply("/count netflix")
+        assert reply.startswith("📊 Netflix tiene")
 
-        return asyncio.run(main())
-
-    assert "español" in start_and_say("/lang es").lower()
-    assert start_and_say("/count netflix").startswith("📊 Netflix tiene")
+    run_bot(choose, state_path=state)
+    run_bot(ask_again, state_path=state)
 
 
 def test_the_api_base_url_setting_reaches_the_bot(bot_settings, built, engine):
@@ -476,23 +466,11 @@ class TimingOutApi(FakeBotApi):
         return await super().do_request(url, method, request_data, **kwargs)
 
 
-def test_a_timed_out_message_is_not_sent_twice(bot_settings, built, engine, tmp_path):
-    settings = bot_settings(built.data_dir)
-    api = TimingOutApi()
-    application = telegram_app.build_application(settings, EngineHolder(engine), request=api)
+def test_a_timed_out_message_is_not_sent_twice(run_bot):
+    async def scenario(bot):
+        await bot.chat().say("/count netflix")
 
-    async def main() -> None:
-        await application.initialize()
-        await telegram_app.post_init(application)
-        await application.start()
-        try:
-            await Chat(application, api).say("/count netflix")
-        finally:
-            await application.stop()
-            await application.shutdown()
-
-    asyncio.run(main())
-    sent = api.of("sendMessage")
+    sent = run_bot(scenario, api=TimingOutApi()).api.of("sendMessage")
     # The answer timed out and is not retried; the apology is the only other message.
     assert sent[0].text.startswith("📊 Netflix has")
     assert all(not call.text.startswith("📊") for call in sent[1:])
