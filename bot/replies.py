@@ -40,6 +40,9 @@ MAX_RESULTS = 50
 # such as "toy stroy" (0.89) or "the ofice" (0.95) stays well above it.
 NOT_FOUND = 0.75
 DID_YOU_MEAN = 5
+# "Did you mean…" offers only the candidates this close to the best: for "the office", the
+# three Offices (1.0, 0.99, 0.99), not "Officer" (0.91).
+CLOSE_TO_BEST = 0.05
 # A year typed after a title ("The Office 2005") is looked for among this many candidates.
 YEAR_CANDIDATES = 20
 BUTTON_TITLE_LENGTH = 28
@@ -241,7 +244,8 @@ def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: 
     platform = _platform_filter(engine, intent.args)
     item_type = intent.args.get("item_type")
     rows = []
-    for match in found[:DID_YOU_MEAN]:
+    close = [match for match in found if match.confidence >= found[0].confidence - CLOSE_TO_BEST]
+    for match in close[:DID_YOU_MEAN]:
         where = ", ".join(engine.registry.display(match.platforms))
         label = f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({match.year}) · {where}"
         if intent.name == parsing.INFO:

@@ -10,13 +10,15 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from recommender.model import accumulate
-from recommender.text import drop_leading_article, main_title, normalize_title
+from recommender.text import drop_leading_article, drop_qualifier, main_title, normalize_title
 
-# Naming only the main title of "Main: Subtitle" scores a little below a full match, and
-# matching only once a leading article is dropped a hair below, so "The Kingdom" finds
-# "The Kingdom" before "Kingdom".
+# Naming only the main title of "Main: Subtitle" scores a little below a full match. Matching
+# only once a leading article or a trailing "(U.S.)"-style qualifier is dropped scores a hair
+# below: "The Kingdom" finds "The Kingdom" first, yet close enough to "Kingdom", and "the
+# office" to "The Office (U.S.)", that a reply asks which one was meant.
 MAIN_TITLE_WEIGHT = 0.95
 ARTICLE_WEIGHT = 0.99
+QUALIFIER_WEIGHT = 0.99
 
 
 # Below this confidence, or with a runner-up this close, a reply should ask "did you mean…".
@@ -97,10 +99,13 @@ class TitleMatcher:
         pairs: dict[tuple[str, int], float] = {}
         for work, title in enumerate(works["title_display"].fillna("")):
             full = normalize_title(title)
+            bare = normalize_title(drop_qualifier(title))
             head = main_title(title)
             variants = [
                 (full, 1.0),
                 (drop_leading_article(full), ARTICLE_WEIGHT),
+                (bare, QUALIFIER_WEIGHT),
+                (drop_leading_article(bare), QUALIFIER_WEIGHT * ARTICLE_WEIGHT),
                 (head, MAIN_TITLE_WEIGHT),
                 (drop_leading_article(head), MAIN_TITLE_WEIGHT * ARTICLE_WEIGHT),
             ]

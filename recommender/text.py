@@ -9,6 +9,7 @@ import ftfy
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|lo|il|un|una|der|die|das)\s+")
+_QUALIFIER = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*$")
 _SUBTITLE_SEPARATOR = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s|\(|\[)\s*")
 
 
@@ -51,6 +52,17 @@ def drop_leading_article(key: str) -> str:
     """
     stripped = _LEADING_ARTICLE.sub("", key)
     return stripped or key
+
+
+def drop_qualifier(title: str) -> str:
+    """A display title without a trailing bracketed qualifier.
+
+    >>> drop_qualifier("The Office (U.S.)")
+    'The Office'
+    >>> drop_qualifier("Coco [Dubbed]"), drop_qualifier("(500) Days of Summer")
+    ('Coco', '(500) Days of Summer')
+    """
+    return _QUALIFIER.sub("", title).strip() or title
 
 
 def main_title(title: str) -> str:

@@ -149,3 +149,17 @@ def test_char_trigrams() -> None:
 )
 def test_is_confident(confidences: list[float], confident: bool) -> None:
     assert is_confident(confidences) is confident
+
+
+def test_a_bracketed_qualifier_makes_a_near_tie_that_asks_which_one() -> None:
+    works = pd.DataFrame(
+        {
+            "title_display": ["The Office", "The Office (U.S.)", "Officer"],
+            "ids": ["as1", "ns2", "as3"],
+        }
+    )
+    matcher = TitleMatcher().fit(works)
+    candidates = matcher.match("the office", limit=3)
+    assert [(c.work, c.confidence) for c in candidates[:2]] == [(0, 1.0), (1, 0.99)]
+    assert not is_confident([c.confidence for c in candidates])
+    assert matcher.match("the office us")[0].work == 1

@@ -9,7 +9,7 @@ import pytest
 from bot import replies
 from bot.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
-from recommender.engine import Reason, Recommendation
+from recommender.engine import Match, Reason, Recommendation
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
@@ -456,3 +456,17 @@ def test_recommendations_leave_out_other_versions_and_keep_pages_in_step(engine,
     assert pages[0].buttons[-1] == (replies.Button("Next 5 ➡️", "rec:ds1:5:"),)
     inline = replies.inline_page("toy story", engine, "en")
     assert [item.title for item in inline.items[1:]] == [f"Film {n} (2000)" for n in range(1, 11)]
+
+
+def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
+    def match(title: str, record: str, confidence: float) -> Match:
+        return Match(record, "w" + record, title, 2001, "tv show", ["hulu"], confidence)
+
+    found = [
+        match("The Office", "hs1", 1.0),
+        match("The Office (U.K.)", "hs2", 0.99),
+        match("Officer", "hs3", 0.91),
+    ]
+    reply = replies._did_you_mean(Intent("recommend", {"title": "the office"}), found, engine, "en")
+    labels = [row[0].label for row in reply.buttons]
+    assert labels == ["The Office (2001) · Hulu", "The Office (U.K.) (2001) · Hulu"]
