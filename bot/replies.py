@@ -7,7 +7,6 @@ Every piece of catalogue or user text is escaped here before it goes into HTML.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -30,7 +29,6 @@ from etl.genres import canonical_genres
 from recommender.catalogue import QueryError
 from recommender.engine import Engine, Match, Reason, Recommendation
 from recommender.matcher import is_confident
-from recommender.text import normalize_title
 
 PAGE_SIZE = 5
 # "Next 5" stops here: past fifty, similarity is mostly noise.
@@ -327,60 +325,9 @@ def similar_works(
     platform: str | None = None,
     item_type: str | None = None,
 ) -> list[Recommendation]:
-    """``count`` works like ``work`` from ``offset``, leaving out other versions of ``work``
-    itself ("Coco (in Spanish)" is not a recommendation for "Coco").
-
-    Offsets count the works that are shown, so every page follows on from the one before.
-    """
-    wanted = offset + count
-    asked = wanted
-    while True:
-        results = engine.similar(work["work_id"], asked, platform, item_type)
-        kept = [result for result in results if not same_film(work["title"], result.title)]
-        if len(kept) >= wanted or len(results) < asked:
-            return kept[offset:wanted]
-        asked += wanted - len(kept)
-
-
-# A title's last bracket, when all it says is which language or cut this copy is.
-_LAST_BRACKET = re.compile(r"^(?P<base>.*\S)\s*[(\[](?P<tag>[^()\[\]]*)[)\]]\s*$")
-# Normalised like the titles they are compared with: lowercase, no accents.
-_VERSION_WORDS = frozenset(
-    normalize_title(
-        "version ver dub dubbed dubbing doblada doblado doblaje sub subs subbed subtitled "
-        "subtitles subtitulada subtitulado subtitulos audio language idioma original in en "
-        "with con no non dialog and y 4k uhd hd extended edition cut director's producer's "
-        "uncut remastered digitally restored black white color colour "
-        "spanish english french german italian portuguese japanese korean chinese mandarin "
-        "cantonese hindi tamil telugu telegu malayalam kannada marathi bengali punjabi arabic "
-        "turkish russian polish dutch swedish thai indonesian filipino tagalog hebrew "
-        "castilian español castellano latino latin american brazilian inglés francés"
-    ).split()
-)
-
-
-def same_film(title: str, other: str) -> bool:
-    """Whether two titles are one work in another language or cut: the same title, one of
-    them with a bracketed version tag.
-
-    >>> same_film("Coco", "Coco (in Spanish)"), same_film("Shrek 2", "Shrek 2 (en Español)")
-    (True, True)
-    >>> same_film("The Office (U.K.)", "The Office (U.S.)"), same_film("Dark", "Dark")
-    (False, False)
-    """
-    base, tagged = _version_base(title)
-    other_base, other_tagged = _version_base(other)
-    return (tagged or other_tagged) and bool(base) and base == other_base
-
-
-def _version_base(title: str) -> tuple[str, bool]:
-    """A title's normalised key without a version tag, and whether it had one."""
-    bracket = _LAST_BRACKET.match(title)
-    if bracket:
-        tag = normalize_title(bracket.group("tag")).split()
-        if tag and all(word in _VERSION_WORDS for word in tag):
-            return normalize_title(bracket.group("base")), True
-    return normalize_title(title), False
+    """``count`` works like ``work`` from ``offset`` (the engine leaves out the work itself,
+    its copies and its other-language versions)."""
+    return engine.similar(work["work_id"], count, platform, item_type, offset)
 
 
 def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:

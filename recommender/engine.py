@@ -8,6 +8,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from recommender.artifact import (
@@ -22,6 +23,7 @@ from recommender.catalogue import Catalogue
 from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
+from recommender.text import version_base
 
 
 class ArtifactMissing(FileNotFoundError):
@@ -142,6 +144,18 @@ class Engine:
         # Plain column arrays: reading one work must not cost a pandas row object.
         self._columns = {column: works[column].to_numpy(dtype=object) for column in works}
         self._copies = records.groupby("work_id", sort=False).indices
+        # Language or cut versions ("Coco (in Spanish)"), and their originals, by the title
+        # key of the original: a version is never recommended for its original, nor the
+        # other way round.
+        self._version_base = [version_base(title) for title in works["title_display"]]
+        self._versions: dict[str, list[int]] = {}
+        for row, base in enumerate(self._version_base):
+            if base is not None:
+                self._versions.setdefault(base, []).append(row)
+        self._originals: dict[str, list[int]] = {}
+        for row, key in enumerate(works["title_key"]):
+            if key in self._versions:
+                self._originals.setdefault(key, []).append(row)
 
     @classmethod
     def load(cls, processed_dir: Path) -> Engine:
@@ -258,12 +272,24 @@ class Engine:
         if item_type is not None:
             of_type = self._of_type[self.catalogue.item_type(item_type)]
             mask = of_type if mask is None else mask & of_type
+        versions = self._versions_of(row)
+        if versions:
+            mask = np.ones(len(self.works), dtype=bool) if mask is None else mask.copy()
+            mask[versions] = False
         rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
         query = self._work(row)
         return [
             self._recommendation(query, self._work(int(result)), float(similarity))
             for result, similarity in zip(rows, similarities, strict=True)
         ]
+
+    def _versions_of(self, row: int) -> list[int]:
+        """Rows that are the same film as ``row`` in another language or cut."""
+        base = self._version_base[row]
+        if base is None:  # an original: its versions
+            return self._versions.get(self._columns["title_key"][row], [])
+        related = self._originals.get(base, []) + self._versions[base]
+        return [other for other in related if other != row]
 
     def _recommendation(self, query: dict, work: dict, similarity: float) -> Recommendation:
         score = work["score"]

@@ -10,7 +10,13 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from recommender.model import accumulate
-from recommender.text import drop_leading_article, drop_qualifier, main_title, normalize_title
+from recommender.text import (
+    drop_leading_article,
+    drop_qualifier,
+    main_title,
+    normalize_title,
+    version_base,
+)
 
 # Naming only the main title of "Main: Subtitle" scores a little below a full match. Matching
 # only once a leading article or a trailing "(U.S.)"-style qualifier is dropped scores a hair
@@ -100,12 +106,14 @@ class TitleMatcher:
         for work, title in enumerate(works["title_display"].fillna("")):
             full = normalize_title(title)
             bare = normalize_title(drop_qualifier(title))
+            # "Coco (in Spanish)" is a version of "Coco", not a rival for the name.
+            qualified = MAIN_TITLE_WEIGHT if version_base(title) else QUALIFIER_WEIGHT
             head = main_title(title)
             variants = [
                 (full, 1.0),
                 (drop_leading_article(full), ARTICLE_WEIGHT),
-                (bare, QUALIFIER_WEIGHT),
-                (drop_leading_article(bare), QUALIFIER_WEIGHT * ARTICLE_WEIGHT),
+                (bare, qualified),
+                (drop_leading_article(bare), qualified * ARTICLE_WEIGHT),
                 (head, MAIN_TITLE_WEIGHT),
                 (drop_leading_article(head), MAIN_TITLE_WEIGHT * ARTICLE_WEIGHT),
             ]

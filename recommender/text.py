@@ -65,6 +65,39 @@ def drop_qualifier(title: str) -> str:
     return _QUALIFIER.sub("", title).strip() or title
 
 
+# A title's last bracket, and the words that say only which language or cut a copy is.
+_LAST_BRACKET = re.compile(r"^(?P<base>.*\S)\s*[(\[](?P<tag>[^()\[\]]*)[)\]]\s*$")
+_VERSION_TEXT = (
+    "version ver dub dubbed dubbing doblada doblado doblaje sub subs subbed subtitled "
+    "subtitles subtitulada subtitulado subtitulos audio language idioma original in en "
+    "with con no non dialog and y 4k uhd hd extended edition cut director s producer s "
+    "uncut remastered digitally restored black white color colour "
+    "spanish english french german italian portuguese japanese korean chinese mandarin "
+    "cantonese hindi tamil telugu telegu malayalam kannada marathi bengali punjabi arabic "
+    "turkish russian polish dutch swedish thai indonesian filipino tagalog hebrew "
+    "castilian espanol castellano latino latin american brazilian ingles frances"
+)
+_VERSION_WORDS = frozenset(_VERSION_TEXT.split())
+
+
+def version_base(title: str) -> str | None:
+    """The title key of the work a language or cut version is of, or ``None`` when ``title``
+    carries no version tag.
+
+    >>> version_base("Coco (in Spanish)"), version_base("Shrek 2 (en Español)")
+    ('coco', 'shrek 2')
+    >>> version_base("The Office (U.K.)") is None, version_base("Coco") is None
+    (True, True)
+    """
+    bracket = _LAST_BRACKET.match(title or "")
+    if not bracket:
+        return None
+    tag = normalize_title(bracket.group("tag")).split()
+    if tag and all(word in _VERSION_WORDS for word in tag):
+        return normalize_title(bracket.group("base")) or None
+    return None
+
+
 def main_title(title: str) -> str:
     """The part of a display title before its subtitle, as a normalised key.
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from etl.build import build
 from recommender.catalogue import QueryError
 from recommender.engine import ArtifactMissing, Engine, EngineHolder, Match, Reason
 
@@ -279,3 +280,24 @@ def test_engine_holder_swaps(engine: Engine) -> None:
     )
     assert holder.swap(other) is engine
     assert holder.engine is other
+
+
+def test_other_language_versions_are_never_recommended_for_each_other(raw_dir: Path) -> None:
+    disney = raw_dir / "catalogues" / "disney_plus_titles.csv"
+    with disney.open("a", encoding="utf-8", newline="") as file:
+        file.write(
+            's900,Movie,Toy Story (in Spanish),John Lasseter,"Tom Hanks, Tim Allen",'
+            'United States,"November 12, 2019",1995,G,83 min,"Animation, Comedy",'
+            "A cowboy doll feels threatened when a new spaceman toy arrives.\n"
+        )
+    engine = build(raw_dir).engine()
+    spanish = engine.match("toy story (in spanish)")[0]
+    original = engine.match("toy story")[0]
+    assert (original.title, spanish.title) == ("Toy Story", "Toy Story (in Spanish)")
+    everything = engine.similar(original.work_id, k=50)
+    assert spanish.work_id not in {item.work_id for item in everything}
+    assert original.work_id not in {item.work_id for item in engine.similar(spanish.work_id, 50)}
+    pages = engine.similar(original.work_id, 3) + engine.similar(original.work_id, 3, offset=3)
+    assert pages == everything[:6]
+    # The matcher does not ask "which one?" between a film and its dubbed copy.
+    assert engine.recommend("toy story").confident

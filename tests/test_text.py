@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender.text import drop_leading_article, fold, main_title, normalize_title, strip_accents
+from recommender.text import (
+    drop_leading_article,
+    fold,
+    main_title,
+    normalize_title,
+    strip_accents,
+    version_base,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +90,23 @@ def test_normalized_keys_are_plain_words_and_stable(title: str) -> None:
     key = normalize_title(title)
     assert re.fullmatch(r"(?:[a-z0-9]+(?: [a-z0-9]+)*)?", key)
     assert normalize_title(key) == key
+
+
+@pytest.mark.parametrize(
+    ("title", "base"),
+    [
+        ("Coco (in Spanish)", "coco"),
+        ("Coco (Spanish Version)", "coco"),
+        ("Coco (Dubbed)", "coco"),
+        ("Your Name (Original Japanese Version)", "your name"),
+        ("Shrek 2 (en Español)", "shrek 2"),
+        ("Heat (4K UHD)", "heat"),
+        ("The Office (U.S.)", None),
+        ("Something Wild (1986)", None),
+        ("Cocomong", None),
+        ("Dark", None),
+        ("(Dubbed)", None),
+    ],
+)
+def test_version_base_names_the_original_of_a_language_or_cut(title, base):
+    assert version_base(title) == base

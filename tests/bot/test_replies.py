@@ -9,7 +9,7 @@ import pytest
 from bot import replies
 from bot.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
-from recommender.engine import Match, Reason, Recommendation
+from recommender.engine import Match, Reason
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
@@ -407,55 +407,6 @@ def test_natural_requests_get_recommendations(engine, text):
 @pytest.mark.parametrize("text", ["what can you do", "¿qué puedes hacer?"])
 def test_questions_about_the_bot_get_help(engine, text):
     assert say(engine, text).text == replies.help_reply(engine, "en").text
-
-
-@pytest.mark.parametrize(
-    ("title", "other", "same"),
-    [
-        ("Coco", "Coco (in Spanish)", True),
-        ("Coco", "Coco (Spanish Version)", True),
-        ("Coco (Dubbed)", "Coco", True),
-        ("Your Name", "Your Name (Original Japanese Version)", True),
-        ("Shrek 2", "Shrek 2 (en Español)", True),
-        ("Heat", "Heat (4K UHD)", True),
-        ("The Office (U.K.)", "The Office (U.S.)", False),
-        ("The Office", "The Office (U.K.)", False),
-        ("Something Wild", "Something Wild (1986)", False),
-        ("Coco", "Cocomong (in Spanish)", False),
-        ("Dark", "Dark", False),
-    ],
-)
-def test_other_versions_of_a_work_are_the_same_film(title, other, same):
-    assert replies.same_film(title, other) is same
-
-
-def _recommendation(number_: int, title: str) -> Recommendation:
-    return Recommendation(
-        f"ns{number_}", f"w{number_}", title, 2000, "movie", [], 0.5, None, Reason()
-    )
-
-
-def test_recommendations_leave_out_other_versions_and_keep_pages_in_step(engine, monkeypatch):
-    titles = ["Toy Story (in Spanish)", *[f"Film {n}" for n in range(1, 6)]]
-    titles += ["Toy Story (Dubbed)", *[f"Film {n}" for n in range(6, 20)]]
-    pool = [_recommendation(number_, title) for number_, title in enumerate(titles)]
-
-    def similar(work_id, k=5, platform=None, item_type=None, offset=0):
-        return pool[offset : offset + k]
-
-    monkeypatch.setattr(engine, "similar", similar)
-    work = engine.details(engine.match("toy story")[0].work_id)
-    pages = [replies.recommendations_reply(work, engine, "en", offset) for offset in (0, 5, 10)]
-    shown = [
-        line.split("</b>")[0].split("<b>")[1]
-        for page in pages
-        for line in page.text.splitlines()[1:]
-        if ". <b>" in line
-    ]
-    assert shown == [f"Film {n}" for n in range(1, 16)]
-    assert pages[0].buttons[-1] == (replies.Button("Next 5 ➡️", "rec:ds1:5:"),)
-    inline = replies.inline_page("toy story", engine, "en")
-    assert [item.title for item in inline.items[1:]] == [f"Film {n} (2000)" for n in range(1, 11)]
 
 
 def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
