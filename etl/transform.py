@@ -112,9 +112,6 @@ def transform_platform(raw: pd.DataFrame, platform: Platform, file_label: str) -
     result = PlatformResult(frame=raw, rows_in=len(raw))
     frame, moved = repair_duration_in_rating(raw)
     result.repairs["duration moved out of rating"] += moved
-    frame["rating"], defaulted = default_rating(frame["rating"])
-    result.repairs["rating defaulted to G"] += defaulted
-
     frame["date_added"], bad_dates = parse_dates(frame["date_added"])
     frame["duration_int"], frame["duration_type"], bad_durations = split_duration(frame["duration"])
     problems = _row_problems(frame, bad_dates, bad_durations)
@@ -130,6 +127,9 @@ def transform_platform(raw: pd.DataFrame, platform: Platform, file_label: str) -
         )
     bad_rows = {index for index, _, _ in problems}
     frame = frame.drop(index=sorted(bad_rows))
+    # After the drop, so the report counts only defaults that reach the catalogue.
+    frame["rating"], defaulted = default_rating(frame["rating"])
+    result.repairs["rating defaulted to G"] += defaulted
 
     frame["id"] = make_ids(frame["show_id"], platform.letter)
     frame["platform"] = platform.name

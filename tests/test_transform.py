@@ -385,3 +385,20 @@ def test_transform_platform_output_columns(tmp_path: Path) -> None:
     assert (row["rating"], row["rating_display"]) == ("r", "R")
     assert row["genres"] == "drama"
     assert not result.repairs["rating defaulted to G"]
+
+
+def test_a_quarantined_row_is_not_counted_as_a_rating_default() -> None:
+    raw = pd.DataFrame(
+        {column: ["", ""] for column in RAW_COLUMNS}
+        | {
+            "show_id": ["s1", "s2"],
+            "type": ["Movie", "Movie"],
+            "title": ["Heat", "Broken"],
+            "release_year": ["1995", "19x5"],
+            "duration": ["170 min", "90 min"],
+        }
+    )
+    result = transform_platform(raw, Platform("netflix", "n", "n.csv", "Netflix"), "n.csv")
+    assert len(result.frame) == 1
+    assert result.repairs["rating defaulted to G"] == 1
+    assert result.frame["rating_display"].tolist() == ["G"]
