@@ -33,10 +33,6 @@ from recommender.matcher import is_confident
 PAGE_SIZE = 5
 # "Next 5" stops here: past fifty, similarity is mostly noise.
 MAX_RESULTS = 50
-# Below this confidence a candidate is noise, not a guess worth offering: "harry potter"
-# is not "Charlotte" (0.67), "game of thrones" is not "Game of Talents" (0.73), while a slip
-# such as "toy stroy" (0.89) or "the ofice" (0.95) stays well above it.
-NOT_FOUND = 0.75
 DID_YOU_MEAN = 5
 # "Did you mean…" offers only the candidates this close to the best: for "the office", the
 # three Offices (1.0, 0.99, 0.99), not "Officer" (0.91).
@@ -206,19 +202,15 @@ def _find(engine: Engine, title: str, year: object = None) -> tuple[str | None, 
     unless title and year together name a work ("Louis C.K. 2017").
     """
     text = f"{title} {year}" if year else title
-    found = _plausible(engine.match(text, limit=DID_YOU_MEAN))
+    found = engine.match(text, limit=DID_YOU_MEAN)
     if _sure(found) or not year:
         return (found[0].work_id if _sure(found) else None), found
-    by_title = _plausible(engine.match(title, limit=YEAR_CANDIDATES))
+    by_title = engine.match(title, limit=YEAR_CANDIDATES)
     of_year = [match for match in by_title if match.year == year]
     if _sure(of_year):
         return of_year[0].work_id, of_year
     others = [match for match in by_title if match.year != year]
     return None, (of_year + others)[:DID_YOU_MEAN] or found
-
-
-def _plausible(matches: list[Match]) -> list[Match]:
-    return [match for match in matches if match.confidence >= NOT_FOUND]
 
 
 def _sure(matches: list[Match]) -> bool:
@@ -518,21 +510,12 @@ def _country(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Pro
 
 def _rating(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Problem:
     catalogue = engine.catalogue
-    wanted = str(args["rating"])
-    known = catalogue.ratings
-    if wanted not in known:
-        # "pg13" and "tv ma" mean "pg-13" and "tv-ma".
-        squeezed = {_squeeze(rating): rating for rating in known}
-        wanted = squeezed.get(_squeeze(wanted), wanted)
-    if wanted not in known:
+    wanted = catalogue.rating_name(str(args["rating"]))  # "pg13" and "tv ma" too
+    if wanted is None:
         return Problem("unknown_rating", str(args["rating"]))
     result = catalogue.rating(wanted)
     count = result.count
     return plural(lang, "rating", count, count=number(lang, count), rating=esc(wanted.upper()))
-
-
-def _squeeze(text: str) -> str:
-    return "".join(char for char in text.lower() if char.isalnum())
 
 
 _QUESTIONS: dict[str, Callable[[Engine, str, Mapping[str, object]], str | Problem]] = {
@@ -594,7 +577,7 @@ def inline_page(query: str, engine: Engine, lang: str, offset: str = "") -> Inli
     if not query.strip() or start >= INLINE_MAX_RESULTS:
         return InlinePage(())
     matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
-    if not matches or matches[0].confidence < NOT_FOUND:
+    if not matches:
         return InlinePage(())
     work = engine.details(matches[0].work_id)
     if work is None:

@@ -30,6 +30,23 @@ DURATION_TYPE_NAMES = {
 }
 
 
+# Short names people type for countries the catalogue spells out.
+COUNTRY_ABBREVIATIONS = {
+    "usa": "united states",
+    "us": "united states",
+    "america": "united states",
+    "uk": "united kingdom",
+    "britain": "united kingdom",
+    "great britain": "united kingdom",
+    "uae": "united arab emirates",
+}
+
+
+def _squeeze(text: str) -> str:
+    """Lowercase letters and digits only: "TV MA" and "tv-ma" are one rating."""
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
 class QueryError(ValueError):
     """A query argument that is not valid; the message lists the valid choices."""
 
@@ -102,6 +119,10 @@ class Catalogue:
         known = self._countries.drop_duplicates("name")
         #: Every country in the catalogue: lowercase name to display name.
         self.countries: dict[str, str] = dict(zip(known["name"], known["display"], strict=True))
+        self._country_keys = {fold(name): name for name in self.countries}
+        #: Every rating in the catalogue, most common first.
+        self.ratings: list[str] = records["rating"].value_counts().index.tolist()
+        self._rating_keys = {_squeeze(rating): rating for rating in reversed(self.ratings)}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -233,9 +254,12 @@ class Catalogue:
         """Titles of ``item_type`` released in ``year`` whose country list includes ``country``
         (case-insensitive, a whole entry)."""
         wanted_type, release = self.item_type(item_type), self.year(year)
-        entry = str(country).strip().lower()
-        if not entry:
-            raise QueryError("country must not be empty, for example: united states")
+        entry = self.country_name(country)
+        if entry is None:
+            raise QueryError(
+                f"unknown country {str(country)[:40]!r}; try a name as the catalogue writes it, "
+                "for example: united states, india, spain"
+            )
         countries = self._countries
         matches = countries.loc[
             (countries["name"] == entry)
@@ -249,21 +273,28 @@ class Catalogue:
 
     def rating(self, rating: str) -> RatingCount:
         """Titles with audience rating ``rating`` (case-insensitive; a missing rating is G)."""
-        wanted = str(rating).strip().lower()
-        if not wanted:
-            raise QueryError("rating must not be empty, for example: pg-13")
+        wanted = self.rating_name(rating)
+        if wanted is None:
+            raise QueryError(
+                f"unknown rating {str(rating)[:20]!r}; common ones: {', '.join(self.ratings[:10])}"
+            )
         return RatingCount(rating=wanted, count=int((self.records["rating"] == wanted).sum()))
+
+    def country_name(self, text: str) -> str | None:
+        """The catalogue's lowercase name for the country ``text`` names (accents, case and
+        a few English abbreviations such as "USA" aside), or ``None``."""
+        key = " ".join(fold(str(text)).replace(".", "").split())
+        return self._country_keys.get(key) or self._country_keys.get(COUNTRY_ABBREVIATIONS.get(key))
+
+    def rating_name(self, text: str) -> str | None:
+        """The catalogue's rating that ``text`` writes, even as "pg13" or "TV MA", or ``None``."""
+        return self._rating_keys.get(_squeeze(str(text)))
 
     def titles(self, platform: str, year: int | str) -> int:
         """How many titles ``platform`` has from ``year``."""
         name, release = self.platform(platform).name, self.year(year)
         records = self.records
         return int(((records["platform"] == name) & (records["release_year"] == release)).sum())
-
-    @property
-    def ratings(self) -> list[str]:
-        """Every rating in the catalogue, most common first."""
-        return self.records["rating"].value_counts().index.tolist()
 
     # -- exploded lists ------------------------------------------------------------------------
     def _explode(self, column: str) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from recommender.text import (
     drop_qualifier,
     main_title,
     normalize_title,
+    subtitle,
     version_base,
 )
 
@@ -25,8 +26,16 @@ from recommender.text import (
 MAIN_TITLE_WEIGHT = 0.95
 ARTICLE_WEIGHT = 0.99
 QUALIFIER_WEIGHT = 0.99
+# Naming only the subtitle ("the clone wars" for "Star Wars: The Clone Wars") counts too, a
+# step below the main title, and only for subtitles long enough to mean something.
+SUBTITLE_WEIGHT = 0.9
+MIN_SUBTITLE_LENGTH = 6
 
 
+# Below this confidence a candidate is noise, not a guess worth offering: "harry potter" is
+# not "Charlotte" (0.67), "game of thrones" not "Game of Talents" (0.73), while a slip such
+# as "toy stroy" (0.89) or "the ofice" (0.95) stays well above it.
+MIN_CONFIDENCE = 0.75
 # Below this confidence, or with a runner-up this close, a reply should ask "did you mean…".
 CONFIDENT = 0.85
 CLEAR_MARGIN = 0.04
@@ -109,6 +118,9 @@ class TitleMatcher:
             # "Coco (in Spanish)" is a version of "Coco", not a rival for the name.
             qualified = MAIN_TITLE_WEIGHT if version_base(title) else QUALIFIER_WEIGHT
             head = main_title(title)
+            tail = subtitle(title)
+            if len(tail) < MIN_SUBTITLE_LENGTH:
+                tail = ""
             variants = [
                 (full, 1.0),
                 (drop_leading_article(full), ARTICLE_WEIGHT),
@@ -116,6 +128,8 @@ class TitleMatcher:
                 (drop_leading_article(bare), qualified * ARTICLE_WEIGHT),
                 (head, MAIN_TITLE_WEIGHT),
                 (drop_leading_article(head), MAIN_TITLE_WEIGHT * ARTICLE_WEIGHT),
+                (tail, SUBTITLE_WEIGHT),
+                (drop_leading_article(tail), SUBTITLE_WEIGHT * ARTICLE_WEIGHT),
             ]
             for key, weight in variants:
                 if key and pairs.get((key, work), 0.0) < weight:
@@ -167,7 +181,11 @@ class TitleMatcher:
                 if score > scores.get(int(work), 0.0):
                     scores[int(work)] = score
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return [Candidate(work, round(score, 4)) for work, score in ranked[:limit] if score > 0.3]
+        return [
+            Candidate(work, round(score, 4))
+            for work, score in ranked[:limit]
+            if score >= MIN_CONFIDENCE
+        ]
 
     def _candidate_keys(self, text: str, forms: dict[str, float]) -> list[int]:
         """Exact key hits plus the keys sharing the most character 3-grams with the query."""

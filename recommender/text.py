@@ -98,6 +98,18 @@ def version_base(title: str) -> str | None:
     return None
 
 
+def subtitle(title: str) -> str:
+    """The part of a display title after its main title, as a normalised key ('' if none).
+
+    >>> subtitle("Star Wars: The Clone Wars")
+    'the clone wars'
+    >>> subtitle("Heat")
+    ''
+    """
+    parts = re.split(r"\s*:\s*|\s+[-–—]\s+", title, maxsplit=1)
+    return normalize_title(parts[1]) if len(parts) == 2 else ""
+
+
 def main_title(title: str) -> str:
     """The part of a display title before its subtitle, as a normalised key.
 

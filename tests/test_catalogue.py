@@ -150,7 +150,6 @@ def test_actor(catalogue: Catalogue, platform: str, year: int | str, expected: T
         ("movie", "united states", 2020, 2),
         ("Movie", "UNITED STATES", 2020, 2),
         ("movie", "United States Virgin Islands", 2020, 1),
-        ("movie", "states", 2020, 0),
         ("movie", "united kingdom", 2020, 1),  # Silent Night
         ("movie", "united states", 1995, 3),  # Heat, and Toy Story on Disney+ and on Hulu
         ("movie", "canada", 2014, 2),  # "Canada" and "Canada,  United States"
@@ -186,11 +185,25 @@ def test_country(catalogue: Catalogue, item_type: str, country: str, year: int, 
         ("R", 2),
         ("13+", 1),
         ("pg", 1),
-        ("NC-17", 0),
     ],
 )
 def test_rating(catalogue: Catalogue, rating: str, count: int) -> None:
     assert catalogue.rating(rating) == RatingCount(rating=rating.strip().lower(), count=count)
+
+
+@pytest.mark.parametrize("typed", ["PG 13", "pg13", " Pg-13 "])
+def test_a_loosely_written_rating_is_the_catalogues(catalogue: Catalogue, typed: str) -> None:
+    assert catalogue.rating(typed) == RatingCount(rating="pg-13", count=1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("México", None), ("USA", "united states"), ("U.K.", "united kingdom"), ("FRANCE", "france")],
+)
+def test_country_names_ignore_case_accents_and_abbreviations(
+    catalogue: Catalogue, typed: str, name: str | None
+) -> None:
+    assert catalogue.country_name(typed) == name
 
 
 def test_ratings_most_common_first(catalogue: Catalogue) -> None:
@@ -223,8 +236,10 @@ PLATFORMS = "choose one of: amazon, disney, hulu, netflix"
         ("score_count", ("netflix", -1, 2019), "score must be a number from 0 to 10"),
         ("score_count", ("netflix", "nan", 2019), "score must be a number from 0 to 10"),
         ("country", ("film", "france", 2019), "unknown type 'film'; choose one of: movie, tv"),
-        ("country", ("movie", "  ", 2019), "country must not be empty"),
-        ("rating", ("",), "rating must not be empty"),
+        ("country", ("movie", "  ", 2019), "unknown country '  '; try a name"),
+        ("country", ("movie", "states", 2020), "unknown country 'states'; try a name"),
+        ("rating", ("",), "unknown rating ''; common ones: g, "),
+        ("rating", ("NC-17",), "unknown rating 'NC-17'; common ones: g, "),
         ("longest", (None, "max"), f"unknown platform 'max'; {PLATFORMS}"),
         ("longest", (None, None, "hours"), "unknown duration type 'hours'; choose one of: min"),
     ],

@@ -9,6 +9,7 @@ from recommender.engine import Engine
 from recommender.matcher import (
     ARTICLE_WEIGHT,
     MAIN_TITLE_WEIGHT,
+    MIN_CONFIDENCE,
     Candidate,
     TitleMatcher,
     char_trigrams,
@@ -96,7 +97,7 @@ def test_nothing_close_gives_no_candidates(engine: Engine, query: str) -> None:
     assert engine.matcher.match(query) == []
 
 
-@pytest.mark.parametrize("query", ["toy stroy", "the office", "toy", "star wars", "clone wars"])
+@pytest.mark.parametrize("query", ["toy stroy", "the office", "toy stry", "star wars", "clone war"])
 def test_candidates_are_ranked_unique_and_bounded(engine: Engine, query: str) -> None:
     candidates = engine.matcher.match(query, limit=3)
     assert 1 <= len(candidates) <= 3
@@ -163,3 +164,18 @@ def test_a_bracketed_qualifier_makes_a_near_tie_that_asks_which_one() -> None:
     assert [(c.work, c.confidence) for c in candidates[:2]] == [(0, 1.0), (1, 0.99)]
     assert not is_confident([c.confidence for c in candidates])
     assert matcher.match("the office us")[0].work == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [("the clone wars", "Star Wars: The Clone Wars"), ("clone wars", "Star Wars: The Clone Wars")],
+)
+def test_a_subtitle_alone_finds_its_work(engine: Engine, query: str, title: str) -> None:
+    best = engine.matcher.match(query)[0]
+    assert engine.works["title_display"].iat[best.work] == title
+    assert 0.85 <= best.confidence < MAIN_TITLE_WEIGHT
+
+
+def test_weak_candidates_are_noise_not_guesses(engine: Engine) -> None:
+    assert engine.matcher.match("toy") == []  # "toy story" is only 0.5 alike
+    assert all(c.confidence >= MIN_CONFIDENCE for c in engine.matcher.match("toy stry"))
