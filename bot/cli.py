@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         "without TELEGRAM_BOT_TOKEN, the console chat",
     )
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    run.add_argument(
+        "--telegram",
+        action="store_true",
+        help="run on Telegram or fail: never fall back to the console (for deployments)",
+    )
     chat = commands.add_parser("chat", help="chat with StreamBot in this terminal")
     ask = commands.add_parser("ask", help="print the reply StreamBot would send to MESSAGE")
     ask.add_argument("message")
@@ -134,11 +139,13 @@ def _format_recommendations(result: Recommendations) -> str:
 
 
 def _run_lines(text: str, answer: Callable[[str], dict], stdin: TextIO, out: TextIO) -> None:
-    """Answer one query per line of stdin (or ``text`` itself), one JSON object per line."""
+    """Answer one query per line of stdin (or ``text`` itself), one JSON object per line.
+
+    Every line gets its answer, a blank one too, so output line N always answers input line N.
+    """
     lines = stdin if text == "-" else [text]
     for line in lines:
-        if line.strip():
-            print(json.dumps(answer(line.strip()), ensure_ascii=False), file=out, flush=True)
+        print(json.dumps(answer(line.strip()), ensure_ascii=False), file=out, flush=True)
 
 
 def _query(engine: Engine, args: argparse.Namespace) -> object:
@@ -169,14 +176,16 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
         return EXIT_OK
     if args.command == "run" and args.webhook and not settings.webhook_url:
         raise UsageError("streambot run --webhook: set WEBHOOK_URL, the bot's public https URL")
+    deployed = args.command == "run" and (args.webhook or args.telegram or settings.webhook_url)
+    if deployed and not settings.telegram_bot_token:
+        # A deployment with a lost token must fail loudly, not chat with no one on a console.
+        raise UsageError("streambot run: set TELEGRAM_BOT_TOKEN first (see .env.example)")
     if args.command == "run" and settings.telegram_bot_token:
         # Imported here: the console and the other commands never need python-telegram-bot.
         from bot.telegram_app import run_bot
 
         run_bot(settings, webhook=args.webhook or bool(settings.webhook_url))
         return EXIT_OK
-    if args.command == "run" and args.webhook:
-        raise UsageError("streambot run --webhook: set TELEGRAM_BOT_TOKEN first")
     engine = load_engine(settings, err)
     if args.command in ("run", "chat", "ask"):
         return _console(args, settings, engine, out, err)

@@ -79,9 +79,10 @@ def test_match_reads_one_query_per_line_of_stdin(cli: RunCli) -> None:
     code, out, _ = cli("match", "-", "--limit", "1", stdin="toy stroy\n\n  amelie \nNS1\nqxzj\n")
     assert code == EXIT_OK
     answers = json_lines(out)
-    assert [answer["query"] for answer in answers] == ["toy stroy", "amelie", "NS1", "qxzj"]
+    assert [answer["query"] for answer in answers] == ["toy stroy", "", "amelie", "NS1", "qxzj"]
     assert [[m["title"] for m in answer["matches"]] for answer in answers] == [
         ["Toy Story"],
+        [],  # a blank line gets an empty answer, so output lines stay paired with input lines
         ["Amélie"],
         ["Dick Johnson Is Dead"],
         [],

@@ -121,3 +121,17 @@ def test_terminal_rendering():
     reply = Reply("<b>hi</b>", ((Button("yes", "info:ns1"),),))
     assert render(reply) == "hi\n  [1] yes"
     assert render(reply, raw_html=True) == "<b>hi</b>\n  [1] yes  → info:ns1"
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [(["run", "--telegram"], {}), (["run"], {"WEBHOOK_URL": "https://bot.example.com/telegram"})],
+)
+def test_a_deployment_without_a_token_fails_instead_of_chatting(
+    built, capsys, monkeypatch, argv, env
+):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("the console started"))
+    assert cli.main(["--data-dir", str(built.data_dir), *argv]) == 2
+    assert "set TELEGRAM_BOT_TOKEN first" in capsys.readouterr().err
