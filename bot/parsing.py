@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.i18n import COUNTRIES_ES
+from recommender.catalogue import FIRST_YEAR, LAST_YEAR
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
@@ -70,7 +71,6 @@ _COMMAND_INTENT = {name: intent for intent, names in COMMANDS.items() for name i
 
 # A message longer than this is not a title anyone typed on purpose.
 MAX_TITLE_LENGTH = 200
-FIRST_YEAR, LAST_YEAR = 1900, 2099
 # A platform name typed with a slip ("netflx") still counts when it is this close
 # (rapidfuzz's ratio, 0-100) to one platform and clearly closer to it than to any other.
 PLATFORM_TYPO = 80

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from etl.genres import canonical_genres
+from recommender.catalogue import FIRST_YEAR, LAST_YEAR
 from recommender.platforms import Platform
 
 RAW_COLUMNS = (
@@ -30,7 +31,6 @@ TEXT_FIELDS = ("title", "director", "cast", "country", "listed_in", "description
 DEFAULT_RATING = "G"
 TYPES = {"movie": "movie", "tv show": "tv show"}
 DURATION_TYPES = {"min": "min", "mins": "min", "season": "season", "seasons": "season"}
-MIN_YEAR, MAX_YEAR = 1870, 2100
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([A-Za-z]+)\s*$")
 _DATE_FORMAT = "%B %d, %Y"
@@ -159,7 +159,7 @@ def _row_problems(
     year = pd.to_numeric(frame["release_year"].str.strip(), errors="coerce")
     flag(
         ~frame["release_year"].str.strip().str.fullmatch(r"\d{4}")
-        | ~year.between(MIN_YEAR, MAX_YEAR),
+        | ~year.between(FIRST_YEAR, LAST_YEAR),
         "release_year",
         "release_year is not a year",
     )

@@ -8,7 +8,6 @@ import pandas as pd
 
 from recommender.platforms import PlatformRegistry
 
-WORK_KEY = ["title_key", "release_year", "type"]
 # What the engine serves; the lowercase text the model is fitted on stays in the build.
 SERVED_WORK_COLUMNS = [
     "work_id",

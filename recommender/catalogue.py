@@ -47,6 +47,10 @@ def _squeeze(text: str) -> str:
     return "".join(char for char in text.lower() if char.isalnum())
 
 
+# The release years a catalogue title can have: older is a typo, later is not yet released.
+FIRST_YEAR, LAST_YEAR = 1870, 2100
+
+
 class QueryError(ValueError):
     """A query argument that is not valid; the message lists the valid choices."""
 

@@ -143,7 +143,9 @@ class Engine:
         self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"])}
         # Plain column arrays: reading one work must not cost a pandas row object.
         self._columns = {column: works[column].to_numpy(dtype=object) for column in works}
-        self._copies = records.groupby("work_id", sort=False).indices
+        # Where each work's representative record (the copy replies show) sits in the catalogue.
+        record_position = {record: position for position, record in enumerate(records["id"])}
+        self._shown_record = [record_position[record] for record in works["id"]]
         # Language or cut versions ("Coco (in Spanish)"), and their originals, by the title
         # key of the original: a version is never recommended for its original, nor the
         # other way round.
@@ -212,9 +214,7 @@ class Engine:
         if row is None:
             return None
         work = self._work(row)
-        records = self.catalogue.records
-        copies = records.iloc[self._copies[work_id]]
-        first = copies[copies["id"] == work["id"]].iloc[0]  # the copy replies show
+        first = self.catalogue.records.iloc[self._shown_record[row]]
         score = work["score"]
         return {
             "id": str(work["id"]),
