@@ -109,7 +109,7 @@ def load_engine(settings: Settings, err: TextIO) -> Engine:
     """
     try:
         if is_stale(settings.raw_dir, settings.processed_dir):
-            print("building the catalogue (inputs changed or never built)…", file=err)
+            print("building the catalogue (inputs or code changed, or never built)…", file=err)
             run_etl(settings.raw_dir, settings.processed_dir)
     except EtlError as error:
         if current_version(settings.processed_dir) is None:

@@ -96,7 +96,7 @@ def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> R
     Blocking; run it in a worker thread. Raises ``ReloadBusy`` when another reload holds the
     holder's lock, and ``ReloadError`` when the new catalogue is not served.
     """
-    if not holder.swap_lock.acquire(blocking=False):
+    if not holder.reload_lock.acquire(blocking=False):
         raise ReloadBusy
     try:
         started = time.perf_counter()
@@ -135,7 +135,7 @@ def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> R
         release_freed_memory()
         return summary
     finally:
-        holder.swap_lock.release()
+        holder.reload_lock.release()
 
 
 def release_freed_memory() -> None:

@@ -25,7 +25,6 @@ from bot.i18n import (
 )
 from bot.parsing import Intent, Problem
 from bot.reload import ReloadSummary
-from etl.genres import canonical_genres
 from recommender.catalogue import QueryError
 from recommender.engine import Engine, Match, Reason, Recommendation
 from recommender.matcher import is_confident
@@ -395,9 +394,9 @@ def details_text(work: dict, engine: Engine, lang: str) -> str:
     lines = [f"<b>{esc(work['title'])}</b> ({work['year']})", " · ".join(facts)]
     platforms = join_names(lang, engine.registry.display(work["platforms"]))
     lines.append(t(lang, "streams_on", platforms=esc(platforms)))
-    genres = canonical_genres(", ".join(work["genres"])).split()
+    genres = work["genre_words"]
     if genres:
-        names = [genre_name(lang, genre.replace("_", " ")) for genre in genres[:4]]
+        names = [genre_name(lang, genre) for genre in genres[:4]]
         lines.append("🏷️ " + esc(", ".join(names)))
     if work["directors"]:
         names = join_names(lang, work["directors"][:2])

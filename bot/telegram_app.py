@@ -253,7 +253,7 @@ async def reload_command(update: Update, context: CustomContext) -> None:
         await message.reply_text(t(lang, "reload_refused"))
         return
     holder = context.holder
-    if holder.swap_lock.locked():
+    if holder.reload_lock.locked():
         await message.reply_text(t(lang, "reload_busy"))
         return
     logger.info("reload started by admin %s", user.id)

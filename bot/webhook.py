@@ -24,7 +24,8 @@ HEALTH_PATH = "/health"
 MAX_BODY_BYTES = 1 << 20
 
 UpdateCallback = Callable[[dict], Awaitable[None]]
-HealthCallback = Callable[[], dict]
+# Whether the bot is ready, and the status to show.
+HealthCallback = Callable[[], tuple[bool, dict]]
 
 
 def secret_matches(received: str | None, expected: str) -> bool:

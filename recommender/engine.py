@@ -229,6 +229,7 @@ class Engine:
             "duration_int": None if pd.isna(first["duration_int"]) else int(first["duration_int"]),
             "duration_type": None if pd.isna(first["duration_type"]) else first["duration_type"],
             "genres": _names(work["listed_in_display"]),
+            "genre_words": [word.replace("_", " ") for word in str(work["genres"]).split()],
             "directors": _names(work["director_display"]),
             "cast": _names(work["cast_display"]),
             "country": _names(first["country_display"]),
@@ -330,7 +331,8 @@ class EngineHolder:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self.swap_lock = threading.Lock()
+        # Held by a reload from its build to its swap, so two reloads never both run.
+        self.reload_lock = threading.Lock()
 
     @property
     def engine(self) -> Engine:

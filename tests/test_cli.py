@@ -306,7 +306,7 @@ def test_first_query_builds_the_catalogue(
     assert main(["query", "count", "--platform", "netflix", "--json"]) == EXIT_OK
     captured = capsys.readouterr()
     assert json.loads(captured.out) == {"platform": "netflix", "movies": 6, "tv_shows": 5}
-    assert captured.err == "building the catalogue (inputs changed or never built)…\n"
+    assert captured.err == "building the catalogue (inputs or code changed, or never built)…\n"
 
 
 def test_data_dir_flag_overrides_the_environment(

@@ -87,6 +87,7 @@ def test_details(engine: Engine, work_id_of: WorkIdOf) -> None:
         "duration_int": 83,
         "duration_type": "min",
         "genres": ["Action-Adventure", "Animation", "Comedy", "Family", "Kids"],
+        "genre_words": ["action", "adventure", "animation", "comedy", "family", "kids"],
         "directors": ["John Lasseter"],
         "cast": ["Tom Hanks", "Tim Allen", "Don Rickles"],
         "country": ["United States"],

@@ -133,7 +133,7 @@ def test_a_non_admin_is_refused_and_logged(run_bot, caplog):
 
 def test_two_reloads_never_run_at_once(engine, built):
     holder = EngineHolder(engine)
-    with holder.swap_lock, pytest.raises(reload.ReloadBusy):
+    with holder.reload_lock, pytest.raises(reload.ReloadBusy):
         reload.reload_engine(holder, built.raw_dir, built.processed_dir)
 
 
@@ -205,7 +205,7 @@ def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
     assert error.value.code == "broken"
     assert "MemoryError" in error.value.detail
     assert holder.engine is old
-    assert not holder.swap_lock.locked()
+    assert not holder.reload_lock.locked()
 
 
 @pytest.mark.parametrize(

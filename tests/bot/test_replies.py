@@ -63,6 +63,7 @@ def test_catalogue_text_is_escaped(engine):
         "duration_int": 90,
         "duration_type": "min",
         "genres": ["Comedies"],
+        "genre_words": ["comedy"],
         "directors": ["<script>"],
         "cast": ["A & B"],
         "country": ["United States"],
