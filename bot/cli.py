@@ -13,10 +13,10 @@ from typing import TextIO
 
 from bot.console import ask, chat
 from bot.i18n import LANGUAGES, language_for, t
+from bot.reload import load_engine
 from bot.settings import Settings, SettingsError
 from etl.build import is_stale, run_etl
 from etl.errors import EtlError
-from recommender.artifact import current_version
 from recommender.catalogue import QueryError, as_dict
 from recommender.engine import Engine, EngineHolder, Match, Recommendations
 
@@ -100,22 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (run, chat, ask):
         sub.add_argument("--lang", choices=LANGUAGES, help="reply language (default: $LANG)")
     return parser
-
-
-def load_engine(settings: Settings, err: TextIO) -> Engine:
-    """The served engine, building the catalogue first when it is missing or stale.
-
-    When a rebuild fails but an earlier catalogue exists, that one keeps serving.
-    """
-    try:
-        if is_stale(settings.raw_dir, settings.processed_dir):
-            print("building the catalogue (inputs or code changed, or never built)…", file=err)
-            run_etl(settings.raw_dir, settings.processed_dir)
-    except EtlError as error:
-        if current_version(settings.processed_dir) is None:
-            raise
-        print(f"etl failed: {error}; serving the previous catalogue", file=err)
-    return Engine.load(settings.processed_dir)
 
 
 def _format_match(match: Match) -> str:

@@ -1,4 +1,5 @@
-"""Rebuild the catalogue from ``data/raw`` while the old engine keeps serving, then swap.
+"""The served catalogue's life in the bot: built if stale at start-up (``load_engine``), and
+rebuilt from ``data/raw`` while the old engine keeps serving, then swapped (``reload_engine``).
 
 The ETL runs in a child process: the bot never imports scikit-learn nor holds the build's
 intermediate tables, so its memory stays that of one engine (plus the next, briefly), and the
@@ -18,10 +19,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
-from etl.build import BuildResult, build, write_version
+from bot.settings import Settings
+from etl.build import BuildResult, build, is_stale, run_etl, write_version
 from etl.errors import EtlError
 from etl.works import SERVED_WORK_COLUMNS
+from recommender.artifact import current_version
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -58,6 +62,22 @@ class ReloadSummary:
     coverage: float
     seconds: float
     version: str
+
+
+def load_engine(settings: Settings, err: TextIO) -> Engine:
+    """The served engine, building the catalogue first when it is missing or stale.
+
+    When a rebuild fails but an earlier catalogue exists, that one keeps serving.
+    """
+    try:
+        if is_stale(settings.raw_dir, settings.processed_dir):
+            print("building the catalogue (inputs or code changed, or never built)…", file=err)
+            run_etl(settings.raw_dir, settings.processed_dir)
+    except EtlError as error:
+        if current_version(settings.processed_dir) is None:
+            raise
+        print(f"etl failed: {error}; serving the previous catalogue", file=err)
+    return Engine.load(settings.processed_dir)
 
 
 def validate(result: BuildResult, served: Engine) -> None:

@@ -60,11 +60,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import callbacks, parsing, replies, webhook
-from bot.cli import load_engine
 from bot.i18n import ADMIN_MENU, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
 from bot.logs import configure_logging
 from bot.parsing import parse_message
-from bot.reload import ReloadBusy, ReloadError, reload_engine
+from bot.reload import ReloadBusy, ReloadError, load_engine, reload_engine
 from bot.settings import Settings
 from recommender.engine import Engine, EngineHolder
 
