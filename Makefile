@@ -20,7 +20,6 @@ etl: $(INSTALLED)
 	$(BIN)/streambot etl
 
 eval: $(INSTALLED)
-	$(BIN)/streambot etl --if-stale
 	$(BIN)/python scripts/evaluate.py
 
 bench: $(INSTALLED)

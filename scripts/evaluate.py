@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from rapidfuzz import process, utils
 
+from bot.settings import Settings
 from etl.build import build
 from recommender.evaluation import (
     evaluate_matching,
@@ -31,7 +31,6 @@ from recommender.evaluation import (
 )
 from recommender.model import ContentModel
 
-RAW_DIR = Path(__file__).resolve().parent.parent / "data" / "raw"
 TARGETS = {"franchise recall@10": 0.95, "genre precision@5": 0.70}
 
 
@@ -41,7 +40,7 @@ def main() -> None:
     parser.add_argument("--peer-queries", type=int, default=300, help="queries for WRatio")
     args = parser.parse_args()
 
-    result = build(RAW_DIR)
+    result = build(Settings.from_env().raw_dir)
     works = result.works
     pairs = franchise_pairs(works)
     baseline = ContentModel(weights={"description": 1.0}).fit(works)
