@@ -259,7 +259,7 @@ def recommendations_reply(
 ) -> Reply:
     """One page of works like ``work`` (a :meth:`Engine.details` dict), with their buttons."""
     offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
-    results = similar_works(engine, work, PAGE_SIZE + 1, offset, platform, item_type)
+    results = engine.similar(work["work_id"], PAGE_SIZE + 1, platform, item_type, offset)
     has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
     results = results[:PAGE_SIZE]
     title, year = esc(work["title"]), work["year"]
@@ -306,19 +306,6 @@ def recommendations_reply(
     if nav:
         rows.append(nav)
     return Reply("\n".join(lines), tuple(rows))
-
-
-def similar_works(
-    engine: Engine,
-    work: dict,
-    count: int,
-    offset: int = 0,
-    platform: str | None = None,
-    item_type: str | None = None,
-) -> list[Recommendation]:
-    """``count`` works like ``work`` from ``offset`` (the engine leaves out the work itself,
-    its copies and its other-language versions)."""
-    return engine.similar(work["work_id"], count, platform, item_type, offset)
 
 
 def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:
@@ -594,7 +581,7 @@ def inline_page(query: str, engine: Engine, lang: str, offset: str = "") -> Inli
                 text=details_text(work, engine, lang),
             )
         )
-    results = similar_works(engine, work, INLINE_PAGE_SIZE, start)
+    results = engine.similar(work["work_id"], INLINE_PAGE_SIZE, offset=start)
     like = t(lang, "like_header", title=esc(work["title"]), year=work["year"])
     for result in results:
         facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]

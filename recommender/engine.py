@@ -21,7 +21,7 @@ from recommender.artifact import (
 )
 from recommender.catalogue import Catalogue
 from recommender.matcher import Candidate, TitleMatcher, is_confident
-from recommender.model import ContentModel
+from recommender.model import ContentModel, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.text import version_base
 
@@ -111,9 +111,7 @@ def _unpickle(path: Path) -> object:
 
 
 def _names(text: object) -> list[str]:
-    if text is None or pd.isna(text):
-        return []
-    return [name.strip() for name in str(text).split(",") if name.strip()]
+    return [] if text is None or pd.isna(text) else split_names(str(text))
 
 
 class Engine:
