@@ -61,7 +61,8 @@ class Reply:
     ``prompt`` asks the user to answer it (Telegram's force-reply, so a group with privacy
     mode still delivers the answer). ``alert`` marks a notice that, after a button press, is
     better shown as a pop-up than as a message. ``language`` is set when the chat switches
-    to that language.
+    to that language. ``nothing_found`` marks a "no title like that" answer, which a group
+    need not hear about chatter.
     """
 
     text: str
@@ -69,6 +70,7 @@ class Reply:
     prompt: bool = False
     alert: bool = False
     language: str | None = None
+    nothing_found: bool = False
 
 
 def esc(text: object) -> str:
@@ -174,7 +176,8 @@ def _title_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
         work_id, found = _find(engine, str(args["title"]), args.get("year"))
         if work_id is None and not found:
             query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
-            return Reply(t(lang, "not_found", query=esc(shorten(query, 60))))
+            text = t(lang, "not_found", query=esc(shorten(query, 60)))
+            return Reply(text, nothing_found=True)
         if work_id is None:
             return _did_you_mean(intent, found, engine, lang)
     platform = _platform_filter(engine, args)

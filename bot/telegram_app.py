@@ -75,6 +75,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 HOLDER = "engine_holder"
 SETTINGS = "settings"
 LANGUAGE = "language"
+# Chat data: ids of the bot's latest "tell me a title" prompts in a group, whose replies are
+# answers, not chatter.
+PROMPTS = "prompts"
+MAX_PROMPTS = 20
 INLINE_CACHE_SECONDS = 300
 # Transient network failures are retried this often, waiting a little longer each time.
 NETWORK_RETRIES = 2
@@ -158,8 +162,8 @@ def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
     return None
 
 
-async def _send(message: Message, reply: replies.Reply) -> None:
-    await message.reply_text(reply.text, reply_markup=_markup(reply))
+async def _send(message: Message, reply: replies.Reply) -> Message:
+    return await message.reply_text(reply.text, reply_markup=_markup(reply))
 
 
 async def _replace(query: CallbackQuery, reply: replies.Reply) -> None:
@@ -198,8 +202,11 @@ def _parse(text: str, context: CustomContext) -> parsing.Intent:
     return parse_message(text, context.engine.registry, context.bot.username)
 
 
-async def _answer(update: Update, context: CustomContext, intent: parsing.Intent) -> None:
-    """Build the reply to ``intent``, send it, and remember a language switch."""
+async def _answer(
+    update: Update, context: CustomContext, intent: parsing.Intent, quiet: bool = False
+) -> None:
+    """Build the reply to ``intent`` and send it (unless ``quiet`` and nothing was found);
+    remember a language switch and, in groups, the prompts the bot sent."""
     if intent.name == parsing.IGNORE:
         return
     if intent.name == parsing.RELOAD:
@@ -207,9 +214,14 @@ async def _answer(update: Update, context: CustomContext, intent: parsing.Intent
         return
     engine = context.engine
     reply = replies.answer(intent, engine, language(update, context), context.bot.username)
+    if quiet and reply.nothing_found:
+        return
     if reply.language and context.chat_data is not None:
         context.chat_data[LANGUAGE] = reply.language
-    await _send(update.effective_message, reply)
+    sent = await _send(update.effective_message, reply)
+    if reply.prompt and context.chat_data is not None and sent.chat.type != Chat.PRIVATE:
+        prompts = context.chat_data.setdefault(PROMPTS, [])
+        prompts[:] = [*prompts[-(MAX_PROMPTS - 1) :], sent.message_id]
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -237,8 +249,16 @@ async def free_text_command(update: Update, context: CustomContext) -> None:
     if message.via_bot is not None and message.via_bot.id == context.bot.id:
         return  # Our own inline result, posted by a user: nothing to answer.
     text = _addressed_text(message, context.bot)
-    if text is not None:
-        await _answer(update, context, _parse(text, context))
+    if text is None:
+        return
+    # In a group, a reply to the bot that is not an answer to its prompt nor mentions it may
+    # be chatter ("lol"): it gets an answer only if it names something.
+    mentioned = f"@{context.bot.username}".lower() in (message.text or "").lower()
+    replied = message.reply_to_message
+    prompts = context.chat_data.get(PROMPTS, []) if context.chat_data is not None else []
+    answering = replied is not None and replied.message_id in prompts
+    quiet = message.chat.type != Chat.PRIVATE and not mentioned and not answering
+    await _answer(update, context, _parse(text, context), quiet=quiet)
 
 
 async def reload_command(update: Update, context: CustomContext) -> None:

@@ -169,7 +169,13 @@ class Chat:
 
     async def reply(self, text: str) -> str:
         """The text of the one message the bot sends back to ``text``."""
-        sent = [call for call in await self.say(text) if call.method == "sendMessage"]
+        return await self.reply_to(text, None)
+
+    async def reply_to(self, text: str, message: dict | None) -> str:
+        """The text of the one message the bot sends back to ``text``, sent as a reply to
+        ``message`` (one of the bot's)."""
+        calls = await self.say(text, reply_to=message)
+        sent = [call for call in calls if call.method == "sendMessage"]
         assert len(sent) == 1, f"{text!r} got {len(sent)} messages"
         return sent[0].text
 

@@ -474,3 +474,27 @@ def test_a_timed_out_message_is_not_sent_twice(run_bot):
     # The answer timed out and is not retried; the apology is the only other message.
     assert sent[0].text.startswith("📊 Netflix has")
     assert all(not call.text.startswith("📊") for call in sent[1:])
+
+
+def test_group_chatter_replying_to_the_bot_is_not_answered_but_answers_to_prompts_are(run_bot):
+    async def scenario(bot):
+        group = bot.chat(chat_id=-100125, chat_type="group")
+        calls = await group.say("/recommend@StreamBot")
+        (prompt,) = [call for call in calls if call.method == "sendMessage"]
+        assert prompt.params["reply_markup"]["force_reply"] is True
+        prompt_message = {
+            "message_id": 1000,  # the fake Bot API numbers the bot's messages from 1000
+            "date": 1_700_000_000,
+            "chat": group.chat,
+            "from": {"id": 4242, "is_bot": True, "first_name": "StreamBot"},
+            "text": prompt.text,
+        }
+        other_message = {**prompt_message, "message_id": 999, "text": "🍿 If you like…"}
+        assert await group.say("lol", reply_to=other_message) == []
+        answer = await group.reply_to("harry potter", prompt_message)
+        assert answer.startswith("🔍 I couldn't find anything called “harry potter”")
+        found = await group.reply_to("toy story", other_message)
+        assert "<b>Toy Story</b> (1995)" in found
+        assert "couldn't find" in await group.reply("@StreamBot lol")
+
+    run_bot(scenario)
