@@ -13,7 +13,14 @@ from bot import callbacks, parsing
 from bot.i18n import t
 from bot.parsing import Intent, parse_message
 from bot.reload import ReloadBusy, ReloadError, reload_engine
-from bot.replies import Button, Reply, answer, reload_done_reply, reload_failed_reply
+from bot.replies import (
+    Button,
+    Reply,
+    answer,
+    plain_text,
+    reload_done_reply,
+    reload_failed_reply,
+)
 from recommender.engine import EngineHolder
 
 QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q"])
@@ -28,8 +35,11 @@ def to_terminal(text: str, color: bool = False) -> str:
     'Tom & Jerry (1940)'
     """
 
+    if not color:
+        return plain_text(text)
+
     def style(match: re.Match[str]) -> str:
-        if not color or match.group(2) is None or match.group(2) == "code":
+        if match.group(2) is None or match.group(2) == "code":
             return ""
         return _RESET if match.group(1) else {"b": _BOLD, "i": _ITALIC}[match.group(2)]
 

@@ -7,6 +7,7 @@ Every piece of catalogue or user text is escaped here before it goes into HTML.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -71,6 +72,18 @@ class Reply:
     alert: bool = False
     language: str | None = None
     nothing_found: bool = False
+
+
+def plain_text(text: str) -> str:
+    """Reply HTML as plain text, for pop-ups and terminals.
+
+    >>> plain_text("<b>Tom &amp; Jerry</b> (1940)")
+    'Tom & Jerry (1940)'
+    """
+    return html.unescape(_TAG.sub("", text))
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def esc(text: object) -> str:

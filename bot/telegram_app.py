@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import os
 import re
@@ -385,7 +384,7 @@ async def error_handler(update: object, context: CustomContext) -> None:
 
 def _plain(text: str) -> str:
     """Reply HTML as the plain text a pop-up shows (Telegram allows 200 characters)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))[:200]
+    return replies.plain_text(text)[:200]
 
 
 # -- lifecycle -------------------------------------------------------------------------------
