@@ -1,8 +1,10 @@
-"""``Catalogue``: the six catalogue questions, over every platform record."""
+"""``Catalogue``: the six catalogue questions and the new arrivals, over every platform
+record."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -102,6 +104,25 @@ class RatingCount:
     count: int
 
 
+@dataclass(frozen=True)
+class NewArrival:
+    id: str
+    title: str
+    platform: str
+    type: str
+    year: int
+    date_added: str
+
+
+@dataclass(frozen=True)
+class NewArrivals:
+    """The latest additions, newest first, and how many titles in scope have no date."""
+
+    titles: list[NewArrival]
+    undated: int
+    total: int
+
+
 def as_dict(result: object) -> dict | None:
     """A query result as a JSON-ready dict; ``None`` stays ``None``."""
     return None if result is None else asdict(result)
@@ -182,9 +203,13 @@ class Catalogue:
         year: int | str | None = None,
         platform: str | None = None,
         duration_type: str | None = None,
+        among: Collection[str] = (),
     ) -> Longest | None:
         """The movie with the most minutes, or with ``duration_type='season'`` the TV show
-        with the most seasons; ties go to the alphabetically first lowercase title."""
+        with the most seasons; ties go to the alphabetically first lowercase title.
+
+        ``among`` keeps only these platforms when no ``platform`` is asked for.
+        """
         unit = self.duration_type(duration_type) if duration_type else "min"
         records = self.records
         wanted = (records["type"] == ("tv show" if unit == "season" else "movie")) & (
@@ -194,6 +219,8 @@ class Catalogue:
             wanted &= records["release_year"] == self.year(year)
         if platform is not None:
             wanted &= records["platform"] == self.platform(platform).name
+        elif among:
+            wanted &= records["platform"].isin([self.platform(name).name for name in among])
         candidates = records.loc[wanted & records["duration_int"].notna()]
         if candidates.empty:
             return None
@@ -283,6 +310,37 @@ class Catalogue:
                 f"unknown rating {str(rating)[:20]!r}; common ones: {', '.join(self.ratings[:10])}"
             )
         return RatingCount(rating=wanted, count=int((self.records["rating"] == wanted).sum()))
+
+    def newest(self, platforms: Collection[str] = (), limit: int = 10) -> NewArrivals:
+        """The titles added last (by ``date_added``) on ``platforms`` (default: all); ties go
+        to the alphabetically first title."""
+        records = self.records
+        if platforms:
+            names = [self.platform(name).name for name in platforms]
+            records = records.loc[records["platform"].isin(names)]
+        dated = records.loc[records["date_added"].notna()]
+        latest = dated.sort_values(["date_added", "title"], ascending=[False, True], kind="stable")
+        return NewArrivals(
+            titles=[
+                NewArrival(
+                    id=str(row.id),
+                    title=str(row.title_display),
+                    platform=str(row.platform),
+                    type=str(row.type),
+                    year=int(row.release_year),
+                    date_added=str(row.date_added),
+                )
+                for row in latest.head(limit).itertuples()
+            ],
+            undated=len(records) - len(dated),
+            total=len(records),
+        )
+
+    @property
+    def as_of(self) -> str | None:
+        """The date of the catalogue snapshot: the last ``date_added`` anywhere in it."""
+        dates = self.records["date_added"].dropna()
+        return None if dates.empty else str(dates.max())
 
     def country_name(self, text: str) -> str | None:
         """The catalogue's lowercase name for the country ``text`` names (accents, case and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import threading
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from recommender.artifact import (
 )
 from recommender.catalogue import Catalogue
 from recommender.matcher import Candidate, TitleMatcher, is_confident
-from recommender.model import ContentModel, split_names
+from recommender.model import ContentModel, SharedTerm, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.text import version_base
 
@@ -50,6 +51,8 @@ class Reason:
     genres: list[str] = field(default_factory=list)
     directors: list[str] = field(default_factory=list)
     cast: list[str] = field(default_factory=list)
+    # Words both descriptions weigh most: what the stories are about.
+    themes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """A short English summary, e.g. ``"director: Pete Docter; genres: animation"``."""
@@ -60,6 +63,8 @@ class Reason:
             parts.append("cast: " + ", ".join(self.cast))
         if self.genres:
             parts.append("genres: " + ", ".join(self.genres))
+        if self.themes:
+            parts.append("themes: " + ", ".join(self.themes))
         return "; ".join(parts) or "similar story"
 
 
@@ -81,6 +86,25 @@ class Recommendation:
         data = asdict(self)
         data["reason"] = self.reason.describe()
         return data
+
+
+@dataclass(frozen=True)
+class Availability:
+    """One platform record of a work: where it streams, under which id, since when."""
+
+    platform: str
+    id: str
+    title: str
+    date_added: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why two works are alike: their similarity, what they share, and the top shared terms."""
+
+    similarity: float
+    reason: Reason
+    terms: list[SharedTerm]
 
 
 @dataclass(frozen=True)
@@ -241,7 +265,7 @@ class Engine:
         self,
         text: str,
         k: int = 5,
-        platform: str | None = None,
+        platform: str | Collection[str] | None = None,
         item_type: str | None = None,
         offset: int = 0,
     ) -> Recommendations:
@@ -257,17 +281,23 @@ class Engine:
         self,
         work_id: str,
         k: int = 5,
-        platform: str | None = None,
+        platform: str | Collection[str] | None = None,
         item_type: str | None = None,
         offset: int = 0,
     ) -> list[Recommendation]:
-        """The ``k`` works most like ``work_id`` (skipping ``offset``), grouped by work."""
+        """The ``k`` works most like ``work_id`` (skipping ``offset``), grouped by work.
+
+        ``platform`` keeps the works on that platform, or on any of several.
+        """
         row = self.work_row(work_id)
         if row is None:
             return []
         mask = None
-        if platform is not None:
-            mask = self._on_platform[self.catalogue.platform(platform).name]
+        if platform:
+            names = [platform] if isinstance(platform, str) else sorted(platform)
+            mask = np.logical_or.reduce(
+                [self._on_platform[self.catalogue.platform(name).name] for name in names]
+            )
         if item_type is not None:
             of_type = self._of_type[self.catalogue.item_type(item_type)]
             mask = of_type if mask is None else mask & of_type
@@ -276,9 +306,8 @@ class Engine:
             mask = np.ones(len(self.works), dtype=bool) if mask is None else mask.copy()
             mask[versions] = False
         rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
-        query = self._work(row)
         return [
-            self._recommendation(query, self._work(int(result)), float(similarity))
+            self._recommendation(row, int(result), float(similarity))
             for result, similarity in zip(rows, similarities, strict=True)
         ]
 
@@ -290,7 +319,8 @@ class Engine:
         related = self._originals.get(base, []) + self._versions[base]
         return [other for other in related if other != row]
 
-    def _recommendation(self, query: dict, work: dict, similarity: float) -> Recommendation:
+    def _recommendation(self, query_row: int, row: int, similarity: float) -> Recommendation:
+        work = self._work(row)
         score = work["score"]
         return Recommendation(
             id=str(work["id"]),
@@ -301,11 +331,12 @@ class Engine:
             platforms=work["platforms"].split(),
             similarity=round(similarity, 4),
             score=None if pd.isna(score) else float(score),
-            reason=self._reason(query, work),
+            reason=self._reason(query_row, row),
         )
 
-    @staticmethod
-    def _reason(query: dict, work: dict) -> Reason:
+    def _reason(self, query_row: int, row: int, themes: int = 3) -> Reason:
+        query, work = self._work(query_row), self._work(row)
+
         def shared(column: str, limit: int) -> list[str]:
             theirs = {name.lower() for name in _names(work[column])}
             return [name for name in _names(query[column]) if name.lower() in theirs][:limit]
@@ -313,11 +344,42 @@ class Engine:
         query_genres = str(query["genres"] or "").split()
         work_genres = set(str(work["genres"] or "").split())
         genres = [g.replace("_", " ") for g in query_genres if g in work_genres][:3]
+        terms = self.model.shared_terms(query_row, row, top=20)
         return Reason(
             genres=genres,
             directors=shared("director_display", 2),
             cast=shared("cast_display", 3),
+            themes=[term.term for term in terms if term.field == "description"][:themes],
         )
+
+    # -- where to watch, and why two works are alike ----------------------------------------
+    def where(self, work_id: str) -> list[Availability]:
+        """Every platform record of ``work_id``, in registry order (empty if unknown)."""
+        records = self.catalogue.records
+        found = records.loc[records["work_id"] == work_id]
+        order = {name: position for position, name in enumerate(self.registry.names)}
+        found = found.iloc[
+            sorted(range(len(found)), key=lambda i: (order[found["platform"].iat[i]], i))
+        ]
+        return [
+            Availability(
+                platform=str(record.platform),
+                id=str(record.id),
+                title=str(record.title_display),
+                date_added=None if pd.isna(record.date_added) else str(record.date_added),
+            )
+            for record in found.itertuples()
+        ]
+
+    def why(self, first: str, second: str, top: int = 6) -> Explanation | None:
+        """How alike works ``first`` and ``second`` are and why, or ``None`` if either is
+        unknown."""
+        a, b = self.work_row(first), self.work_row(second)
+        if a is None or b is None:
+            return None
+        terms = self.model.shared_terms(a, b, top=top)
+        similarity = float(self.model.vectors_[a].multiply(self.model.vectors_[b]).sum())
+        return Explanation(round(similarity, 4), self._reason(a, b), terms)
 
 
 class EngineHolder:

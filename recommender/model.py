@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,14 @@ def accumulate(
     return np.asarray(postings[terms].T @ weights.astype(np.float32), dtype=np.float32)
 
 
+class SharedTerm(NamedTuple):
+    """One term two works share, and how much of their similarity it makes."""
+
+    field: str
+    term: str
+    share: float
+
+
 DEFAULT_WEIGHTS = {"title": 3.0, "genres": 2.0, "description": 1.0, "director": 1.0, "cast": 1.0}
 
 
@@ -63,6 +72,8 @@ class ContentModel:
         One row per work, of norm at most 1 (exactly 1 when it has text in every field).
     postings_ : scipy.sparse.csr_matrix of shape (n_features, n_works)
         ``vectors_`` transposed, so a query touches only the works sharing its terms.
+    terms_ : numpy.ndarray of str, shape (n_features,)
+        The term behind each feature, for explaining a similarity.
 
     Examples
     --------
@@ -73,6 +84,10 @@ class ContentModel:
     >>> model = ContentModel().fit(works)
     >>> model.similar(0, k=1)[0].tolist()
     [1]
+    >>> [(term.field, term.term) for term in model.shared_terms(0, 1, top=6)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('title', 'story'), ('title', 'toy'), ('title', 'toy story'),
+     ('genres', 'animation'), ('genres', 'kids'), ('cast', 'tom hanks')]
     """
 
     def __init__(self, weights: Mapping[str, float] | None = None) -> None:
@@ -99,6 +114,7 @@ class ContentModel:
             "cast": TfidfVectorizer(tokenizer=split_names, token_pattern=None, lowercase=False),
         }
         blocks = []
+        terms = []
         self.fields_ = {}
         weights = self.weights or DEFAULT_WEIGHTS
         total = sum(weights.values())
@@ -109,11 +125,13 @@ class ContentModel:
             except ValueError:  # the field is empty everywhere: it adds nothing
                 continue
             self.fields_[field] = block.shape[1]
+            terms.append(vectorizers[field].get_feature_names_out())
             blocks.append(l2_normalize(block) * np.float32(np.sqrt(weight / total)))
         if not blocks:
             raise ValueError("no text to build the model from")
         self.vectors_ = sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32)
         self.postings_ = self.vectors_.T.tocsr()
+        self.terms_ = np.concatenate(terms).astype(str)
         return self
 
     @property
@@ -129,6 +147,26 @@ class ContentModel:
             self.vectors_.data[start:end],
             self.n_works,
         )
+
+    def shared_terms(self, first: int, second: int, top: int = 5) -> list[SharedTerm]:
+        """The terms that make works ``first`` and ``second`` alike, biggest share first.
+
+        Their shares add up to the two works' similarity.
+        """
+        a, b = self.vectors_[first], self.vectors_[second]
+        common, in_a, in_b = np.intersect1d(a.indices, b.indices, return_indices=True)
+        shares = a.data[in_a] * b.data[in_b]
+        order = np.lexsort((common, -shares))[:top]
+        bounds = np.cumsum(list(self.fields_.values()))
+        fields = list(self.fields_)
+        return [
+            SharedTerm(
+                fields[int(np.searchsorted(bounds, common[i], side="right"))],
+                str(self.terms_[common[i]]),
+                float(shares[i]),
+            )
+            for i in order
+        ]
 
     def similar(
         self, index: int, k: int = 5, mask: np.ndarray | None = None, offset: int = 0

@@ -264,3 +264,41 @@ def test_titles_counts_a_platforms_releases_of_a_year(catalogue: Catalogue) -> N
     assert expected == 3  # the fixture's three Netflix titles from 2017
     assert catalogue.titles("Netflix", "2017") == 3
     assert catalogue.titles("netflix", 1800) == 0
+
+
+def test_newest_titles_come_first_and_undated_ones_are_counted(catalogue: Catalogue) -> None:
+    latest = catalogue.newest(limit=3)
+    assert [(title.id, title.date_added) for title in latest.titles] == [
+        ("ds4", "2021-11-26"),
+        ("hs5", "2021-10-23"),
+        ("hs1", "2021-10-01"),
+    ]
+    assert (latest.undated, latest.total) == (5, 28)
+    netflix = catalogue.newest(["netflix"], limit=10)
+    assert [title.id for title in netflix.titles][:2] == ["ns1", "ns2"]
+    assert {title.platform for title in netflix.titles} == {"netflix"}
+    dates = [title.date_added for title in netflix.titles]
+    assert dates == sorted(dates, reverse=True)
+    assert (netflix.undated, netflix.total, len(netflix.titles)) == (2, 11, 9)
+
+
+def test_newest_across_chosen_platforms_and_unknown_ones(catalogue: Catalogue) -> None:
+    both = catalogue.newest(["amazon", "netflix"], limit=50)
+    assert {title.platform for title in both.titles} == {"amazon", "netflix"}
+    assert (both.undated, both.total) == (4, 17)
+    with pytest.raises(QueryError, match="unknown platform"):
+        catalogue.newest(["blockbuster"])
+
+
+def test_the_snapshot_date_is_the_last_addition(catalogue: Catalogue) -> None:
+    assert catalogue.as_of == "2021-11-26"
+
+
+def test_longest_among_a_chats_platforms(catalogue: Catalogue) -> None:
+    everywhere = catalogue.longest()
+    assert everywhere is not None
+    others = [name for name in catalogue.registry.names if name != everywhere.platform]
+    among = catalogue.longest(among=others)
+    assert among is not None and among.platform in others
+    # A platform asked for by name wins over the chat's platforms.
+    assert catalogue.longest(platform=everywhere.platform, among=others) == everywhere

@@ -11,7 +11,14 @@ import pytest
 
 from etl.build import build
 from recommender.catalogue import QueryError
-from recommender.engine import ArtifactMissing, Engine, EngineHolder, Match, Reason
+from recommender.engine import (
+    ArtifactMissing,
+    Availability,
+    Engine,
+    EngineHolder,
+    Match,
+    Reason,
+)
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -153,9 +160,11 @@ def test_reason_names_what_the_works_share(engine: Engine) -> None:
         genres=["action", "adventure", "animation"],
         directors=["John Lasseter"],
         cast=["Tom Hanks", "Tim Allen"],
+        themes=["toy", "cowboy", "doll"],
     )
     assert first.reason.describe() == (
-        "director: John Lasseter; cast: Tom Hanks, Tim Allen; genres: action, adventure, animation"
+        "director: John Lasseter; cast: Tom Hanks, Tim Allen; genres: action, adventure, "
+        "animation; themes: toy, cowboy, doll"
     )
 
 
@@ -302,3 +311,36 @@ def test_other_language_versions_are_never_recommended_for_each_other(raw_dir: P
     assert pages == everything[:6]
     # The matcher does not ask "which one?" between a film and its dubbed copy.
     assert engine.recommend("toy story").confident
+
+
+def test_where_lists_every_platform_record_with_its_date(engine: Engine) -> None:
+    work_id = engine.match("toy story")[0].work_id
+    assert engine.where(work_id) == [
+        Availability("disney", "ds1", "Toy Story", "2019-11-12"),
+        Availability("hulu", "hs1", "Toy Story", "2021-10-01"),
+    ]
+    assert engine.where("wdoesnotexist") == []
+
+
+def test_why_splits_the_similarity_into_shared_terms(engine: Engine) -> None:
+    first, second = engine.work_of("ds1"), engine.work_of("ds2")
+    explanation = engine.why(first, second, top=50)
+    assert explanation is not None
+    assert explanation.reason.directors == ["John Lasseter"]
+    assert ("director", "john lasseter") in [(t.field, t.term) for t in explanation.terms]
+    # Every shared term is counted, so together they make the whole similarity.
+    assert sum(term.share for term in explanation.terms) == pytest.approx(
+        explanation.similarity, abs=1e-3
+    )
+    ranked = [item.similarity for item in engine.similar(first, k=50) if item.work_id == second]
+    assert ranked == [pytest.approx(explanation.similarity, abs=1e-3)]
+    assert engine.why(first, "wdoesnotexist") is None
+
+
+def test_several_platforms_keep_works_on_any_of_them(engine: Engine) -> None:
+    work_id = engine.work_of("ds1")
+    both = engine.similar(work_id, k=100, platform={"netflix", "hulu"})
+    assert both
+    assert all({"netflix", "hulu"} & set(item.platforms) for item in both)
+    singles = [engine.similar(work_id, k=100, platform=name) for name in ("netflix", "hulu")]
+    assert {item.work_id for item in both} == {item.work_id for page in singles for item in page}
