@@ -1,16 +1,25 @@
 """Button callback data: a short prefix and record ids, so a button works after a restart and
 on any bot process, with no server-side state.
 
-=========================  ==============================================================
-``rec:<id>:<offset>:<f>``  recommendations like the work of record ``id``, from ``offset``;
-                           replaces the message (did-you-mean picks, next and back)
-``more:<id>:<f>``          recommendations like ``id`` in a new message ("More like this")
-``info:<id>``              the details of ``id``, replacing the message
-``title:<id>``             the details of ``id`` and recommendations, replacing the message
-=========================  ==============================================================
+==========================  =============================================================
+``rec:<id>:<offset>:<f>``   recommendations like the work of record ``id``, from ``offset``;
+                            replaces the message (did-you-mean picks, next and back)
+``more:<id>:<f>``           recommendations like ``id`` in a new message ("More like this")
+``info:<id>``               the details of ``id``, replacing the message
+``title:<id>``              the details of ``id`` and recommendations, replacing the message
+``where:<id>``              where ``id`` streams, replacing the message
+``long:<year>:<unit>``      the longest movie (``m``) or show (``s``) of ``year`` (``0``: any)
+                            on every platform, in a new message
+``new:``                    the latest additions on every platform, in a new message
+``pf:<letter>``             add or remove a platform from the chat's platforms; ``pf:*``
+                            resets them to all
+``stats:<letter>``          one platform's chart
+``upok:<token>``            apply the staged catalogue upload ``token``; ``upno:`` drops it
+==========================  =============================================================
 
 ``<f>`` holds the filters: an optional platform letter, then ``M`` (movies) or ``T`` (TV
-shows). Telegram allows 64 bytes of callback data; the longest form here takes 26.
+shows), then ``*`` to show every platform whatever the chat's platforms are. Telegram allows
+64 bytes of callback data; the longest form here takes 27.
 
 >>> data = encode_recommend("ns123", offset=5, platform_letter="n", item_type="movie")
 >>> data
@@ -29,21 +38,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.parsing import INFO, RECOMMEND, TITLE, Intent
+from bot.parsing import (
+    INFO,
+    LONGEST,
+    NEW,
+    PLATFORMS,
+    RECOMMEND,
+    STATS,
+    TITLE,
+    UPLOAD,
+    WHERE,
+    Intent,
+)
 
 MAX_BYTES = 64
 # Anchored: any callback data that starts with one of these is ours; decode() checks the rest.
-PATTERN = r"^(?:rec|more|info|title):"
+PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno):"
 MAX_OFFSET = 9999
 
 # A record id is a platform letter and that platform's show_id, whatever its form.
 _ID = r"(?P<id>[a-z][a-z0-9._-]{0,40})"
-_FILTERS = r"(?P<platform>[a-z]?)(?P<type>[MT]?)"
+_FILTERS = r"(?P<platform>[a-z]?)(?P<type>[MT]?)(?P<everywhere>\*?)"
 _FORMS = {
     "rec": re.compile(rf"^rec:{_ID}:(?P<offset>\d{{1,4}}):{_FILTERS}$"),
     "more": re.compile(rf"^more:{_ID}:{_FILTERS}$"),
     "info": re.compile(rf"^info:{_ID}$"),
     "title": re.compile(rf"^title:{_ID}$"),
+    "where": re.compile(rf"^where:{_ID}$"),
+    "long": re.compile(r"^long:(?P<year>0|\d{4}):(?P<unit>[ms])$"),
+    "new": re.compile(r"^new:$"),
+    "pf": re.compile(r"^pf:(?P<letter>[a-z*])$"),
+    "stats": re.compile(r"^stats:(?P<letter>[a-z])$"),
+    "upok": re.compile(r"^upok:(?P<token>[0-9a-f]{6,32})$"),
+    "upno": re.compile(r"^upno:(?P<token>[0-9a-f]{6,32})$"),
 }
 _TYPE_CODES = {"movie": "M", "tv show": "T"}
 _CODE_TYPES = {code: item_type for item_type, code in _TYPE_CODES.items()}
@@ -57,8 +84,8 @@ class Choice:
     replace: bool
 
 
-def _filters(platform_letter: str | None, item_type: str | None) -> str:
-    return (platform_letter or "") + _TYPE_CODES.get(item_type or "", "")
+def _filters(platform_letter: str | None, item_type: str | None, everywhere: bool) -> str:
+    return (platform_letter or "") + _TYPE_CODES.get(item_type or "", "") + "*" * everywhere
 
 
 def _checked(data: str) -> str:
@@ -72,17 +99,23 @@ def encode_recommend(
     offset: int = 0,
     platform_letter: str | None = None,
     item_type: str | None = None,
+    everywhere: bool = False,
 ) -> str:
-    """Recommendations like ``record_id`` from ``offset``, replacing the pressed message."""
+    """Recommendations like ``record_id`` from ``offset``, replacing the pressed message;
+    ``everywhere`` lifts the chat's platforms."""
     offset = min(max(offset, 0), MAX_OFFSET)
-    return _checked(f"rec:{record_id}:{offset}:{_filters(platform_letter, item_type)}")
+    filters = _filters(platform_letter, item_type, everywhere)
+    return _checked(f"rec:{record_id}:{offset}:{filters}")
 
 
 def encode_more(
-    record_id: str, platform_letter: str | None = None, item_type: str | None = None
+    record_id: str,
+    platform_letter: str | None = None,
+    item_type: str | None = None,
+    everywhere: bool = False,
 ) -> str:
     """Recommendations like ``record_id`` in a new message."""
-    return _checked(f"more:{record_id}:{_filters(platform_letter, item_type)}")
+    return _checked(f"more:{record_id}:{_filters(platform_letter, item_type, everywhere)}")
 
 
 def encode_info(record_id: str) -> str:
@@ -95,6 +128,36 @@ def encode_title(record_id: str) -> str:
     return _checked(f"title:{record_id}")
 
 
+def encode_where(record_id: str) -> str:
+    """Where ``record_id``'s work streams."""
+    return _checked(f"where:{record_id}")
+
+
+def encode_longest(year: int | None, duration_type: str | None) -> str:
+    """The longest title of ``year`` on every platform."""
+    return f"long:{year or 0}:{'s' if duration_type == 'season' else 'm'}"
+
+
+def encode_new() -> str:
+    """The latest additions on every platform."""
+    return "new:"
+
+
+def encode_toggle(platform_letter: str | None) -> str:
+    """Add or remove one platform from the chat's; ``None`` resets them to all."""
+    return f"pf:{platform_letter or '*'}"
+
+
+def encode_stats(platform_letter: str) -> str:
+    """One platform's chart."""
+    return f"stats:{platform_letter}"
+
+
+def encode_upload(token: str, apply: bool) -> str:
+    """Apply (or drop) the staged upload ``token``."""
+    return _checked(f"{'upok' if apply else 'upno'}:{token}")
+
+
 def decode(data: str | None) -> Choice | None:
     """The choice ``data`` encodes, or ``None`` for data that is not (or no longer) ours.
 
@@ -102,6 +165,8 @@ def decode(data: str | None) -> Choice | None:
     {'record_id': 'as42', 'offset': 0, 'item_type': 'tv show'}
     >>> decode("title:ds1").replace, decode("dym:1"), decode(None)
     (True, None, None)
+    >>> decode("long:2019:s").intent.args
+    {'everywhere': True, 'year': 2019, 'duration_type': 'season'}
     """
     if not data:
         return None
@@ -111,14 +176,41 @@ def decode(data: str | None) -> Choice | None:
     if match is None:
         return None
     fields = match.groupdict()
+    if prefix in _OTHER_FORMS:
+        return _OTHER_FORMS[prefix](fields)
     args: dict[str, object] = {"record_id": fields["id"]}
-    if prefix == "info":
-        return Choice(Intent(INFO, args), replace=True)
-    if prefix == "title":
-        return Choice(Intent(TITLE, args), replace=True)
+    if prefix in ("info", "title", "where"):
+        return Choice(Intent({"info": INFO, "title": TITLE, "where": WHERE}[prefix], args), True)
     args["offset"] = int(fields.get("offset") or 0)
     if fields["platform"]:
         args["platform_letter"] = fields["platform"]
     if fields["type"]:
         args["item_type"] = _CODE_TYPES[fields["type"]]
+    if fields["everywhere"]:
+        args["everywhere"] = True
     return Choice(Intent(RECOMMEND, args), replace=prefix == "rec")
+
+
+def _longest(fields: dict[str, str]) -> Choice:
+    args: dict[str, object] = {"everywhere": True}
+    if fields["year"] != "0":
+        args["year"] = int(fields["year"])
+    if fields["unit"] == "s":
+        args["duration_type"] = "season"
+    return Choice(Intent(LONGEST, args), replace=False)
+
+
+def _toggle(fields: dict[str, str]) -> Choice:
+    letter = fields["letter"]
+    args = {"platforms": ()} if letter == "*" else {"toggle": letter}
+    return Choice(Intent(PLATFORMS, args), replace=True)
+
+
+_OTHER_FORMS = {
+    "long": _longest,
+    "new": lambda fields: Choice(Intent(NEW, {"everywhere": True}), replace=False),
+    "pf": _toggle,
+    "stats": lambda fields: Choice(Intent(STATS, {"platform_letter": fields["letter"]}), False),
+    "upok": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": True}), True),
+    "upno": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": False}), True),
+}

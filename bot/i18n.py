@@ -7,6 +7,7 @@ plural forms picked by :func:`plural`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -21,6 +22,9 @@ EN: dict[str, str] = {
         "<i>recommend something like toy story</i>. Or use a command:\n\n"
         "🍿 /recommend toy story: 5 similar titles\n"
         "ℹ️ /info the office: details and where it streams\n"
+        "📺 /where the office: every platform that has it\n"
+        "🆕 /new netflix: the latest additions\n"
+        "🔗 /why toy story | cars: what two titles share\n"
         "⏱️ /longest 2018 netflix: the longest movie (add <i>season</i> for the show with "
         "most seasons)\n"
         "⭐ /scorecount netflix 7 2015: movies scoring above 7\n"
@@ -28,6 +32,8 @@ EN: dict[str, str] = {
         "🎭 /actor netflix 2019: the busiest actor of a year\n"
         "🌎 /country tv spain 2021: titles from a country\n"
         "🎫 /rating pg-13: titles with an age rating\n"
+        "📈 /stats: charts of the catalogue\n"
+        "✅ /platforms netflix disney: show only the platforms you pay for\n"
         "🌐 /lang es: hablemos en español"
     ),
     "help_inline": "\n\nIn any chat, type <code>@{bot} a title</code> to share recommendations.",
@@ -63,6 +69,7 @@ EN: dict[str, str] = {
     "reason_director": "by {names}",
     "reason_cast": "with {names}",
     "reason_similar": "a similar story",
+    "reason_themes": "about {words}",
     # -- details ----------------------------------------------------------------------------
     "type_movie": "Movie",
     "type_tv": "TV show",
@@ -134,6 +141,58 @@ EN: dict[str, str] = {
     "example_country": "/country tv spain 2021",
     "example_rating": "/rating pg-13",
     "example_lang": "/lang es",
+    "example_where": "/where the office",
+    "example_new": "/new netflix",
+    "example_platforms": "/platforms netflix disney",
+    "example_why": "/why toy story | toy story 2",
+    "example_stats": "/stats netflix",
+    "example_upload": "a CSV file sent with the caption /upload netflix",
+    "problem_missing_second_title": "Tell me two titles with a | between them.",
+    "admin_only": "Sorry, only StreamBot's admins can do that.",
+    # -- where to watch ----------------------------------------------------------------------
+    "where_header": "📺 <b>{title}</b> ({year}) streams on:",
+    "where_line": "• <b>{platform}</b>{as_title} · added {date}",
+    "where_line_undated": "• <b>{platform}</b>{as_title} · date added not given",
+    "where_as": " as “{title}”",
+    "where_not_found": "🔍 “{query}” isn't on any of my platforms ({platforms}).",
+    "where_closest": "🔍 “{query}” isn't on any of my platforms. The closest titles I have:",
+    "where_button": "📺 Where to watch",
+    # -- new arrivals ------------------------------------------------------------------------
+    "new_header": "🆕 <b>Latest additions</b>{where}\n<i>Catalogue as of {date}: a snapshot, "
+    "not live data.</i>",
+    "new_line": "{n}. <b>{title}</b> ({year}) · {type} · {platform} · {date}",
+    "new_undated": "ℹ️ {platform} gives no date for {undated} of its {total} titles, so those "
+    "can't appear here.",
+    "new_none": "ℹ️ {platform} gives no date for any of its titles, so I can't tell what's new "
+    "there.",
+    # -- the chat's platforms ----------------------------------------------------------------
+    "platforms_all": "📺 This chat sees <b>every platform</b>.\nTap the ones you pay for: "
+    "recommendations, /longest, /new and inline results will show only those.",
+    "platforms_some": "📺 This chat's platforms: <b>{platforms}</b>.\nRecommendations, "
+    "/longest, /new and inline results show only these. Tap to change them.",
+    "platforms_saved": "✅ Saved. ",
+    "platform_on": "✅ {platform}",
+    "platform_off": "➕ {platform}",
+    "platforms_reset": "🌐 All platforms",
+    "only_mine": "Only on your platforms: {platforms}",
+    "show_everywhere": "🌐 Show all platforms",
+    # -- why two titles are alike ------------------------------------------------------------
+    "why_header": "🔗 <b>{first}</b> ({first_year}) and <b>{second}</b> ({second_year}) are "
+    "{percent} alike.",
+    "why_same": "That's the same title twice. Send two different ones.",
+    "why_director": "🎬 Same director: {names}",
+    "why_cast": "👥 Shared cast: {names}",
+    "why_genres": "🏷️ Shared genres: {names}",
+    "why_themes": "📖 Similar themes: {words}",
+    "why_terms": "🔑 Top shared terms: {terms}",
+    "why_nothing": "They have nothing in common that I can see.",
+    "why_not_found": "🔍 I couldn't find anything called “{query}”.",
+    # -- charts ------------------------------------------------------------------------------
+    "stats_caption": "📊 <b>{titles}</b> on {count} platforms · catalogue as of {date}",
+    "stats_line": "{platform}: {movies}, {shows}",
+    "stats_platform_caption": "📊 <b>{platform}</b>: {movies} and {shows} · catalogue as of {date}",
+    "stats_button": "📊 {platform}",
+    "stats_text_only": "(In Telegram this comes with a chart.)",
     # -- admin reload ----------------------------------------------------------------------
     "reload_refused": "Sorry, only StreamBot's admins can reload the catalogue.",
     "reload_started": "🔄 Rebuilding the catalogue… I keep answering with the current one "
@@ -172,6 +231,9 @@ ES: dict[str, str] = {
         "<i>recomiéndame algo como toy story</i>. O usa un comando:\n\n"
         "🍿 /recomendar toy story: 5 títulos parecidos\n"
         "ℹ️ /info the office: detalles y dónde verlo\n"
+        "📺 /donde the office: todas las plataformas que lo tienen\n"
+        "🆕 /nuevo netflix: lo último que ha llegado\n"
+        "🔗 /porque toy story | cars: qué tienen en común dos títulos\n"
         "⏱️ /duracion 2018 netflix: la película más larga (añade <i>temporadas</i> para la "
         "serie con más temporadas)\n"
         "⭐ /puntaje netflix 7 2015: películas con nota mayor que 7\n"
@@ -179,6 +241,8 @@ ES: dict[str, str] = {
         "🎭 /actor netflix 2019: el actor con más títulos de un año\n"
         "🌎 /pais serie españa 2021: títulos de un país\n"
         "🎫 /clasificacion pg-13: títulos con una clasificación por edad\n"
+        "📈 /estadisticas: gráficos del catálogo\n"
+        "✅ /plataformas netflix disney: muestra solo las plataformas que pagas\n"
         "🌐 /idioma en: let's talk in English"
     ),
     "help_inline": "\n\nEn cualquier chat, escribe <code>@{bot} un título</code> para "
@@ -213,6 +277,7 @@ ES: dict[str, str] = {
     "reason_director": "de {names}",
     "reason_cast": "con {names}",
     "reason_similar": "una historia parecida",
+    "reason_themes": "sobre {words}",
     "type_movie": "Película",
     "type_tv": "Serie",
     "minutes": "{n} min",
@@ -280,6 +345,60 @@ ES: dict[str, str] = {
     "example_country": "/pais serie españa 2021",
     "example_rating": "/clasificacion pg-13",
     "example_lang": "/idioma en",
+    "example_where": "/donde the office",
+    "example_new": "/nuevo netflix",
+    "example_platforms": "/plataformas netflix disney",
+    "example_why": "/porque toy story | toy story 2",
+    "example_stats": "/estadisticas netflix",
+    "example_upload": "un archivo CSV enviado con el texto /subir netflix",
+    "problem_missing_second_title": "Dime dos títulos con una | entre ellos.",
+    "admin_only": "Lo siento, solo los administradores de StreamBot pueden hacer eso.",
+    # -- dónde verlo ----------------------------------------------------------------------
+    "where_header": "📺 <b>{title}</b> ({year}) está en:",
+    "where_line": "• <b>{platform}</b>{as_title} · añadido el {date}",
+    "where_line_undated": "• <b>{platform}</b>{as_title} · sin fecha de alta",
+    "where_as": " como «{title}»",
+    "where_not_found": "🔍 «{query}» no está en ninguna de mis plataformas ({platforms}).",
+    "where_closest": "🔍 «{query}» no está en ninguna de mis plataformas. Lo más parecido que "
+    "tengo:",
+    "where_button": "📺 Dónde verlo",
+    # -- novedades ---------------------------------------------------------------------------
+    "new_header": "🆕 <b>Últimas novedades</b>{where}\n<i>Catálogo a {date}: una foto fija, "
+    "no datos en vivo.</i>",
+    "new_line": "{n}. <b>{title}</b> ({year}) · {type} · {platform} · {date}",
+    "new_undated": "ℹ️ {platform} no da fecha para {undated} de sus {total} títulos, así que "
+    "esos no pueden salir aquí.",
+    "new_none": "ℹ️ {platform} no da fecha para ninguno de sus títulos, así que no sé qué es "
+    "nuevo allí.",
+    # -- las plataformas del chat ------------------------------------------------------------
+    "platforms_all": "📺 Este chat ve <b>todas las plataformas</b>.\nToca las que pagas: las "
+    "recomendaciones, /duracion, /nuevo y los resultados en línea mostrarán solo esas.",
+    "platforms_some": "📺 Las plataformas de este chat: <b>{platforms}</b>.\nLas "
+    "recomendaciones, /duracion, /nuevo y los resultados en línea muestran solo estas. Toca "
+    "para cambiarlas.",
+    "platforms_saved": "✅ Guardado. ",
+    "platform_on": "✅ {platform}",
+    "platform_off": "➕ {platform}",
+    "platforms_reset": "🌐 Todas las plataformas",
+    "only_mine": "Solo en tus plataformas: {platforms}",
+    "show_everywhere": "🌐 Ver todas las plataformas",
+    # -- por qué se parecen dos títulos ------------------------------------------------------
+    "why_header": "🔗 <b>{first}</b> ({first_year}) y <b>{second}</b> ({second_year}) se "
+    "parecen un {percent}.",
+    "why_same": "Es el mismo título dos veces. Envía dos distintos.",
+    "why_director": "🎬 Mismo director: {names}",
+    "why_cast": "👥 Reparto en común: {names}",
+    "why_genres": "🏷️ Géneros en común: {names}",
+    "why_themes": "📖 Temas parecidos: {words}",
+    "why_terms": "🔑 Términos en común más importantes: {terms}",
+    "why_nothing": "No veo nada que tengan en común.",
+    "why_not_found": "🔍 No encontré nada llamado «{query}».",
+    # -- gráficos ----------------------------------------------------------------------------
+    "stats_caption": "📊 <b>{titles}</b> en {count} plataformas · catálogo a {date}",
+    "stats_line": "{platform}: {movies}, {shows}",
+    "stats_platform_caption": "📊 <b>{platform}</b>: {movies} y {shows} · catálogo a {date}",
+    "stats_button": "📊 {platform}",
+    "stats_text_only": "(En Telegram esto va con un gráfico.)",
     "reload_refused": "Lo siento, solo los administradores de StreamBot pueden recargar el "
     "catálogo.",
     "reload_started": "🔄 Reconstruyendo el catálogo… Mientras tanto sigo respondiendo con el "
@@ -316,24 +435,34 @@ MENU = {
     "en": [
         ("recommend", "5 titles like the one you name"),
         ("info", "details of a title and where it streams"),
+        ("where", "every platform that has a title"),
+        ("new", "the latest additions, on one platform or all"),
         ("longest", "the longest movie or the show with most seasons"),
         ("scorecount", "movies above a score in a year"),
         ("count", "movies and shows on a platform"),
         ("actor", "the busiest actor on a platform in a year"),
         ("country", "titles from a country in a year"),
         ("rating", "titles with an age rating"),
+        ("why", "what two titles share: title A | title B"),
+        ("stats", "charts of the catalogue"),
+        ("platforms", "choose the platforms you pay for"),
         ("lang", "change the language: es or en"),
         ("help", "what StreamBot can do"),
     ],
     "es": [
         ("recomendar", "5 títulos parecidos al que digas"),
         ("info", "detalles de un título y dónde verlo"),
+        ("donde", "todas las plataformas que tienen un título"),
+        ("nuevo", "lo último que ha llegado, en una plataforma o en todas"),
         ("duracion", "la película más larga o la serie con más temporadas"),
         ("puntaje", "películas con nota mayor que una dada en un año"),
         ("cantidad", "películas y series de una plataforma"),
         ("actor", "el actor con más títulos en una plataforma y año"),
         ("pais", "títulos de un país en un año"),
         ("clasificacion", "títulos con una clasificación por edad"),
+        ("porque", "qué tienen en común dos títulos: título A | título B"),
+        ("estadisticas", "gráficos del catálogo"),
+        ("plataformas", "elige las plataformas que pagas"),
         ("idioma", "cambiar el idioma: es o en"),
         ("ayuda", "lo que sabe hacer StreamBot"),
     ],
@@ -640,6 +769,22 @@ def exact_number(lang: str, value: float) -> str:
     """
     exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
     return number(lang, value, max(0, -int(exponent)))
+
+
+def date_text(lang: str, iso: str) -> str:
+    """An ISO date as ``lang`` writes it.
+
+    >>> date_text("en", "2021-11-26"), date_text("es", "2019-03-01")
+    ('26 Nov 2021', '1 mar 2019')
+    """
+    date = datetime.date.fromisoformat(iso)
+    return f"{date.day} {MONTHS[lang][date.month - 1]} {date.year}"
+
+
+MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "es": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
+}
 
 
 def join_names(lang: str, names: Iterable[str]) -> str:

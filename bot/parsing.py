@@ -46,6 +46,14 @@ HELP = "help"
 START = "start"
 LANG = "lang"
 RELOAD = "reload"
+WHERE = "where"
+NEW = "new"
+PLATFORMS = "platforms"
+WHY = "why"
+STATS = "stats"
+VERSIONS = "versions"
+ROLLBACK = "rollback"
+UPLOAD = "upload"
 GREETING = "greeting"
 THANKS = "thanks"
 UNKNOWN_COMMAND = "unknown_command"
@@ -62,11 +70,21 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     COUNTRY: ("country", "pais", "prod_per_county"),
     RATING: ("rating", "clasificacion", "get_contents"),
     INFO: ("info",),
+    WHERE: ("where", "donde"),
+    NEW: ("new", "nuevo", "novedades"),
+    PLATFORMS: ("platforms", "plataformas"),
+    WHY: ("why", "porque"),
+    STATS: ("stats", "estadisticas"),
     HELP: ("help", "ayuda"),
     START: ("start",),
     LANG: ("lang", "idioma"),
     RELOAD: ("reload",),
+    VERSIONS: ("versions", "versiones"),
+    ROLLBACK: ("rollback",),
+    UPLOAD: ("upload", "subir"),
 }
+# Commands only admins may run; a front end checks who asks before answering them.
+ADMIN_INTENTS = frozenset({RELOAD, VERSIONS, ROLLBACK, UPLOAD})
 _COMMAND_INTENT = {name: intent for intent, names in COMMANDS.items() for name in names}
 
 # A message longer than this is not a title anyone typed on purpose.
@@ -454,6 +472,14 @@ _REQUESTS = _patterns(
     rf"^{_WATCH_ES}\s+{_AFTER_ES}\s+(?P<title>.+)$",
     rf"^(?:si\s+)?me\s+(?:gust{_O}|encant{_O})\s+(?P<title>.+?)(?:[,.;]?\s+¿?(?:qu{_E}|algo)\b.*)?$",
 )
+# "Where can I watch X?" / "¿Dónde puedo ver X?"
+_WHERE = re.compile(
+    r"^(?:(?:where\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:watch|see|stream|find)|"
+    r"where\s+to\s+(?:watch|stream)|"
+    rf"d{_O}nde\s+(?:(?:puedo|podemos|se\s+puede)\s+)?(?:ver|veo|miro|est{_A}n?|dan|echan))"
+    r"\s+(?P<title>.+?)|where(?:'s|\s+is|\s+are)\s+(?P<streaming>.+?)\s+streaming)$",
+    re.IGNORECASE | re.DOTALL,
+)
 # What follows /recommend: the command is the verb ("/recommend movies like toy story").
 # Asking for "something" or "a movie" is asking without a title; "/recommend us" is a title.
 _COMMAND_REQUESTS = _patterns(
@@ -532,8 +558,16 @@ def parse_arguments(intent: str, text: str, registry: PlatformRegistry) -> Inten
             if request is not None:
                 return request
         return _title_intent(RECOMMEND, text, registry, with_filters=True)
-    if intent == INFO:
-        return _title_intent(INFO, text, registry, with_filters=False)
+    if intent in (INFO, WHERE):
+        return _title_intent(intent, text, registry, with_filters=False)
+    if intent == WHY:
+        return _why(text, registry)
+    if intent in (NEW, STATS):
+        return _one_platform(intent, text, registry)
+    if intent == PLATFORMS:
+        return _platforms(text, registry)
+    if intent == UPLOAD:
+        return _upload(text)
     if intent == LANG:
         return _language(text)
     if intent in (LONGEST, SCORE_COUNT, COUNT, ACTOR):
@@ -557,6 +591,10 @@ def parse_free_text(text: str, registry: PlatformRegistry) -> Intent:
     if not folded or _HELP.match(folded):
         return Intent(HELP)
     if len(text) <= MAX_TITLE_LENGTH * 2:
+        where = _WHERE.match(body)
+        if where is not None:
+            title = where.group("title") or where.group("streaming")
+            return _title_intent(WHERE, title, registry, with_filters=False)
         request = _request(_REQUESTS, body, registry)
         if request is not None:
             return request
@@ -636,6 +674,72 @@ def _words(text: str) -> list[str]:
     """The argument words of ``text``, without the punctuation around them."""
     words = (word.strip(_WORD_EDGES) for word in _WORD_SEPARATOR.split(text))
     return [word for word in words if word]
+
+
+def _why(text: str, registry: PlatformRegistry) -> Intent:
+    """Two titles to compare: ``A | B`` (or ``A vs B``)."""
+    parts = [part for part in _WHY_SEPARATOR.split(text, maxsplit=1) if part.strip()]
+    if len(parts) < 2:
+        return Intent(WHY, problem=Problem("missing_second_title"))
+    titles = []
+    for part in parts:
+        intent = _title_intent(WHY, part, registry, with_filters=False)
+        if intent.problem is not None:
+            return intent
+        titles.append(intent.args)
+    first, second = titles
+    return Intent(WHY, {"title": first["title"], "year": first.get("year"), "other": second})
+
+
+_WHY_SEPARATOR = re.compile(r"\s*[|｜]\s*|\s+(?:vs\.?|versus|contra)\s+", re.IGNORECASE)
+
+
+def _one_platform(intent: str, text: str, registry: PlatformRegistry) -> Intent:
+    """``/new`` and ``/stats``: an optional platform name, and nothing else."""
+    words = [word for word in _words(text) if fold(word) not in _FILLERS]
+    if not words:
+        return Intent(intent)
+    platform = _platform_named(" ".join(words), registry, PLATFORM_TYPO)
+    if platform is None:
+        return Intent(intent, problem=_platform_problem(" ".join(words)))
+    return Intent(intent, {"platform": platform.name})
+
+
+def _platform_problem(named: str) -> Problem:
+    if fold(named) in _OTHER_PLATFORMS:
+        return Problem("uncovered_platform", named[:30])
+    return Problem("unknown_platform", named[:30])
+
+
+def _platforms(text: str, registry: PlatformRegistry) -> Intent:
+    """``/platforms netflix disney``; ``all`` (or ``todas``) for every one; none to show."""
+    words = [word for word in _words(text) if fold(word) not in _FILLERS]
+    if not words:
+        return Intent(PLATFORMS)
+    if len(words) == 1 and fold(words[0]) in _ALL_WORDS:
+        return Intent(PLATFORMS, {"platforms": ()})
+    chosen: list[str] = []
+    while words:
+        platform, rest = _take_platform(words, registry)
+        if platform is None:
+            slip = _platform_named(words[0], registry, PLATFORM_TYPO)
+            if slip is None:
+                return Intent(PLATFORMS, problem=_platform_problem(words[0]))
+            platform, rest = slip.name, words[1:]
+        chosen += [] if platform in chosen else [platform]
+        words = rest
+    return Intent(PLATFORMS, {"platforms": tuple(chosen)})
+
+
+_ALL_WORDS = _word_set("all every everything any reset todas todo todos cualquiera")
+
+
+def _upload(text: str) -> Intent:
+    """``/upload <platform> [Display Name]`` (the caption of a CSV document)."""
+    name, _, display_name = text.strip().partition(" ")
+    if not name:
+        return Intent(UPLOAD, problem=Problem("missing_platform"))
+    return Intent(UPLOAD, {"platform": fold(name).strip(_QUOTES), "display_name": display_name})
 
 
 # -- platforms ------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot import callbacks, parsing
 from bot.i18n import (
     country_name,
+    date_text,
     exact_number,
     from_country,
     genre_name,
@@ -26,9 +27,10 @@ from bot.i18n import (
 )
 from bot.parsing import Intent, Problem
 from bot.reload import ReloadSummary
-from recommender.catalogue import QueryError
+from recommender.catalogue import Longest, QueryError
 from recommender.engine import Engine, Match, Reason, Recommendation
 from recommender.matcher import is_confident
+from recommender.text import fold
 
 PAGE_SIZE = 5
 # "Next 5" stops here: past fifty, similarity is mostly noise.
@@ -46,6 +48,14 @@ INLINE_PAGE_SIZE = 10
 INLINE_MAX_RESULTS = 50
 DESCRIPTION_LENGTH = 200
 CAST_SHOWN = 3
+# /new lists this many titles; a platform missing this share of dates or more says so.
+NEW_TITLES = 10
+UNDATED_SHARE = 0.1
+# A candidate this close is the title asked for, though maybe one of several works called so;
+# below it the title is not in the catalogue and candidates are only the closest there are.
+CLOSE_ENOUGH = 0.9
+WHY_TERMS = 6
+PLATFORM_BUTTONS_PER_ROW = 2
 
 
 class Button(NamedTuple):
@@ -62,8 +72,10 @@ class Reply:
     ``prompt`` asks the user to answer it (Telegram's force-reply, so a group with privacy
     mode still delivers the answer). ``alert`` marks a notice that, after a button press, is
     better shown as a pop-up than as a message. ``language`` is set when the chat switches
-    to that language. ``nothing_found`` marks a "no title like that" answer, which a group
-    need not hear about chatter.
+    to that language, and ``platforms`` when it chooses its platforms (empty: all).
+    ``nothing_found`` marks a "no title like that" answer, which a group need not hear about
+    chatter. ``chart`` asks the front end to attach a picture of one platform or (an empty
+    name) of the whole catalogue; the text is its caption.
     """
 
     text: str
@@ -71,7 +83,9 @@ class Reply:
     prompt: bool = False
     alert: bool = False
     language: str | None = None
+    platforms: frozenset[str] | None = None
     nothing_found: bool = False
+    chart: str | None = None
 
 
 def plain_text(text: str) -> str:
@@ -104,8 +118,18 @@ def shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def answer(intent: Intent, engine: Engine, lang: str, bot_username: str | None = None) -> Reply:
-    """The reply to ``intent`` in ``lang``; never raises for any parsed intent."""
+def answer(
+    intent: Intent,
+    engine: Engine,
+    lang: str,
+    bot_username: str | None = None,
+    mine: Collection[str] = (),
+) -> Reply:
+    """The reply to ``intent`` in ``lang``; never raises for any parsed intent.
+
+    ``mine`` holds the chat's platforms (empty: all); recommendations, the longest title and
+    new arrivals keep to them unless the request names a platform or asks for ``everywhere``.
+    """
     if intent.problem is not None:
         return problem_reply(intent, engine, lang)
     name, args = intent.name, intent.args
@@ -115,10 +139,22 @@ def answer(intent: Intent, engine: Engine, lang: str, bot_username: str | None =
         language = str(args["language"])
         return Reply(t(language, "lang_set"), language=language)
     if name in (parsing.RECOMMEND, parsing.INFO, parsing.TITLE):
-        return _title_reply(intent, engine, lang)
+        return _title_reply(intent, engine, lang, mine)
+    if name == parsing.WHERE:
+        return where_reply(intent, engine, lang)
+    if name == parsing.WHY:
+        return why_reply(intent, engine, lang)
+    if name == parsing.NEW:
+        return new_reply(engine, lang, args, mine)
+    if name == parsing.PLATFORMS:
+        return platforms_reply(engine, lang, args, mine)
+    if name == parsing.STATS:
+        return stats_reply(engine, lang, args)
+    if name == parsing.LONGEST:
+        mine = _mine(engine, args, mine)
     if name in _QUESTIONS:
         try:
-            result = _QUESTIONS[name](engine, lang, args)
+            result = _QUESTIONS[name](engine, lang, {**args, "mine": mine})
         except QueryError:
             # The parser checks what the catalogue checks, so this is a disagreement between
             # them; the user still gets an example that works.
@@ -126,12 +162,12 @@ def answer(intent: Intent, engine: Engine, lang: str, bot_username: str | None =
         if isinstance(result, Problem):
             # Only the catalogue knows its countries and ratings.
             return problem_reply(Intent(name, args, result), engine, lang)
-        return Reply(result)
+        return result if isinstance(result, Reply) else Reply(result)
     if name == parsing.UNKNOWN_COMMAND:
         return Reply(t(lang, "unknown_command", command=esc(args.get("command", ""))))
-    if name == parsing.RELOAD:
-        # Only the Telegram and console front ends may run a reload, after their own checks.
-        return Reply(t(lang, "reload_refused"))
+    if name in parsing.ADMIN_INTENTS:
+        # Only the front ends run these, after checking who asks.
+        return Reply(t(lang, "reload_refused" if name == parsing.RELOAD else "admin_only"))
     return Reply(
         t(lang, {parsing.GREETING: "greeting", parsing.THANKS: "thanks"}.get(name, "empty"))
     )
@@ -177,7 +213,7 @@ def stale_reply(lang: str) -> Reply:
 
 
 # -- titles ------------------------------------------------------------------------------------
-def _title_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
+def _title_reply(intent: Intent, engine: Engine, lang: str, mine: Collection[str] = ()) -> Reply:
     """``recommend``, ``info`` and ``title``, from a typed title or a button's record id."""
     args = intent.args
     record_id = args.get("record_id")
@@ -204,7 +240,16 @@ def _title_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
             details_text(work, engine, lang),
             ((Button(t(lang, "similar_button"), callbacks.encode_more(work["id"])),),),
         )
-    page = recommendations_reply(work, engine, lang, offset, platform, item_type)
+    page = recommendations_reply(
+        work,
+        engine,
+        lang,
+        offset,
+        platform,
+        item_type,
+        mine=_mine(engine, args, mine),
+        everywhere=bool(args.get("everywhere")),
+    )
     if intent.name == parsing.TITLE:
         return Reply(f"{details_text(work, engine, lang)}\n\n{page.text}", page.buttons)
     return page
@@ -241,6 +286,20 @@ def _platform_filter(engine: Engine, args: Mapping[str, object]) -> str | None:
     return None if platform is None else platform.name
 
 
+def _mine(engine: Engine, args: Mapping[str, object], mine: Collection[str]) -> list[str]:
+    """The chat's platforms that narrow this request: none when it names a platform, asks
+    for ``everywhere``, or the chat has every platform (or none still in the catalogue)."""
+    if args.get("platform") or args.get("platform_letter") or args.get("everywhere"):
+        return []
+    kept = [platform.name for platform in engine.registry if platform.name in mine]
+    return kept if len(kept) < len(engine.registry) else []
+
+
+def _mine_line(engine: Engine, lang: str, mine: Sequence[str]) -> str:
+    names = join_names(lang, engine.registry.display(mine))
+    return f"<i>{t(lang, 'only_mine', platforms=esc(names))}</i>"
+
+
 def _letter(engine: Engine, platform: str | None) -> str | None:
     return None if platform is None else engine.registry.get(platform).letter
 
@@ -249,10 +308,8 @@ def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: 
     platform = _platform_filter(engine, intent.args)
     item_type = intent.args.get("item_type")
     rows = []
-    close = [match for match in found if match.confidence >= found[0].confidence - CLOSE_TO_BEST]
-    for match in close[:DID_YOU_MEAN]:
-        where = ", ".join(engine.registry.display(match.platforms))
-        label = f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({match.year}) · {where}"
+    for match in _close_to_best(found)[:DID_YOU_MEAN]:
+        label = _choice_label(match, engine)
         if intent.name == parsing.INFO:
             data = callbacks.encode_info(match.id)
         elif intent.name == parsing.TITLE:
@@ -272,24 +329,37 @@ def recommendations_reply(
     offset: int = 0,
     platform: str | None = None,
     item_type: str | None = None,
+    mine: Sequence[str] = (),
+    everywhere: bool = False,
 ) -> Reply:
-    """One page of works like ``work`` (a :meth:`Engine.details` dict), with their buttons."""
+    """One page of works like ``work`` (a :meth:`Engine.details` dict), with their buttons.
+
+    ``mine``, the chat's platforms, narrows the page when ``platform`` is not given, and a
+    button lifts it; its pages are ``everywhere``.
+    """
     offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
-    results = engine.similar(work["work_id"], PAGE_SIZE + 1, platform, item_type, offset)
+    where = platform or mine or None
+    results = engine.similar(work["work_id"], PAGE_SIZE + 1, where, item_type, offset)
     has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
     results = results[:PAGE_SIZE]
     title, year = esc(work["title"]), work["year"]
     letter = _letter(engine, platform)
+    lift = ()
+    if mine:
+        data = callbacks.encode_recommend(work["id"], 0, None, item_type, everywhere=True)
+        lift = ((Button(t(lang, "show_everywhere"), data),),)
     if not results:
         if offset:
             text = t(lang, "like_end", title=title)
         else:
-            where = t(lang, "on_platform", platform=_display(engine, platform)) if platform else ""
+            scope = t(lang, "on_platform", platform=_display(engine, platform)) if platform else ""
             if item_type:
-                where += t(lang, "of_type_movie" if item_type == "movie" else "of_type_tv")
-            text = t(lang, "like_none", title=title, year=year, where=where)
-        back = _nav_row(work["id"], offset, False, letter, item_type, lang)
-        return Reply(text, (back,) if back else ())
+                scope += t(lang, "of_type_movie" if item_type == "movie" else "of_type_tv")
+            text = t(lang, "like_none", title=title, year=year, where=scope)
+            if mine:
+                text += "\n" + _mine_line(engine, lang, mine)
+        back = _nav_row(work["id"], offset, False, letter, item_type, lang, everywhere)
+        return Reply(text, ((back,) if back else ()) + lift)
     if offset:
         header = t(
             lang,
@@ -305,6 +375,8 @@ def recommendations_reply(
     only = _filters_line(engine, lang, platform, item_type)
     if only:
         lines.append(only)
+    if mine:
+        lines.append(_mine_line(engine, lang, mine))
     for number_, result in enumerate(results, start=offset + 1):
         lines.append("")
         lines.append(f"{number_}. {_result_line(result, engine, lang)}")
@@ -318,10 +390,10 @@ def recommendations_reply(
         )
         for result in results
     ]
-    nav = _nav_row(work["id"], offset, has_next, letter, item_type, lang)
+    nav = _nav_row(work["id"], offset, has_next, letter, item_type, lang, everywhere)
     if nav:
         rows.append(nav)
-    return Reply("\n".join(lines), tuple(rows))
+    return Reply("\n".join(lines), tuple(rows) + lift)
 
 
 def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:
@@ -340,13 +412,18 @@ def _nav_row(
     letter: str | None,
     item_type: str | None,
     lang: str,
+    everywhere: bool = False,
 ) -> tuple[Button, ...]:
     row = []
     if offset > 0:
-        previous = callbacks.encode_recommend(record_id, offset - PAGE_SIZE, letter, item_type)
+        previous = callbacks.encode_recommend(
+            record_id, offset - PAGE_SIZE, letter, item_type, everywhere
+        )
         row.append(Button(t(lang, "previous"), previous))
     if has_next:
-        following = callbacks.encode_recommend(record_id, offset + PAGE_SIZE, letter, item_type)
+        following = callbacks.encode_recommend(
+            record_id, offset + PAGE_SIZE, letter, item_type, everywhere
+        )
         row.append(Button(t(lang, "next"), following))
     return tuple(row)
 
@@ -367,6 +444,8 @@ def reason_text(reason: Reason, lang: str) -> str:
 
     >>> reason_text(Reason(genres=["animation", "comedy"], directors=["Pete Docter"]), "es")
     'de Pete Docter · animación, comedia'
+    >>> reason_text(Reason(genres=["drama"], themes=["heist", "prison", "escape"]), "en")
+    'drama · about heist, prison'
     >>> reason_text(Reason(), "en")
     'a similar story'
     """
@@ -377,6 +456,8 @@ def reason_text(reason: Reason, lang: str) -> str:
         parts.append(t(lang, "reason_cast", names=join_names(lang, reason.cast[:2])))
     if reason.genres:
         parts.append(", ".join(genre_name(lang, genre) for genre in reason.genres[:3]))
+    if reason.themes and len(parts) < 2:  # One short line: themes only where there is room.
+        parts.append(t(lang, "reason_themes", words=", ".join(reason.themes[:2])))
     return " · ".join(parts) or t(lang, "reason_similar")
 
 
@@ -425,9 +506,21 @@ def _display(engine: Engine, platform: str) -> str:
     return esc(engine.registry.get(platform).display_name)
 
 
-def _longest(engine: Engine, lang: str, args: Mapping[str, object]) -> str:
+def _longest(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Reply:
+    platform, year, unit = args.get("platform"), args.get("year"), args.get("duration_type")
+    mine = args["mine"]
+    result = engine.catalogue.longest(year, platform, unit, among=mine)
+    if mine:
+        text = f"{_longest_text(engine, lang, args, result)}\n{_mine_line(engine, lang, mine)}"
+        everywhere = callbacks.encode_longest(year, unit)
+        return Reply(text, ((Button(t(lang, "show_everywhere"), everywhere),),))
+    return _longest_text(engine, lang, args, result)
+
+
+def _longest_text(
+    engine: Engine, lang: str, args: Mapping[str, object], result: Longest | None
+) -> str:
     platform, year = args.get("platform"), args.get("year")
-    result = engine.catalogue.longest(year, platform, args.get("duration_type"))
     scope_parts = []
     if platform:
         scope_parts.append(t(lang, "on", platform=_display(engine, str(platform))))
@@ -520,7 +613,7 @@ def _rating(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Prob
     return plural(lang, "rating", count, count=number(lang, count), rating=esc(wanted.upper()))
 
 
-_QUESTIONS: dict[str, Callable[[Engine, str, Mapping[str, object]], str | Problem]] = {
+_QUESTIONS: dict[str, Callable[[Engine, str, Mapping[str, object]], str | Reply | Problem]] = {
     parsing.LONGEST: _longest,
     parsing.SCORE_COUNT: _score_count,
     parsing.COUNT: _count,
@@ -528,6 +621,258 @@ _QUESTIONS: dict[str, Callable[[Engine, str, Mapping[str, object]], str | Proble
     parsing.COUNTRY: _country,
     parsing.RATING: _rating,
 }
+
+
+# -- where to watch, why two titles are alike -------------------------------------------
+def where_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
+    """Every platform that carries a work, one line per record, with the date it was added."""
+    args = intent.args
+    record_id = args.get("record_id")
+    if record_id is not None:
+        work_id = engine.work_of(str(record_id))
+        if work_id is None:
+            return Reply(t(lang, "gone"), alert=True)
+    else:
+        work_id, found = _find(engine, str(args["title"]), args.get("year"))
+        if work_id is None:
+            return _where_not_found(args, found, engine, lang)
+    work = engine.details(work_id)
+    if work is None:
+        return Reply(t(lang, "gone"), alert=True)
+    lines = [t(lang, "where_header", title=esc(work["title"]), year=work["year"])]
+    for record in engine.where(work_id):
+        same = fold(record.title) == fold(work["title"])
+        as_title = "" if same else t(lang, "where_as", title=esc(record.title))
+        platform = _display(engine, record.platform)
+        if record.date_added is None:
+            lines.append(t(lang, "where_line_undated", platform=platform, as_title=as_title))
+        else:
+            date = date_text(lang, record.date_added)
+            lines.append(t(lang, "where_line", platform=platform, as_title=as_title, date=date))
+    similar = Button(t(lang, "similar_button"), callbacks.encode_more(work["id"]))
+    return Reply("\n".join(lines), ((similar,),))
+
+
+def _where_not_found(
+    args: Mapping[str, object], found: Sequence[Match], engine: Engine, lang: str
+) -> Reply:
+    query = esc(shorten(" ".join(str(args[key]) for key in ("title", "year") if args.get(key)), 60))
+    if not found:
+        platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
+        text = t(lang, "where_not_found", query=query, platforms=platforms)
+        return Reply(text, nothing_found=True)
+    if found[0].confidence >= CLOSE_ENOUGH:  # Several works go by this title: which one?
+        text = t(lang, "did_you_mean")
+        found = _close_to_best(found)
+    else:
+        text = t(lang, "where_closest", query=query)
+    rows = tuple(
+        (Button(_choice_label(match, engine), callbacks.encode_where(match.id)),)
+        for match in found[:DID_YOU_MEAN]
+    )
+    return Reply(text, rows)
+
+
+def _close_to_best(found: Sequence[Match]) -> list[Match]:
+    return [match for match in found if match.confidence >= found[0].confidence - CLOSE_TO_BEST]
+
+
+def _choice_label(match: Match, engine: Engine) -> str:
+    where = ", ".join(engine.registry.display(match.platforms))
+    return f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({match.year}) · {where}"
+
+
+def why_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
+    """How alike two works are, what they share, and the terms that weigh most."""
+    args = intent.args
+    works = []
+    for wanted in (args, args["other"]):
+        title, year = str(wanted["title"]), wanted.get("year")
+        work_id, found = _find(engine, title, year)
+        if work_id is None and found and found[0].confidence >= CLOSE_ENOUGH:
+            work_id = found[0].work_id  # One of several; the reply names the one it compared.
+        if work_id is None:
+            query = esc(shorten(f"{title} {year or ''}".strip(), 60))
+            text = t(lang, "why_not_found", query=query)
+            return Reply(f"{text}\n{t(lang, 'example', example=t(lang, 'example_why'))}")
+        works.append(engine.details(work_id))
+    first, second = works
+    if first["work_id"] == second["work_id"]:
+        return Reply(f"{t(lang, 'why_same')}\n{t(lang, 'example', example=t(lang, 'example_why'))}")
+    explanation = engine.why(first["work_id"], second["work_id"], top=WHY_TERMS)
+    lines = [
+        t(
+            lang,
+            "why_header",
+            first=esc(first["title"]),
+            first_year=first["year"],
+            second=esc(second["title"]),
+            second_year=second["year"],
+            percent=number(lang, explanation.similarity * 100) + " %",
+        )
+    ]
+    reason = explanation.reason
+    if reason.directors:
+        lines.append(t(lang, "why_director", names=esc(join_names(lang, reason.directors))))
+    if reason.cast:
+        lines.append(t(lang, "why_cast", names=esc(join_names(lang, reason.cast))))
+    if reason.genres:
+        names = join_names(lang, [genre_name(lang, genre) for genre in reason.genres])
+        lines.append(t(lang, "why_genres", names=esc(names)))
+    if reason.themes:
+        lines.append(t(lang, "why_themes", words=esc(", ".join(reason.themes))))
+    if explanation.terms:
+        # A word can weigh in two fields ("comedy", a genre and in the description): once.
+        terms = ", ".join(dict.fromkeys(term.term.replace("_", " ") for term in explanation.terms))
+        lines.append(t(lang, "why_terms", terms=esc(terms)))
+    else:
+        lines.append(t(lang, "why_nothing"))
+    buttons = tuple(
+        (
+            Button(
+                t(lang, "more_like", title=shorten(work["title"], BUTTON_TITLE_LENGTH)),
+                callbacks.encode_more(work["id"]),
+            ),
+        )
+        for work in works
+    )
+    return Reply("\n".join(lines), buttons)
+
+
+# -- new arrivals, the chat's platforms, charts ---------------------------------------------
+def new_reply(
+    engine: Engine, lang: str, args: Mapping[str, object], mine: Collection[str] = ()
+) -> Reply:
+    """The latest additions, how old the snapshot is, and which platforms give no dates."""
+    catalogue = engine.catalogue
+    platform = _platform_filter(engine, args)
+    narrowed = _mine(engine, args, mine)
+    scope = [platform] if platform else narrowed or engine.registry.names
+    latest = catalogue.newest(scope, limit=NEW_TITLES)
+    where = t(lang, "on_platform", platform=_display(engine, platform)) if platform else ""
+    lines = [t(lang, "new_header", where=where, date=date_text(lang, catalogue.as_of or ""))]
+    if narrowed:
+        lines.append(_mine_line(engine, lang, narrowed))
+    lines.append("")
+    for position, title in enumerate(latest.titles, start=1):
+        lines.append(
+            t(
+                lang,
+                "new_line",
+                n=position,
+                title=esc(title.title),
+                year=title.year,
+                type=type_name(lang, title.type),
+                platform=_display(engine, title.platform),
+                date=date_text(lang, title.date_added),
+            )
+        )
+    notes = []
+    for name in scope:
+        counts = catalogue.newest([name], limit=0)
+        if counts.total and counts.undated == counts.total:
+            notes.append(t(lang, "new_none", platform=_display(engine, name)))
+        elif counts.undated >= UNDATED_SHARE * counts.total > 0:
+            notes.append(
+                t(
+                    lang,
+                    "new_undated",
+                    platform=_display(engine, name),
+                    undated=number(lang, counts.undated),
+                    total=number(lang, counts.total),
+                )
+            )
+    if notes:
+        lines += ["", *notes]
+    everywhere = Button(t(lang, "show_everywhere"), callbacks.encode_new())
+    return Reply("\n".join(lines).strip(), ((everywhere,),) if narrowed else ())
+
+
+def platforms_reply(
+    engine: Engine, lang: str, args: Mapping[str, object], mine: Collection[str] = ()
+) -> Reply:
+    """The chat's platforms as toggle buttons; with ``platforms`` or ``toggle``, changed."""
+    registry = engine.registry
+    current = {platform.name for platform in registry if platform.name in mine}
+    chosen = current
+    if "platforms" in args:
+        chosen = {registry.resolve(str(name)).name for name in args["platforms"]}
+    elif args.get("toggle"):
+        platform = registry.resolve(str(args["toggle"]))
+        if platform is None:
+            return stale_reply(lang)
+        chosen = current ^ {platform.name}
+    if len(chosen) == len(registry):
+        chosen = set()  # Every platform is the same as no choice: new platforms join too.
+    changed = chosen != current or "platforms" in args
+    if chosen:
+        names = join_names(lang, registry.display(sorted(chosen, key=registry.names.index)))
+        text = t(lang, "platforms_some", platforms=esc(names))
+    else:
+        text = t(lang, "platforms_all")
+    if changed:
+        text = t(lang, "platforms_saved") + text
+    toggles = [
+        Button(
+            t(lang, "platform_on" if platform.name in chosen else "platform_off", platform=name),
+            callbacks.encode_toggle(platform.letter),
+        )
+        for platform, name in zip(registry, registry.display(registry.names), strict=True)
+    ]
+    rows = [
+        tuple(toggles[start : start + PLATFORM_BUTTONS_PER_ROW])
+        for start in range(0, len(toggles), PLATFORM_BUTTONS_PER_ROW)
+    ]
+    if chosen:
+        rows.append((Button(t(lang, "platforms_reset"), callbacks.encode_toggle(None)),))
+    return Reply(text, tuple(rows), platforms=frozenset(chosen) if changed else None)
+
+
+def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
+    """The caption of a chart of the catalogue, or of one platform; the front end draws it."""
+    catalogue = engine.catalogue
+    date = date_text(lang, catalogue.as_of or "")
+    platform = _platform_filter(engine, args)
+    if platform is not None:
+        count = catalogue.count(platform)
+        text = t(
+            lang,
+            "stats_platform_caption",
+            platform=_display(engine, platform),
+            movies=plural(lang, "movies", count.movies),
+            shows=plural(lang, "shows", count.tv_shows),
+            date=date,
+        )
+        return Reply(text, chart=platform)
+    lines = [
+        t(
+            lang,
+            "stats_caption",
+            titles=plural(lang, "titles", len(catalogue)),
+            count=len(engine.registry),
+            date=date,
+        )
+    ]
+    for name in engine.registry.names:
+        count = catalogue.count(name)
+        lines.append(
+            t(
+                lang,
+                "stats_line",
+                platform=_display(engine, name),
+                movies=plural(lang, "movies", count.movies),
+                shows=plural(lang, "shows", count.tv_shows),
+            )
+        )
+    buttons = [
+        Button(t(lang, "stats_button", platform=p.display_name), callbacks.encode_stats(p.letter))
+        for p in engine.registry
+    ]
+    rows = tuple(
+        tuple(buttons[start : start + PLATFORM_BUTTONS_PER_ROW])
+        for start in range(0, len(buttons), PLATFORM_BUTTONS_PER_ROW)
+    )
+    return Reply("\n".join(lines), rows, chart="")
 
 
 # -- admin reload ----------------------------------------------------------------------------
@@ -573,8 +918,11 @@ class InlinePage:
     next_offset: str = ""
 
 
-def inline_page(query: str, engine: Engine, lang: str, offset: str = "") -> InlinePage:
-    """Results for ``@bot <query>`` from ``offset``: the matched work, then works like it."""
+def inline_page(
+    query: str, engine: Engine, lang: str, offset: str = "", mine: Collection[str] = ()
+) -> InlinePage:
+    """Results for ``@bot <query>`` from ``offset``: the matched work, then works like it
+    (on ``mine``, the user's platforms, when they chose some)."""
     start = int(offset) if offset.isdigit() else 0
     if not query.strip() or start >= INLINE_MAX_RESULTS:
         return InlinePage(())
@@ -597,7 +945,8 @@ def inline_page(query: str, engine: Engine, lang: str, offset: str = "") -> Inli
                 text=details_text(work, engine, lang),
             )
         )
-    results = engine.similar(work["work_id"], INLINE_PAGE_SIZE, offset=start)
+    narrowed = _mine(engine, {}, mine)
+    results = engine.similar(work["work_id"], INLINE_PAGE_SIZE, narrowed or None, offset=start)
     like = t(lang, "like_header", title=esc(work["title"]), year=work["year"])
     for result in results:
         facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
