@@ -1,0 +1,171 @@
+"""Each chat's settings (the /lang and /platforms choices) in a database.
+
+A SQLite file by default, enough for one bot process; PostgreSQL for several processes behind
+one webhook. Every change is a single upsert of the changed column, so concurrent writers never
+lose each other's changes to the other column, nor trip over a chat's first row.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as folder:
+...     store = ChatStore(f"sqlite:///{folder}/chats.sqlite3")
+...     _ = store.set_language(-100123, "es")
+...     prefs = store.set_platforms(-100123, ["netflix", "hulu"])
+...     store.close()
+>>> prefs.language, sorted(prefs.platforms)
+('es', ['hulu', 'netflix'])
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from bot.settings import SettingsError, database_url, parse_database_url
+
+__all__ = ["ChatPrefs", "ChatStore", "StorageError", "database_url"]
+
+# A writer waits this long for another process's write to finish before giving up.
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Names the PostgreSQL advisory lock held while creating the table ("STREAM" in ASCII).
+_SCHEMA_LOCK_KEY = 0x5354_5245_414D
+
+metadata = MetaData()
+chat_settings = Table(
+    "chat_settings",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("language", String(16), nullable=True),
+    # Registry names, sorted and separated by spaces; empty means every platform.
+    Column("platforms", Text, nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class StorageError(SettingsError):
+    """The database in ``STREAMBOT_DB`` cannot be opened; the message says why."""
+
+
+@dataclass(frozen=True)
+class ChatPrefs:
+    """One chat's choices; the defaults are those of a chat that never chose."""
+
+    language: str | None = None
+    platforms: frozenset[str] = frozenset()
+
+
+class ChatStore:
+    """Each chat's ``ChatPrefs``, in the database at a SQLAlchemy ``url``.
+
+    Methods block; they are safe to call from several threads (the bot calls them through
+    ``asyncio.to_thread``), and several stores or processes may share one database. ``url`` is
+    the database's SQLAlchemy ``URL``, whose ``str`` hides the password, so it can be logged.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = parse_database_url(url)
+        self._is_sqlite = self.url.get_backend_name() == "sqlite"
+        self._insert = sqlite.insert if self._is_sqlite else postgresql.insert
+        self._engine = self._create_engine()
+        try:
+            self._open()
+        except (OSError, SQLAlchemyError) as error:
+            self._engine.dispose()
+            raise StorageError(
+                f"STREAMBOT_DB: cannot open the database {self.url!r}: {self._reason(error)}"
+            ) from error
+
+    def get(self, chat_id: int) -> ChatPrefs:
+        """The chat's choices, or the defaults for a chat that never chose."""
+        query = select(chat_settings.c.language, chat_settings.c.platforms).where(
+            chat_settings.c.chat_id == chat_id
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return ChatPrefs() if row is None else _prefs(row.language, row.platforms)
+
+    def set_language(self, chat_id: int, language: str) -> ChatPrefs:
+        """Remember the chat's language, keeping its platforms."""
+        return self._upsert(chat_id, language=language)
+
+    def set_platforms(self, chat_id: int, platforms: Iterable[str]) -> ChatPrefs:
+        """Remember the chat's platforms (none: every platform), keeping its language.
+
+        Raises ``ValueError`` for an empty name or one holding whitespace.
+        """
+        names = sorted(set(platforms))
+        for name in names:
+            if name.split() != [name]:
+                raise ValueError(f"not a platform name: {name!r}")
+        return self._upsert(chat_id, platforms=" ".join(names))
+
+    def close(self) -> None:
+        """Close every connection; the store cannot be used afterwards."""
+        self._engine.dispose()
+
+    def _create_engine(self) -> Engine:
+        """The engine, which connects only when first used."""
+        if not self._is_sqlite:
+            return create_engine(self.url, pool_pre_ping=True)
+        engine = create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        event.listen(engine, "connect", _use_wal)
+        return engine
+
+    def _open(self) -> None:
+        """Create the SQLite file's folder and the table, where missing."""
+        if self._is_sqlite:
+            Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+        # Under a lock, so that of two processes starting at once, the second waits for the
+        # first to create the table and then finds it.
+        with self._engine.begin() as connection:
+            if self._is_sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
+            metadata.create_all(connection)
+
+    def _upsert(self, chat_id: int, **values: str) -> ChatPrefs:
+        now = datetime.now(UTC)
+        insert = self._insert(chat_settings).values(chat_id=chat_id, updated_at=now, **values)
+        statement = insert.on_conflict_do_update(
+            index_elements=[chat_settings.c.chat_id],
+            set_={**{name: insert.excluded[name] for name in values}, "updated_at": now},
+        ).returning(chat_settings.c.language, chat_settings.c.platforms)
+        with self._engine.begin() as connection:
+            row = connection.execute(statement).one()
+        return _prefs(row.language, row.platforms)
+
+    def _reason(self, error: Exception) -> str:
+        """The error's own words, in one line and without the URL's password."""
+        if isinstance(error, DBAPIError) and error.orig is not None:
+            error = error.orig
+        reason = " ".join(str(error).split()) or type(error).__name__
+        password = self.url.password
+        return reason.replace(str(password), "***") if password else reason
+
+
+def _prefs(language: str | None, platforms: str) -> ChatPrefs:
+    return ChatPrefs(language=language, platforms=frozenset(platforms.split()))
+
+
+def _use_wal(connection: sqlite3.Connection, _record: object) -> None:
+    # WAL lets readers go on while another process writes; the file remembers the mode.
+    connection.execute("PRAGMA journal_mode=WAL")

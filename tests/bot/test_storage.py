@@ -1,0 +1,255 @@
+"""Each chat's settings in a real database: a SQLite file always, and PostgreSQL when
+``STREAMBOT_TEST_POSTGRES_URL`` names a server (``.ci/run`` starts one where it can)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, closing
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.settings import SettingsError
+from bot.storage import ChatPrefs, ChatStore, StorageError
+
+POSTGRES_URL = os.environ.get("STREAMBOT_TEST_POSTGRES_URL", "")
+NO_POSTGRES = (
+    "STREAMBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL where the machine allows"
+)
+GROUP_ID = -1001234567890
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> Iterator[str]:
+    """A database nobody else uses: a new SQLite file, or a new schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/state/chats.sqlite3"
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"test_{uuid.uuid4().hex}"
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def store(store_url) -> Iterator[ChatStore]:
+    with closing(ChatStore(store_url)) as store:
+        yield store
+
+
+def test_a_chat_that_never_chose_has_the_defaults(store):
+    assert store.get(7) == ChatPrefs(language=None, platforms=frozenset())
+
+
+def test_what_is_set_is_what_is_read(store):
+    assert store.set_language(7, "es") == ChatPrefs(language="es")
+    assert store.set_platforms(7, ["netflix", "hulu", "netflix"]) == ChatPrefs(
+        language="es", platforms=frozenset({"netflix", "hulu"})
+    )
+    assert store.get(7) == ChatPrefs(language="es", platforms=frozenset({"netflix", "hulu"}))
+    assert store.get(8) == ChatPrefs()
+
+
+def test_language_and_platforms_are_kept_apart(store):
+    store.set_platforms(7, ["disney"])
+    store.set_language(7, "en")
+    store.set_language(7, "es")
+    assert store.get(7) == ChatPrefs(language="es", platforms=frozenset({"disney"}))
+    store.set_platforms(7, ["prime"])
+    assert store.get(7) == ChatPrefs(language="es", platforms=frozenset({"prime"}))
+
+
+def test_no_platforms_means_every_platform_again(store):
+    store.set_language(GROUP_ID, "en")
+    store.set_platforms(GROUP_ID, ["netflix"])
+    assert store.set_platforms(GROUP_ID, []) == ChatPrefs(language="en")
+    assert store.get(GROUP_ID) == ChatPrefs(language="en")
+
+
+@pytest.mark.parametrize("name", ["", "prime video", " hulu", "netflix\n"])
+def test_a_platform_name_cannot_hold_whitespace(store, name):
+    with pytest.raises(ValueError, match="not a platform name"):
+        store.set_platforms(7, ["netflix", name])
+    assert store.get(7) == ChatPrefs()
+
+
+def test_settings_survive_a_restart(store_url):
+    with closing(ChatStore(store_url)) as store:
+        store.set_language(7, "es")
+        store.set_platforms(GROUP_ID, ["hulu"])
+    with closing(ChatStore(store_url)) as store:
+        assert store.get(7) == ChatPrefs(language="es")
+        assert store.get(GROUP_ID) == ChatPrefs(platforms=frozenset({"hulu"}))
+
+
+def test_two_stores_on_one_database_see_each_others_changes(store_url):
+    with closing(ChatStore(store_url)) as one, closing(ChatStore(store_url)) as other:
+        one.set_language(7, "es")
+        other.set_platforms(7, ["netflix"])
+        assert one.get(7) == other.get(7) == ChatPrefs("es", frozenset({"netflix"}))
+        other.set_language(7, "en")
+        assert one.get(7).language == "en"
+
+
+def test_writers_in_many_threads_lose_nothing(store):
+    """Pairs of threads write the language and the platforms of the same chats at once."""
+    pairs, writes = 4, 50
+    start = threading.Barrier(2 * pairs)
+    errors = []
+
+    def write(pair: int, field: str) -> None:
+        try:
+            start.wait()
+            for n in range(writes):
+                chat_id = pair * writes + n
+                if field == "language":
+                    store.set_language(chat_id, f"l{pair}")
+                else:
+                    store.set_platforms(chat_id, [f"p{pair}", "netflix"])
+        except Exception as error:  # reported below, with the thread's traceback
+            errors.append("".join(traceback.format_exception(error)))
+
+    threads = [
+        threading.Thread(target=write, args=(pair, field))
+        for pair in range(pairs)
+        for field in ("language", "platforms")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[0]
+    for pair in range(pairs):
+        for n in range(writes):
+            assert store.get(pair * writes + n) == ChatPrefs(
+                f"l{pair}", frozenset({f"p{pair}", "netflix"})
+            )
+
+
+def test_processes_starting_and_writing_at_once_lose_nothing(store_url):
+    """Two bot processes open one new database at the same moment (so they race to create the
+    table), then write the two settings of the same chats at once."""
+    writes = 40
+    script = textwrap.dedent(
+        """
+        import sys
+        from bot.storage import ChatStore
+
+        url, field, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        print("ready", flush=True)
+        sys.stdin.read()  # every process goes on when the test closes their stdin
+        store = ChatStore(url)
+        for chat_id in range(writes):
+            if field == "language":
+                store.set_language(chat_id, "es")
+            else:
+                store.set_platforms(chat_id, ["hulu", "prime"])
+        store.close()
+        """
+    )
+    with ExitStack() as stack:
+        processes = [
+            stack.enter_context(
+                subprocess.Popen(
+                    [sys.executable, "-c", script, store_url, field, str(writes)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+            for field in ("language", "platforms")
+        ]
+        for process in processes:
+            assert process.stdout.readline() == "ready\n", process.stderr.read()
+        for process in processes:
+            process.stdin.close()
+        for process in processes:
+            assert process.wait(timeout=120) == 0, process.stderr.read()
+    with closing(ChatStore(store_url)) as store:
+        for chat_id in range(writes):
+            assert store.get(chat_id) == ChatPrefs("es", frozenset({"hulu", "prime"}))
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    chat_id=st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.sampled_from([GROUP_ID, -1, 0, 2**63 - 1, -(2**63)]),
+    language=st.sampled_from(["en", "es"]),
+    platforms=st.frozensets(
+        st.sampled_from(["netflix", "prime", "disney", "hulu"])
+        | st.text(st.characters(exclude_categories=["Z", "C"]), min_size=1, max_size=12),
+        max_size=6,
+    ),
+)
+def test_any_chat_id_and_platform_set_round_trip(store, chat_id, language, platforms):
+    store.set_platforms(chat_id, platforms)
+    store.set_language(chat_id, language)
+    assert store.get(chat_id) == ChatPrefs(language, platforms)
+
+
+def test_sqlite_lets_readers_and_a_writer_in_other_processes_share_the_file(tmp_path):
+    path = tmp_path / "deep" / "folder" / "chats.sqlite3"
+    ChatStore(f"sqlite:///{path}").close()
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@pytest.mark.parametrize("url", ["postgres://bot@db/x", "postgresql://bot@db/x"])
+def test_postgresql_urls_use_psycopg_3(url):
+    with pytest.raises(StorageError) as raised:
+        ChatStore(url.replace("db/x", "127.0.0.1:1/x"))
+    assert "postgresql+psycopg://" in str(raised.value)
+
+
+def test_an_unreachable_postgresql_never_shows_its_password():
+    password = "hunter2-Pa55word"
+    with pytest.raises(StorageError) as raised:
+        ChatStore(f"postgresql://bot:{password}@127.0.0.1:1/streambot?connect_timeout=5")
+    error = raised.value
+    assert isinstance(error, SettingsError)
+    assert "STREAMBOT_DB" in str(error) and "127.0.0.1" in str(error)
+    assert "refused" in str(error).lower()
+    assert password not in "".join(traceback.format_exception(error))
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
+def test_a_missing_postgresql_database_is_named_without_the_password():
+    password = "hunter2-Pa55word"
+    url = make_url(POSTGRES_URL).set(password=password, database="no_such_database")
+    with pytest.raises(StorageError, match="no_such_database") as raised:
+        ChatStore(url.render_as_string(hide_password=False))
+    assert password not in "".join(traceback.format_exception(raised.value))
+
+
+def test_a_sqlite_file_that_cannot_be_created_names_the_setting(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(StorageError, match="STREAMBOT_DB: cannot open the database"):
+        ChatStore(f"sqlite:///{tmp_path}/a-file/chats.sqlite3")
+
+
+@pytest.mark.parametrize("url", ["mysql://bot:pw@db/x", "sqlite://", "sqlite:///:memory:"])
+def test_unsupported_databases_are_refused(url):
+    with pytest.raises(SettingsError, match="STREAMBOT_DB") as raised:
+        ChatStore(url)
+    assert ":pw@" not in str(raised.value)
