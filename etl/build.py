@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import shutil
 import tempfile
@@ -20,16 +19,17 @@ from etl.extract import read_csv
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES, join_scores, load_scores
 from etl.transform import RAW_COLUMNS, transform_platform
+from etl.versions import find_version, prune, set_live, version_name
 from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
     CATALOGUE_FILE,
-    CURRENT_FILE,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
     REPORT_FILE,
     WORKS_FILE,
-    current_version,
+    current_folder,
+    version_folder,
 )
 from recommender.engine import Engine
 from recommender.matcher import TitleMatcher
@@ -37,7 +37,6 @@ from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
 from recommender.text import normalize_title
 
-KEEP_VERSIONS = 3
 # The code that shapes an artifact: a change to any of it makes older artifacts stale.
 _BUILD_CODE = (Path(__file__).parent, Path(__file__).parent.parent / "recommender")
 
@@ -140,22 +139,29 @@ def inputs_hash(raw_dir: Path) -> str:
 
 
 def is_stale(raw_dir: Path, processed_dir: Path) -> bool:
-    """Whether the served artifact is missing or was built from other inputs."""
-    version = current_version(processed_dir)
-    if version is None:
+    """Whether nothing is live, or the live version was built from other inputs that are not
+    a rollback's choice.
+
+    When a kept version was built from the current inputs but another one is live, an operator
+    rolled back on purpose: that holds until the inputs change or ``streambot etl`` runs.
+    """
+    folder = current_folder(processed_dir)
+    if folder is None:
         return True
     try:
-        manifest = json.loads((processed_dir / version / MANIFEST_FILE).read_text())
+        manifest = json.loads((folder / MANIFEST_FILE).read_text())
     except (OSError, ValueError):
         return True
-    return manifest.get("inputs_hash") != inputs_hash(raw_dir)
+    current_inputs = inputs_hash(raw_dir)
+    if manifest.get("inputs_hash") == current_inputs:
+        return False
+    return find_version(processed_dir, current_inputs) is None
 
 
 def build(raw_dir: Path) -> BuildResult:
     """Run extract, transform, score join, work linking and model fit, all in memory."""
     started = time.perf_counter()
     report = EtlReport(inputs_hash=inputs_hash(raw_dir))
-    report.version = report.inputs_hash[:16]
     registry = load_registry(raw_dir)
     repairs: Counter = Counter()
     frames = []
@@ -200,14 +206,28 @@ def build(raw_dir: Path) -> BuildResult:
 
 
 def write_version(result: BuildResult, processed_dir: Path) -> Path:
-    """Write one build as ``processed_dir/<version>/`` and point ``CURRENT`` at it.
+    """Write one build as ``processed_dir/versions/<version>/``, make it live and prune.
 
-    Everything is written under a temporary name first and renamed into place, so a crash
-    leaves either the old version serving or the new one complete, never a half-written one.
+    The version is named by ``version_name`` unless the report already carries a name (a
+    reload names it first, to build its engine). A build of the inputs a kept version was
+    built from makes that version live again and writes nothing. Everything else is written
+    under a temporary name first and renamed into place, so a crash leaves the previous
+    version live and no half-written one.
     """
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    version = result.report.version
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=processed_dir))
+    report = result.report
+    report.version = report.version or version_name(processed_dir, report.inputs_hash)
+    target = version_folder(processed_dir, report.version)
+    if not (target / MANIFEST_FILE).is_file():
+        _write_folder(result, target)
+    set_live(processed_dir, report.version)
+    prune(processed_dir)
+    return target
+
+
+def _write_folder(result: BuildResult, target: Path) -> None:
+    """Write the files of one version to ``target``, atomically."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
         result.catalogue.to_pickle(staging / CATALOGUE_FILE)
         result.works[SERVED_WORK_COLUMNS].to_pickle(staging / WORKS_FILE)
@@ -215,7 +235,7 @@ def write_version(result: BuildResult, processed_dir: Path) -> Path:
             with open(staging / name, "wb") as file:
                 pickle.dump(estimator, file, protocol=pickle.HIGHEST_PROTOCOL)
         manifest = {
-            "version": version,
+            "version": result.report.version,
             "inputs_hash": result.report.inputs_hash,
             "code_hash": code_hash(),
             "platforms": result.registry.to_records(),
@@ -224,34 +244,11 @@ def write_version(result: BuildResult, processed_dir: Path) -> Path:
         }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
         (staging / REPORT_FILE).write_text(json.dumps(asdict(result.report), indent=2))
-        target = processed_dir / version
-        if (target / MANIFEST_FILE).is_file():
-            # The same inputs and code built it, so it holds the same thing: keep serving it
-            # rather than swap folders under a reader.
-            shutil.rmtree(staging)
-        else:
-            shutil.rmtree(target, ignore_errors=True)  # a leftover without a manifest
-            staging.rename(target)
+        shutil.rmtree(target, ignore_errors=True)  # a leftover without a manifest
+        staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pointer = processed_dir / f".{CURRENT_FILE}.{os.getpid()}"
-    pointer.write_text(version + "\n")
-    os.replace(pointer, processed_dir / CURRENT_FILE)
-    _prune(processed_dir, keep=version)
-    return target
-
-
-def _prune(processed_dir: Path, keep: str) -> None:
-    """Drop all but the newest few versions, never the one being served."""
-    versions = sorted(
-        (p for p in processed_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in versions[KEEP_VERSIONS:]:
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def run_etl(raw_dir: Path, processed_dir: Path) -> EtlReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,6 @@ import pytest
 
 from etl import build as build_module
 from etl.build import (
-    KEEP_VERSIONS,
     EtlReport,
     build,
     code_hash,
@@ -25,6 +25,7 @@ from etl.build import (
 )
 from etl.errors import EtlError
 from etl.transform import RAW_COLUMNS
+from etl.versions import KEEP_VERSIONS
 from etl.works import SERVED_WORK_COLUMNS
 from recommender.artifact import (
     CATALOGUE_FILE,
@@ -33,6 +34,7 @@ from recommender.artifact import (
     MATCHER_FILE,
     MODEL_FILE,
     REPORT_FILE,
+    VERSIONS_DIR,
     WORKS_FILE,
 )
 from recommender.catalogue import PlatformCount
@@ -47,11 +49,14 @@ REPO_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
 def leftovers(processed_dir: Path) -> list[str]:
     """Anything a crashed or finished write could leave behind besides versions and CURRENT."""
-    return sorted(p.name for p in processed_dir.iterdir() if p.name.startswith("."))
+    folders = (processed_dir, processed_dir / VERSIONS_DIR)
+    return sorted(p.name for folder in folders for p in folder.iterdir() if p.name[0] == ".")
 
 
 def versions(processed_dir: Path) -> list[str]:
-    return sorted(p.name for p in processed_dir.iterdir() if p.is_dir() and p.name[0] != ".")
+    """The version folders, oldest first."""
+    folder = processed_dir / VERSIONS_DIR
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name[0] != ".")
 
 
 def current(processed_dir: Path) -> str:
@@ -60,7 +65,7 @@ def current(processed_dir: Path) -> str:
 
 # -- report and output ---------------------------------------------------------------------------
 def test_report_totals(report: EtlReport) -> None:
-    assert report.version == report.inputs_hash[:16]
+    assert re.fullmatch(rf"20\d{{6}}T\d{{6}}Z-{report.inputs_hash[:12]}", report.version)
     assert len(report.inputs_hash) == 64
     assert (report.titles, report.works, report.shared_works) == (28, 27, 1)
     assert sum(counts["in"] for counts in report.rows.values()) == 29
@@ -82,7 +87,8 @@ def test_report_format(report: EtlReport) -> None:
 
 
 def test_version_folder_holds_everything(built: BuiltData) -> None:
-    folder = built.processed_dir / built.report.version
+    folder = built.processed_dir / VERSIONS_DIR / built.report.version
+    assert sorted(p.name for p in built.processed_dir.iterdir()) == [CURRENT_FILE, VERSIONS_DIR]
     assert current(built.processed_dir) == built.report.version
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [CATALOGUE_FILE, WORKS_FILE, MODEL_FILE, MATCHER_FILE, MANIFEST_FILE, REPORT_FILE]
@@ -102,9 +108,11 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
 
 
 # -- determinism ---------------------------------------------------------------------------------
-def test_same_inputs_build_the_same_artifact(fixture_raw: Path, engine: Engine) -> None:
+def test_same_inputs_build_the_same_artifact(
+    fixture_raw: Path, report: EtlReport, engine: Engine
+) -> None:
     again = build(fixture_raw)  # other folder, same bytes
-    assert again.report.version == engine.version
+    assert again.report.inputs_hash == report.inputs_hash
     pd.testing.assert_frame_equal(again.catalogue, engine.catalogue.records)
     pd.testing.assert_frame_equal(again.works[SERVED_WORK_COLUMNS], engine.works)
     assert (again.model.vectors_ != engine.model.vectors_).nnz == 0
@@ -115,14 +123,29 @@ def test_same_inputs_build_the_same_artifact(fixture_raw: Path, engine: Engine) 
 
 
 def test_rebuilding_the_same_version_keeps_the_served_folder(built_copy: BuiltData) -> None:
-    manifest = built_copy.processed_dir / built_copy.report.version / MANIFEST_FILE
+    manifest = built_copy.processed_dir / VERSIONS_DIR / built_copy.report.version / MANIFEST_FILE
     written = manifest.stat().st_mtime_ns
     report = run_etl(built_copy.raw_dir, built_copy.processed_dir)
     assert report.version == built_copy.report.version
     assert manifest.stat().st_mtime_ns == written  # not swapped under a reader
     assert versions(built_copy.processed_dir) == [report.version]
+    assert current(built_copy.processed_dir) == report.version
+    assert is_stale(built_copy.raw_dir, built_copy.processed_dir) is False
     assert leftovers(built_copy.processed_dir) == []
     assert len(Engine.load(built_copy.processed_dir).catalogue) == 28
+
+
+def test_changed_input_builds_a_new_version_and_keeps_the_old(built_copy: BuiltData) -> None:
+    netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
+    netflix.write_bytes(netflix.read_bytes().replace(b"Breaking Bad", b"Breaking Worse"))
+    report = run_etl(built_copy.raw_dir, built_copy.processed_dir)
+    assert report.version != built_copy.report.version
+    assert report.version.endswith("-" + report.inputs_hash[:12])
+    assert versions(built_copy.processed_dir) == [built_copy.report.version, report.version]
+    assert current(built_copy.processed_dir) == report.version
+    engine = Engine.load(built_copy.processed_dir)
+    assert engine.version == report.version
+    assert engine.match("breaking worse", limit=1)[0].title == "Breaking Worse"
 
 
 # -- staleness -----------------------------------------------------------------------------------
@@ -168,7 +191,7 @@ def test_other_etl_code_makes_it_stale(
 
 
 def test_an_unreadable_manifest_makes_it_stale(built_copy: BuiltData) -> None:
-    manifest = built_copy.processed_dir / built_copy.report.version / MANIFEST_FILE
+    manifest = built_copy.processed_dir / VERSIONS_DIR / built_copy.report.version / MANIFEST_FILE
     manifest.write_text("{not json")
     assert is_stale(built_copy.raw_dir, built_copy.processed_dir) is True
 
@@ -186,6 +209,25 @@ def test_a_crash_while_writing_keeps_the_served_version(built_copy: BuiltData) -
     assert current(built_copy.processed_dir) == built_copy.report.version
 
 
+def test_a_failed_write_of_the_manifest_keeps_the_served_version(
+    built_copy: BuiltData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
+    netflix.write_bytes(netflix.read_bytes().replace(b"Breaking Bad", b"Breaking Worse"))
+    result = build(built_copy.raw_dir)
+
+    def disk_full() -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "code_hash", disk_full)  # after the pickles, before rename
+    with pytest.raises(OSError, match="No space left"):
+        write_version(result, built_copy.processed_dir)
+    assert leftovers(built_copy.processed_dir) == []
+    assert versions(built_copy.processed_dir) == [built_copy.report.version]
+    assert current(built_copy.processed_dir) == built_copy.report.version
+    assert Engine.load(built_copy.processed_dir).version == built_copy.report.version
+
+
 def test_old_versions_are_pruned(built_copy: BuiltData) -> None:
     netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
     built_versions = [built_copy.report.version]
@@ -194,7 +236,8 @@ def test_old_versions_are_pruned(built_copy: BuiltData) -> None:
         netflix.write_bytes(netflix.read_bytes() + extra.encode())
         built_versions.append(run_etl(built_copy.raw_dir, built_copy.processed_dir).version)
     assert len(set(built_versions)) == KEEP_VERSIONS + 2
-    assert versions(built_copy.processed_dir) == sorted(built_versions[-KEEP_VERSIONS:])
+    assert built_versions == sorted(built_versions)  # quick builds still get names in order
+    assert versions(built_copy.processed_dir) == built_versions[-KEEP_VERSIONS:]
     assert current(built_copy.processed_dir) == built_versions[-1]
     assert leftovers(built_copy.processed_dir) == []
     assert len(Engine.load(built_copy.processed_dir).catalogue) == 28 + KEEP_VERSIONS + 1

@@ -11,6 +11,8 @@ import pytest
 
 from bot import reload, replies
 from etl.build import build, run_etl
+from etl.versions import VersionError, list_versions
+from recommender.artifact import MODEL_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
 
 ROMA = (
@@ -218,3 +220,80 @@ def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
 def test_a_shrunk_platform_is_explained_to_the_admin(lang, expected):
     reply = replies.reload_failed_reply("platform_shrunk", "Netflix: 8 → 2", 30, lang)
     assert expected in reply.text
+
+
+def test_a_reload_of_the_same_inputs_serves_the_version_already_built(served_dir):
+    processed = served_dir / "processed"
+    holder = EngineHolder(Engine.load(processed))
+    [built] = list_versions(processed)
+    summary = reload.reload_engine(holder, served_dir / "raw", processed)
+    assert summary.version == holder.engine.version == built.name
+    assert [version.name for version in list_versions(processed)] == [built.name]
+
+
+# -- rollback ------------------------------------------------------------------------------------
+@pytest.fixture
+def two_versions(served_dir: Path) -> tuple[Path, list[str]]:
+    """``served_dir`` with a second version (Roma in, Islands Calling out) live; oldest first."""
+    first = (served_dir / "processed" / "CURRENT").read_text().strip()
+    replace_a_title(served_dir)
+    second = run_etl(served_dir / "raw", served_dir / "processed").version
+    return served_dir / "processed", [first, second]
+
+
+def test_rollback_engine_serves_the_previous_version(two_versions):
+    processed, names = two_versions
+    holder = EngineHolder(Engine.load(processed))
+    summary = reload.rollback_engine(holder, processed)
+    assert (summary.from_version, summary.to_version) == (names[1], names[0])
+    assert (summary.titles_before, summary.titles_after) == (28, 28)
+    assert summary.created == list_versions(processed)[1].created
+    assert holder.engine.version == names[0]
+    assert holder.engine.match("islands calling", limit=1)[0].title == "Islands Calling"
+    assert (processed / "CURRENT").read_text().strip() == names[0]
+    assert not holder.reload_lock.locked()
+    with pytest.raises(VersionError, match="no earlier version to roll back to"):
+        reload.rollback_engine(holder, processed)
+    assert reload.rollback_engine(holder, processed, to=names[1]).to_version == names[1]
+    assert holder.engine.version == names[1]
+
+
+def test_rollback_engine_follows_a_rollback_made_from_the_command_line(two_versions):
+    """``streambot rollback`` moved the pointer; the bot's rollback serves what it points at."""
+    processed, names = two_versions
+    holder = EngineHolder(Engine.load(processed))
+    (processed / "CURRENT").write_text(names[0] + "\n")
+    assert reload.rollback_engine(holder, processed).to_version == names[0]
+    assert holder.engine.version == names[0]
+
+
+def test_a_rollback_to_a_version_that_cannot_load_changes_nothing(two_versions):
+    processed, names = two_versions
+    holder = EngineHolder(Engine.load(processed))
+    old = holder.engine
+    (version_folder(processed, names[0]) / MODEL_FILE).unlink()
+    with pytest.raises(reload.ReloadError) as error:
+        reload.rollback_engine(holder, processed)
+    assert error.value.code == "broken"
+    assert "model.pkl" in error.value.detail
+    assert holder.engine is old
+    assert (processed / "CURRENT").read_text().strip() == names[1]
+    assert not holder.reload_lock.locked()
+
+
+def test_a_rollback_with_nothing_to_roll_back_to_changes_nothing(served_dir):
+    processed = served_dir / "processed"
+    holder = EngineHolder(Engine.load(processed))
+    old, current = holder.engine, (processed / "CURRENT").read_text()
+    with pytest.raises(VersionError, match="no earlier version to roll back to"):
+        reload.rollback_engine(holder, processed)
+    assert holder.engine is old
+    assert (processed / "CURRENT").read_text() == current
+    assert not holder.reload_lock.locked()
+
+
+def test_a_rollback_waits_for_no_reload(engine, built):
+    holder = EngineHolder(engine)
+    with holder.reload_lock, pytest.raises(reload.ReloadBusy):
+        reload.rollback_engine(holder, built.processed_dir)
+    assert holder.engine is engine
