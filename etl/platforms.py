@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import string
 import tomllib
 from pathlib import Path
 
@@ -17,10 +19,19 @@ def load_registry(raw_dir: Path) -> PlatformRegistry:
     """Read and validate ``raw_dir/platforms.toml``."""
     path = raw_dir / REGISTRY_FILE
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise EtlError(path, "the platform registry is missing") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise EtlError(path, f"the platform registry is not valid TOML ({error})") from None
+    return parse_registry(text, path)
+
+
+def parse_registry(text: str, path: Path) -> PlatformRegistry:
+    """Validate the registry ``text``; errors name ``path``."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise EtlError(path, f"the platform registry is not valid TOML ({error})") from None
     entries = table.get("platform", [])
     if not entries:
@@ -47,3 +58,40 @@ def load_registry(raw_dir: Path) -> PlatformRegistry:
         if duplicated:
             raise EtlError(path, f"two entries share the {key} {', '.join(duplicated)}")
     return PlatformRegistry(platforms)
+
+
+def free_letter(registry: PlatformRegistry, name: str) -> str | None:
+    """The id letter for a new platform: its first letter if free, else the first free one.
+
+    >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix")])
+    >>> free_letter(registry, "max"), free_letter(registry, "nowtv")
+    ('m', 'a')
+    """
+    used = {platform.letter for platform in registry}
+    letters = [name[:1], *string.ascii_lowercase]
+    return next((letter for letter in letters if letter.isalpha() and letter not in used), None)
+
+
+def with_platform(text: str, platform: Platform, path: Path) -> str:
+    """The registry ``text`` with an entry for ``platform`` appended, validated.
+
+    Comments and layout stay as they are; the entry takes the file's line ends.
+    Raises ``EtlError`` naming ``path`` when the result is not a valid registry.
+    """
+    newline = "\r\n" if "\r\n" in text else "\n"
+    fields = {
+        "name": platform.name,
+        "letter": platform.letter,
+        "file": platform.file,
+        "display_name": platform.display_name,
+        "aliases": list(platform.aliases),
+    }
+    # A JSON string or list is also a TOML one, escapes included.
+    entry = ["[[platform]]"] + [
+        f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()
+    ]
+    if text and not text.endswith(newline):
+        text += newline
+    text += newline + newline.join(entry) + newline
+    parse_registry(text, path)
+    return text

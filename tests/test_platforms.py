@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from etl.errors import EtlError
-from etl.platforms import load_registry
-from recommender.platforms import PlatformRegistry
+from etl.platforms import REGISTRY_FILE, free_letter, load_registry, with_platform
+from recommender.platforms import Platform, PlatformRegistry
 
 ENTRY = """
 [[platform]]
@@ -111,3 +111,56 @@ def test_bad_registry_raises_etl_error(tmp_path: Path, toml: str | None, message
         load_registry(tmp_path)
     assert caught.value.path == tmp_path / "platforms.toml"
     assert f"platforms.toml: {message}" in str(caught.value)
+
+
+# -- adding a platform (uploads) ------------------------------------------------------------------
+def test_with_platform_appends_an_entry_load_registry_accepts(
+    fixture_raw: Path, tmp_path: Path
+) -> None:
+    before = (fixture_raw / REGISTRY_FILE).read_text()
+    path = tmp_path / REGISTRY_FILE
+    display_name = 'Max "HBO" \\ Plus'
+    path.write_text(
+        with_platform(before, Platform("max", "m", "max_titles.csv", display_name), path)
+    )
+    text = path.read_text()
+    assert text.startswith(before)  # the comment header and the entries stay as they are
+    assert text[len(before) :].startswith('\n[[platform]]\nname = "max"\nletter = "m"\n')
+    registry = load_registry(tmp_path)
+    assert registry.names == ["amazon", "disney", "hulu", "netflix", "max"]
+    added = registry.get("max")
+    assert (added.letter, added.file, added.display_name, added.aliases) == (
+        "m",
+        "max_titles.csv",
+        display_name,
+        (),
+    )
+    assert registry.resolve(display_name) == added
+
+
+def test_with_platform_keeps_crlf_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / REGISTRY_FILE
+    before = ENTRY.format(name="netflix", letter="n", file="n.csv").replace("\n", "\r\n")
+    path.write_bytes(with_platform(before, Platform("max", "m", "m.csv", "Max"), path).encode())
+    assert b"\n" not in path.read_bytes().replace(b"\r\n", b"")
+    assert load_registry(tmp_path).names == ["netflix", "max"]
+
+
+def test_with_platform_refuses_an_invalid_result(fixture_raw: Path, tmp_path: Path) -> None:
+    before = (fixture_raw / REGISTRY_FILE).read_text()
+    with pytest.raises(EtlError, match="two entries share the letter n"):
+        with_platform(before, Platform("nowtv", "n", "nowtv.csv", "NOW"), tmp_path / REGISTRY_FILE)
+
+
+@pytest.mark.parametrize(
+    ("name", "letter"), [("max", "m"), ("nowtv", "b"), ("apple", "b"), ("britbox", "b")]
+)
+def test_free_letter(registry: PlatformRegistry, name: str, letter: str) -> None:
+    assert free_letter(registry, name) == letter
+
+
+def test_free_letter_when_all_are_taken() -> None:
+    full = PlatformRegistry(
+        Platform(c, c, f"{c}.csv", c.upper()) for c in "abcdefghijklmnopqrstuvwxyz"
+    )
+    assert free_letter(full, "max") is None

@@ -1,0 +1,458 @@
+"""Catalogue uploads (etl/upload.py): the checks and dry-run diff of ``stage_upload``, and
+``apply_upload``, ``undo_upload`` and ``discard_upload`` on a copy of the raw fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from etl import upload as upload_module
+from etl.build import inputs_hash, run_etl
+from etl.platforms import REGISTRY_FILE, load_registry
+from etl.upload import (
+    STAGED_SECONDS,
+    UploadError,
+    apply_upload,
+    discard_upload,
+    format_diff,
+    stage_upload,
+    undo_upload,
+)
+from recommender.engine import Engine
+
+FIXTURE_NETFLIX = Path(__file__).parent / "fixtures" / "raw" / "catalogues" / "netflix_titles.csv"
+HEADER = FIXTURE_NETFLIX.read_bytes().split(b"\r\n", 1)[0]
+HEAT = b"s12,Movie,Heat,Michael Mann,,United States,,1995,R,170 min,Dramas,A heist.\r\n"
+BAD_YEAR = b"s13,Movie,Soon,,,,,20x1,R,90 min,Dramas,Not out yet.\r\n"
+
+
+def edited_netflix() -> bytes:
+    """The fixture's Netflix file (11 rows) with Breaking Bad (s11) dropped, four rows changed,
+    Heat added and a row whose year is not a year: 12 rows, 1 quarantined."""
+    edits = {
+        b"s11,": None,  # Breaking Bad
+        b"s1,": (b"90 min", b"91 min"),  # Dick Johnson Is Dead
+        b"s2,": (b"TV-14", b"TV-MA"),  # The Office
+        b"s4,": (b"Oct-01", b"October First"),
+        b"s5,": (b"TV-PG", b"TV-14"),  # Abnormal Summit
+    }
+    lines = []
+    for line in FIXTURE_NETFLIX.read_bytes().split(b"\r\n"):
+        change = edits.get(line[: line.find(b",") + 1], ())
+        if line and change is not None:
+            lines.append(line.replace(*change) if change else line)
+    return b"\r\n".join(lines) + b"\r\n" + HEAT + BAD_YEAR
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def staged_files(state_dir: Path) -> list[str]:
+    uploads = state_dir / "uploads"
+    return sorted(p.name for p in uploads.iterdir()) if uploads.exists() else []
+
+
+@pytest.fixture
+def state_dir(data_dir: Path) -> Path:
+    return data_dir / "state"
+
+
+# -- staging and the dry-run diff ----------------------------------------------------------------
+def test_stage_counts_what_would_change(raw_dir: Path, state_dir: Path) -> None:
+    before = snapshot(raw_dir)
+    staged = stage_upload(
+        raw_dir, state_dir, edited_netflix(), "netflix_2024.csv", "netflix", uploader=7
+    )
+    diff = staged.diff
+    assert diff.summary == {
+        "rows": 12,
+        "added": 1,
+        "removed": 1,
+        "changed": 4,
+        "unchanged": 6,
+        "quarantined": 1,
+    }
+    assert list(diff.changed_columns.items()) == [("rating", 2), ("title", 1), ("duration", 1)]
+    assert diff.examples == {
+        "added": ["Heat"],
+        "removed": ["Breaking Bad"],
+        "changed": ["Dick Johnson Is Dead", "The Office", "October First"],
+    }
+    assert diff.quarantined == [
+        {
+            "file": "netflix_2024.csv",
+            "row": 13,
+            "column": "release_year",
+            "value": "20x1",
+            "reason": "release_year is not a year",
+        }
+    ]
+    assert (diff.platform, diff.display_name, diff.is_new_platform) == ("netflix", "Netflix", False)
+    assert diff.current_error is None
+    assert snapshot(raw_dir) == before
+
+    assert re.fullmatch(r"[0-9a-f]{10}", staged.token)
+    assert len(f"upok:{staged.token}".encode()) <= 64
+    assert staged_files(state_dir) == [f"{staged.token}.csv", f"{staged.token}.json"]
+    assert (state_dir / "uploads" / f"{staged.token}.csv").read_bytes() == edited_netflix()
+    metadata = json.loads((state_dir / "uploads" / f"{staged.token}.json").read_text())
+    assert {key: metadata[key] for key in ("platform", "display_name", "filename", "uploader")} == {
+        "platform": "netflix",
+        "display_name": "Netflix",
+        "filename": "netflix_2024.csv",
+        "uploader": 7,
+    }
+    assert metadata["is_new_platform"] is False
+    assert metadata["created"] == staged.created
+
+
+def test_stage_finds_a_platform_by_alias(raw_dir: Path, state_dir: Path) -> None:
+    staged = stage_upload(raw_dir, state_dir, FIXTURE_NETFLIX.read_bytes(), "n.csv", "NFLX")
+    assert staged.platform == "netflix"
+    assert staged.diff.summary["unchanged"] == 11
+    assert staged.diff.changed_columns == {}
+
+
+def test_format_diff(raw_dir: Path, state_dir: Path) -> None:
+    diff = stage_upload(raw_dir, state_dir, edited_netflix(), "netflix_2024.csv", "netflix").diff
+    assert format_diff(diff).splitlines() == [
+        "platform Netflix (netflix): 12 rows, 11 usable, 1 quarantined",
+        "  added           1  e.g. Heat",
+        "  removed         1  e.g. Breaking Bad",
+        "  changed         4  e.g. Dick Johnson Is Dead, The Office, October First",
+        "  unchanged       6",
+        "  changed columns: rating 2, title 1, duration 1",
+        "  quarantined netflix_2024.csv row 13 column 'release_year': "
+        "release_year is not a year ('20x1')",
+    ]
+
+
+def test_a_broken_current_file_counts_as_empty(raw_dir: Path, state_dir: Path) -> None:
+    (raw_dir / "catalogues" / "netflix_titles.csv").write_bytes(b"\x89PNG\r\n")
+    diff = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").diff
+    assert (diff.added, diff.removed, diff.changed) == (11, 0, 0)
+    assert (
+        diff.current_error
+        == "catalogues/netflix_titles.csv, row 1: not UTF-8 text (is it a CSV file?)"
+    )
+
+
+ALL_QUARANTINED = (
+    HEADER + b"\r\ns1,Movie,A,,,,,year,R,90 min,Dramas,x\r\n,Movie,B,,,,,2001,R,9 min,x,y\r\n"
+)
+
+
+REFUSED = [
+    pytest.param(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "poster.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "poster.csv, row 1: not UTF-8 text (is it a CSV file?)",
+        id="png",
+    ),
+    pytest.param(
+        HEADER + b"\r\ns1\x00,Movie",
+        "n.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "n.csv: the file holds binary data, not CSV text",
+        id="nul-bytes",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "netflix.xlsx",
+        "netflix",
+        None,
+        "not_csv",
+        "netflix.xlsx: the file name does not end in .csv",
+        id="extension",
+    ),
+    pytest.param(
+        HEADER + b'\r\ns1,Movie,"Heat\r\n',
+        "n.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "n.csv, row 2: malformed CSV",
+        id="malformed",
+    ),
+    pytest.param(b"", "n.csv", "netflix", None, "not_csv", "n.csv: the file is empty", id="empty"),
+    pytest.param(
+        HEADER.replace(b",rating", b"") + b"\r\ns1,Movie,Heat,,,,,1995,170 min,Dramas,x\r\n",
+        "n.csv",
+        "netflix",
+        None,
+        "missing_columns",
+        "n.csv, row 1, column 'rating': required column is missing",
+        id="missing-column",
+    ),
+    pytest.param(
+        HEADER + b"\r\n",
+        "n.csv",
+        "netflix",
+        None,
+        "no_rows",
+        "n.csv: none of the 0 rows is usable",
+        id="header-only",
+    ),
+    pytest.param(
+        ALL_QUARANTINED,
+        "n.csv",
+        "netflix",
+        None,
+        "no_rows",
+        "n.csv, row 2, column 'release_year': none of the 2 rows is usable "
+        "(first: release_year is not a year)",
+        id="all-quarantined",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "n.csv",
+        "HBO Max",
+        "HBO Max",
+        "bad_platform",
+        "n.csv: 'hbo max' is not a platform name",
+        id="platform-with-space",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "n.csv",
+        "x",
+        "X",
+        "bad_platform",
+        "n.csv: 'x' is not a platform name",
+        id="platform-too-short",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "n.csv",
+        "max",
+        None,
+        "display_name_needed",
+        "n.csv: max is a new platform: give it a display name",
+        id="no-display-name",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "n.csv",
+        "max",
+        "  ",
+        "display_name_needed",
+        "give it a display name",
+        id="blank-display-name",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "n.csv",
+        "max",
+        "Prime",
+        "bad_display_name",
+        "n.csv: 'Prime' already names Prime Video",
+        id="display-name-taken",
+    ),
+    pytest.param(
+        edited_netflix(),
+        "n.csv",
+        "max",
+        "Max\nMax",
+        "bad_display_name",
+        "one line",
+        id="display-name-two-lines",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "platform", "display_name", "code", "message"), REFUSED
+)
+def test_stage_refuses(
+    raw_dir: Path,
+    state_dir: Path,
+    data: bytes,
+    filename: str,
+    platform: str,
+    display_name: str | None,
+    code: str,
+    message: str,
+) -> None:
+    before = snapshot(raw_dir)
+    with pytest.raises(UploadError) as caught:
+        stage_upload(raw_dir, state_dir, data, filename, platform, display_name)
+    assert caught.value.code == code
+    assert message in str(caught.value)
+    assert snapshot(raw_dir) == before
+    assert staged_files(state_dir) == []
+
+
+def test_stage_refuses_a_file_over_the_limit(raw_dir: Path, state_dir: Path) -> None:
+    data = edited_netflix()
+    data += b" " * (upload_module.MAX_UPLOAD_BYTES + 1 - len(data))
+    with pytest.raises(UploadError) as caught:
+        stage_upload(raw_dir, state_dir, data, "n.csv", "netflix")
+    assert (caught.value.code, str(caught.value)) == (
+        "too_big",
+        "n.csv: the file is larger than 20 MB",
+    )
+    assert staged_files(state_dir) == []
+
+
+def test_the_limit_is_read_at_call_time(
+    raw_dir: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upload_module, "MAX_UPLOAD_BYTES", len(edited_netflix()) - 1)
+    with pytest.raises(UploadError, match="larger than"):
+        stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix")
+
+
+def test_upload_error_pickles() -> None:
+    error = UploadError("missing_columns", "required column is missing", "n.csv", 1, "rating")
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.code, again.detail, str(again)) == (error.code, error.detail, str(error))
+
+
+# -- applying, undoing, discarding ---------------------------------------------------------------
+def test_apply_keeps_the_previous_file_and_undo_restores_it(raw_dir: Path, state_dir: Path) -> None:
+    before = snapshot(raw_dir)
+    hash_before = inputs_hash(raw_dir)
+    token = stage_upload(raw_dir, state_dir, edited_netflix(), "netflix_2024.csv", "netflix").token
+
+    applied = apply_upload(raw_dir, state_dir, token)
+    catalogues = raw_dir / "catalogues"
+    assert (catalogues / "netflix_titles.csv").read_bytes() == edited_netflix()
+    assert re.fullmatch(r"netflix_titles\.\d{8}T\d{6}Z\.csv", applied.history_file)
+    kept = catalogues / "history" / applied.history_file
+    assert kept.read_bytes() == before["catalogues/netflix_titles.csv"]
+    assert (applied.platform, applied.file, applied.registry_before) == (
+        "netflix",
+        "netflix_titles.csv",
+        None,
+    )
+    assert applied.diff.summary["added"] == 1
+    assert (raw_dir / REGISTRY_FILE).read_bytes() == before[REGISTRY_FILE]
+    assert staged_files(state_dir) == []
+    hash_applied = inputs_hash(raw_dir)
+    assert hash_applied != hash_before
+    (catalogues / "history" / "netflix_titles.19990101T000000Z.csv").write_bytes(b"old")
+    assert inputs_hash(raw_dir) == hash_applied  # history is not an input
+
+    undo_upload(raw_dir, applied)
+    after = snapshot(raw_dir)
+    del after["catalogues/history/netflix_titles.19990101T000000Z.csv"]
+    assert after == before
+    assert inputs_hash(raw_dir) == hash_before
+
+
+def test_a_second_upload_keeps_both_previous_files(raw_dir: Path, state_dir: Path) -> None:
+    original = (raw_dir / "catalogues" / "netflix_titles.csv").read_bytes()
+    for data in (edited_netflix(), original + HEAT):
+        token = stage_upload(raw_dir, state_dir, data, "n.csv", "netflix").token
+        apply_upload(raw_dir, state_dir, token)
+    history = sorted((raw_dir / "catalogues" / "history").iterdir())
+    assert sorted(p.read_bytes() for p in history) == sorted([original, edited_netflix()])
+
+
+def test_a_new_platform_is_registered_and_built(
+    raw_dir: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    registry_before = (raw_dir / REGISTRY_FILE).read_bytes()
+    staged = stage_upload(raw_dir, state_dir, edited_netflix(), "max.csv", "max", "Max")
+    assert staged.is_new_platform and staged.diff.is_new_platform
+    assert staged.diff.summary == {
+        "rows": 12,
+        "added": 11,
+        "removed": 0,
+        "changed": 0,
+        "unchanged": 0,
+        "quarantined": 1,
+    }
+
+    applied = apply_upload(raw_dir, state_dir, staged.token)
+    assert (applied.file, applied.history_file) == ("max_titles.csv", None)
+    assert applied.registry_before == registry_before
+    registry = load_registry(raw_dir)
+    assert registry.names == ["amazon", "disney", "hulu", "netflix", "max"]
+    max_ = registry.get("max")
+    assert (max_.letter, max_.file, max_.display_name) == ("m", "max_titles.csv", "Max")
+    assert (raw_dir / REGISTRY_FILE).read_bytes().startswith(registry_before)
+    assert (raw_dir / "catalogues" / "max_titles.csv").read_bytes() == edited_netflix()
+
+    report = run_etl(raw_dir, tmp_path / "processed")
+    assert report.rows["max"] == {"in": 12, "out": 11, "quarantined": 1}
+    records = Engine.load(tmp_path / "processed").catalogue.records
+    on_max = records.loc[records["platform"] == "max"]
+    assert {"ms12", "ms4"} <= set(on_max["id"])
+    assert "October First" in set(on_max["title_display"])
+
+    undo_upload(raw_dir, applied)
+    assert (raw_dir / REGISTRY_FILE).read_bytes() == registry_before
+    assert not (raw_dir / "catalogues" / "max_titles.csv").exists()
+
+
+def test_a_new_platform_takes_a_free_letter(raw_dir: Path, state_dir: Path) -> None:
+    token = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "nowtv", "NOW").token
+    applied = apply_upload(raw_dir, state_dir, token)
+    assert load_registry(raw_dir).get("nowtv").letter == "b"  # n is Netflix's; a is Amazon's
+    assert applied.display_name == "NOW"
+
+
+def test_a_platform_added_meanwhile_expires_the_upload(raw_dir: Path, state_dir: Path) -> None:
+    first = stage_upload(raw_dir, state_dir, edited_netflix(), "a.csv", "max", "Max").token
+    second = stage_upload(raw_dir, state_dir, edited_netflix(), "b.csv", "max", "Max").token
+    apply_upload(raw_dir, state_dir, first)
+    registry = (raw_dir / REGISTRY_FILE).read_bytes()
+    with pytest.raises(UploadError) as caught:
+        apply_upload(raw_dir, state_dir, second)
+    assert caught.value.code == "expired"
+    assert "send b.csv again" in str(caught.value)
+    assert (raw_dir / REGISTRY_FILE).read_bytes() == registry
+
+
+@pytest.mark.parametrize("token", ["0123456789", "../../raw", "", "upok:abc"])
+def test_an_unknown_token_has_expired(raw_dir: Path, state_dir: Path, token: str) -> None:
+    before = snapshot(raw_dir)
+    for act in (
+        lambda: apply_upload(raw_dir, state_dir, token),
+        lambda: discard_upload(state_dir, token),
+    ):
+        with pytest.raises(UploadError) as caught:
+            act()
+        assert caught.value.code == "expired"
+    assert snapshot(raw_dir) == before
+
+
+def test_a_discarded_or_applied_upload_has_expired(raw_dir: Path, state_dir: Path) -> None:
+    discarded = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
+    discard_upload(state_dir, discarded)
+    assert staged_files(state_dir) == []
+    applied = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
+    apply_upload(raw_dir, state_dir, applied)
+    for token in (discarded, applied):
+        with pytest.raises(UploadError, match="no such upload") as caught:
+            apply_upload(raw_dir, state_dir, token)
+        assert caught.value.code == "expired"
+
+
+def test_an_old_upload_expires_and_is_cleaned_up(raw_dir: Path, state_dir: Path) -> None:
+    old = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
+    day_ago = time.time() - STAGED_SECONDS - 60
+    for path in (state_dir / "uploads").iterdir():
+        os.utime(path, (day_ago, day_ago))
+    before = snapshot(raw_dir)
+    with pytest.raises(UploadError) as caught:
+        apply_upload(raw_dir, state_dir, old)
+    assert caught.value.code == "expired"
+    assert snapshot(raw_dir) == before
+
+    new = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
+    assert staged_files(state_dir) == [f"{new}.csv", f"{new}.json"]
