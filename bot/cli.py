@@ -17,6 +17,15 @@ from bot.reload import load_engine
 from bot.settings import Settings, SettingsError
 from etl.build import is_stale, run_etl
 from etl.errors import EtlError
+from etl.upload import (
+    UploadError,
+    apply_upload,
+    discard_upload,
+    format_diff,
+    stage_upload,
+    undo_upload,
+)
+from etl.versions import VersionError, VersionInfo, list_versions, rollback
 from recommender.catalogue import QueryError, as_dict
 from recommender.engine import Engine, EngineHolder, Match, Recommendations
 
@@ -42,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     etl = commands.add_parser("etl", help="build the catalogue and print the report")
     etl.add_argument("--if-stale", action="store_true", help="only when the inputs changed")
     etl.add_argument("--json", action="store_true", help="print the report as JSON")
+    etl.add_argument(
+        "--add",
+        type=Path,
+        metavar="FILE",
+        help="put the catalogue FILE in place for --platform (after a dry-run diff), then build",
+    )
+    etl.add_argument("--platform", help="with --add: a registered platform, or a new one")
+    etl.add_argument("--display-name", help="with --add: how replies show a new platform")
+    etl.add_argument("--yes", action="store_true", help="with --add: apply without asking")
 
     commands.add_parser("summary", help="what the served catalogue holds")
 
@@ -99,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--html", action="store_true", help="show the HTML and the button data")
     for sub in (run, chat, ask):
         sub.add_argument("--lang", choices=LANGUAGES, help="reply language (default: $LANG)")
+
+    versions = commands.add_parser("versions", help="the kept catalogue versions, newest first")
+    versions.add_argument("--json", action="store_true")
+    commands.add_parser(
+        "rollback",
+        help="make the version before the live one live (a running bot serves it after the "
+        "admin's /rollback)",
+    ).add_argument("--to", metavar="NAME", help="make this version live instead")
     return parser
 
 
@@ -152,12 +178,18 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
     if args.data_dir is not None:
         settings = dataclasses.replace(settings, data_dir=args.data_dir)
     if args.command == "etl":
+        if args.add is not None:
+            return _add_catalogue(args, settings, stdin, out, err)
+        if args.platform or args.display_name or args.yes:
+            raise UsageError("streambot etl: --platform, --display-name and --yes go with --add")
         if args.if_stale and not is_stale(settings.raw_dir, settings.processed_dir):
             print("catalogue is up to date", file=err)
             return EXIT_OK
         report = run_etl(settings.raw_dir, settings.processed_dir)
         print(json.dumps(report.__dict__) if args.json else report.format(), file=out)
         return EXIT_OK
+    if args.command in ("versions", "rollback"):
+        return _versions(args, settings.processed_dir, out, err)
     if args.command == "run" and args.webhook and not settings.webhook_url:
         raise UsageError("streambot run --webhook: set WEBHOOK_URL, the bot's public https URL")
     deployed = args.command == "run" and (args.webhook or args.telegram or settings.webhook_url)
@@ -221,6 +253,86 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
     return EXIT_OK
 
 
+def _add_catalogue(
+    args: argparse.Namespace, settings: Settings, stdin: TextIO, out: TextIO, err: TextIO
+) -> int:
+    """``etl --add``: show what FILE would change, put it in place once confirmed, and build.
+
+    When the build fails the upload is undone, so the previous catalogue keeps serving.
+    """
+    if not args.platform:
+        raise UsageError("streambot etl --add: name the catalogue's platform with --platform")
+    if args.if_stale or args.json:
+        raise UsageError("streambot etl --add: --if-stale and --json do not go with --add")
+    try:
+        data = args.add.read_bytes()
+    except OSError as error:
+        raise UsageError(
+            f"streambot etl --add: cannot read {args.add} ({error.strerror})"
+        ) from None
+    staged = stage_upload(
+        settings.raw_dir, settings.state_dir, data, args.add.name, args.platform, args.display_name
+    )
+    print(format_diff(staged.diff), file=out)
+    if not args.yes:
+        print("Apply? [y/N] ", end="", file=out, flush=True)
+        if stdin.readline().strip().lower() not in ("y", "yes"):
+            discard_upload(settings.state_dir, staged.token)
+            print(f"not applied: {args.add.name} was left out and nothing changed", file=out)
+            return EXIT_OK
+    applied = apply_upload(settings.raw_dir, settings.state_dir, staged.token)
+    try:
+        report = run_etl(settings.raw_dir, settings.processed_dir)
+    except BaseException as error:
+        undo_upload(settings.raw_dir, applied)
+        if not isinstance(error, EtlError):
+            raise
+        print(
+            f"etl failed: {error}; {args.add.name} was taken back out, "
+            "the previous catalogue keeps serving",
+            file=err,
+        )
+        return EXIT_FAILED
+    print(report.format(), file=out)
+    return EXIT_OK
+
+
+def _format_version(version: VersionInfo) -> str:
+    return (
+        f"{'*' if version.live else '':<2}{version.name:<31}{version.created:%Y-%m-%d %H:%M:%S}"
+        f"{version.size / 1e6:>12.1f} MB{version.titles:>9,}{version.works:>9,}"
+        f"{version.quarantined:>13,}"
+    )
+
+
+def _versions(args: argparse.Namespace, processed_dir: Path, out: TextIO, err: TextIO) -> int:
+    """``versions`` lists the kept versions (``*`` marks the live one); ``rollback`` makes
+    an earlier one live."""
+    if args.command == "rollback":
+        live = rollback(processed_dir, args.to)
+        print(
+            f"now live: {live.name} (built {live.created:%Y-%m-%d %H:%M:%S} UTC, "
+            f"{live.titles:,} titles, {live.works:,} works)",
+            file=out,
+        )
+        print("a running bot serves it once an admin sends /rollback", file=err)
+        return EXIT_OK
+    versions = list_versions(processed_dir)
+    if args.json:
+        rows = [{**dataclasses.asdict(v), "created": v.created.isoformat()} for v in versions]
+        print(json.dumps(rows), file=out)
+    elif not versions:
+        print(f"no versions in {processed_dir}; run 'streambot etl' first", file=err)
+    else:
+        print(
+            f"{'':<2}{'version':<31}{'built (UTC)':<19}{'size':>15}{'titles':>9}{'works':>9}"
+            f"{'quarantined':>13}",
+            file=out,
+        )
+        print("\n".join(map(_format_version, versions)), file=out)
+    return EXIT_OK
+
+
 def _console(
     args: argparse.Namespace, settings: Settings, engine: Engine, out: TextIO, err: TextIO
 ) -> int:
@@ -245,8 +357,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, QueryError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except UploadError as error:
+        print(f"upload refused: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except EtlError as error:
         print(f"etl failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except VersionError as error:
+        print(f"rollback failed: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -46,12 +46,14 @@ def to_terminal(text: str, color: bool = False) -> str:
     return html.unescape(_TAG.sub(style, text))
 
 
-def render(reply: Reply, color: bool = False, raw_html: bool = False) -> str:
+def render(reply: Reply, lang: str, color: bool = False, raw_html: bool = False) -> str:
     """A reply as terminal text, its buttons as numbered choices.
 
     ``raw_html`` shows the HTML Telegram would get and each button's callback data.
     """
     lines = [reply.text if raw_html else to_terminal(reply.text, color)]
+    if reply.chart is not None:
+        lines.append(t(lang, "stats_text_only"))
     for number, button in enumerate(_buttons(reply), start=1):
         data = f"  → {button.data}" if raw_html else ""
         lines.append(f"  [{number}] {button.label}{data}")
@@ -63,12 +65,14 @@ def _buttons(reply: Reply) -> list[Button]:
 
 
 class ConsoleChat:
-    """One terminal conversation: the language, and the buttons of the last reply."""
+    """One terminal conversation: the language, the platforms chosen, and the buttons of the
+    last reply."""
 
     def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
         self.holder = holder
         self.lang = lang
         self.data_dir = data_dir
+        self.platforms: frozenset[str] = frozenset()
         self.choices: list[Button] = []
 
     def respond(self, text: str) -> Reply | None:
@@ -86,9 +90,11 @@ class ConsoleChat:
         if intent.name == parsing.RELOAD:
             reply = self._reload()
         else:
-            reply = answer(intent, engine, self.lang)
+            reply = answer(intent, engine, self.lang, mine=self.platforms)
         if reply.language:
             self.lang = reply.language
+        if reply.platforms is not None:
+            self.platforms = reply.platforms
         if not reply.alert:
             self.choices = _buttons(reply)
         return reply
@@ -109,9 +115,10 @@ class ConsoleChat:
 
 def ask(holder: EngineHolder, message: str, lang: str, out: TextIO, raw_html: bool = False) -> int:
     """Print the one reply the bot would send to ``message``."""
-    reply = ConsoleChat(holder, lang).respond(message)
+    conversation = ConsoleChat(holder, lang)
+    reply = conversation.respond(message)
     if reply is not None:
-        print(render(reply, color=False, raw_html=raw_html), file=out)
+        print(render(reply, conversation.lang, raw_html=raw_html), file=out)
     return 0
 
 
@@ -140,4 +147,4 @@ def chat(
             continue
         reply = conversation.respond(line)
         if reply is not None:
-            print(render(reply, color=color), file=out, flush=True)
+            print(render(reply, conversation.lang, color=color), file=out, flush=True)

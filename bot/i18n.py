@@ -156,7 +156,6 @@ EN: dict[str, str] = {
     "where_as": " as “{title}”",
     "where_not_found": "🔍 “{query}” isn't on any of my platforms ({platforms}).",
     "where_closest": "🔍 “{query}” isn't on any of my platforms. The closest titles I have:",
-    "where_button": "📺 Where to watch",
     # -- new arrivals ------------------------------------------------------------------------
     "new_header": "🆕 <b>Latest additions</b>{where}\n<i>Catalogue as of {date}: a snapshot, "
     "not live data.</i>",
@@ -193,6 +192,20 @@ EN: dict[str, str] = {
     "stats_platform_caption": "📊 <b>{platform}</b>: {movies} and {shows} · catalogue as of {date}",
     "stats_button": "📊 {platform}",
     "stats_text_only": "(In Telegram this comes with a chart.)",
+    "chart_overview_title": "What's streaming where",
+    "chart_types_title": "Movies and TV shows per platform",
+    "chart_movies": "Movies",
+    "chart_tv_shows": "TV shows",
+    "chart_releases_title": "Titles released per year, {first}–{last}",
+    "chart_year": "Release year",
+    "chart_titles": "Titles",
+    "chart_platform_title": "{platform} in numbers",
+    "chart_genres": "Top genres",
+    "chart_ratings": "Age ratings",
+    "chart_countries": "Top countries (listed for {known} of {titles})",
+    "chart_other_ratings": "Other",
+    "chart_unrated": "Unrated",
+    "chart_no_data": "No data",
     # -- admin reload ----------------------------------------------------------------------
     "reload_refused": "Sorry, only StreamBot's admins can reload the catalogue.",
     "reload_started": "🔄 Rebuilding the catalogue… I keep answering with the current one "
@@ -361,7 +374,6 @@ ES: dict[str, str] = {
     "where_not_found": "🔍 «{query}» no está en ninguna de mis plataformas ({platforms}).",
     "where_closest": "🔍 «{query}» no está en ninguna de mis plataformas. Lo más parecido que "
     "tengo:",
-    "where_button": "📺 Dónde verlo",
     # -- novedades ---------------------------------------------------------------------------
     "new_header": "🆕 <b>Últimas novedades</b>{where}\n<i>Catálogo a {date}: una foto fija, "
     "no datos en vivo.</i>",
@@ -399,6 +411,20 @@ ES: dict[str, str] = {
     "stats_platform_caption": "📊 <b>{platform}</b>: {movies} y {shows} · catálogo a {date}",
     "stats_button": "📊 {platform}",
     "stats_text_only": "(En Telegram esto va con un gráfico.)",
+    "chart_overview_title": "Qué hay en cada plataforma",
+    "chart_types_title": "Películas y series por plataforma",
+    "chart_movies": "Películas",
+    "chart_tv_shows": "Series",
+    "chart_releases_title": "Títulos estrenados por año, {first}–{last}",
+    "chart_year": "Año de estreno",
+    "chart_titles": "Títulos",
+    "chart_platform_title": "{platform} en números",
+    "chart_genres": "Géneros principales",
+    "chart_ratings": "Clasificación por edad",
+    "chart_countries": "Países principales (indicados en {known} de {titles})",
+    "chart_other_ratings": "Otras",
+    "chart_unrated": "Sin clasificar",
+    "chart_no_data": "Sin datos",
     "reload_refused": "Lo siento, solo los administradores de StreamBot pueden recargar el "
     "catálogo.",
     "reload_started": "🔄 Reconstruyendo el catálogo… Mientras tanto sigo respondiendo con el "

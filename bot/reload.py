@@ -6,6 +6,9 @@ intermediate tables, so its memory stays that of one engine (plus the next, brie
 build's CPU work never holds the bot's GIL. The result is validated and turned into an engine
 before anything is written, so a failed reload leaves both the served engine and
 ``data/processed/CURRENT`` as they were.
+
+A rollback (``rollback_engine``) serves a kept earlier version instead, under the same lock and
+with the same guarantee: the version is loaded before the live pointer or the holder change.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.settings import Settings
 from etl.build import BuildResult, build, is_stale, run_etl, write_version
 from etl.errors import EtlError
+from etl.versions import rollback_target, set_live, version_name
 from etl.works import SERVED_WORK_COLUMNS
-from recommender.artifact import current_version
+from recommender.artifact import current_folder
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -64,6 +69,17 @@ class ReloadSummary:
     version: str
 
 
+@dataclass(frozen=True)
+class RollbackSummary:
+    """What a successful rollback changed: the version served before and after it."""
+
+    from_version: str
+    to_version: str
+    created: datetime  # when the version now served was built
+    titles_before: int
+    titles_after: int
+
+
 def load_engine(settings: Settings, err: TextIO) -> Engine:
     """The served engine, building the catalogue first when it is missing or stale.
 
@@ -74,7 +90,7 @@ def load_engine(settings: Settings, err: TextIO) -> Engine:
             print("building the catalogue (inputs or code changed, or never built)…", file=err)
             run_etl(settings.raw_dir, settings.processed_dir)
     except EtlError as error:
-        if current_version(settings.processed_dir) is None:
+        if current_folder(settings.processed_dir) is None:
             raise
         print(f"etl failed: {error}; serving the previous catalogue", file=err)
     return Engine.load(settings.processed_dir)
@@ -124,6 +140,7 @@ def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> R
         try:
             result = build_in_child(raw_dir)
             validate(result, served)
+            result.report.version = version_name(processed_dir, result.report.inputs_hash)
             engine = result.engine()
             write_version(result, processed_dir)
         except ReloadError:
@@ -152,6 +169,42 @@ def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> R
         )
         logger.info("catalogue reloaded: %s", summary)
         del served, engine, before, after
+        release_freed_memory()
+        return summary
+    finally:
+        holder.reload_lock.release()
+
+
+def rollback_engine(
+    holder: EngineHolder, processed_dir: Path, to: str | None = None
+) -> RollbackSummary:
+    """Serve the kept version built before the served one (or version ``to``) and make it live.
+
+    Blocking; run it in a worker thread. Raises ``ReloadBusy`` when a reload or rollback holds
+    the holder's lock, ``VersionError`` when there is no such version, and ``ReloadError``
+    (code ``broken``) when it cannot be loaded; then nothing has changed.
+    """
+    if not holder.reload_lock.acquire(blocking=False):
+        raise ReloadBusy
+    try:
+        served = holder.engine
+        target = rollback_target(processed_dir, to, current=served.version)
+        try:
+            engine = Engine.load(processed_dir, target.name)
+            set_live(processed_dir, target.name)
+        except Exception as error:
+            logger.exception("version %s cannot be served", target.name)
+            raise ReloadError("broken", f"{type(error).__name__}: {error}"[:200]) from error
+        holder.swap(engine)
+        summary = RollbackSummary(
+            from_version=served.version,
+            to_version=engine.version,
+            created=target.created,
+            titles_before=len(served.catalogue),
+            titles_after=len(engine.catalogue),
+        )
+        logger.info("catalogue rolled back: %s", summary)
+        del served, engine
         release_freed_memory()
         return summary
     finally:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 # Read by Settings.from_env() when it reads the process environment.
@@ -24,6 +27,16 @@ DEFAULT_WEBHOOK_PATH = "/telegram"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DB_FILE_NAME = "streambot.sqlite3"
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# The SQLAlchemy drivers StreamBot ships with, by what STREAMBOT_DB may name them.
+_DB_DRIVERS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite+pysqlite",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
 
 
 class SettingsError(ValueError):
@@ -34,8 +47,8 @@ class SettingsError(ValueError):
 class Settings:
     """Where the data lives, and how the Telegram bot connects, logs and whom it obeys.
 
-    The token and the webhook secret never appear in ``repr``, so logging a ``Settings`` is
-    safe.
+    The token, the webhook secret and the database URL (which may hold a password) never appear
+    in ``repr``, so logging a ``Settings`` is safe.
 
     >>> settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:ab", "STREAMBOT_ADMIN_IDS": "7, 9"})
     >>> sorted(settings.admin_ids), "1:ab" in repr(settings)
@@ -50,7 +63,7 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
-    state_path: Path | None = None
+    db_url: str = field(default="", repr=False)
 
     @property
     def raw_dir(self) -> Path:
@@ -61,9 +74,19 @@ class Settings:
         return self.data_dir / "processed"
 
     @property
-    def state_file(self) -> Path:
-        """Where the bot keeps each chat's choices (such as /lang) across restarts."""
-        return self.state_path or self.data_dir / "state" / "bot.pickle"
+    def state_dir(self) -> Path:
+        """The bot's own files (staged catalogue uploads among them); never an ETL input."""
+        return self.data_dir / "state"
+
+    @property
+    def database_url(self) -> str:
+        """Where each chat's settings are stored: ``STREAMBOT_DB``, or a SQLite file in the data
+        folder.
+
+        >>> Settings(data_dir=Path("/srv/data")).database_url
+        'sqlite:////srv/data/streambot.sqlite3'
+        """
+        return self.db_url or database_url("", self.data_dir)
 
     @property
     def webhook_path(self) -> str:
@@ -108,7 +131,7 @@ class Settings:
         """
         if environ is None:
             environ = {**read_env_file(ENV_FILE), **os.environ}
-        data_dir = environ.get("STREAMBOT_DATA_DIR", "").strip()
+        data_dir = Path(environ.get("STREAMBOT_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
         secret = environ.get("WEBHOOK_SECRET", "").strip()
         if secret and not _SECRET_TOKEN.match(secret):
             raise SettingsError(
@@ -118,7 +141,7 @@ class Settings:
         if log_level not in LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         return cls(
-            data_dir=Path(data_dir) if data_dir else DEFAULT_DATA_DIR,
+            data_dir=data_dir,
             telegram_bot_token=environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_api_base_url=environ.get("TELEGRAM_API_BASE_URL", "").strip()
             or DEFAULT_API_BASE_URL,
@@ -127,6 +150,7 @@ class Settings:
             webhook_secret=secret,
             port=_port(environ.get("PORT", "")),
             log_level=log_level,
+            db_url=database_url(environ.get("STREAMBOT_DB", ""), data_dir),
         )
 
 
@@ -156,6 +180,56 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, not {text!r}")
     return int(text)
+
+
+def database_url(value: str, data_dir: Path) -> str:
+    """``STREAMBOT_DB`` as a SQLAlchemy URL: a SQLite file in ``data_dir`` when empty, a URL
+    checked by ``parse_database_url``, or else the path of a SQLite file.
+
+    >>> database_url("", Path("/srv/data"))
+    'sqlite:////srv/data/streambot.sqlite3'
+    >>> database_url("postgres://bot:secret@db.example.com/streambot", Path("data"))
+    'postgresql+psycopg://bot:secret@db.example.com/streambot'
+    >>> database_url("state/chats.db", Path("data"))
+    'sqlite:///state/chats.db'
+    """
+    value = value.strip()
+    if not value:
+        path = data_dir / DB_FILE_NAME
+    elif not _URL_SCHEME.match(value):
+        path = Path(value).expanduser()
+    else:
+        return parse_database_url(value).render_as_string(hide_password=False)
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def parse_database_url(value: str) -> URL:
+    """A SQLite file or PostgreSQL database URL, with PostgreSQL on psycopg 3 (the driver StreamBot
+    ships with), as Heroku-style ``postgres://`` URLs need.
+
+    Raises ``SettingsError`` naming ``STREAMBOT_DB``, and never the URL's password.
+
+    >>> parse_database_url("postgresql://bot:secret@localhost/streambot")
+    postgresql+psycopg://bot:***@localhost/streambot
+    """
+    scheme = _URL_SCHEME.match(value)
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        shown = f"a {scheme.group(1)}:// URL" if scheme else repr(value)
+        raise SettingsError(f"STREAMBOT_DB holds {shown} that is not a database URL") from None
+    drivername = _DB_DRIVERS.get(url.drivername)
+    if drivername is None:
+        raise SettingsError(
+            f"STREAMBOT_DB holds {url!r}; use a SQLite file (sqlite:///path or a plain path) or "
+            "a PostgreSQL URL (postgresql://user:password@host/database)"
+        )
+    if drivername.startswith("sqlite") and url.database in (None, "", ":memory:"):
+        raise SettingsError(
+            "STREAMBOT_DB names an in-memory SQLite database, which forgets every chat's "
+            "settings on restart; give a file: sqlite:///path/to/streambot.sqlite3"
+        )
+    return url.set(drivername=drivername)
 
 
 def read_env_file(path: Path | None) -> dict[str, str]:

@@ -27,6 +27,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
+    InputFile,
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
@@ -52,18 +53,18 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
-    PersistenceInput,
-    PicklePersistence,
     filters,
 )
 from telegram.request import BaseRequest
 
 from bot import callbacks, parsing, replies, webhook
-from bot.i18n import ADMIN_MENU, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
+from bot.charts import ChartCache
+from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
 from bot.logs import configure_logging
 from bot.parsing import parse_message
 from bot.reload import ReloadBusy, ReloadError, load_engine, reload_engine
 from bot.settings import Settings
+from bot.storage import ChatPrefs, ChatStore
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 HOLDER = "engine_holder"
 SETTINGS = "settings"
-LANGUAGE = "language"
+STORE = "chat_store"
+CHARTS = "charts"
 # Chat data: ids of the bot's latest "tell me a title" prompts in a group, whose replies are
 # answers, not chatter.
 PROMPTS = "prompts"
@@ -102,6 +104,15 @@ class CustomContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def settings(self) -> Settings:
         return self.bot_data[SETTINGS]
+
+    @property
+    def store(self) -> ChatStore:
+        """Each chat's language and platforms, in SQLite or PostgreSQL."""
+        return self.bot_data[STORE]
+
+    @property
+    def charts(self) -> ChartCache:
+        return self.bot_data[CHARTS]
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -137,13 +148,38 @@ class RetryingRateLimiter(AIORateLimiter):
                 attempt += 1
 
 
-def language(update: object, context: CustomContext) -> str:
+async def chat_prefs(update: object, context: CustomContext) -> ChatPrefs:
+    """The settings of the chat ``update`` comes from (for an inline query, the user's own
+    chat with the bot); the defaults if the database cannot answer, so a database outage
+    costs chats their choices for a while, not their answers."""
+    if not isinstance(update, Update):
+        return ChatPrefs()
+    chat, user = update.effective_chat, update.effective_user
+    chat_id = chat.id if chat is not None else user.id if user is not None else None
+    if chat_id is None:
+        return ChatPrefs()
+    try:
+        return await asyncio.to_thread(context.store.get, chat_id)
+    except Exception:
+        logger.warning("could not read the settings of chat %s", chat_id, exc_info=True)
+        return ChatPrefs()
+
+
+def language(update: object, prefs: ChatPrefs) -> str:
     """The chat's chosen language, else the user's Telegram language (Spanish or English)."""
-    chosen = context.chat_data.get(LANGUAGE) if context.chat_data is not None else None
-    if chosen in LANGUAGES:
-        return chosen
+    if prefs.language in LANGUAGES:
+        return prefs.language
     user = update.effective_user if isinstance(update, Update) else None
     return language_for(user.language_code if user else None)
+
+
+async def _save(update: Update, context: CustomContext, reply: replies.Reply) -> None:
+    """Store the language or the platforms ``reply`` chose for its chat."""
+    chat_id = update.effective_chat.id
+    if reply.language:
+        await asyncio.to_thread(context.store.set_language, chat_id, reply.language)
+    if reply.platforms is not None:
+        await asyncio.to_thread(context.store.set_platforms, chat_id, reply.platforms)
 
 
 def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
@@ -161,11 +197,24 @@ def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
     return None
 
 
-async def _send(message: Message, reply: replies.Reply) -> Message:
-    return await message.reply_text(reply.text, reply_markup=_markup(reply))
+async def _send(
+    message: Message, reply: replies.Reply, context: CustomContext, lang: str
+) -> Message:
+    if reply.chart is None:
+        return await message.reply_text(reply.text, reply_markup=_markup(reply))
+    chart = await asyncio.to_thread(
+        context.charts.chart, context.engine, lang, CATALOGUES[lang], reply.chart or None
+    )
+    return await message.reply_photo(
+        InputFile(chart.png, filename="streambot.png"),
+        caption=reply.text,
+        reply_markup=_markup(reply),
+    )
 
 
-async def _replace(query: CallbackQuery, reply: replies.Reply) -> None:
+async def _replace(
+    query: CallbackQuery, reply: replies.Reply, context: CustomContext, lang: str
+) -> None:
     """Show ``reply`` in place of the pressed message, or below it when that cannot be."""
     markup = _markup(reply)
     keyboard = markup if isinstance(markup, InlineKeyboardMarkup) else None
@@ -176,7 +225,7 @@ async def _replace(query: CallbackQuery, reply: replies.Reply) -> None:
             return
         if not isinstance(query.message, Message):
             raise
-        await _send(query.message, reply)
+        await _send(query.message, reply, context, lang)
 
 
 def _addressed_text(message: Message, bot: ExtBot) -> str | None:
@@ -208,16 +257,16 @@ async def _answer(
     remember a language switch and, in groups, the prompts the bot sent."""
     if intent.name == parsing.IGNORE:
         return
-    if intent.name == parsing.RELOAD:
-        await reload_command(update, context)
+    if intent.name in ADMIN_COMMANDS:
+        await ADMIN_COMMANDS[intent.name](update, context)
         return
-    engine = context.engine
-    reply = replies.answer(intent, engine, language(update, context), context.bot.username)
+    prefs = await chat_prefs(update, context)
+    lang = language(update, prefs)
+    reply = replies.answer(intent, context.engine, lang, context.bot.username, prefs.platforms)
     if quiet and reply.nothing_found:
         return
-    if reply.language and context.chat_data is not None:
-        context.chat_data[LANGUAGE] = reply.language
-    sent = await _send(update.effective_message, reply)
+    await _save(update, context, reply)
+    sent = await _send(update.effective_message, reply, context, reply.language or lang)
     if reply.prompt and context.chat_data is not None and sent.chat.type != Chat.PRIVATE:
         prompts = context.chat_data.setdefault(PROMPTS, [])
         prompts[:] = [*prompts[-(MAX_PROMPTS - 1) :], sent.message_id]
@@ -264,7 +313,7 @@ async def reload_command(update: Update, context: CustomContext) -> None:
     """Admins only: rebuild the catalogue in a worker thread, then swap it in."""
     message = update.effective_message
     user = update.effective_user
-    lang = language(update, context)
+    lang = language(update, await chat_prefs(update, context))
     settings = context.settings
     if not settings.is_admin(user.id if user else None):
         logger.warning("refused /reload from user %s (not an admin)", user.id if user else None)
@@ -288,7 +337,7 @@ async def reload_command(update: Update, context: CustomContext) -> None:
         reply = replies.reload_failed_reply(error.code, error.detail, titles, lang)
     else:
         reply = replies.reload_done_reply(summary, lang)
-    await _send(message, reply)
+    await _send(message, reply, context, lang)
 
 
 async def choice_button(update: Update, context: CustomContext) -> None:
@@ -298,7 +347,12 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     if choice is None:
         await stale_button(update, context)
         return
-    reply = replies.answer(choice.intent, context.engine, language(update, context))
+    if choice.intent.name in ADMIN_BUTTONS:
+        await ADMIN_BUTTONS[choice.intent.name](update, context, choice)
+        return
+    prefs = await chat_prefs(update, context)
+    lang = language(update, prefs)
+    reply = replies.answer(choice.intent, context.engine, lang, mine=prefs.platforms)
     if reply.alert:
         await query.answer(_plain(reply.text), show_alert=True)
         return
@@ -307,27 +361,31 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     except BadRequest as error:
         # A press queued while the bot was down is "too old" to answer; still show the page.
         logger.info("could not answer button %r: %s", query.data, error)
+    if isinstance(query.message, Message):
+        await _save(update, context, reply)
     if choice.replace or not isinstance(query.message, Message):
-        await _replace(query, reply)
+        await _replace(query, reply, context, lang)
     else:
-        await _send(query.message, reply)
+        await _send(query.message, reply, context, lang)
 
 
 async def stale_button(update: Update, context: CustomContext) -> None:
     """Answer a button whose data this bot does not understand (old or foreign)."""
     query = update.callback_query
     logger.info("stale button %r from user %s", query.data, query.from_user.id)
-    await query.answer(_plain(replies.stale_reply(language(update, context)).text), show_alert=True)
+    lang = language(update, await chat_prefs(update, context))
+    await query.answer(_plain(replies.stale_reply(lang).text), show_alert=True)
 
 
 async def recommend_inline(update: Update, context: CustomContext) -> None:
     """Answer ``@bot <title>`` in any chat with the work and works like it, page by page."""
     query = update.inline_query
-    lang = language(update, context)
+    prefs = await chat_prefs(update, context)
+    lang = language(update, prefs)
     if not query.query.strip():
         await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=_inline_button(lang))
         return
-    page = replies.inline_page(query.query, context.engine, lang, query.offset)
+    page = replies.inline_page(query.query, context.engine, lang, query.offset, prefs.platforms)
     results = [
         InlineQueryResultArticle(
             id=item.id,
@@ -366,7 +424,7 @@ async def error_handler(update: object, context: CustomContext) -> None:
     logger.error("handler failed on %s", where, exc_info=context.error)
     if not isinstance(update, Update):
         return
-    apology = t(language(update, context), "apology")
+    apology = t(language(update, await chat_prefs(update, context)), "apology")
     try:
         if update.callback_query is not None:
             try:
@@ -387,19 +445,38 @@ def _plain(text: str) -> str:
     return replies.plain_text(text)[:200]
 
 
+# Admin-only requests, by intent: typed (or a command's caption) and pressed.
+ADMIN_COMMANDS: dict[str, Callable[[Update, CustomContext], Coroutine[Any, Any, None]]] = {
+    parsing.RELOAD: reload_command,
+}
+ADMIN_BUTTONS: dict[
+    str, Callable[[Update, CustomContext, callbacks.Choice], Coroutine[Any, Any, None]]
+] = {}
+
+
 # -- lifecycle -------------------------------------------------------------------------------
 async def post_init(application: Application) -> None:
     """Build the services (the engine, unless one was given) and register the menus."""
+    settings: Settings = application.bot_data[SETTINGS]
     if HOLDER not in application.bot_data:
-        settings: Settings = application.bot_data[SETTINGS]
         engine = await asyncio.to_thread(load_engine, settings, sys.stderr)
         application.bot_data[HOLDER] = EngineHolder(engine)
+    if STORE not in application.bot_data:
+        application.bot_data[STORE] = await asyncio.to_thread(ChatStore, settings.database_url)
+    application.bot_data.setdefault(CHARTS, ChartCache())
     await set_menus(application)
     logger.info(
         "@%s serving catalogue %s",
         application.bot.username,
         application.bot_data[HOLDER].engine.version,
     )
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close the chat settings database."""
+    store = application.bot_data.pop(STORE, None)
+    if store is not None:
+        await asyncio.to_thread(store.close)
 
 
 async def set_menus(application: Application) -> None:
@@ -452,15 +529,8 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
-        # Chat data holds each chat's /lang choice; it survives restarts.
-        .persistence(
-            PicklePersistence(
-                settings.state_file,
-                store_data=PersistenceInput(bot_data=False, user_data=False, callback_data=False),
-            )
-        )
+        .post_shutdown(post_shutdown)
     )
-    settings.state_file.parent.mkdir(parents=True, exist_ok=True)
     file_url = _file_url(settings.telegram_api_base_url)
     if file_url:
         builder = builder.base_file_url(file_url)
@@ -548,6 +618,7 @@ async def serve_webhook(
         if application.running:
             await application.stop()
         await application.shutdown()
+        await post_shutdown(application)
 
 
 def run_bot(settings: Settings, webhook: bool = False) -> None:

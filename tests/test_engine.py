@@ -42,6 +42,12 @@ def test_load_without_a_complete_version_raises(tmp_path: Path, current: str | N
         Engine.load(tmp_path)
 
 
+def test_load_a_named_version(built: BuiltData) -> None:
+    assert Engine.load(built.processed_dir, built.report.version).version == built.report.version
+    with pytest.raises(ArtifactMissing, match="no complete version '20000101T000000Z-0"):
+        Engine.load(built.processed_dir, "20000101T000000Z-0123456789ab")
+
+
 # -- matching ------------------------------------------------------------------------------------
 def test_match_returns_the_work_with_all_its_platforms(
     engine: Engine, work_id_of: WorkIdOf

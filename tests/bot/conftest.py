@@ -24,7 +24,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.settings import Settings
-from bot.telegram_app import build_application, post_init
+from bot.telegram_app import build_application, post_init, post_shutdown
 from recommender.engine import Engine, EngineHolder
 
 BOT_ID = 4242
@@ -42,10 +42,13 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    # Uploaded files (a photo, say) by field name: their bytes.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
-        return str(self.params.get("text", ""))
+        """A message's text, or a photo's caption."""
+        return str(self.params.get("text", self.params.get("caption", "")))
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -59,12 +62,14 @@ class FakeBotApi(BaseRequest):
     """Answers every Bot API method in-process, like Telegram would, and records the calls.
 
     ``fail`` maps a method to (HTTP status, description, parameters) answers used, one per
-    call, before it succeeds again.
+    call, before it succeeds again. ``files`` holds what users sent, by ``file_id``, for
+    ``getFile`` and the download after it.
     """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.fail: dict[str, list[tuple[int, str, dict]]] = {}
+        self.files: dict[str, bytes] = {}
         self._message_ids = itertools.count(1000)
 
     @property
@@ -80,9 +85,19 @@ class FakeBotApi(BaseRequest):
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a download of a file a user sent
+            file_id = url.rsplit("/", 1)[-1]
+            self.calls.append(Call("download", {"file_id": file_id}))
+            return (200, self.files[file_id]) if file_id in self.files else (404, b"")
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Call(endpoint, params))
+        files = {}
+        if request_data is not None and request_data.contains_files:
+            files = {
+                name: value[1] if isinstance(value, tuple) else value
+                for name, value in request_data.multipart_data.items()
+            }
+        self.calls.append(Call(endpoint, params, files))
         failures = self.fail.get(endpoint)
         if failures:
             status, description, parameters = failures.pop(0)
@@ -95,16 +110,28 @@ class FakeBotApi(BaseRequest):
     def _result(self, endpoint: str, params: dict) -> object:
         if endpoint == "getMe":
             return {**BOT_USER, "can_join_groups": True, "supports_inline_queries": True}
-        if endpoint in ("sendMessage", "editMessageText"):
+        if endpoint in ("sendMessage", "editMessageText", "sendPhoto"):
             if "inline_message_id" in params:
                 return True
             chat_id = int(params["chat_id"])
-            return {
+            message = {
                 "message_id": int(params.get("message_id") or next(self._message_ids)),
                 "date": 1_700_000_000,
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                 "from": BOT_USER,
-                "text": params["text"],
+            }
+            if endpoint == "sendPhoto":
+                photo = {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}
+                return {**message, "photo": [photo], "caption": params.get("caption", "")}
+            return {**message, "text": params["text"]}
+        if endpoint == "getFile":
+            file_id = params["file_id"]
+            size = len(self.files.get(file_id, b""))
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": size,
+                "file_path": file_id,
             }
         return True
 
@@ -165,6 +192,35 @@ class Chat:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        return await self.feed({"message": message})
+
+    async def send_document(
+        self, data: bytes, file_name: str, caption: str = "", mime_type: str = "text/csv"
+    ) -> list[Call]:
+        """Send a file with ``caption``, as Telegram delivers a document."""
+        file_id = f"doc{next(self._ids)}"
+        self.api.files[file_id] = data
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": 1_700_000_000,
+            "chat": self.chat,
+            "from": self.user,
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(data),
+            },
+        }
+        if caption:
+            message["caption"] = caption
+            command = _COMMAND.match(caption)
+            if command:
+                length = len(command.group(0))
+                message["caption_entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": length}
+                ]
         return await self.feed({"message": message})
 
     async def reply(self, text: str) -> str:
@@ -240,10 +296,11 @@ Scenario = Callable[[BotHarness], Awaitable[None]]
 
 
 def make_settings(data_dir: Path, **changes: Any) -> Settings:
-    state = Path(tempfile.mkdtemp(prefix="streambot-state-")) / "bot.pickle"
+    # Each bot its own database file: tests must not share chat settings.
+    database = Path(tempfile.mkdtemp(prefix="streambot-db-")) / "streambot.sqlite3"
     settings = Settings(
         data_dir=data_dir,
-        state_path=state,  # Each bot its own chat state: tests must not share /lang choices.
+        db_url=f"sqlite:///{database}",
         telegram_bot_token=TOKEN,
         admin_ids=frozenset({ADMIN_ID}),
         webhook_url="https://bot.example.com/telegram",
@@ -294,6 +351,7 @@ def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
             finally:
                 await application.stop()
                 await application.shutdown()
+                await post_shutdown(application)
 
         asyncio.run(main())
         return harness

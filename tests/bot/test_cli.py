@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ import pytest
 
 from bot.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from etl.transform import RAW_COLUMNS
+from etl.versions import list_versions
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -142,7 +145,8 @@ def test_recommend_text(cli: RunCli) -> None:
     assert out.splitlines() == [
         "like Toy Story 2 (1999, movie) on disney  [ds2, confidence 1.00]:",
         "1. Toy Story (1995, movie, IMDb 8.3) on disney, hulu — director: John Lasseter; "
-        "cast: Tom Hanks, Tim Allen; genres: action, adventure, animation",
+        "cast: Tom Hanks, Tim Allen; genres: action, adventure, animation; "
+        "themes: toy, cowboy, doll",
     ]
 
 
@@ -367,6 +371,144 @@ def test_failed_rebuild_keeps_serving_the_previous_catalogue(
     assert main(["--data-dir", str(built_copy.data_dir), "etl"]) == EXIT_FAILED  # explicit
 
 
+# -- adding a catalogue file (etl --add) ---------------------------------------------------------
+HEAT = b"s12,Movie,Heat,Michael Mann,,United States,,1995,R,170 min,Dramas,A heist.\r\n"
+HEAT_DIFF = [
+    "platform Netflix (netflix): 12 rows, 12 usable, 0 quarantined",
+    "  added           1  e.g. Heat",
+    "  removed         0",
+    "  changed         0",
+    "  unchanged      11",
+]
+
+
+@pytest.fixture
+def upload(fixture_raw: Path, tmp_path: Path) -> Path:
+    """The fixtures' Netflix file with Heat added, as a file to add."""
+    path = tmp_path / "netflix_2024.csv"
+    path.write_bytes((fixture_raw / "catalogues" / "netflix_titles.csv").read_bytes() + HEAT)
+    return path
+
+
+def add(
+    data_dir: Path, upload: Path, *flags: str, stdin: str = "", platform: str = "netflix"
+) -> int:
+    """``streambot etl --add`` with ``stdin`` text for the question."""
+    argv = ["--data-dir", str(data_dir), "etl", "--add", str(upload), "--platform", platform]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        return main([*argv, *flags])
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(("flags", "stdin"), [(["--yes"], ""), ([], "y\n"), ([], " YES \n")])
+def test_etl_add_applies_and_builds(
+    data_dir: Path,
+    upload: Path,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    stdin: str,
+) -> None:
+    previous = (data_dir / "raw" / "catalogues" / "netflix_titles.csv").read_bytes()
+    assert add(data_dir, upload, *flags, stdin=stdin) == EXIT_OK
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[:5] == HEAT_DIFF
+    assert lines[5].startswith("Apply? [y/N] StreamBot catalogue" if stdin else "StreamBot ")
+    assert "netflix          12        12            0" in captured.out
+    assert captured.err == ""
+    catalogues = data_dir / "raw" / "catalogues"
+    assert (catalogues / "netflix_titles.csv").read_bytes() == upload.read_bytes()
+    [kept] = (catalogues / "history").iterdir()
+    assert kept.read_bytes() == previous
+    assert list((data_dir / "state" / "uploads").iterdir()) == []
+    argv = ["--data-dir", str(data_dir), "query", "count", "--platform", "netflix", "--json"]
+    assert main(argv) == EXIT_OK
+    counts = json.loads(capsys.readouterr().out)
+    assert counts == {"platform": "netflix", "movies": 7, "tv_shows": 5}
+
+
+@pytest.mark.parametrize("stdin", ["n\n", "\n", "", "maybe\n"])
+def test_etl_add_not_confirmed_changes_nothing(
+    data_dir: Path, upload: Path, capsys: pytest.CaptureFixture[str], stdin: str
+) -> None:
+    before = files(data_dir / "raw")
+    assert add(data_dir, upload, stdin=stdin) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:5] == HEAT_DIFF
+    assert lines[5:] == [
+        "Apply? [y/N] not applied: netflix_2024.csv was left out and nothing changed"
+    ]
+    assert files(data_dir / "raw") == before
+    assert not (data_dir / "processed").exists()
+    assert list((data_dir / "state" / "uploads").iterdir()) == []
+
+
+def test_etl_add_a_new_platform(
+    data_dir: Path, upload: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add(data_dir, upload, "--yes", platform="max") == EXIT_FAILED
+    assert capsys.readouterr().err == (
+        "upload refused: netflix_2024.csv: max is a new platform: give it a display name\n"
+    )
+    assert add(data_dir, upload, "--yes", "--display-name", "Max", platform="max") == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("new platform Max (max): 12 rows, 12 usable, 0 quarantined\n")
+    assert "max              12        12            0" in out
+    assert (data_dir / "raw" / "catalogues" / "max_titles.csv").read_bytes() == upload.read_bytes()
+
+
+def test_etl_add_undoes_the_upload_when_the_build_fails(
+    built_copy: BuiltData, upload: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (built_copy.raw_dir / "catalogues" / "hulu_titles.csv").write_text(CORRUPT_NETFLIX)
+    before = files(built_copy.data_dir)
+    assert add(built_copy.data_dir, upload, "--yes") == EXIT_FAILED
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[:5] == HEAT_DIFF
+    [error] = captured.err.splitlines()
+    assert error.startswith("etl failed: catalogues/hulu_titles.csv, row 3: malformed CSV")
+    assert error.endswith(
+        "; netflix_2024.csv was taken back out, the previous catalogue keeps serving"
+    )
+    assert files(built_copy.data_dir) == before  # raw and processed alike
+
+
+def test_etl_add_refuses_a_file_that_is_not_csv(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    poster = tmp_path / "poster.csv"
+    poster.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    before = files(data_dir / "raw")
+    assert add(data_dir, poster, "--yes") == EXIT_FAILED
+    assert capsys.readouterr() == (
+        "",
+        "upload refused: poster.csv, row 1: not UTF-8 text (is it a CSV file?)\n",
+    )
+    assert files(data_dir / "raw") == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["etl", "--add", "x.csv"], "name the catalogue's platform with --platform"),
+        (["etl", "--platform", "netflix"], "--platform, --display-name and --yes go with --add"),
+        (["etl", "--yes"], "--platform, --display-name and --yes go with --add"),
+        (["etl", "--add", "x.csv", "--platform", "netflix", "--json"], "do not go with --add"),
+        (["etl", "--add", "missing.csv", "--platform", "netflix"], "cannot read missing.csv"),
+    ],
+)
+def test_etl_add_usage_errors(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["--data-dir", str(data_dir), *argv]) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
 # -- the installed console script ----------------------------------------------------------------
 def test_console_script(built: BuiltData) -> None:
     script = Path(sys.executable).parent / "streambot"
@@ -382,3 +524,82 @@ def test_console_script(built: BuiltData) -> None:
     assert (completed.returncode, completed.stderr) == (0, "")
     answers = json_lines(completed.stdout)
     assert [answer["matches"][0]["title"] for answer in answers] == ["Toy Story", "The Office"]
+
+
+# -- versions and rollback -----------------------------------------------------------------------
+def test_versions_lists_the_live_version(cli: RunCli, built: BuiltData) -> None:
+    code, out, err = cli("versions")
+    assert (code, err) == (EXIT_OK, "")
+    header, row = out.splitlines()
+    assert header.split() == ["version", "built", "(UTC)", "size", "titles", "works", "quarantined"]
+    [version] = list_versions(built.processed_dir)
+    assert row.split() == [
+        "*",
+        built.report.version,
+        f"{version.created:%Y-%m-%d}",
+        f"{version.created:%H:%M:%S}",
+        f"{version.size / 1e6:.1f}",
+        "MB",
+        "28",
+        "27",
+        "1",
+    ]
+
+
+def test_versions_json(cli: RunCli, built: BuiltData) -> None:
+    code, out, _ = cli("versions", "--json")
+    assert code == EXIT_OK
+    [version] = json.loads(out)
+    assert (version["name"], version["live"], version["titles"]) == (built.report.version, True, 28)
+    assert datetime.fromisoformat(version["created"]).utcoffset() == timedelta(0)
+    assert version["size"] > 0
+    assert version["rows"]["amazon"] == {"in": 7, "out": 6, "quarantined": 1}
+
+
+def test_versions_of_an_unbuilt_catalogue(data_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["--data-dir", str(data_dir), "versions"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("no versions in ")
+
+
+def test_rollback_makes_the_previous_version_live(
+    built_copy: BuiltData, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = ["--data-dir", str(built_copy.data_dir)]
+    netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
+    netflix.write_bytes(netflix.read_bytes() + b"s12,Movie,Heat,,,,,1995,R,170 min,Drama,x\r\n")
+    assert main([*data, "etl"]) == EXIT_OK
+    capsys.readouterr()
+    first = built_copy.report.version
+    assert main([*data, "rollback"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert re.fullmatch(
+        rf"now live: {first} \(built [-\d]+ [:\d]+ UTC, 28 titles, 27 works\)\n", captured.out
+    )
+    assert "/rollback" in captured.err
+    assert main([*data, "versions"]) == EXIT_OK
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [(row[0], row.split()[-3]) for row in rows] == [(" ", "29"), ("*", "28")]
+    # A rollback holds: commands serve it rather than rebuild the newer inputs.
+    assert main([*data, "summary"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"catalogue {first}: 28 titles")
+    assert captured.err == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["rollback"], "rollback failed: no earlier version to roll back to ("),
+        (["rollback", "--to", "nope"], "rollback failed: no version named 'nope'"),
+    ],
+)
+def test_rollback_errors_exit_1_with_one_line(
+    cli: RunCli, built: BuiltData, argv: list[str], message: str
+) -> None:
+    code, out, err = cli(*argv)
+    assert (code, out) == (EXIT_FAILED, "")
+    assert err.startswith(message)
+    assert err.count("\n") == 1
+    assert (built.processed_dir / "CURRENT").read_text().strip() == built.report.version

@@ -119,8 +119,8 @@ def test_terminal_rendering():
     styled = to_terminal("<b>A &amp; B</b> <i>c</i>", color=True)
     assert styled == "\033[1mA & B\033[0m \033[3mc\033[0m"
     reply = Reply("<b>hi</b>", ((Button("yes", "info:ns1"),),))
-    assert render(reply) == "hi\n  [1] yes"
-    assert render(reply, raw_html=True) == "<b>hi</b>\n  [1] yes  → info:ns1"
+    assert render(reply, "en") == "hi\n  [1] yes"
+    assert render(reply, "en", raw_html=True) == "<b>hi</b>\n  [1] yes  → info:ns1"
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import settings as settings_module
-from bot.settings import DEFAULT_API_BASE_URL, Settings, SettingsError
+from bot.settings import DEFAULT_API_BASE_URL, DEFAULT_DATA_DIR, Settings, SettingsError
 
 
 def test_defaults():
@@ -59,6 +59,11 @@ def test_without_a_secret_one_is_derived_from_the_token():
         ("PORT", "70000"),
         ("LOG_LEVEL", "LOUD"),
         ("WEBHOOK_SECRET", "has spaces!"),
+        ("STREAMBOT_DB", "mysql://bot@db.example.com/streambot"),
+        ("STREAMBOT_DB", "postgresql+psycopg2://bot@db.example.com/streambot"),
+        ("STREAMBOT_DB", "postgres://bot@db.example.com:fivefourthreetwo/streambot"),
+        ("STREAMBOT_DB", "sqlite://"),
+        ("STREAMBOT_DB", "sqlite:///:memory:"),
     ],
 )
 def test_unusable_values_name_the_variable(name, value):
@@ -75,3 +80,41 @@ def test_the_env_file_fills_in_what_the_environment_leaves_unset(tmp_path, monke
     settings = Settings.from_env()
     assert settings.telegram_bot_token == "from-file"
     assert settings.port == 9100
+
+
+def test_chat_settings_live_in_a_sqlite_file_in_the_data_folder_by_default():
+    assert Settings().database_url == f"sqlite:///{DEFAULT_DATA_DIR}/streambot.sqlite3"
+    assert Settings.from_env({}).database_url == Settings().database_url
+    from_env = Settings.from_env({"STREAMBOT_DATA_DIR": "/srv/data", "STREAMBOT_DB": " "})
+    assert from_env.database_url == "sqlite:////srv/data/streambot.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("value", "url"),
+    [
+        (
+            "postgres://bot:pw@db.example.com:5432/streambot",
+            "postgresql+psycopg://bot:pw@db.example.com:5432/streambot",
+        ),
+        (
+            "postgresql://bot@db.example.com/streambot?sslmode=require",
+            "postgresql+psycopg://bot@db.example.com/streambot?sslmode=require",
+        ),
+        ("postgresql+psycopg://bot@db/streambot", "postgresql+psycopg://bot@db/streambot"),
+        ("sqlite:////var/lib/streambot/chats.db", "sqlite:////var/lib/streambot/chats.db"),
+        ("/var/lib/streambot/chats.db", "sqlite:////var/lib/streambot/chats.db"),
+        (" state/chats.db ", "sqlite:///state/chats.db"),
+        ("/srv/a folder/chats?.db", "sqlite:////srv/a folder/chats%3F.db"),
+    ],
+)
+def test_streambot_db_is_a_database_url_or_a_sqlite_file(value, url):
+    assert Settings.from_env({"STREAMBOT_DB": value}).database_url == url
+
+
+def test_the_database_password_never_shows():
+    settings = Settings.from_env({"STREAMBOT_DB": "postgres://bot:hunter2@db/streambot"})
+    assert "hunter2" in settings.database_url
+    assert "hunter2" not in repr(settings)
+    with pytest.raises(SettingsError, match="STREAMBOT_DB") as raised:
+        Settings.from_env({"STREAMBOT_DB": "mysql://bot:hunter2@db/streambot"})
+    assert "hunter2" not in str(raised.value)

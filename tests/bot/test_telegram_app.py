@@ -324,10 +324,10 @@ async def _nothing() -> None:
 def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeypatch, caplog):
     real_answer = replies.answer
 
-    def flaky(intent, engine, lang, bot_username=None):
+    def flaky(intent, engine, lang, bot_username=None, mine=()):
         if intent.args.get("title") == "boom":
             raise RuntimeError("kaboom")
-        return real_answer(intent, engine, lang, bot_username)
+        return real_answer(intent, engine, lang, bot_username, mine)
 
     monkeypatch.setattr(replies, "answer", flaky)
 
@@ -436,7 +436,7 @@ def test_a_user_who_blocked_the_bot_is_logged_in_one_line(run_bot, caplog):
 
 
 def test_the_chosen_language_survives_a_restart(run_bot, tmp_path):
-    state = tmp_path / "state" / "bot.pickle"
+    database = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
 
     async def choose(bot):
         assert "español" in (await bot.chat(language_code="en").reply("/lang es")).lower()
@@ -445,8 +445,8 @@ def test_the_chosen_language_survives_a_restart(run_bot, tmp_path):
         reply = await bot.chat(language_code="en").reply("/count netflix")
         assert reply.startswith("📊 Netflix tiene")
 
-    run_bot(choose, state_path=state)
-    run_bot(ask_again, state_path=state)
+    run_bot(choose, db_url=database)
+    run_bot(ask_again, db_url=database)
 
 
 def test_the_api_base_url_setting_reaches_the_bot(bot_settings, built, engine):
@@ -496,5 +496,206 @@ def test_group_chatter_replying_to_the_bot_is_not_answered_but_answers_to_prompt
         found = await group.reply_to("toy story", other_message)
         assert "<b>Toy Story</b> (1995)" in found
         assert "couldn't find" in await group.reply("@StreamBot lol")
+
+    run_bot(scenario)
+
+
+# -- the chat's platforms, where to watch, new arrivals, why, charts -------------------------
+def _platforms_of(engine, call: Call) -> set[str]:
+    """The platforms of every work a recommendations message lists ("More like" buttons)."""
+    return {
+        platform
+        for _, data in call.buttons
+        if data.startswith("more:")
+        for platform in engine.details(engine.work_of(data.split(":")[1]))["platforms"]
+    }
+
+
+def test_the_chats_platforms_survive_a_restart_and_filter_replies(run_bot, engine, tmp_path):
+    database = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
+
+    async def choose(bot):
+        chat = bot.chat()
+        saved = await chat.reply("/platforms netflix")
+        assert saved.startswith("✅ Saved.") and "<b>Netflix</b>" in saved
+
+    async def ask(bot):
+        chat = bot.chat()
+        calls = await chat.say("/recommend toy story")
+        (page,) = [call for call in calls if call.method == "sendMessage"]
+        assert "Only on your platforms: Netflix" in page.text
+        assert _platforms_of(engine, page) == {"netflix"}
+        (lift,) = [data for label, data in page.buttons if label == "🌐 Show all platforms"]
+        everything = (await chat.press(lift))[-1]
+        assert "Only on your platforms" not in everything.text
+        assert _platforms_of(engine, everything) - {"netflix"}
+        # Another chat keeps every platform.
+        other = await bot.chat(user_id=8, chat_id=8).say("/recommend toy story")
+        assert "Only on your platforms" not in other[-1].text
+
+    run_bot(choose, db_url=database)
+    run_bot(ask, db_url=database)
+
+
+def test_platform_toggles_save_and_reset(run_bot):
+    async def scenario(bot):
+        chat = bot.chat(language_code="es")
+        shown = (await chat.say("/plataformas"))[-1]
+        assert "todas las plataformas" in shown.text
+        toggles = dict(shown.buttons)
+        assert toggles == {
+            "➕ Prime Video": "pf:a",
+            "➕ Disney+": "pf:d",
+            "➕ Hulu": "pf:h",
+            "➕ Netflix": "pf:n",
+        }
+        edited = (await chat.press("pf:d"))[-1]
+        assert edited.method == "editMessageText"
+        assert "<b>Disney+</b>" in edited.text and dict(edited.buttons)["✅ Disney+"] == "pf:d"
+        await chat.press("pf:h")
+        both = await chat.reply("/plataformas")
+        assert "<b>Disney+ y Hulu</b>" in both
+        longest = (await chat.say("/duracion"))[-1]
+        assert "Solo en tus plataformas: Disney+ y Hulu" in longest.text
+        assert dict(longest.buttons)["🌐 Ver todas las plataformas"] == "long:0:m"
+        reset = (await chat.press("pf:*"))[-1]
+        assert "todas las plataformas" in reset.text
+        assert "Solo en tus" not in await chat.reply("/duracion")
+
+    run_bot(scenario)
+
+
+def test_every_platform_chosen_means_all_and_unknown_ones_are_explained(run_bot):
+    async def scenario(bot):
+        chat = bot.chat()
+        everything = await chat.reply("/platforms netflix hulu disney prime")
+        assert "every platform" in everything
+        problem = await chat.reply("/platforms netflix hbo")
+        assert "“hbo” isn't one of my platforms" in problem
+        assert "Example: /platforms netflix disney" in problem
+
+    run_bot(scenario)
+
+
+def test_two_bots_on_one_database_see_each_others_settings(run_bot, tmp_path):
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    order = []
+
+    async def first(bot):
+        await bot.chat().reply("/lang es")
+        order.append("set")
+
+    async def second(bot):
+        assert (await bot.chat().reply("/count hulu")).startswith("📊 Hulu tiene")
+        order.append("read")
+
+    run_bot(first, db_url=database)
+    run_bot(second, db_url=database)
+    assert order == ["set", "read"]
+
+
+def test_inline_results_keep_to_the_users_platforms(run_bot, engine):
+    async def scenario(bot):
+        chat = bot.chat()
+        await chat.reply("/platforms hulu")
+        results = (await chat.inline("toy story")).params["results"]
+        card, *similar = results
+        assert card["title"] == "Toy Story (1995)"
+        assert similar
+        for result in similar:
+            work = engine.details(engine.work_of(result["id"].split("-", 1)[1]))
+            assert "hulu" in work["platforms"]
+
+    run_bot(scenario)
+
+
+def test_where_lists_each_platform_with_its_date(run_bot):
+    async def scenario(bot):
+        chat = bot.chat()
+        where = await chat.reply("/where toy story")
+        assert where.splitlines() == [
+            "📺 <b>Toy Story</b> (1995) streams on:",
+            "• <b>Disney+</b> · added 12 Nov 2019",
+            "• <b>Hulu</b> · added 1 Oct 2021",
+        ]
+        spanish = await bot.chat(language_code="es").reply("¿dónde puedo ver toy story?")
+        assert "• <b>Disney+</b> · añadido el 12 nov 2019" in spanish
+        ambiguous = (await chat.say("/where the office"))[-1]
+        assert ambiguous.text == "🤔 Did you mean…?"
+        picks = [data for _, data in ambiguous.buttons]
+        assert picks and all(data.startswith("where:") for data in picks)
+        picked = (await chat.press(picks[0]))[-1]
+        assert picked.method == "editMessageText" and "The Office" in picked.text
+        missing = await chat.reply("/where qwxzy")
+        assert missing.startswith("🔍 “qwxzy” isn't on any of my platforms")
+
+    run_bot(scenario)
+
+
+def test_where_offers_the_closest_titles_when_the_work_is_missing(run_bot):
+    async def scenario(bot):
+        closest = (await bot.chat().say("/where toy stories"))[-1]
+        assert "isn't on any of my platforms. The closest titles I have:" in closest.text
+        assert any(label.startswith("Toy Story") for label, _ in closest.buttons)
+
+    run_bot(scenario)
+
+
+def test_new_lists_the_latest_additions_and_the_snapshot_date(run_bot):
+    async def scenario(bot):
+        chat = bot.chat()
+        latest = await chat.reply("/new")
+        lines = latest.splitlines()
+        assert lines[0] == "🆕 <b>Latest additions</b>"
+        assert "Catalogue as of 26 Nov 2021" in lines[1]
+        listed = [line for line in lines if line[:1].isdigit()]
+        assert listed[0].startswith("1. <b>Ernest Saves Christmas</b> (1988)")
+        assert listed[1].startswith("2. <b>Silent Night</b>")
+        dates = [line.rsplit(" · ", 1)[1] for line in listed]
+        assert dates[:3] == ["26 Nov 2021", "23 Oct 2021", "1 Oct 2021"]
+        assert "Prime Video gives no date for 2 of its 6 titles" in latest
+        netflix = await chat.reply("/nuevo netflix")
+        assert netflix.startswith("🆕 <b>Latest additions</b> on Netflix")
+        assert "1. <b>Dick Johnson Is Dead</b>" in netflix
+        assert "Disney+" not in netflix
+
+    run_bot(scenario)
+
+
+def test_why_explains_what_two_titles_share(run_bot):
+    async def scenario(bot):
+        chat = bot.chat()
+        why = (await chat.say("/why toy story | toy story 2"))[-1]
+        assert why.text.startswith("🔗 <b>Toy Story</b> (1995) and <b>Toy Story 2</b> (1999) are")
+        assert "🎬 Same director: John Lasseter" in why.text
+        assert "🔑 Top shared terms: " in why.text
+        assert [label for label, _ in why.buttons] == [
+            "🔎 More like Toy Story",
+            "🔎 More like Toy Story 2",
+        ]
+        usage = await chat.reply("/why toy story")
+        assert "two titles with a | between them" in usage
+        assert "Example: /why toy story | toy story 2" in usage
+
+    run_bot(scenario)
+
+
+def test_stats_sends_a_chart_in_the_users_language(run_bot):
+    from io import BytesIO
+
+    from PIL import Image
+
+    async def scenario(bot):
+        chat = bot.chat(language_code="es")
+        (photo,) = [call for call in await chat.say("/estadisticas") if call.method != "getFile"]
+        assert photo.method == "sendPhoto"
+        assert photo.text.startswith("📊 <b>28 títulos</b> en 4 plataformas")
+        image = Image.open(BytesIO(photo.files["photo"]))
+        assert image.format == "PNG" and image.size == (1200, 1500)
+        assert "Películas y series por plataforma" in image.text["Description"]
+        assert ("📊 Hulu", "stats:h") in photo.buttons
+        hulu = (await chat.press("stats:h"))[-1]
+        assert hulu.method == "sendPhoto" and "<b>Hulu</b>" in hulu.text
+        assert "Hulu en números" in Image.open(BytesIO(hulu.files["photo"])).text["Title"]
 
     run_bot(scenario)
