@@ -18,7 +18,8 @@ from recommender.artifact import (
     MATCHER_FILE,
     MODEL_FILE,
     WORKS_FILE,
-    current_version,
+    current_folder,
+    version_folder,
 )
 from recommender.catalogue import Catalogue
 from recommender.matcher import Candidate, TitleMatcher, is_confident
@@ -182,14 +183,18 @@ class Engine:
                 self._originals.setdefault(key, []).append(row)
 
     @classmethod
-    def load(cls, processed_dir: Path) -> Engine:
-        """Load the version ``processed_dir/CURRENT`` points at."""
-        version = current_version(processed_dir)
+    def load(cls, processed_dir: Path, version: str | None = None) -> Engine:
+        """Load the live version (the one ``processed_dir/CURRENT`` names), or ``version``."""
         if version is None:
-            raise ArtifactMissing(
-                f"no built catalogue in {processed_dir}; run 'streambot etl' first"
-            )
-        folder = processed_dir / version
+            folder = current_folder(processed_dir)
+            if folder is None:
+                raise ArtifactMissing(
+                    f"no built catalogue in {processed_dir}; run 'streambot etl' first"
+                )
+        else:
+            folder = version_folder(processed_dir, version)
+            if not (folder / MANIFEST_FILE).is_file():
+                raise ArtifactMissing(f"no complete version {version!r} in {processed_dir}")
         manifest = json.loads((folder / MANIFEST_FILE).read_text())
         return cls(
             registry=PlatformRegistry.from_records(manifest["platforms"]),
@@ -197,7 +202,7 @@ class Engine:
             works=pd.read_pickle(folder / WORKS_FILE),
             model=_unpickle(folder / MODEL_FILE),
             matcher=_unpickle(folder / MATCHER_FILE),
-            version=version,
+            version=folder.name,
         )
 
     # -- matching ------------------------------------------------------------------------------
