@@ -206,6 +206,49 @@ EN: dict[str, str] = {
     "chart_other_ratings": "Other",
     "chart_unrated": "Unrated",
     "chart_no_data": "No data",
+    # -- admin: versions, rollback and uploads ---------------------------------------------
+    "versions_header": "🗂️ <b>Catalogue versions</b>, newest first (the last {keep} are kept):",
+    "versions_line": "{marker} <code>{name}</code>\n    built {created} · {size} · {titles} · "
+    "{quarantined} set aside",
+    "versions_none": "No catalogue version has been built yet. Run <code>streambot etl</code>.",
+    "versions_hint": "/rollback serves the one before the live one (▶️).",
+    "rollback_done": "↩️ <b>Rolled back</b> to <code>{to}</code>, built {created}.\n"
+    "Titles: {before} → {after}. Was serving <code>{previous}</code>; /versions lists them.",
+    "rollback_none": "↩️ Nothing to roll back to: {detail}",
+    "upload_how": "📥 To update a catalogue, send its CSV file as a document with the caption "
+    "<code>/upload netflix</code>. A new platform needs its display name too: "
+    "<code>/upload peacock Peacock</code>.",
+    "upload_checking": "📥 Checking {file}…",
+    "upload_preview": "📋 <b>Dry run</b> of {file} for {platform}{new}: {rows} rows\n"
+    "➕ {added} new · ➖ {removed} gone · ✏️ {changed} changed · {unchanged} the same",
+    "upload_new_platform": " (a new platform)",
+    "upload_examples_added": "New: {titles}",
+    "upload_examples_removed": "Gone: {titles}",
+    "upload_examples_changed": "Changed: {titles}",
+    "upload_changed_columns": "Most changed columns: {columns}",
+    "upload_quarantined": "⚠️ {count} rows would be set aside:",
+    "upload_quarantined_line": "• row {row}, column {column}: {reason}",
+    "upload_current_unreadable": "⚠️ The current file could not be read ({detail}), so every "
+    "row counts as new.",
+    "upload_confirm": "Apply it? The current file is kept in the history, and nothing changes "
+    "if the rebuild fails.",
+    "upload_apply_button": "✅ Apply and reload",
+    "upload_cancel_button": "✖️ Cancel",
+    "upload_cancelled": "✖️ Upload cancelled. Nothing changed.",
+    "upload_applying": "🔄 Applying the upload and rebuilding… I keep answering with the current "
+    "catalogue meanwhile.",
+    "upload_done": "✅ <b>{platform}</b> updated from the upload.",
+    "upload_undone": "The previous catalogue file is back in place.",
+    "upload_refused": "❌ <b>Upload refused</b>: {reason}\nNothing changed.",
+    "upload_too_big": "the file is over {mb} MB.",
+    "upload_not_csv": "that isn't a CSV file I can read. {detail}",
+    "upload_missing_columns": "columns are missing. {detail}",
+    "upload_no_rows": "no row could be used. {detail}",
+    "upload_bad_platform": "that platform name can't be used. {detail}",
+    "upload_display_name_needed": "a new platform needs a display name: "
+    "<code>/upload {platform} Display Name</code>.",
+    "upload_bad_display_name": "that display name can't be used. {detail}",
+    "upload_expired": "this upload has expired or was already handled. Send the file again.",
     # -- admin reload ----------------------------------------------------------------------
     "reload_refused": "Sorry, only StreamBot's admins can reload the catalogue.",
     "reload_started": "🔄 Rebuilding the catalogue… I keep answering with the current one "
@@ -425,6 +468,50 @@ ES: dict[str, str] = {
     "chart_other_ratings": "Otras",
     "chart_unrated": "Sin clasificar",
     "chart_no_data": "Sin datos",
+    # -- admin: versiones, vuelta atrás y subidas -------------------------------------------
+    "versions_header": "🗂️ <b>Versiones del catálogo</b>, de la más nueva a la más antigua (se "
+    "guardan las últimas {keep}):",
+    "versions_line": "{marker} <code>{name}</code>\n    creada el {created} · {size} · {titles} "
+    "· {quarantined} apartadas",
+    "versions_none": "Aún no se ha construido ninguna versión. Ejecuta <code>streambot etl</code>.",
+    "versions_hint": "/rollback vuelve a la anterior a la que está en servicio (▶️).",
+    "rollback_done": "↩️ <b>Vuelta atrás</b> a <code>{to}</code>, creada el {created}.\n"
+    "Títulos: {before} → {after}. Antes servía <code>{previous}</code>; /versiones las lista.",
+    "rollback_none": "↩️ No hay a qué volver: {detail}",
+    "upload_how": "📥 Para actualizar un catálogo, envía su archivo CSV como documento con el "
+    "texto <code>/subir netflix</code>. Una plataforma nueva necesita también su nombre: "
+    "<code>/subir peacock Peacock</code>.",
+    "upload_checking": "📥 Revisando {file}…",
+    "upload_preview": "📋 <b>Simulación</b> de {file} para {platform}{new}: {rows} filas\n"
+    "➕ {added} nuevas · ➖ {removed} quitadas · ✏️ {changed} cambiadas · {unchanged} iguales",
+    "upload_new_platform": " (una plataforma nueva)",
+    "upload_examples_added": "Nuevos: {titles}",
+    "upload_examples_removed": "Quitados: {titles}",
+    "upload_examples_changed": "Cambiados: {titles}",
+    "upload_changed_columns": "Columnas con más cambios: {columns}",
+    "upload_quarantined": "⚠️ Se apartarían {count} filas:",
+    "upload_quarantined_line": "• fila {row}, columna {column}: {reason}",
+    "upload_current_unreadable": "⚠️ No se pudo leer el archivo actual ({detail}), así que "
+    "todas las filas cuentan como nuevas.",
+    "upload_confirm": "¿Lo aplico? El archivo actual se guarda en el historial, y nada cambia "
+    "si la reconstrucción falla.",
+    "upload_apply_button": "✅ Aplicar y recargar",
+    "upload_cancel_button": "✖️ Cancelar",
+    "upload_cancelled": "✖️ Subida cancelada. No ha cambiado nada.",
+    "upload_applying": "🔄 Aplicando la subida y reconstruyendo… Mientras, sigo respondiendo con "
+    "el catálogo actual.",
+    "upload_done": "✅ <b>{platform}</b> actualizado con la subida.",
+    "upload_undone": "El archivo de catálogo anterior vuelve a estar en su sitio.",
+    "upload_refused": "❌ <b>Subida rechazada</b>: {reason}\nNo ha cambiado nada.",
+    "upload_too_big": "el archivo pasa de {mb} MB.",
+    "upload_not_csv": "no es un archivo CSV que pueda leer. {detail}",
+    "upload_missing_columns": "faltan columnas. {detail}",
+    "upload_no_rows": "no se pudo usar ninguna fila. {detail}",
+    "upload_bad_platform": "ese nombre de plataforma no sirve. {detail}",
+    "upload_display_name_needed": "una plataforma nueva necesita un nombre visible: "
+    "<code>/subir {platform} Nombre Visible</code>.",
+    "upload_bad_display_name": "ese nombre visible no sirve. {detail}",
+    "upload_expired": "esta subida ha caducado o ya se atendió. Envía el archivo de nuevo.",
     "reload_refused": "Lo siento, solo los administradores de StreamBot pueden recargar el "
     "catálogo.",
     "reload_started": "🔄 Reconstruyendo el catálogo… Mientras tanto sigo respondiendo con el "
@@ -494,8 +581,18 @@ MENU = {
     ],
 }
 ADMIN_MENU = {
-    "en": [("reload", "rebuild the catalogue from data/raw (admins)")],
-    "es": [("reload", "reconstruir el catálogo desde data/raw (admins)")],
+    "en": [
+        ("reload", "rebuild the catalogue from data/raw (admins)"),
+        ("versions", "the kept catalogue versions (admins)"),
+        ("rollback", "serve the previous catalogue version (admins)"),
+        ("upload", "caption of a CSV file: update a platform (admins)"),
+    ],
+    "es": [
+        ("reload", "reconstruir el catálogo desde data/raw (admins)"),
+        ("versiones", "las versiones guardadas del catálogo (admins)"),
+        ("rollback", "volver a la versión anterior del catálogo (admins)"),
+        ("subir", "texto de un archivo CSV: actualizar una plataforma (admins)"),
+    ],
 }
 
 # Canonical genre words (etl.genres' vocabulary, underscores as spaces) in each language.

@@ -9,6 +9,7 @@ before anything is written, so a failed reload leaves both the served engine and
 
 A rollback (``rollback_engine``) serves a kept earlier version instead, under the same lock and
 with the same guarantee: the version is loaded before the live pointer or the holder change.
+An upload (``upload_and_reload``) is a reload whose failure also puts the previous file back.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import TextIO
 from bot.settings import Settings
 from etl.build import BuildResult, build, is_stale, run_etl, write_version
 from etl.errors import EtlError
+from etl.upload import AppliedUpload, apply_upload, undo_upload
 from etl.versions import rollback_target, set_live, version_name
 from etl.works import SERVED_WORK_COLUMNS
 from recommender.artifact import current_folder
@@ -223,3 +225,23 @@ def release_freed_memory() -> None:
     except OSError:  # not glibc: the allocator keeps what it keeps
         return
     libc.malloc_trim(0)
+
+
+def upload_and_reload(
+    holder: EngineHolder, raw_dir: Path, processed_dir: Path, state_dir: Path, token: str
+) -> tuple[AppliedUpload, ReloadSummary]:
+    """Put the staged upload ``token`` in ``raw_dir`` and reload; if the reload does not
+    serve it, the previous file (and registry) go back, so a bad upload changes nothing.
+
+    Blocking; run it in a worker thread. Raises what ``apply_upload`` and ``reload_engine``
+    raise.
+    """
+    if holder.reload_lock.locked():
+        raise ReloadBusy
+    applied = apply_upload(raw_dir, state_dir, token)
+    try:
+        return applied, reload_engine(holder, raw_dir, processed_dir)
+    except BaseException:
+        undo_upload(raw_dir, applied)
+        logger.warning("upload of %s not served; the previous file is back", applied.file)
+        raise

@@ -62,9 +62,24 @@ from bot.charts import ChartCache
 from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
 from bot.logs import configure_logging
 from bot.parsing import parse_message
-from bot.reload import ReloadBusy, ReloadError, load_engine, reload_engine
+from bot.reload import (
+    ReloadBusy,
+    ReloadError,
+    load_engine,
+    reload_engine,
+    rollback_engine,
+    upload_and_reload,
+)
 from bot.settings import Settings
 from bot.storage import ChatPrefs, ChatStore
+from etl.upload import (
+    MAX_UPLOAD_BYTES,
+    UploadError,
+    discard_upload,
+    load_staged,
+    stage_upload,
+)
+from etl.versions import VersionError, list_versions
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -309,21 +324,38 @@ async def free_text_command(update: Update, context: CustomContext) -> None:
     await _answer(update, context, _parse(text, context), quiet=quiet)
 
 
+async def _admin(update: Update, context: CustomContext, lang: str, what: str) -> bool:
+    """Whether the sender is an admin; anyone else is refused, politely, and logged."""
+    user = update.effective_user
+    if context.settings.is_admin(user.id if user else None):
+        return True
+    logger.warning("refused %s from user %s (not an admin)", what, user.id if user else None)
+    text = t(lang, "reload_refused" if what == "/reload" else "admin_only")
+    if update.callback_query is not None:
+        await update.callback_query.answer(_plain(text), show_alert=True)
+    else:
+        await update.effective_message.reply_text(text)
+    return False
+
+
+async def _admin_language(update: Update, context: CustomContext, what: str) -> str | None:
+    """The reply language for an admin's request, or ``None`` after refusing anyone else."""
+    lang = language(update, await chat_prefs(update, context))
+    return lang if await _admin(update, context, lang, what) else None
+
+
 async def reload_command(update: Update, context: CustomContext) -> None:
     """Admins only: rebuild the catalogue in a worker thread, then swap it in."""
-    message = update.effective_message
-    user = update.effective_user
-    lang = language(update, await chat_prefs(update, context))
-    settings = context.settings
-    if not settings.is_admin(user.id if user else None):
-        logger.warning("refused /reload from user %s (not an admin)", user.id if user else None)
-        await message.reply_text(t(lang, "reload_refused"))
+    lang = await _admin_language(update, context, "/reload")
+    if lang is None:
         return
+    message = update.effective_message
+    settings = context.settings
     holder = context.holder
     if holder.reload_lock.locked():
         await message.reply_text(t(lang, "reload_busy"))
         return
-    logger.info("reload started by admin %s", user.id)
+    logger.info("reload started by admin %s", update.effective_user.id)
     await message.reply_text(t(lang, "reload_started"))
     titles = len(holder.engine.catalogue)
     try:
@@ -338,6 +370,145 @@ async def reload_command(update: Update, context: CustomContext) -> None:
     else:
         reply = replies.reload_done_reply(summary, lang)
     await _send(message, reply, context, lang)
+
+
+async def versions_command(update: Update, context: CustomContext) -> None:
+    """Admins only: the kept catalogue versions, the live one marked."""
+    lang = await _admin_language(update, context, "/versions")
+    if lang is None:
+        return
+    versions = await asyncio.to_thread(list_versions, context.settings.processed_dir)
+    await _send(update.effective_message, replies.versions_reply(versions, lang), context, lang)
+
+
+async def rollback_command(update: Update, context: CustomContext) -> None:
+    """Admins only: serve the catalogue version before the live one, with no restart."""
+    lang = await _admin_language(update, context, "/rollback")
+    if lang is None:
+        return
+    holder = context.holder
+    titles = len(holder.engine.catalogue)
+    try:
+        summary = await asyncio.to_thread(rollback_engine, holder, context.settings.processed_dir)
+    except ReloadBusy:
+        reply = replies.Reply(t(lang, "reload_busy"))
+    except VersionError as error:
+        reply = replies.Reply(t(lang, "rollback_none", detail=replies.esc(error)))
+    except ReloadError as error:
+        logger.warning("rollback failed: %s", error)
+        reply = replies.reload_failed_reply(error.code, error.detail, titles, lang)
+    else:
+        logger.info("admin %s rolled back: %s", update.effective_user.id, summary)
+        reply = replies.rollback_reply(summary, lang)
+    await _send(update.effective_message, reply, context, lang)
+
+
+async def upload_command(update: Update, context: CustomContext) -> None:
+    """Admins only: /upload typed without a file; say how to send one."""
+    lang = await _admin_language(update, context, "/upload")
+    if lang is not None:
+        await update.effective_message.reply_text(t(lang, "upload_how"))
+
+
+async def upload_document(update: Update, context: CustomContext) -> None:
+    """Admins only: a CSV sent with the caption /upload <platform>; check it and show the
+    dry run, with buttons to apply or drop it."""
+    message = update.effective_message
+    intent = _parse(message.caption or "", context)
+    if intent.name == parsing.IGNORE:
+        return  # /upload@OtherBot
+    prefs = await chat_prefs(update, context)
+    lang = language(update, prefs)
+    if intent.name != parsing.UPLOAD:
+        # A file sent in a private chat with no /upload caption.
+        if context.settings.is_admin(update.effective_user.id):
+            await message.reply_text(t(lang, "upload_how"))
+        else:
+            await message.reply_text(t(lang, "empty"))
+        return
+    if not await _admin(update, context, lang, "/upload"):
+        return
+    if intent.problem is not None:
+        await _send(message, replies.answer(intent, context.engine, lang), context, lang)
+        return
+    document = message.document
+    name = document.file_name or "upload.csv"
+    platform, display_name = str(intent.args["platform"]), str(intent.args["display_name"])
+    settings = context.settings
+    try:
+        if (document.file_size or 0) > MAX_UPLOAD_BYTES:  # Telegram said so: don't fetch it.
+            raise UploadError("too_big", f"{document.file_size:,} bytes", name)
+        await message.reply_text(t(lang, "upload_checking", file=replies.esc(name)))
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        staged = await asyncio.to_thread(
+            stage_upload,
+            settings.raw_dir,
+            settings.state_dir,
+            data,
+            name,
+            platform,
+            display_name or None,
+            update.effective_user.id,
+        )
+    except UploadError as error:
+        logger.info("upload of %s by admin %s refused: %s", name, update.effective_user.id, error)
+        reply = replies.upload_refused_reply(error, lang, platform)
+    else:
+        logger.info("upload %s of %s staged for %s", staged.token, name, platform)
+        reply = replies.upload_preview_reply(staged, context.engine, lang)
+    await _send(message, reply, context, lang)
+
+
+async def upload_button(update: Update, context: CustomContext, choice: callbacks.Choice) -> None:
+    """Admins only: apply a staged upload (rebuild and swap) or drop it."""
+    query = update.callback_query
+    lang = await _admin_language(update, context, "an upload button")
+    if lang is None:
+        return
+    token, settings, holder = str(choice.intent.args["token"]), context.settings, context.holder
+    if not choice.intent.args["apply"]:
+        try:
+            await asyncio.to_thread(discard_upload, settings.state_dir, token)
+        except UploadError:
+            await query.answer(_plain(t(lang, "upload_expired")), show_alert=True)
+            return
+        await query.answer()
+        await _replace(query, replies.Reply(t(lang, "upload_cancelled")), context, lang)
+        return
+    if holder.reload_lock.locked():
+        await query.answer(_plain(t(lang, "reload_busy")), show_alert=True)
+        return
+    try:
+        await asyncio.to_thread(load_staged, settings.state_dir, token)
+    except UploadError:
+        await query.answer(_plain(t(lang, "upload_expired")), show_alert=True)
+        return
+    await query.answer()
+    await _replace(query, replies.Reply(t(lang, "upload_applying")), context, lang)
+    titles = len(holder.engine.catalogue)
+    try:
+        applied, summary = await asyncio.to_thread(
+            upload_and_reload,
+            holder,
+            settings.raw_dir,
+            settings.processed_dir,
+            settings.state_dir,
+            token,
+        )
+    except ReloadBusy:
+        reply = replies.Reply(t(lang, "reload_busy"))
+    except UploadError as error:
+        reply = replies.upload_refused_reply(error, lang)
+    except ReloadError as error:
+        logger.warning("upload %s not served: %s", token, error)
+        failed = replies.reload_failed_reply(error.code, error.detail, titles, lang).text
+        reply = replies.Reply(f"{failed}\n{t(lang, 'upload_undone')}")
+    else:
+        logger.info("upload %s applied by admin %s", token, update.effective_user.id)
+        done = t(lang, "upload_done", platform=replies.esc(applied.display_name))
+        reply = replies.Reply(f"{done}\n{replies.reload_done_reply(summary, lang).text}")
+    if isinstance(query.message, Message):
+        await _send(query.message, reply, context, lang)
 
 
 async def choice_button(update: Update, context: CustomContext) -> None:
@@ -448,10 +619,13 @@ def _plain(text: str) -> str:
 # Admin-only requests, by intent: typed (or a command's caption) and pressed.
 ADMIN_COMMANDS: dict[str, Callable[[Update, CustomContext], Coroutine[Any, Any, None]]] = {
     parsing.RELOAD: reload_command,
+    parsing.VERSIONS: versions_command,
+    parsing.ROLLBACK: rollback_command,
+    parsing.UPLOAD: upload_command,
 }
 ADMIN_BUTTONS: dict[
     str, Callable[[Update, CustomContext, callbacks.Choice], Coroutine[Any, Any, None]]
-] = {}
+] = {parsing.UPLOAD: upload_button}
 
 
 # -- lifecycle -------------------------------------------------------------------------------
@@ -557,18 +731,26 @@ def build_application(
         for name in group
     ]
     application.add_handler(CommandHandler(names, message_command, filters=NEW_MESSAGES))
-    # 3. Any other /command: accented spellings (/país) or unknown ones.
+    # 3. Files: a CSV captioned /upload <platform> (admins), or any file in a private chat.
+    upload_caption = filters.CaptionRegex(r"(?i)^/(?:upload|subir)(?:@\w+)?(?:\s|$)")
+    application.add_handler(
+        MessageHandler(
+            NEW_MESSAGES & filters.Document.ALL & (upload_caption | filters.ChatType.PRIVATE),
+            upload_document,
+        )
+    )
+    # 4. Any other /command: accented spellings (/país) or unknown ones.
     application.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, other_command))
-    # 4. Plain text: titles and "something like X" (in groups, only replies and mentions).
+    # 5. Plain text: titles and "something like X" (in groups, only replies and mentions).
     application.add_handler(
         MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, free_text_command)
     )
-    # 5. Buttons: ours by their anchored prefix, then anything else as stale.
+    # 6. Buttons: ours by their anchored prefix, then anything else as stale.
     application.add_handler(CallbackQueryHandler(choice_button, pattern=callbacks.PATTERN))
     application.add_handler(CallbackQueryHandler(stale_button))
-    # 6. Inline mode: @bot <title> in any chat.
+    # 7. Inline mode: @bot <title> in any chat.
     application.add_handler(InlineQueryHandler(recommend_inline))
-    # 7. Whatever a handler raises: log it and apologise.
+    # 8. Whatever a handler raises: log it and apologise.
     application.add_error_handler(error_handler)
     return application
 

@@ -183,7 +183,7 @@ def apply_upload(raw_dir: Path, state_dir: Path, token: str) -> AppliedUpload:
 
     Every write is atomic. Raises ``UploadError("expired")`` for an unknown or expired token.
     """
-    staged = _load_staged(state_dir, token)
+    staged = load_staged(state_dir, token)
     registry = load_registry(raw_dir)
     if (staged.platform in registry.names) == staged.is_new_platform:
         # The platform was added or removed meanwhile, so the diff shown no longer holds.
@@ -402,7 +402,8 @@ def _compare(
     )
 
 
-def _load_staged(state_dir: Path, token: str) -> StagedUpload:
+def load_staged(state_dir: Path, token: str) -> StagedUpload:
+    """The staged upload ``token``; raises ``UploadError("expired")`` when it is gone."""
     metadata = state_dir / UPLOADS_DIR / f"{token}.json"
     if not _TOKEN.fullmatch(token) or not metadata.is_file() or _is_expired(metadata):
         raise _expired(state_dir, token)

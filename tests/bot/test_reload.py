@@ -14,6 +14,7 @@ from etl.build import build, run_etl
 from etl.versions import VersionError, list_versions
 from recommender.artifact import MODEL_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
+from tests.test_upload import edited_netflix, snapshot
 
 ROMA = (
     b's12,Movie,Roma,Alfonso Cuar\xc3\xb3n,"Yalitza Aparicio, Marina de Tavira",Mexico,'
@@ -297,3 +298,124 @@ def test_a_rollback_waits_for_no_reload(engine, built):
     with holder.reload_lock, pytest.raises(reload.ReloadBusy):
         reload.rollback_engine(holder, built.processed_dir)
     assert holder.engine is engine
+
+
+# -- the admin surface in chat: /versions, /rollback, and CSV uploads ------------------------
+def test_versions_and_rollback_in_chat(run_bot, served_dir):
+    replace_a_title(served_dir)
+    run_etl(served_dir / "raw", served_dir / "processed")
+    older, newer = sorted(version.name for version in list_versions(served_dir / "processed"))
+
+    async def scenario(bot):
+        admin = bot.admin()
+        listed = await admin.reply("/versions")
+        assert listed.startswith("🗂️ <b>Catalogue versions</b>, newest first")
+        assert listed.index(f"▶️ <code>{newer}</code>") < listed.index(f"• <code>{older}</code>")
+        assert "28 titles" in listed
+        rolled = await admin.reply("/rollback")
+        assert rolled.startswith(f"↩️ <b>Rolled back</b> to <code>{older}</code>")
+        assert bot.holder.engine.version == older
+        assert "Islands Calling" in await admin.reply("/info islands calling")
+        nothing = await admin.reply("/rollback")
+        assert nothing.startswith("↩️ Nothing to roll back to: no earlier version")
+        assert bot.holder.engine.version == older
+
+    run_bot(scenario, data_dir=served_dir)
+
+
+def test_non_admins_cannot_list_roll_back_or_upload(run_bot, served_dir, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.telegram_app")
+    before = snapshot(served_dir)
+
+    async def scenario(bot):
+        user = bot.chat()
+        for command in ("/versions", "/rollback", "/upload netflix"):
+            assert await user.reply(command) == "Sorry, only StreamBot's admins can do that."
+        calls = await user.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
+        assert [call.text for call in calls if call.method == "sendMessage"] == [
+            "Sorry, only StreamBot's admins can do that."
+        ]
+        assert "download" not in [call.method for call in calls]
+        # A forged "apply" button for someone else's upload does nothing either.
+        pressed = await user.press("upok:0123456789")
+        assert pressed[-1].method == "answerCallbackQuery" and pressed[-1].params["show_alert"]
+
+    run_bot(scenario, data_dir=served_dir)
+    assert snapshot(served_dir) == before
+    refused = [r.getMessage() for r in caplog.records if "not an admin" in r.getMessage()]
+    assert len(refused) == 5
+
+
+def test_an_uploaded_csv_is_previewed_then_applied_and_served(run_bot, served_dir):
+    netflix = netflix_file(served_dir).read_bytes()
+
+    async def scenario(bot):
+        admin = bot.admin()
+        calls = await admin.send_document(edited_netflix(), "netflix_2022.csv", "/upload netflix")
+        checking, preview = [call for call in calls if call.method == "sendMessage"]
+        assert checking.text == "📥 Checking netflix_2022.csv…"
+        assert preview.text.startswith(
+            "📋 <b>Dry run</b> of netflix_2022.csv for Netflix: 12 rows\n"
+            "➕ 1 new · ➖ 1 gone · ✏️ 4 changed · 6 the same"
+        )
+        assert "New: Heat" in preview.text and "Gone: Breaking Bad" in preview.text
+        assert "⚠️ 1 rows would be set aside:\n• row 13, column release_year:" in preview.text
+        (apply, apply_data), (cancel, _) = preview.buttons
+        assert (apply, cancel) == ("✅ Apply and reload", "✖️ Cancel")
+        old = bot.holder.engine
+        done = await admin.press(apply_data)
+        assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.\n✅ ")
+        assert bot.holder.engine is not old
+        assert "nh12" not in old.catalogue.records["id"].tolist()
+        assert "<b>Heat</b> (1995)" in await admin.reply("/where heat")
+        again = await admin.press(apply_data)
+        assert again[-1].params["show_alert"]  # already applied: expired
+
+    run_bot(scenario, data_dir=served_dir)
+    history = list((served_dir / "raw" / "catalogues" / "history").iterdir())
+    assert [path.read_bytes() for path in history] == [netflix]
+    assert len(list_versions(served_dir / "processed")) == 2
+
+
+def test_bad_uploads_change_nothing(run_bot, served_dir):
+    before = snapshot(served_dir)
+
+    async def scenario(bot):
+        admin = bot.admin()
+        png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+        picture = await admin.send_document(png, "poster.png", "/upload netflix", "image/png")
+        assert picture[-1].text.startswith("❌ <b>Upload refused</b>: that isn't a CSV file")
+        columns = await admin.send_document(b"id,name\n1,x\n", "netflix.csv", "/upload netflix")
+        assert "columns are missing" in columns[-1].text and "Nothing changed." in columns[-1].text
+        unnamed = await admin.send_document(edited_netflix(), "peacock.csv", "/upload peacock")
+        assert "a new platform needs a display name" in unnamed[-1].text
+        no_caption = await admin.send_document(edited_netflix(), "netflix.csv")
+        assert no_caption[-1].text.startswith("📥 To update a catalogue, send its CSV file")
+        # Staged, then cancelled.
+        staged = await admin.send_document(edited_netflix(), "netflix.csv", "/subir netflix")
+        cancel = dict(staged[-1].buttons)["✖️ Cancel"]
+        assert (await admin.press(cancel))[-1].text == "✖️ Upload cancelled. Nothing changed."
+
+    run_bot(scenario, data_dir=served_dir)
+    assert snapshot(served_dir) == before
+
+
+def test_an_upload_the_reload_refuses_puts_the_previous_file_back(run_bot, served_dir):
+    lines = netflix_file(served_dir).read_bytes().split(b"\r\n")
+    two_rows = b"\r\n".join(lines[:3]) + b"\r\n"  # the header and two titles: most are gone
+    before = snapshot(served_dir / "raw")
+
+    async def scenario(bot):
+        admin = bot.admin(language_code="es")
+        staged = await admin.send_document(two_rows, "netflix.csv", "/subir netflix")
+        assert "➖ 9 quitadas" in staged[-1].text
+        old = bot.holder.engine
+        pressed = await admin.press(dict(staged[-1].buttons)["✅ Aplicar y recargar"])
+        assert pressed[-1].text.startswith("❌ <b>La recarga falló</b>: Netflix: 11 → 2")
+        assert "vuelve a estar en su sitio" in pressed[-1].text
+        assert bot.holder.engine is old
+
+    run_bot(scenario, data_dir=served_dir)
+    after = snapshot(served_dir / "raw")
+    history = [name for name in after if name.startswith("catalogues/history/")]
+    assert {name: data for name, data in after.items() if name not in history} == before

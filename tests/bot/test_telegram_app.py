@@ -314,7 +314,21 @@ def test_menus_are_registered_in_both_languages(run_bot):
     assert spanish[0].params["commands"][0]["command"] == "recomendar"
     admin = [call for call in menus if "scope" in call.params]
     assert {call.params["scope"]["chat_id"] for call in admin} == {bot.admin_id}
-    assert all(c.params["commands"][-1]["command"] == "reload" for c in admin)
+    for call in admin:
+        commands = [command["command"] for command in call.params["commands"]]
+        assert commands[-4:-2] == [
+            "reload",
+            "versions" if "language_code" not in call.params else "versiones",
+        ]
+        assert commands[-2] == "rollback"
+        assert commands[-1] in ("upload", "subir")
+    everyone = {
+        command["command"]
+        for call in menus
+        if "scope" not in call.params
+        for command in call.params["commands"]
+    }
+    assert not everyone & {"reload", "versions", "versiones", "rollback", "upload", "subir"}
 
 
 async def _nothing() -> None:
