@@ -676,6 +676,24 @@ def _words(text: str) -> list[str]:
     return [word for word in words if word]
 
 
+def where_title(text: str) -> str | None:
+    """The title a "where can I watch …" query asks about (``where toy story`` too, as typed
+    in inline mode), or ``None``.
+
+    >>> where_title("donde coco"), where_title("where can I watch Up?"), where_title("Up")
+    ('coco', 'Up', None)
+    """
+    body = _strip_noise(text.translate(_INVISIBLE_SPACES).strip())
+    short = _WHERE.match(body) or _INLINE_WHERE.match(body)
+    if short is None:
+        return None
+    title = _clean_title(short.group("title") or short.groupdict().get("streaming") or "")
+    return title or None
+
+
+_INLINE_WHERE = re.compile(rf"^/?(?:where|d{_O}nde)\s+(?P<title>.+)$", re.IGNORECASE | re.DOTALL)
+
+
 def _why(text: str, registry: PlatformRegistry) -> Intent:
     """Two titles to compare: ``A | B`` (or ``A vs B``)."""
     parts = [part for part in _WHY_SEPARATOR.split(text, maxsplit=1) if part.strip()]

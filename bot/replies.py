@@ -1049,6 +1049,9 @@ def inline_page(
     start = int(offset) if offset.isdigit() else 0
     if not query.strip() or start >= INLINE_MAX_RESULTS:
         return InlinePage(())
+    asked = parsing.where_title(query[: parsing.MAX_TITLE_LENGTH])
+    if asked is not None:
+        return InlinePage(() if start else _inline_where(asked, engine, lang))
     matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
     if not matches:
         return InlinePage(())
@@ -1087,3 +1090,20 @@ def inline_page(
     following = start + INLINE_PAGE_SIZE
     more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
     return InlinePage(tuple(items), str(following) if more else "")
+
+
+def _inline_where(title: str, engine: Engine, lang: str) -> tuple[InlineItem, ...]:
+    """ "@bot where <title>": where each work of that title streams, one result per work."""
+    found = engine.match(title, limit=DID_YOU_MEAN)
+    items = []
+    for match in _close_to_best(found) if found else []:
+        reply = where_reply(Intent(parsing.WHERE, {"record_id": match.id}), engine, lang)
+        items.append(
+            InlineItem(
+                id=f"where-{match.id}",
+                title=f"📺 {match.title} ({match.year})",
+                description=", ".join(engine.registry.display(match.platforms)),
+                text=reply.text,
+            )
+        )
+    return tuple(items)

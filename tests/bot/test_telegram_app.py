@@ -713,3 +713,21 @@ def test_stats_sends_a_chart_in_the_users_language(run_bot):
         assert "Hulu en números" in Image.open(BytesIO(hulu.files["photo"])).text["Title"]
 
     run_bot(scenario)
+
+
+def test_inline_where_shows_each_work_and_its_platforms(run_bot):
+    async def scenario(bot):
+        chat = bot.chat(language_code="es")
+        results = (await chat.inline("donde the office")).params["results"]
+        assert sorted(result["title"] for result in results) == [
+            "📺 The Office (2001)",
+            "📺 The Office (2005)",
+        ]
+        texts = [result["input_message_content"]["message_text"] for result in results]
+        assert any(
+            text.startswith("📺 <b>The Office</b> (2005) está en:\n• <b>Netflix</b>")
+            for text in texts
+        )
+        assert (await chat.inline("where qwxzy")).params["results"] == []
+
+    run_bot(scenario)
