@@ -219,19 +219,16 @@ def stale_reply(lang: str) -> Reply:
 def _title_reply(intent: Intent, engine: Engine, lang: str, mine: Collection[str] = ()) -> Reply:
     """``recommend``, ``info`` and ``title``, from a typed title or a button's record id."""
     args = intent.args
-    record_id = args.get("record_id")
-    if record_id is not None:
-        work_id = engine.work_of(str(record_id))
-        if work_id is None:
-            return Reply(t(lang, "gone"), alert=True)
-    else:
-        work_id, found = _find(engine, str(args["title"]), args.get("year"))
-        if work_id is None and not found:
-            query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
-            text = t(lang, "not_found", query=esc(shorten(query, 60)))
-            return Reply(text, nothing_found=True)
-        if work_id is None:
-            return _did_you_mean(intent, found, engine, lang)
+    asked = _asked_work(engine, args)
+    if asked is None:
+        return Reply(t(lang, "gone"), alert=True)
+    work_id, found = asked
+    if work_id is None and not found:
+        query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
+        text = t(lang, "not_found", query=esc(shorten(query, 60)))
+        return Reply(text, nothing_found=True)
+    if work_id is None:
+        return _did_you_mean(intent, found, engine, lang)
     platform = _platform_filter(engine, args)
     item_type = args.get("item_type")
     offset = int(args.get("offset", 0))
@@ -256,6 +253,18 @@ def _title_reply(intent: Intent, engine: Engine, lang: str, mine: Collection[str
     if intent.name == parsing.TITLE:
         return Reply(f"{details_text(work, engine, lang)}\n\n{page.text}", page.buttons)
     return page
+
+
+def _asked_work(
+    engine: Engine, args: Mapping[str, object]
+) -> tuple[str | None, list[Match]] | None:
+    """The work a request names, by a button's record id or by a typed title (and year),
+    with the candidates to ask about; ``None`` when the button's record is gone."""
+    record_id = args.get("record_id")
+    if record_id is None:
+        return _find(engine, str(args["title"]), args.get("year"))
+    work_id = engine.work_of(str(record_id))
+    return None if work_id is None else (work_id, [])
 
 
 def _find(engine: Engine, title: str, year: object = None) -> tuple[str | None, list[Match]]:
@@ -630,15 +639,12 @@ _QUESTIONS: dict[str, Callable[[Engine, str, Mapping[str, object]], str | Reply 
 def where_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
     """Every platform that carries a work, one line per record, with the date it was added."""
     args = intent.args
-    record_id = args.get("record_id")
-    if record_id is not None:
-        work_id = engine.work_of(str(record_id))
-        if work_id is None:
-            return Reply(t(lang, "gone"), alert=True)
-    else:
-        work_id, found = _find(engine, str(args["title"]), args.get("year"))
-        if work_id is None:
-            return _where_not_found(args, found, engine, lang)
+    asked = _asked_work(engine, args)
+    if asked is None:
+        return Reply(t(lang, "gone"), alert=True)
+    work_id, found = asked
+    if work_id is None:
+        return _where_not_found(args, found, engine, lang)
     work = engine.details(work_id)
     if work is None:
         return Reply(t(lang, "gone"), alert=True)

@@ -17,6 +17,7 @@ lose each other's changes to the other column, nor trip over a chat's first row.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -168,4 +169,15 @@ def _prefs(language: str | None, platforms: str) -> ChatPrefs:
 
 def _use_wal(connection: sqlite3.Connection, _record: object) -> None:
     # WAL lets readers go on while another process writes; the file remembers the mode.
-    connection.execute("PRAGMA journal_mode=WAL")
+    # Switching to it needs the file to itself, and SQLite does not wait for that (the busy
+    # timeout does not apply), so two processes opening a new file at once retry a while.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

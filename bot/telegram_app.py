@@ -466,24 +466,19 @@ async def upload_button(update: Update, context: CustomContext, choice: callback
     if lang is None:
         return
     token, settings, holder = str(choice.intent.args["token"]), context.settings, context.holder
-    if not choice.intent.args["apply"]:
-        try:
-            await asyncio.to_thread(discard_upload, settings.state_dir, token)
-        except UploadError:
-            await query.answer(_plain(t(lang, "upload_expired")), show_alert=True)
-            return
-        await query.answer()
-        await _replace(query, replies.Reply(t(lang, "upload_cancelled")), context, lang)
-        return
-    if holder.reload_lock.locked():
+    apply = bool(choice.intent.args["apply"])
+    if apply and holder.reload_lock.locked():
         await query.answer(_plain(t(lang, "reload_busy")), show_alert=True)
         return
     try:
-        await asyncio.to_thread(load_staged, settings.state_dir, token)
+        await asyncio.to_thread(load_staged if apply else discard_upload, settings.state_dir, token)
     except UploadError:
         await query.answer(_plain(t(lang, "upload_expired")), show_alert=True)
         return
     await query.answer()
+    if not apply:
+        await _replace(query, replies.Reply(t(lang, "upload_cancelled")), context, lang)
+        return
     await _replace(query, replies.Reply(t(lang, "upload_applying")), context, lang)
     titles = len(holder.engine.catalogue)
     try:

@@ -18,7 +18,7 @@ from etl.errors import EtlError
 from etl.extract import read_csv
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES, join_scores, load_scores
-from etl.transform import RAW_COLUMNS, transform_platform
+from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from etl.versions import find_version, prune, set_live, version_name
 from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
@@ -80,10 +80,7 @@ class EtlReport:
             f"works: {self.works:,}, of which {self.shared_works:,} are on several platforms"
         )
         for row in self.quarantined[:20]:
-            lines.append(
-                f"  quarantined {row['file']} row {row['row']} column '{row['column']}': "
-                f"{row['reason']} ({row['value']!r})"
-            )
+            lines.append("  " + describe_quarantined(row))
         if len(self.quarantined) > 20:
             lines.append(f"  … and {len(self.quarantined) - 20} more in {REPORT_FILE}")
         lines.append(f"built in {self.seconds:.1f} s")

@@ -107,6 +107,19 @@ def lowercase_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def describe_quarantined(row: dict) -> str:
+    """One quarantined row for a report: where it is, why, and the value.
+
+    >>> describe_quarantined({"file": "n.csv", "row": 3, "column": "release_year",
+    ...                       "reason": "not a year", "value": "20x1"})
+    "quarantined n.csv row 3 column 'release_year': not a year ('20x1')"
+    """
+    return (
+        f"quarantined {row['file']} row {row['row']} column '{row['column']}': "
+        f"{row['reason']} ({row['value']!r})"
+    )
+
+
 def transform_platform(raw: pd.DataFrame, platform: Platform, file_label: str) -> PlatformResult:
     """Apply the rules and repairs to one platform's raw rows; set malformed rows aside."""
     result = PlatformResult(frame=raw, rows_in=len(raw))

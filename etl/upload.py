@@ -25,7 +25,7 @@ import pandas as pd
 from etl.errors import EtlError
 from etl.extract import read_csv
 from etl.platforms import REGISTRY_FILE, free_letter, load_registry, with_platform
-from etl.transform import RAW_COLUMNS, transform_platform
+from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from recommender.platforms import Platform, PlatformRegistry
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -268,10 +268,7 @@ def format_diff(diff: UploadDiff) -> str:
         columns = ", ".join(f"{name} {count:,}" for name, count in diff.changed_columns.items())
         lines.append(f"  changed columns: {columns}")
     for row in diff.quarantined[:10]:
-        lines.append(
-            f"  quarantined {row['file']} row {row['row']} column '{row['column']}': "
-            f"{row['reason']} ({row['value']!r})"
-        )
+        lines.append("  " + describe_quarantined(row))
     if len(diff.quarantined) > 10:
         lines.append(f"  … and {len(diff.quarantined) - 10} more quarantined rows")
     return "\n".join(lines)

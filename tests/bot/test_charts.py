@@ -18,42 +18,11 @@ from PIL import Image
 
 from bot import charts
 from bot.charts import Chart, ChartCache, overview_chart, platform_chart, platform_colours
+from bot.i18n import EN, ES  # The labels the bot passes: its string catalogues.
 from recommender.catalogue import Catalogue, QueryError
 from recommender.engine import Engine
 from tests.conftest import BuiltData
 
-EN = {
-    "chart_overview_title": "What's streaming where",
-    "chart_types_title": "Movies and TV shows per platform",
-    "chart_movies": "Movies",
-    "chart_tv_shows": "TV shows",
-    "chart_releases_title": "Titles released per year, {first}–{last}",
-    "chart_year": "Release year",
-    "chart_titles": "Titles",
-    "chart_platform_title": "{platform} in numbers",
-    "chart_genres": "Top genres",
-    "chart_ratings": "Age ratings",
-    "chart_countries": "Top countries (listed for {known} of {titles})",
-    "chart_other_ratings": "Other",
-    "chart_unrated": "Unrated",
-    "chart_no_data": "No data",
-}
-ES = {
-    "chart_overview_title": "Qué hay en cada plataforma",
-    "chart_types_title": "Películas y series por plataforma",
-    "chart_movies": "Películas",
-    "chart_tv_shows": "Series",
-    "chart_releases_title": "Títulos estrenados por año, {first}–{last}",
-    "chart_year": "Año de estreno",
-    "chart_titles": "Títulos",
-    "chart_platform_title": "{platform} en números",
-    "chart_genres": "Géneros principales",
-    "chart_ratings": "Clasificación por edad",
-    "chart_countries": "Países principales (indicados en {known} de {titles})",
-    "chart_other_ratings": "Otras",
-    "chart_unrated": "Sin clasificar",
-    "chart_no_data": "Sin datos",
-}
 LABELS = {"en": EN, "es": ES}
 PLATFORMS = ["Prime Video", "Disney+", "Hulu", "Netflix"]
 
