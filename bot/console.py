@@ -12,15 +12,19 @@ from typing import TextIO
 from bot import callbacks, parsing
 from bot.i18n import t
 from bot.parsing import Intent, parse_message
-from bot.reload import ReloadBusy, ReloadError, reload_engine
+from bot.reload import ReloadBusy, ReloadError, reload_engine, rollback_engine
 from bot.replies import (
     Button,
     Reply,
     answer,
+    esc,
     plain_text,
     reload_done_reply,
     reload_failed_reply,
+    rollback_reply,
+    versions_reply,
 )
+from etl.versions import VersionError, list_versions
 from recommender.engine import EngineHolder
 
 QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q"])
@@ -89,6 +93,8 @@ class ConsoleChat:
             return None
         if intent.name == parsing.RELOAD:
             reply = self._reload()
+        elif intent.name in (parsing.VERSIONS, parsing.ROLLBACK) and self.data_dir is not None:
+            reply = self._versions(intent.name)
         else:
             reply = answer(intent, engine, self.lang, mine=self.platforms)
         if reply.language:
@@ -111,6 +117,21 @@ class ConsoleChat:
         except ReloadError as error:
             return reload_failed_reply(error.code, error.detail, titles, self.lang)
         return reload_done_reply(summary, self.lang)
+
+    def _versions(self, command: str) -> Reply:
+        """/versions and /rollback, for whoever owns the data folder."""
+        processed_dir = self.data_dir / "processed"
+        if command == parsing.VERSIONS:
+            return versions_reply(list_versions(processed_dir), self.lang)
+        titles = len(self.holder.engine.catalogue)
+        try:
+            return rollback_reply(rollback_engine(self.holder, processed_dir), self.lang)
+        except ReloadBusy:
+            return Reply(t(self.lang, "reload_busy"))
+        except VersionError as error:
+            return Reply(t(self.lang, "rollback_none", detail=esc(error)))
+        except ReloadError as error:
+            return reload_failed_reply(error.code, error.detail, titles, self.lang)
 
 
 def ask(holder: EngineHolder, message: str, lang: str, out: TextIO, raw_html: bool = False) -> int:

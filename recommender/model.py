@@ -72,7 +72,7 @@ class ContentModel:
         One row per work, of norm at most 1 (exactly 1 when it has text in every field).
     postings_ : scipy.sparse.csr_matrix of shape (n_features, n_works)
         ``vectors_`` transposed, so a query touches only the works sharing its terms.
-    terms_ : numpy.ndarray of str, shape (n_features,)
+    terms_ : numpy.ndarray of str objects, shape (n_features,)
         The term behind each feature, for explaining a similarity.
 
     Examples
@@ -131,7 +131,9 @@ class ContentModel:
             raise ValueError("no text to build the model from")
         self.vectors_ = sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32)
         self.postings_ = self.vectors_.T.tocsr()
-        self.terms_ = np.concatenate(terms).astype(str)
+        # Python strings, not a fixed-width unicode array: one 1,000-character cast entry
+        # would make every term that wide (600 MB on the real catalogue).
+        self.terms_ = np.concatenate(terms).astype(object)
         return self
 
     @property

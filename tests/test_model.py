@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,3 +137,19 @@ def test_helpers() -> None:
     postings = sp.csr_matrix([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]])  # 2 features x 3 rows
     scores = accumulate(postings, np.array([0, 1]), np.array([0.5, 1.0]), 3)
     assert np.allclose(scores, [0.5, 3.0, 1.0])
+
+
+def test_the_terms_cost_what_their_text_costs() -> None:
+    works = pd.DataFrame(
+        {
+            "title": ["a", "b"],
+            "genres": ["drama", "drama"],
+            "description": ["", ""],
+            "director": ["", ""],
+            "cast": ["x" * 1000, "y"],
+        }
+    )
+    model = ContentModel().fit(works)
+    assert "x" * 1000 in set(model.terms_)
+    # A fixed-width array would hold every term at the longest one's width.
+    assert len(pickle.dumps(model.terms_)) < 4 * 1000 * len(model.terms_)
