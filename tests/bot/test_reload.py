@@ -419,3 +419,23 @@ def test_an_upload_the_reload_refuses_puts_the_previous_file_back(run_bot, serve
     after = snapshot(served_dir / "raw")
     history = [name for name in after if name.startswith("catalogues/history/")]
     assert {name: data for name, data in after.items() if name not in history} == before
+
+
+def test_an_upload_under_a_new_name_adds_a_platform(run_bot, served_dir):
+    rows = netflix_file(served_dir).read_bytes().split(b"\r\n")
+    peacock = b"\r\n".join(rows[:4]) + b"\r\n"  # the header and three titles
+
+    async def scenario(bot):
+        admin = bot.admin()
+        calls = await admin.send_document(peacock, "peacock.csv", "/upload peacock Peacock TV")
+        preview = calls[-1]
+        assert preview.text.startswith(
+            "📋 <b>Dry run</b> of peacock.csv for Peacock TV (a new platform): 3 rows\n➕ 3 new"
+        )
+        done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
+        assert done[-1].text.startswith("✅ <b>Peacock TV</b> updated from the upload.")
+        assert (await admin.reply("/count peacock")).startswith("📊 Peacock TV has 2 movies")
+        assert "Peacock TV" in await admin.reply("/where dick johnson is dead")
+
+    run_bot(scenario, data_dir=served_dir)
+    assert 'display_name = "Peacock TV"' in (served_dir / "raw" / "platforms.toml").read_text()
