@@ -382,9 +382,9 @@ class Engine:
         a, b = self.work_row(first), self.work_row(second)
         if a is None or b is None:
             return None
-        terms = self.model.shared_terms(a, b, top=top)
-        similarity = float(self.model.vectors_[a].multiply(self.model.vectors_[b]).sum())
-        return Explanation(round(similarity, 4), self._reason(a, b), terms)
+        every = self.model.shared_terms(a, b, top=self.model.n_features)
+        similarity = sum(term.share for term in every)
+        return Explanation(round(similarity, 4), self._reason(a, b), every[:top])
 
 
 class EngineHolder:

@@ -140,24 +140,30 @@ class ContentModel:
     def n_works(self) -> int:
         return self.vectors_.shape[0]
 
+    @property
+    def n_features(self) -> int:
+        return self.vectors_.shape[1]
+
+    def _row(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The features and weights of work ``index``, as views (no sparse row object)."""
+        start, end = self.vectors_.indptr[index], self.vectors_.indptr[index + 1]
+        return self.vectors_.indices[start:end], self.vectors_.data[start:end]
+
     def similarities(self, index: int) -> np.ndarray:
         """Cosine similarity of work ``index`` to every work, as a dense 1-D array."""
-        start, end = self.vectors_.indptr[index], self.vectors_.indptr[index + 1]
-        return accumulate(
-            self.postings_,
-            self.vectors_.indices[start:end],
-            self.vectors_.data[start:end],
-            self.n_works,
-        )
+        return accumulate(self.postings_, *self._row(index), self.n_works)
 
     def shared_terms(self, first: int, second: int, top: int = 5) -> list[SharedTerm]:
         """The terms that make works ``first`` and ``second`` alike, biggest share first.
 
         Their shares add up to the two works' similarity.
         """
-        a, b = self.vectors_[first], self.vectors_[second]
-        common, in_a, in_b = np.intersect1d(a.indices, b.indices, return_indices=True)
-        shares = a.data[in_a] * b.data[in_b]
+        (terms_a, weights_a), (terms_b, weights_b) = self._row(first), self._row(second)
+        # A row's features are unique, which spares intersect1d a sort.
+        common, in_a, in_b = np.intersect1d(
+            terms_a, terms_b, assume_unique=True, return_indices=True
+        )
+        shares = weights_a[in_a] * weights_b[in_b]
         order = np.lexsort((common, -shares))[:top]
         bounds = np.cumsum(list(self.fields_.values()))
         fields = list(self.fields_)
