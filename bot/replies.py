@@ -929,7 +929,7 @@ def rollback_reply(summary: RollbackSummary, lang: str) -> Reply:
     )
 
 
-def upload_preview_reply(staged: StagedUpload, engine: Engine, lang: str) -> Reply:
+def upload_preview_reply(staged: StagedUpload, lang: str) -> Reply:
     """The dry run of a staged upload, and the buttons to apply or drop it."""
     diff = staged.diff
     platform = esc(diff.display_name)

@@ -455,7 +455,7 @@ async def upload_document(update: Update, context: CustomContext) -> None:
         reply = replies.upload_refused_reply(error, lang, platform)
     else:
         logger.info("upload %s of %s staged for %s", staged.token, name, platform)
-        reply = replies.upload_preview_reply(staged, context.engine, lang)
+        reply = replies.upload_preview_reply(staged, lang)
     await _send(message, reply, context, lang)
 
 
