@@ -759,7 +759,7 @@ def new_reply(
     scope = [platform] if platform else narrowed or engine.registry.names
     latest = catalogue.newest(scope, limit=NEW_TITLES)
     where = t(lang, "on_platform", platform=_display(engine, platform)) if platform else ""
-    lines = [t(lang, "new_header", where=where, date=date_text(lang, catalogue.as_of or ""))]
+    lines = [t(lang, "new_header", where=where, date=_as_of(engine, lang))]
     if narrowed:
         lines.append(_mine_line(engine, lang, narrowed))
     lines.append("")
@@ -795,6 +795,12 @@ def new_reply(
         lines += ["", *notes]
     everywhere = Button(t(lang, "show_everywhere"), callbacks.encode_new())
     return Reply("\n".join(lines).strip(), ((everywhere,),) if narrowed else ())
+
+
+def _as_of(engine: Engine, lang: str) -> str:
+    """The date of the catalogue snapshot, or a dash when no title has a date."""
+    as_of = engine.catalogue.as_of
+    return date_text(lang, as_of) if as_of else "—"
 
 
 def platforms_reply(
@@ -840,7 +846,7 @@ def platforms_reply(
 def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
     """The caption of a chart of the catalogue, or of one platform; the front end draws it."""
     catalogue = engine.catalogue
-    date = date_text(lang, catalogue.as_of or "")
+    date = _as_of(engine, lang)
     platform = _platform_filter(engine, args)
     if platform is not None:
         count = catalogue.count(platform)

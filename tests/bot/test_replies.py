@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from bot import replies
 from bot.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
-from recommender.engine import Match, Reason
+from recommender.engine import Engine, Match, Reason
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
@@ -422,3 +423,12 @@ def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
     reply = replies._did_you_mean(Intent("recommend", {"title": "the office"}), found, engine, "en")
     labels = [row[0].label for row in reply.buttons]
     assert labels == ["The Office (2001) · Hulu", "The Office (U.K.) (2001) · Hulu"]
+
+
+def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
+    records = engine.catalogue.records.assign(date_added=pd.NA).astype({"date_added": "string"})
+    undated = Engine(engine.registry, records, engine.works, engine.model, engine.matcher, "v")
+    reply = replies.answer(parse_message("/new", undated.registry), undated, "en")
+    assert "Catalogue as of —" in reply.text
+    for platform in ("Prime Video", "Disney+", "Hulu", "Netflix"):
+        assert f"ℹ️ {platform} gives no date for any of its titles" in reply.text
