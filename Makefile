@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.test-installed
 
-.PHONY: run test lint bench eval etl clean
+.PHONY: run test lint bench eval etl clean scale
 
 run: $(INSTALLED)
 	$(BIN)/streambot etl --if-stale
@@ -25,6 +25,10 @@ eval: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/streambot etl --if-stale
 	$(BIN)/python scripts/bench.py
+
+# 23k (real), 100k and 1M titles; synthetic data is generated once into data/scale/ (ignored).
+scale: $(INSTALLED)
+	$(BIN)/python scripts/scale.py
 
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check etl recommender bot tests scripts
