@@ -41,6 +41,8 @@ EN: dict[str, str] = {
     "/help shows everything I can do.",
     "thanks": "You're welcome! 🍿 Enjoy the show.",
     "apology": "😕 Sorry, something went wrong on my side. Please try again in a moment.",
+    "slow_down": "🐢 That's a lot of messages at once! Give me a few seconds, then send what "
+    "you need.",
     "unknown_command": "I don't know the command {command}. Send /help to see what I can do.",
     "empty": "Send me a title, like <i>toy story</i>, or /help.",
     "lang_set": "Done! I'll speak English in this chat. 🇬🇧",
@@ -307,6 +309,8 @@ ES: dict[str, str] = {
     "/ayuda muestra todo lo que sé hacer.",
     "thanks": "¡De nada! 🍿 Que lo disfrutes.",
     "apology": "😕 Perdona, algo ha fallado por mi parte. Inténtalo de nuevo en un momento.",
+    "slow_down": "🐢 ¡Son muchos mensajes a la vez! Dame unos segundos y luego envíame lo que "
+    "necesites.",
     "unknown_command": "No conozco el comando {command}. Envía /ayuda para ver lo que sé hacer.",
     "empty": "Envíame un título, como <i>toy story</i>, o /ayuda.",
     "lang_set": "¡Listo! Hablaré en español en este chat. 🇪🇸",

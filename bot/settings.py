@@ -24,6 +24,8 @@ ENV_FILE = PROJECT_DIR / ".env"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_PORT = 8080
 DEFAULT_WEBHOOK_PATH = "/telegram"
+DEFAULT_RATE_LIMIT = 30.0
+DEFAULT_CONCURRENT_UPDATES = 256
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -64,6 +66,11 @@ class Settings:
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
     db_url: str = field(default="", repr=False)
+    # Messages a second the whole bot may send: Telegram's limit. 0 lifts it, for load tests
+    # against a fake Bot API only; the per-group limit (20 a minute) always holds.
+    rate_limit: float = DEFAULT_RATE_LIMIT
+    # Updates handled at once (PTB's default); 1 handles them one at a time.
+    concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
 
     @property
     def raw_dir(self) -> Path:
@@ -151,6 +158,8 @@ class Settings:
             port=_port(environ.get("PORT", "")),
             log_level=log_level,
             db_url=database_url(environ.get("STREAMBOT_DB", ""), data_dir),
+            rate_limit=_rate_limit(environ.get("STREAMBOT_RATE_LIMIT", "")),
+            concurrent_updates=_concurrent_updates(environ.get("STREAMBOT_CONCURRENT_UPDATES", "")),
         )
 
 
@@ -179,6 +188,35 @@ def _port(text: str) -> int:
         return DEFAULT_PORT
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def _rate_limit(text: str) -> float:
+    """Messages a second, a number of at least 0.
+
+    >>> _rate_limit(""), _rate_limit("0"), _rate_limit("12.5")
+    (30.0, 0.0, 12.5)
+    """
+    text = text.strip()
+    if not text:
+        return DEFAULT_RATE_LIMIT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise SettingsError(
+            f"STREAMBOT_RATE_LIMIT must be messages a second (0 lifts the limit), not {text!r}"
+        )
+    return value
+
+
+def _concurrent_updates(text: str) -> int:
+    text = text.strip()
+    if not text:
+        return DEFAULT_CONCURRENT_UPDATES
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"STREAMBOT_CONCURRENT_UPDATES must be a number from 1, not {text!r}")
     return int(text)
 
 

@@ -45,6 +45,7 @@ from telegram.error import (
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
@@ -53,6 +54,7 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -70,8 +72,9 @@ from bot.reload import (
     rollback_engine,
     upload_and_reload,
 )
-from bot.settings import Settings
+from bot.settings import Settings, parse_database_url
 from bot.storage import ChatPrefs, ChatStore
+from bot.throttle import INLINE_QUERY_COST, Throttle, Verdict
 from etl.upload import (
     MAX_UPLOAD_BYTES,
     UploadError,
@@ -91,17 +94,28 @@ HOLDER = "engine_holder"
 SETTINGS = "settings"
 STORE = "chat_store"
 CHARTS = "charts"
+THROTTLE = "throttle"
 # Chat data: ids of the bot's latest "tell me a title" prompts in a group, whose replies are
 # answers, not chatter.
 PROMPTS = "prompts"
 MAX_PROMPTS = 20
 INLINE_CACHE_SECONDS = 300
-# Transient network failures are retried this often, waiting a little longer each time.
-NETWORK_RETRIES = 2
+# A request that cannot reach Telegram (a refused or reset connection, a 5xx) is sent again
+# after 0.5, 1, 2, 4, 8, 8… seconds, ten times: about a minute. An update is acknowledged as
+# soon as it is fetched, so giving up sooner loses the reply to every update fetched just before
+# an outage; two retries (1.5 s) lost them all to an outage of three seconds.
+NETWORK_RETRIES = 10
 RETRY_DELAY_SECONDS = 0.5
+MAX_RETRY_DELAY_SECONDS = 8.0
 _MENTION = re.compile(r"@\w+")
 # New messages only: editing a sent message (say, to fix a typo) must not get a second reply.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+# How ``run_polling`` fetches updates (the fault tests poll with the same). No bootstrap
+# retries: the rate limiter already retries getMe and deleteWebhook for about a minute, like
+# every other call (and the webhook's start-up, which has no bootstrap), and PTB's retries
+# would multiply that, so an unreachable Bot API would take minutes to report. After that
+# minute the bot exits with one line, for its supervisor to restart it.
+POLLING: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "bootstrap_retries": 0}
 
 
 class CustomContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -128,6 +142,11 @@ class CustomContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def charts(self) -> ChartCache:
         return self.bot_data[CHARTS]
+
+    @property
+    def throttle(self) -> Throttle:
+        """Each user's allowance of updates (flood control)."""
+        return self.bot_data[THROTTLE]
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -158,8 +177,9 @@ class RetryingRateLimiter(AIORateLimiter):
                 unsafe = isinstance(error, TimedOut) and endpoint.startswith("send")
                 if unsafe or attempt == NETWORK_RETRIES:
                     raise
-                logger.info("%s failed (%s); retrying", endpoint, error)
-                await asyncio.sleep(RETRY_DELAY_SECONDS * 2**attempt)
+                delay = min(RETRY_DELAY_SECONDS * 2**attempt, MAX_RETRY_DELAY_SECONDS)
+                logger.info("%s failed (%s); retrying in %s s", endpoint, error, delay)
+                await asyncio.sleep(delay)
                 attempt += 1
 
 
@@ -288,6 +308,43 @@ async def _answer(
 
 
 # -- handlers --------------------------------------------------------------------------------
+async def throttle_update(update: Update, context: CustomContext) -> None:
+    """Stop the updates of a user who sends too many too fast; tell them once per flood."""
+    user = update.effective_user
+    cost = _flood_cost(update, context.bot)
+    if user is None or not cost:
+        return
+    # An inline query has no chat to show a notice in; the next message or press shows it.
+    verdict = context.throttle.admit(user.id, cost, can_warn=update.inline_query is None)
+    if verdict is Verdict.SERVE:
+        return
+    if verdict is Verdict.WARN:
+        logger.warning("user %s sends too much too fast; ignoring them for a while", user.id)
+        text = t(language(update, await chat_prefs(update, context)), "slow_down")
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(_plain(text))
+            else:
+                await update.effective_message.reply_text(text)
+        except TelegramError as error:
+            logger.info("could not ask user %s to slow down: %s", user.id, error)
+    raise ApplicationHandlerStop
+
+
+def _flood_cost(update: Update, bot: ExtBot) -> float:
+    """What ``update`` takes from its user's allowance: nothing if the bot would not answer
+    it (edits, and group chatter that neither commands, mentions nor replies to the bot)."""
+    if update.inline_query is not None:
+        return INLINE_QUERY_COST
+    if update.callback_query is not None:
+        return 1.0
+    message = update.message
+    if message is None:
+        return 0.0
+    command = (message.text or message.caption or "").startswith("/")
+    return 1.0 if command or _addressed_text(message, bot) is not None else 0.0
+
+
 async def message_command(update: Update, context: CustomContext) -> None:
     """Answer a known command such as /recommend, /duracion or /lang."""
     text = update.effective_message.text or ""
@@ -565,7 +622,10 @@ async def recommend_inline(update: Update, context: CustomContext) -> None:
         results,
         cache_time=INLINE_CACHE_SECONDS,
         is_personal=True,  # Replies follow each user's language.
-        next_offset=page.next_offset,
+        # None, not "", after the last page: with Defaults set, PTB 22.8 turns an empty string
+        # into [] (its InputPollOption defaults match any empty sequence), which reaches
+        # Telegram as the offset "[]", so the client would ask for the first page again.
+        next_offset=page.next_offset or None,
         button=None if results or query.offset else _inline_button(lang),
     )
 
@@ -586,6 +646,12 @@ async def error_handler(update: object, context: CustomContext) -> None:
     if isinstance(context.error, Forbidden):
         # The user blocked the bot or removed it from the group: nothing to tell anyone.
         logger.info("cannot write to %s: %s", where, context.error)
+        return
+    if update is None and isinstance(context.error, TelegramError):
+        # Polling failed (run_polling hands its errors here). PTB polls again by itself,
+        # waiting longer after each failure, so one line each says enough: a traceback per
+        # retry would bury the rest of the log during an outage.
+        logger.warning("could not fetch updates from the Bot API: %s", context.error)
         return
     logger.error("handler failed on %s", where, exc_info=context.error)
     if not isinstance(update, Update):
@@ -695,8 +761,8 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=settings.rate_limit, max_retries=3))
+        .concurrent_updates(settings.concurrent_updates)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -707,9 +773,13 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     application.bot_data[SETTINGS] = settings
+    application.bot_data[THROTTLE] = Throttle()
     if engine_holder is not None:
         application.bot_data[HOLDER] = engine_holder
 
+    # 0. Flood control, in a group that runs before the others: a user over their allowance
+    #    is stopped here, so no handler below spends time on them.
+    application.add_handler(TypeHandler(Update, throttle_update), group=-1)
     # Order matters: the first handler that accepts an update handles it.
     # 1. /reload, admins only; non-blocking, so updates keep flowing while it rebuilds.
     application.add_handler(
@@ -798,15 +868,23 @@ async def serve_webhook(
         await post_shutdown(application)
 
 
+def log_secrets(settings: Settings) -> list[str]:
+    """What no log line may show: the token (in every Bot API URL), the webhook secret in use
+    (PTB logs setWebhook's parameters at DEBUG, and without ``WEBHOOK_SECRET`` the secret is
+    derived, so the setting alone would miss it) and the database password."""
+    password = parse_database_url(settings.database_url).password
+    return [settings.telegram_bot_token, settings.secret_token, str(password or "")]
+
+
 def run_bot(settings: Settings, webhook: bool = False) -> None:
     """Run the Telegram bot until interrupted: long polling, or a webhook server."""
-    configure_logging(settings.log_level, [settings.telegram_bot_token, settings.webhook_secret])
+    configure_logging(settings.log_level, log_secrets(settings))
     application = build_application(settings)
     try:
         if webhook:
             asyncio.run(serve_webhook(application, settings))
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
+            application.run_polling(**POLLING)
     except InvalidToken:
         raise SystemExit(
             "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import multiprocessing
+import os
+import signal
 import threading
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bot import reload, replies
@@ -439,3 +445,85 @@ def test_an_upload_under_a_new_name_adds_a_platform(run_bot, served_dir):
 
     run_bot(scenario, data_dir=served_dir)
     assert 'display_name = "Peacock TV"' in (served_dir / "raw" / "platforms.toml").read_text()
+
+
+# -- a reload that dies midway -------------------------------------------------------------------
+def _kill_the_child_reading(path: Path, killed: list[int]) -> None:
+    """Wait until a child process has the FIFO at ``path`` open to read (opening it to write
+    succeeds only then), SIGKILL it while it waits for data, then let go of the FIFO."""
+    before = {child.pid for child in multiprocessing.active_children()}
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            writer = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
+    try:
+        for child in multiprocessing.active_children():
+            if child.pid not in before:
+                os.kill(child.pid, signal.SIGKILL)
+                killed.append(child.pid)
+    finally:
+        os.close(writer)
+
+
+def test_an_etl_child_killed_mid_build_changes_nothing(run_bot, served_dir):
+    """kill -9 of the ETL child while it reads its inputs (the Netflix file is a FIFO that
+    never ends, so the kill lands mid-build): the admin hears why, the old catalogue serves,
+    and nothing under data/processed changed, CURRENT included."""
+    netflix = netflix_file(served_dir)
+    netflix.unlink()
+    os.mkfifo(netflix)
+    before = snapshot(served_dir / "processed")
+    killed: list[int] = []
+
+    async def scenario(bot):
+        admin = bot.admin()
+        old = bot.holder.engine
+        killer = threading.Thread(target=_kill_the_child_reading, args=(netflix, killed))
+        killer.start()
+        await admin.say("/reload")
+        _, failed = await bot.wait_for("sendMessage", 2)
+        await asyncio.to_thread(killer.join, 30)
+        assert killed
+        assert failed.text.startswith(
+            "❌ <b>Reload failed</b>: the new catalogue did not load (BrokenProcessPool: "
+        )
+        assert "Still serving the previous catalogue (28 titles)." in failed.text
+        assert bot.holder.engine is old
+        assert not bot.holder.reload_lock.locked()
+        assert "If you like <b>Toy Story</b>" in await admin.reply("/recommend toy story")
+
+    run_bot(scenario, data_dir=served_dir)
+    assert snapshot(served_dir / "processed") == before
+
+
+def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_dir, monkeypatch):
+    """The build succeeds but writing its version fails after the first file: the staging
+    folder goes, CURRENT stays, and the old engine serves."""
+    replace_a_title(served_dir)  # new inputs, so the reload writes a new version
+    monkeypatch.setattr(reload, "build_in_child", reload.build_for_serving)  # no child needed
+    real_to_pickle = pd.DataFrame.to_pickle
+    written: list[object] = []
+
+    def to_pickle(frame, path, *args, **kwargs):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        return real_to_pickle(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_pickle", to_pickle)
+    processed = served_dir / "processed"
+    holder = EngineHolder(Engine.load(processed))
+    old, before = holder.engine, snapshot(processed)
+    with pytest.raises(reload.ReloadError) as error:
+        reload.reload_engine(holder, served_dir / "raw", processed)
+    assert written
+    assert error.value.code == "broken"
+    assert "No space left on device" in error.value.detail
+    assert holder.engine is old
+    assert not holder.reload_lock.locked()
+    assert snapshot(processed) == before

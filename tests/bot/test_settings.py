@@ -17,6 +17,8 @@ def test_defaults():
     assert settings.port == 8080
     assert settings.log_level == "INFO"
     assert settings.webhook_path == "/telegram"
+    # Telegram's flood limit, and PTB's concurrency: only a load test changes them.
+    assert (settings.rate_limit, settings.concurrent_updates) == (30, 256)
 
 
 def test_every_variable_is_read():
@@ -30,6 +32,8 @@ def test_every_variable_is_read():
             "PORT": "8443",
             "LOG_LEVEL": "debug",
             "STREAMBOT_DATA_DIR": "/srv/data",
+            "STREAMBOT_RATE_LIMIT": "0",
+            "STREAMBOT_CONCURRENT_UPDATES": "1",
         }
     )
     assert settings.telegram_bot_token == "123:abc"
@@ -40,6 +44,7 @@ def test_every_variable_is_read():
     assert settings.secret_token == "s3cret_token-1"
     assert (settings.port, settings.log_level) == (8443, "DEBUG")
     assert settings.processed_dir == Path("/srv/data/processed")
+    assert (settings.rate_limit, settings.concurrent_updates) == (0, 1)
     assert "123:abc" not in repr(settings) and "s3cret" not in repr(settings)
 
 
@@ -64,6 +69,9 @@ def test_without_a_secret_one_is_derived_from_the_token():
         ("STREAMBOT_DB", "postgres://bot@db.example.com:fivefourthreetwo/streambot"),
         ("STREAMBOT_DB", "sqlite://"),
         ("STREAMBOT_DB", "sqlite:///:memory:"),
+        ("STREAMBOT_RATE_LIMIT", "-1"),
+        ("STREAMBOT_RATE_LIMIT", "fast"),
+        ("STREAMBOT_CONCURRENT_UPDATES", "0"),
     ],
 )
 def test_unusable_values_name_the_variable(name, value):

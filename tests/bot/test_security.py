@@ -1,0 +1,310 @@
+"""The admin surface and the secrets: forged admin requests are refused and logged, a webhook
+request without the secret does nothing, and no failure writes the token, the webhook secret or
+the database password anywhere.
+
+``test_reload`` covers non-admins typing /versions, /rollback and /upload and one forged "apply"
+button; ``test_webhook`` covers the secret against the real server and the bot behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from bot import replies, telegram_app
+from bot.cli import EXIT_USAGE, main
+from bot.logs import REDACTED, configure_logging
+from bot.webhook import SECRET_HEADER, make_app, serve
+from tests.bot.conftest import ADMIN_ID, BOT_USER, TOKEN
+from tests.bot.test_logs import restore_logging  # noqa: F401 (a fixture)
+from tests.bot.test_webhook import free_port, update
+from tests.test_upload import edited_netflix, snapshot
+
+REFUSED = "Sorry, only StreamBot's admins can do that."
+DB_PASSWORD = "pa55-w0rd-never-logged"
+WEBHOOK_SECRET = "webhook-secret-never-logged"
+
+
+def _refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "(not an admin)" in r.getMessage()]
+
+
+# -- the admin surface -------------------------------------------------------------------------
+def test_admin_commands_from_anyone_else_are_refused_whoever_they_pretend_to_be(run_bot, caplog):
+    """The sender decides, not the chat nor the original author: a stranger in the admin's chat
+    id, a forward of the admin's message, an anonymous group admin, another user's group."""
+    caplog.set_level(logging.WARNING, logger="bot.telegram_app")
+
+    async def scenario(bot):
+        old = bot.holder.engine
+        stranger = bot.chat(user_id=666, chat_id=ADMIN_ID)
+        for command in ("/versions", "/versiones", "/rollback", "/upload netflix", "/subir"):
+            assert await stranger.reply(command) == REFUSED
+        await stranger.say("/reload@StreamBot")  # non-blocking: its answer comes later
+        (reload,) = [c for c in await bot.wait_for("sendMessage", 6) if "reload" in c.text]
+        assert reload.text == "Sorry, only StreamBot's admins can reload the catalogue."
+        group = bot.chat(user_id=666, chat_id=-100900, chat_type="supergroup")
+        assert await group.reply("/rollback@StreamBot") == REFUSED
+        admin = bot.admin()
+        forwarded = {
+            "message_id": 77,
+            "date": 1_700_000_000,
+            "chat": stranger.chat,
+            "from": stranger.user,
+            "text": "/rollback",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 9}],
+            "forward_origin": {"type": "user", "date": 1_699_999_000, "sender_user": admin.user},
+        }
+        calls = await stranger.feed({"message": forwarded})
+        assert [call.text for call in calls] == [REFUSED]
+        anonymous = {
+            **forwarded,
+            "chat": group.chat,
+            "from": {"id": 1087968824, "is_bot": True, "first_name": "Group"},
+            "sender_chat": {"id": -100900, "type": "supergroup", "title": "Movie night"},
+            "text": "/rollback@StreamBot",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 19}],
+        }
+        del anonymous["forward_origin"]
+        calls = await group.feed({"message": anonymous})
+        assert [call.text for call in calls] == [REFUSED]
+        channel = {**anonymous, "chat": {"id": -100901, "type": "channel", "title": "News"}}
+        del channel["from"]
+        assert await group.feed({"channel_post": channel}) == []
+        assert bot.holder.engine is old
+
+    run_bot(scenario)
+    assert len(_refusals(caplog)) == 9
+
+
+def test_a_staged_upload_cannot_be_applied_or_dropped_by_anyone_else(run_bot, built_copy, caplog):
+    """The admin stages an upload; its real token, pressed (or forged) by someone else, is
+    refused both ways and leaves the upload for the admin, whose replayed press then expires."""
+    caplog.set_level(logging.WARNING, logger="bot.telegram_app")
+    before = snapshot(built_copy.data_dir / "raw")
+
+    async def scenario(bot):
+        admin = bot.admin()
+        staged = await admin.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
+        buttons = dict(staged[-1].buttons)
+        apply, cancel = buttons["✅ Apply and reload"], buttons["✖️ Cancel"]
+        old = bot.holder.engine
+        stranger = bot.chat(user_id=666, chat_id=666)
+        stranger_group = bot.chat(user_id=666, chat_id=-100666, chat_type="supergroup")
+        for data in (apply, cancel):
+            for chat in (stranger, stranger_group):
+                (answer,) = await chat.press(data)
+                assert answer.params == {
+                    "callback_query_id": answer.params["callback_query_id"],
+                    "text": REFUSED,
+                    "show_alert": True,
+                }
+        assert bot.holder.engine is old
+        cancelled = await admin.press(cancel)
+        assert cancelled[-1].text == "✖️ Upload cancelled. Nothing changed."
+        (replayed,) = await admin.press(cancel)
+        assert replayed.params["text"].startswith("this upload has expired")
+
+    run_bot(scenario, data_dir=built_copy.data_dir)
+    assert snapshot(built_copy.data_dir / "raw") == before
+    assert len(_refusals(caplog)) == 4
+
+
+def test_a_webhook_request_without_the_secret_does_nothing():
+    """Each wrong way of sending the secret is refused before the update is even read."""
+    received: list[dict] = []
+
+    async def on_update(data: dict) -> None:
+        received.append(data)
+
+    async def main_() -> list[int]:
+        port = free_port()
+        app = make_app("/telegram", on_update, "s3cret", lambda: (True, {}))
+        server = serve(app, port, "127.0.0.1")
+        body = update(1, "/reload now")
+        attempts = [
+            {},
+            {SECRET_HEADER: ""},
+            {SECRET_HEADER: "S3CRET"},
+            {SECRET_HEADER: "s3cre"},
+            {SECRET_HEADER: "s3cret" * 50},
+            {"X-Telegram-Bot-Api-Secret": "s3cret"},
+        ]
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                statuses = [
+                    (await client.post("/telegram", json=body, headers=headers)).status_code
+                    for headers in attempts
+                ]
+                query = await client.post("/telegram?secret_token=s3cret", json=body)
+                statuses.append(query.status_code)
+        finally:
+            server.stop()
+        return statuses
+
+    assert set(asyncio.run(main_())) == {HTTPStatus.FORBIDDEN}
+    assert received == []
+
+
+# -- secrets in logs and messages --------------------------------------------------------------
+def test_log_secrets_are_the_token_the_secret_in_use_and_the_database_password(bot_settings, built):
+    settings = bot_settings(
+        built.data_dir, db_url=f"postgresql://streambot:{DB_PASSWORD}@db.example.com/streambot"
+    )
+    assert telegram_app.log_secrets(settings) == [TOKEN, "test-secret", DB_PASSWORD]
+    derived = dataclasses.replace(settings, webhook_secret="")
+    assert telegram_app.log_secrets(derived)[1] == derived.secret_token != ""
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_failures_at_debug_level_never_log_a_secret(
+    run_bot, capsys, monkeypatch, bot_settings, built
+):
+    """Everything logged at DEBUG while things fail: PTB's own lines (the Bot API URL, the
+    setWebhook parameters), network errors retried and given up, and a handler's exception
+    whose message holds the secrets. The log shows [REDACTED]; the user sees an apology."""
+    monkeypatch.setattr(telegram_app, "RETRY_DELAY_SECONDS", 0.01)
+    monkeypatch.setattr(telegram_app, "NETWORK_RETRIES", 2)
+    settings = bot_settings(built.data_dir, webhook_secret="")  # the secret is derived
+    secrets = telegram_app.log_secrets(settings)
+    configure_logging("DEBUG", secrets)
+    real_answer = replies.answer
+
+    def leaky(intent, *args, **kwargs):
+        if intent.args.get("title") == "boom":
+            raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/x {secrets[1]}")
+        return real_answer(intent, *args, **kwargs)
+
+    monkeypatch.setattr(replies, "answer", leaky)
+
+    async def scenario(bot):
+        await bot.app.bot.set_webhook(settings.public_webhook_url, secret_token=secrets[1])
+        chat = bot.chat()
+        apology = await chat.reply("/recommend boom")
+        assert apology.startswith("😕 Sorry")
+        bot.api.fail["sendMessage"] = [(502, f"Bad Gateway for bot{TOKEN}", {})] * 6
+        await chat.say("/count netflix")
+
+    bot = run_bot(scenario, webhook_secret="")
+    err = capsys.readouterr().err
+    assert "Set Bot API URL" in err and "setWebhook" in err
+    assert "handler failed" in err and "Bad Gateway" in err and REDACTED in err
+    for secret in secrets[:2]:
+        assert secret not in err
+        assert all(secret not in call.text for call in bot.api.calls if call.method != "setWebhook")
+
+
+class _BotApi(BaseHTTPRequestHandler):
+    """A Bot API on a real socket: getMe answers, or every method says the token is wrong."""
+
+    reject_token = False
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.reject_token:
+            status, body = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        elif self.path.endswith("/getMe"):
+            status, body = 200, {"ok": True, "result": BOT_USER}
+        else:
+            status, body = 200, {"ok": True, "result": True}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def bot_api() -> Iterator[Callable[[bool], str]]:
+    """Start a Bot API on a loopback port; the base URL to give the bot."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(reject_token: bool) -> str:
+        handler = type("Handler", (_BotApi,), {"reject_token": reject_token})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/bot"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def run_streambot(built, monkeypatch, capfd) -> Callable[..., tuple[object, str]]:
+    """``streambot run --telegram`` in-process at LOG_LEVEL=DEBUG; its exit and all it wrote."""
+    monkeypatch.setattr(telegram_app, "NETWORK_RETRIES", 0)  # fail at once, not in a minute
+
+    def run(api_base_url: str, database: str = "") -> tuple[object, str]:
+        environ = {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api_base_url,
+            "STREAMBOT_DATA_DIR": str(built.data_dir),
+            "STREAMBOT_DB": database or f"sqlite:///{built.data_dir}/security.sqlite3",
+            "WEBHOOK_URL": "",
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "LOG_LEVEL": "DEBUG",
+        }
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        asyncio.set_event_loop(asyncio.new_event_loop())  # run_polling takes the current loop
+        try:
+            outcome: object = main(["run", "--telegram"])
+        except SystemExit as exit_:
+            outcome = exit_.code
+        finally:
+            asyncio.set_event_loop(None)
+        captured = capfd.readouterr()
+        return outcome, captured.out + captured.err
+
+    return run
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_an_unreachable_bot_api_exits_with_one_line_and_no_secret(run_streambot):
+    base_url = f"http://127.0.0.1:{_closed_port()}/bot"
+    outcome, output = run_streambot(base_url)
+    assert str(outcome).startswith(f"error: cannot reach the Bot API at {base_url} (")
+    assert TOKEN not in str(outcome) + output
+    assert REDACTED in output  # PTB logged the URL, scrubbed
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_rejected_token_exits_with_one_line_and_no_secret(run_streambot, bot_api):
+    outcome, output = run_streambot(bot_api(True))
+    assert outcome == "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"
+    assert TOKEN not in output
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_an_unreachable_database_names_it_without_its_password(run_streambot, bot_api):
+    database = f"postgresql://streambot:{DB_PASSWORD}@127.0.0.1:{_closed_port()}/streambot"
+    outcome, output = run_streambot(bot_api(False), database)
+    assert outcome == EXIT_USAGE
+    assert "error: STREAMBOT_DB: cannot open the database postgresql+psycopg://streambot:***@" in (
+        output
+    )
+    for secret in (TOKEN, DB_PASSWORD, WEBHOOK_SECRET):
+        assert secret not in output
