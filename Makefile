@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.test-installed
 
-.PHONY: run test lint bench eval etl clean scale
+.PHONY: run test lint bench eval etl clean scale loadtest
 
 run: $(INSTALLED)
 	$(BIN)/streambot etl --if-stale
@@ -29,6 +29,11 @@ bench: $(INSTALLED)
 # 23k (real), 100k and 1M titles; synthetic data is generated once into data/scale/ (ignored).
 scale: $(INSTALLED)
 	$(BIN)/python scripts/scale.py
+
+# The real bot process (polling, webhook) against a fake Bot API; see BENCHMARKS.md.
+loadtest: $(INSTALLED)
+	$(BIN)/streambot etl --if-stale
+	$(BIN)/python -m scripts.loadtest
 
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check etl recommender bot tests scripts

@@ -1,0 +1,800 @@
+"""Load test: the real bot process under a realistic stream of updates, measured end to end.
+
+The bot runs as in production (``streambot run``, or ``streambot run --webhook``), pointed with
+``TELEGRAM_API_BASE_URL`` at the fake Bot API of ``scripts/fake_bot_api.py``, in this process,
+which answers every call 20 ms later, as over a real network. Updates arrive at random (Poisson)
+moments at the offered rate: bare titles with typos, the commands (/recommend, /info, /where,
+/new, /longest, /count, /platforms, /lang, English and Spanish names), presses of "did you mean"
+and "More like this" buttons the bot really sent, and inline queries, from thousands of users
+in private chats and hundreds of groups (``/command@StreamBot`` there). A chat sends its next
+message only once the last one was answered, as people do; each user stays far below the bot's
+flood control.
+
+Every reply is matched to its update (chat and quoted message, callback query id, inline query
+id) and checked: the right method, chat and message, not an alert, and a text of the kind the
+request asks for in the chat's language (found by the i18n templates). An apology, an error,
+a reply in the wrong chat or language, or a second reply counts as wrong.
+
+Figures: updates a second sustained (answered / first update to last answer), reply latency
+from the moment an update is made available (queued for getUpdates, or posted to the webhook)
+to the moment its answer reaches the fake server, the bot's peak RSS (``VmHWM``), its CPU time
+per update, updates left unanswered, and wrong replies. Feeding stops early once 1,000 updates
+wait for an answer: the bot cannot keep up, and a longer queue would only lengthen the run.
+
+Rows: long polling and webhook at 330 updates a second (the target, 300, and a margin); the same
+bot handling one update at a time (``STREAMBOT_CONCURRENT_UPDATES=1``), the naive baseline; the
+bot with Telegram's flood limit on (30 messages a second, the production default); and long
+polling at 30 updates a second, below the bot's capacity, where latency shows the cost of each
+kind of request rather than a queue. Every row but the flood-limit one lifts that limit
+(``STREAMBOT_RATE_LIMIT=0``): the fake server has none, and the test measures what the bot itself
+can do. Nothing is asserted: read the figures beside their targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tornado.netutil import bind_sockets
+
+from bot.callbacks import encode_more, encode_recommend
+from bot.i18n import CATALOGUES, language_for
+from bot.parsing import TITLE, parse_message
+from bot.settings import Settings
+from recommender.engine import Engine
+from recommender.evaluation import noisy_query
+from recommender.text import normalize_title
+from scripts.fake_bot_api import BOT_USERNAME, ApiError, Call, FakeBotApi
+
+ROOT = Path(__file__).resolve().parent.parent
+STREAMBOT = Path(sys.executable).parent / "streambot"
+SEED = 20240611
+WEBHOOK_SECRET = "loadtest-secret"
+START_TIMEOUT = 90.0
+# After the last update, how long without any answer before the rest count as lost.
+SETTLE_SECONDS = 10.0
+# After the last answer, how long to wait for stray second replies.
+GRACE_SECONDS = 0.5
+# Feeding stops once this many updates wait for an answer: the bot cannot keep up, and going
+# on would only lengthen the queue (and the run) without telling more.
+MAX_BACKLOG = 1_000
+
+TARGET_RATE = 300
+OFFERED_RATE = 1.1 * TARGET_RATE
+# A Bot API round trip from a server near Telegram's; the fake adds it to every answer.
+API_LATENCY = 0.02
+TARGET_P95_MS = 100
+TARGET_RSS_MB = 350
+
+# What the stream holds, by weight.
+MIX = {
+    "title": 18,
+    "recommend": 12,
+    "info": 6,
+    "where": 7,
+    "new": 4,
+    "longest": 5,
+    "count": 4,
+    "platforms": 3,
+    "lang": 3,
+    "ambiguous": 6,
+    "pick": 9,
+    "more": 9,
+    "inline": 14,
+}
+GROUP_SHARE = 0.25  # of messages and presses, in groups rather than private chats
+LANGUAGE_CODES = ("en", "es", "en-US", "es-AR", "es-MX", "en-GB", "pt-BR", "de")
+PLATFORM_WORDS = ("netflix", "hulu", "disney", "disney+", "prime", "prime video", "amazon")
+
+# What each kind of request may be answered with: i18n keys whose template the text holds.
+TITLE_ANSWERS = frozenset({"like_header", "like_none", "did_you_mean", "not_found"})
+PAGE_ANSWERS = frozenset({"like_header", "like_header_page", "like_none", "like_end"})
+ANSWERS = {
+    "title": TITLE_ANSWERS,
+    "recommend": TITLE_ANSWERS,
+    "ambiguous": TITLE_ANSWERS,
+    "info": frozenset({"streams_on", "did_you_mean", "not_found"}),
+    "where": frozenset({"where_header", "where_closest", "where_not_found", "did_you_mean"}),
+    "new": frozenset({"new_header", "new_none"}),
+    "longest": frozenset({"longest_movie", "longest_tv", "longest_none"}),
+    "count": frozenset({"count"}),
+    "platforms": frozenset({"platforms_all", "platforms_some"}),
+    "lang": frozenset({"lang_set"}),
+    "more": frozenset({"like_header", "like_none"}),
+}
+PICK_ANSWERS = {
+    "rec": PAGE_ANSWERS,
+    "info": frozenset({"streams_on"}),
+    "title": frozenset({"streams_on"}),
+    "where": frozenset({"where_header"}),
+}
+# Buttons that pick one of several titles ("did you mean"), and the answer calls by query id.
+PICK_BUTTON = re.compile(r"^(?:rec:[^:]+:0:|info:|title:|where:)")
+QUERY_ID = {"answerCallbackQuery": "callback_query_id", "answerInlineQuery": "inline_query_id"}
+# Telling texts of errors, to name what a wrong reply was.
+ERROR_KEYS = ("apology", "unknown_command", "empty", "stale_button", "gone", "too_long")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A regex finding text made from ``template``, whatever filled its placeholders."""
+    parts = re.split(r"\{[^{}]*\}", template)
+    return re.compile(".*?".join(re.escape(part) for part in parts), re.S)
+
+
+PATTERNS = {
+    (key, lang): _pattern(template)
+    for lang, catalogue in CATALOGUES.items()
+    for key, template in catalogue.items()
+}
+
+
+def answer_kind(text: str, keys: frozenset[str], lang: str) -> str | None:
+    """Which of ``keys`` (in ``lang``) ``text`` answers with; else ``None``."""
+    for key in keys:
+        if PATTERNS[key, lang].search(text):
+            return key
+    return None
+
+
+def describe(text: str) -> str:
+    """A short label for a wrong text: the error it is, or its start."""
+    for (key, lang), pattern in PATTERNS.items():
+        if (key in ERROR_KEYS or key.startswith("problem_")) and pattern.search(text):
+            return f"{key} ({lang})"
+    return repr(text[:60])
+
+
+# -- the stream ----------------------------------------------------------------------------------
+@dataclass
+class Expected:
+    """One update in flight, and what it must get back."""
+
+    update_id: int
+    kind: str
+    pushed: float
+    lang: str
+    answers: frozenset[str]
+    chat_id: int | None = None  # where the message (or edit) must go; None for inline
+    reply_to: int | None = None  # the message it must quote (groups)
+    edit_of: int | None = None  # the message a press must replace
+    query_id: str | None = None  # callback or inline query id
+    needs: set[str] = field(default_factory=set)  # "reply" and/or "answer"
+    sets_lang: str | None = None
+    done: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    """What one run measured; ``updates`` is how many were fed, fewer than asked when the bot
+    fell ``MAX_BACKLOG`` behind."""
+
+    label: str
+    offered: float
+    asked: int
+    updates: int
+    answered: int
+    seconds: float
+    latencies_ms: list[float]
+    rss_mb: float
+    cpu_ms_per_update: float
+    driver_cpu: float
+    wrong: int
+    problems: list[str]
+    # Latencies by kind of update ("title", "new", "pick", …).
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    @property
+    def kept_up(self) -> bool:
+        """Whether the bot answered as fast as it was fed, so latency is not a queue's."""
+        return self.updates == self.asked and self.rate >= 0.9 * self.offered
+
+    @property
+    def lost(self) -> int:
+        return self.updates - self.answered
+
+    def percentile(self, q: float, kind: str | None = None) -> float:
+        latencies = self.latencies_ms if kind is None else self.by_kind.get(kind, [])
+        if not latencies:
+            return float("nan")
+        ordered = sorted(latencies)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+class Workload:
+    """Builds the updates, feeds them to the fake Bot API, and checks the replies."""
+
+    def __init__(self, api: FakeBotApi, engine: Engine, updates: int, seed: int = SEED) -> None:
+        self.api = api
+        self.rng = random.Random(seed)
+        works = engine.works
+        titles = works["title_display"].astype(str)
+        usable = [len(normalize_title(title)) >= 4 for title in titles]
+        self.works = list(zip(titles[usable], works["id"][usable].astype(str), strict=True))
+        self.registry = engine.registry
+        shared = works["title_key"].duplicated(keep=False)
+        self.ambiguous = [title for title in sorted(set(titles[shared])) if self._is_title(title)]
+        self.users: list[dict] = []
+        # Who may press a button in each chat: its user, or the group's members.
+        self.members: dict[int, list[dict]] = {}
+        for _ in range(max(20, updates // 3)):
+            self._new_user()
+        self.groups: list[dict] = []
+        for _ in range(max(4, updates // 12)):
+            self._new_group()
+        self.chat_lang: dict[int, str] = {}
+        self.by_chat: dict[int, Expected] = {}
+        self.by_query: dict[str, Expected] = {}
+        self.expected: list[Expected] = []
+        self.stray: list[str] = []
+        # Bot messages with buttons to press: (message, callback data), newest last.
+        self.picks: deque[tuple[dict, list[str]]] = deque(maxlen=500)
+        self.mores: deque[tuple[dict, list[str]]] = deque(maxlen=500)
+        self.answered = 0
+        self.last_answer = 0.0
+        kinds, weights = zip(*MIX.items(), strict=True)
+        self._kinds, self._weights = list(kinds), list(weights)
+        api.listeners.append(self.on_call)
+
+    # -- choosing ------------------------------------------------------------------------------
+    def _new_user(self) -> dict:
+        user = self.api.user(10_000_000 + len(self.users), self.rng.choice(LANGUAGE_CODES))
+        self.users.append(user)
+        self.members[user["id"]] = [user]
+        return user
+
+    def _new_group(self) -> dict:
+        number = len(self.groups)
+        chat = self.api.group_chat(-1_001_000_000_000 - number, f"Movie night {number}")
+        self.groups.append(chat)
+        self.members[chat["id"]] = self.rng.sample(self.users, 4)
+        return chat
+
+    def _idle_chat(self, group: bool) -> tuple[dict, dict]:
+        """A chat with nothing in flight (a new one if none comes up), and who writes in it."""
+        for _ in range(50):
+            if group:
+                chat = self.rng.choice(self.groups)
+            else:
+                chat = self.api.private_chat(self.rng.choice(self.users))
+            if chat["id"] not in self.by_chat:
+                break
+        else:
+            chat = self._new_group() if group else self.api.private_chat(self._new_user())
+        return chat, self.rng.choice(self.members[chat["id"]])
+
+    def _is_title(self, text: str) -> bool:
+        """Whether the bot reads ``text`` sent alone as a title ("Help" is a command)."""
+        return parse_message(text, self.registry, BOT_USERNAME).name == TITLE
+
+    def _title(self) -> tuple[str, str]:
+        """A catalogue title as someone might type it, and its record id."""
+        while True:
+            title, record_id = self.rng.choice(self.works)
+            text = noisy_query(title, self.rng)[0]
+            if self._is_title(text):
+                return text, record_id
+
+    def _lang(self, chat_id: int, user: dict) -> str:
+        return self.chat_lang.get(chat_id) or language_for(user["language_code"])
+
+    def _command(self, english: str, spanish: str, lang: str, group: bool) -> str:
+        name = spanish if lang == "es" and self.rng.random() < 0.7 else english
+        return f"/{name}@{BOT_USERNAME}" if group else f"/{name}"
+
+    # -- feeding -------------------------------------------------------------------------------
+    def push_next(self) -> None:
+        """Make the next update of the mix available to the bot."""
+        kind = self.rng.choices(self._kinds, self._weights)[0]
+        if kind == "inline":
+            self._push_inline()
+        elif kind in ("pick", "more"):
+            self._push_press(kind)
+        else:
+            self._push_message(kind)
+
+    def _push_message(self, kind: str) -> None:
+        group = self.rng.random() < GROUP_SHARE
+        chat, user = self._idle_chat(group)
+        lang = self._lang(chat["id"], user)
+        text, sets_lang = self._text(kind, lang, group), None
+        if kind == "lang":
+            sets_lang = text.rsplit(" ", 1)[-1]
+            lang = sets_lang
+        update = self.api.message_update(chat, user, text)
+        message_id = update["message"]["message_id"]
+        expected = self._expect(
+            update,
+            kind,
+            lang,
+            ANSWERS[kind],
+            chat_id=chat["id"],
+            reply_to=message_id if group else None,
+            needs={"reply"},
+            sets_lang=sets_lang,
+        )
+        self.by_chat[chat["id"]] = expected
+
+    def _text(self, kind: str, lang: str, group: bool) -> str:
+        rng = self.rng
+        if kind in ("title", "ambiguous"):
+            ambiguous = kind == "ambiguous" and self.ambiguous
+            title = rng.choice(self.ambiguous) if ambiguous else self._title()[0]
+            return f"@{BOT_USERNAME} {title}" if group else title
+        if kind == "recommend":
+            return f"{self._command('recommend', 'recomendar', lang, group)} {self._title()[0]}"
+        if kind == "info":
+            return f"{self._command('info', 'info', lang, group)} {self._title()[0]}"
+        if kind == "where":
+            if not group and rng.random() < 0.3:
+                return f"where can I watch {self._title()[0]}?"
+            return f"{self._command('where', 'donde', lang, group)} {self._title()[0]}"
+        if kind == "new":
+            platform = rng.choice(("", *PLATFORM_WORDS))
+            return f"{self._command('new', 'nuevo', lang, group)} {platform}".strip()
+        if kind == "longest":
+            words = [str(rng.randint(2008, 2020)), rng.choice(PLATFORM_WORDS)]
+            words.append(rng.choice(("", "min", "season" if lang == "en" else "temporadas")))
+            rng.shuffle(words)
+            return f"{self._command('longest', 'duracion', lang, group)} {' '.join(words)}".strip()
+        if kind == "count":
+            return f"{self._command('count', 'cantidad', lang, group)} {rng.choice(PLATFORM_WORDS)}"
+        if kind == "platforms":
+            choice = rng.choice(("", "all", "netflix disney", "hulu prime", "netflix"))
+            return f"{self._command('platforms', 'plataformas', lang, group)} {choice}".strip()
+        return f"{self._command('lang', 'idioma', lang, group)} {rng.choice(('es', 'en'))}"
+
+    def _push_press(self, kind: str) -> None:
+        """Press a button the bot sent (or, before it sent one, a valid encoding of one)."""
+        pool = self.picks if kind == "pick" else self.mores
+        found = None
+        for _ in range(min(len(pool), 20)):
+            message, buttons = pool[self.rng.randrange(len(pool))]
+            if message["chat"]["id"] not in self.by_chat:
+                found = message, buttons
+                pool.remove(found)
+                break
+        if found is None:
+            chat = self._idle_chat(self.rng.random() < GROUP_SHARE)[0]
+            record_id = self._title()[1]
+            data = encode_recommend(record_id) if kind == "pick" else encode_more(record_id)
+            found = self.api.bot_message(chat, "…", [[data]]), [data]
+        message, buttons = found
+        chat = message["chat"]
+        presser = self.rng.choice(self.members[chat["id"]])
+        data = self.rng.choice(buttons)
+        lang = self._lang(chat["id"], presser)
+        update = self.api.callback_update(presser, message, data)
+        replace = kind == "pick"
+        answers = PICK_ANSWERS[data.partition(":")[0]] if replace else ANSWERS["more"]
+        expected = self._expect(
+            update,
+            kind,
+            lang,
+            answers,
+            chat_id=chat["id"],
+            reply_to=message["message_id"] if chat["type"] != "private" and not replace else None,
+            edit_of=message["message_id"] if replace else None,
+            query_id=update["callback_query"]["id"],
+            needs={"reply", "answer"},
+        )
+        self.by_chat[chat["id"]] = expected
+        self.by_query[expected.query_id] = expected
+
+    def _push_inline(self) -> None:
+        user = self.rng.choice(self.users)
+        update = self.api.inline_update(user, self._title()[0])
+        query_id = update["inline_query"]["id"]
+        expected = self._expect(
+            update, "inline", self._lang(user["id"], user), frozenset(), query_id=query_id
+        )
+        expected.needs = {"answer"}
+        self.by_query[query_id] = expected
+
+    def _expect(
+        self, update: dict, kind: str, lang: str, answers: frozenset[str], **fields: Any
+    ) -> Expected:
+        """Push ``update``, and remember what it must get back."""
+        update_id = self.api.push(update)
+        pushed = self.api.pushed_at[update_id]
+        expected = Expected(update_id, kind, pushed, lang, answers, **fields)
+        self.expected.append(expected)
+        return expected
+
+    # -- checking ------------------------------------------------------------------------------
+    def on_call(self, call: Call) -> None:
+        """Match one Bot API call to the update it answers, and check it."""
+        if call.method in ("sendMessage", "sendPhoto", "editMessageText"):
+            expected = self.by_chat.get(call.chat_id)  # type: ignore[arg-type]
+            if expected is None or "reply" not in expected.needs:
+                self.stray.append(f"{call.method} to chat {call.chat_id}: {describe(call.text)}")
+                return
+            self._check_reply(expected, call)
+            expected.needs.discard("reply")
+        elif call.method in QUERY_ID:
+            query_id = call.params.get(QUERY_ID[call.method], "")
+            expected = self.by_query.get(query_id)
+            if expected is None or "answer" not in expected.needs:
+                self.stray.append(f"{call.method} {query_id}")
+                return
+            if call.params.get("show_alert"):
+                expected.problems.append(f"alert: {describe(call.params.get('text', ''))}")
+            if call.method == "answerInlineQuery" and not call.params.get("results"):
+                expected.problems.append("inline answer with no results")
+            expected.needs.discard("answer")
+        else:
+            return
+        if not expected.needs:
+            self._done(expected, call)
+
+    def _check_reply(self, expected: Expected, call: Call) -> None:
+        problems = expected.problems
+        if isinstance(call.result, ApiError):
+            problems.append(f"{call.method} refused: {call.result.description}")
+        edited = call.params.get("message_id") if call.method == "editMessageText" else None
+        if expected.edit_of is not None:
+            if edited != expected.edit_of:
+                problems.append(f"{call.method} instead of editing {expected.edit_of}")
+        elif edited is not None:
+            problems.append("an edit instead of a new message")
+        elif call.reply_to != expected.reply_to:
+            problems.append(f"quotes message {call.reply_to}, not {expected.reply_to}")
+        if answer_kind(call.text, expected.answers, expected.lang) is None:
+            problems.append(f"{expected.kind} in {expected.lang} got {describe(call.text)}")
+
+    def _done(self, expected: Expected, call: Call) -> None:
+        expected.done = call.at
+        self.answered += 1
+        self.last_answer = call.at
+        if expected.chat_id is not None:
+            self.by_chat.pop(expected.chat_id, None)
+        if expected.query_id is not None:
+            self.by_query.pop(expected.query_id, None)
+        if expected.sets_lang and not expected.problems:
+            self.chat_lang[expected.chat_id] = expected.sets_lang  # type: ignore[index]
+        if isinstance(call.result, dict):  # a message the bot sent: its buttons are to press
+            picks = [data for data in call.buttons if PICK_BUTTON.match(data)]
+            mores = [data for data in call.buttons if data.startswith("more:")]
+            if picks and not mores:
+                self.picks.append((call.result, picks))
+            elif mores:
+                self.mores.append((call.result, mores))
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.expected) - self.answered
+
+
+# -- running the bot -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scenario:
+    """One row: how the bot runs and what it is fed."""
+
+    label: str
+    webhook: bool = False
+    updates: int = 10_000
+    rate: float = OFFERED_RATE
+    env: tuple[tuple[str, str], ...] = (("STREAMBOT_RATE_LIMIT", "0"),)
+    latency: float = API_LATENCY
+
+    def describe(self) -> str:
+        env = " ".join(f"{key}={value}" for key, value in self.env)
+        mode = " --webhook" if self.webhook else ""
+        return (
+            f"{env} streambot run{mode}, fed {self.updates:,} updates at {self.rate:g}/s, "
+            f"Bot API answers after {1e3 * self.latency:g} ms"
+        )
+
+
+def _free_port() -> int:
+    sockets = bind_sockets(0, "127.0.0.1")
+    port = sockets[0].getsockname()[1]
+    for sock in sockets:
+        sock.close()
+    return port
+
+
+def _status(pid: int, field_name: str) -> float:
+    """A ``kB`` figure of ``/proc/<pid>/status``, in MB."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field_name}:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of ``pid`` so far."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return float("nan")
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    api: FakeBotApi, data_dir: Path, webhook: bool, env: Sequence[tuple[str, str]] = ()
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``streambot run`` against ``api``, started and ready; stopped (SIGTERM) afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="streambot-load-"))
+    port = _free_port()
+    environ = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "STREAMBOT_DATA_DIR": str(data_dir),
+        "STREAMBOT_DB": f"sqlite:///{folder / 'chats.sqlite3'}",
+        "STREAMBOT_ADMIN_IDS": "",
+        "LOG_LEVEL": "WARNING",
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram" if webhook else "",
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "PORT": str(port),
+        # Empty: the defaults, whatever a developer's .env says; the scenario sets its own.
+        "STREAMBOT_RATE_LIMIT": "",
+        "STREAMBOT_CONCURRENT_UPDATES": "",
+        **dict(env),
+    }
+    log = (folder / "bot.log").open("wb")
+    command = [str(STREAMBOT), "run", *(["--webhook"] if webhook else [])]
+    process = await asyncio.create_subprocess_exec(
+        *command, env=environ, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log, cwd=ROOT
+    )
+    try:
+        await _wait_ready(api, process, port if webhook else None, folder / "bot.log")
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _wait_ready(
+    api: FakeBotApi, process: asyncio.subprocess.Process, port: int | None, log: Path
+) -> None:
+    """Until the bot polls, or its webhook is set and ``/health`` says ready."""
+    deadline = time.monotonic() + START_TIMEOUT
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the bot exited with {process.returncode}:\n{tail}")
+            if port is None and api.of("getUpdates"):
+                return
+            if port is not None and api.webhook:
+                with contextlib.suppress(httpx.HTTPError):
+                    response = await client.get(f"http://127.0.0.1:{port}/health")
+                    if response.status_code == 200:
+                        return
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"the bot was not ready after {START_TIMEOUT:.0f} s")
+
+
+async def run_load(
+    scenario: Scenario, data_dir: Path, engine: Engine | None = None, seed: int = SEED
+) -> Result:
+    """Run the bot as ``scenario`` says, feed it, and measure."""
+    engine = engine or Engine.load(data_dir / "processed")
+    async with FakeBotApi(latency=scenario.latency) as api:
+        workload = Workload(api, engine, scenario.updates, seed)
+        async with bot_process(api, data_dir, scenario.webhook, scenario.env) as process:
+            rng = random.Random(seed)
+            cpu_before, driver_before = _cpu_seconds(process.pid), time.process_time()
+            started = next_at = time.perf_counter()
+            for _ in range(scenario.updates):
+                if workload.in_flight >= MAX_BACKLOG:
+                    break
+                next_at += rng.expovariate(scenario.rate)
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                workload.push_next()
+            await _settle(workload)
+            await asyncio.sleep(GRACE_SECONDS)
+            cpu = _cpu_seconds(process.pid) - cpu_before
+            driver_cpu = (time.process_time() - driver_before) / (time.perf_counter() - started)
+            rss = _status(process.pid, "VmHWM")
+    done = [expected for expected in workload.expected if expected.done is not None]
+    first = min((expected.pushed for expected in workload.expected), default=0.0)
+    wrong = [expected for expected in workload.expected if expected.problems]
+    problems = [f"update {e.update_id} ({e.kind}): {'; '.join(e.problems)}" for e in wrong]
+    by_kind: dict[str, list[float]] = {}
+    for expected in done:
+        by_kind.setdefault(expected.kind, []).append(1e3 * (expected.done - expected.pushed))  # type: ignore[operator]
+    return Result(
+        label=scenario.label,
+        offered=scenario.rate,
+        asked=scenario.updates,
+        updates=len(workload.expected),
+        answered=len(done),
+        seconds=max(0.0, workload.last_answer - first),
+        latencies_ms=[1e3 * (expected.done - expected.pushed) for expected in done],  # type: ignore[operator]
+        rss_mb=rss,
+        cpu_ms_per_update=1e3 * cpu / max(1, len(done)),
+        driver_cpu=driver_cpu,
+        wrong=len(wrong) + len(workload.stray),
+        problems=problems + workload.stray,
+        by_kind=by_kind,
+    )
+
+
+async def _settle(workload: Workload) -> None:
+    """Wait until every update is answered, or none was for ``SETTLE_SECONDS``."""
+    answered, quiet_since = -1, time.monotonic()
+    while workload.in_flight:
+        if workload.answered != answered:
+            answered, quiet_since = workload.answered, time.monotonic()
+        elif time.monotonic() - quiet_since > SETTLE_SECONDS:
+            return
+        await asyncio.sleep(0.05)
+
+
+# -- the table -----------------------------------------------------------------------------------
+COLUMNS = (
+    ("run", "target"),
+    ("updates fed", f">= {10_000:,}"),
+    ("updates/s", f">= {TARGET_RATE}"),
+    ("p50 ms", ""),
+    ("p95 ms", f"<= {TARGET_P95_MS}"),
+    ("p99 ms", ""),
+    ("peak RSS MB", f"<= {TARGET_RSS_MB}"),
+    ("CPU ms/update", ""),
+    ("no reply", "0"),
+    ("wrong", "0"),
+)
+
+
+def _row(result: Result) -> list[str]:
+    fed = f"{result.updates:,}" + ("" if result.updates == result.asked else " (fell behind)")
+    return [
+        result.label,
+        fed,
+        f"{result.rate:.0f}",
+        f"{result.percentile(50):.0f}",
+        f"{result.percentile(95):.0f}",
+        f"{result.percentile(99):.0f}",
+        f"{result.rss_mb:.0f}",
+        f"{result.cpu_ms_per_update:.1f}",
+        str(result.lost),
+        str(result.wrong),
+    ]
+
+
+def markdown(rows: Sequence[Sequence[str]]) -> str:
+    """``rows`` (the first is the header) as a Markdown table, figures aligned right."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [cells[0].ljust(widths[0])]
+        padded += [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([line(rows[0]), rule, *map(line, rows[1:])])
+
+
+def table(results: Sequence[Result]) -> str:
+    """One row a run, the targets on the first."""
+    rows = [[name for name, _ in COLUMNS], [target for _, target in COLUMNS]]
+    return markdown(rows + [_row(result) for result in results])
+
+
+def kinds_table(results: Sequence[Result]) -> str:
+    """Reply latency p50 / p95 in ms by kind of update, a column a run."""
+    rows = [["kind", *(result.label for result in results)]]
+    for kind in MIX:
+        rows.append(
+            [
+                kind,
+                *(f"{r.percentile(50, kind):.0f} / {r.percentile(95, kind):.0f}" for r in results),
+            ]
+        )
+    return markdown(rows)
+
+
+def scenarios(args: argparse.Namespace) -> dict[str, Scenario]:
+    """The runs of ``make loadtest``, by ``--only`` name."""
+    lifted = (("STREAMBOT_RATE_LIMIT", "0"),)
+    one_at_a_time = (*lifted, ("STREAMBOT_CONCURRENT_UPDATES", "1"))
+    flood_limit = (("STREAMBOT_RATE_LIMIT", "30"),)
+    runs = {
+        "polling": ("long polling", False, args.updates, args.rate, lifted),
+        "webhook": ("webhook", True, args.updates, args.rate, lifted),
+        "baseline": (
+            "baseline: one update at a time",
+            False,
+            args.baseline_updates,
+            args.rate,
+            one_at_a_time,
+        ),
+        "limited": (
+            "flood limit on (production)",
+            False,
+            args.limited_updates,
+            args.rate,
+            flood_limit,
+        ),
+        "light": (
+            f"long polling at {args.light_rate:g}/s",
+            False,
+            args.light_updates,
+            args.light_rate,
+            lifted,
+        ),
+    }
+    extra = tuple(tuple(setting.split("=", 1)) for setting in args.env)
+    return {
+        name: Scenario(label, webhook, updates, rate, (*env, *extra), args.api_latency / 1e3)
+        for name, (label, webhook, updates, rate, env) in runs.items()
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=10_000, help="to feed the main runs")
+    parser.add_argument("--rate", type=float, default=OFFERED_RATE, help="offered updates a second")
+    parser.add_argument(
+        "--api-latency", type=float, default=1e3 * API_LATENCY, help="ms the Bot API answers in"
+    )
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="for the bot, every run"
+    )
+    parser.add_argument("--baseline-updates", type=int, default=2_000)
+    parser.add_argument("--limited-updates", type=int, default=600)
+    parser.add_argument("--light-updates", type=int, default=600)
+    parser.add_argument("--light-rate", type=float, default=30.0, help="below the bot's capacity")
+    parser.add_argument(
+        "--only", action="append", choices=["polling", "webhook", "baseline", "limited", "light"]
+    )
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    engine = Engine.load(settings.processed_dir)
+    chosen = scenarios(args)
+    results = []
+    for name in args.only or chosen:
+        scenario = chosen[name]
+        print(f"{scenario.label}: {scenario.describe()}", flush=True)
+        result = asyncio.run(run_load(scenario, settings.data_dir, engine))
+        results.append(result)
+        print(
+            f"  {result.answered:,} of {result.updates:,} answered in {result.seconds:.1f} s; "
+            f"the driver used {result.driver_cpu:.0%} of a core",
+            flush=True,
+        )
+        for problem in result.problems[:5]:
+            print(f"  wrong: {problem}", flush=True)
+    print(f"\n{engine.version}: {len(engine.catalogue):,} titles, {os.cpu_count()} cores")
+    print(table(results))
+    kept_up = [result for result in results if result.kept_up]
+    if kept_up:
+        print("\nreply latency by kind of update, p50 / p95 ms, in the runs that kept up")
+        print(kinds_table(kept_up))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The load-test tooling: the fake Bot API answers like Telegram, and the load driver, run
+against the real bot process on the fixture catalogue, sees every update get exactly one right
+reply. Nothing here is timed: ``make loadtest`` measures."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from scripts.fake_bot_api import TOKEN, FakeBotApi
+from scripts.loadtest import Scenario, answer_kind, run_load
+
+
+def test_get_updates_long_polls_and_drops_acknowledged_updates():
+    async def scenario() -> None:
+        async with FakeBotApi() as api, httpx.AsyncClient() as client:
+            url = f"{api.base_url}{TOKEN}/getUpdates"
+            user = api.user(7)
+            first = api.push(api.message_update(api.private_chat(user), user, "hi"))
+            api.push(api.inline_update(user, "toy story"))
+            body = (await client.post(url, data={"timeout": "1"})).json()
+            assert [update["update_id"] for update in body["result"]] == [first, first + 1]
+            body = (await client.post(url, data={"offset": str(first + 2), "timeout": "0"})).json()
+            assert body == {"ok": True, "result": []}
+            # A long poll returns as soon as an update arrives.
+            poll = asyncio.create_task(
+                client.post(url, data={"offset": str(first + 2), "timeout": "5"})
+            )
+            await asyncio.sleep(0.1)
+            api.push(api.inline_update(user, "up"))
+            body = (await asyncio.wait_for(poll, 2)).json()
+            assert [update["update_id"] for update in body["result"]] == [first + 2]
+
+    asyncio.run(scenario())
+
+
+def test_answers_like_telegram_and_injects_failures():
+    async def scenario() -> None:
+        async with FakeBotApi() as api, httpx.AsyncClient() as client:
+            base = f"{api.base_url}{TOKEN}"
+            user = api.user(7)
+            chat = api.private_chat(user)
+            sent = await client.post(f"{base}/sendMessage", data={"chat_id": "7", "text": "a"})
+            message = sent.json()["result"]
+            assert message["chat"] == chat and message["from"]["is_bot"] and message["text"] == "a"
+            edit = {"chat_id": "7", "message_id": str(message["message_id"]), "text": "a"}
+            unchanged = await client.post(f"{base}/editMessageText", data=edit)
+            assert (
+                unchanged.status_code == 400 and "not modified" in unchanged.json()["description"]
+            )
+            elsewhere = await client.post(f"{base}/sendMessage", data={"chat_id": "8", "text": "a"})
+            assert elsewhere.json()["description"] == "Bad Request: chat not found"
+            api.fail("sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            limited = await client.post(f"{base}/sendMessage", data={"chat_id": "7", "text": "b"})
+            assert limited.status_code == 429 and limited.json()["parameters"]["retry_after"] == 1
+            assert (await client.post(f"{api.base_url}wrong/getMe")).status_code == 401
+            methods = [call.method for call in api.calls]
+            assert methods == ["sendMessage", "editMessageText", "sendMessage", "sendMessage"]
+
+    asyncio.run(scenario())
+
+
+def test_reply_kinds_are_read_from_the_i18n_templates():
+    text = "🍿 If you like <b>Toy Story</b> (1995), try:\n\n1. …"
+    assert answer_kind(text, frozenset({"like_header", "did_you_mean"}), "en") == "like_header"
+    assert answer_kind(text, frozenset({"like_header"}), "es") is None
+    assert answer_kind("😕 Sorry, something went wrong", frozenset({"like_header"}), "en") is None
+
+
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+def test_every_update_gets_exactly_one_right_reply(built, webhook):
+    scenario = Scenario("test", webhook, updates=60, rate=100)
+    result = asyncio.run(run_load(scenario, built.data_dir))
+    assert result.problems == []
+    assert (result.updates, result.answered, result.wrong) == (60, 60, 0)
