@@ -44,6 +44,8 @@ from bot.settings import SettingsError, database_url, parse_database_url
 
 __all__ = ["ChatPrefs", "ChatStore", "StorageError", "database_url"]
 
+# Chats whose settings a store keeps in memory at most.
+CACHE_SIZE = 100_000
 # A writer waits this long for another process's write to finish before giving up.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Names the PostgreSQL advisory lock held while creating the table ("STREAM" in ASCII).
@@ -81,8 +83,13 @@ class ChatStore:
     the database's SQLAlchemy ``URL``, whose ``str`` hides the password, so it can be logged.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, cache_seconds: float = 0.0) -> None:
         self.url = parse_database_url(url)
+        # What ``get`` read or a write returned, per chat, with when it goes stale: a busy bot
+        # reads each chat's settings on every update. Another process's change shows after at
+        # most ``cache_seconds``; this process's own changes show at once.
+        self.cache_seconds = cache_seconds
+        self._cache: dict[int, tuple[float, ChatPrefs]] = {}
         self._is_sqlite = self.url.get_backend_name() == "sqlite"
         self._insert = sqlite.insert if self._is_sqlite else postgresql.insert
         self._engine = self._create_engine()
@@ -96,12 +103,27 @@ class ChatStore:
 
     def get(self, chat_id: int) -> ChatPrefs:
         """The chat's choices, or the defaults for a chat that never chose."""
+        cached = self.cached(chat_id)
+        if cached is not None:
+            return cached
         query = select(chat_settings.c.language, chat_settings.c.platforms).where(
             chat_settings.c.chat_id == chat_id
         )
         with self._engine.connect() as connection:
             row = connection.execute(query).one_or_none()
-        return ChatPrefs() if row is None else _prefs(row.language, row.platforms)
+        return self._remember(chat_id, ChatPrefs() if row is None else _prefs(*row))
+
+    def cached(self, chat_id: int) -> ChatPrefs | None:
+        """The chat's choices if this store read or wrote them lately, without a query."""
+        cached = self._cache.get(chat_id)
+        return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+    def _remember(self, chat_id: int, prefs: ChatPrefs) -> ChatPrefs:
+        if self.cache_seconds > 0:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()  # Rare, and cheaper than tracking the least recent.
+            self._cache[chat_id] = (time.monotonic() + self.cache_seconds, prefs)
+        return prefs
 
     def set_language(self, chat_id: int, language: str) -> ChatPrefs:
         """Remember the chat's language, keeping its platforms."""
@@ -152,7 +174,7 @@ class ChatStore:
         ).returning(chat_settings.c.language, chat_settings.c.platforms)
         with self._engine.begin() as connection:
             row = connection.execute(statement).one()
-        return _prefs(row.language, row.platforms)
+        return self._remember(chat_id, _prefs(row.language, row.platforms))
 
     def _reason(self, error: Exception) -> str:
         """The error's own words, in one line and without the URL's password."""

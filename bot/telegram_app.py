@@ -100,6 +100,9 @@ THROTTLE = "throttle"
 PROMPTS = "prompts"
 MAX_PROMPTS = 20
 INLINE_CACHE_SECONDS = 300
+# Each chat's settings are read again at most this often: a chat's own /lang or /platforms
+# shows at once, another bot process's change to them within this many seconds.
+SETTINGS_CACHE_SECONDS = 2.0
 # A request that cannot reach Telegram (a refused or reset connection, a 5xx) is sent again
 # after 0.5, 1, 2, 4, 8, 8… seconds, ten times: about a minute. An update is acknowledged as
 # soon as it is fetched, so giving up sooner loses the reply to every update fetched just before
@@ -193,6 +196,9 @@ async def chat_prefs(update: object, context: CustomContext) -> ChatPrefs:
     chat_id = chat.id if chat is not None else user.id if user is not None else None
     if chat_id is None:
         return ChatPrefs()
+    cached = context.store.cached(chat_id)
+    if cached is not None:
+        return cached
     try:
         return await asyncio.to_thread(context.store.get, chat_id)
     except Exception:
@@ -697,7 +703,9 @@ async def post_init(application: Application) -> None:
         engine = await asyncio.to_thread(load_engine, settings, sys.stderr)
         application.bot_data[HOLDER] = EngineHolder(engine)
     if STORE not in application.bot_data:
-        application.bot_data[STORE] = await asyncio.to_thread(ChatStore, settings.database_url)
+        application.bot_data[STORE] = await asyncio.to_thread(
+            ChatStore, settings.database_url, SETTINGS_CACHE_SECONDS
+        )
     application.bot_data.setdefault(CHARTS, ChartCache())
     await set_menus(application)
     logger.info(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from recommender.platforms import Platform, PlatformRegistry
@@ -148,6 +150,9 @@ class Catalogue:
         #: Every rating in the catalogue, most common first.
         self.ratings: list[str] = records["rating"].value_counts().index.tolist()
         self._rating_keys = {_squeeze(rating): rating for rating in reversed(self.ratings)}
+        # The catalogue never changes, so each answer is worked out once (a busy bot asks the
+        # same /longest and /new again and again, at 10 and 100 ms of pandas each).
+        self._longest: dict[tuple, Longest | None] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -210,6 +215,18 @@ class Catalogue:
 
         ``among`` keeps only these platforms when no ``platform`` is asked for.
         """
+        key = (year, platform, duration_type, tuple(sorted(among)))
+        if key not in self._longest:
+            self._longest[key] = self._find_longest(year, platform, duration_type, among)
+        return self._longest[key]
+
+    def _find_longest(
+        self,
+        year: int | str | None,
+        platform: str | None,
+        duration_type: str | None,
+        among: Collection[str],
+    ) -> Longest | None:
         unit = self.duration_type(duration_type) if duration_type else "min"
         records = self.records
         wanted = (records["type"] == ("tv show" if unit == "season" else "movie")) & (
@@ -255,12 +272,17 @@ class Catalogue:
     def count(self, platform: str) -> PlatformCount:
         """How many movies and TV shows ``platform`` has."""
         name = self.platform(platform).name
-        types = self.records.loc[self.records["platform"] == name, "type"]
-        return PlatformCount(
-            platform=name,
-            movies=int((types == "movie").sum()),
-            tv_shows=int((types == "tv show").sum()),
-        )
+        movies, tv_shows = self._type_counts.get(name, (0, 0))
+        return PlatformCount(platform=name, movies=movies, tv_shows=tv_shows)
+
+    @cached_property
+    def _type_counts(self) -> dict[str, tuple[int, int]]:
+        """Per platform: its movies and TV shows."""
+        counts = self.records.groupby(["platform", "type"]).size()
+        return {
+            name: (int(counts.get((name, "movie"), 0)), int(counts.get((name, "tv show"), 0)))
+            for name in self.registry.names
+        }
 
     def actor(self, platform: str, year: int | str) -> TopActor:
         """The cast member in most of ``platform``'s titles released in ``year``; ties go to
@@ -314,29 +336,50 @@ class Catalogue:
     def newest(self, platforms: Collection[str] = (), limit: int = 10) -> NewArrivals:
         """The titles added last (by ``date_added``) on ``platforms`` (default: all); ties go
         to the alphabetically first title."""
-        records = self.records
+        names = {self.platform(name).name for name in platforms} or set(self.registry.names)
+        latest = self._newest_first
+        rows = np.arange(len(latest["id"]))
         if platforms:
-            names = [self.platform(name).name for name in platforms]
-            records = records.loc[records["platform"].isin(names)]
-        dated = records.loc[records["date_added"].notna()]
-        latest = dated.sort_values(["date_added", "title"], ascending=[False, True], kind="stable")
+            rows = rows[np.isin(latest["platform"], list(names))]
+        titles = [
+            NewArrival(
+                id=str(latest["id"][row]),
+                title=str(latest["title_display"][row]),
+                platform=str(latest["platform"][row]),
+                type=str(latest["type"][row]),
+                year=int(latest["release_year"][row]),
+                date_added=str(latest["date_added"][row]),
+            )
+            for row in rows[: max(limit, 0)]
+        ]
+        counts = self._date_counts
         return NewArrivals(
-            titles=[
-                NewArrival(
-                    id=str(row.id),
-                    title=str(row.title_display),
-                    platform=str(row.platform),
-                    type=str(row.type),
-                    year=int(row.release_year),
-                    date_added=str(row.date_added),
-                )
-                for row in latest.head(limit).itertuples()
-            ],
-            undated=len(records) - len(dated),
-            total=len(records),
+            titles=titles,
+            undated=sum(counts[name][1] for name in names),
+            total=sum(counts[name][0] for name in names),
         )
 
-    @property
+    @cached_property
+    def _newest_first(self) -> dict[str, np.ndarray]:
+        """The dated records, newest first, as plain column arrays (a pandas row costs too
+        much to read per request)."""
+        dated = self.records.loc[self.records["date_added"].notna()]
+        dated = dated.sort_values(["date_added", "title"], ascending=[False, True], kind="stable")
+        columns = ("id", "title_display", "platform", "type", "release_year", "date_added")
+        return {column: dated[column].to_numpy(dtype=object) for column in columns}
+
+    @cached_property
+    def _date_counts(self) -> dict[str, tuple[int, int]]:
+        """Per registered platform: how many records it has, and how many have no date."""
+        records = self.records
+        totals = records["platform"].value_counts()
+        undated = records.loc[records["date_added"].isna(), "platform"].value_counts()
+        return {
+            name: (int(totals.get(name, 0)), int(undated.get(name, 0)))
+            for name in self.registry.names
+        }
+
+    @cached_property
     def as_of(self) -> str | None:
         """The date of the catalogue snapshot: the last ``date_added`` anywhere in it."""
         dates = self.records["date_added"].dropna()

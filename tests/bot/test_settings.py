@@ -18,7 +18,7 @@ def test_defaults():
     assert settings.log_level == "INFO"
     assert settings.webhook_path == "/telegram"
     # Telegram's flood limit, and PTB's concurrency: only a load test changes them.
-    assert (settings.rate_limit, settings.concurrent_updates) == (30, 256)
+    assert (settings.rate_limit, settings.concurrent_updates) == (30, 64)
 
 
 def test_every_variable_is_read():

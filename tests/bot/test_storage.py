@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot import storage as storage_module
 from bot.settings import SettingsError
 from bot.storage import ChatPrefs, ChatStore, StorageError
 
@@ -253,3 +254,18 @@ def test_unsupported_databases_are_refused(url):
     with pytest.raises(SettingsError, match="STREAMBOT_DB") as raised:
         ChatStore(url)
     assert ":pw@" not in str(raised.value)
+
+
+def test_a_cache_shows_own_changes_at_once_and_others_after_it_expires(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cached.sqlite3'}"
+    now = [1000.0]
+    monkeypatch.setattr(storage_module.time, "monotonic", lambda: now[0])
+    with closing(ChatStore(url, cache_seconds=2)) as cached, closing(ChatStore(url)) as other:
+        assert cached.get(5) == ChatPrefs()
+        cached.set_language(5, "es")
+        assert cached.cached(5) == ChatPrefs("es")  # its own write, at once, no query
+        other.set_platforms(5, ["hulu"])
+        assert cached.get(5) == ChatPrefs("es")  # still the cached copy
+        now[0] += 2.5
+        assert cached.cached(5) is None
+        assert cached.get(5) == ChatPrefs("es", frozenset({"hulu"}))
