@@ -15,19 +15,22 @@ id) and checked: the right method, chat and message, not an alert, and a text of
 request asks for in the chat's language (found by the i18n templates). An apology, an error,
 a reply in the wrong chat or language, or a second reply counts as wrong.
 
-Figures: updates a second sustained (answered / first update to last answer), reply latency
-from the moment an update is made available (queued for getUpdates, or posted to the webhook)
-to the moment its answer reaches the fake server, the bot's peak RSS (``VmHWM``), its CPU time
-per update, updates left unanswered, and wrong replies. Feeding stops early once 1,000 updates
-wait for an answer: the bot cannot keep up, and a longer queue would only lengthen the run.
+Figures: updates a second sustained (answered / first update to last answer), reply latency from
+the moment an update is made available (queued for getUpdates, or posted to the webhook) to the
+moment its answer reaches the fake server, the bot's peak RSS (``VmHWM``; with several workers
+their sum, and the largest), its CPU time per update (summed over workers), updates left
+unanswered, and wrong replies. Feeding stops early once 1,000 updates wait for an answer: the
+bot cannot keep up, and a longer queue would only lengthen the run.
 
-Rows: long polling and webhook at 330 updates a second (the target, 300, and a margin); the same
-bot handling one update at a time (``STREAMBOT_CONCURRENT_UPDATES=1``), the naive baseline; the
-bot with Telegram's flood limit on (30 messages a second, the production default); and long
-polling at 30 updates a second, below the bot's capacity, where latency shows the cost of each
-kind of request rather than a queue. Every row but the flood-limit one lifts that limit
-(``STREAMBOT_RATE_LIMIT=0``): the fake server has none, and the test measures what the bot itself
-can do. Nothing is asserted: read the figures beside their targets.
+Rows: long polling and webhook at 330 updates a second (the target, 300, and a margin); the
+webhook scaled out to two workers (``--workers``), which share the chat database while this
+driver, as their load balancer, keeps each chat on one of them; the same bot handling one update
+at a time (``STREAMBOT_CONCURRENT_UPDATES=1``), the naive baseline; the bot with Telegram's
+flood limit on (30 messages a second, the production default); and long polling at 30 updates a
+second, below the bot's capacity, where latency shows the cost of each kind of request rather
+than a queue. Every row but the flood-limit one lifts that limit (``STREAMBOT_RATE_LIMIT=0``):
+the fake server has none, and the test measures what the bot itself can do. Nothing is asserted:
+read the figures beside their targets.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import signal
 import sys
 import tempfile
 import time
+import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +84,8 @@ OFFERED_RATE = 1.1 * TARGET_RATE
 API_LATENCY = 0.02
 TARGET_P95_MS = 100
 TARGET_RSS_MB = 350
+# The webhook runs of ``make loadtest``: one worker, and one a core of the build machine.
+WEBHOOK_WORKERS = (1, 2)
 
 # What the stream holds, by weight.
 MIX = {
@@ -195,6 +201,10 @@ class Result:
     cpu_ms_per_update: float
     driver_cpu: float
     wrong: int
+    # The peak RSS of the largest worker (``rss_mb`` is the sum), and the updates posted to each
+    # worker (empty when polling).
+    rss_worker_mb: float
+    routed: tuple[int, ...]
     problems: list[str]
     # Latencies by kind of update ("title", "new", "pick", …).
     by_kind: dict[str, list[float]] = field(default_factory=dict)
@@ -495,22 +505,26 @@ class Scenario:
     rate: float = OFFERED_RATE
     env: tuple[tuple[str, str], ...] = (("STREAMBOT_RATE_LIMIT", "0"),)
     latency: float = API_LATENCY
+    workers: int = 1  # webhook processes behind the driver's load balancing
 
     def describe(self) -> str:
         env = " ".join(f"{key}={value}" for key, value in self.env)
         mode = " --webhook" if self.webhook else ""
+        if self.workers > 1:
+            mode += f" in {self.workers} workers sharing one chat database, updates routed by chat"
         return (
             f"{env} streambot run{mode}, fed {self.updates:,} updates at {self.rate:g}/s, "
             f"Bot API answers after {1e3 * self.latency:g} ms"
         )
 
 
-def _free_port() -> int:
-    sockets = bind_sockets(0, "127.0.0.1")
-    port = sockets[0].getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """``count`` different free ports of 127.0.0.1."""
+    sockets = [bind_sockets(0, "127.0.0.1")[0] for _ in range(count)]
+    ports = [sock.getsockname()[1] for sock in sockets]
     for sock in sockets:
         sock.close()
-    return port
+    return ports
 
 
 def _status(pid: int, field_name: str) -> float:
@@ -530,13 +544,56 @@ def _cpu_seconds(pid: int) -> float:
     return float("nan")
 
 
+def routing_key(update: dict) -> int:
+    """What a load balancer keeps on one worker: the chat's id, or an inline query's user's."""
+    if "inline_query" in update:
+        return update["inline_query"]["from"]["id"]
+    if "callback_query" in update:
+        return update["callback_query"]["message"]["chat"]["id"]
+    return update["message"]["chat"]["id"]
+
+
+@dataclass
+class Balancer:
+    """The load balancer before the webhook workers: a chat's updates all go to one worker, by a
+    stable hash of its id, as consistent hashing would (the set of workers never changes here).
+
+    A worker caches a chat's settings for 2 s, so a chat that moved between workers could be
+    answered in the language it had before ``/lang``; keeping it on one worker avoids that.
+    """
+
+    urls: list[str]
+    routed: list[int] = field(default_factory=list)  # updates posted to each worker
+
+    def __post_init__(self) -> None:
+        self.routed = [0] * len(self.urls)
+
+    def __call__(self, update: dict) -> str:
+        worker = zlib.crc32(str(routing_key(update)).encode()) % len(self.urls)
+        self.routed[worker] += 1
+        return self.urls[worker]
+
+
 @contextlib.asynccontextmanager
-async def bot_process(
-    api: FakeBotApi, data_dir: Path, webhook: bool, env: Sequence[tuple[str, str]] = ()
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``streambot run`` against ``api``, started and ready; stopped (SIGTERM) afterwards."""
+async def bot_processes(
+    api: FakeBotApi,
+    data_dir: Path,
+    webhook: bool,
+    env: Sequence[tuple[str, str]] = (),
+    workers: int = 1,
+) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """``streambot run`` against ``api``, started and ready; stopped (SIGTERM) afterwards.
+
+    With ``webhook``, ``workers`` processes serve it on ports of their own, with one secret, one
+    data folder and one chat database; ``api.route`` (a :class:`Balancer`) spreads the updates.
+    """
+    if workers > 1 and not webhook:
+        raise ValueError("only webhook workers share the load; pollers would fight over updates")
     folder = Path(tempfile.mkdtemp(prefix="streambot-load-"))
-    port = _free_port()
+    ports = _free_ports(workers)
+    urls = [f"http://127.0.0.1:{port}/telegram" for port in ports]
+    if webhook:
+        api.route = Balancer(urls)
     environ = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -545,32 +602,51 @@ async def bot_process(
         "STREAMBOT_DB": f"sqlite:///{folder / 'chats.sqlite3'}",
         "STREAMBOT_ADMIN_IDS": "",
         "LOG_LEVEL": "WARNING",
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram" if webhook else "",
         "WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "PORT": str(port),
         # Empty: the defaults, whatever a developer's .env says; the scenario sets its own.
         "STREAMBOT_RATE_LIMIT": "",
         "STREAMBOT_CONCURRENT_UPDATES": "",
         **dict(env),
     }
-    log = (folder / "bot.log").open("wb")
     command = [str(STREAMBOT), "run", *(["--webhook"] if webhook else [])]
-    process = await asyncio.create_subprocess_exec(
-        *command, env=environ, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log, cwd=ROOT
-    )
+    logs = [(folder / f"bot-{worker}.log").open("wb") for worker in range(workers)]
+    processes: list[asyncio.subprocess.Process] = []
     try:
-        await _wait_ready(api, process, port if webhook else None, folder / "bot.log")
-        yield process
+        for port, url, log in zip(ports, urls, logs, strict=True):
+            # Each worker sets the webhook to its own URL; the balancer decides where updates go.
+            address = {"WEBHOOK_URL": url if webhook else "", "PORT": str(port)}
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    *command,
+                    env={**environ, **address},
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    cwd=ROOT,
+                )
+            )
+        await asyncio.gather(
+            *(
+                _wait_ready(api, process, port if webhook else None, Path(log.name))
+                for process, port, log in zip(processes, ports, logs, strict=True)
+            )
+        )
+        yield processes
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        log.close()
+        await asyncio.gather(*map(_stop, processes))
+        for log in logs:
+            log.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
 
 
 async def _wait_ready(
@@ -601,9 +677,12 @@ async def run_load(
     engine = engine or Engine.load(data_dir / "processed")
     async with FakeBotApi(latency=scenario.latency) as api:
         workload = Workload(api, engine, scenario.updates, seed)
-        async with bot_process(api, data_dir, scenario.webhook, scenario.env) as process:
+        async with bot_processes(
+            api, data_dir, scenario.webhook, scenario.env, scenario.workers
+        ) as processes:
+            pids = [process.pid for process in processes]
             rng = random.Random(seed)
-            cpu_before, driver_before = _cpu_seconds(process.pid), time.process_time()
+            cpu_before, driver_before = sum(map(_cpu_seconds, pids)), time.process_time()
             started = next_at = time.perf_counter()
             for _ in range(scenario.updates):
                 if workload.in_flight >= MAX_BACKLOG:
@@ -615,9 +694,9 @@ async def run_load(
                 workload.push_next()
             await _settle(workload)
             await asyncio.sleep(GRACE_SECONDS)
-            cpu = _cpu_seconds(process.pid) - cpu_before
+            cpu = sum(map(_cpu_seconds, pids)) - cpu_before
             driver_cpu = (time.process_time() - driver_before) / (time.perf_counter() - started)
-            rss = _status(process.pid, "VmHWM")
+            rss = [_status(pid, "VmHWM") for pid in pids]
     done = [expected for expected in workload.expected if expected.done is not None]
     first = min((expected.pushed for expected in workload.expected), default=0.0)
     wrong = [expected for expected in workload.expected if expected.problems]
@@ -633,11 +712,13 @@ async def run_load(
         answered=len(done),
         seconds=max(0.0, workload.last_answer - first),
         latencies_ms=[1e3 * (expected.done - expected.pushed) for expected in done],  # type: ignore[operator]
-        rss_mb=rss,
+        rss_mb=sum(rss),
         cpu_ms_per_update=1e3 * cpu / max(1, len(done)),
         driver_cpu=driver_cpu,
         wrong=len(wrong) + len(workload.stray),
         problems=problems + workload.stray,
+        rss_worker_mb=max(rss),
+        routed=tuple(api.route.routed) if isinstance(api.route, Balancer) else (),
         by_kind=by_kind,
     )
 
@@ -677,7 +758,8 @@ def _row(result: Result) -> list[str]:
         f"{result.percentile(50):.0f}",
         f"{result.percentile(95):.0f}",
         f"{result.percentile(99):.0f}",
-        f"{result.rss_mb:.0f}",
+        f"{result.rss_mb:.0f}"
+        + (f" (<= {result.rss_worker_mb:.0f} each)" if len(result.routed) > 1 else ""),
         f"{result.cpu_ms_per_update:.1f}",
         str(result.lost),
         str(result.wrong),
@@ -716,41 +798,55 @@ def kinds_table(results: Sequence[Result]) -> str:
     return markdown(rows)
 
 
-def scenarios(args: argparse.Namespace) -> dict[str, Scenario]:
-    """The runs of ``make loadtest``, by ``--only`` name."""
+def scenarios(args: argparse.Namespace) -> list[Scenario]:
+    """The runs of ``make loadtest``, or those ``--only`` names; a webhook run a ``--workers``."""
     lifted = (("STREAMBOT_RATE_LIMIT", "0"),)
     one_at_a_time = (*lifted, ("STREAMBOT_CONCURRENT_UPDATES", "1"))
     flood_limit = (("STREAMBOT_RATE_LIMIT", "30"),)
-    runs = {
-        "polling": ("long polling", False, args.updates, args.rate, lifted),
-        "webhook": ("webhook", True, args.updates, args.rate, lifted),
-        "baseline": (
-            "baseline: one update at a time",
-            False,
-            args.baseline_updates,
-            args.rate,
-            one_at_a_time,
-        ),
-        "limited": (
-            "flood limit on (production)",
-            False,
-            args.limited_updates,
-            args.rate,
-            flood_limit,
-        ),
-        "light": (
-            f"long polling at {args.light_rate:g}/s",
-            False,
-            args.light_updates,
-            args.light_rate,
-            lifted,
-        ),
-    }
     extra = tuple(tuple(setting.split("=", 1)) for setting in args.env)
-    return {
-        name: Scenario(label, webhook, updates, rate, (*env, *extra), args.api_latency / 1e3)
-        for name, (label, webhook, updates, rate, env) in runs.items()
-    }
+
+    def run(
+        label: str, webhook: bool, updates: int, rate: float, env: tuple, workers: int = 1
+    ) -> Scenario:
+        env = (*env, *extra)
+        return Scenario(label, webhook, updates, rate, env, args.api_latency / 1e3, workers)
+
+    runs = [
+        ("polling", run("long polling", False, args.updates, args.rate, lifted)),
+        *(
+            ("webhook", run(_webhook_label(n), True, args.updates, args.rate, lifted, n))
+            for n in args.workers or WEBHOOK_WORKERS
+        ),
+        (
+            "baseline",
+            run(
+                "baseline: one update at a time",
+                False,
+                args.baseline_updates,
+                args.rate,
+                one_at_a_time,
+            ),
+        ),
+        (
+            "limited",
+            run("flood limit on (production)", False, args.limited_updates, args.rate, flood_limit),
+        ),
+        (
+            "light",
+            run(
+                f"long polling at {args.light_rate:g}/s",
+                False,
+                args.light_updates,
+                args.light_rate,
+                lifted,
+            ),
+        ),
+    ]
+    return [scenario for name, scenario in runs if not args.only or name in args.only]
+
+
+def _webhook_label(workers: int) -> str:
+    return "webhook" if workers == 1 else f"webhook, {workers} workers"
 
 
 def main() -> int:
@@ -770,13 +866,18 @@ def main() -> int:
     parser.add_argument(
         "--only", action="append", choices=["polling", "webhook", "baseline", "limited", "light"]
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        action="append",
+        metavar="N",
+        help="webhook workers; a webhook run for each --workers (default: 1, and 2)",
+    )
     args = parser.parse_args()
     settings = Settings.from_env()
     engine = Engine.load(settings.processed_dir)
-    chosen = scenarios(args)
     results = []
-    for name in args.only or chosen:
-        scenario = chosen[name]
+    for scenario in scenarios(args):
         print(f"{scenario.label}: {scenario.describe()}", flush=True)
         result = asyncio.run(run_load(scenario, settings.data_dir, engine))
         results.append(result)
@@ -785,6 +886,13 @@ def main() -> int:
             f"the driver used {result.driver_cpu:.0%} of a core",
             flush=True,
         )
+        if len(result.routed) > 1:
+            routed = " / ".join(f"{count:,}" for count in result.routed)
+            print(
+                f"  updates per worker {routed}; peak RSS {result.rss_mb:.0f} MB in all, "
+                f"{result.rss_worker_mb:.0f} MB in the largest",
+                flush=True,
+            )
         for problem in result.problems[:5]:
             print(f"  wrong: {problem}", flush=True)
     print(f"\n{engine.version}: {len(engine.catalogue):,} titles, {os.cpu_count()} cores")
