@@ -7,6 +7,7 @@ import pickle
 import threading
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,19 @@ from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel, SharedTerm, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.text import version_base
+
+# What replies read of a platform record (the works table holds the rest).
+_RECORD_COLUMNS = (
+    "id",
+    "platform",
+    "title_display",
+    "date_added",
+    "rating_display",
+    "duration_int",
+    "duration_type",
+    "country_display",
+    "description_display",
+)
 
 
 class ArtifactMissing(FileNotFoundError):
@@ -241,7 +255,7 @@ class Engine:
         if row is None:
             return None
         work = self._work(row)
-        first = self.catalogue.records.iloc[self._shown_record[row]]
+        first = self._record(self._shown_record[row])
         score = work["score"]
         return {
             "id": str(work["id"]),
@@ -360,21 +374,33 @@ class Engine:
     # -- where to watch, and why two works are alike ----------------------------------------
     def where(self, work_id: str) -> list[Availability]:
         """Every platform record of ``work_id``, in registry order (empty if unknown)."""
-        records = self.catalogue.records
-        found = records.loc[records["work_id"] == work_id]
         order = {name: position for position, name in enumerate(self.registry.names)}
-        found = found.iloc[
-            sorted(range(len(found)), key=lambda i: (order[found["platform"].iat[i]], i))
-        ]
+        found = [self._record(position) for position in self._records_of.get(work_id, ())]
+        found.sort(key=lambda record: order[record["platform"]])  # stable: catalogue order
         return [
             Availability(
-                platform=str(record.platform),
-                id=str(record.id),
-                title=str(record.title_display),
-                date_added=None if pd.isna(record.date_added) else str(record.date_added),
+                platform=str(record["platform"]),
+                id=str(record["id"]),
+                title=str(record["title_display"]),
+                date_added=None if pd.isna(record["date_added"]) else str(record["date_added"]),
             )
-            for record in found.itertuples()
+            for record in found
         ]
+
+    @cached_property
+    def _records_of(self) -> dict[str, np.ndarray]:
+        """Each work's positions in the catalogue's records."""
+        return self.catalogue.records.groupby("work_id", sort=False).indices
+
+    @cached_property
+    def _record_columns(self) -> dict[str, np.ndarray]:
+        """The record columns replies read, as plain arrays: a pandas row costs 0.2 ms."""
+        records = self.catalogue.records
+        return {column: records[column].to_numpy(dtype=object) for column in _RECORD_COLUMNS}
+
+    def _record(self, position: int) -> dict:
+        """One platform record, the columns replies read, as a plain dict."""
+        return {column: values[position] for column, values in self._record_columns.items()}
 
     def why(self, first: str, second: str, top: int = 6) -> Explanation | None:
         """How alike works ``first`` and ``second`` are and why, or ``None`` if either is
