@@ -29,6 +29,10 @@ DEFAULT_RATE_LIMIT = 30.0
 # bookkeeping (measured by `make loadtest`: 64 beat PTB's 256), while each still waits its turn
 # for the one core Python uses.
 DEFAULT_CONCURRENT_UPDATES = 64
+# The library that carries the Bot API calls (STREAMBOT_HTTP_CLIENT): PTB's own httpx, or
+# aiohttp, which costs about half the CPU a call (`make loadtest`: twice the updates a second)
+# but leaves an unclosed session behind when the bot fails to start (PTB never shuts it down).
+HTTP_CLIENTS = ("httpx", "aiohttp")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -74,6 +78,8 @@ class Settings:
     rate_limit: float = DEFAULT_RATE_LIMIT
     # Updates handled at once (PTB's default); 1 handles them one at a time.
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
+    # The HTTP library for Bot API calls: one of HTTP_CLIENTS.
+    http_client: str = HTTP_CLIENTS[0]
 
     @property
     def raw_dir(self) -> Path:
@@ -163,6 +169,7 @@ class Settings:
             db_url=database_url(environ.get("STREAMBOT_DB", ""), data_dir),
             rate_limit=_rate_limit(environ.get("STREAMBOT_RATE_LIMIT", "")),
             concurrent_updates=_concurrent_updates(environ.get("STREAMBOT_CONCURRENT_UPDATES", "")),
+            http_client=_http_client(environ.get("STREAMBOT_HTTP_CLIENT", "")),
         )
 
 
@@ -221,6 +228,18 @@ def _concurrent_updates(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise SettingsError(f"STREAMBOT_CONCURRENT_UPDATES must be a number from 1, not {text!r}")
     return int(text)
+
+
+def _http_client(text: str) -> str:
+    """``httpx`` (the default) or ``aiohttp``.
+
+    >>> _http_client(""), _http_client(" AIOHTTP ")
+    ('httpx', 'aiohttp')
+    """
+    text = text.strip().lower() or HTTP_CLIENTS[0]
+    if text not in HTTP_CLIENTS:
+        raise SettingsError(f"STREAMBOT_HTTP_CLIENT must be one of {', '.join(HTTP_CLIENTS)}")
+    return text
 
 
 def database_url(value: str, data_dir: Path) -> str:

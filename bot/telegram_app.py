@@ -61,6 +61,7 @@ from telegram.request import BaseRequest
 
 from bot import callbacks, parsing, replies, webhook
 from bot.charts import ChartCache
+from bot.http import AiohttpRequest
 from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
 from bot.logs import configure_logging
 from bot.parsing import parse_message
@@ -779,6 +780,10 @@ def build_application(
         builder = builder.base_file_url(file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif settings.http_client == "aiohttp":
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     application = builder.build()
     application.bot_data[SETTINGS] = settings
     application.bot_data[THROTTLE] = Throttle()

@@ -1,0 +1,127 @@
+"""An aiohttp networking backend for PTB, in place of its default ``HTTPXRequest``.
+
+It keeps ``HTTPXRequest``'s contract: ``(status, body)`` for every HTTP answer (PTB turns the
+status into its own errors), :class:`~telegram.error.TimedOut` for any timeout (pool, connect,
+read), and :class:`~telegram.error.NetworkError` for any other failure below HTTP (a refused or
+reset connection, a body cut short).
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+def _plus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
+
+
+class AiohttpRequest(BaseRequest):
+    """One :class:`aiohttp.ClientSession` with at most ``connection_pool_size`` connections.
+
+    Timeouts, like ``HTTPXRequest``'s: ``connect_timeout`` to open a connection, ``read_timeout``
+    between two reads of the answer, ``pool_timeout`` to wait for a free connection. aiohttp has
+    no write timeout of its own, so ``write_timeout`` (and ``media_write_timeout``) bound the whole
+    request instead, on top of its read timeout.
+    """
+
+    __slots__ = (
+        "_connect_timeout",
+        "_limit",
+        "_media_write_timeout",
+        "_pool_timeout",
+        "_read_timeout",
+        "_session",
+        "_write_timeout",
+    )
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._limit = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """See :attr:`BaseRequest.read_timeout`."""
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        """See :meth:`BaseRequest.initialize`."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                headers={"User-Agent": self.USER_AGENT},
+                # Like httpx: HTTPS_PROXY and the like in the environment are honoured.
+                trust_env=True,
+            )
+
+    async def shutdown(self) -> None:
+        """See :meth:`BaseRequest.shutdown`."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """See :meth:`BaseRequest.do_request`."""
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else None
+        if isinstance(read_timeout, DefaultValue):
+            read_timeout = self._read_timeout
+        if isinstance(connect_timeout, DefaultValue):
+            connect_timeout = self._connect_timeout
+        if isinstance(pool_timeout, DefaultValue):
+            pool_timeout = self._pool_timeout
+        if isinstance(write_timeout, DefaultValue):
+            write_timeout = self._write_timeout if not files else self._media_write_timeout
+
+        data: aiohttp.FormData | dict[str, str] | None = fields
+        if files:
+            form = aiohttp.FormData()
+            for name, value in (fields or {}).items():
+                form.add_field(name, value)
+            for name, (filename, content, mimetype) in files.items():
+                form.add_field(name, content, filename=filename, content_type=mimetype)
+            data = form
+
+        timeout = aiohttp.ClientTimeout(
+            # aiohttp's connect timeout covers the wait for a pooled connection too.
+            connect=_plus(pool_timeout, connect_timeout),
+            sock_connect=connect_timeout,
+            sock_read=read_timeout,
+            total=_plus(_plus(pool_timeout, connect_timeout), _plus(write_timeout, read_timeout)),
+        )
+        try:
+            async with session.request(method, url, data=data, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as err:
+            # aiohttp's ServerTimeoutError and ConnectionTimeoutError are TimeoutErrors too.
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err

@@ -1,0 +1,170 @@
+"""The HTTP backends against a real socket: ``AiohttpRequest`` must fail the way PTB's own
+``HTTPXRequest`` does, since the bot's retry loops (see ``test_faults.py``) rely on PTB's
+exception types: ``TimedOut`` for a hang, ``NetworkError`` for a reset connection or a 502,
+``RetryAfter`` for a 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram import InputFile
+from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
+
+from bot.http import AiohttpRequest
+
+READ_TIMEOUT = 0.3
+BACKENDS: dict[str, Callable[[], BaseRequest]] = {
+    "httpx": lambda: HTTPXRequest(read_timeout=READ_TIMEOUT),
+    "aiohttp": lambda: AiohttpRequest(read_timeout=READ_TIMEOUT),
+}
+
+
+def _response(status: int, body: dict[str, Any] | bytes) -> bytes:
+    payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+    head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + payload
+
+
+class TinyBotApi:
+    """A Bot API on a local socket that answers by the last part of the path, and records what
+    it was sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.server: asyncio.Server | None = None
+
+    @property
+    def base(self) -> str:
+        assert self.server is not None
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    async def __aenter__(self) -> TinyBotApi:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+            request_line, *lines = head.split("\r\n")
+            headers = {
+                key.strip().lower(): value.strip()
+                for key, _, value in (line.partition(":") for line in lines if line)
+            }
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            path = request_line.split()[1]
+            self.requests.append((path, headers, body))
+            name = path.rsplit("/", 1)[-1]
+            if name == "reset":
+                writer.transport.abort()
+                return
+            if name == "hang":
+                await asyncio.sleep(READ_TIMEOUT * 5)
+            writer.write(self._answer(name, request_line.split()[0]))
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    def _answer(self, name: str, method: str) -> bytes:
+        if method == "GET":
+            return _response(200, b"file bytes")
+        if name == "tooMany":
+            return _response(
+                429,
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 7",
+                    "parameters": {"retry_after": 7},
+                },
+            )
+        if name == "badGateway":
+            return _response(502, b"<html>502 Bad Gateway</html>")
+        return _response(200, {"ok": True, "result": {"method": name}})
+
+
+def _run(backend: str, call: Callable[[BaseRequest, TinyBotApi], Any]) -> Any:
+    async def main() -> Any:
+        request = BACKENDS[backend]()
+        async with TinyBotApi() as api:
+            await request.initialize()
+            try:
+                return await call(request, api), api
+            finally:
+                await request.shutdown()
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ok_json(backend: str) -> None:
+    data = RequestData([RequestParameter.from_input("chat_id", 5)])
+    result, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendMessage", data))
+    assert result == {"method": "sendMessage"}
+    assert api.requests[0][2] == b"chat_id=5"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_multipart_upload(backend: str) -> None:
+    photo = InputFile(b"\x89PNG fake", filename="chart.png", attach=False)
+    data = RequestData(
+        [RequestParameter.from_input("chat_id", 5), RequestParameter.from_input("photo", photo)]
+    )
+    result, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendPhoto", data))
+    assert result == {"method": "sendPhoto"}
+    _, headers, body = api.requests[0]
+    assert headers["content-type"].startswith("multipart/form-data")
+    assert b'name="chat_id"' in body and b"\x89PNG fake" in body and b"chart.png" in body
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_retrieve(backend: str) -> None:
+    result, _ = _run(backend, lambda req, api: req.retrieve(f"{api.base}/file/botT/a.csv"))
+    assert result == b"file bytes"
+
+
+@pytest.mark.parametrize(
+    ("name", "exception"),
+    [
+        ("tooMany", RetryAfter),
+        ("badGateway", NetworkError),
+        ("reset", NetworkError),
+        ("hang", TimedOut),
+    ],
+)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_faults_raise_ptbs_exceptions(backend: str, name: str, exception: type) -> None:
+    with pytest.raises(exception) as caught:
+        _run(backend, lambda req, api: req.post(f"{api.base}/botT/{name}"))
+    if exception is NetworkError:
+        assert not isinstance(caught.value, TimedOut)
+    if exception is RetryAfter:
+        assert caught.value.retry_after in (7, timedelta(seconds=7))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_refused_connection_is_a_network_error(backend: str) -> None:
+    async def refused(request: BaseRequest, api: TinyBotApi) -> Any:
+        base = api.base
+        assert api.server is not None
+        api.server.close()
+        await api.server.wait_closed()
+        return await request.post(f"{base}/botT/getMe")
+
+    with pytest.raises(NetworkError) as caught:
+        _run(backend, refused)
+    assert not isinstance(caught.value, TimedOut)
