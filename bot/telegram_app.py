@@ -879,6 +879,9 @@ async def serve_webhook(
             await application.stop()
         await application.shutdown()
         await post_shutdown(application)
+        # After a failed start-up the application was never initialised, so its shutdown
+        # leaves the bot's HTTP clients open; close them (a no-op after a clean run).
+        await application.bot.shutdown()
 
 
 def log_secrets(settings: Settings) -> list[str]:
@@ -889,6 +892,18 @@ def log_secrets(settings: Settings) -> list[str]:
     return [settings.telegram_bot_token, settings.secret_token, str(password or "")]
 
 
+def poll(application: Application) -> None:
+    """``run_polling``, then close the bot's HTTP clients: PTB shuts them down only after a
+    clean start, and after a failed one they would be left open (aiohttp says so on exit)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the loop run_polling takes
+    try:
+        application.run_polling(**POLLING, close_loop=False)
+    finally:
+        loop.run_until_complete(application.bot.shutdown())  # a no-op after a clean run
+        loop.close()
+
+
 def run_bot(settings: Settings, webhook: bool = False) -> None:
     """Run the Telegram bot until interrupted: long polling, or a webhook server."""
     configure_logging(settings.log_level, log_secrets(settings))
@@ -897,7 +912,7 @@ def run_bot(settings: Settings, webhook: bool = False) -> None:
         if webhook:
             asyncio.run(serve_webhook(application, settings))
         else:
-            application.run_polling(**POLLING)
+            poll(application)
     except InvalidToken:
         raise SystemExit(
             "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"

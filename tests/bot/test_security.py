@@ -269,13 +269,12 @@ def run_streambot(built, monkeypatch, capfd) -> Callable[..., tuple[object, str]
         }
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
-        asyncio.set_event_loop(asyncio.new_event_loop())  # run_polling takes the current loop
         try:
             outcome: object = main(["run", "--telegram"])
         except SystemExit as exit_:
             outcome = exit_.code
         finally:
-            asyncio.set_event_loop(None)
+            asyncio.set_event_loop(None)  # poll() set a loop of its own, and closed it
         captured = capfd.readouterr()
         return outcome, captured.out + captured.err
 

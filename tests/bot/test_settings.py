@@ -19,7 +19,7 @@ def test_defaults():
     assert settings.webhook_path == "/telegram"
     # Telegram's flood limit, and PTB's concurrency: only a load test changes them.
     assert (settings.rate_limit, settings.concurrent_updates) == (30, 64)
-    assert settings.http_client == "httpx"
+    assert settings.http_client == "aiohttp"
 
 
 def test_every_variable_is_read():
@@ -35,7 +35,7 @@ def test_every_variable_is_read():
             "STREAMBOT_DATA_DIR": "/srv/data",
             "STREAMBOT_RATE_LIMIT": "0",
             "STREAMBOT_CONCURRENT_UPDATES": "1",
-            "STREAMBOT_HTTP_CLIENT": "aiohttp",
+            "STREAMBOT_HTTP_CLIENT": "httpx",
         }
     )
     assert settings.telegram_bot_token == "123:abc"
@@ -47,7 +47,7 @@ def test_every_variable_is_read():
     assert (settings.port, settings.log_level) == (8443, "DEBUG")
     assert settings.processed_dir == Path("/srv/data/processed")
     assert (settings.rate_limit, settings.concurrent_updates) == (0, 1)
-    assert settings.http_client == "aiohttp"
+    assert settings.http_client == "httpx"
     assert "123:abc" not in repr(settings) and "s3cret" not in repr(settings)
 
 
