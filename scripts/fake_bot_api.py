@@ -68,6 +68,20 @@ _TRUE_METHODS = frozenset(
     }
 )
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?")
+
+
+def command_entities(text: str) -> list[dict]:
+    """The ``bot_command`` entity Telegram gives a text (or caption) that starts with one.
+
+    >>> command_entities("/where@StreamBot up"), command_entities("up")
+    ([{'type': 'bot_command', 'offset': 0, 'length': 16}], [])
+    """
+    command = _COMMAND.match(text)
+    if command is None:
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": len(command.group(0))}]
+
+
 WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections
 
 
@@ -303,10 +317,9 @@ class FakeBotApi:
     ) -> dict:
         """A new text message; a leading /command gets its ``bot_command`` entity."""
         message = self._message(chat, user, text=text)
-        command = _COMMAND.match(text)
-        if command:
-            length = len(command.group(0))
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        entities = command_entities(text)
+        if entities:
+            message["entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         self.messages[chat["id"], message["message_id"]] = message

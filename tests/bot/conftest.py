@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import itertools
 import json
-import re
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.settings import Settings
 from bot.telegram_app import build_application, post_init, post_shutdown
 from recommender.engine import Engine, EngineHolder
+from scripts.fake_bot_api import command_entities
 
 BOT_ID = 4242
 BOT_USERNAME = "StreamBot"
@@ -33,7 +33,6 @@ TOKEN = "123456:TEST-TOKEN-never-logged"
 ADMIN_ID = 1
 USER_ID = 7
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "StreamBot", "username": BOT_USERNAME}
-_COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?")
 
 
 @dataclass
@@ -186,10 +185,9 @@ class Chat:
             "from": self.user,
             "text": text,
         }
-        command = _COMMAND.match(text)
-        if command:
-            length = len(command.group(0))
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        entities = command_entities(text)
+        if entities:
+            message["entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         return await self.feed({"message": message})
@@ -215,12 +213,9 @@ class Chat:
         }
         if caption:
             message["caption"] = caption
-            command = _COMMAND.match(caption)
-            if command:
-                length = len(command.group(0))
-                message["caption_entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": length}
-                ]
+            entities = command_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
         return await self.feed({"message": message})
 
     async def reply(self, text: str) -> str:
