@@ -7,6 +7,7 @@ Every piece of catalogue or user text is escaped here before it goes into HTML.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -153,11 +154,12 @@ def answer(
         return platforms_reply(engine, lang, args, mine)
     if name == parsing.STATS:
         return stats_reply(engine, lang, args)
-    if name == parsing.LONGEST:
-        mine = _mine(engine, args, mine)
     if name in _QUESTIONS:
+        question = _QUESTIONS[name]
+        if name == parsing.LONGEST:  # The one question that keeps to the chat's platforms.
+            question = functools.partial(_longest, mine=_mine(engine, args, mine))
         try:
-            result = _QUESTIONS[name](engine, lang, {**args, "mine": mine})
+            result = question(engine, lang, args)
         except QueryError:
             # The parser checks what the catalogue checks, so this is a disagreement between
             # them; the user still gets an example that works.
@@ -518,9 +520,10 @@ def _display(engine: Engine, platform: str) -> str:
     return esc(engine.registry.get(platform).display_name)
 
 
-def _longest(engine: Engine, lang: str, args: Mapping[str, object]) -> str | Reply:
+def _longest(
+    engine: Engine, lang: str, args: Mapping[str, object], mine: Sequence[str] = ()
+) -> str | Reply:
     platform, year, unit = args.get("platform"), args.get("year"), args.get("duration_type")
-    mine = args["mine"]
     result = engine.catalogue.longest(year, platform, unit, among=mine)
     if mine:
         text = f"{_longest_text(engine, lang, args, result)}\n{_mine_line(engine, lang, mine)}"
