@@ -9,10 +9,14 @@ reset connection, a body cut short).
 from __future__ import annotations
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
+
+Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
 
 def _plus(a: float | None, b: float | None) -> float | None:
@@ -33,6 +37,7 @@ class AiohttpRequest(BaseRequest):
         "_limit",
         "_media_write_timeout",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -54,6 +59,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str | None], Proxy] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,9 +72,22 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._limit),
                 headers={"User-Agent": self.USER_AGENT},
-                # Like httpx: HTTPS_PROXY and the like in the environment are honoured.
-                trust_env=True,
+                # Not trust_env: it looks up the proxy and ~/.netrc again for every request,
+                # each in a worker thread, which was most of aiohttp's CPU an API call.
+                trust_env=False,
             )
+
+    def _proxy(self, url: str) -> Proxy:
+        """The proxy the environment names for ``url`` (HTTPS_PROXY, NO_PROXY and the like,
+        as httpx honours them), looked up once per scheme and host, as httpx does once."""
+        target = URL(url)
+        key = (target.scheme, target.host)
+        if key not in self._proxies:
+            try:
+                self._proxies[key] = get_env_proxy_for_url(target)
+            except LookupError:
+                self._proxies[key] = (None, None)
+        return self._proxies[key]
 
     async def shutdown(self) -> None:
         """See :meth:`BaseRequest.shutdown`."""
@@ -117,8 +136,11 @@ class AiohttpRequest(BaseRequest):
             sock_read=read_timeout,
             total=_plus(_plus(pool_timeout, connect_timeout), _plus(write_timeout, read_timeout)),
         )
+        proxy, proxy_auth = self._proxy(url)
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             # aiohttp's ServerTimeoutError and ConnectionTimeoutError are TimeoutErrors too.

@@ -168,3 +168,34 @@ def test_refused_connection_is_a_network_error(backend: str) -> None:
     with pytest.raises(NetworkError) as caught:
         _run(backend, refused)
     assert not isinstance(caught.value, TimedOut)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_proxy_from_the_environment(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY is honoured, as a deployment behind a proxy needs, and NO_PROXY still wins;
+    both read when the backend first meets a host (aiohttp) or is made (httpx)."""
+
+    async def through_proxy(request: BaseRequest, api: TinyBotApi) -> Any:
+        await request.post("http://api.telegram.invalid/botT/getMe")
+        return await request.post("http://api.telegram.invalid/botT/getMe")
+
+    async def bypassed(request: BaseRequest, api: TinyBotApi) -> Any:
+        return await request.post(f"{api.base}/botT/getMe")
+
+    async def main(call: Callable[[BaseRequest, TinyBotApi], Any], no_proxy: str) -> TinyBotApi:
+        async with TinyBotApi() as api:
+            monkeypatch.setenv("HTTP_PROXY", api.base)
+            monkeypatch.setenv("NO_PROXY", no_proxy)
+            request = BACKENDS[backend]()
+            await request.initialize()
+            try:
+                await call(request, api)
+            finally:
+                await request.shutdown()
+        return api
+
+    api = asyncio.run(main(through_proxy, "localhost"))
+    # A proxy is sent the whole URL; the invalid host was never resolved.
+    assert [path for path, _, _ in api.requests] == ["http://api.telegram.invalid/botT/getMe"] * 2
+    api = asyncio.run(main(bypassed, "127.0.0.1"))
+    assert [path for path, _, _ in api.requests] == ["/botT/getMe"]
