@@ -200,8 +200,11 @@ async def chat_prefs(update: object, context: CustomContext) -> ChatPrefs:
     cached = context.store.cached(chat_id)
     if cached is not None:
         return cached
+    store = context.store
     try:
-        return await asyncio.to_thread(context.store.get, chat_id)
+        if store.reads_are_local:
+            return store.get(chat_id)
+        return await asyncio.to_thread(store.get, chat_id)
     except Exception:
         logger.warning("could not read the settings of chat %s", chat_id, exc_info=True)
         return ChatPrefs()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from telegram.error import TimedOut
 
 from bot import replies, telegram_app
+from bot.storage import ChatStore
 from recommender.engine import EngineHolder
 from tests.bot.conftest import Call, FakeBotApi
 
@@ -361,6 +363,31 @@ def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeyp
     failures = [r for r in caplog.records if r.getMessage().startswith("handler failed on update")]
     assert failures
     assert failures[0].exc_info[0] is RuntimeError
+
+
+@pytest.mark.parametrize("reads_are_local", [True, False], ids=["on the loop", "in a thread"])
+def test_a_database_outage_costs_chats_their_choices_not_their_answers(
+    run_bot, monkeypatch, caplog, reads_are_local
+):
+    async def scenario(bot):
+        chat = bot.chat(language_code="en")
+        await chat.reply("/lang es")
+        assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
+        store = bot.app.bot_data[telegram_app.STORE]
+        store.reads_are_local = reads_are_local
+        store._cache.clear()  # the outage outlives the cache
+
+        def down(self, chat_id):
+            raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+        monkeypatch.setattr(ChatStore, "get", down)
+        # The user's Telegram language again, and an answer.
+        assert "If you like <b>Toy Story</b>" in await chat.reply("/recommend toy story")
+
+    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+        run_bot(scenario)
+    warnings = [r for r in caplog.records if r.getMessage().startswith("could not read the")]
+    assert warnings and warnings[0].exc_info[0] is OperationalError
 
 
 def test_rate_limits_and_network_blips_are_retried(run_bot, monkeypatch):
