@@ -8,6 +8,8 @@ reset connection, a body cut short).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
@@ -17,6 +19,7 @@ from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _plus(a: float | None, b: float | None) -> float | None:
@@ -120,14 +123,18 @@ class AiohttpRequest(BaseRequest):
         if isinstance(write_timeout, DefaultValue):
             write_timeout = self._write_timeout if not files else self._media_write_timeout
 
-        data: aiohttp.FormData | dict[str, str] | None = fields
+        data: aiohttp.FormData | bytes | None = None
+        headers = None
         if files:
-            form = aiohttp.FormData()
+            data = aiohttp.FormData()
             for name, value in (fields or {}).items():
-                form.add_field(name, value)
+                data.add_field(name, value)
             for name, (filename, content, mimetype) in files.items():
-                form.add_field(name, content, filename=filename, content_type=mimetype)
-            data = form
+                data.add_field(name, content, filename=filename, content_type=mimetype)
+        elif fields:
+            # The bytes aiohttp would send for the dict, without the FormData (and the
+            # multipart writer it makes up front) that it would build to get them.
+            data, headers = urlencode(fields).encode(), FORM_HEADERS
 
         timeout = aiohttp.ClientTimeout(
             # aiohttp's connect timeout covers the wait for a pooled connection too.
@@ -139,7 +146,13 @@ class AiohttpRequest(BaseRequest):
         proxy, proxy_auth = self._proxy(url)
         try:
             async with session.request(
-                method, url, data=data, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
     func,
@@ -60,6 +61,12 @@ chat_settings = Table(
     # Registry names, sorted and separated by spaces; empty means every platform.
     Column("platforms", Text, nullable=False, default=""),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# One statement for every read: SQLAlchemy works out its cache key once, not per call.
+_READ = select(chat_settings.c.language, chat_settings.c.platforms).where(
+    chat_settings.c.chat_id == bindparam("chat_id")
 )
 
 
@@ -110,11 +117,8 @@ class ChatStore:
         cached = self.cached(chat_id)
         if cached is not None:
             return cached
-        query = select(chat_settings.c.language, chat_settings.c.platforms).where(
-            chat_settings.c.chat_id == chat_id
-        )
         with self._engine.connect() as connection:
-            row = connection.execute(query).one_or_none()
+            row = connection.execute(_READ, {"chat_id": chat_id}).one_or_none()
         return self._remember(chat_id, ChatPrefs() if row is None else _prefs(*row))
 
     def cached(self, chat_id: int) -> ChatPrefs | None:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from telegram import InputFile
@@ -115,7 +116,28 @@ def test_ok_json(backend: str) -> None:
     data = RequestData([RequestParameter.from_input("chat_id", 5)])
     result, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendMessage", data))
     assert result == {"method": "sendMessage"}
-    assert api.requests[0][2] == b"chat_id=5"
+    _, headers, body = api.requests[0]
+    assert body == b"chat_id=5"
+    assert headers["content-type"] == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_form_fields_are_encoded_alike(backend: str) -> None:
+    """What Telegram parses: HTML text with every awkward character, and a JSON keyboard."""
+    text = "<b>Amélie</b> & \"Léon\" 100% + ü 🎬\n=?#"
+    markup = {"inline_keyboard": [[{"text": "Más", "callback_data": "rec:ns1:5:"}]]}
+    data = RequestData(
+        [
+            RequestParameter.from_input("chat_id", -1001),
+            RequestParameter.from_input("text", text),
+            RequestParameter.from_input("reply_markup", markup),
+        ]
+    )
+    _, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendMessage", data))
+    fields = parse_qs(api.requests[0][2].decode("ascii"), strict_parsing=True)
+    assert fields["chat_id"] == ["-1001"]
+    assert fields["text"] == [text]
+    assert json.loads(fields["reply_markup"][0]) == markup
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
