@@ -31,7 +31,7 @@ scale: $(INSTALLED)
 	$(BIN)/python scripts/scale.py
 
 # The real bot process (polling, webhook) against a fake Bot API; see BENCHMARKS.md.
-loadtest: $(INSTALLED)
+loadtest: $(TEST_INSTALLED)
 	$(BIN)/streambot etl --if-stale
 	$(BIN)/python -m scripts.loadtest
 

@@ -864,7 +864,7 @@ async def serve_webhook(
         }
 
     app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health)
-    server = webhook.serve(app, settings.port)
+    server = await webhook.serve(app, settings.port)
     logger.info("webhook server on port %s, path %s", settings.port, settings.webhook_path)
     try:
         await application.initialize()
@@ -877,7 +877,7 @@ async def serve_webhook(
         await application.start()
         await stop.wait()
     finally:
-        server.stop()
+        await server.cleanup()
         if application.running:
             await application.stop()
         await application.shutdown()

@@ -130,7 +130,7 @@ def test_a_webhook_request_without_the_secret_does_nothing():
     async def main_() -> list[int]:
         port = free_port()
         app = make_app("/telegram", on_update, "s3cret", lambda: (True, {}))
-        server = serve(app, port, "127.0.0.1")
+        server = await serve(app, port, "127.0.0.1")
         body = update(1, "/reload now")
         attempts = [
             {},
@@ -149,7 +149,7 @@ def test_a_webhook_request_without_the_secret_does_nothing():
                 query = await client.post("/telegram?secret_token=s3cret", json=body)
                 statuses.append(query.status_code)
         finally:
-            server.stop()
+            await server.cleanup()
         return statuses
 
     assert set(asyncio.run(main_())) == {HTTPStatus.FORBIDDEN}

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 
 import httpx
 
 from bot.telegram_app import build_application, serve_webhook
-from bot.webhook import HEALTH_PATH, SECRET_HEADER, make_app, secret_matches, serve
+from bot.webhook import (
+    HEALTH_PATH,
+    MAX_BODY_BYTES,
+    SECRET_HEADER,
+    make_app,
+    secret_matches,
+    serve,
+)
 from recommender.engine import EngineHolder
 
 
@@ -108,7 +116,7 @@ def test_non_updates_are_bad_requests_and_health_says_when_it_is_not_ready():
 
     async def main() -> None:
         port = free_port()
-        server = serve(make_app("/telegram", on_update, "s3cret", health), port, "127.0.0.1")
+        server = await serve(make_app("/telegram", on_update, "s3cret", health), port, "127.0.0.1")
         good = {SECRET_HEADER: "s3cret"}
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
@@ -123,7 +131,44 @@ def test_non_updates_are_bad_requests_and_health_says_when_it_is_not_ready():
                 response = await client.post("/telegram", json={"update_id": 1}, headers=good)
                 assert response.status_code == 200
         finally:
-            server.stop()
+            await server.cleanup()
 
     asyncio.run(main())
     assert received == [{"update_id": 1}]
+
+
+def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(caplog):
+    """Past 1 MB a body is refused unread; a callback that breaks is a logged 500, which
+    Telegram retries, and the server keeps serving."""
+    received: list[dict] = []
+
+    async def on_update(data: dict) -> None:
+        if data.get("update_id") == 2:
+            raise RuntimeError("kaboom")
+        received.append(data)
+
+    async def main() -> list[int]:
+        port = free_port()
+        app = make_app("/telegram/", on_update, "s3cret", lambda: (True, {}))
+        server = await serve(app, port, "127.0.0.1")
+        good = {SECRET_HEADER: "s3cret"}
+        huge = b'{"update_id": 1, "pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+                return [
+                    (await client.post("/telegram", content=huge, headers=good)).status_code,
+                    (
+                        await client.post("/telegram", json={"update_id": 2}, headers=good)
+                    ).status_code,
+                    (
+                        await client.post("/telegram/", json={"update_id": 3}, headers=good)
+                    ).status_code,
+                ]
+        finally:
+            await server.cleanup()
+
+    with caplog.at_level(logging.WARNING, logger="bot.webhook"):
+        assert asyncio.run(main()) == [413, 500, 200]
+    assert received == [{"update_id": 3}]
+    (failure,) = [r for r in caplog.records if r.getMessage() == "webhook handler failed"]
+    assert failure.exc_info[0] is RuntimeError
