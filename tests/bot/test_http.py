@@ -124,7 +124,7 @@ def test_ok_json(backend: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_form_fields_are_encoded_alike(backend: str) -> None:
     """What Telegram parses: HTML text with every awkward character, and a JSON keyboard."""
-    text = "<b>Amélie</b> & \"Léon\" 100% + ü 🎬\n=?#"
+    text = '<b>Amélie</b> & "Léon" 100% + ü 🎬\n=?#'
     markup = {"inline_keyboard": [[{"text": "Más", "callback_data": "rec:ns1:5:"}]]}
     data = RequestData(
         [
