@@ -3,6 +3,7 @@ record."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
@@ -53,6 +54,7 @@ def _squeeze(text: str) -> str:
 
 # The release years a catalogue title can have: older is a typo, later is not yet released.
 FIRST_YEAR, LAST_YEAR = 1870, 2100
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 class QueryError(ValueError):
@@ -150,9 +152,6 @@ class Catalogue:
         #: Every rating in the catalogue, most common first.
         self.ratings: list[str] = records["rating"].value_counts().index.tolist()
         self._rating_keys = {_squeeze(rating): rating for rating in reversed(self.ratings)}
-        # The catalogue never changes, so each answer is worked out once (a busy bot asks the
-        # same /longest and /new again and again, at 10 and 100 ms of pandas each).
-        self._longest: dict[tuple, Longest | None] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -187,7 +186,7 @@ class Catalogue:
     def year(value: object) -> int:
         """A release year from ``value``, or a ``QueryError``."""
         text = str(value).strip()
-        if not re.fullmatch(r"[0-9]{4}", text):
+        if not _YEAR.fullmatch(text):
             raise QueryError(f"year must be a 4-digit number like 2019, not {value!r}")
         return int(text)
 
@@ -215,41 +214,51 @@ class Catalogue:
 
         ``among`` keeps only these platforms when no ``platform`` is asked for.
         """
-        key = (year, platform, duration_type, tuple(sorted(among)))
-        if key not in self._longest:
-            self._longest[key] = self._find_longest(year, platform, duration_type, among)
-        return self._longest[key]
-
-    def _find_longest(
-        self,
-        year: int | str | None,
-        platform: str | None,
-        duration_type: str | None,
-        among: Collection[str],
-    ) -> Longest | None:
         unit = self.duration_type(duration_type) if duration_type else "min"
-        records = self.records
-        wanted = (records["type"] == ("tv show" if unit == "season" else "movie")) & (
-            records["duration_type"] == unit
-        )
-        if year is not None:
-            wanted &= records["release_year"] == self.year(year)
+        release = None if year is None else self.year(year)
         if platform is not None:
-            wanted &= records["platform"] == self.platform(platform).name
+            groups = [(unit, self.platform(platform).name, release)]
         elif among:
-            wanted &= records["platform"].isin([self.platform(name).name for name in among])
-        candidates = records.loc[wanted & records["duration_int"].notna()]
-        if candidates.empty:
-            return None
-        longest = candidates[candidates["duration_int"] == candidates["duration_int"].max()]
-        best = longest.loc[longest["title"].idxmin()]
-        return Longest(
-            title=str(best["title_display"]),
-            platform=str(best["platform"]),
-            year=int(best["release_year"]),
-            duration_int=int(best["duration_int"]),
-            duration_type=unit,
+            groups = [(unit, self.platform(name).name, release) for name in among]
+        else:
+            groups = [(unit, None, release)]
+        answers, index = self._longest_answers
+        found = [index[group] for group in groups if group in index]
+        return answers[min(found)] if found else None
+
+    @cached_property
+    def _longest_answers(self) -> tuple[list[Longest], dict[tuple, int]]:
+        """The answers ``longest`` can give, best first, and the first one in each group.
+
+        An answer is the longest record of one duration type, platform and release year;
+        ties go to the first lowercase title, then to the first record. A group is such a
+        triple, with ``None`` for any platform or any year. Any question is one group or
+        several, so its answer is the one of theirs that comes first.
+        """
+        records = self.records
+        timed = ((records["type"] == "movie") & (records["duration_type"] == "min")) | (
+            (records["type"] == "tv show") & (records["duration_type"] == "season")
         )
+        columns = ["title_display", "platform", "release_year", "duration_int", "duration_type"]
+        group = ["duration_type", "platform", "release_year"]
+        candidates = records.loc[timed & records["duration_int"].notna(), [*columns, "title"]]
+        # Only each group's longest records can answer: sorting a few hundred titles instead
+        # of every record's saves most of the build.
+        longest = candidates.groupby(group)["duration_int"].transform("max")
+        candidates = candidates.loc[candidates["duration_int"] == longest].sort_values(
+            ["duration_int", "title"], ascending=[False, True], kind="stable"
+        )
+        best = candidates.drop_duplicates(group)
+        answers = [
+            Longest(str(title), str(platform), int(year), int(duration), str(unit))
+            for title, platform, year, duration, unit in best[columns].itertuples(index=False)
+        ]
+        index: dict[tuple, int] = {}
+        for position, answer in enumerate(answers):
+            unit = answer.duration_type
+            for platform, year in itertools.product((answer.platform, None), (answer.year, None)):
+                index.setdefault((unit, platform, year), position)
+        return answers, index
 
     def score_count(self, platform: str, score: float | str, year: int | str) -> ScoreCount:
         """Movies on ``platform`` released in ``year`` scoring strictly above ``score``."""

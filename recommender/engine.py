@@ -153,6 +153,26 @@ def _names(text: object) -> list[str]:
     return [] if text is None or pd.isna(text) else split_names(str(text))
 
 
+def _shared_names(ours: list[str], theirs: list[str]) -> list[str]:
+    """Our names that are also theirs, ignoring case, in our order.
+
+    >>> _shared_names(["Tim Allen", "Tom Hanks", "Joan Cusack"], ["tom hanks", "TIM ALLEN"])
+    ['Tim Allen', 'Tom Hanks']
+    """
+    lowered = {name.lower() for name in theirs}
+    return [name for name in ours if name.lower() in lowered]
+
+
+@dataclass(frozen=True)
+class _Traits:
+    """What a reason compares of one work: its row, genre words, directors and cast."""
+
+    row: int
+    genres: list[str]
+    directors: list[str]
+    cast: list[str]
+
+
 class Engine:
     """Everything one catalogue version answers: matching, recommendations and queries."""
 
@@ -229,14 +249,14 @@ class Engine:
         return {column: values[row] for column, values in self._columns.items()}
 
     def _match(self, candidate: Candidate) -> Match:
-        work = self._work(candidate.work)
+        row, column = candidate.work, self._columns
         return Match(
-            id=candidate.record_id or str(work["id"]),
-            work_id=str(work["work_id"]),
-            title=str(work["title_display"]),
-            year=int(work["release_year"]),
-            type=str(work["type"]),
-            platforms=work["platforms"].split(),
+            id=candidate.record_id or str(column["id"][row]),
+            work_id=str(column["work_id"][row]),
+            title=str(column["title_display"][row]),
+            year=int(column["release_year"][row]),
+            type=str(column["type"][row]),
+            platforms=column["platforms"][row].split(),
             confidence=candidate.confidence,
         )
 
@@ -325,9 +345,10 @@ class Engine:
             mask = np.ones(len(self.works), dtype=bool) if mask is None else mask.copy()
             mask[versions] = False
         rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
+        query = self._traits(row)
         return [
-            self._recommendation(row, int(result), float(similarity))
-            for result, similarity in zip(rows, similarities, strict=True)
+            self._recommendation(query, result, similarity)
+            for result, similarity in zip(rows.tolist(), similarities.tolist(), strict=True)
         ]
 
     def _versions_of(self, row: int) -> list[int]:
@@ -338,36 +359,39 @@ class Engine:
         related = self._originals.get(base, []) + self._versions[base]
         return [other for other in related if other != row]
 
-    def _recommendation(self, query_row: int, row: int, similarity: float) -> Recommendation:
-        work = self._work(row)
-        score = work["score"]
+    def _recommendation(self, query: _Traits, row: int, similarity: float) -> Recommendation:
+        column = self._columns
+        score = column["score"][row]
         return Recommendation(
-            id=str(work["id"]),
-            work_id=str(work["work_id"]),
-            title=str(work["title_display"]),
-            year=int(work["release_year"]),
-            type=str(work["type"]),
-            platforms=work["platforms"].split(),
+            id=str(column["id"][row]),
+            work_id=str(column["work_id"][row]),
+            title=str(column["title_display"][row]),
+            year=int(column["release_year"][row]),
+            type=str(column["type"][row]),
+            platforms=column["platforms"][row].split(),
             similarity=round(similarity, 4),
             score=None if pd.isna(score) else float(score),
-            reason=self._reason(query_row, row),
+            reason=self._reason(query, self._traits(row)),
         )
 
-    def _reason(self, query_row: int, row: int, themes: int = 3) -> Reason:
-        query, work = self._work(query_row), self._work(row)
+    def _traits(self, row: int) -> _Traits:
+        """What a reason compares of work ``row``."""
+        column = self._columns
+        return _Traits(
+            row=row,
+            genres=str(column["genres"][row] or "").split(),
+            directors=_names(column["director_display"][row]),
+            cast=_names(column["cast_display"][row]),
+        )
 
-        def shared(column: str, limit: int) -> list[str]:
-            theirs = {name.lower() for name in _names(work[column])}
-            return [name for name in _names(query[column]) if name.lower() in theirs][:limit]
-
-        query_genres = str(query["genres"] or "").split()
-        work_genres = set(str(work["genres"] or "").split())
-        genres = [g.replace("_", " ") for g in query_genres if g in work_genres][:3]
-        terms = self.model.shared_terms(query_row, row, top=20)
+    def _reason(self, query: _Traits, work: _Traits, themes: int = 3) -> Reason:
+        work_genres = set(work.genres)
+        genres = [g.replace("_", " ") for g in query.genres if g in work_genres][:3]
+        terms = self.model.shared_terms(query.row, work.row, top=20)
         return Reason(
             genres=genres,
-            directors=shared("director_display", 2),
-            cast=shared("cast_display", 3),
+            directors=_shared_names(query.directors, work.directors)[:2],
+            cast=_shared_names(query.cast, work.cast)[:3],
             themes=[term.term for term in terms if term.field == "description"][:themes],
         )
 
@@ -410,7 +434,8 @@ class Engine:
             return None
         every = self.model.shared_terms(a, b, top=self.model.n_features)
         similarity = sum(term.share for term in every)
-        return Explanation(round(similarity, 4), self._reason(a, b), every[:top])
+        reason = self._reason(self._traits(a), self._traits(b))
+        return Explanation(round(similarity, 4), reason, every[:top])
 
 
 class EngineHolder:

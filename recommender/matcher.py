@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from recommender.model import accumulate
+from recommender.model import accumulate, top_rows
 from recommender.text import (
     drop_leading_article,
     drop_qualifier,
@@ -167,36 +167,45 @@ class TitleMatcher:
             return []
         forms = {text: 1.0}
         forms.setdefault(drop_leading_article(text), ARTICLE_WEIGHT)
-        scores: dict[int, float] = {}
-        for key in self._candidate_keys(text, forms):
-            similarity = (
-                max(fuzz.ratio(form, self.keys_[key]) * weight for form, weight in forms.items())
-                / 100
-            )
-            start, end = self.key_start_[key], self.key_start_[key + 1]
-            for work, weight in zip(
-                self.pair_work_[start:end], self.pair_weight_[start:end], strict=True
-            ):
-                score = float(similarity * weight)
-                if score > scores.get(int(work), 0.0):
-                    scores[int(work)] = score
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        best = self._best_scores(self._candidate_keys(text, forms), forms)
+        ranked = list(best.items())[:limit]
         return [
-            Candidate(work, round(score, 4))
-            for work, score in ranked[:limit]
-            if score >= MIN_CONFIDENCE
+            Candidate(work, round(score, 4)) for work, score in ranked if score >= MIN_CONFIDENCE
         ]
 
-    def _candidate_keys(self, text: str, forms: dict[str, float]) -> list[int]:
+    def _best_scores(self, keys: np.ndarray, forms: dict[str, float]) -> dict[int, float]:
+        """Each work behind ``keys`` and its best score, best first, ties to the lower row.
+
+        A (work, key) pair scores the key's best ratio to a query form, times the form's and
+        the pair's weights; the product is float32, like the pair weights.
+        """
+        ratios = process.cdist(
+            list(forms), self.keys_[keys].tolist(), scorer=fuzz.ratio, dtype=np.float64
+        )
+        form_weights = np.fromiter(forms.values(), dtype=np.float64, count=len(forms))
+        similarity = ((ratios * form_weights[:, None]).max(axis=0) / 100).astype(np.float32)
+        starts, ends = self.key_start_[keys], self.key_start_[keys + 1]
+        lengths = ends - starts
+        # Every key's pairs, start to end, side by side: one arange, not one per key.
+        firsts = np.cumsum(lengths) - lengths  # where each key's pairs begin in ``pairs``
+        pairs = np.arange(lengths.sum()) + np.repeat(starts - firsts, lengths)
+        works = self.pair_work_[pairs]
+        scores = np.repeat(similarity, lengths) * self.pair_weight_[pairs]
+        order = np.lexsort((works, -scores))
+        best: dict[int, float] = {}
+        for work, score in zip(works[order].tolist(), scores[order].tolist(), strict=True):
+            best.setdefault(work, score)  # a work's first pair in this order is its best
+        return best
+
+    def _candidate_keys(self, text: str, forms: dict[str, float]) -> np.ndarray:
         """Exact key hits plus the keys sharing the most character 3-grams with the query."""
         exact = [self.key_index_[form] for form in forms if form in self.key_index_]
-        grams = Counter(char_trigrams(text))
-        terms = np.array([self.vocabulary_[g] for g in grams if g in self.vocabulary_], dtype=int)
-        counts = np.array([n for g, n in grams.items() if g in self.vocabulary_], dtype=np.float32)
+        grams = Counter(gram for gram in char_trigrams(text) if gram in self.vocabulary_)
+        terms = np.fromiter(
+            (self.vocabulary_[gram] for gram in grams), dtype=np.int64, count=len(grams)
+        )
+        counts = np.fromiter(grams.values(), dtype=np.float32, count=len(grams))
         # The query's own norm scales every key alike, so the ranking does not need it.
         scores = accumulate(self.postings_, terms, counts * self.idf_[terms], len(self.keys_))
-        count = min(self.candidates, int(np.count_nonzero(scores)))
-        if count == 0:
-            return exact
-        top = np.argpartition(-scores, count - 1)[:count]
-        return exact + [int(key) for key in top if key not in exact]
+        top = [key for key in top_rows(scores, self.candidates).tolist() if key not in exact]
+        return np.array(exact + top, dtype=np.int64)

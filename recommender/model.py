@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -27,14 +28,43 @@ def l2_normalize(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
 
 
+# Past this many postings scipy's product wins (slicing costs little beside the sums, and
+# np.add.at is slower per posting): at 1M titles a common trigram alone has ~100k.
+SPARSE_PRODUCT_FROM = 100_000
+
+
 def accumulate(
     postings: sp.csr_matrix, terms: np.ndarray, weights: np.ndarray, size: int
 ) -> np.ndarray:
     """Dot product of a sparse query (``terms``, ``weights``) with every row behind
-    ``postings`` (features x rows), touching only the rows that share a term."""
+    ``postings`` (features x rows), touching only the rows that share a term.
+
+    Each row sums its terms' float32 products in ``terms`` order, as scipy's sparse product
+    does, but without the cost of slicing a sparse matrix (a few tenths of a ms a query).
+    """
+    scores = np.zeros(size, dtype=np.float32)
     if len(terms) == 0:
-        return np.zeros(size, dtype=np.float32)
-    return np.asarray(postings[terms].T @ weights.astype(np.float32), dtype=np.float32)
+        return scores
+    starts, ends = postings.indptr[terms], postings.indptr[terms + 1]
+    if int((ends - starts).sum()) > SPARSE_PRODUCT_FROM:
+        return np.asarray(postings[terms].T @ weights.astype(np.float32), dtype=np.float32)
+    spans = [slice(start, end) for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+    rows = np.concatenate([postings.indices[span] for span in spans])
+    values = np.concatenate([postings.data[span] for span in spans])
+    np.add.at(scores, rows, values * np.repeat(weights.astype(np.float32), ends - starts))
+    return scores
+
+
+def top_rows(scores: np.ndarray, count: int) -> np.ndarray:
+    """The rows of the ``count`` highest positive ``scores``, in no particular order.
+
+    Rows tied at the cut are the ones ``np.argpartition`` keeps, as the matcher always kept.
+    """
+    count = min(count, len(scores))
+    if count <= 0:
+        return np.array([], dtype=np.int64)
+    top = np.argpartition(-scores, count - 1)[:count]
+    return top[scores[top] > 0]
 
 
 class SharedTerm(NamedTuple):
@@ -165,15 +195,15 @@ class ContentModel:
         )
         shares = weights_a[in_a] * weights_b[in_b]
         order = np.lexsort((common, -shares))[:top]
-        bounds = np.cumsum(list(self.fields_.values()))
-        fields = list(self.fields_)
+        features, shares = common[order], shares[order]
+        field_ends = list(itertools.accumulate(self.fields_.values()))
+        fields = np.searchsorted(field_ends, features, side="right")
+        names = list(self.fields_)
         return [
-            SharedTerm(
-                fields[int(np.searchsorted(bounds, common[i], side="right"))],
-                str(self.terms_[common[i]]),
-                float(shares[i]),
+            SharedTerm(names[field], str(self.terms_[feature]), share)
+            for field, feature, share in zip(
+                fields.tolist(), features.tolist(), shares.tolist(), strict=True
             )
-            for i in order
         ]
 
     def similar(
@@ -188,7 +218,7 @@ class ContentModel:
         scores = self.similarities(index)
         scores[index] = 0.0
         if mask is not None:
-            scores[~mask] = 0.0
+            scores *= mask  # zeroes the others ten times faster than ``scores[~mask] = 0``
         wanted = min(k + offset, int(np.count_nonzero(scores > 0)))
         if wanted <= offset:
             return np.array([], dtype=np.int64), np.array([], dtype=np.float32)

@@ -3,6 +3,10 @@ from tests/fixtures/raw (see tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from recommender.catalogue import (
@@ -302,3 +306,74 @@ def test_longest_among_a_chats_platforms(catalogue: Catalogue) -> None:
     assert among is not None and among.platform in others
     # A platform asked for by name wins over the chat's platforms.
     assert catalogue.longest(platform=everywhere.platform, among=others) == everywhere
+
+
+# -- longest from its table of group answers, against the plain masks over every record ----------
+def reference_longest(
+    catalogue: Catalogue,
+    year: int | None,
+    platform: str | None,
+    duration_type: str | None,
+    among: tuple[str, ...],
+) -> Longest | None:
+    """``Catalogue.longest`` as boolean masks over every record."""
+    unit = catalogue.duration_type(duration_type) if duration_type else "min"
+    records = catalogue.records
+    wanted = (records["type"] == ("tv show" if unit == "season" else "movie")) & (
+        records["duration_type"] == unit
+    )
+    if year is not None:
+        wanted &= records["release_year"] == year
+    if platform is not None:
+        wanted &= records["platform"] == platform
+    elif among:
+        wanted &= records["platform"].isin(among)
+    candidates = records.loc[wanted & records["duration_int"].notna()]
+    if candidates.empty:
+        return None
+    longest = candidates[candidates["duration_int"] == candidates["duration_int"].max()]
+    best = longest.loc[longest["title"].idxmin()]
+    return Longest(
+        title=str(best["title_display"]),
+        platform=str(best["platform"]),
+        year=int(best["release_year"]),
+        duration_int=int(best["duration_int"]),
+        duration_type=unit,
+    )
+
+
+def every_longest_question(catalogue: Catalogue) -> list[tuple]:
+    """Every year, platform, duration type and set of chat platforms, and a year with none."""
+    names = catalogue.registry.names
+    choices = [
+        combination for size in range(len(names) + 1) for combination in combinations(names, size)
+    ]
+    years = [None, 1900, *sorted(set(catalogue.records["release_year"]))]
+    # A platform asked for by name makes the chat's platforms moot: one set checks that.
+    questions = [(None, among) for among in choices] + [(name, names[:2]) for name in names]
+    return [
+        (year, platform, duration_type, among)
+        for year in years
+        for platform, among in questions
+        for duration_type in (None, "min", "season")
+    ]
+
+
+def test_longest_answers_what_the_masks_over_every_record_answer(catalogue: Catalogue) -> None:
+    for question in every_longest_question(catalogue):
+        assert catalogue.longest(*question) == reference_longest(catalogue, *question), question
+
+
+def test_longest_breaks_ties_as_the_masks_do(catalogue: Catalogue) -> None:
+    # Durations of 1 to 3 and titles shared across records and platforms: ties everywhere,
+    # down to the same title and duration on two records, where the first record wins.
+    rng = np.random.default_rng(4)
+    records = catalogue.records.sample(frac=6, replace=True, random_state=4, ignore_index=True)
+    records["duration_int"] = pd.array(rng.integers(1, 4, len(records)), dtype="Int64")
+    records["duration_int"] = records["duration_int"].mask(rng.random(len(records)) < 0.1)
+    records["title"] = rng.choice(["b", "a", "c", "A"], len(records))
+    records["title_display"] = [f"{title} #{row}" for row, title in enumerate(records["title"])]
+    records["release_year"] = rng.choice([2001, 2002], len(records))
+    tied = Catalogue(records, catalogue.registry)
+    for question in every_longest_question(tied):
+        assert tied.longest(*question) == reference_longest(tied, *question), question

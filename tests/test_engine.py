@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pytest
 
 from etl.build import build
@@ -18,7 +19,9 @@ from recommender.engine import (
     EngineHolder,
     Match,
     Reason,
+    Recommendation,
 )
+from recommender.model import split_names
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -298,15 +301,21 @@ def test_engine_holder_swaps(engine: Engine) -> None:
     assert holder.engine is other
 
 
-def test_other_language_versions_are_never_recommended_for_each_other(raw_dir: Path) -> None:
+def engine_with_disney_row(raw_dir: Path, row: str) -> Engine:
+    """The engine built from the fixtures plus one more Disney+ row (a raw CSV line)."""
     disney = raw_dir / "catalogues" / "disney_plus_titles.csv"
     with disney.open("a", encoding="utf-8", newline="") as file:
-        file.write(
-            's900,Movie,Toy Story (in Spanish),John Lasseter,"Tom Hanks, Tim Allen",'
-            'United States,"November 12, 2019",1995,G,83 min,"Animation, Comedy",'
-            "A cowboy doll feels threatened when a new spaceman toy arrives.\n"
-        )
-    engine = build(raw_dir).engine()
+        file.write(row + "\n")
+    return build(raw_dir).engine()
+
+
+def test_other_language_versions_are_never_recommended_for_each_other(raw_dir: Path) -> None:
+    engine = engine_with_disney_row(
+        raw_dir,
+        's900,Movie,Toy Story (in Spanish),John Lasseter,"Tom Hanks, Tim Allen",'
+        'United States,"November 12, 2019",1995,G,83 min,"Animation, Comedy",'
+        "A cowboy doll feels threatened when a new spaceman toy arrives.",
+    )
     spanish = engine.match("toy story (in spanish)")[0]
     original = engine.match("toy story")[0]
     assert (original.title, spanish.title) == ("Toy Story", "Toy Story (in Spanish)")
@@ -350,3 +359,104 @@ def test_several_platforms_keep_works_on_any_of_them(engine: Engine) -> None:
     assert all({"netflix", "hulu"} & set(item.platforms) for item in both)
     singles = [engine.similar(work_id, k=100, platform=name) for name in ("netflix", "hulu")]
     assert {item.work_id for item in both} == {item.work_id for page in singles for item in page}
+
+
+# -- replies read from column arrays, against the same built from pandas rows --------------------
+def reference_reason(engine: Engine, query_row: int, row: int) -> Reason:
+    """Why ``row`` is like ``query_row``, read from two full pandas rows of the works table."""
+    query, work = engine.works.iloc[query_row], engine.works.iloc[row]
+
+    def names(text: object) -> list[str]:
+        return [] if pd.isna(text) else split_names(str(text))
+
+    def shared(column: str, limit: int) -> list[str]:
+        theirs = {name.lower() for name in names(work[column])}
+        return [name for name in names(query[column]) if name.lower() in theirs][:limit]
+
+    work_genres = set(str(work["genres"] or "").split())
+    genres = [g.replace("_", " ") for g in str(query["genres"] or "").split() if g in work_genres]
+    terms = engine.model.shared_terms(query_row, row, top=20)
+    return Reason(
+        genres=genres[:3],
+        directors=shared("director_display", 2),
+        cast=shared("cast_display", 3),
+        themes=[term.term for term in terms if term.field == "description"][:3],
+    )
+
+
+def reference_recommendation(
+    engine: Engine, query_row: int, row: int, similarity: float
+) -> Recommendation:
+    work = engine.works.iloc[row]
+    return Recommendation(
+        id=str(work["id"]),
+        work_id=str(work["work_id"]),
+        title=str(work["title_display"]),
+        year=int(work["release_year"]),
+        type=str(work["type"]),
+        platforms=work["platforms"].split(),
+        similarity=round(similarity, 4),
+        score=None if pd.isna(work["score"]) else float(work["score"]),
+        reason=reference_reason(engine, query_row, row),
+    )
+
+
+def test_similar_reads_what_the_works_table_holds(engine: Engine) -> None:
+    everything, compared = len(engine.works), 0
+    for query_row, work_id in enumerate(engine.works["work_id"]):
+        # The fixtures hold no language versions, so the model's ranking is the engine's.
+        rows, similarities = engine.model.similar(query_row, k=everything)
+        expected = [
+            reference_recommendation(engine, query_row, int(row), float(similarity))
+            for row, similarity in zip(rows, similarities, strict=True)
+        ]
+        assert engine.similar(work_id, k=everything) == expected
+        compared += len(expected)
+    assert compared > 200
+
+
+def test_why_gives_the_reason_recommendations_give(engine: Engine) -> None:
+    work_ids = engine.works["work_id"].tolist()
+    for first, first_id in enumerate(work_ids):
+        for second, second_id in enumerate(work_ids):
+            explanation = engine.why(first_id, second_id)
+            assert explanation is not None
+            assert explanation.reason == reference_reason(engine, first, second)
+
+
+def test_match_reads_what_the_works_table_holds(engine: Engine) -> None:
+    for query in ["toy stroy", "the office", "ns1", "hs1", "star wars", "amelie"]:
+        candidates = engine.matcher.match(query)
+        assert candidates
+        expected = [
+            Match(
+                id=candidate.record_id or str(engine.works["id"].iat[candidate.work]),
+                work_id=str(engine.works["work_id"].iat[candidate.work]),
+                title=str(engine.works["title_display"].iat[candidate.work]),
+                year=int(engine.works["release_year"].iat[candidate.work]),
+                type=str(engine.works["type"].iat[candidate.work]),
+                platforms=engine.works["platforms"].iat[candidate.work].split(),
+                confidence=candidate.confidence,
+            )
+            for candidate in candidates
+        ]
+        assert engine.match(query) == expected
+
+
+def test_a_reason_names_people_in_the_asked_works_order(raw_dir: Path) -> None:
+    engine = engine_with_disney_row(
+        raw_dir,
+        's901,Movie,Toy Story Toons,Angus MacLane,"Don Rickles, Tim Allen, Tom Hanks",'
+        'United States,"November 12, 2019",2011,G,7 min,"Animation, Comedy",'
+        "A cowboy doll and a spaceman toy at a fast-food restaurant.",
+    )
+    toons, original = engine.work_of("ds901"), engine.work_of("ds1")
+    assert toons is not None and original is not None
+    reasons = {
+        item.work_id: item.reason.cast for item in engine.similar(toons, k=len(engine.works))
+    }
+    assert reasons[original] == ["Don Rickles", "Tim Allen", "Tom Hanks"]
+    reasons = {
+        item.work_id: item.reason.cast for item in engine.similar(original, k=len(engine.works))
+    }
+    assert reasons[toons] == ["Tom Hanks", "Tim Allen", "Don Rickles"]

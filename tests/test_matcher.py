@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
+import numpy as np
 import pandas as pd
 import pytest
+from rapidfuzz import fuzz
 
 from recommender.engine import Engine
 from recommender.matcher import (
@@ -15,6 +20,7 @@ from recommender.matcher import (
     char_trigrams,
     is_confident,
 )
+from recommender.text import drop_leading_article, normalize_title
 
 
 def titles(engine: Engine, candidates: list[Candidate]) -> list[tuple[str, int]]:
@@ -179,3 +185,101 @@ def test_a_subtitle_alone_finds_its_work(engine: Engine, query: str, title: str)
 def test_weak_candidates_are_noise_not_guesses(engine: Engine) -> None:
     assert engine.matcher.match("toy") == []  # "toy story" is only 0.5 alike
     assert all(c.confidence >= MIN_CONFIDENCE for c in engine.matcher.match("toy stry"))
+
+
+# -- the batched ranking against the key-by-key loop it replaces ---------------------------------
+def reference_match(matcher: TitleMatcher, query: str, limit: int = 5) -> list[Candidate]:
+    """``TitleMatcher.match`` one candidate key and one (work, key) pair at a time."""
+    record_id = (query or "").strip().lower()
+    if record_id in matcher.record_work_:
+        return [Candidate(matcher.record_work_[record_id], 1.0, record_id)]
+    text = normalize_title(query)
+    if not text:
+        return []
+    forms = {text: 1.0}
+    forms.setdefault(drop_leading_article(text), ARTICLE_WEIGHT)
+    keys = [matcher.key_index_[form] for form in forms if form in matcher.key_index_]
+    grams = Counter(char_trigrams(text))
+    terms = np.array([matcher.vocabulary_[g] for g in grams if g in matcher.vocabulary_], dtype=int)
+    counts = np.array([n for g, n in grams.items() if g in matcher.vocabulary_], dtype=np.float32)
+    scores = np.zeros(len(matcher.keys_), dtype=np.float32)
+    if len(terms):
+        weights = (counts * matcher.idf_[terms]).astype(np.float32)
+        scores = np.asarray(matcher.postings_[terms].T @ weights, dtype=np.float32)
+    count = min(matcher.candidates, int(np.count_nonzero(scores)))
+    if count:
+        top = np.argpartition(-scores, count - 1)[:count]
+        keys += [int(key) for key in top if key not in keys]
+    best: dict[int, float] = {}
+    for key in keys:
+        similarity = (
+            max(fuzz.ratio(form, matcher.keys_[key]) * weight for form, weight in forms.items())
+            / 100
+        )
+        start, end = matcher.key_start_[key], matcher.key_start_[key + 1]
+        for work, weight in zip(
+            matcher.pair_work_[start:end], matcher.pair_weight_[start:end], strict=True
+        ):
+            score = float(similarity * weight)  # float32, like the pair weights
+            if score > best.get(int(work), 0.0):
+                best[int(work)] = score
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    ranked = ranked[:limit]
+    return [Candidate(work, round(score, 4)) for work, score in ranked if score >= MIN_CONFIDENCE]
+
+
+def sloppy_queries(titles: list[str], seed: int) -> list[str]:
+    """Each title as typed, with a letter dropped, doubled or swapped, with or without an
+    article, cut short, shouted; and a few that match nothing."""
+    rng = random.Random(seed)
+    queries = ["", "   ", "¿?", "qxzj", "the", "a", "2", "ns999"]
+    for title in titles:
+        i = rng.randrange(len(title))
+        queries += [
+            title,
+            title[:i] + title[i + 1 :],
+            title[:i] + title[i] + title[i:],
+            title[:i] + title[i + 1 : i + 2] + title[i : i + 1] + title[i + 2 :],
+            "the " + title.lower(),
+            drop_leading_article(normalize_title(title)),
+            " ".join(title.split()[:2]),
+            title.upper(),
+        ]
+    return queries
+
+
+# Few words, so titles repeat and differ by a letter: ties, and more than 40 candidate keys.
+WORDS = ["the", "star", "stars", "war", "wars", "toy", "story", "office", "love", "night"]
+TAILS = ["", " 2", ": The Return", " - Night", " (U.S.)", " (in Spanish)", " [Dubbed]"]
+
+
+@pytest.fixture(scope="module")
+def crowded() -> TitleMatcher:
+    """A matcher over 600 titles made of a handful of words."""
+    rng = random.Random(5)
+    titles = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3))).title() + rng.choice(TAILS)
+        for _ in range(600)
+    ]
+    ids = [f"xs{row}" for row in range(600)]
+    return TitleMatcher().fit(pd.DataFrame({"title_display": titles, "ids": ids}))
+
+
+def test_match_ranks_like_the_key_by_key_loop(engine: Engine) -> None:
+    matcher = engine.matcher
+    titles = engine.works["title_display"].dropna().tolist()
+    for query in [*sloppy_queries(titles, seed=1), "ns1", " Hs1 ", "office", "clone war"]:
+        for limit in (5, 1, 30):
+            assert matcher.match(query, limit) == reference_match(matcher, query, limit), query
+
+
+def test_match_breaks_ties_like_the_key_by_key_loop(crowded: TitleMatcher) -> None:
+    titles = [*random.Random(2).sample(crowded.keys_.tolist(), 120), "xs7", "XS599"]
+    tied = 0
+    for query in sloppy_queries(titles, seed=3):
+        for limit in (5, 20):
+            candidates = crowded.match(query, limit)
+            assert candidates == reference_match(crowded, query, limit), query
+            confidences = [candidate.confidence for candidate in candidates]
+            tied += len(confidences) > len(set(confidences))
+    assert tied > 100  # the ranking's tie-break by row was put to the test

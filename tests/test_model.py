@@ -9,8 +9,17 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from recommender import model as model_module
 from recommender.engine import Engine
-from recommender.model import ContentModel, accumulate, l2_normalize, split_names, split_words
+from recommender.model import (
+    ContentModel,
+    SharedTerm,
+    accumulate,
+    l2_normalize,
+    split_names,
+    split_words,
+    top_rows,
+)
 
 EMPTY = ["", "", ""]
 
@@ -153,3 +162,96 @@ def test_the_terms_cost_what_their_text_costs() -> None:
     assert "x" * 1000 in set(model.terms_)
     # A fixed-width array would hold every term at the longest one's width.
     assert len(pickle.dumps(model.terms_)) < 4 * 1000 * len(model.terms_)
+
+
+# -- the fast paths against the plain computations they replace ---------------------------------
+def scipy_accumulate(
+    postings: sp.csr_matrix, terms: np.ndarray, weights: np.ndarray, size: int
+) -> np.ndarray:
+    """The sparse product ``accumulate`` must reproduce bit for bit."""
+    if len(terms) == 0:
+        return np.zeros(size, dtype=np.float32)
+    return np.asarray(postings[terms].T @ weights.astype(np.float32), dtype=np.float32)
+
+
+def reference_similar(
+    model: ContentModel, index: int, k: int, mask: np.ndarray | None, offset: int
+) -> tuple[list[int], list[float]]:
+    """``ContentModel.similar`` through scipy's product and masked assignment."""
+    scores = scipy_accumulate(model.postings_, *model._row(index), model.n_works)
+    scores[index] = 0.0
+    if mask is not None:
+        scores[~mask] = 0.0
+    wanted = min(k + offset, int(np.count_nonzero(scores > 0)))
+    if wanted <= offset:
+        return [], []
+    cutoff = -np.partition(-scores, wanted - 1)[wanted - 1]
+    top = np.flatnonzero(scores >= cutoff)
+    top = top[np.lexsort((top, -scores[top]))][offset : offset + k]
+    return top.tolist(), scores[top].tolist()
+
+
+def reference_shared_terms(model: ContentModel, first: int, second: int, top: int) -> list:
+    """``ContentModel.shared_terms`` one term at a time."""
+    (terms_a, weights_a), (terms_b, weights_b) = model._row(first), model._row(second)
+    common, in_a, in_b = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
+    shares = weights_a[in_a] * weights_b[in_b]
+    bounds = np.cumsum(list(model.fields_.values()))
+    fields = list(model.fields_)
+    return [
+        SharedTerm(
+            fields[int(np.searchsorted(bounds, common[i], side="right"))],
+            str(model.terms_[common[i]]),
+            float(shares[i]),
+        )
+        for i in np.lexsort((common, -shares))[:top]
+    ]
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("sparse_from", [0, 10**9], ids=["scipy", "add.at"])
+def test_accumulate_adds_up_like_the_sparse_product(
+    seed: int, sparse_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_module, "SPARSE_PRODUCT_FROM", sparse_from)
+    # Many terms per row, of very different sizes, so summing in another order than the
+    # query's terms would round differently somewhere.
+    rng = np.random.default_rng(seed)
+    postings = sp.random(300, 400, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    postings.data *= rng.choice([1e-3, 1.0, 1e3], size=postings.nnz).astype(np.float32)
+    for size in (0, 1, 7, 60, 300):
+        terms = rng.permutation(300)[:size]
+        weights = rng.random(size).astype(np.float32) * 10
+        expected = scipy_accumulate(postings, terms, weights, 400)
+        scores = accumulate(postings, terms, weights, 400)
+        assert scores.dtype == np.float32
+        assert scores.tobytes() == expected.tobytes(), f"{size} terms"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top_rows_keeps_the_rows_argpartition_kept(seed: int) -> None:
+    # Few distinct values: ties at the cut, and rows scoring 0, everywhere.
+    rng = np.random.default_rng(seed)
+    for size, count in [(200, 40), (200, 5), (30, 40), (50, 50), (10, 0), (0, 3)]:
+        scores = rng.integers(0, 4, size=size).astype(np.float32)
+        wanted = min(count, int(np.count_nonzero(scores)))
+        expected = np.argpartition(-scores, wanted - 1)[:wanted] if wanted else []
+        assert sorted(top_rows(scores, count).tolist()) == sorted(expected), (size, count)
+
+
+def test_similar_matches_the_plain_computation(model: ContentModel) -> None:
+    rng = np.random.default_rng(0)
+    for row in range(model.n_works):
+        for mask in (None, rng.random(model.n_works) < 0.5):
+            for k, offset in [(5, 0), (3, 2), (model.n_works, 0)]:
+                rows, scores = model.similar(row, k=k, mask=mask, offset=offset)
+                expected = reference_similar(model, row, k, mask, offset)
+                assert (rows.tolist(), scores.tolist()) == expected, (row, k, offset)
+
+
+def test_shared_terms_match_the_term_by_term_computation(model: ContentModel) -> None:
+    for first in range(model.n_works):
+        for second in range(model.n_works):
+            for top in (5, 20, model.n_features):
+                expected = reference_shared_terms(model, first, second, top)
+                assert model.shared_terms(first, second, top=top) == expected
