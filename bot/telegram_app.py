@@ -69,6 +69,7 @@ from bot.reload import (
     ReloadBusy,
     ReloadError,
     load_engine,
+    release_freed_memory,
     reload_engine,
     rollback_engine,
     upload_and_reload,
@@ -706,6 +707,7 @@ async def post_init(application: Application) -> None:
     if HOLDER not in application.bot_data:
         engine = await asyncio.to_thread(load_engine, settings, sys.stderr)
         application.bot_data[HOLDER] = EngineHolder(engine)
+        release_freed_memory()  # the ETL's leftovers, and the engine frozen
     if STORE not in application.bot_data:
         application.bot_data[STORE] = await asyncio.to_thread(
             ChatStore, settings.database_url, SETTINGS_CACHE_SECONDS

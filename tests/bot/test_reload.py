@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import multiprocessing
 import os
 import signal
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -263,6 +265,23 @@ def test_rollback_engine_serves_the_previous_version(two_versions):
         reload.rollback_engine(holder, processed)
     assert reload.rollback_engine(holder, processed, to=names[1]).to_version == names[1]
     assert holder.engine.version == names[1]
+
+
+def test_the_served_engine_is_frozen_and_the_replaced_one_freed(two_versions):
+    """Frozen, the served engine's objects are no work for the collector; replaced, it goes,
+    reference cycles and all (a frozen cycle would never be freed)."""
+    processed, _ = two_versions
+    holder = EngineHolder(Engine.load(processed))
+    holder.engine.itself = holder.engine  # a cycle: only the collector can free it
+    served = weakref.ref(holder.engine)
+    try:
+        reload.release_freed_memory()  # as after start-up
+        assert served() is not None and gc.get_freeze_count() > 0
+        reload.rollback_engine(holder, processed)
+        assert served() is None
+        assert gc.get_freeze_count() > 0  # now the new engine
+    finally:
+        gc.unfreeze()
 
 
 def test_rollback_engine_follows_a_rollback_made_from_the_command_line(two_versions):
