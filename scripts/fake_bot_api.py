@@ -482,12 +482,16 @@ class FakeBotApi:
 def _parameters(request: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
     """A request's parameters, from its query, form, multipart or JSON body, and its files."""
     params: dict[str, Any] = {}
+    arguments: dict[str, Any] = {
+        name: values[-1].decode()
+        for name, values in {**request.query_arguments, **request.body_arguments}.items()
+    }
     if request.headers.get("Content-Type", "").startswith("application/json") and request.body:
-        params.update(json.loads(request.body))
-    arguments = {**request.query_arguments, **request.body_arguments}
-    for name, values in arguments.items():
-        raw = values[-1].decode()
-        if name in _TEXT_FIELDS:
+        # Like Telegram: a JSON body's string values are read as form values would be, so
+        # "123" is a chat id and a JSON-encoded string is a keyboard.
+        arguments.update(json.loads(request.body))
+    for name, raw in arguments.items():
+        if name in _TEXT_FIELDS or not isinstance(raw, str):
             params[name] = raw
             continue
         try:
