@@ -196,6 +196,11 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
     if deployed and not settings.telegram_bot_token:
         # A deployment with a lost token must fail loudly, not chat with no one on a console.
         raise UsageError("streambot run: set TELEGRAM_BOT_TOKEN first (see .env.example)")
+    if deployed and settings.workers > 1 and not (args.webhook or settings.webhook_url):
+        raise UsageError(
+            "streambot run: STREAMBOT_WORKERS above 1 needs the webhook (set WEBHOOK_URL); "
+            "long polling has one reader"
+        )
     if args.command == "run" and settings.telegram_bot_token:
         # Imported here: the console and the other commands never need python-telegram-bot.
         from bot.telegram_app import run_bot

@@ -80,6 +80,8 @@ class Settings:
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     # The HTTP library for Bot API calls: one of HTTP_CLIENTS.
     http_client: str = HTTP_CLIENTS[0]
+    # Webhook worker processes sharing the port and one engine's memory (bot/workers.py).
+    workers: int = 1
 
     @property
     def raw_dir(self) -> Path:
@@ -168,7 +170,10 @@ class Settings:
             log_level=log_level,
             db_url=database_url(environ.get("STREAMBOT_DB", ""), data_dir),
             rate_limit=_rate_limit(environ.get("STREAMBOT_RATE_LIMIT", "")),
-            concurrent_updates=_concurrent_updates(environ.get("STREAMBOT_CONCURRENT_UPDATES", "")),
+            concurrent_updates=_count(
+                "STREAMBOT_CONCURRENT_UPDATES", environ, DEFAULT_CONCURRENT_UPDATES
+            ),
+            workers=_count("STREAMBOT_WORKERS", environ, 1),
             http_client=_http_client(environ.get("STREAMBOT_HTTP_CLIENT", "")),
         )
 
@@ -221,12 +226,17 @@ def _rate_limit(text: str) -> float:
     return value
 
 
-def _concurrent_updates(text: str) -> int:
-    text = text.strip()
+def _count(name: str, environ: Mapping[str, str], default: int) -> int:
+    """The whole number of at least 1 in variable ``name``, or ``default`` when unset.
+
+    >>> _count("WORKERS", {}, 1), _count("WORKERS", {"WORKERS": " 2"}, 1)
+    (1, 2)
+    """
+    text = environ.get(name, "").strip()
     if not text:
-        return DEFAULT_CONCURRENT_UPDATES
+        return default
     if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"STREAMBOT_CONCURRENT_UPDATES must be a number from 1, not {text!r}")
+        raise SettingsError(f"{name} must be a number from 1, not {text!r}")
     return int(text)
 
 

@@ -14,7 +14,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from telegram import (
@@ -710,7 +710,10 @@ async def post_init(application: Application) -> None:
         release_freed_memory()  # the ETL's leftovers, and the engine frozen
     if STORE not in application.bot_data:
         application.bot_data[STORE] = await asyncio.to_thread(
-            ChatStore, settings.database_url, SETTINGS_CACHE_SECONDS
+            ChatStore,
+            settings.database_url,
+            # Workers share no memory for it, and a chat's next update may reach another.
+            SETTINGS_CACHE_SECONDS if settings.workers == 1 else 0.0,
         )
     application.bot_data.setdefault(CHARTS, ChartCache())
     await set_menus(application)
@@ -840,10 +843,15 @@ def build_application(
 
 # -- running ---------------------------------------------------------------------------------
 async def serve_webhook(
-    application: Application, settings: Settings, stop: asyncio.Event | None = None
+    application: Application,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    worker: bool = False,
+    set_webhook: bool = True,
 ) -> None:
-    """Serve Telegram's webhook and ``/health`` on ``settings.port`` until ``stop`` is set
-    (or SIGINT/SIGTERM arrives)."""
+    """Serve Telegram's webhook and ``/health`` on ``settings.port`` until ``stop`` is set or
+    SIGINT/SIGTERM arrives. A ``worker`` shares the port with the others (SO_REUSEPORT). With
+    ``set_webhook``, tell Telegram where the webhook is (of several workers, one does)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -863,19 +871,21 @@ async def serve_webhook(
         return ready, {
             "status": "ok" if ready else "starting",
             "catalogue": holder.engine.version if holder is not None else None,
+            "worker": os.getpid(),
         }
 
     app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health)
-    server = await webhook.serve(app, settings.port)
+    server = await webhook.serve(app, settings.port, reuse_port=worker)
     logger.info("webhook server on port %s, path %s", settings.port, settings.webhook_path)
     try:
         await application.initialize()
         await post_init(application)
-        await application.bot.set_webhook(
-            settings.public_webhook_url,
-            secret_token=settings.secret_token,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        if set_webhook:
+            await application.bot.set_webhook(
+                settings.public_webhook_url,
+                secret_token=settings.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+            )
         await application.start()
         await stop.wait()
     finally:
@@ -910,14 +920,29 @@ def poll(application: Application) -> None:
 
 
 def run_bot(settings: Settings, webhook: bool = False) -> None:
-    """Run the Telegram bot until interrupted: long polling, or a webhook server."""
+    """Run the Telegram bot until interrupted: long polling, or a webhook server (with
+    ``settings.workers`` above 1, several, in processes of their own)."""
     configure_logging(settings.log_level, log_secrets(settings))
+    if webhook and settings.workers > 1:
+        from bot.workers import supervise  # it imports this module
+
+        code = supervise(settings)
+        if code:
+            raise SystemExit(code)
+        return
     application = build_application(settings)
-    try:
+    with startup_errors(settings):
         if webhook:
             asyncio.run(serve_webhook(application, settings))
         else:
             poll(application)
+
+
+@contextlib.contextmanager
+def startup_errors(settings: Settings) -> Iterator[None]:
+    """Turn the errors of a bot that cannot start into a one-line ``SystemExit``."""
+    try:
+        yield
     except InvalidToken:
         raise SystemExit(
             "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"

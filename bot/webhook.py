@@ -82,15 +82,19 @@ def make_app(
     return app
 
 
-async def serve(app: web.Application, port: int, address: str = "0.0.0.0") -> web.AppRunner:
+async def serve(
+    app: web.Application, port: int, address: str = "0.0.0.0", reuse_port: bool = False
+) -> web.AppRunner:
     """Start serving ``app`` on the running event loop; ``await runner.cleanup()`` to end.
 
-    No access log: Telegram posts every update, and the log would be only that.
+    With ``reuse_port``, several processes listen on ``port`` (SO_REUSEPORT) and the kernel
+    spreads new connections over them evenly. No access log: Telegram posts every update, and
+    the log would be only that.
     """
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
-        await web.TCPSite(runner, address, port).start()
+        await web.TCPSite(runner, address, port, reuse_port=reuse_port or None).start()
     except BaseException:
         await runner.cleanup()
         raise

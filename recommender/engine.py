@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -449,6 +449,8 @@ class EngineHolder:
         self._engine = engine
         # Held by a reload from its build to its swap, so two reloads never both run.
         self.reload_lock = threading.Lock()
+        #: Called with the new engine after each swap (a reload, rollback or upload).
+        self.on_swap: list[Callable[[Engine], None]] = []
 
     @property
     def engine(self) -> Engine:
@@ -457,4 +459,6 @@ class EngineHolder:
     def swap(self, engine: Engine) -> Engine:
         """Serve ``engine`` from now on; returns the one it replaces."""
         previous, self._engine = self._engine, engine
+        for listener in self.on_swap:
+            listener(engine)
         return previous

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 
 import httpx
@@ -58,7 +59,7 @@ def test_the_webhook_verifies_the_secret_token_and_serves_health(
         base = f"http://127.0.0.1:{settings.port}"
         async with httpx.AsyncClient(base_url=base, timeout=5) as client:
             health = await _wait_until_healthy(client)
-            assert health == {"status": "ok", "catalogue": engine.version}
+            assert health == {"status": "ok", "catalogue": engine.version, "worker": os.getpid()}
             good = {SECRET_HEADER: "test-secret"}
             assert (
                 await client.post("/telegram", json=update(1, "/count netflix"))

@@ -1,0 +1,235 @@
+"""Webhook workers: several bot processes on one port, sharing one engine's memory.
+
+With ``STREAMBOT_WORKERS`` above 1, ``streambot run --webhook`` starts a supervisor. It builds
+or loads the catalogue, freezes the engine out of the collector's sight and forks the workers.
+Each worker is a whole bot (the PTB application and its webhook server) serving the engine it
+inherited, whose pages stay shared copy-on-write: N workers cost one engine and N heaps, not N
+engines. They all listen on the port (SO_REUSEPORT), and the kernel spreads Telegram's
+connections evenly over them, so the bot uses every core.
+
+The supervisor runs no event loop and no thread, so it can fork safely at any time. It never
+forks a lone worker: it starts a new *generation* of them from the live catalogue version, and
+only then stops the old one (SIGTERM: each finishes the updates it holds). The port is served
+throughout; a connection still waiting in a stopping worker's queue is refused, and Telegram
+posts its update again. That happens:
+
+- when a worker serves a new version (a reload, rollback or upload), which it says with SIGHUP:
+  every worker then serves it, and they share it;
+- when a worker dies. If workers keep dying as soon as they start, the supervisor gives up
+  (exit 1); if one stops for a setting Telegram refuses, the supervisor stops too (exit 2).
+
+SIGTERM or SIGINT stop every worker, and the supervisor exits once they have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from types import FrameType
+
+from bot.reload import load_engine, release_freed_memory
+from bot.settings import Settings
+from bot.telegram_app import build_application, serve_webhook, startup_errors
+from recommender.engine import Engine, EngineHolder
+
+logger = logging.getLogger(__name__)
+
+# A worker's exit code for a setting Telegram refused (a wrong token, no Bot API): starting
+# another one would fail the same way.
+EXIT_SETTINGS = 2
+# A worker that exits this soon after it started died starting up; this many in a row: give up.
+QUICK_SECONDS = 10.0
+QUICK_DEATHS = 5
+STOP_SECONDS = 30.0  # for a worker to finish its updates before it is killed
+TICK_SECONDS = 0.2  # how often the supervisor looks at its workers
+
+
+@dataclass
+class Worker:
+    """One forked worker of one generation."""
+
+    pid: int
+    generation: int
+    started: float
+
+
+class Supervisor:
+    """Forks, watches and replaces the webhook workers; see the module docstring."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # Telegram's limit is the bot's, so the workers split it.
+        self.worker_settings = dataclasses.replace(
+            settings, rate_limit=settings.rate_limit / settings.workers
+        )
+        self.generation = 0
+        self.workers: dict[int, Worker] = {}  # the serving generation, by pid
+        self.retiring: dict[int, float] = {}  # older workers, and when they get SIGKILL
+        self.stopping = False
+        self.new_version = False
+        self.exit_code = 0
+        self.quick_deaths = 0
+
+    # -- signals -------------------------------------------------------------------------------
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+
+    def _hangup(self, signum: int, frame: FrameType | None) -> None:
+        self.new_version = True
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self) -> int:
+        """Serve until SIGTERM or SIGINT (or the workers cannot be kept up); the exit code."""
+        # A busy port fails at once, not after the catalogue is built.
+        socket.create_server(("0.0.0.0", self.settings.port), reuse_port=True).close()
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        signal.signal(signal.SIGHUP, self._hangup)
+        try:
+            engine = load_engine(self.settings, sys.stderr)
+            self._start_generation(engine)
+            del engine
+            release_freed_memory()  # the supervisor's own reference is gone
+            logger.info(
+                "%s webhook workers on port %s, path %s",
+                self.settings.workers,
+                self.settings.port,
+                self.settings.webhook_path,
+            )
+            while not self.stopping:
+                self._tick()
+                time.sleep(TICK_SECONDS)
+        finally:
+            self._stop_all()
+        return self.exit_code
+
+    def _tick(self) -> None:
+        for pid, code in self._reap():
+            if self.retiring.pop(pid, None) is not None:
+                continue
+            worker = self.workers.pop(pid, None)
+            if worker is None:
+                continue
+            if code == EXIT_SETTINGS:
+                logger.error("worker %s stopped: Telegram refused a setting", pid)
+                self.exit_code, self.stopping = EXIT_SETTINGS, True
+                return
+            quick = time.monotonic() - worker.started < QUICK_SECONDS
+            self.quick_deaths = self.quick_deaths + 1 if quick else 0
+            if self.quick_deaths >= QUICK_DEATHS:
+                logger.error("workers keep dying as they start (last: exit %s); giving up", code)
+                self.exit_code, self.stopping = 1, True
+                return
+            logger.warning("worker %s exited (%s); starting a new generation", pid, code)
+            self.new_version = True
+        if self.new_version:
+            self.new_version = False
+            self._replace_generation()
+        now = time.monotonic()
+        for pid, deadline in self.retiring.items():
+            if now > deadline:
+                logger.warning("worker %s did not stop in %s s; killing it", pid, STOP_SECONDS)
+                _signal(pid, signal.SIGKILL)
+
+    def _replace_generation(self) -> None:
+        """Serve the live version from a new generation, then stop the old one."""
+        try:
+            engine = Engine.load(self.settings.processed_dir)
+        except Exception:
+            logger.exception("the live catalogue cannot be loaded; the workers keep serving")
+            return
+        old = list(self.workers)
+        self._start_generation(engine)
+        del engine
+        release_freed_memory()
+        for pid in old:
+            self.workers.pop(pid)
+            self.retiring[pid] = time.monotonic() + STOP_SECONDS
+            _signal(pid, signal.SIGTERM)
+
+    def _start_generation(self, engine: Engine) -> None:
+        self.generation += 1
+        release_freed_memory()  # frozen, the engine's pages stay shared in every worker
+        if threading.active_count() > 1:  # forking with threads can copy a held lock
+            logger.warning("forking workers with %s threads", threading.active_count())
+        for _ in range(self.settings.workers):
+            announce = self.generation == 1 and not self.workers
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                os._exit(_work(self.worker_settings, engine, announce))
+            self.workers[pid] = Worker(pid, self.generation, time.monotonic())
+        logger.info(
+            "generation %s: workers %s serving catalogue %s",
+            self.generation,
+            ", ".join(str(pid) for pid in self.workers),
+            engine.version,
+        )
+
+    def _reap(self) -> list[tuple[int, int]]:
+        """The workers that exited since the last look, with their exit codes."""
+        reaped = []
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return reaped
+            if pid == 0:
+                return reaped
+            reaped.append((pid, os.waitstatus_to_exitcode(status)))
+
+    def _stop_all(self) -> None:
+        """SIGTERM every worker, wait for them (``STOP_SECONDS`` at most), SIGKILL the rest."""
+        running = set(self.workers) | set(self.retiring)
+        for pid in running:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        while running and time.monotonic() < deadline:
+            running -= {pid for pid, _ in self._reap()}
+            time.sleep(TICK_SECONDS / 4)
+        for pid in running:
+            _signal(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        self.workers.clear()
+        self.retiring.clear()
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it has just exited
+        os.kill(pid, signum)
+
+
+def _work(settings: Settings, engine: Engine, announce: bool) -> int:
+    """A worker's whole life, in the forked child; its exit code."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    supervisor = os.getppid()
+    holder = EngineHolder(engine)
+    holder.on_swap.append(lambda _: os.kill(supervisor, signal.SIGHUP))
+    code = 0
+    try:
+        with startup_errors(settings):
+            application = build_application(settings, holder)
+            asyncio.run(serve_webhook(application, settings, worker=True, set_webhook=announce))
+    except SystemExit as stop:
+        print(stop.code, file=sys.stderr)
+        code = EXIT_SETTINGS
+    except BaseException:
+        logger.exception("worker %s failed", os.getpid())
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+def supervise(settings: Settings) -> int:
+    """Run ``settings.workers`` webhook workers until stopped; the exit code."""
+    return Supervisor(settings).run()
