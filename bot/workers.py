@@ -72,6 +72,7 @@ class Supervisor:
             settings, rate_limit=settings.rate_limit / settings.workers
         )
         self.generation = 0
+        self.engine: Engine | None = None  # the serving generation's, shared with it
         self.workers: dict[int, Worker] = {}  # the serving generation, by pid
         self.retiring: dict[int, float] = {}  # older workers, and when they get SIGKILL
         self.stopping = False
@@ -95,10 +96,7 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._stop)
         signal.signal(signal.SIGHUP, self._hangup)
         try:
-            engine = load_engine(self.settings, sys.stderr)
-            self._start_generation(engine)
-            del engine
-            release_freed_memory()  # the supervisor's own reference is gone
+            self._start_generation(load_engine(self.settings, sys.stderr))
             logger.info(
                 "%s webhook workers on port %s, path %s",
                 self.settings.workers,
@@ -119,19 +117,21 @@ class Supervisor:
             worker = self.workers.pop(pid, None)
             if worker is None:
                 continue
+            if self.stopping:
+                continue
             if code == EXIT_SETTINGS:
                 logger.error("worker %s stopped: Telegram refused a setting", pid)
                 self.exit_code, self.stopping = EXIT_SETTINGS, True
-                return
+                continue
             quick = time.monotonic() - worker.started < QUICK_SECONDS
             self.quick_deaths = self.quick_deaths + 1 if quick else 0
             if self.quick_deaths >= QUICK_DEATHS:
                 logger.error("workers keep dying as they start (last: exit %s); giving up", code)
                 self.exit_code, self.stopping = 1, True
-                return
+                continue
             logger.warning("worker %s exited (%s); starting a new generation", pid, code)
             self.new_version = True
-        if self.new_version:
+        if self.new_version and not self.stopping:
             self.new_version = False
             self._replace_generation()
         now = time.monotonic()
@@ -150,15 +150,21 @@ class Supervisor:
         old = list(self.workers)
         self._start_generation(engine)
         del engine
-        release_freed_memory()
         for pid in old:
             self.workers.pop(pid)
             self.retiring[pid] = time.monotonic() + STOP_SECONDS
             _signal(pid, signal.SIGTERM)
 
     def _start_generation(self, engine: Engine) -> None:
+        """Fork the workers of a new generation, serving ``engine``.
+
+        The supervisor keeps ``engine`` and never touches it, until the next generation: its
+        pages then stay shared with the workers (freeing it here would write to every page,
+        and leave the supervisor a heap of copies).
+        """
         self.generation += 1
-        release_freed_memory()  # frozen, the engine's pages stay shared in every worker
+        self.engine = None  # the previous generation's, whose workers are being retired
+        release_freed_memory()  # frees it; frozen, the new engine's pages stay shared
         if threading.active_count() > 1:  # forking with threads can copy a held lock
             logger.warning("forking workers with %s threads", threading.active_count())
         for _ in range(self.settings.workers):
@@ -167,6 +173,7 @@ class Supervisor:
             if pid == 0:  # the worker: never returns
                 os._exit(_work(self.worker_settings, engine, announce))
             self.workers[pid] = Worker(pid, self.generation, time.monotonic())
+        self.engine = engine
         logger.info(
             "generation %s: workers %s serving catalogue %s",
             self.generation,
@@ -197,7 +204,8 @@ class Supervisor:
             time.sleep(TICK_SECONDS / 4)
         for pid in running:
             _signal(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         self.workers.clear()
         self.retiring.clear()
 

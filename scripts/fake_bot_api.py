@@ -10,8 +10,7 @@ Updates go in with :meth:`FakeBotApi.push`: they wait for ``getUpdates`` (long p
 webhook, are posted to it with the secret-token header, as Telegram would. The ``*_update``
 methods build the updates themselves. Hooks for fault tests: :meth:`FakeBotApi.fail` queues error
 answers for a method, ``delay`` slows a method down, ``latency`` slows every answer (as a real
-network does), and ``listeners`` see each call as it lands. ``route`` stands in for a load
-balancer before several webhook workers: it picks the URL each update is posted to.
+network does), and ``listeners`` see each call as it lands.
 
 The server runs on the caller's asyncio event loop (tornado's, as the bot's webhook uses).
 """
@@ -151,8 +150,6 @@ class FakeBotApi:
         }
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []
-        # The URL to post each update to; ``None``: the webhook's own.
-        self.route: Callable[[dict], str] | None = None
         self.delay: dict[str, float] = {}
         self.files: dict[str, bytes] = {}
         # When each update was made available (pushed), by update_id.
@@ -255,7 +252,7 @@ class FakeBotApi:
         if self.latency:
             await asyncio.sleep(self.latency)
         async with self._slots:
-            url = self.route(update) if self.route else self.webhook["url"]
+            url = self.webhook["url"]
             secret = self.webhook.get("secret_token")
             headers = {SECRET_HEADER: secret} if secret else {}
             for attempt in range(3):

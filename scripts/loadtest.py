@@ -17,20 +17,25 @@ a reply in the wrong chat or language, or a second reply counts as wrong.
 
 Figures: updates a second sustained (answered / first update to last answer), reply latency from
 the moment an update is made available (queued for getUpdates, or posted to the webhook) to the
-moment its answer reaches the fake server, the bot's peak RSS (``VmHWM``; with several workers
-their sum, and the largest), its CPU time per update (summed over workers), updates left
-unanswered, and wrong replies. Feeding stops early once 1,000 updates wait for an answer: the
-bot cannot keep up, and a longer queue would only lengthen the run.
+moment its answer reaches the fake server, the bot's memory and its CPU time per update, updates
+left unanswered, and wrong replies. Memory and CPU are the whole process tree's: the process
+started and every process under it (with workers, the supervisor and the workers it forked),
+each sampled while it lives. Peak RSS is the largest sum of their resident sets seen (never
+below one process's ``VmHWM``); peak PSS is the same sum of ``Pss`` (``smaps_rollup``), which
+splits a shared page among the processes sharing it, where RSS counts it in each: forked workers
+share the engine. Feeding stops early once 1,000 updates wait for an answer: the bot cannot
+keep up, and a longer queue would only lengthen the run.
 
 Rows: long polling and webhook at 330 updates a second (the target, 300, and a margin); the
-webhook scaled out to two workers (``--workers``), which share the chat database while this
-driver, as their load balancer, keeps each chat on one of them; the same bot handling one update
-at a time (``STREAMBOT_CONCURRENT_UPDATES=1``), the naive baseline; the bot with Telegram's
-flood limit on (30 messages a second, the production default); and long polling at 30 updates a
-second, below the bot's capacity, where latency shows the cost of each kind of request rather
-than a queue. Every row but the flood-limit one lifts that limit (``STREAMBOT_RATE_LIMIT=0``):
-the fake server has none, and the test measures what the bot itself can do. Nothing is asserted:
-read the figures beside their targets.
+webhook deployed with two workers (``--workers``): one ``streambot run --webhook`` with
+``STREAMBOT_WORKERS=2``, whose supervisor forks two workers sharing the engine's memory and one
+port, and the kernel spreads the fake API's connections over them; the same bot handling one
+update at a time (``STREAMBOT_CONCURRENT_UPDATES=1``), the naive baseline; the bot with
+Telegram's flood limit on (30 messages a second, the production default); and long polling at
+30 updates a second, below the bot's capacity, where latency shows the cost of each kind of
+request rather than a queue. Every row but the flood-limit one lifts that limit
+(``STREAMBOT_RATE_LIMIT=0``): the fake server has none, and the test measures what the bot
+itself can do. Nothing is asserted: read the figures beside their targets.
 """
 
 from __future__ import annotations
@@ -46,7 +51,6 @@ import signal
 import sys
 import tempfile
 import time
-import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +74,8 @@ STREAMBOT = Path(sys.executable).parent / "streambot"
 SEED = 20240611
 WEBHOOK_SECRET = "loadtest-secret"
 START_TIMEOUT = 90.0
+STOP_TIMEOUT = 40.0  # the supervisor gives its workers 30 s to finish their updates
+SAMPLE_SECONDS = 0.25  # how often the bot's processes are measured
 # After the last update, how long without any answer before the rest count as lost.
 SETTLE_SECONDS = 10.0
 # After the last answer, how long to wait for stray second replies.
@@ -197,15 +203,17 @@ class Result:
     answered: int
     seconds: float
     latencies_ms: list[float]
-    rss_mb: float
+    rss_mb: float  # peak RSS and PSS summed over the bot's processes
+    pss_mb: float
+    rss_process_mb: float  # the largest peak RSS of one of them
     cpu_ms_per_update: float
     driver_cpu: float
     wrong: int
-    # The peak RSS of the largest worker (``rss_mb`` is the sum), and the updates posted to each
-    # worker (empty when polling).
-    rss_worker_mb: float
-    routed: tuple[int, ...]
     problems: list[str]
+    # The CPU seconds of each of the bot's processes during the run, by pid, and the processes
+    # that said they were ready: with workers, the workers.
+    cpu_by_process: dict[int, float] = field(default_factory=dict)
+    ready: tuple[int, ...] = ()
     # Latencies by kind of update ("title", "new", "pick", …).
     by_kind: dict[str, list[float]] = field(default_factory=dict)
 
@@ -505,95 +513,54 @@ class Scenario:
     rate: float = OFFERED_RATE
     env: tuple[tuple[str, str], ...] = (("STREAMBOT_RATE_LIMIT", "0"),)
     latency: float = API_LATENCY
-    workers: int = 1  # webhook processes behind the driver's load balancing
+    workers: int = 1  # webhook worker processes (``STREAMBOT_WORKERS``)
 
     def describe(self) -> str:
         env = " ".join(f"{key}={value}" for key, value in self.env)
         mode = " --webhook" if self.webhook else ""
         if self.workers > 1:
-            mode += f" in {self.workers} workers sharing one chat database, updates routed by chat"
+            env += f" STREAMBOT_WORKERS={self.workers}"
+            mode += f" (a supervisor and {self.workers} workers on one port)"
         return (
             f"{env} streambot run{mode}, fed {self.updates:,} updates at {self.rate:g}/s, "
             f"Bot API answers after {1e3 * self.latency:g} ms"
         )
 
 
-def _free_ports(count: int) -> list[int]:
-    """``count`` different free ports of 127.0.0.1."""
-    sockets = [bind_sockets(0, "127.0.0.1")[0] for _ in range(count)]
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
-
-
-def _status(pid: int, field_name: str) -> float:
-    """A ``kB`` figure of ``/proc/<pid>/status``, in MB."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field_name}:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of ``pid`` so far."""
-    with contextlib.suppress(OSError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return float("nan")
-
-
-def routing_key(update: dict) -> int:
-    """What a load balancer keeps on one worker: the chat's id, or an inline query's user's."""
-    if "inline_query" in update:
-        return update["inline_query"]["from"]["id"]
-    if "callback_query" in update:
-        return update["callback_query"]["message"]["chat"]["id"]
-    return update["message"]["chat"]["id"]
+def _free_port() -> int:
+    """A free port of 127.0.0.1."""
+    sock = bind_sockets(0, "127.0.0.1")[0]
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
 
 
 @dataclass
-class Balancer:
-    """The load balancer before the webhook workers: a chat's updates all go to one worker, by a
-    stable hash of its id, as consistent hashing would (the set of workers never changes here).
+class Bot:
+    """The bot's process, started, and the processes that said they were ready."""
 
-    A worker caches a chat's settings for 2 s, so a chat that moved between workers could be
-    answered in the language it had before ``/lang``; keeping it on one worker avoids that.
-    """
-
-    urls: list[str]
-    routed: list[int] = field(default_factory=list)  # updates posted to each worker
-
-    def __post_init__(self) -> None:
-        self.routed = [0] * len(self.urls)
-
-    def __call__(self, update: dict) -> str:
-        worker = zlib.crc32(str(routing_key(update)).encode()) % len(self.urls)
-        self.routed[worker] += 1
-        return self.urls[worker]
+    process: asyncio.subprocess.Process
+    ready: tuple[int, ...]
 
 
 @contextlib.asynccontextmanager
-async def bot_processes(
+async def bot_process(
     api: FakeBotApi,
     data_dir: Path,
     webhook: bool,
     env: Sequence[tuple[str, str]] = (),
     workers: int = 1,
-) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+) -> AsyncIterator[Bot]:
     """``streambot run`` against ``api``, started and ready; stopped (SIGTERM) afterwards.
 
-    With ``webhook``, ``workers`` processes serve it on ports of their own, with one secret, one
-    data folder and one chat database; ``api.route`` (a :class:`Balancer`) spreads the updates.
+    With ``webhook`` and ``workers`` above 1 it is the deployment of ``bot/workers.py``: one
+    process, whose supervisor forks the workers, on one port and one webhook URL. The fake API
+    posts there, and the kernel hands each connection to one of the workers.
     """
     if workers > 1 and not webhook:
-        raise ValueError("only webhook workers share the load; pollers would fight over updates")
+        raise ValueError("workers serve a webhook; a poller is one process")
     folder = Path(tempfile.mkdtemp(prefix="streambot-load-"))
-    ports = _free_ports(workers)
-    urls = [f"http://127.0.0.1:{port}/telegram" for port in ports]
-    if webhook:
-        api.route = Balancer(urls)
+    port = _free_port()
     environ = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -603,71 +570,169 @@ async def bot_processes(
         "STREAMBOT_ADMIN_IDS": "",
         "LOG_LEVEL": "WARNING",
         "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram" if webhook else "",
+        "PORT": str(port),
         # Empty: the defaults, whatever a developer's .env says; the scenario sets its own.
         "STREAMBOT_RATE_LIMIT": "",
         "STREAMBOT_CONCURRENT_UPDATES": "",
         **dict(env),
+        "STREAMBOT_WORKERS": str(workers),
     }
     command = [str(STREAMBOT), "run", *(["--webhook"] if webhook else [])]
-    logs = [(folder / f"bot-{worker}.log").open("wb") for worker in range(workers)]
-    processes: list[asyncio.subprocess.Process] = []
+    log_path = folder / "bot.log"
+    process = None
     try:
-        for port, url, log in zip(ports, urls, logs, strict=True):
-            # Each worker sets the webhook to its own URL; the balancer decides where updates go.
-            address = {"WEBHOOK_URL": url if webhook else "", "PORT": str(port)}
-            processes.append(
-                await asyncio.create_subprocess_exec(
-                    *command,
-                    env={**environ, **address},
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    cwd=ROOT,
-                )
+        with log_path.open("wb") as log:  # the workers write to it too
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                env=environ,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                cwd=ROOT,
             )
-        await asyncio.gather(
-            *(
-                _wait_ready(api, process, port if webhook else None, Path(log.name))
-                for process, port, log in zip(processes, ports, logs, strict=True)
-            )
-        )
-        yield processes
+        ready = await _wait_ready(api, process, port if webhook else None, workers, log_path)
+        yield Bot(process, ready)
     finally:
-        await asyncio.gather(*map(_stop, processes))
-        for log in logs:
-            log.close()
+        if process is not None:
+            await _stop(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, and SIGKILL for the whole tree if it takes too long."""
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(process.wait(), 20)
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
         except TimeoutError:
-            process.kill()
+            for pid in process_tree(process.pid):  # workers would outlive a killed supervisor
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             await process.wait()
 
 
 async def _wait_ready(
-    api: FakeBotApi, process: asyncio.subprocess.Process, port: int | None, log: Path
-) -> None:
-    """Until the bot polls, or its webhook is set and ``/health`` says ready."""
+    api: FakeBotApi,
+    process: asyncio.subprocess.Process,
+    port: int | None,
+    workers: int,
+    log: Path,
+) -> tuple[int, ...]:
+    """Until the bot polls, or its webhook is set and ``/health`` said ready from ``workers``
+    different processes; their pids."""
     deadline = time.monotonic() + START_TIMEOUT
-    async with httpx.AsyncClient(timeout=2) as client:
+    ready: set[int] = set()
+    # A new connection for every probe: the kernel hands each to one of the workers on the port.
+    probes = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=2, limits=probes) as client:
         while time.monotonic() < deadline:
             if process.returncode is not None:
                 tail = log.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"the bot exited with {process.returncode}:\n{tail}")
             if port is None and api.of("getUpdates"):
-                return
+                return (process.pid,)
             if port is not None and api.webhook:
                 with contextlib.suppress(httpx.HTTPError):
                     response = await client.get(f"http://127.0.0.1:{port}/health")
                     if response.status_code == 200:
-                        return
+                        ready.add(response.json()["worker"])
+                if len(ready) == workers:
+                    return tuple(sorted(ready))
             await asyncio.sleep(0.05)
     raise RuntimeError(f"the bot was not ready after {START_TIMEOUT:.0f} s")
+
+
+# -- measuring the bot's processes ---------------------------------------------------------------
+def process_tree(root: int) -> list[int]:
+    """``root`` and every live process under it (``/proc/<pid>/task/<tid>/children``)."""
+    tree = [root]
+    for pid in tree:  # grows as it goes
+        with contextlib.suppress(OSError):  # it has just exited
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError):
+                    children = Path(f"/proc/{pid}/task/{tid}/children").read_text()
+                    tree += map(int, children.split())
+    return tree
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of ``pid`` so far (its threads', not its children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _megabytes(path: str) -> dict[str, float]:
+    """The ``kB`` figures of a ``/proc/<pid>`` file (``status``, ``smaps_rollup``), in MB."""
+    figures = {}
+    for line in Path(path).read_text().splitlines():
+        name, _, value = line.partition(":")
+        if value.endswith(" kB"):
+            figures[name] = int(value.split()[0]) / 1024
+    return figures
+
+
+@dataclass
+class TreeUsage:
+    """The CPU and memory of a process tree, sampled while it runs: a worker that exits keeps
+    the last figures seen of it."""
+
+    root: int
+    cpu: dict[int, float] = field(default_factory=dict)  # CPU seconds so far, by pid
+    start_cpu: dict[int, float] = field(default_factory=dict)  # at the first sample
+    hwm_mb: dict[int, float] = field(default_factory=dict)  # each process's peak RSS (VmHWM)
+    rss_mb: float = 0.0  # the largest sum seen
+    pss_mb: float = 0.0
+
+    def sample(self) -> None:
+        rss = pss = 0.0
+        for pid in process_tree(self.root):
+            try:
+                cpu = _cpu_seconds(pid)
+                memory = _megabytes(f"/proc/{pid}/smaps_rollup")
+                status = _megabytes(f"/proc/{pid}/status")
+            except OSError:  # it has just exited
+                continue
+            self.cpu[pid] = cpu
+            rss += memory.get("Rss", 0.0)  # none left in a zombie
+            pss += memory.get("Pss", 0.0)
+            if "VmHWM" in status:
+                self.hwm_mb[pid] = status["VmHWM"]
+        if not self.start_cpu:
+            self.start_cpu = dict(self.cpu)
+        self.rss_mb = max(self.rss_mb, rss)
+        self.pss_mb = max(self.pss_mb, pss)
+
+    @contextlib.asynccontextmanager
+    async def sampling(self) -> AsyncIterator[TreeUsage]:
+        """Sample now, every ``SAMPLE_SECONDS`` in a thread, and once more at the end."""
+        await asyncio.to_thread(self.sample)
+        stop = asyncio.Event()
+
+        async def periodically() -> None:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), SAMPLE_SECONDS)
+                    return
+                await asyncio.to_thread(self.sample)
+
+        task = asyncio.create_task(periodically())
+        try:
+            yield self
+        finally:
+            stop.set()
+            await task
+            await asyncio.to_thread(self.sample)
+
+    @property
+    def cpu_by_process(self) -> dict[int, float]:
+        """CPU seconds of each process since the first sample (all of it, for a later one)."""
+        return {pid: cpu - self.start_cpu.get(pid, 0.0) for pid, cpu in self.cpu.items()}
+
+    @property
+    def peak_rss_mb(self) -> float:
+        # A sample can miss a short peak; one process's high-water mark does not.
+        return max(self.rss_mb, *self.hwm_mb.values())
 
 
 async def run_load(
@@ -677,12 +742,12 @@ async def run_load(
     engine = engine or Engine.load(data_dir / "processed")
     async with FakeBotApi(latency=scenario.latency) as api:
         workload = Workload(api, engine, scenario.updates, seed)
-        async with bot_processes(
-            api, data_dir, scenario.webhook, scenario.env, scenario.workers
-        ) as processes:
-            pids = [process.pid for process in processes]
+        async with (
+            bot_process(api, data_dir, scenario.webhook, scenario.env, scenario.workers) as bot,
+            TreeUsage(bot.process.pid).sampling() as usage,
+        ):
             rng = random.Random(seed)
-            cpu_before, driver_before = sum(map(_cpu_seconds, pids)), time.process_time()
+            driver_before = time.process_time()
             started = next_at = time.perf_counter()
             for _ in range(scenario.updates):
                 if workload.in_flight >= MAX_BACKLOG:
@@ -694,9 +759,7 @@ async def run_load(
                 workload.push_next()
             await _settle(workload)
             await asyncio.sleep(GRACE_SECONDS)
-            cpu = sum(map(_cpu_seconds, pids)) - cpu_before
             driver_cpu = (time.process_time() - driver_before) / (time.perf_counter() - started)
-            rss = [_status(pid, "VmHWM") for pid in pids]
     done = [expected for expected in workload.expected if expected.done is not None]
     first = min((expected.pushed for expected in workload.expected), default=0.0)
     wrong = [expected for expected in workload.expected if expected.problems]
@@ -704,6 +767,7 @@ async def run_load(
     by_kind: dict[str, list[float]] = {}
     for expected in done:
         by_kind.setdefault(expected.kind, []).append(1e3 * (expected.done - expected.pushed))  # type: ignore[operator]
+    cpu_by_process = usage.cpu_by_process
     return Result(
         label=scenario.label,
         offered=scenario.rate,
@@ -712,13 +776,15 @@ async def run_load(
         answered=len(done),
         seconds=max(0.0, workload.last_answer - first),
         latencies_ms=[1e3 * (expected.done - expected.pushed) for expected in done],  # type: ignore[operator]
-        rss_mb=sum(rss),
-        cpu_ms_per_update=1e3 * cpu / max(1, len(done)),
+        rss_mb=usage.peak_rss_mb,
+        pss_mb=usage.pss_mb,
+        rss_process_mb=max(usage.hwm_mb.values()),
+        cpu_ms_per_update=1e3 * sum(cpu_by_process.values()) / max(1, len(done)),
         driver_cpu=driver_cpu,
         wrong=len(wrong) + len(workload.stray),
         problems=problems + workload.stray,
-        rss_worker_mb=max(rss),
-        routed=tuple(api.route.routed) if isinstance(api.route, Balancer) else (),
+        cpu_by_process=cpu_by_process,
+        ready=bot.ready,
         by_kind=by_kind,
     )
 
@@ -743,6 +809,7 @@ COLUMNS = (
     ("p95 ms", f"<= {TARGET_P95_MS}"),
     ("p99 ms", ""),
     ("peak RSS MB", f"<= {TARGET_RSS_MB}"),
+    ("peak PSS MB", ""),
     ("CPU ms/update", ""),
     ("no reply", "0"),
     ("wrong", "0"),
@@ -751,6 +818,7 @@ COLUMNS = (
 
 def _row(result: Result) -> list[str]:
     fed = f"{result.updates:,}" + ("" if result.updates == result.asked else " (fell behind)")
+    processes, largest = len(result.cpu_by_process), result.rss_process_mb
     return [
         result.label,
         fed,
@@ -759,7 +827,8 @@ def _row(result: Result) -> list[str]:
         f"{result.percentile(95):.0f}",
         f"{result.percentile(99):.0f}",
         f"{result.rss_mb:.0f}"
-        + (f" (<= {result.rss_worker_mb:.0f} each)" if len(result.routed) > 1 else ""),
+        + (f" ({processes} processes, <= {largest:.0f} each)" if processes > 1 else ""),
+        f"{result.pss_mb:.0f}",
         f"{result.cpu_ms_per_update:.1f}",
         str(result.lost),
         str(result.wrong),
@@ -845,6 +914,18 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
     return [scenario for name, scenario in runs if not args.only or name in args.only]
 
 
+def _processes(result: Result) -> str:
+    """How the memory and the work spread over the bot's processes."""
+    cpu = result.cpu_by_process
+    workers = " / ".join(f"{cpu.get(pid, float('nan')):.1f}" for pid in result.ready)
+    supervisor = sum(seconds for pid, seconds in cpu.items() if pid not in result.ready)
+    return (
+        f"{len(cpu)} processes: peak RSS {result.rss_mb:.0f} MB in all, "
+        f"{result.rss_process_mb:.0f} MB in the largest, peak PSS {result.pss_mb:.0f} MB; "
+        f"CPU s: workers {workers}, the rest {supervisor:.1f}"
+    )
+
+
 def _webhook_label(workers: int) -> str:
     return "webhook" if workers == 1 else f"webhook, {workers} workers"
 
@@ -886,13 +967,8 @@ def main() -> int:
             f"the driver used {result.driver_cpu:.0%} of a core",
             flush=True,
         )
-        if len(result.routed) > 1:
-            routed = " / ".join(f"{count:,}" for count in result.routed)
-            print(
-                f"  updates per worker {routed}; peak RSS {result.rss_mb:.0f} MB in all, "
-                f"{result.rss_worker_mb:.0f} MB in the largest",
-                flush=True,
-            )
+        if len(result.cpu_by_process) > 1:
+            print(f"  {_processes(result)}", flush=True)
         for problem in result.problems[:5]:
             print(f"  wrong: {problem}", flush=True)
     print(f"\n{engine.version}: {len(engine.catalogue):,} titles, {os.cpu_count()} cores")
