@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ def test_every_variable_is_read():
             "STREAMBOT_RATE_LIMIT": "0",
             "STREAMBOT_CONCURRENT_UPDATES": "1",
             "STREAMBOT_HTTP_CLIENT": "httpx",
+            "STREAMBOT_WORKERS": "3",
         }
     )
     assert settings.telegram_bot_token == "123:abc"
@@ -48,6 +50,7 @@ def test_every_variable_is_read():
     assert settings.processed_dir == Path("/srv/data/processed")
     assert (settings.rate_limit, settings.concurrent_updates) == (0, 1)
     assert settings.http_client == "httpx"
+    assert settings.workers == 3
     assert "123:abc" not in repr(settings) and "s3cret" not in repr(settings)
 
 
@@ -75,6 +78,8 @@ def test_without_a_secret_one_is_derived_from_the_token():
         ("STREAMBOT_RATE_LIMIT", "-1"),
         ("STREAMBOT_RATE_LIMIT", "fast"),
         ("STREAMBOT_CONCURRENT_UPDATES", "0"),
+        ("STREAMBOT_WORKERS", "0"),
+        ("STREAMBOT_WORKERS", "two"),
         ("STREAMBOT_HTTP_CLIENT", "requests"),
     ],
 )
@@ -130,3 +135,24 @@ def test_the_database_password_never_shows():
     with pytest.raises(SettingsError, match="STREAMBOT_DB") as raised:
         Settings.from_env({"STREAMBOT_DB": "mysql://bot:hunter2@db/streambot"})
     assert "hunter2" not in str(raised.value)
+
+
+class _Recording(dict):
+    """An environment that remembers every variable asked of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+def test_env_example_documents_every_variable_the_bot_reads():
+    environ = _Recording()
+    Settings.from_env(environ)
+    example = (Path(__file__).parents[2] / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert "STREAMBOT_WORKERS" in environ.asked  # the recording sees them all
+    assert environ.asked <= documented, environ.asked - documented
