@@ -97,10 +97,10 @@ SETTINGS = "settings"
 STORE = "chat_store"
 CHARTS = "charts"
 THROTTLE = "throttle"
-# Chat data: ids of the bot's latest "tell me a title" prompts in a group, whose replies are
-# answers, not chatter.
-PROMPTS = "prompts"
-MAX_PROMPTS = 20
+# The first line of the bot's "tell me a title" prompt, in each language: a reply to it in a
+# group is an answer, not chatter. Read off the replied-to message itself, so every worker
+# knows it, and so does the bot after a restart.
+PROMPT_LINES = frozenset(t(lang, "problem_missing_title") for lang in LANGUAGES)
 INLINE_CACHE_SECONDS = 300
 # Each chat's settings are read again at most this often: a chat's own /lang or /platforms
 # shows at once, another bot process's change to them within this many seconds.
@@ -300,7 +300,7 @@ async def _answer(
     update: Update, context: CustomContext, intent: parsing.Intent, quiet: bool = False
 ) -> None:
     """Build the reply to ``intent`` and send it (unless ``quiet`` and nothing was found);
-    remember a language switch and, in groups, the prompts the bot sent."""
+    remember a language or platforms switch."""
     if intent.name == parsing.IGNORE:
         return
     if intent.name in ADMIN_COMMANDS:
@@ -312,10 +312,7 @@ async def _answer(
     if quiet and reply.nothing_found:
         return
     await _save(update, context, reply)
-    sent = await _send(update.effective_message, reply, context, reply.language or lang)
-    if reply.prompt and context.chat_data is not None and sent.chat.type != Chat.PRIVATE:
-        prompts = context.chat_data.setdefault(PROMPTS, [])
-        prompts[:] = [*prompts[-(MAX_PROMPTS - 1) :], sent.message_id]
+    await _send(update.effective_message, reply, context, reply.language or lang)
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -386,8 +383,12 @@ async def free_text_command(update: Update, context: CustomContext) -> None:
     # be chatter ("lol"): it gets an answer only if it names something.
     mentioned = f"@{context.bot.username}".lower() in (message.text or "").lower()
     replied = message.reply_to_message
-    prompts = context.chat_data.get(PROMPTS, []) if context.chat_data is not None else []
-    answering = replied is not None and replied.message_id in prompts
+    answering = (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+        and (replied.text or "").split("\n", 1)[0] in PROMPT_LINES
+    )
     quiet = message.chat.type != Chat.PRIVATE and not mentioned and not answering
     await _answer(update, context, _parse(text, context), quiet=quiet)
 

@@ -537,6 +537,12 @@ def test_group_chatter_replying_to_the_bot_is_not_answered_but_answers_to_prompt
         found = await group.reply_to("toy story", other_message)
         assert "<b>Toy Story</b> (1995)" in found
         assert "couldn't find" in await group.reply("@StreamBot lol")
+        # A prompt this process never sent (another worker's, or before a restart), in
+        # Spanish, is known by its own text; the same text from someone else is chatter.
+        elsewhere = {**prompt_message, "message_id": 5555, "text": "Dime un título.\nPor ejemplo"}
+        assert "harry potter" in await group.reply_to("harry potter", elsewhere)
+        impostor = {**elsewhere, "from": {"id": 777, "is_bot": True, "first_name": "Other"}}
+        assert await group.say("harry potter", reply_to=impostor) == []
 
     run_bot(scenario)
 
