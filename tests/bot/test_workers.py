@@ -221,6 +221,18 @@ async def _replies_to(api: FakeBotApi, chats: range) -> list:
         await asyncio.sleep(0.05)
 
 
+def test_workers_stop_when_the_supervisor_is_killed(built_copy, tmp_path):
+    async def scenario() -> set[int]:
+        async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
+            workers = set(await bot.healthy(2))
+            bot.process.kill()  # SIGKILL: the supervisor cannot stop them itself
+            await bot.process.wait()
+            await _until(lambda: not any(_alive(pid) for pid in workers))
+            return workers
+
+    assert len(asyncio.run(scenario())) == 2
+
+
 def test_a_token_telegram_refuses_stops_the_supervisor(built_copy, tmp_path):
     async def scenario() -> tuple[int, str]:
         async with (
