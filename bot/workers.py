@@ -34,7 +34,6 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from types import FrameType
 
 from bot.reload import load_engine, release_freed_memory
@@ -55,15 +54,6 @@ TICK_SECONDS = 0.2  # how often the supervisor looks at its workers
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
-@dataclass
-class Worker:
-    """One forked worker of one generation."""
-
-    pid: int
-    generation: int
-    started: float
-
-
 class Supervisor:
     """Forks, watches and replaces the webhook workers; see the module docstring."""
 
@@ -75,7 +65,7 @@ class Supervisor:
         )
         self.generation = 0
         self.engine: Engine | None = None  # the serving generation's, shared with it
-        self.workers: dict[int, Worker] = {}  # the serving generation, by pid
+        self.workers: dict[int, float] = {}  # the serving generation: pid, when it started
         self.retiring: dict[int, float] = {}  # older workers, and when they get SIGKILL
         self.stopping = False
         self.new_version = False
@@ -116,8 +106,8 @@ class Supervisor:
         for pid, code in self._reap():
             if self.retiring.pop(pid, None) is not None:
                 continue
-            worker = self.workers.pop(pid, None)
-            if worker is None:
+            started = self.workers.pop(pid, None)
+            if started is None:
                 continue
             if self.stopping:
                 continue
@@ -125,7 +115,7 @@ class Supervisor:
                 logger.error("worker %s stopped: Telegram refused a setting", pid)
                 self.exit_code, self.stopping = EXIT_SETTINGS, True
                 continue
-            quick = time.monotonic() - worker.started < QUICK_SECONDS
+            quick = time.monotonic() - started < QUICK_SECONDS
             self.quick_deaths = self.quick_deaths + 1 if quick else 0
             if self.quick_deaths >= QUICK_DEATHS:
                 logger.error("workers keep dying as they start (last: exit %s); giving up", code)
@@ -174,7 +164,7 @@ class Supervisor:
             pid = os.fork()
             if pid == 0:  # the worker: never returns
                 os._exit(_work(self.worker_settings, engine, announce))
-            self.workers[pid] = Worker(pid, self.generation, time.monotonic())
+            self.workers[pid] = time.monotonic()
         self.engine = engine
         logger.info(
             "generation %s: workers %s serving catalogue %s",
