@@ -198,10 +198,10 @@ async def chat_prefs(update: object, context: CustomContext) -> ChatPrefs:
     chat_id = chat.id if chat is not None else user.id if user is not None else None
     if chat_id is None:
         return ChatPrefs()
-    cached = context.store.cached(chat_id)
+    store = context.store
+    cached = store.cached(chat_id)
     if cached is not None:
         return cached
-    store = context.store
     try:
         if store.reads_are_local:
             return store.get(chat_id)
