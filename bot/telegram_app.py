@@ -591,17 +591,23 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     if reply.alert:
         await query.answer(_plain(reply.text), show_alert=True)
         return
+    if isinstance(query.message, Message):
+        await _save(update, context, reply)
+    if choice.replace or not isinstance(query.message, Message):
+        shown = _replace(query, reply, context, lang)
+    else:
+        shown = _send(query.message, reply, context, lang)
+    # The press is acknowledged (its spinner stops) while its answer is shown: one round trip
+    # to Telegram instead of two.
+    await asyncio.gather(_acknowledge(query), shown)
+
+
+async def _acknowledge(query: CallbackQuery) -> None:
     try:
         await query.answer()
     except BadRequest as error:
         # A press queued while the bot was down is "too old" to answer; still show the page.
         logger.info("could not answer button %r: %s", query.data, error)
-    if isinstance(query.message, Message):
-        await _save(update, context, reply)
-    if choice.replace or not isinstance(query.message, Message):
-        await _replace(query, reply, context, lang)
-    else:
-        await _send(query.message, reply, context, lang)
 
 
 async def stale_button(update: Update, context: CustomContext) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -458,6 +459,30 @@ def test_a_button_too_old_to_answer_still_shows_its_page(run_bot):
         methods = [call.method for call in calls]
         assert methods == ["answerCallbackQuery", "editMessageText"]
         assert "Toy Story" in calls[-1].text
+
+    run_bot(scenario)
+
+
+def test_a_press_is_acknowledged_while_its_page_is_shown(run_bot, monkeypatch):
+    """Both calls are in flight at once: a press costs one round trip to Telegram, not two."""
+
+    async def scenario(bot):
+        edited = asyncio.Event()
+        answer_and_edit = bot.api.do_request
+
+        async def do_request(url, method, request_data=None, **kwargs):
+            if url.endswith("/answerCallbackQuery"):
+                # One after the other, the edit would only start once this returned.
+                await asyncio.wait_for(edited.wait(), timeout=2)
+            response = await answer_and_edit(url, method, request_data, **kwargs)
+            if url.endswith("/editMessageText"):
+                edited.set()
+            return response
+
+        monkeypatch.setattr(bot.api, "do_request", do_request)
+        calls = await bot.chat().press("rec:ds1:5:")
+        assert sorted(call.method for call in calls) == ["answerCallbackQuery", "editMessageText"]
+        assert "Toy Story" in bot.api.of("editMessageText")[-1].text
 
     run_bot(scenario)
 
