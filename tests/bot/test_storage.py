@@ -111,9 +111,10 @@ def test_two_stores_on_one_database_see_each_others_changes(store_url):
 
 
 def test_writers_in_many_threads_lose_nothing(store):
-    """Pairs of threads write the language and the platforms of the same chats at once."""
-    pairs, writes = 4, 50
-    start = threading.Barrier(2 * pairs)
+    """Pairs of threads write the language and the platforms of the same chats at once, while
+    other threads read them."""
+    pairs, writes, readers = 4, 50, 2
+    start = threading.Barrier(2 * pairs + readers)
     errors = []
 
     def write(pair: int, field: str) -> None:
@@ -128,11 +129,21 @@ def test_writers_in_many_threads_lose_nothing(store):
         except Exception as error:  # reported below, with the thread's traceback
             errors.append("".join(traceback.format_exception(error)))
 
+    def read() -> None:
+        try:
+            start.wait()
+            for n in range(pairs * writes):
+                prefs = store.get(n)
+                assert prefs.language in (None, f"l{n // writes}"), prefs
+        except Exception as error:
+            errors.append("".join(traceback.format_exception(error)))
+
     threads = [
         threading.Thread(target=write, args=(pair, field))
         for pair in range(pairs)
         for field in ("language", "platforms")
     ]
+    threads += [threading.Thread(target=read) for _ in range(readers)]
     for thread in threads:
         thread.start()
     for thread in threads:
