@@ -12,7 +12,8 @@ methods build the updates themselves. Hooks for fault tests: :meth:`FakeBotApi.f
 answers for a method, ``delay`` slows a method down, ``latency`` slows every answer (as a real
 network does), and ``listeners`` see each call as it lands.
 
-The server runs on the caller's asyncio event loop (tornado's, as the bot's webhook uses).
+The server is an ``aiohttp.web`` application on the caller's asyncio event loop, served the way
+the bot serves its webhook (:func:`bot.webhook.serve`, with no access log).
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-import tornado.web
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
+from aiohttp import web
+
+from bot.webhook import serve
 
 BOT_ID = 4242
 BOT_USERNAME = "StreamBot"
@@ -66,6 +67,11 @@ _TRUE_METHODS = frozenset(
         "logOut",
     }
 )
+# Bot API calls, by GET or POST, and downloads of the files users sent.
+_METHOD_ROUTE = r"/bot{token:[^/]+}/{method:\w+}"
+_FILE_ROUTE = r"/file/bot{token:[^/]+}/{path:.+}"
+# Telegram takes uploads of up to 50 MB.
+_MAX_BODY_BYTES = 50 << 20
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?")
 
 
@@ -163,7 +169,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._ids = itertools.count(1)
-        self._server: HTTPServer | None = None
+        self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self._deliveries: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(WEBHOOK_CONNECTIONS)
@@ -172,16 +178,12 @@ class FakeBotApi:
     # -- running -------------------------------------------------------------------------------
     async def start(self) -> FakeBotApi:
         """Listen on a free port of 127.0.0.1."""
-        sockets = bind_sockets(0, "127.0.0.1")
-        self.port = sockets[0].getsockname()[1]
-        app = _Quiet(
-            [
-                (r"/bot([^/]+)/(\w+)", _MethodHandler, {"api": self}),
-                (r"/file/bot([^/]+)/(.+)", _FileHandler, {"api": self}),
-            ]
-        )
-        self._server = HTTPServer(app, idle_connection_timeout=60)
-        self._server.add_sockets(sockets)
+        app = web.Application(client_max_size=_MAX_BODY_BYTES)
+        app.router.add_get(_METHOD_ROUTE, self._serve_method, allow_head=False)
+        app.router.add_post(_METHOD_ROUTE, self._serve_method)
+        app.router.add_get(_FILE_ROUTE, self._serve_file, allow_head=False)
+        self._runner = await serve(app, 0, "127.0.0.1")
+        self.port = self._runner.addresses[0][1]
         # aiohttp, not httpx: at a few hundred posts a second httpx's CPU made this process,
         # not the bot, the bottleneck of a webhook load test.
         self._client = aiohttp.ClientSession(
@@ -194,12 +196,9 @@ class FakeBotApi:
         for task in list(self._deliveries):
             task.cancel()
         await asyncio.gather(*self._deliveries, return_exceptions=True)
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
+        self._wake()  # long polls answer now, so the server has no request left to wait for
+        if self._runner is not None:
+            await self._runner.cleanup()
         if self._client is not None:
             await self._client.close()
 
@@ -471,47 +470,14 @@ class FakeBotApi:
         self.messages[chat["id"], message["message_id"]] = edited
         return edited
 
-    # -- what tests read -----------------------------------------------------------------------
-    def of(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method == method]
-
-
-def _parameters(request: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """A request's parameters, from its query, form, multipart or JSON body, and its files."""
-    params: dict[str, Any] = {}
-    arguments: dict[str, Any] = {
-        name: values[-1].decode()
-        for name, values in {**request.query_arguments, **request.body_arguments}.items()
-    }
-    if request.headers.get("Content-Type", "").startswith("application/json") and request.body:
-        # Like Telegram: a JSON body's string values are read as form values would be, so
-        # "123" is a chat id and a JSON-encoded string is a keyboard.
-        arguments.update(json.loads(request.body))
-    for name, raw in arguments.items():
-        if name in _TEXT_FIELDS or not isinstance(raw, str):
-            params[name] = raw
-            continue
+    # -- serving -------------------------------------------------------------------------------
+    async def _serve_method(self, request: web.Request) -> web.Response:
+        """A Bot API call: Telegram's ``{"ok": …}`` answer, with its status."""
         try:
-            params[name] = json.loads(raw)
-        except ValueError:
-            params[name] = raw
-    files = {name: parts[0].body for name, parts in request.files.items()}
-    return params, files
-
-
-class _MethodHandler(tornado.web.RequestHandler):
-    def initialize(self, api: FakeBotApi) -> None:
-        self.api = api
-
-    async def get(self, token: str, method: str) -> None:
-        await self.post(token, method)
-
-    async def post(self, token: str, method: str) -> None:
-        try:
-            if token != self.api.token:
+            if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
-            params, files = _parameters(self.request)
-            result = await self.api.answer(method, params, files)
+            params, files = await _parameters(request)
+            result = await self.answer(request.match_info["method"], params, files)
         except ApiError as error:
             body: dict[str, Any] = {
                 "ok": False,
@@ -520,25 +486,47 @@ class _MethodHandler(tornado.web.RequestHandler):
             }
             if error.parameters:
                 body["parameters"] = error.parameters
-            self.set_status(error.code)
-        else:
-            body = {"ok": True, "result": result}
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body))
+            return web.json_response(body, status=error.code)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _serve_file(self, request: web.Request) -> web.Response:
+        """The download of a file a user sent, at the ``file_path`` of ``getFile``."""
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        self.calls.append(Call("download", {"file_id": file_id}, time.perf_counter()))
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            raise web.HTTPNotFound()
+        return web.Response(body=self.files[file_id])
+
+    # -- what tests read -----------------------------------------------------------------------
+    def of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
 
 
-class _Quiet(tornado.web.Application):
-    def log_request(self, handler: tornado.web.RequestHandler) -> None:
-        """No access log: the calls are recorded instead."""
-
-
-class _FileHandler(tornado.web.RequestHandler):
-    def initialize(self, api: FakeBotApi) -> None:
-        self.api = api
-
-    def get(self, token: str, path: str) -> None:
-        file_id = path.rsplit("/", 1)[-1]
-        self.api.calls.append(Call("download", {"file_id": file_id}, time.perf_counter()))
-        if token != self.api.token or file_id not in self.api.files:
-            raise tornado.web.HTTPError(404)
-        self.finish(self.api.files[file_id])
+async def _parameters(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A request's parameters, from its query, form, multipart or JSON body, and its files."""
+    # A name given twice keeps its last value; the body's win over the query's.
+    arguments: dict[str, Any] = dict(request.query.items())
+    files: dict[str, bytes] = {}
+    if request.content_type == "multipart/form-data":
+        async for part in await request.multipart():
+            content = bytes(await part.read())
+            if part.name and part.filename:
+                files.setdefault(part.name, content)
+            elif part.name:
+                arguments[part.name] = content.decode()
+    elif request.content_type == "application/x-www-form-urlencoded":
+        arguments.update((await request.post()).items())
+    elif request.content_type == "application/json" and (body := await request.read()):
+        # Like Telegram: a JSON body's string values are read as form values would be, so
+        # "123" is a chat id and a JSON-encoded string is a keyboard.
+        arguments.update(json.loads(body))
+    params: dict[str, Any] = {}
+    for name, raw in arguments.items():
+        if name in _TEXT_FIELDS or not isinstance(raw, str):
+            params[name] = raw
+            continue
+        try:
+            params[name] = json.loads(raw)
+        except ValueError:
+            params[name] = raw
+    return params, files

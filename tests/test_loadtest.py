@@ -5,12 +5,13 @@ reply. Nothing here is timed: ``make loadtest`` measures."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
 
 from scripts.fake_bot_api import TOKEN, FakeBotApi
-from scripts.loadtest import Scenario, answer_kind, run_load
+from scripts.loadtest import Scenario, Workload, answer_kind, run_load
 
 
 def test_get_updates_long_polls_and_drops_acknowledged_updates():
@@ -62,11 +63,58 @@ def test_answers_like_telegram_and_injects_failures():
     asyncio.run(scenario())
 
 
+def test_reads_parameters_as_telegram_does_and_serves_files():
+    """Query, JSON (its strings read as form values) and multipart with a file; downloads."""
+
+    async def scenario() -> None:
+        async with FakeBotApi() as api, httpx.AsyncClient() as client:
+            base = f"{api.base_url}{TOKEN}"
+            api.private_chat(api.user(7))
+            markup = {"inline_keyboard": [[{"text": "More", "callback_data": "more:ns1"}]]}
+            await client.get(f"{base}/sendMessage", params={"chat_id": "7", "text": "123"})
+            body = {"chat_id": "7", "text": "[1]", "reply_markup": json.dumps(markup)}
+            await client.post(f"{base}/sendMessage", json=body)
+            photo = {"photo": ("chart.png", b"PNG", "image/png")}
+            await client.post(f"{base}/sendPhoto", data={"chat_id": "7"}, files=photo)
+            api.files["doc1"] = b"title\n"
+            found = await client.post(f"{base}/getFile", json={"file_id": "doc1"})
+            files = f"http://127.0.0.1:{api.port}/file/bot{TOKEN}"
+            download = await client.get(f"{files}/{found.json()['result']['file_path']}")
+            missing = await client.get(f"{files}/documents/doc2")
+            unknown = await client.post(f"{base}/sendSticker", data={"chat_id": "7"})
+            query, posted, multipart = api.of("sendMessage") + api.of("sendPhoto")
+            assert query.params == {"chat_id": 7, "text": "123"}
+            assert posted.params == {"chat_id": 7, "text": "[1]", "reply_markup": markup}
+            assert multipart.params == {"chat_id": 7} and multipart.files == {"photo": b"PNG"}
+            assert (download.status_code, download.content) == (200, b"title\n")
+            assert missing.status_code == 404
+            assert [call.params for call in api.of("download")] == [
+                {"file_id": "doc1"},
+                {"file_id": "doc2"},
+            ]
+            assert unknown.status_code == 404 and unknown.json()["description"] == "Not Found"
+
+    asyncio.run(scenario())
+
+
 def test_reply_kinds_are_read_from_the_i18n_templates():
     text = "🍿 If you like <b>Toy Story</b> (1995), try:\n\n1. …"
     assert answer_kind(text, frozenset({"like_header", "did_you_mean"}), "en") == "like_header"
     assert answer_kind(text, frozenset({"like_header"}), "es") is None
     assert answer_kind("😕 Sorry, something went wrong", frozenset({"like_header"}), "en") is None
+
+
+def test_the_driver_types_its_titles_before_the_run(engine, monkeypatch):
+    """The matcher resolves every typed title up front, the same ones for the same seed, and
+    feeding a run's updates needs it no more."""
+    updates = 300
+    workload = Workload(FakeBotApi(), engine, updates, seed=1)
+    assert workload.typed == Workload(FakeBotApi(), engine, updates, seed=1).typed
+    assert workload.typed != Workload(FakeBotApi(), engine, updates, seed=2).typed
+    monkeypatch.setattr(engine, "match", lambda *_, **__: pytest.fail("matched during the run"))
+    for _ in range(updates):
+        workload.push_next()
+    assert len(workload.expected) == updates
 
 
 @pytest.mark.parametrize(
