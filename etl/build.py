@@ -31,7 +31,8 @@ from recommender.artifact import (
     current_folder,
     version_folder,
 )
-from recommender.engine import Engine
+from recommender.catalogue import served_records
+from recommender.engine import Engine, served_works
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
@@ -226,8 +227,9 @@ def _write_folder(result: BuildResult, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
-        result.catalogue.to_pickle(staging / CATALOGUE_FILE)
-        result.works[SERVED_WORK_COLUMNS].to_pickle(staging / WORKS_FILE)
+        # As the engine holds them, so that loading never builds what it would drop.
+        served_records(result.catalogue).to_pickle(staging / CATALOGUE_FILE)
+        served_works(result.works[SERVED_WORK_COLUMNS]).to_pickle(staging / WORKS_FILE)
         for estimator, name in ((result.model, MODEL_FILE), (result.matcher, MATCHER_FILE)):
             with open(staging / name, "wb") as file:
                 pickle.dump(estimator, file, protocol=pickle.HIGHEST_PROTOCOL)

@@ -8,9 +8,11 @@ import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.dtypes import StringDType
 
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
@@ -55,6 +57,102 @@ def _squeeze(text: str) -> str:
 # The release years a catalogue title can have: older is a typo, later is not yet released.
 FIRST_YEAR, LAST_YEAR = 1870, 2100
 _YEAR = re.compile(r"[0-9]{4}")
+
+#: What the questions, the statistics and an engine's replies read of a record. The lowercase
+#: copies of display text are not kept: a name's lowercase form is derived where needed.
+RECORD_COLUMNS = [
+    "id",
+    "platform",
+    "type",
+    "title_display",
+    "release_year",
+    "date_added",
+    "rating",
+    "rating_display",
+    "duration_int",
+    "duration_type",
+    "score",
+    "cast_display",
+    "country_display",
+    "listed_in_display",
+    "description_display",
+]
+# Columns of few distinct values, held as categories: each text once, and filters compare
+# small integer codes instead of touching a Python string per record.
+_CATEGORY_COLUMNS = [
+    "platform",
+    "type",
+    "rating",
+    "rating_display",
+    "duration_type",
+    "country_display",
+    "listed_in_display",
+]
+
+
+def served_records(records: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``records`` a ``Catalogue`` reads, the repetitive ones as categories.
+
+    Converting a table that is already served costs next to nothing.
+    """
+    return records[RECORD_COLUMNS].astype(dict.fromkeys(_CATEGORY_COLUMNS, "category"))
+
+
+def _by_frequency(values: pd.Series) -> list:
+    """The distinct values, most common first; ties in order of first appearance, which
+    ``value_counts`` gives plain values (it orders tied categories by category instead)."""
+    return pd.Series(values.to_numpy(dtype=object), dtype=object).value_counts().index.tolist()
+
+
+class _Entries(NamedTuple):
+    """The entries of a comma-separated display column, one per (record, entry), in record
+    order.
+
+    Their text is held by numpy, not as Python strings: the 100k strings made while splitting
+    are all freed before the few answers are built from it, so no answer's string lands
+    among them and keeps their memory from being given back.
+    """
+
+    record: np.ndarray  # the position of each entry's record
+    name: np.ndarray  # its lowercase name, as a position in ``names``
+    names: np.ndarray  # every lowercase name, in order of first appearance (so, of code)
+    displays: np.ndarray  # each entry as written, stripped
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Entries:
+        """The entries of ``column``; empty ones are skipped."""
+        records, displays = [], []
+        present = np.flatnonzero(column.notna().to_numpy())
+        texts = column.to_numpy(dtype=object)[present]
+        for record, text in zip(present.tolist(), texts, strict=True):
+            for entry in text.split(","):
+                if entry := entry.strip():
+                    records.append(record)
+                    displays.append(entry)
+        name, names = pd.factorize(np.array([entry.lower() for entry in displays], dtype=object))
+        return cls(
+            record=np.array(records, dtype=np.int64),
+            name=name,
+            names=np.asarray(names, dtype=object).astype(StringDType()),
+            displays=np.array(displays, dtype=object).astype(StringDType()),
+        )
+
+    def table(self, records: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """One row per entry: its position, name code and record, and ``columns`` of that."""
+        table = {column: records[column].to_numpy()[self.record] for column in columns}
+        return pd.DataFrame(
+            {
+                **table,
+                "entry": np.arange(len(self.record)),
+                "name": self.name,
+                "record": self.record,
+            }
+        )
+
+    def first_written(self) -> dict[str, str]:
+        """Each lowercase name and its text as first written, in order of first appearance."""
+        _, firsts = np.unique(self.name, return_index=True)
+        return dict(zip(self.names.tolist(), self.displays[firsts].tolist(), strict=True))
 
 
 class QueryError(ValueError):
@@ -140,17 +238,18 @@ class Catalogue:
     """
 
     def __init__(self, records: pd.DataFrame, registry: PlatformRegistry) -> None:
-        self.records = records
+        self.records = records = served_records(records)
         self.registry = registry
-        # Built up front (about 0.2 s) so the first person to ask does not wait for them.
-        self._cast = self._explode("cast")
-        self._countries = self._explode("country")
-        known = self._countries.drop_duplicates("name")
+        # Every answer about cast and countries, built up front (about 0.2 s) so the first
+        # person to ask does not wait; the entries they are counted from are not kept.
+        self._top_actors = self._count_actors(_Entries.of(records["cast_display"]))
+        countries = _Entries.of(records["country_display"])
         #: Every country in the catalogue: lowercase name to display name.
-        self.countries: dict[str, str] = dict(zip(known["name"], known["display"], strict=True))
+        self.countries: dict[str, str] = countries.first_written()
         self._country_keys = {fold(name): name for name in self.countries}
+        self._country_counts = self._count_countries(countries)
         #: Every rating in the catalogue, most common first.
-        self.ratings: list[str] = records["rating"].value_counts().index.tolist()
+        self.ratings: list[str] = _by_frequency(records["rating"])
         self._rating_keys = {_squeeze(rating): rating for rating in reversed(self.ratings)}
 
     def __len__(self) -> int:
@@ -241,11 +340,12 @@ class Catalogue:
         )
         columns = ["title_display", "platform", "release_year", "duration_int", "duration_type"]
         group = ["duration_type", "platform", "release_year"]
-        candidates = records.loc[timed & records["duration_int"].notna(), [*columns, "title"]]
+        candidates = records.loc[timed & records["duration_int"].notna(), columns]
         # Only each group's longest records can answer: sorting a few hundred titles instead
         # of every record's saves most of the build.
         longest = candidates.groupby(group)["duration_int"].transform("max")
-        candidates = candidates.loc[candidates["duration_int"] == longest].sort_values(
+        candidates = candidates.loc[candidates["duration_int"] == longest]
+        candidates = candidates.assign(title=candidates["title_display"].str.lower()).sort_values(
             ["duration_int", "title"], ascending=[False, True], kind="stable"
         )
         best = candidates.drop_duplicates(group)
@@ -297,20 +397,35 @@ class Catalogue:
         """The cast member in most of ``platform``'s titles released in ``year``; ties go to
         the alphabetically first; ``actor`` is ``None`` when there is no cast data."""
         name, release = self.platform(platform).name, self.year(year)
-        cast = self._cast
-        appearances = cast.loc[(cast["platform"] == name) & (cast["release_year"] == release)]
-        if appearances.empty:
-            return TopActor(platform=name, year=release, actor=None, appearances=0)
-        counts = appearances.groupby("name").agg(
-            appearances=("record", "nunique"), display=("display", "first")
+        actor, appearances = self._top_actors.get((name, release), (None, 0))
+        return TopActor(platform=name, year=release, actor=actor, appearances=appearances)
+
+    def _count_actors(self, cast: _Entries) -> dict[tuple[str, int], tuple[str, int]]:
+        """For each platform and release year with cast data: the cast member in most titles
+        (ties to the alphabetically first lowercase name), as first written, and in how many
+        titles."""
+        group = ["platform", "release_year"]
+        counts = (
+            cast.table(self.records, group)
+            .groupby([*group, "name"], sort=False)
+            .agg(appearances=("record", "nunique"), entry=("entry", "min"))
+            .reset_index()
         )
-        best = counts.sort_values("appearances", ascending=False, kind="stable").iloc[0]
-        return TopActor(
-            platform=name,
-            year=release,
-            actor=str(best["display"]),
-            appearances=int(best["appearances"]),
-        )
+        most = counts.groupby(group, sort=False)["appearances"].transform("max")
+        # Only the ties for the most appearances need their names compared.
+        best = counts.loc[counts["appearances"] == most]
+        best = best.assign(key=cast.names[best["name"].to_numpy()].astype(object))
+        best = best.sort_values([*group, "key"]).drop_duplicates(group)
+        return {
+            (platform, year): (actor, appearances)
+            for platform, year, actor, appearances in zip(
+                best["platform"].tolist(),
+                best["release_year"].tolist(),
+                cast.displays[best["entry"].to_numpy()].tolist(),
+                best["appearances"].tolist(),
+                strict=True,
+            )
+        }
 
     def country(self, item_type: str, country: str, year: int | str) -> CountryCount:
         """Titles of ``item_type`` released in ``year`` whose country list includes ``country``
@@ -322,16 +437,24 @@ class Catalogue:
                 f"unknown country {str(country)[:40]!r}; try a name as the catalogue writes it, "
                 "for example: united states, india, spain"
             )
-        countries = self._countries
-        matches = countries.loc[
-            (countries["name"] == entry)
-            & (countries["type"] == wanted_type)
-            & (countries["release_year"] == release),
-            "record",
-        ]
-        return CountryCount(
-            type=wanted_type, country=entry, year=release, count=int(matches.nunique())
+        count = self._country_counts.get((entry, wanted_type, release), 0)
+        return CountryCount(type=wanted_type, country=entry, year=release, count=count)
+
+    def _count_countries(self, countries: _Entries) -> dict[tuple[str, str, int], int]:
+        """How many titles list each country (by lowercase name), per type and release
+        year."""
+        counts = (
+            countries.table(self.records, ["type", "release_year"])
+            .groupby(["name", "type", "release_year"], sort=False)["record"]
+            .nunique()
         )
+        names = countries.names[counts.index.get_level_values("name")].tolist()
+        return {
+            (name, item_type, year): count
+            for name, (_, item_type, year), count in zip(
+                names, counts.index.tolist(), counts.tolist(), strict=True
+            )
+        }
 
     def rating(self, rating: str) -> RatingCount:
         """Titles with audience rating ``rating`` (case-insensitive; a missing rating is G)."""
@@ -373,9 +496,11 @@ class Catalogue:
         """The dated records, newest first, as plain column arrays (a pandas row costs too
         much to read per request)."""
         dated = self.records.loc[self.records["date_added"].notna()]
-        dated = dated.sort_values(["date_added", "title"], ascending=[False, True], kind="stable")
+        dated = dated.assign(title=dated["title_display"].str.lower()).sort_values(
+            ["date_added", "title"], ascending=[False, True], kind="stable"
+        )
         columns = ("id", "title_display", "platform", "type", "release_year", "date_added")
-        return {column: dated[column].to_numpy(dtype=object) for column in columns}
+        return {column: dated[column].to_numpy() for column in columns}
 
     @cached_property
     def _date_counts(self) -> dict[str, tuple[int, int]]:
@@ -409,24 +534,3 @@ class Catalogue:
         name, release = self.platform(platform).name, self.year(year)
         records = self.records
         return int(((records["platform"] == name) & (records["release_year"] == release)).sum())
-
-    # -- exploded lists ------------------------------------------------------------------------
-    def _explode(self, column: str) -> pd.DataFrame:
-        """One row per (record, entry) of a comma-separated column, stripped, no empties."""
-        records = self.records
-        present = records[column].notna().to_numpy()
-        rows = []
-        for record, platform, item_type, year, names, displays in zip(
-            records.index[present],
-            records["platform"].to_numpy()[present],
-            records["type"].to_numpy()[present],
-            records["release_year"].to_numpy()[present],
-            records[column].to_numpy()[present],
-            records[f"{column}_display"].to_numpy()[present],
-            strict=True,
-        ):
-            for name, display in zip(names.split(","), displays.split(","), strict=False):
-                if name.strip():
-                    rows.append((record, platform, item_type, year, name.strip(), display.strip()))
-        columns = ["record", "platform", "type", "release_year", "name", "display"]
-        return pd.DataFrame(rows, columns=columns)

@@ -28,6 +28,9 @@ from recommender.model import ContentModel, SharedTerm, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.text import version_base
 
+# Works columns of few distinct values, held as categories (see ``served_records``).
+_WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
+
 # What replies read of a platform record (the works table holds the rest).
 _RECORD_COLUMNS = (
     "id",
@@ -144,6 +147,11 @@ class Recommendations:
         }
 
 
+def served_works(works: pd.DataFrame) -> pd.DataFrame:
+    """``works`` with its repetitive columns as categories, as an ``Engine`` holds it."""
+    return works.astype(dict.fromkeys(_WORK_CATEGORY_COLUMNS, "category"))
+
+
 def _unpickle(path: Path) -> object:
     with open(path, "rb") as file:
         return pickle.load(file)
@@ -187,7 +195,7 @@ class Engine:
     ) -> None:
         self.registry = registry
         self.catalogue = Catalogue(records, registry)
-        self.works = works
+        self.works = works = served_works(works)
         self.model = model
         self.matcher = matcher
         self.version = version
@@ -197,20 +205,33 @@ class Engine:
             for platform in registry
         }
         self._of_type = {t: (works["type"] == t).to_numpy() for t in ("movie", "tv show")}
+        # Plain column arrays, numbers unboxed: reading one work must not cost a pandas row.
+        self._columns = {column: works[column].to_numpy() for column in works}
         self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"])}
-        # Plain column arrays: reading one work must not cost a pandas row object.
-        self._columns = {column: works[column].to_numpy(dtype=object) for column in works}
+        # Each work's records, in catalogue order: those of work ``row`` are at the positions
+        # ``_record_order[_record_start[row]:_record_start[row + 1]]``. The matcher knows the
+        # work of every record id.
+        records = self.catalogue.records
+        record_works = np.array(
+            [matcher.record_work_.get(record, -1) for record in records["id"]], dtype=np.int64
+        )
+        self._record_order = np.argsort(record_works, kind="stable")
+        self._record_start = np.searchsorted(
+            record_works[self._record_order], np.arange(len(works) + 1)
+        )
         # Where each work's representative record (the copy replies show) sits in the catalogue.
-        record_position = {record: position for position, record in enumerate(records["id"])}
-        self._shown_record = [record_position[record] for record in works["id"]]
+        self._shown_record = pd.Index(records["id"]).get_indexer(works["id"])
         # Language or cut versions ("Coco (in Spanish)"), and their originals, by the title
         # key of the original: a version is never recommended for its original, nor the
         # other way round.
-        self._version_base = [version_base(title) for title in works["title_display"]]
-        self._versions: dict[str, list[int]] = {}
-        for row, base in enumerate(self._version_base):
+        self._version_base: dict[int, str] = {}
+        for row, title in enumerate(works["title_display"]):
+            base = version_base(title)
             if base is not None:
-                self._versions.setdefault(base, []).append(row)
+                self._version_base[row] = base
+        self._versions: dict[str, list[int]] = {}
+        for row, base in self._version_base.items():
+            self._versions.setdefault(base, []).append(row)
         self._originals: dict[str, list[int]] = {}
         for row, key in enumerate(works["title_key"]):
             if key in self._versions:
@@ -263,7 +284,7 @@ class Engine:
     def work_of(self, record_id: str) -> str | None:
         """The ``work_id`` of a platform record id such as ``ns123``, if it exists."""
         row = self.matcher.record_work_.get(record_id.strip().lower())
-        return None if row is None else str(self.works["work_id"].iat[row])
+        return None if row is None else str(self._columns["work_id"][row])
 
     def work_row(self, work_id: str) -> int | None:
         """The row of ``work_id`` in the works table, if it exists in this version."""
@@ -353,7 +374,7 @@ class Engine:
 
     def _versions_of(self, row: int) -> list[int]:
         """Rows that are the same film as ``row`` in another language or cut."""
-        base = self._version_base[row]
+        base = self._version_base.get(row)
         if base is None:  # an original: its versions
             return self._versions.get(self._columns["title_key"][row], [])
         related = self._originals.get(base, []) + self._versions[base]
@@ -387,19 +408,23 @@ class Engine:
     def _reason(self, query: _Traits, work: _Traits, themes: int = 3) -> Reason:
         work_genres = set(work.genres)
         genres = [g.replace("_", " ") for g in query.genres if g in work_genres][:3]
-        terms = self.model.shared_terms(query.row, work.row, top=20)
+        terms = self.model.shared_terms(query.row, work.row, top=20, field="description")
         return Reason(
             genres=genres,
             directors=_shared_names(query.directors, work.directors)[:2],
             cast=_shared_names(query.cast, work.cast)[:3],
-            themes=[term.term for term in terms if term.field == "description"][:themes],
+            themes=[term.term for term in terms[:themes]],
         )
 
     # -- where to watch, and why two works are alike ----------------------------------------
     def where(self, work_id: str) -> list[Availability]:
         """Every platform record of ``work_id``, in registry order (empty if unknown)."""
+        row = self.work_row(work_id)
+        if row is None:
+            return []
         order = {name: position for position, name in enumerate(self.registry.names)}
-        found = [self._record(position) for position in self._records_of.get(work_id, ())]
+        positions = self._record_order[self._record_start[row] : self._record_start[row + 1]]
+        found = [self._record(position) for position in positions.tolist()]
         found.sort(key=lambda record: order[record["platform"]])  # stable: catalogue order
         return [
             Availability(
@@ -410,11 +435,6 @@ class Engine:
             )
             for record in found
         ]
-
-    @cached_property
-    def _records_of(self) -> dict[str, np.ndarray]:
-        """Each work's positions in the catalogue's records."""
-        return self.catalogue.records.groupby("work_id", sort=False).indices
 
     @cached_property
     def _record_columns(self) -> dict[str, np.ndarray]:

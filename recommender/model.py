@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.dtypes import StringDType
 
 
 def split_names(text: str) -> list[str]:
@@ -102,7 +103,7 @@ class ContentModel:
         One row per work, of norm at most 1 (exactly 1 when it has text in every field).
     postings_ : scipy.sparse.csr_matrix of shape (n_features, n_works)
         ``vectors_`` transposed, so a query touches only the works sharing its terms.
-    terms_ : numpy.ndarray of str objects, shape (n_features,)
+    terms_ : numpy.ndarray of ``StringDType``, shape (n_features,)
         The term behind each feature, for explaining a similarity.
 
     Examples
@@ -161,9 +162,10 @@ class ContentModel:
             raise ValueError("no text to build the model from")
         self.vectors_ = sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32)
         self.postings_ = self.vectors_.T.tocsr()
-        # Python strings, not a fixed-width unicode array: one 1,000-character cast entry
-        # would make every term that wide (600 MB on the real catalogue).
-        self.terms_ = np.concatenate(terms).astype(object)
+        # Variable-width strings held by numpy, not Python objects (100k of them, each with
+        # its own header), nor a fixed-width unicode array, where one 1,000-character cast
+        # entry would make every term that wide (600 MB on the real catalogue).
+        self.terms_ = np.concatenate(terms).astype(StringDType())
         return self
 
     @property
@@ -183,8 +185,11 @@ class ContentModel:
         """Cosine similarity of work ``index`` to every work, as a dense 1-D array."""
         return accumulate(self.postings_, *self._row(index), self.n_works)
 
-    def shared_terms(self, first: int, second: int, top: int = 5) -> list[SharedTerm]:
-        """The terms that make works ``first`` and ``second`` alike, biggest share first.
+    def shared_terms(
+        self, first: int, second: int, top: int = 5, field: str | None = None
+    ) -> list[SharedTerm]:
+        """The terms that make works ``first`` and ``second`` alike, biggest share first;
+        with ``field``, only those of that field among the ``top``.
 
         Their shares add up to the two works' similarity.
         """
@@ -199,9 +204,13 @@ class ContentModel:
         field_ends = list(itertools.accumulate(self.fields_.values()))
         fields = np.searchsorted(field_ends, features, side="right")
         names = list(self.fields_)
+        if field is not None:
+            # Only the terms asked for are read: each costs a new string.
+            kept = fields == (names.index(field) if field in names else -1)
+            fields, features, shares = fields[kept], features[kept], shares[kept]
         return [
-            SharedTerm(names[field], str(self.terms_[feature]), share)
-            for field, feature, share in zip(
+            SharedTerm(names[block], str(self.terms_[feature]), share)
+            for block, feature, share in zip(
                 fields.tolist(), features.tolist(), shares.tolist(), strict=True
             )
         ]

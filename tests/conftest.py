@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.build import EtlReport, run_etl
+from etl.build import EtlReport, build, run_etl
 from recommender.engine import Engine
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "raw"
@@ -65,9 +65,10 @@ def engine(built: BuiltData) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def records(engine: Engine) -> pd.DataFrame:
-    """The clean catalogue, one row per platform record, indexed by record id."""
-    return engine.catalogue.records.set_index("id")
+def records(fixture_raw: Path) -> pd.DataFrame:
+    """The clean catalogue the ETL builds, one row per platform record, indexed by record id:
+    every column, where the engine keeps only those it reads."""
+    return build(fixture_raw).catalogue.set_index("id")
 
 
 @pytest.fixture(scope="session")

@@ -37,8 +37,8 @@ from recommender.artifact import (
     VERSIONS_DIR,
     WORKS_FILE,
 )
-from recommender.catalogue import PlatformCount
-from recommender.engine import Engine
+from recommender.catalogue import RECORD_COLUMNS, PlatformCount, served_records
+from recommender.engine import Engine, served_works
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -103,6 +103,7 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
     expected = json.loads(json.dumps(asdict(built.report)))
     # run_etl adds the write time to ``seconds`` after report.json is written.
     assert {**written, "seconds": None} == {**expected, "seconds": None}
+    assert list(pd.read_pickle(folder / CATALOGUE_FILE).columns) == RECORD_COLUMNS
     assert list(pd.read_pickle(folder / WORKS_FILE).columns) == SERVED_WORK_COLUMNS
     assert leftovers(built.processed_dir) == []
 
@@ -113,8 +114,8 @@ def test_same_inputs_build_the_same_artifact(
 ) -> None:
     again = build(fixture_raw)  # other folder, same bytes
     assert again.report.inputs_hash == report.inputs_hash
-    pd.testing.assert_frame_equal(again.catalogue, engine.catalogue.records)
-    pd.testing.assert_frame_equal(again.works[SERVED_WORK_COLUMNS], engine.works)
+    pd.testing.assert_frame_equal(served_records(again.catalogue), engine.catalogue.records)
+    pd.testing.assert_frame_equal(served_works(again.works[SERVED_WORK_COLUMNS]), engine.works)
     assert (again.model.vectors_ != engine.model.vectors_).nnz == 0
     assert again.model.vectors_.shape == engine.model.vectors_.shape
     assert again.model.fields_ == engine.model.fields_

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from recommender.catalogue import (
+    RECORD_COLUMNS,
     Catalogue,
     CountryCount,
     Longest,
@@ -19,8 +20,10 @@ from recommender.catalogue import (
     ScoreCount,
     TopActor,
     as_dict,
+    served_records,
 )
 from recommender.engine import Engine
+from recommender.platforms import Platform, PlatformRegistry
 
 
 @pytest.fixture(scope="module")
@@ -332,7 +335,7 @@ def reference_longest(
     if candidates.empty:
         return None
     longest = candidates[candidates["duration_int"] == candidates["duration_int"].max()]
-    best = longest.loc[longest["title"].idxmin()]
+    best = longest.loc[longest["title_display"].str.lower().idxmin()]
     return Longest(
         title=str(best["title_display"]),
         platform=str(best["platform"]),
@@ -366,14 +369,115 @@ def test_longest_answers_what_the_masks_over_every_record_answer(catalogue: Cata
 
 def test_longest_breaks_ties_as_the_masks_do(catalogue: Catalogue) -> None:
     # Durations of 1 to 3 and titles shared across records and platforms: ties everywhere,
-    # down to the same title and duration on two records, where the first record wins.
+    # down to the same lowercase title ("a" and "A") and duration on two records, where the
+    # first record wins.
     rng = np.random.default_rng(4)
     records = catalogue.records.sample(frac=6, replace=True, random_state=4, ignore_index=True)
     records["duration_int"] = pd.array(rng.integers(1, 4, len(records)), dtype="Int64")
     records["duration_int"] = records["duration_int"].mask(rng.random(len(records)) < 0.1)
-    records["title"] = rng.choice(["b", "a", "c", "A"], len(records))
-    records["title_display"] = [f"{title} #{row}" for row, title in enumerate(records["title"])]
+    records["title_display"] = rng.choice(["b", "a", "c", "A"], len(records))
     records["release_year"] = rng.choice([2001, 2002], len(records))
     tied = Catalogue(records, catalogue.registry)
     for question in every_longest_question(tied):
         assert tied.longest(*question) == reference_longest(tied, *question), question
+
+
+# -- cast and countries, counted up front, against a recount over every record ------------------
+def reference_actor(catalogue: Catalogue, platform: str, year: int) -> TopActor:
+    """``Catalogue.actor`` as a recount: titles per lowercase name, ties to the first name."""
+    records = catalogue.records
+    wanted = records.loc[(records["platform"] == platform) & (records["release_year"] == year)]
+    titles: dict[str, set[int]] = {}
+    shown: dict[str, str] = {}
+    for position, cast in enumerate(wanted["cast_display"]):
+        for entry in [] if pd.isna(cast) else cast.split(","):
+            if entry.strip():
+                titles.setdefault(entry.strip().lower(), set()).add(position)
+                shown.setdefault(entry.strip().lower(), entry.strip())
+    if not titles:
+        return TopActor(platform, year, None, 0)
+    name = min(titles, key=lambda name: (-len(titles[name]), name))
+    return TopActor(platform, year, shown[name], len(titles[name]))
+
+
+def reference_country(catalogue: Catalogue, item_type: str, country: str, year: int) -> int:
+    """``Catalogue.country`` as a recount of the titles listing ``country``."""
+    records = catalogue.records
+    wanted = records.loc[(records["type"] == item_type) & (records["release_year"] == year)]
+    return sum(
+        country in {entry.strip().lower() for entry in countries.split(",")}
+        for countries in wanted["country_display"].dropna()
+    )
+
+
+def test_cast_and_countries_answer_what_a_recount_answers() -> None:
+    # Names that differ only in case are one person, written as first seen; ties everywhere.
+    rng = np.random.default_rng(7)
+    names = ["Al", "al ", "Bo", "Cy", " bo", "Zed", "", "Ann"]
+    countries = ["France", "france", "Spain", " Chad ", ""]
+    records = pd.DataFrame(
+        {
+            "id": [f"ns{row}" for row in range(300)],
+            "platform": rng.choice(["netflix", "hulu"], 300),
+            "type": rng.choice(["movie", "tv show"], 300),
+            "title_display": "x",
+            "release_year": rng.choice([2001, 2002, 2003], 300),
+            "date_added": None,
+            "rating": "g",
+            "rating_display": "G",
+            "duration_int": pd.array([None] * 300, dtype="Int64"),
+            "duration_type": None,
+            "score": np.nan,
+            "cast_display": [
+                ",".join(rng.choice(names, rng.integers(0, 4))) or None for _ in range(300)
+            ],
+            "country_display": [
+                ",".join(rng.choice(countries, rng.integers(0, 3))) or None for _ in range(300)
+            ],
+            "listed_in_display": "Dramas",
+            "description_display": None,
+        }
+    )
+    registry = PlatformRegistry(
+        [Platform("hulu", "h", "h.csv", "Hulu"), Platform("netflix", "n", "n.csv", "Netflix")]
+    )
+    catalogue = Catalogue(records, registry)
+    assert catalogue.countries == {"france": "France", "spain": "Spain", "chad": "Chad"}
+    for platform in ("netflix", "hulu"):
+        for year in (2001, 2002, 2003, 2004):
+            assert catalogue.actor(platform, year) == reference_actor(catalogue, platform, year)
+    for country in catalogue.countries:
+        for item_type in ("movie", "tv show"):
+            for year in (2001, 2002, 2003):
+                expected = reference_country(catalogue, item_type, country, year)
+                assert catalogue.country(item_type, country, year).count == expected
+
+
+# -- the columns held as categories -------------------------------------------------------------
+def test_served_records_hold_the_same_values(records: pd.DataFrame) -> None:
+    served = served_records(records.reset_index())
+    assert list(served.columns) == RECORD_COLUMNS
+    for column in RECORD_COLUMNS:
+        plain = records.reset_index()[column]
+        assert (
+            served[column].astype(object).fillna(-1).tolist()
+            == plain.astype(object).fillna(-1).tolist()
+        ), column
+    pd.testing.assert_frame_equal(served_records(served), served)  # already served: unchanged
+
+
+def test_categories_sort_as_their_text_does(catalogue: Catalogue) -> None:
+    records = catalogue.records
+    categorical = [c for c in records if isinstance(records[c].dtype, pd.CategoricalDtype)]
+    assert {"platform", "type", "rating", "rating_display", "duration_type"} <= set(categorical)
+    for column in categorical:
+        categories = records[column].cat.categories.tolist()
+        assert categories == sorted(categories), column
+
+
+def test_tied_ratings_come_in_the_order_they_first_appear(catalogue: Catalogue) -> None:
+    """Categories would order a tie alphabetically; plain text, by first appearance."""
+    records = catalogue.records.astype({"rating": object})
+    records["rating"] = ["tv-y", "pg", "g", "pg", "g", "tv-y"] + ["r"] * (len(records) - 6)
+    tied = Catalogue(records, catalogue.registry)
+    assert tied.ratings == ["r", "tv-y", "pg", "g"]

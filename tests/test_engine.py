@@ -88,6 +88,25 @@ def test_work_of_and_work_row(engine: Engine, work_id_of: WorkIdOf) -> None:
     assert engine.work_row("wdoesnotexist") is None
 
 
+@pytest.mark.parametrize("work_id", ["", "w", "wzzzzzzzzzzzz", "W" + "0" * 12, "ns1"])
+def test_an_id_that_is_no_work_finds_nothing(engine: Engine, work_id: str) -> None:
+    known = engine.works["work_id"].iat[0]
+    assert engine.work_row(work_id) is None
+    assert engine.details(work_id) is None
+    assert engine.where(work_id) == []
+    assert engine.similar(work_id) == []
+    assert engine.why(work_id, known) is None
+
+
+def test_where_lists_exactly_the_records_of_each_work(
+    engine: Engine, records: pd.DataFrame
+) -> None:
+    for work_id, ids in zip(engine.works["work_id"], engine.works["ids"], strict=True):
+        found = [availability.id for availability in engine.where(work_id)]
+        assert sorted(found) == sorted(ids.split())
+        assert {records.at[record, "work_id"] for record in found} == {work_id}
+
+
 def test_details(engine: Engine, work_id_of: WorkIdOf) -> None:
     details = engine.details(work_id_of("Toy Story", 1995))
     assert details == {

@@ -255,3 +255,6 @@ def test_shared_terms_match_the_term_by_term_computation(model: ContentModel) ->
             for top in (5, 20, model.n_features):
                 expected = reference_shared_terms(model, first, second, top)
                 assert model.shared_terms(first, second, top=top) == expected
+                for field in [*model.fields_, "nothing"]:
+                    kept = [term for term in expected if term.field == field]
+                    assert model.shared_terms(first, second, top=top, field=field) == kept

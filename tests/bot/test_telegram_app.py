@@ -473,7 +473,7 @@ def test_a_press_is_acknowledged_while_its_page_is_shown(run_bot, monkeypatch):
         async def do_request(url, method, request_data=None, **kwargs):
             if url.endswith("/answerCallbackQuery"):
                 # One after the other, the edit would only start once this returned.
-                await asyncio.wait_for(edited.wait(), timeout=2)
+                await asyncio.wait_for(edited.wait(), timeout=10)
             response = await answer_and_edit(url, method, request_data, **kwargs)
             if url.endswith("/editMessageText"):
                 edited.set()
