@@ -95,7 +95,7 @@ def load_engine(settings: Settings, err: TextIO) -> Engine:
         if current_folder(settings.processed_dir) is None:
             raise
         print(f"etl failed: {error}; serving the previous catalogue", file=err)
-    return Engine.load(settings.processed_dir)
+    return Engine.load(settings.processed_dir).prepare()
 
 
 def validate(result: BuildResult, served: Engine) -> None:
@@ -143,7 +143,7 @@ def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> R
             result = build_in_child(raw_dir)
             validate(result, served)
             result.report.version = version_name(processed_dir, result.report.inputs_hash)
-            engine = result.engine()
+            engine = result.engine().prepare()
             write_version(result, processed_dir)
         except ReloadError:
             raise
@@ -192,7 +192,7 @@ def rollback_engine(
         served = holder.engine
         target = rollback_target(processed_dir, to, current=served.version)
         try:
-            engine = Engine.load(processed_dir, target.name)
+            engine = Engine.load(processed_dir, target.name).prepare()
             set_live(processed_dir, target.name)
         except Exception as error:
             logger.exception("version %s cannot be served", target.name)

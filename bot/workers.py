@@ -135,7 +135,7 @@ class Supervisor:
     def _replace_generation(self) -> None:
         """Serve the live version from a new generation, then stop the old one."""
         try:
-            engine = Engine.load(self.settings.processed_dir)
+            engine = Engine.load(self.settings.processed_dir).prepare()
         except Exception:
             logger.exception("the live catalogue cannot be loaded; the workers keep serving")
             return

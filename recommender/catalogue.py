@@ -8,7 +8,7 @@ import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,7 @@ def _squeeze(text: str) -> str:
 
 # The release years a catalogue title can have: older is a typo, later is not yet released.
 FIRST_YEAR, LAST_YEAR = 1870, 2100
+T = TypeVar("T")
 _YEAR = re.compile(r"[0-9]{4}")
 
 #: What the questions, the statistics and an engine's replies read of a record. The lowercase
@@ -153,6 +154,14 @@ class _Entries(NamedTuple):
         """Each lowercase name and its text as first written, in order of first appearance."""
         _, firsts = np.unique(self.name, return_index=True)
         return dict(zip(self.names.tolist(), self.displays[firsts].tolist(), strict=True))
+
+
+def build_cached(instance: T) -> T:
+    """``instance`` with every ``cached_property`` of its class worked out."""
+    for name, attribute in vars(type(instance)).items():
+        if isinstance(attribute, cached_property):
+            getattr(instance, name)
+    return instance
 
 
 class QueryError(ValueError):
@@ -324,6 +333,11 @@ class Catalogue:
         answers, index = self._longest_answers
         found = [index[group] for group in groups if group in index]
         return answers[min(found)] if found else None
+
+    def prepare(self) -> Catalogue:
+        """Work out now the tables some questions build on first use (the longest titles, the
+        newest, the counts), so that no one asking waits for them."""
+        return build_cached(self)
 
     @cached_property
     def _longest_answers(self) -> tuple[list[Longest], dict[tuple, int]]:

@@ -22,7 +22,7 @@ from recommender.artifact import (
     current_folder,
     version_folder,
 )
-from recommender.catalogue import Catalogue
+from recommender.catalogue import Catalogue, build_cached
 from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel, SharedTerm, split_names
 from recommender.platforms import PlatformRegistry
@@ -280,6 +280,13 @@ class Engine:
             platforms=column["platforms"][row].split(),
             confidence=candidate.confidence,
         )
+
+    def prepare(self) -> Engine:
+        """Work out now what some answers build on first use (the longest titles, the newest,
+        the counts, the record columns): a server calls this before it serves, so no user
+        waits for them, and workers forked after it share them."""
+        self.catalogue.prepare()
+        return build_cached(self)
 
     def work_of(self, record_id: str) -> str | None:
         """The ``work_id`` of a platform record id such as ``ns123``, if it exists."""

@@ -4,6 +4,7 @@ recommending across platforms."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,24 @@ def test_load_a_named_version(built: BuiltData) -> None:
     assert Engine.load(built.processed_dir, built.report.version).version == built.report.version
     with pytest.raises(ArtifactMissing, match="no complete version '20000101T000000Z-0"):
         Engine.load(built.processed_dir, "20000101T000000Z-0123456789ab")
+
+
+def lazy_tables(instance: object) -> set[str]:
+    """The names of the ``cached_property`` tables ``instance`` has not worked out yet."""
+    return {
+        name
+        for name, attribute in vars(type(instance)).items()
+        if isinstance(attribute, cached_property) and name not in vars(instance)
+    }
+
+
+def test_prepare_works_out_every_table_built_on_first_use(built: BuiltData) -> None:
+    engine = Engine.load(built.processed_dir)
+    assert lazy_tables(engine.catalogue) and lazy_tables(engine)
+    longest = engine.catalogue.longest(2014)
+    assert engine.prepare() is engine
+    assert lazy_tables(engine) == lazy_tables(engine.catalogue) == set()
+    assert engine.catalogue.longest(2014) == longest
 
 
 # -- matching ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import gc
+import io
 import logging
 import multiprocessing
 import os
@@ -22,6 +23,7 @@ from etl.build import build, run_etl
 from etl.versions import VersionError, list_versions
 from recommender.artifact import MODEL_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
+from tests.test_engine import lazy_tables
 from tests.test_upload import edited_netflix, snapshot
 
 ROMA = (
@@ -237,6 +239,7 @@ def test_a_reload_of_the_same_inputs_serves_the_version_already_built(served_dir
     [built] = list_versions(processed)
     summary = reload.reload_engine(holder, served_dir / "raw", processed)
     assert summary.version == holder.engine.version == built.name
+    assert lazy_tables(holder.engine) == lazy_tables(holder.engine.catalogue) == set()
     assert [version.name for version in list_versions(processed)] == [built.name]
 
 
@@ -258,6 +261,7 @@ def test_rollback_engine_serves_the_previous_version(two_versions):
     assert (summary.titles_before, summary.titles_after) == (28, 28)
     assert summary.created == list_versions(processed)[1].created
     assert holder.engine.version == names[0]
+    assert lazy_tables(holder.engine) == lazy_tables(holder.engine.catalogue) == set()
     assert holder.engine.match("islands calling", limit=1)[0].title == "Islands Calling"
     assert (processed / "CURRENT").read_text().strip() == names[0]
     assert not holder.reload_lock.locked()
@@ -546,3 +550,9 @@ def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_d
     assert holder.engine is old
     assert not holder.reload_lock.locked()
     assert snapshot(processed) == before
+
+
+def test_the_engine_a_bot_starts_with_is_prepared(bot_settings, built):
+    """No first user of /longest or /new waits for its table, and forked workers share it."""
+    engine = reload.load_engine(bot_settings(built.data_dir), io.StringIO())
+    assert lazy_tables(engine) == lazy_tables(engine.catalogue) == set()
