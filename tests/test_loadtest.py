@@ -5,13 +5,14 @@ reply. Nothing here is timed: ``make loadtest`` measures."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 
 import httpx
 import pytest
 
 from scripts.fake_bot_api import TOKEN, FakeBotApi
-from scripts.loadtest import Scenario, Workload, answer_kind, run_load
+from scripts.loadtest import Scenario, Workload, answer_kind, frozen_heap, run_load
 
 
 def test_get_updates_long_polls_and_drops_acknowledged_updates():
@@ -115,6 +116,14 @@ def test_the_driver_types_its_titles_before_the_run(engine, monkeypatch):
     for _ in range(updates):
         workload.push_next()
     assert len(workload.expected) == updates
+
+
+def test_the_driver_keeps_what_it_prepared_out_of_the_collector_during_a_run(engine):
+    frozen_before = gc.get_freeze_count()
+    with frozen_heap():
+        assert gc.get_freeze_count() > frozen_before
+        assert not any(gc.is_tracked(o) and o is engine for o in gc.get_objects())
+    assert gc.get_freeze_count() == frozen_before
 
 
 @pytest.mark.parametrize(
