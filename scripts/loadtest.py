@@ -809,7 +809,7 @@ def frozen_heap() -> Iterator[None]:
     """Keep what this process holds so far (the engine, the prepared workload) out of the
     cyclic collector's sight while it lasts. Its full collections of them stopped the driver
     for about 0.2 s, and with it every update and answer in flight: the bot's latency would
-    have shown the driver's pauses."""
+    have shown the driver's pauses. Afterwards everything frozen is in sight again."""
     gc.collect()
     gc.freeze()
     try:
