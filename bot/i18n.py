@@ -34,7 +34,8 @@ EN: dict[str, str] = {
         "🎫 /rating pg-13: titles with an age rating\n"
         "📈 /stats: charts of the catalogue\n"
         "✅ /platforms netflix disney: show only the platforms you pay for\n"
-        "🌐 /lang es: hablemos en español"
+        "🌐 /lang es: hablemos en español\n"
+        "In a group, only its admins change its platforms and language."
     ),
     "help_inline": "\n\nIn any chat, type <code>@{bot} a title</code> to share recommendations.",
     "greeting": "👋 Hi! Send me a title you like and I'll find similar things to watch. "
@@ -151,6 +152,8 @@ EN: dict[str, str] = {
     "example_upload": "a CSV file sent with the caption /upload netflix",
     "problem_missing_second_title": "Tell me two titles with a | between them.",
     "admin_only": "Sorry, only StreamBot's admins can do that.",
+    "group_settings_admins": "Only this group's admins can change its language and "
+    "platforms. You can choose your own in a private chat with me.",
     # -- where to watch ----------------------------------------------------------------------
     "where_header": "📺 <b>{title}</b> ({year}) streams on:",
     "where_line": "• <b>{platform}</b>{as_title} · added {date}",
@@ -301,7 +304,8 @@ ES: dict[str, str] = {
         "🎫 /clasificacion pg-13: títulos con una clasificación por edad\n"
         "📈 /estadisticas: gráficos del catálogo\n"
         "✅ /plataformas netflix disney: muestra solo las plataformas que pagas\n"
-        "🌐 /idioma en: let's talk in English"
+        "🌐 /idioma en: let's talk in English\n"
+        "En un grupo, solo sus administradores cambian sus plataformas y su idioma."
     ),
     "help_inline": "\n\nEn cualquier chat, escribe <code>@{bot} un título</code> para "
     "compartir recomendaciones.",
@@ -413,6 +417,8 @@ ES: dict[str, str] = {
     "example_upload": "un archivo CSV enviado con el texto /subir netflix",
     "problem_missing_second_title": "Dime dos títulos con una | entre ellos.",
     "admin_only": "Lo siento, solo los administradores de StreamBot pueden hacer eso.",
+    "group_settings_admins": "Solo los administradores de este grupo pueden cambiar su idioma "
+    "y sus plataformas. Puedes elegir los tuyos en un chat privado conmigo.",
     # -- dónde verlo ----------------------------------------------------------------------
     "where_header": "📺 <b>{title}</b> ({year}) está en:",
     "where_line": "• <b>{platform}</b>{as_title} · añadido el {date}",

@@ -91,6 +91,11 @@ class Reply:
     nothing_found: bool = False
     chart: str | None = None
 
+    @property
+    def changes_settings(self) -> bool:
+        """Whether sending this reply stores a new language or platforms for its chat."""
+        return self.language is not None or self.platforms is not None
+
 
 def plain_text(text: str) -> str:
     """Reply HTML as plain text, for pop-ups and terminals.

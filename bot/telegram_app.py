@@ -22,6 +22,7 @@ from telegram import (
     BotCommandScopeChat,
     CallbackQuery,
     Chat,
+    ChatMember,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -219,6 +220,33 @@ def language(update: object, prefs: ChatPrefs) -> str:
     return language_for(user.language_code if user else None)
 
 
+# Who may change a group's language and platforms: everyone in the group shares them, so a
+# passing member must not switch them for all.
+_GROUP_ADMINS = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+
+
+async def may_change_settings(update: Update, context: CustomContext) -> bool:
+    """Whether the sender may change the chat's settings: anyone in a private chat, a group's
+    owner and administrators (anonymous ones too) in a group."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == Chat.PRIVATE:
+        return True
+    message = update.message
+    if message is not None and message.sender_chat is not None:
+        # An anonymous admin writes as the group itself; nobody else can.
+        return message.sender_chat.id == chat.id
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as error:
+        logger.warning(
+            "could not check whether user %s admins chat %s: %s", user.id, chat.id, error
+        )
+        return False
+    return member.status in _GROUP_ADMINS
+
+
 async def _save(update: Update, context: CustomContext, reply: replies.Reply) -> None:
     """Store the language or the platforms ``reply`` chose for its chat."""
     chat_id = update.effective_chat.id
@@ -311,6 +339,8 @@ async def _answer(
     reply = replies.answer(intent, context.engine, lang, context.bot.username, prefs.platforms)
     if quiet and reply.nothing_found:
         return
+    if reply.changes_settings and not await may_change_settings(update, context):
+        reply = replies.Reply(t(lang, "group_settings_admins"))
     await _save(update, context, reply)
     await _send(update.effective_message, reply, context, reply.language or lang)
 
@@ -588,6 +618,8 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     prefs = await chat_prefs(update, context)
     lang = language(update, prefs)
     reply = replies.answer(choice.intent, context.engine, lang, mine=prefs.platforms)
+    if reply.changes_settings and not await may_change_settings(update, context):
+        reply = replies.Reply(t(lang, "group_settings_admins"), alert=True)
     if reply.alert:
         await query.answer(_plain(reply.text), show_alert=True)
         return

@@ -62,13 +62,15 @@ class FakeBotApi(BaseRequest):
 
     ``fail`` maps a method to (HTTP status, description, parameters) answers used, one per
     call, before it succeeds again. ``files`` holds what users sent, by ``file_id``, for
-    ``getFile`` and the download after it.
+    ``getFile`` and the download after it. ``statuses`` holds ``getChatMember``'s answer by
+    (chat id, user id): "creator" or "administrator"; anyone else is a "member".
     """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.fail: dict[str, list[tuple[int, str, dict]]] = {}
         self.files: dict[str, bytes] = {}
+        self.statuses: dict[tuple[int, int], str] = {}
         self._message_ids = itertools.count(1000)
 
     @property
@@ -123,6 +125,17 @@ class FakeBotApi(BaseRequest):
                 photo = {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}
                 return {**message, "photo": [photo], "caption": params.get("caption", "")}
             return {**message, "text": params["text"]}
+        if endpoint == "getChatMember":
+            user_id = int(params["user_id"])
+            status = self.statuses.get((int(params["chat_id"]), user_id), "member")
+            member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "A"}}
+            if status == "administrator":
+                rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats")
+                rights += ("can_restrict_members", "can_promote_members", "can_change_info")
+                rights += ("can_invite_users", "can_post_stories", "can_edit_stories")
+                rights += ("can_delete_stories", "can_be_edited", "is_anonymous")
+                member |= dict.fromkeys(rights, False)
+            return member | {"is_anonymous": False} if status == "creator" else member
         if endpoint == "getFile":
             file_id = params["file_id"]
             size = len(self.files.get(file_id, b""))

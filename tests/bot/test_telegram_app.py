@@ -12,7 +12,7 @@ from telegram.error import TimedOut
 from bot import replies, telegram_app
 from bot.storage import ChatStore
 from recommender.engine import EngineHolder
-from tests.bot.conftest import Call, FakeBotApi
+from tests.bot.conftest import Call, FakeBotApi, command_entities
 
 # (message, language_code, what the reply must contain). Each command in English under its
 # English name and in Spanish under its Spanish (or legacy) name.
@@ -787,5 +787,45 @@ def test_inline_where_shows_each_work_and_its_platforms(run_bot):
             for text in texts
         )
         assert (await chat.inline("where qwxzy")).params["results"] == []
+
+    run_bot(scenario)
+
+
+def test_only_a_groups_admins_change_its_language_and_platforms(run_bot):
+    async def scenario(bot):
+        group_id = -100321
+        member = bot.chat(user_id=51, chat_id=group_id, chat_type="supergroup")
+        owner = bot.chat(user_id=52, chat_id=group_id, chat_type="supergroup")
+        admin = bot.chat(user_id=53, chat_id=group_id, chat_type="supergroup", language_code="es")
+        bot.api.statuses |= {(group_id, 52): "creator", (group_id, 53): "administrator"}
+
+        refused = await member.reply("/lang@StreamBot es")
+        assert refused.startswith("Only this group's admins can change its language")
+        toggle = (await member.press("pf:n"))[-1]
+        assert toggle.method == "answerCallbackQuery" and toggle.params["show_alert"]
+        assert "Only this group's admins" in toggle.params["text"]
+        assert "Prime Video has" in await member.reply("/count@StreamBot prime")
+        assert "Only on your platforms" not in await member.reply("/longest@StreamBot")
+
+        assert (await owner.reply("/platforms@StreamBot netflix")).startswith("✅ Saved.")
+        assert (await admin.reply("/idioma@StreamBot es")).startswith("¡Listo!")
+        assert "Solo en tus plataformas: Netflix" in await member.reply("/longest@StreamBot")
+
+        # An anonymous admin writes as the group itself; a member's own chat is not the group.
+        anonymous = {"id": group_id, "type": "supergroup", "title": "Movie night"}
+        message = {"message_id": 77, "date": 1_700_000_000, "chat": owner.chat, "text": "/lang en"}
+        message |= {"from": {"id": 1087968824, "is_bot": True, "first_name": "Group"}}
+        message |= {"sender_chat": anonymous, "entities": command_entities("/lang en")}
+        (switched,) = [
+            c for c in await owner.feed({"message": message}) if c.method == "sendMessage"
+        ]
+        assert switched.text.startswith("Done!")
+        assert "Prime Video has" in await member.reply("/count@StreamBot prime")
+
+        # A group whose admins can't be checked keeps its settings.
+        bot.api.fail["getChatMember"] = [(400, "Bad Request: chat not found", {})]
+        assert "Only this group's admins" in await owner.reply("/lang@StreamBot es")
+        # A private chat needs nobody's permission.
+        assert (await bot.chat(user_id=51, chat_id=51).reply("/lang es")).startswith("¡Listo!")
 
     run_bot(scenario)
