@@ -64,6 +64,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.settings import DEFAULT_DB_TIMEOUT, SettingsError, database_url, parse_database_url
+from etl.permissions import private_file, private_folder
 
 __all__ = ["ChatPrefs", "ChatStore", "StorageError", "StorageUnavailable", "database_url"]
 
@@ -434,9 +435,11 @@ class ChatStore:
         }
 
     def _open(self) -> None:
-        """Create the SQLite file's folder and the table, where missing."""
+        """Create the SQLite file (private: it holds chat ids), its folder and the table, where
+        missing."""
         if self._is_sqlite:
-            Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+            path = Path(self.url.database or "")
+            private_file(private_folder(path.parent) / path.name)
         # Under a lock, so that of two processes starting at once, the second waits for the
         # first to create the table and then finds it.
         with self._engine.begin() as connection:
