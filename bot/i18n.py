@@ -47,6 +47,8 @@ EN: dict[str, str] = {
     "unknown_command": "I don't know the command {command}. Send /help to see what I can do.",
     "empty": "Send me a title, like <i>toy story</i>, or /help.",
     "lang_set": "Done! I'll speak English in this chat. 🇬🇧",
+    "not_saved": "⚠️ I couldn't save that setting: my settings storage isn't answering right "
+    "now. Please try again in a minute.",
     "stale_button": "This button has expired. Send the title again and I'll look it up.",
     "gone": "That title is no longer in the catalogue. Try searching for it again.",
     # -- matching ----------------------------------------------------------------------------
@@ -318,6 +320,8 @@ ES: dict[str, str] = {
     "unknown_command": "No conozco el comando {command}. Envía /ayuda para ver lo que sé hacer.",
     "empty": "Envíame un título, como <i>toy story</i>, o /ayuda.",
     "lang_set": "¡Listo! Hablaré en español en este chat. 🇪🇸",
+    "not_saved": "⚠️ No he podido guardar ese ajuste: mi almacén de ajustes no responde ahora "
+    "mismo. Inténtalo de nuevo en un minuto.",
     "stale_button": "Este botón ha caducado. Vuelve a enviar el título y lo busco.",
     "gone": "Ese título ya no está en el catálogo. Prueba a buscarlo de nuevo.",
     "not_found": "🔍 No encontré nada llamado «{query}». Revisa cómo se escribe o prueba con "

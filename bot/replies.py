@@ -222,6 +222,11 @@ def stale_reply(lang: str) -> Reply:
     return Reply(t(lang, "stale_button"), alert=True)
 
 
+def not_saved_reply(lang: str) -> Reply:
+    """The answer to a /lang or /platforms choice the settings database could not store."""
+    return Reply(t(lang, "not_saved"), alert=True)
+
+
 # -- titles ------------------------------------------------------------------------------------
 def _title_reply(intent: Intent, engine: Engine, lang: str, mine: Collection[str] = ()) -> Reply:
     """``recommend``, ``info`` and ``title``, from a typed title or a button's record id."""

@@ -7,6 +7,7 @@ environment leaves unset, so ``make run`` picks up a local token without exporti
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -29,6 +30,10 @@ DEFAULT_RATE_LIMIT = 30.0
 # bookkeeping (measured by `make loadtest`: 64 beat PTB's 256), while each still waits its turn
 # for the one core Python uses.
 DEFAULT_CONCURRENT_UPDATES = 64
+# Seconds a chat settings read or write may take (STREAMBOT_DB_TIMEOUT) before the update is
+# answered without it: a healthy database answers in milliseconds, and every update in flight
+# waits this long when it hangs.
+DEFAULT_DB_TIMEOUT = 2.0
 # The library that carries the Bot API calls (STREAMBOT_HTTP_CLIENT), the default first:
 # aiohttp costs about half the CPU a call of PTB's own httpx (`make loadtest`: twice the
 # updates a second); httpx stays available.
@@ -38,6 +43,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DB_FILE_NAME = "streambot.sqlite3"
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# A mistyped URL (a scheme and a colon without "//", or a "user:password@" part) that, taken for
+# a file path, would become a SQLite file whose name holds the password.
+_MISTYPED_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|:[^/]*@")
+_DB_EXAMPLES = (
+    "postgresql://user:password@db.example.com:5432/streambot, "
+    "sqlite:///path/to/streambot.sqlite3 or a plain file path"
+)
 # The SQLAlchemy drivers StreamBot ships with, by what STREAMBOT_DB may name them.
 _DB_DRIVERS = {
     "sqlite": "sqlite",
@@ -73,6 +85,8 @@ class Settings:
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
     db_url: str = field(default="", repr=False)
+    # Seconds a chat settings read or write may take before the update goes on without it.
+    db_timeout: float = DEFAULT_DB_TIMEOUT
     # Messages a second the whole bot may send: Telegram's limit. 0 lifts it, for load tests
     # against a fake Bot API only; the per-group limit (20 a minute) always holds.
     rate_limit: float = DEFAULT_RATE_LIMIT
@@ -169,6 +183,7 @@ class Settings:
             port=_port(environ.get("PORT", "")),
             log_level=log_level,
             db_url=database_url(environ.get("STREAMBOT_DB", ""), data_dir),
+            db_timeout=_db_timeout(environ.get("STREAMBOT_DB_TIMEOUT", "")),
             rate_limit=_rate_limit(environ.get("STREAMBOT_RATE_LIMIT", "")),
             concurrent_updates=_count(
                 "STREAMBOT_CONCURRENT_UPDATES", environ, DEFAULT_CONCURRENT_UPDATES
@@ -215,15 +230,36 @@ def _rate_limit(text: str) -> float:
     text = text.strip()
     if not text:
         return DEFAULT_RATE_LIMIT
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
+    value = _number(text)
+    if value is None or value < 0:
         raise SettingsError(
             f"STREAMBOT_RATE_LIMIT must be messages a second (0 lifts the limit), not {text!r}"
         )
     return value
+
+
+def _db_timeout(text: str) -> float:
+    """Seconds, a number above 0.
+
+    >>> _db_timeout(""), _db_timeout("0.5")
+    (2.0, 0.5)
+    """
+    text = text.strip()
+    if not text:
+        return DEFAULT_DB_TIMEOUT
+    value = _number(text)
+    if value is None or value <= 0:
+        raise SettingsError(f"STREAMBOT_DB_TIMEOUT must be seconds above 0, like 2, not {text!r}")
+    return value
+
+
+def _number(text: str) -> float | None:
+    """The finite number ``text`` spells, or ``None``."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _count(name: str, environ: Mapping[str, str], default: int) -> int:
@@ -254,7 +290,8 @@ def _http_client(text: str) -> str:
 
 def database_url(value: str, data_dir: Path) -> str:
     """``STREAMBOT_DB`` as a SQLAlchemy URL: a SQLite file in ``data_dir`` when empty, a URL
-    checked by ``parse_database_url``, or else the path of a SQLite file.
+    checked by ``parse_database_url``, or else the path of a SQLite file, unless it looks like
+    a mistyped URL.
 
     >>> database_url("", Path("/srv/data"))
     'sqlite:////srv/data/streambot.sqlite3'
@@ -264,13 +301,28 @@ def database_url(value: str, data_dir: Path) -> str:
     'sqlite:///state/chats.db'
     """
     value = value.strip()
-    if not value:
-        path = data_dir / DB_FILE_NAME
-    elif not _URL_SCHEME.match(value):
-        path = Path(value).expanduser()
-    else:
+    if _URL_SCHEME.match(value):
         return parse_database_url(value).render_as_string(hide_password=False)
+    if _MISTYPED_URL.search(value):
+        raise SettingsError(
+            f"STREAMBOT_DB holds {_redacted(value)!r}, which is neither a database URL nor a "
+            f"file path; give one like {_DB_EXAMPLES}"
+        )
+    path = Path(value).expanduser() if value else data_dir / DB_FILE_NAME
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def _redacted(value: str) -> str:
+    """``value`` without what stands before its last ``@``: a user and a password, in a URL.
+
+    >>> _redacted("postgresql:/bot:hunter2@db.example.com/streambot")
+    'postgresql:/***@db.example.com/streambot'
+    """
+    _, at, rest = value.rpartition("@")
+    if not at:
+        return value
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:/*", value)
+    return f"{scheme.group(0) if scheme else ''}***@{rest}"
 
 
 def parse_database_url(value: str) -> URL:
@@ -298,6 +350,12 @@ def parse_database_url(value: str) -> URL:
         raise SettingsError(
             "STREAMBOT_DB names an in-memory SQLite database, which forgets every chat's "
             "settings on restart; give a file: sqlite:///path/to/streambot.sqlite3"
+        )
+    # libpq takes a socket folder for a host as ?host=/run/postgresql.
+    if drivername.startswith("postgresql") and not (url.host or url.query.get("host")):
+        raise SettingsError(
+            f"STREAMBOT_DB holds {url!r}, a PostgreSQL URL without a host; give one like "
+            "postgresql://user:password@db.example.com:5432/streambot"
         )
     return url.set(drivername=drivername)
 

@@ -4,6 +4,16 @@ A SQLite file by default, enough for one bot process; PostgreSQL for several pro
 one webhook. Every change is a single upsert of the changed column, so concurrent writers never
 lose each other's changes to the other column, nor trip over a chat's first row.
 
+A database that fails or stops answering must not stop the bot's answers. The bot reaches the
+store through ``read`` and ``call``, which run on the store's own few threads (so a hang holds
+up nothing else in the process) and give up after ``timeout`` seconds. After a failure the
+store skips the database until a probe, made in the background every few seconds, finds it
+again (a ``Breaker``): while it is down no update waits for it, but those already waiting as
+it stopped, and the log gets a line per outage, not one per update. A call that timed out has
+its connections' sockets shut down: a server that stopped answering (SIGSTOP, a host gone from
+the network) never sends another byte, so that is what frees the threads, makes the write it
+held fail for real, and lets the bot stop.
+
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     store = ChatStore(f"sqlite:///{folder}/chats.sqlite3")
@@ -16,14 +26,23 @@ lose each other's changes to the other column, nor trip over a chat's first row.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -44,16 +63,28 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from bot.settings import SettingsError, database_url, parse_database_url
+from bot.settings import DEFAULT_DB_TIMEOUT, SettingsError, database_url, parse_database_url
+from etl.permissions import private_file, private_folder
 
-__all__ = ["ChatPrefs", "ChatStore", "StorageError", "database_url"]
+__all__ = ["ChatPrefs", "ChatStore", "StorageError", "StorageUnavailable", "database_url"]
+
+logger = logging.getLogger(__name__)
 
 # Chats whose settings a store keeps in memory at most.
 CACHE_SIZE = 100_000
-# A writer waits this long for another process's write to finish before giving up.
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Two processes opening a new SQLite file at once retry switching it to WAL this long.
+SQLITE_WAL_SWITCH_SECONDS = 30
 # Names the PostgreSQL advisory lock held while creating the table ("STREAM" in ASCII).
 _SCHEMA_LOCK_KEY = 0x5354_5245_414D
+# Threads a store runs its database calls on (and PostgreSQL connections it keeps): a settings
+# query takes a millisecond or two, and calls past these wait their turn within their timeout.
+DB_THREADS = 4
+# While the database is down it is probed, in the background, once every this many timeouts.
+PAUSE_TIMEOUTS = 2.5
+# While the database stays down, its failures are logged at most this often.
+OUTAGE_LOG_SECONDS = 60.0
+# libpq's shortest connect timeout, in seconds.
+_MIN_CONNECT_TIMEOUT = 2
 
 metadata = MetaData()
 chat_settings = Table(
@@ -77,6 +108,68 @@ class StorageError(SettingsError):
     """The database in ``STREAMBOT_DB`` cannot be opened; the message says why."""
 
 
+class StorageUnavailable(Exception):
+    """The database failed or did not answer within the store's timeout, now or a moment ago
+    (and so was skipped); the store has logged it."""
+
+
+class Breaker:
+    """Whether to call a dependency: always while it works; once a call fails, never, until a
+    probe succeeds, of which ``probe_due`` allows one every ``pause`` seconds. For one thread.
+
+    >>> now = [0.0]
+    >>> breaker = Breaker(pause=5, clock=lambda: now[0])
+    >>> breaker.allows(), breaker.failed(), breaker.allows(), breaker.probe_due()
+    (True, True, False, False)
+    >>> now[0] = 5.0
+    >>> breaker.probe_due(), breaker.probe_due(), breaker.failed()  # one probe, which failed
+    (True, False, False)
+    >>> now[0] = 12.0
+    >>> breaker.probe_due(), breaker.succeeded(), breaker.skipped, breaker.allows()
+    (True, 12.0, 1, True)
+    """
+
+    def __init__(self, pause: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.pause = pause
+        self.clock = clock
+        # When the current outage began (None: the dependency works), how many calls it
+        # refused, and when the next probe may go.
+        self.down_since: float | None = None
+        self.skipped = 0
+        self._next_probe = 0.0
+
+    def allows(self) -> bool:
+        """Whether to make a call; those refused are counted in ``skipped``."""
+        if self.down_since is None:
+            return True
+        self.skipped += 1
+        return False
+
+    def probe_due(self) -> bool:
+        """Whether to probe the dependency now, while it is down: once every ``pause``."""
+        now = self.clock()
+        if self.down_since is None or now < self._next_probe:
+            return False
+        self._next_probe = now + self.pause
+        return True
+
+    def failed(self) -> bool:
+        """Note a failed call or probe; whether it began an outage."""
+        now = self.clock()
+        self._next_probe = now + self.pause
+        if self.down_since is not None:
+            return False
+        self.down_since, self.skipped = now, 0
+        return True
+
+    def succeeded(self) -> float | None:
+        """Note a call or probe that worked; how long the outage it ended lasted, if any."""
+        if self.down_since is None:
+            return None
+        lasted, self.down_since = self.clock() - self.down_since, None
+        return lasted
+
+
 @dataclass(frozen=True)
 class ChatPrefs:
     """One chat's choices; the defaults are those of a chat that never chose."""
@@ -88,14 +181,27 @@ class ChatPrefs:
 class ChatStore:
     """Each chat's ``ChatPrefs``, in the database at a SQLAlchemy ``url``.
 
-    Methods block; they are safe to call from several threads (the bot calls them through
-    ``asyncio.to_thread``, but for ``get`` when ``reads_are_local``), and several stores or
-    processes may share one database. ``url`` is the database's SQLAlchemy ``URL``, whose
-    ``str`` hides the password, so it can be logged.
+    Methods block; they are safe to call from several threads, and several stores or
+    processes may share one database. The event loop calls them through ``read`` and ``call``
+    instead, which give up after ``timeout`` seconds. ``url`` is the database's SQLAlchemy
+    ``URL``, whose ``str`` hides the password, so it can be logged.
     """
 
-    def __init__(self, url: str, cache_seconds: float = 0.0) -> None:
+    def __init__(
+        self, url: str, cache_seconds: float = 0.0, timeout: float = DEFAULT_DB_TIMEOUT
+    ) -> None:
         self.url = parse_database_url(url)
+        self.timeout = timeout
+        self._breaker = Breaker(pause=PAUSE_TIMEOUTS * timeout)
+        self._probe: asyncio.Future | None = None  # the latest, kept from the collector
+        self._last_logged = 0.0
+        self._executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="chat-store")
+        self._running: set[Future] = set()
+        # A socket of our own (a duplicate descriptor) on each PostgreSQL connection: shutting
+        # it down ends a call blocked on the connection, and, unlike libpq's descriptor, its
+        # number is never reused by another file while we hold it.
+        self._sockets: set[socket.socket] = set()
+        self._sockets_lock = threading.RLock()  # finalizers may run in a thread holding it
         # What ``get`` read or a write returned, per chat, with when it goes stale: a busy bot
         # reads each chat's settings on every update. Another process's change shows after at
         # most ``cache_seconds``; this process's own changes show at once.
@@ -118,6 +224,106 @@ class ChatStore:
             raise StorageError(
                 f"STREAMBOT_DB: cannot open the database {self.url!r}: {self._reason(error)}"
             ) from error
+
+    async def read(self, chat_id: int) -> ChatPrefs:
+        """``get`` for the event loop, bounded like ``call``."""
+        cached = self.cached(chat_id)
+        if cached is not None:
+            return cached
+        return await self._bounded(self.get, (chat_id,), inline=self.reads_are_local)
+
+    async def call(self, method: Callable[..., ChatPrefs], *args: object) -> ChatPrefs:
+        """Run ``method`` (one of this store's) with ``args`` on the store's threads.
+
+        Raises ``StorageUnavailable`` when the database fails, does not answer within
+        ``timeout`` seconds, or did either a moment ago.
+        """
+        return await self._bounded(method, args, inline=False)
+
+    async def _bounded(
+        self, method: Callable[..., ChatPrefs], args: tuple, inline: bool
+    ) -> ChatPrefs:
+        if self._breaker.allows():
+            return await self._attempt(method, args, inline)
+        if self._breaker.probe_due():
+            # In the background: while the database is down, no update waits for it.
+            self._probe = asyncio.ensure_future(self._probe_once())
+        raise StorageUnavailable("skipped: the chat settings database failed a moment ago")
+
+    async def _probe_once(self) -> None:
+        with contextlib.suppress(StorageUnavailable):  # logged by _attempt
+            await self._attempt(self._read, (0,), inline=False)  # any chat id will do
+
+    async def _attempt(self, method: Callable[..., Any], args: tuple, inline: bool) -> Any:
+        """``method(*args)``, inline or on the store's threads within ``timeout``; raises
+        ``StorageUnavailable`` when the database fails, and notes the outcome in the breaker."""
+        try:
+            if inline:
+                result = method(*args)
+            else:
+                future = self._executor.submit(method, *args)
+                self._running.add(future)
+                future.add_done_callback(self._running.discard)
+                result = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except TimeoutError as error:
+            self._shut_connections()
+            self._failed(f"no answer within {self.timeout:g} s", None)
+            raise StorageUnavailable("the chat settings database did not answer") from error
+        except (OSError, SQLAlchemyError, sqlite3.Error) as error:
+            self._failed(self._reason(error), error)
+            raise StorageUnavailable("the chat settings database failed") from error
+        outage = self._breaker.succeeded()
+        if outage is not None:
+            logger.warning(
+                "the chat settings database answers again, after %.0f s down; %d reads and "
+                "writes went without it",
+                outage,
+                self._breaker.skipped,
+            )
+        return result
+
+    def _failed(self, reason: str, error: Exception | None) -> None:
+        """Log a failure: the first of an outage, and then one a minute at most."""
+        began = self._breaker.failed()
+        now = time.monotonic()
+        if not began and now - self._last_logged < OUTAGE_LOG_SECONDS:
+            return
+        self._last_logged = now
+        if began:
+            logger.warning(
+                "the chat settings database failed (%s): updates go on with default settings, "
+                "and it is tried again every %g s",
+                reason,
+                self._breaker.pause,
+                exc_info=error,
+            )
+        else:
+            logger.warning(
+                "the chat settings database is still down (%s): %d reads and writes went "
+                "without it in %.0f s",
+                reason,
+                self._breaker.skipped,
+                now - (self._breaker.down_since or now),
+            )
+
+    def _shut_connections(self) -> None:
+        """End every call blocked on a PostgreSQL connection: each fails at once, and its
+        connection is replaced when next used."""
+        with self._sockets_lock:
+            for own in list(self._sockets):
+                with contextlib.suppress(OSError):  # closed already
+                    own.shutdown(socket.SHUT_RDWR)
+
+    def _track(self, dbapi_connection: Any, _record: object) -> None:
+        own = socket.socket(fileno=os.dup(dbapi_connection.pgconn.socket))
+        with self._sockets_lock:
+            self._sockets.add(own)
+        weakref.finalize(dbapi_connection, self._forget, own)
+
+    def _forget(self, own: socket.socket) -> None:
+        with self._sockets_lock:
+            self._sockets.discard(own)
+            own.close()
 
     def get(self, chat_id: int) -> ChatPrefs:
         """The chat's choices, or the defaults for a chat that never chose."""
@@ -168,7 +374,15 @@ class ChatStore:
         return self._upsert(chat_id, platforms=" ".join(names))
 
     def close(self) -> None:
-        """Close every connection; the store cannot be used afterwards."""
+        """Close every connection; the store cannot be used afterwards.
+
+        Calls still running then (on a database that stopped answering) are ended first, so
+        closing takes at most the connect timeout.
+        """
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._running:
+            self._shut_connections()
+        self._executor.shutdown(wait=True)
         with self._reader_lock:
             if self._reader is not None:
                 self._reader.close()  # back to the pool, which closes it
@@ -177,16 +391,55 @@ class ChatStore:
 
     def _create_engine(self) -> Engine:
         """The engine, which connects only when first used."""
-        if not self._is_sqlite:
-            return create_engine(self.url, pool_pre_ping=True)
-        engine = create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-        event.listen(engine, "connect", _use_wal)
+        if self._is_sqlite:
+            engine = create_engine(
+                self.url,
+                pool_timeout=self.timeout,
+                # A writer waits this long for another process's write (which takes
+                # microseconds) and then fails: well within the caller's timeout, so a write
+                # the bot reported as failed did fail, and does not land later.
+                connect_args={"timeout": self.timeout / 2},
+            )
+            event.listen(engine, "connect", _use_wal)
+            return engine
+        engine = create_engine(
+            self.url,
+            pool_pre_ping=True,
+            pool_size=DB_THREADS,
+            max_overflow=0,
+            pool_timeout=self.timeout,
+            connect_args=self._postgresql_limits(),
+        )
+        event.listen(engine, "connect", self._track)
         return engine
 
+    def _postgresql_limits(self) -> dict[str, object]:
+        """libpq parameters that bound each step of a call by ``timeout``."""
+        milliseconds = math.ceil(self.timeout * 1000)
+        seconds = math.ceil(self.timeout)
+        # Kept beside whatever the URL asks the server for (a search_path, say).
+        options = self.url.query.get("options")
+        statement_timeout = f"-c statement_timeout={milliseconds}"
+        return {
+            "connect_timeout": max(seconds, _MIN_CONNECT_TIMEOUT),
+            # The server cancels a statement that runs longer (one stuck behind a lock).
+            "options": f"{options} {statement_timeout}" if options else statement_timeout,
+            # A host gone from the network: the kernel drops a connection whose data goes
+            # unacknowledged this long, and probes idle ones. A server that is up but stopped
+            # still has its kernel acknowledge everything: ``_shut_connections`` covers that.
+            "tcp_user_timeout": milliseconds,
+            "keepalives": 1,
+            "keepalives_idle": seconds,
+            "keepalives_interval": seconds,
+            "keepalives_count": 3,
+        }
+
     def _open(self) -> None:
-        """Create the SQLite file's folder and the table, where missing."""
+        """Create the SQLite file (private: it holds chat ids), its folder and the table, where
+        missing."""
         if self._is_sqlite:
-            Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+            path = Path(self.url.database or "")
+            private_file(private_folder(path.parent) / path.name)
         # Under a lock, so that of two processes starting at once, the second waits for the
         # first to create the table and then finds it.
         with self._engine.begin() as connection:
@@ -224,7 +477,7 @@ def _use_wal(connection: sqlite3.Connection, _record: object) -> None:
     # WAL lets readers go on while another process writes; the file remembers the mode.
     # Switching to it needs the file to itself, and SQLite does not wait for that (the busy
     # timeout does not apply), so two processes opening a new file at once retry a while.
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + SQLITE_WAL_SWITCH_SECONDS
     while True:
         try:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

@@ -76,7 +76,7 @@ from bot.reload import (
     upload_and_reload,
 )
 from bot.settings import Settings, parse_database_url
-from bot.storage import ChatPrefs, ChatStore
+from bot.storage import ChatPrefs, ChatStore, StorageUnavailable
 from bot.throttle import INLINE_QUERY_COST, Throttle, Verdict
 from etl.upload import (
     MAX_UPLOAD_BYTES,
@@ -199,16 +199,9 @@ async def chat_prefs(update: object, context: CustomContext) -> ChatPrefs:
     chat_id = chat.id if chat is not None else user.id if user is not None else None
     if chat_id is None:
         return ChatPrefs()
-    store = context.store
-    cached = store.cached(chat_id)
-    if cached is not None:
-        return cached
     try:
-        if store.reads_are_local:
-            return store.get(chat_id)
-        return await asyncio.to_thread(store.get, chat_id)
-    except Exception:
-        logger.warning("could not read the settings of chat %s", chat_id, exc_info=True)
+        return await context.store.read(chat_id)
+    except StorageUnavailable:  # the store logs it, once per outage
         return ChatPrefs()
 
 
@@ -247,13 +240,25 @@ async def may_change_settings(update: Update, context: CustomContext) -> bool:
     return member.status in _GROUP_ADMINS
 
 
-async def _save(update: Update, context: CustomContext, reply: replies.Reply) -> None:
-    """Store the language or the platforms ``reply`` chose for its chat."""
-    chat_id = update.effective_chat.id
+async def _save(
+    update: Update, context: CustomContext, reply: replies.Reply, lang: str
+) -> replies.Reply:
+    """Store the language or the platforms ``reply`` chose for its chat; the reply to send:
+    ``reply``, or one saying the choice was refused or could not be saved."""
+    store = context.store
+    if reply.changes_settings and not await may_change_settings(update, context):
+        return replies.Reply(t(lang, "group_settings_admins"), alert=True)
     if reply.language:
-        await asyncio.to_thread(context.store.set_language, chat_id, reply.language)
-    if reply.platforms is not None:
-        await asyncio.to_thread(context.store.set_platforms, chat_id, reply.platforms)
+        write, value = store.set_language, reply.language
+    elif reply.platforms is not None:
+        write, value = store.set_platforms, reply.platforms
+    else:
+        return reply
+    try:
+        await store.call(write, update.effective_chat.id, value)
+    except StorageUnavailable:
+        return replies.not_saved_reply(reply.language or lang)
+    return reply
 
 
 def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
@@ -339,9 +344,7 @@ async def _answer(
     reply = replies.answer(intent, context.engine, lang, context.bot.username, prefs.platforms)
     if quiet and reply.nothing_found:
         return
-    if reply.changes_settings and not await may_change_settings(update, context):
-        reply = replies.Reply(t(lang, "group_settings_admins"))
-    await _save(update, context, reply)
+    reply = await _save(update, context, reply, lang)
     await _send(update.effective_message, reply, context, reply.language or lang)
 
 
@@ -618,13 +621,11 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     prefs = await chat_prefs(update, context)
     lang = language(update, prefs)
     reply = replies.answer(choice.intent, context.engine, lang, mine=prefs.platforms)
-    if reply.changes_settings and not await may_change_settings(update, context):
-        reply = replies.Reply(t(lang, "group_settings_admins"), alert=True)
+    if isinstance(query.message, Message):
+        reply = await _save(update, context, reply, lang)
     if reply.alert:
         await query.answer(_plain(reply.text), show_alert=True)
         return
-    if isinstance(query.message, Message):
-        await _save(update, context, reply)
     if choice.replace or not isinstance(query.message, Message):
         shown = _replace(query, reply, context, lang)
     else:
@@ -753,6 +754,7 @@ async def post_init(application: Application) -> None:
             settings.database_url,
             # Workers share no memory for it, and a chat's next update may reach another.
             SETTINGS_CACHE_SECONDS if settings.workers == 1 else 0.0,
+            settings.db_timeout,
         )
     application.bot_data.setdefault(CHARTS, ChartCache())
     await set_menus(application)

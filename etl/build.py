@@ -16,6 +16,7 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.extract import read_csv
+from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES, join_scores, load_scores
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
@@ -224,7 +225,7 @@ def write_version(result: BuildResult, processed_dir: Path) -> Path:
 
 def _write_folder(result: BuildResult, target: Path) -> None:
     """Write the files of one version to ``target``, atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
         # As the engine holds them, so that loading never builds what it would drop.
@@ -243,6 +244,7 @@ def _write_folder(result: BuildResult, target: Path) -> None:
         }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
         (staging / REPORT_FILE).write_text(json.dumps(asdict(result.report), indent=2))
+        make_private(staging)
         shutil.rmtree(target, ignore_errors=True)  # a leftover without a manifest
         staging.rename(target)
     except BaseException:

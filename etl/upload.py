@@ -24,6 +24,7 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.extract import read_csv
+from etl.permissions import private_file, private_folder
 from etl.platforms import REGISTRY_FILE, free_letter, load_registry, with_platform
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from recommender.platforms import Platform, PlatformRegistry
@@ -144,7 +145,7 @@ def stage_upload(
     changes. Raises ``UploadError``.
     """
     uploads = state_dir / UPLOADS_DIR
-    uploads.mkdir(parents=True, exist_ok=True)
+    private_folder(uploads)
     _remove_expired(uploads)
     filename = Path(filename).name
     if len(data) > MAX_UPLOAD_BYTES:
@@ -158,7 +159,7 @@ def stage_upload(
 
     token = secrets.token_hex(5)
     staged_file = uploads / f"{token}.csv"
-    staged_file.write_bytes(data)
+    private_file(staged_file).write_bytes(data)
     try:
         diff = _diff(raw_dir, staged_file, filename, target, is_new)
         staged = StagedUpload(
@@ -204,7 +205,7 @@ def apply_upload(raw_dir: Path, state_dir: Path, token: str) -> AppliedUpload:
     target = catalogues / platform.file
     history_file = None
     if target.exists():
-        (catalogues / HISTORY_DIR).mkdir(exist_ok=True)
+        private_folder(catalogues / HISTORY_DIR)
         kept = _history_path(catalogues / HISTORY_DIR, target)
         _write_atomic(kept, target.read_bytes())
         history_file = kept.name

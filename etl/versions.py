@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from etl.permissions import private_file
 from recommender.artifact import (
     CURRENT_FILE,
     MANIFEST_FILE,
@@ -105,7 +106,7 @@ def set_live(processed_dir: Path, name: str) -> None:
     # Named per process and thread, so two writers never share the temporary file.
     temporary = processed_dir / f".{CURRENT_FILE}.{os.getpid()}.{threading.get_ident()}"
     try:
-        temporary.write_text(name + "\n")
+        private_file(temporary).write_text(name + "\n")
         os.replace(temporary, processed_dir / CURRENT_FILE)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ def test_defaults():
     # Telegram's flood limit, and PTB's concurrency: only a load test changes them.
     assert (settings.rate_limit, settings.concurrent_updates) == (30, 64)
     assert settings.http_client == "aiohttp"
+    assert settings.db_timeout == 2
 
 
 def test_every_variable_is_read():
@@ -38,6 +39,7 @@ def test_every_variable_is_read():
             "STREAMBOT_CONCURRENT_UPDATES": "1",
             "STREAMBOT_HTTP_CLIENT": "httpx",
             "STREAMBOT_WORKERS": "3",
+            "STREAMBOT_DB_TIMEOUT": "0.5",
         }
     )
     assert settings.telegram_bot_token == "123:abc"
@@ -51,6 +53,7 @@ def test_every_variable_is_read():
     assert (settings.rate_limit, settings.concurrent_updates) == (0, 1)
     assert settings.http_client == "httpx"
     assert settings.workers == 3
+    assert settings.db_timeout == 0.5
     assert "123:abc" not in repr(settings) and "s3cret" not in repr(settings)
 
 
@@ -81,6 +84,9 @@ def test_without_a_secret_one_is_derived_from_the_token():
         ("STREAMBOT_WORKERS", "0"),
         ("STREAMBOT_WORKERS", "two"),
         ("STREAMBOT_HTTP_CLIENT", "requests"),
+        ("STREAMBOT_DB_TIMEOUT", "0"),
+        ("STREAMBOT_DB_TIMEOUT", "nan"),
+        ("STREAMBOT_DB_TIMEOUT", "soon"),
     ],
 )
 def test_unusable_values_name_the_variable(name, value):
@@ -122,6 +128,8 @@ def test_chat_settings_live_in_a_sqlite_file_in_the_data_folder_by_default():
         ("/var/lib/streambot/chats.db", "sqlite:////var/lib/streambot/chats.db"),
         (" state/chats.db ", "sqlite:///state/chats.db"),
         ("/srv/a folder/chats?.db", "sqlite:////srv/a folder/chats%3F.db"),
+        ("/srv/streambot@prod/chats.db", "sqlite:////srv/streambot%40prod/chats.db"),
+        ("~/chats.db", f"sqlite:///{Path.home()}/chats.db"),
     ],
 )
 def test_streambot_db_is_a_database_url_or_a_sqlite_file(value, url):
@@ -135,6 +143,42 @@ def test_the_database_password_never_shows():
     with pytest.raises(SettingsError, match="STREAMBOT_DB") as raised:
         Settings.from_env({"STREAMBOT_DB": "mysql://bot:hunter2@db/streambot"})
     assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresql:/bot:hunter2@db.example.com/streambot",
+        "postgresql:bot:hunter2@db.example.com/streambot",
+        "postgresql//bot:hunter2@db.example.com/streambot",
+        "postgres:/bot:hunter2@db.example.com:5432/streambot?sslmode=require",
+        "sqlite:/var/lib/streambot/chats.db",
+        "bot:hunter2@db.example.com/streambot",
+    ],
+)
+def test_a_mistyped_url_is_refused_not_taken_for_a_sqlite_file(value):
+    """Taken for a file path, each would become a SQLite file whose name holds the password."""
+    with pytest.raises(SettingsError, match="STREAMBOT_DB") as raised:
+        Settings.from_env({"STREAMBOT_DB": value})
+    message = str(raised.value)
+    assert "hunter2" not in message
+    assert "postgresql://user:password@db.example.com:5432/streambot" in message
+    assert "sqlite:///path/to/streambot.sqlite3" in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["postgresql:///streambot", "postgresql://bot:hunter2@/streambot", "postgres://"],
+)
+def test_a_postgresql_url_needs_a_host(value):
+    with pytest.raises(SettingsError, match=r"STREAMBOT_DB holds .* without a host") as raised:
+        Settings.from_env({"STREAMBOT_DB": value})
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_socket_folder_is_a_postgresql_host():
+    settings = Settings.from_env({"STREAMBOT_DB": "postgresql:///streambot?host=/run/postgresql"})
+    assert settings.database_url == "postgresql+psycopg:///streambot?host=%2Frun%2Fpostgresql"
 
 
 class _Recording(dict):

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Iterator
@@ -22,13 +24,16 @@ from sqlalchemy.engine import make_url
 
 from bot import storage as storage_module
 from bot.settings import SettingsError
-from bot.storage import ChatPrefs, ChatStore, StorageError
+from bot.storage import ChatPrefs, ChatStore, StorageError, StorageUnavailable
 
 POSTGRES_URL = os.environ.get("STREAMBOT_TEST_POSTGRES_URL", "")
 NO_POSTGRES = (
     "STREAMBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL where the machine allows"
 )
 GROUP_ID = -1001234567890
+# For stores whose writers contend on purpose: SQLite makes a writer wait for the lock up to half
+# the timeout, and a loaded machine can take seconds to give each of them its turn.
+CONTENDED_TIMEOUT = 60.0
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -53,6 +58,14 @@ def store_url(request, tmp_path) -> Iterator[str]:
 @pytest.fixture
 def store(store_url) -> Iterator[ChatStore]:
     with closing(ChatStore(store_url)) as store:
+        yield store
+
+
+@pytest.fixture
+def contended_store(store_url) -> Iterator[ChatStore]:
+    """A store whose writers may wait their turn for as long as a busy machine takes: for tests
+    of losing nothing, not of giving up."""
+    with closing(ChatStore(store_url, timeout=CONTENDED_TIMEOUT)) as store:
         yield store
 
 
@@ -110,9 +123,10 @@ def test_two_stores_on_one_database_see_each_others_changes(store_url):
         assert one.get(7).language == "en"
 
 
-def test_writers_in_many_threads_lose_nothing(store):
+def test_writers_in_many_threads_lose_nothing(contended_store):
     """Pairs of threads write the language and the platforms of the same chats at once, while
     other threads read them."""
+    store = contended_store
     pairs, writes, readers = 4, 50, 2
     start = threading.Barrier(2 * pairs + readers)
     errors = []
@@ -165,10 +179,10 @@ def test_processes_starting_and_writing_at_once_lose_nothing(store_url):
         import sys
         from bot.storage import ChatStore
 
-        url, field, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        url, field, writes, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
         print("ready", flush=True)
         sys.stdin.read()  # every process goes on when the test closes their stdin
-        store = ChatStore(url)
+        store = ChatStore(url, timeout=timeout)
         for chat_id in range(writes):
             if field == "language":
                 store.set_language(chat_id, "es")
@@ -177,11 +191,12 @@ def test_processes_starting_and_writing_at_once_lose_nothing(store_url):
         store.close()
         """
     )
+    arguments = [str(writes), str(CONTENDED_TIMEOUT)]
     with ExitStack() as stack:
         processes = [
             stack.enter_context(
                 subprocess.Popen(
-                    [sys.executable, "-c", script, store_url, field, str(writes)],
+                    [sys.executable, "-c", script, store_url, field, *arguments],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
@@ -280,3 +295,54 @@ def test_a_cache_shows_own_changes_at_once_and_others_after_it_expires(tmp_path,
         now[0] += 2.5
         assert cached.cached(5) is None
         assert cached.get(5) == ChatPrefs("es", frozenset({"hulu"}))
+
+
+def test_a_write_stuck_behind_another_writer_fails_in_time_and_never_lands(tmp_path, caplog):
+    """Another process holds the SQLite file's write lock: the bot's write gives up within the
+    timeout, the database is skipped until a probe finds it free, and the write that was
+    reported as failed was not made."""
+    path = tmp_path / "chats.sqlite3"
+    timeout = 0.4
+    store = ChatStore(f"sqlite:///{path}", timeout=timeout)
+    blocker = sqlite3.connect(path, isolation_level=None)
+
+    async def scenario() -> None:
+        blocker.execute("BEGIN IMMEDIATE")
+        started = time.perf_counter()
+        with pytest.raises(StorageUnavailable):
+            await store.call(store.set_language, 7, "es")
+        assert time.perf_counter() - started < 2 * timeout
+        started = time.perf_counter()
+        with pytest.raises(StorageUnavailable):  # skipped: no wait
+            await store.read(7)
+        assert time.perf_counter() - started < timeout / 4
+        blocker.execute("ROLLBACK")
+        deadline = time.monotonic() + 10 * timeout
+        while True:  # a call after the pause starts a probe, in the background
+            try:
+                assert await store.read(7) == ChatPrefs()
+                break
+            except StorageUnavailable:
+                assert time.monotonic() < deadline, "the database never came back"
+                await asyncio.sleep(timeout / 4)
+
+    with closing(store), closing(blocker), caplog.at_level("WARNING", logger="bot.storage"):
+        asyncio.run(scenario())
+        assert store.get(7) == ChatPrefs()
+    logged = [record.getMessage() for record in caplog.records]
+    assert len(logged) == 2, logged
+    assert "failed (no answer within 0.4 s)" in logged[0] or "locked" in logged[0]
+    assert "answers again" in logged[1]
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_postgresql_connections_are_bounded_by_the_timeout(store_url):
+    with closing(ChatStore(store_url, timeout=1.5)) as store:
+        with store._engine.connect() as connection:
+            show = connection.exec_driver_sql
+            assert show("SHOW statement_timeout").scalar() == "1500ms"
+            assert show("SHOW search_path").scalar().startswith("test_")  # the URL's own options
+            libpq = connection.connection.dbapi_connection.info.get_parameters()
+        assert libpq["connect_timeout"] == "2"
+        assert libpq["tcp_user_timeout"] == "1500"
+        assert libpq["keepalives"] == "1"
