@@ -19,7 +19,12 @@ on any bot process, with no server-side state.
 
 ``<f>`` holds the filters: an optional platform letter, then ``M`` (movies) or ``T`` (TV
 shows), then ``*`` to show every platform whatever the chat's platforms are. Telegram allows
-64 bytes of callback data; the longest form here takes 27.
+64 bytes of callback data. A record id is ``recommender.catalogue.RECORD_ID``, which the ETL
+holds every row to; the longest form, with the longest id, takes 54:
+
+>>> from recommender.catalogue import MAX_SHOW_ID
+>>> len(encode_recommend("n" + "s" * MAX_SHOW_ID, MAX_OFFSET, "n", "tv show", everywhere=True))
+54
 
 >>> data = encode_recommend("ns123", offset=5, platform_letter="n", item_type="movie")
 >>> data
@@ -50,14 +55,14 @@ from bot.parsing import (
     WHERE,
     Intent,
 )
+from recommender.catalogue import RECORD_ID
 
 MAX_BYTES = 64
 # Anchored: any callback data that starts with one of these is ours; decode() checks the rest.
 PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno):"
 MAX_OFFSET = 9999
 
-# A record id is a platform letter and that platform's show_id, whatever its form.
-_ID = r"(?P<id>[a-z][a-z0-9._-]{0,40})"
+_ID = rf"(?P<id>{RECORD_ID})"
 _FILTERS = r"(?P<platform>[a-z]?)(?P<type>[MT]?)(?P<everywhere>\*?)"
 _FORMS = {
     "rec": re.compile(rf"^rec:{_ID}:(?P<offset>\d{{1,4}}):{_FILTERS}$"),

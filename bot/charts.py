@@ -2,6 +2,8 @@
 
 Each chart is its own ``Figure`` on its own ``FigureCanvasAgg``: no pyplot, no change to the
 global ``rcParams``, no files; so charts can render in a worker thread (``asyncio.to_thread``).
+Every string is drawn as plain text, never as mathtext or TeX: platform names, genres,
+countries and ratings come from uploaded files, and a ``$`` in them must stay a ``$``.
 
 Every word drawn comes from a ``ChartLabels`` mapping (a language's i18n catalogue will do),
 with these ``str.format`` templates (``LABEL_KEYS``):
@@ -36,6 +38,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from recommender.catalogue import Catalogue
 from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry
 from recommender.stats import platform_profile, releases_by_year, titles_by_type
@@ -102,26 +105,26 @@ def platform_colours(registry: PlatformRegistry) -> dict[str, str]:
     }
 
 
-def overview_chart(engine: Engine, labels: ChartLabels) -> Chart:
+def overview_chart(catalogue: Catalogue, labels: ChartLabels) -> Chart:
     """Movies and TV shows per platform (grouped bars), over titles released per year per
     platform in the last ``YEARS`` years (lines)."""
     _check(labels)
     figure = _figure(OVERVIEW_SIZE)
     types_axes, years_axes = figure.subplots(2, 1, height_ratios=(1, 1.3))
-    colours = platform_colours(engine.registry)
-    _types_panel(types_axes, engine, colours, labels)
-    _releases_panel(years_axes, engine, colours, labels)
+    colours = platform_colours(catalogue.registry)
+    _types_panel(types_axes, catalogue, colours, labels)
+    _releases_panel(years_axes, catalogue, colours, labels)
     title = labels["chart_overview_title"]
     figure.suptitle(title, fontsize=TITLE_SIZE, fontweight="bold", color=INK)
     return _render(figure, title)
 
 
-def platform_chart(engine: Engine, platform: str, labels: ChartLabels) -> Chart:
+def platform_chart(catalogue: Catalogue, platform: str, labels: ChartLabels) -> Chart:
     """One platform's top genres, ratings mix and top countries, as horizontal bars; raises
     ``QueryError`` for an unknown platform."""
     _check(labels)
-    profile = platform_profile(engine.catalogue, platform, TOP)
-    colour = platform_colours(engine.registry)[profile.platform]
+    profile = platform_profile(catalogue, platform, TOP)
+    colour = platform_colours(catalogue.registry)[profile.platform]
     ratings = [(name, count, colour) for name, count in profile.ratings.items()]
     for bucket, count in (
         ("chart_other_ratings", profile.other_ratings),
@@ -146,7 +149,7 @@ def platform_chart(engine: Engine, platform: str, labels: ChartLabels) -> Chart:
     axes_list = figure.subplots(3, 1, height_ratios=[rows + 1.5 for rows in slots])
     for axes, (panel_title, bars), rows in zip(axes_list, panels, slots, strict=True):
         _bars_panel(axes, panel_title, bars, rows, labels)
-    display_name = engine.registry.get(profile.platform).display_name
+    display_name = catalogue.registry.get(profile.platform).display_name
     title = labels["chart_platform_title"].format(platform=display_name)
     figure.suptitle(title, fontsize=TITLE_SIZE, fontweight="bold", color=INK)
     summary = (
@@ -178,26 +181,26 @@ class ChartCache:
             key = (language, name)
             if key not in self._charts:
                 self._charts[key] = (
-                    overview_chart(engine, labels)
+                    overview_chart(engine.catalogue, labels)
                     if name is None
-                    else platform_chart(engine, name, labels)
+                    else platform_chart(engine.catalogue, name, labels)
                 )
             return self._charts[key]
 
 
 # -- panels ------------------------------------------------------------------------------------
 def _types_panel(
-    axes: Axes, engine: Engine, colours: Mapping[str, str], labels: ChartLabels
+    axes: Axes, catalogue: Catalogue, colours: Mapping[str, str], labels: ChartLabels
 ) -> None:
     """Two bars per platform: movies in the platform's colour, TV shows in a tint of it."""
-    counts = titles_by_type(engine.catalogue)
+    counts = titles_by_type(catalogue)
     rows = np.arange(len(counts))
     solid = [colours[name] for name in counts.index]
     tinted = [_tint(colour) for colour in solid]
     for offset, column, fill in ((-0.2, "movie", solid), (0.2, "tv show", tinted)):
         bars = axes.barh(rows + offset, counts[column], height=0.38, color=fill)
         axes.bar_label(bars, padding=4, fontsize=TEXT_SIZE, color=INK)
-    names = [platform.display_name for platform in engine.registry]
+    names = [platform.display_name for platform in catalogue.registry]
     axes.set_yticks(rows, labels=names, fontsize=TEXT_SIZE, color=INK)
     _bare(axes, int(counts.to_numpy().max(initial=0)))
     axes.legend(
@@ -215,11 +218,11 @@ def _types_panel(
 
 
 def _releases_panel(
-    axes: Axes, engine: Engine, colours: Mapping[str, str], labels: ChartLabels
+    axes: Axes, catalogue: Catalogue, colours: Mapping[str, str], labels: ChartLabels
 ) -> None:
     """A line per platform: titles released each year."""
-    releases = releases_by_year(engine.catalogue, YEARS)
-    for platform in engine.registry:
+    releases = releases_by_year(catalogue, YEARS)
+    for platform in catalogue.registry:
         axes.plot(
             releases.index,
             releases[platform.name],
@@ -271,8 +274,7 @@ def _bars_panel(
     drawn = axes.barh(places, counts, height=0.7, color=colours)
     axes.bar_label(drawn, padding=4, fontsize=TEXT_SIZE, color=INK)
     wrapped = [textwrap.fill(name, WRAP) for name in names]
-    # Catalogue names are data, not mathtext: a "$" must stay a "$".
-    axes.set_yticks(places, labels=wrapped, fontsize=TEXT_SIZE, color=INK, parse_math=False)
+    axes.set_yticks(places, labels=wrapped, fontsize=TEXT_SIZE, color=INK)
     _bare(axes, max(counts))
     axes.set_ylim(rows - 0.5, -0.5)
 
@@ -311,6 +313,11 @@ def _tint(colour: str) -> str:
 
 def _render(figure: Figure, title: str) -> Chart:
     """The PNG of ``figure``; its title and every word drawn go in its text chunks too."""
+    # Every text is made by now, tick labels included (the ticks that the axes add while
+    # drawing are numbers), so turning math off here covers titles, legends and labels alike.
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
     figure.draw_without_rendering()  # lays out, and fills in the tick labels to collect
     texts = dict.fromkeys([title])
     for text in figure.findobj(Text):

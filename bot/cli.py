@@ -275,8 +275,16 @@ def _add_catalogue(
         raise UsageError(
             f"streambot etl --add: cannot read {args.add} ({error.strerror})"
         ) from None
+    from bot.upload_check import check_upload  # matplotlib, only for the commands that draw
+
     staged = stage_upload(
-        settings.raw_dir, settings.state_dir, data, args.add.name, args.platform, args.display_name
+        settings.raw_dir,
+        settings.state_dir,
+        data,
+        args.add.name,
+        args.platform,
+        args.display_name,
+        check=check_upload,
     )
     print(format_diff(staged.diff), file=out)
     if not args.yes:

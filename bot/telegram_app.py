@@ -78,6 +78,7 @@ from bot.reload import (
 from bot.settings import Settings, parse_database_url
 from bot.storage import ChatPrefs, ChatStore, StorageUnavailable
 from bot.throttle import INLINE_QUERY_COST, Throttle, Verdict
+from bot.upload_check import check_upload
 from etl.upload import (
     MAX_UPLOAD_BYTES,
     UploadError,
@@ -551,6 +552,7 @@ async def upload_document(update: Update, context: CustomContext) -> None:
             platform,
             display_name or None,
             update.effective_user.id,
+            check_upload,
         )
     except UploadError as error:
         logger.info("upload of %s by admin %s refused: %s", name, update.effective_user.id, error)

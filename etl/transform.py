@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from etl.genres import canonical_genres
-from recommender.catalogue import FIRST_YEAR, LAST_YEAR
+from recommender.catalogue import FIRST_YEAR, LAST_YEAR, MAX_SHOW_ID, SHOW_ID
 from recommender.platforms import Platform
 
 RAW_COLUMNS = (
@@ -32,7 +32,8 @@ DEFAULT_RATING = "G"
 TYPES = {"movie": "movie", "tv show": "tv show"}
 DURATION_TYPES = {"min": "min", "mins": "min", "season": "season", "seasons": "season"}
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([A-Za-z]+)\s*$")
+# Four digits at most: a longer amount is a typo, and would not fit in an integer column.
+_DURATION = re.compile(r"^\s*([0-9]{1,4})\s*([A-Za-z]+)\s*$")
 _DATE_FORMAT = "%B %d, %Y"
 
 
@@ -44,6 +45,8 @@ class PlatformResult:
     rows_in: int
     repairs: Counter = field(default_factory=Counter)
     quarantined: list[dict] = field(default_factory=list)
+    # The row in the file of each of ``frame``'s rows (the header is row 1).
+    file_rows: pd.Index = field(default_factory=lambda: pd.Index([], dtype="int64"))
 
 
 def repair_duration_in_rating(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -140,6 +143,7 @@ def transform_platform(raw: pd.DataFrame, platform: Platform, file_label: str) -
         )
     bad_rows = {index for index, _, _ in problems}
     frame = frame.drop(index=sorted(bad_rows))
+    result.file_rows = frame.index + 2
     # After the drop, so the report counts only defaults that reach the catalogue.
     frame["rating"], defaulted = default_rating(frame["rating"])
     result.repairs["rating defaulted to G"] += defaulted
@@ -166,12 +170,17 @@ def _row_problems(
 
     show_id = frame["show_id"].str.strip().str.lower()
     flag(show_id == "", "show_id", "missing show_id")
+    flag(
+        (show_id != "") & ~show_id.str.fullmatch(SHOW_ID),
+        "show_id",
+        f"show_id is not 1 to {MAX_SHOW_ID} letters, digits, '.', '_' or '-'",
+    )
     flag(show_id.duplicated(keep="first") & (show_id != ""), "show_id", "duplicate show_id")
     flag(frame["title"].str.strip() == "", "title", "missing title")
     flag(~frame["type"].str.strip().str.lower().isin(TYPES), "type", "type is not Movie or TV Show")
     year = pd.to_numeric(frame["release_year"].str.strip(), errors="coerce")
     flag(
-        ~frame["release_year"].str.strip().str.fullmatch(r"\d{4}")
+        ~frame["release_year"].str.strip().str.fullmatch(r"[0-9]{4}")
         | ~year.between(FIRST_YEAR, LAST_YEAR),
         "release_year",
         "release_year is not a year",

@@ -1,10 +1,11 @@
 """Catalogue uploads: stage a CSV with a dry-run diff, apply it keeping the old file, undo it.
 
-An upload is checked the way the ETL reads (``read_csv``, ``transform_platform``) before it
-goes anywhere near ``raw/``: ``stage_upload`` keeps it under ``state/uploads/<token>`` and says
-what would change, ``apply_upload`` puts it in ``raw/catalogues/`` (and a new platform in the
-registry), moving the file it replaces to ``raw/catalogues/history/``, and ``undo_upload``
-puts everything back, so a caller whose rebuild fails leaves the raw data as it was.
+An upload is checked the way the ETL reads (``read_csv``, ``transform_platform``), and by
+the caller's ``check`` of the rows it would serve, before it goes anywhere near ``raw/``:
+``stage_upload`` keeps it under ``state/uploads/<token>`` and says what would change,
+``apply_upload`` puts it in ``raw/catalogues/`` (and a new platform in the registry), moving
+the file it replaces to ``raw/catalogues/history/``, and ``undo_upload`` puts everything
+back, so a caller whose rebuild fails leaves the raw data as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import secrets
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,13 +25,16 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import EtlError
-from etl.extract import read_csv
+from etl.extract import MissingColumns, read_csv
 from etl.permissions import private_file, private_folder
 from etl.platforms import REGISTRY_FILE, free_letter, load_registry, with_platform
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from recommender.platforms import Platform, PlatformRegistry
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Ten times the largest catalogue. The dry run runs in the bot's process and costs by the
+# row, and 20 MB of near-empty rows are a million and a half of them.
+MAX_UPLOAD_ROWS = 100_000
 STAGED_SECONDS = 24 * 60 * 60
 UPLOADS_DIR = "uploads"
 HISTORY_DIR = "history"
@@ -100,6 +105,24 @@ class UploadDiff:
 
 
 @dataclass(frozen=True)
+class UploadRows:
+    """An upload's usable rows, cleaned as the ETL will serve them, for ``stage_upload``'s
+    ``check``: what serves them can try them before they are applied."""
+
+    filename: str
+    # The registry once the upload is applied: a new platform is in it.
+    registry: PlatformRegistry
+    platform: Platform
+    # transform_platform's rows, and the row in the file of each (the header is row 1).
+    frame: pd.DataFrame
+    file_rows: pd.Index
+
+
+# Raises ``UploadError`` for rows that would fail once served.
+UploadCheck = Callable[[UploadRows], None]
+
+
+@dataclass(frozen=True)
 class StagedUpload:
     """A checked upload waiting under ``state/uploads/<token>.csv`` for ``apply_upload``."""
 
@@ -137,12 +160,14 @@ def stage_upload(
     platform: str,
     display_name: str | None = None,
     uploader: int | None = None,
+    check: UploadCheck | None = None,
 ) -> StagedUpload:
     """Check an uploaded catalogue for ``platform`` and keep it, with its diff, for applying.
 
     ``platform`` is a registry name or alias, or the name of a new platform, which then
-    needs a ``display_name`` (a registered platform keeps its own). Nothing under ``raw_dir``
-    changes. Raises ``UploadError``.
+    needs a ``display_name`` (a registered platform keeps its own). ``check`` is given the
+    usable rows after the ETL's own checks. Nothing under ``raw_dir`` changes. Raises
+    ``UploadError``.
     """
     uploads = state_dir / UPLOADS_DIR
     private_folder(uploads)
@@ -161,7 +186,7 @@ def stage_upload(
     staged_file = uploads / f"{token}.csv"
     private_file(staged_file).write_bytes(data)
     try:
-        diff = _diff(raw_dir, staged_file, filename, target, is_new)
+        diff = _diff(raw_dir, staged_file, filename, registry, target, check)
         staged = StagedUpload(
             token=token,
             platform=target.name,
@@ -321,12 +346,18 @@ def _new_platform(
 
 
 def _diff(
-    raw_dir: Path, staged_file: Path, filename: str, platform: Platform, is_new: bool
+    raw_dir: Path,
+    staged_file: Path,
+    filename: str,
+    registry: PlatformRegistry,
+    platform: Platform,
+    check: UploadCheck | None,
 ) -> UploadDiff:
+    is_new = platform.name not in registry.names
     try:
-        raw, _ = read_csv(staged_file, RAW_COLUMNS)
+        raw, _ = read_csv(staged_file, RAW_COLUMNS, max_rows=MAX_UPLOAD_ROWS)
     except EtlError as error:
-        code = "missing_columns" if error.column is not None else "not_csv"
+        code = "missing_columns" if isinstance(error, MissingColumns) else "not_csv"
         raise UploadError(code, error.reason, filename, error.row, error.column) from None
     new = transform_platform(raw, platform, filename)
     if new.frame.empty:
@@ -339,6 +370,9 @@ def _diff(
             first.get("row"),
             first.get("column"),
         )
+    if check is not None:
+        after = PlatformRegistry([*registry, platform]) if is_new else registry
+        check(UploadRows(filename, after, platform, new.frame, new.file_rows))
     current = new.frame.iloc[:0]
     current_error = None
     if not is_new:

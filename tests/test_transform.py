@@ -21,6 +21,7 @@ from etl.transform import (
     split_duration,
     transform_platform,
 )
+from recommender.catalogue import MAX_SHOW_ID
 from recommender.platforms import Platform
 
 NETFLIX = Platform("netflix", "n", "netflix_titles.csv", "Netflix")
@@ -38,6 +39,7 @@ GOOD_ROW = {
     "listed_in": "Dramas",
     "description": "A detective hunts a crew of thieves.",
 }
+SHOW_ID_REASON = f"show_id is not 1 to {MAX_SHOW_ID} letters, digits, '.', '_' or '-'"
 
 
 def transform_rows(tmp_path: Path, rows: list[dict[str, str]]) -> PlatformResult:
@@ -351,6 +353,14 @@ def test_split_duration(value: str, amount: int | None, unit: str | None, bad: b
         ("release_year", "", "release_year is not a year"),
         ("date_added", "2021-09-25", "date_added is not a date like 'September 25, 2021'"),
         ("duration", "ninety min", "duration is not like '90 min' or '2 Seasons'"),
+        # Past an int64: the amount must not reach the integer column.
+        ("duration", "99999999999999999999 min", "duration is not like '90 min' or '2 Seasons'"),
+        # A record id goes into button data, within Telegram's 64 bytes and its pattern.
+        ("show_id", "s" + "9" * 59, SHOW_ID_REASON),
+        ("show_id", "s:1", SHOW_ID_REASON),
+        ("show_id", "s 1", SHOW_ID_REASON),
+        ("show_id", "s1/../2", SHOW_ID_REASON),
+        ("show_id", "s1🎬", SHOW_ID_REASON),
     ],
 )
 def test_unusable_row_is_quarantined_with_file_row_and_column(
@@ -364,6 +374,15 @@ def test_unusable_row_is_quarantined_with_file_row_and_column(
         {"file": "netflix_titles.csv", "row": 3, "column": field, "value": value, "reason": reason}
     ]
     assert result.frame["id"].tolist() == ["ns1", "ns3"]
+    assert result.file_rows.tolist() == [2, 4]
+
+
+def test_the_longest_show_id_and_every_character_it_may_hold_are_kept(tmp_path: Path) -> None:
+    longest = "S" + "9" * (MAX_SHOW_ID - 1)
+    rows = [{**GOOD_ROW, "show_id": longest}, {**GOOD_ROW, "show_id": " Ab.c_d-9 "}]
+    result = transform_rows(tmp_path, rows)
+    assert result.quarantined == []
+    assert result.frame["id"].tolist() == ["n" + longest.lower(), "nab.c_d-9"]
 
 
 def test_a_row_with_several_problems_is_listed_once(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import pickle
@@ -11,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from etl import upload as upload_module
 from etl.build import inputs_hash, run_etl
@@ -18,13 +22,16 @@ from etl.platforms import REGISTRY_FILE, load_registry
 from etl.upload import (
     STAGED_SECONDS,
     UploadError,
+    UploadRows,
     apply_upload,
     discard_upload,
     format_diff,
     stage_upload,
     undo_upload,
 )
+from recommender.catalogue import RECORD_ID
 from recommender.engine import Engine
+from tests.test_extract import excel_export
 
 FIXTURE_NETFLIX = Path(__file__).parent / "fixtures" / "raw" / "catalogues" / "netflix_titles.csv"
 HEADER = FIXTURE_NETFLIX.read_bytes().split(b"\r\n", 1)[0]
@@ -270,6 +277,43 @@ REFUSED = [
         "one line",
         id="display-name-two-lines",
     ),
+    # The reader's limits, each named with where it was passed.
+    pytest.param(
+        HEADER + b"".join(b",c%d" % number for number in range(300_000)) + b"\r\n" + HEAT,
+        "n.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "n.csv, row 1: more than 20,310 columns; a file has at most 64",
+        id="300k-columns",
+    ),
+    pytest.param(
+        HEADER + b"\r\n" + HEAT.replace(b"Michael Mann,,", b"Michael Mann,%s," % (b"x" * 5000)),
+        "n.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "n.csv, row 2, column 'cast': a value of 5,000 characters; at most 4,096",
+        id="value-too-long",
+    ),
+    pytest.param(
+        HEADER + b"\r\n" + b"s1,Movie,t,,,,,2020,,1 min,,\r\n" * 100_001,
+        "n.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "n.csv, row 100002: more than 100,000 rows",
+        id="too-many-rows",
+    ),
+    pytest.param(
+        HEADER + b"\r\n" + HEAT.replace(b"\r\n", b",,\r\n"),
+        "n.csv",
+        "netflix",
+        None,
+        "not_csv",
+        "n.csv, row 2: malformed CSV (the row has 14 fields, the header 12)",
+        id="two-trailing-commas",
+    ),
 ]
 
 
@@ -293,6 +337,129 @@ def test_stage_refuses(
     assert message in str(caught.value)
     assert snapshot(raw_dir) == before
     assert staged_files(state_dir) == []
+
+
+def test_an_excel_export_with_a_comma_after_each_row_is_the_same_catalogue(
+    raw_dir: Path, state_dir: Path
+) -> None:
+    staged = stage_upload(
+        raw_dir, state_dir, excel_export(FIXTURE_NETFLIX.read_bytes()), "n.csv", "netflix"
+    )
+    assert staged.diff.summary == {
+        "rows": 11,
+        "added": 0,
+        "removed": 0,
+        "changed": 0,
+        "unchanged": 11,
+        "quarantined": 0,
+    }
+
+
+def test_the_check_is_given_the_usable_rows_as_they_will_be_served(
+    raw_dir: Path, state_dir: Path
+) -> None:
+    given: list[UploadRows] = []
+    stage_upload(
+        raw_dir,
+        state_dir,
+        edited_netflix(),
+        "peacock.csv",
+        "peacock",
+        "Peacock",
+        check=given.append,
+    )
+    (rows,) = given
+    assert rows.filename == "peacock.csv"
+    assert (rows.platform.name, rows.platform.letter) == ("peacock", "p")
+    assert rows.registry.names == ["amazon", "disney", "hulu", "netflix", "peacock"]
+    assert rows.frame["id"].tolist()[-2:] == ["ps10", "ps12"]  # after s10: Heat (s12)
+    assert rows.file_rows.tolist() == list(range(2, 13))  # row 13 (s13) is quarantined
+
+
+def test_a_check_that_refuses_stages_nothing(raw_dir: Path, state_dir: Path) -> None:
+    def refuse(rows: UploadRows) -> None:
+        raise UploadError("unservable", "no", rows.filename, int(rows.file_rows[0]), "title")
+
+    with pytest.raises(UploadError, match=r"^n\.csv, row 2, column 'title': no$"):
+        stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix", check=refuse)
+    assert staged_files(state_dir) == []
+
+
+# Values that broke, or could break, the reading, the rules or what serves the rows.
+NASTY_VALUES = st.sampled_from(
+    [
+        "",
+        " ",
+        '"',
+        ",",
+        "\n",
+        "\r",
+        "\r\n",
+        "$$",
+        "$\\frac$",
+        "99999999999999999999 min",
+        "0 min",
+        "3 Seasons",
+        "TBA",
+        "٢٠٢٠",
+        "2100",
+        "TV Show",
+        " movie ",
+        " September 25, 2021",
+        "Oct-01",
+        "S1",
+        "s" * 60,
+        "x" * 5000,
+        "s:1",
+        "\x85",
+        "\u2028",
+        "🎬",
+        "nan",
+    ]
+)
+HEAT_FIELDS = HEAT.decode().strip().split(",")
+
+
+@st.composite
+def hostile_files(draw: st.DrawFn) -> bytes:
+    """The fixture's header and a few rows of Heat with some fields replaced or added, written
+    by a CSV writer or joined by hand, with or without a comma after each line."""
+    lines = [HEADER.decode()]
+    for _ in range(draw(st.integers(0, 6))):
+        fields = list(HEAT_FIELDS)
+        for position, value in draw(
+            st.lists(st.tuples(st.integers(0, 13), NASTY_VALUES | st.text(max_size=8)), max_size=4)
+        ):
+            if position < len(fields):
+                fields[position] = value
+            else:
+                fields.append(value)
+        if draw(st.booleans()):
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(fields)
+            lines.append(buffer.getvalue())
+        else:
+            lines.append(",".join(fields))
+    trailing = "," if draw(st.booleans()) else ""
+    return "\r\n".join(line + trailing for line in lines).encode()
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=hostile_files())
+def test_any_file_is_staged_or_refused_with_a_reason(
+    raw_dir: Path, state_dir: Path, data: bytes
+) -> None:
+    def ids_fit_buttons(rows: UploadRows) -> None:
+        assert rows.frame["id"].str.fullmatch(RECORD_ID).all()
+
+    try:
+        stage_upload(raw_dir, state_dir, data, "n.csv", "netflix", check=ids_fit_buttons)
+    except UploadError as error:
+        assert str(error).startswith("n.csv")
 
 
 def test_stage_refuses_a_file_over_the_limit(raw_dir: Path, state_dir: Path) -> None:

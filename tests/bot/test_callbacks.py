@@ -9,17 +9,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import callbacks
+from recommender.catalogue import MAX_SHOW_ID, RECORD_ID
 
-RECORD_IDS = st.from_regex(r"[a-z]s[0-9]{1,12}", fullmatch=True)
+# Every id the ETL lets into a catalogue.
+RECORD_IDS = st.from_regex(RECORD_ID, fullmatch=True)
 LETTERS = st.none() | st.sampled_from("abcdefghijklmnopqrstuvwxyz")
 TYPES = st.sampled_from([None, "movie", "tv show"])
 
 
-@given(record_id=RECORD_IDS, offset=st.integers(0, 10**6), letter=LETTERS, item_type=TYPES)
-def test_every_button_fits_in_64_bytes_and_decodes_back(record_id, offset, letter, item_type):
+@given(
+    record_id=RECORD_IDS,
+    offset=st.integers(0, 10**6),
+    letter=LETTERS,
+    item_type=TYPES,
+    everywhere=st.booleans(),
+)
+def test_every_button_fits_in_64_bytes_and_decodes_back(
+    record_id, offset, letter, item_type, everywhere
+):
     for data, replace in (
-        (callbacks.encode_recommend(record_id, offset, letter, item_type), True),
-        (callbacks.encode_more(record_id, letter, item_type), False),
+        (callbacks.encode_recommend(record_id, offset, letter, item_type, everywhere), True),
+        (callbacks.encode_more(record_id, letter, item_type, everywhere), False),
     ):
         assert len(data.encode()) <= 64
         assert re.match(callbacks.PATTERN, data)
@@ -28,8 +38,21 @@ def test_every_button_fits_in_64_bytes_and_decodes_back(record_id, offset, lette
         assert choice.intent.args["record_id"] == record_id
         assert choice.intent.args.get("platform_letter") == letter
         assert choice.intent.args.get("item_type") == item_type
-    assert callbacks.decode(callbacks.encode_info(record_id)).intent.name == "info"
-    assert callbacks.decode(callbacks.encode_title(record_id)).intent.name == "title"
+    for encode, name in (
+        (callbacks.encode_info, "info"),
+        (callbacks.encode_title, "title"),
+        (callbacks.encode_where, "where"),
+    ):
+        intent = callbacks.decode(encode(record_id)).intent
+        assert (intent.name, intent.args["record_id"]) == (name, record_id)
+
+
+def test_the_longest_record_id_fits_the_longest_button():
+    longest = "n" + "9" * MAX_SHOW_ID
+    assert re.fullmatch(RECORD_ID, longest) and not re.fullmatch(RECORD_ID, longest + "9")
+    data = callbacks.encode_recommend(longest, callbacks.MAX_OFFSET, "n", "tv show", True)
+    assert len(data.encode()) == 54 <= callbacks.MAX_BYTES
+    assert callbacks.decode(data).intent.args["record_id"] == longest
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from bot.charts import Chart, ChartCache, overview_chart, platform_chart, platfo
 from bot.i18n import EN, ES  # The labels the bot passes: its string catalogues.
 from recommender.catalogue import Catalogue, QueryError
 from recommender.engine import Engine
+from recommender.platforms import PlatformRegistry
 from tests.conftest import BuiltData
 
 LABELS = {"en": EN, "es": ES}
@@ -29,25 +31,29 @@ PLATFORMS = ["Prime Video", "Disney+", "Hulu", "Netflix"]
 
 @pytest.fixture(scope="module")
 def overviews(engine: Engine) -> dict[str, Chart]:
-    return {language: overview_chart(engine, labels) for language, labels in LABELS.items()}
+    return {
+        language: overview_chart(engine.catalogue, labels) for language, labels in LABELS.items()
+    }
 
 
 @pytest.fixture(scope="module")
 def netflix(engine: Engine) -> dict[str, Chart]:
-    return {language: platform_chart(engine, "nflx", labels) for language, labels in LABELS.items()}
+    return {
+        language: platform_chart(engine.catalogue, "nflx", labels)
+        for language, labels in LABELS.items()
+    }
 
 
 @pytest.fixture(scope="module")
-def sparse(engine: Engine) -> SimpleNamespace:
-    """An engine whose Hulu has no titles, whose Disney+ has no ratings, and whose Netflix
+def sparse(engine: Engine) -> Catalogue:
+    """A catalogue whose Hulu has no titles, whose Disney+ has no ratings, and whose Netflix
     has one title."""
     records = engine.catalogue.records
     records = records[records["platform"] != "hulu"].copy()
     records["rating_display"] = records["rating_display"].astype(object)
     records.loc[records["platform"] == "disney", "rating_display"] = None
     records = records[(records["platform"] != "netflix") | (records["id"] == "ns1")]
-    catalogue = Catalogue(records.reset_index(drop=True), engine.registry)
-    return SimpleNamespace(catalogue=catalogue, registry=engine.registry, version="sparse")
+    return Catalogue(records.reset_index(drop=True), engine.registry)
 
 
 def decode(chart: Chart) -> Image.Image:
@@ -127,7 +133,7 @@ def test_every_platform_keeps_its_colour(
 
 
 # -- sparse data ---------------------------------------------------------------------------------
-def test_sparse_platforms_render_without_warnings(sparse: SimpleNamespace) -> None:
+def test_sparse_platforms_render_without_warnings(sparse: Catalogue) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         overview = overview_chart(sparse, EN)
@@ -144,9 +150,37 @@ def test_sparse_platforms_render_without_warnings(sparse: SimpleNamespace) -> No
         decode(chart)
 
 
+def test_every_string_is_drawn_as_typed_never_as_mathtext(engine: Engine) -> None:
+    """Names come from uploaded files; mathtext would fail on these, or draw other text."""
+    odd = {
+        "listed_in_display": "$\\frac$ Dramas",
+        "country_display": "$x_$",
+        "rating_display": "$$",
+    }
+    records = engine.catalogue.records.astype(dict.fromkeys(odd, object))
+    netflix = records["platform"] == "netflix"
+    for column, value in odd.items():
+        records.loc[netflix, column] = value
+    registry = PlatformRegistry(
+        [
+            dataclasses.replace(platform, display_name="Cash $$ TV")
+            if platform.name == "netflix"
+            else platform
+            for platform in engine.registry
+        ]
+    )
+    catalogue = Catalogue(records, registry)
+    overview = overview_chart(catalogue, EN)
+    chart = platform_chart(catalogue, "netflix", EN)
+    assert "Cash $$ TV" in overview.labels
+    assert {*odd.values(), EN["chart_platform_title"].format(platform="Cash $$ TV")} <= set(
+        chart.labels
+    )
+
+
 def test_an_unknown_platform_is_a_query_error(engine: Engine) -> None:
     with pytest.raises(QueryError, match="unknown platform"):
-        platform_chart(engine, "hbo", EN)
+        platform_chart(engine.catalogue, "hbo", EN)
     with pytest.raises(QueryError, match="unknown platform"):
         ChartCache().chart(engine, "en", EN, "hbo")
 
@@ -154,7 +188,7 @@ def test_an_unknown_platform_is_a_query_error(engine: Engine) -> None:
 def test_missing_labels_are_named(engine: Engine) -> None:
     labels = {key: text for key, text in EN.items() if key != "chart_no_data"}
     with pytest.raises(KeyError, match="chart_no_data"):
-        overview_chart(engine, labels)
+        overview_chart(engine.catalogue, labels)
 
 
 # -- no files, no pyplot ---------------------------------------------------------------------
@@ -173,8 +207,8 @@ def test_charts_write_no_files(
     ):
         monkeypatch.setattr(tempfile, name, no_temporary_files)
     monkeypatch.chdir(tmp_path)
-    overview_chart(engine, EN)
-    platform_chart(engine, "disney", ES)
+    overview_chart(engine.catalogue, EN)
+    platform_chart(engine.catalogue, "disney", ES)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -186,8 +220,8 @@ def test_charts_leave_pyplot_alone(built: BuiltData) -> None:
         "from recommender.engine import Engine\n"
         "engine = Engine.load(Path(sys.argv[1]))\n"
         "labels = {key: key for key in LABEL_KEYS}\n"
-        "overview_chart(engine, labels)\n"
-        "platform_chart(engine, 'hulu', labels)\n"
+        "overview_chart(engine.catalogue, labels)\n"
+        "platform_chart(engine.catalogue, 'hulu', labels)\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )
     root = Path(__file__).parents[2]
@@ -229,7 +263,7 @@ def test_the_cache_keys_on_language_and_platform(engine: Engine, renders: list[t
     assert cache.chart(engine, "es", ES, "netflix") is not netflix
     assert cache.chart(engine, "en", EN) is not netflix
     assert len(renders) == 3
-    assert renders[0] == (engine, "netflix", EN)
+    assert renders[0] == (engine.catalogue, "netflix", EN)
 
 
 def test_a_new_engine_version_drops_every_chart(engine: Engine, renders: list[tuple]) -> None:
