@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from bot import reload, replies
-from etl.build import build, run_etl
-from etl.versions import VersionError, list_versions
+from etl import build as build_module
+from etl.build import BuildRefused, build, run_etl, validate
+from etl.versions import VersionError, list_versions, live_version
 from recommender.artifact import MODEL_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
 from tests.test_engine import lazy_tables
@@ -155,6 +156,12 @@ def fresh_build(built):
     return build(built.raw_dir)
 
 
+@pytest.fixture(scope="module")
+def live(built):
+    """The live version a build is validated against."""
+    return live_version(built.processed_dir)
+
+
 @pytest.mark.parametrize(
     ("rows", "code"),
     [
@@ -162,32 +169,36 @@ def fresh_build(built):
         ({"in": 1000, "out": 900, "quarantined": 100}, "quarantined"),
     ],
 )
-def test_validation_refuses_builds_that_look_broken(fresh_build, engine, monkeypatch, rows, code):
+def test_validation_refuses_builds_that_look_broken(fresh_build, live, monkeypatch, rows, code):
     monkeypatch.setitem(fresh_build.report.rows, "hulu", rows)
-    with pytest.raises(reload.ReloadError) as error:
-        reload.validate(fresh_build, engine)
-    assert error.value.code == code
-    assert "Hulu" in error.value.detail
+    for allow_shrink in (False, True):
+        with pytest.raises(BuildRefused) as error:
+            validate(fresh_build, live, allow_shrink)
+        assert error.value.code == code
+        assert "Hulu" in error.value.detail
 
 
-def test_validation_refuses_a_platform_that_shrank_by_half(fresh_build, engine, monkeypatch):
-    reload.validate(fresh_build, engine)
+def test_validation_refuses_a_platform_that_shrank_by_half(fresh_build, live, engine, monkeypatch):
+    validate(fresh_build, live)
     monkeypatch.setitem(fresh_build.report.rows, "netflix", {"in": 3, "out": 3, "quarantined": 0})
-    with pytest.raises(reload.ReloadError) as error:
-        reload.validate(fresh_build, engine)
+    with pytest.raises(BuildRefused) as error:
+        validate(fresh_build, live)
     assert error.value.code == "platform_shrunk"
     served = int((engine.catalogue.records["platform"] == "netflix").sum())
     assert error.value.detail == f"Netflix: {served:,} → 3"
+    validate(fresh_build, live, allow_shrink=True)  # a cut made on purpose
+    validate(fresh_build, None)  # a first build has nothing to compare with
 
 
-def test_validation_refuses_a_catalogue_that_lost_a_platform(fresh_build, engine, monkeypatch):
-    monkeypatch.setattr(reload, "MIN_KEPT_SHARE", 0.99)
+def test_validation_refuses_a_catalogue_that_lost_a_platform(fresh_build, live, monkeypatch):
+    monkeypatch.setattr(build_module, "MIN_KEPT_SHARE", 0.99)
     for platform in ("amazon", "disney", "hulu"):
         monkeypatch.delitem(fresh_build.report.rows, platform)
     monkeypatch.setattr(fresh_build.report, "titles", 9)
-    with pytest.raises(reload.ReloadError) as error:
-        reload.validate(fresh_build, engine)
+    with pytest.raises(BuildRefused) as error:
+        validate(fresh_build, live)
     assert error.value.code == "shrunk"
+    validate(fresh_build, live, allow_shrink=True)
 
 
 def test_a_truncated_file_is_refused_and_the_old_catalogue_keeps_serving(served_dir):
@@ -429,10 +440,10 @@ def test_bad_uploads_change_nothing(run_bot, served_dir):
     assert snapshot(served_dir) == before
 
 
-def test_an_upload_the_reload_refuses_puts_the_previous_file_back(run_bot, served_dir):
+def test_an_upload_the_reload_refuses_never_reaches_raw(run_bot, served_dir):
     lines = netflix_file(served_dir).read_bytes().split(b"\r\n")
     two_rows = b"\r\n".join(lines[:3]) + b"\r\n"  # the header and two titles: most are gone
-    before = snapshot(served_dir / "raw")
+    before = snapshot(served_dir / "raw"), snapshot(served_dir / "processed")
 
     async def scenario(bot):
         admin = bot.admin(language_code="es")
@@ -441,13 +452,11 @@ def test_an_upload_the_reload_refuses_puts_the_previous_file_back(run_bot, serve
         old = bot.holder.engine
         pressed = await admin.press(dict(staged[-1].buttons)["✅ Aplicar y recargar"])
         assert pressed[-1].text.startswith("❌ <b>La recarga falló</b>: Netflix: 11 → 2")
-        assert "vuelve a estar en su sitio" in pressed[-1].text
+        assert "La subida no se aplicó" in pressed[-1].text
         assert bot.holder.engine is old
 
     run_bot(scenario, data_dir=served_dir)
-    after = snapshot(served_dir / "raw")
-    history = [name for name in after if name.startswith("catalogues/history/")]
-    assert {name: data for name, data in after.items() if name not in history} == before
+    assert (snapshot(served_dir / "raw"), snapshot(served_dir / "processed")) == before
 
 
 def test_an_upload_under_a_new_name_adds_a_platform(run_bot, served_dir):
@@ -526,7 +535,7 @@ def test_an_etl_child_killed_mid_build_changes_nothing(run_bot, served_dir):
 
 def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_dir, monkeypatch):
     """The build succeeds but writing its version fails after the first file: the staging
-    folder goes, CURRENT stays, and the old engine serves."""
+    folder goes, CURRENT stays, the old engine serves, and the admin hears the disk is full."""
     replace_a_title(served_dir)  # new inputs, so the reload writes a new version
     monkeypatch.setattr(reload, "build_in_child", reload.build_for_serving)  # no child needed
     real_to_pickle = pd.DataFrame.to_pickle
@@ -545,8 +554,12 @@ def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_d
     with pytest.raises(reload.ReloadError) as error:
         reload.reload_engine(holder, served_dir / "raw", processed)
     assert written
-    assert error.value.code == "broken"
-    assert "No space left on device" in error.value.detail
+    assert (error.value.code, error.value.detail) == ("disk_full", old.version)
+    reply = replies.reload_failed_reply(error.value.code, error.value.detail, 28, "en").text
+    assert reply.startswith(
+        f"❌ <b>Reload failed</b>: the disk is full, so nothing changed (version {old.version} "
+        "stays live).\nStill serving the previous catalogue (28 titles)."
+    )
     assert holder.engine is old
     assert not holder.reload_lock.locked()
     assert snapshot(processed) == before
