@@ -294,6 +294,7 @@ def _write_folder(result: BuildResult, target: Path) -> None:
     try:
         # As the engine holds them, so that loading never builds what it would drop.
         served_records(result.catalogue).to_pickle(staging / CATALOGUE_FILE)
+        crash_point("writing")
         served_works(result.works[SERVED_WORK_COLUMNS]).to_pickle(staging / WORKS_FILE)
         for estimator, name in ((result.model, MODEL_FILE), (result.matcher, MATCHER_FILE)):
             with open(staging / name, "wb") as file:
