@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -13,19 +14,20 @@ from typing import TextIO
 
 from bot.console import ask, chat
 from bot.i18n import LANGUAGES, language_for, t
-from bot.reload import load_engine
+from bot.reload import describe_failure, load_engine
 from bot.settings import Settings, SettingsError
-from etl.build import is_stale, run_etl
+from etl.build import BuildRefused, is_stale, run_etl, run_upload
 from etl.errors import EtlError
-from etl.upload import (
-    UploadError,
-    apply_upload,
-    discard_upload,
-    format_diff,
-    stage_upload,
-    undo_upload,
+from etl.upload import UploadError, discard_upload, format_diff, stage_upload
+from etl.versions import (
+    ChangeBusy,
+    VersionError,
+    VersionInfo,
+    disk_full,
+    list_versions,
+    live_name,
+    rollback,
 )
-from etl.versions import VersionError, VersionInfo, list_versions, rollback
 from recommender.catalogue import QueryError, as_dict
 from recommender.engine import Engine, EngineHolder, Match, Recommendations
 
@@ -60,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     etl.add_argument("--platform", help="with --add: a registered platform, or a new one")
     etl.add_argument("--display-name", help="with --add: how replies show a new platform")
     etl.add_argument("--yes", action="store_true", help="with --add: apply without asking")
+    etl.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even when a platform or the catalogue loses more than half its titles",
+    )
 
     commands.add_parser("summary", help="what the served catalogue holds")
 
@@ -185,7 +192,10 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
         if args.if_stale and not is_stale(settings.raw_dir, settings.processed_dir):
             print("catalogue is up to date", file=err)
             return EXIT_OK
-        report = run_etl(settings.raw_dir, settings.processed_dir)
+        try:
+            report = run_etl(settings.raw_dir, settings.processed_dir, args.allow_shrink)
+        except Exception as error:
+            return _not_published(error, settings, err)
         print(json.dumps(report.__dict__) if args.json else report.format(), file=out)
         return EXIT_OK
     if args.command in ("versions", "rollback"):
@@ -258,12 +268,26 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
     return EXIT_OK
 
 
+def _not_published(error: Exception, settings: Settings, err: TextIO, why: str = "") -> int:
+    """Say why a catalogue change was not published (``why`` adds to it) and what serves;
+    what is not such a reason goes on up."""
+    known = isinstance(error, BuildRefused | ChangeBusy | EtlError) or disk_full(error)
+    if not known or isinstance(error, UploadError):
+        raise error
+    live = live_name(settings.processed_dir)
+    serving = f"still serving {live}" if live else "nothing is built yet"
+    print(f"{describe_failure(error)}{why}; {serving}", file=err)
+    return EXIT_FAILED
+
+
 def _add_catalogue(
     args: argparse.Namespace, settings: Settings, stdin: TextIO, out: TextIO, err: TextIO
 ) -> int:
-    """``etl --add``: show what FILE would change, put it in place once confirmed, and build.
+    """``etl --add``: show what FILE would change, and once confirmed build with it in place
+    and publish.
 
-    When the build fails the upload is undone, so the previous catalogue keeps serving.
+    Only a published build puts FILE in the raw data: when the build fails, or is refused,
+    the previous catalogue keeps serving and the raw data stays as it was.
     """
     if not args.platform:
         raise UsageError("streambot etl --add: name the catalogue's platform with --platform")
@@ -293,19 +317,18 @@ def _add_catalogue(
             discard_upload(settings.state_dir, staged.token)
             print(f"not applied: {args.add.name} was left out and nothing changed", file=out)
             return EXIT_OK
-    applied = apply_upload(settings.raw_dir, settings.state_dir, staged.token)
     try:
-        report = run_etl(settings.raw_dir, settings.processed_dir)
-    except BaseException as error:
-        undo_upload(settings.raw_dir, applied)
-        if not isinstance(error, EtlError):
-            raise
-        print(
-            f"etl failed: {error}; {args.add.name} was taken back out, "
-            "the previous catalogue keeps serving",
-            file=err,
+        _, report = run_upload(
+            settings.raw_dir,
+            settings.processed_dir,
+            settings.state_dir,
+            staged.token,
+            args.allow_shrink,
         )
-        return EXIT_FAILED
+    except Exception as error:
+        with contextlib.suppress(UploadError):  # unless the attempt used it up
+            discard_upload(settings.state_dir, staged.token)
+        return _not_published(error, settings, err, f"; {args.add.name} was not applied")
     print(report.format(), file=out)
     return EXIT_OK
 
@@ -375,6 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except EtlError as error:
         print(f"etl failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except ChangeBusy as error:
+        print(f"error: {error}; try again once it is done", file=sys.stderr)
         return EXIT_FAILED
     except VersionError as error:
         print(f"rollback failed: {error}", file=sys.stderr)

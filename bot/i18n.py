@@ -245,7 +245,7 @@ EN: dict[str, str] = {
     "upload_applying": "🔄 Applying the upload and rebuilding… I keep answering with the current "
     "catalogue meanwhile.",
     "upload_done": "✅ <b>{platform}</b> updated from the upload.",
-    "upload_undone": "The previous catalogue file is back in place.",
+    "upload_undone": "The upload was not applied: the previous catalogue file stays in place.",
     "upload_refused": "❌ <b>Upload refused</b>: {reason}\nNothing changed.",
     "upload_too_big": "the file is over {mb} MB.",
     "upload_not_csv": "that isn't a CSV file I can read. {detail}",
@@ -276,6 +276,7 @@ EN: dict[str, str] = {
     "reload_platform_shrunk": "{detail} titles: more than half would disappear, which looks "
     "like a broken file.",
     "reload_broken": "the new catalogue did not load ({detail}).",
+    "reload_disk_full": "the disk is full, so nothing changed (version {detail} stays live).",
     "seconds": "{n} s",
     # -- inline mode -------------------------------------------------------------------------
     "inline_button": "Open StreamBot",
@@ -515,7 +516,7 @@ ES: dict[str, str] = {
     "upload_applying": "🔄 Aplicando la subida y reconstruyendo… Mientras, sigo respondiendo con "
     "el catálogo actual.",
     "upload_done": "✅ <b>{platform}</b> actualizado con la subida.",
-    "upload_undone": "El archivo de catálogo anterior vuelve a estar en su sitio.",
+    "upload_undone": "La subida no se aplicó: el archivo de catálogo anterior sigue en su sitio.",
     "upload_refused": "❌ <b>Subida rechazada</b>: {reason}\nNo ha cambiado nada.",
     "upload_too_big": "el archivo pasa de {mb} MB.",
     "upload_not_csv": "no es un archivo CSV que pueda leer. {detail}",
@@ -546,6 +547,8 @@ ES: dict[str, str] = {
     "reload_platform_shrunk": "{detail} títulos: desaparecería más de la mitad, lo que parece "
     "un archivo dañado.",
     "reload_broken": "el catálogo nuevo no se pudo cargar ({detail}).",
+    "reload_disk_full": "el disco está lleno, así que no cambió nada (la versión {detail} "
+    "sigue activa).",
     "seconds": "{n} s",
     "inline_button": "Abrir StreamBot",
     "inline_match": "Detalles, y dónde verlo",

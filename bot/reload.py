@@ -3,46 +3,63 @@ rebuilt from ``data/raw`` while the old engine keeps serving, then swapped (``re
 
 The ETL runs in a child process: the bot never imports scikit-learn nor holds the build's
 intermediate tables, so its memory stays that of one engine (plus the next, briefly), and the
-build's CPU work never holds the bot's GIL. The result is validated and turned into an engine
-before anything is written, so a failed reload leaves both the served engine and
-``data/processed/CURRENT`` as they were.
+build's CPU work never holds the bot's GIL. The child dies with the bot. The result is
+validated and turned into an engine before anything is published, so a failed reload leaves
+both the served engine and ``data/processed/CURRENT`` as they were, and so does a bot killed
+part way (see ``etl.build``).
 
-A rollback (``rollback_engine``) serves a kept earlier version instead, under the same lock and
-with the same guarantee: the version is loaded before the live pointer or the holder change.
-An upload (``upload_and_reload``) is a reload whose failure also puts the previous file back.
+A rollback (``rollback_engine``) serves a kept earlier version instead, under the same locks
+and with the same guarantee: the version is loaded before the live pointer or the holder
+change. An upload (``upload_and_reload``) is a reload with the uploaded file in place of the
+one it replaces, which reaches ``data/raw`` only once its version is live.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
 import multiprocessing
+import os
+import signal
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.settings import Settings
-from etl.build import BuildResult, build, is_stale, run_etl, write_version
+from etl.build import (
+    SHRINK_CODES,
+    BuildRefused,
+    BuildResult,
+    build,
+    is_stale,
+    publish_upload,
+    rebuild,
+    recover,
+)
 from etl.errors import EtlError
-from etl.upload import AppliedUpload, apply_upload, undo_upload
-from etl.versions import rollback_target, set_live, version_name
+from etl.upload import AppliedUpload, UploadError, remove_expired_uploads
+from etl.versions import (
+    ChangeBusy,
+    change_lock,
+    crash_point,
+    disk_full,
+    live_name,
+    remove_leftovers,
+    rollback_target,
+    set_live,
+)
 from etl.works import SERVED_WORK_COLUMNS
-from recommender.artifact import current_folder
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
 
-# A rebuild that sets aside more than this share (and number) of a platform's rows, or that
-# keeps less than this share of what a platform or the whole catalogue served, is more likely
-# a broken file than a real change.
-MAX_QUARANTINED_SHARE = 0.05
-MAX_QUARANTINED_ROWS = 20
-MIN_KEPT_SHARE = 0.5
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class ReloadBusy(Exception):
@@ -85,33 +102,62 @@ class RollbackSummary:
 def load_engine(settings: Settings, err: TextIO) -> Engine:
     """The served engine, building the catalogue first when it is missing or stale.
 
-    When a rebuild fails but an earlier catalogue exists, that one keeps serving.
+    First the catalogue change a killed process left is finished or undone, and its leftovers
+    go. A build is validated like a reload; when it fails, or is refused, and an earlier
+    version exists, that one keeps serving and ``err`` says why.
+    """
+    raw_dir, processed_dir = settings.raw_dir, settings.processed_dir
+    live = live_name(processed_dir)
+    try:
+        # With nothing to serve, wait for another process's change; else serve what is live.
+        with change_lock(processed_dir, wait=live is None):
+            recover(raw_dir, processed_dir)
+            remove_expired_uploads(settings.state_dir)
+            if is_stale(raw_dir, processed_dir):
+                print("building the catalogue (inputs or code changed, or never built)…", file=err)
+                rebuild(raw_dir, processed_dir, _nothing)
+    except ChangeBusy:
+        print(f"another process is changing the catalogue; serving {live}", file=err)
+    except Exception as error:
+        live = live_name(processed_dir)
+        if live is None:
+            raise
+        if not isinstance(error, EtlError | BuildRefused) and not disk_full(error):
+            logger.warning("the catalogue build failed unexpectedly", exc_info=True)
+        print(f"{describe_failure(error)}; serving the previous catalogue {live}", file=err)
+    return Engine.load(processed_dir).prepare()
+
+
+def _nothing(result: BuildResult) -> None:
+    """At start-up nothing serves yet: the published version is loaded afterwards."""
+
+
+def describe_failure(error: Exception) -> str:
+    """One line on why a catalogue build was not published, for the log and the terminal."""
+    if isinstance(error, BuildRefused):
+        meant = " (if that is meant, add --allow-shrink to streambot etl)"
+        hint = meant if error.code in SHRINK_CODES else ""
+        return f"etl refused: {error}{hint}"
+    if disk_full(error):
+        return "etl failed: the disk is full, nothing changed"
+    if isinstance(error, EtlError | ChangeBusy):
+        return f"etl failed: {error}"
+    return f"etl failed: {type(error).__name__}: {error}"[:300]
+
+
+def die_with_parent(signum: int, parent: int | None = None) -> None:
+    """Have Linux send this process ``signum`` when its parent dies, even by SIGKILL: a child
+    left behind would keep working (and holding memory, or a port) for nobody.
+
+    ``parent`` is the pid the child expects; when the parent already died, so does the child.
     """
     try:
-        if is_stale(settings.raw_dir, settings.processed_dir):
-            print("building the catalogue (inputs or code changed, or never built)…", file=err)
-            run_etl(settings.raw_dir, settings.processed_dir)
-    except EtlError as error:
-        if current_folder(settings.processed_dir) is None:
-            raise
-        print(f"etl failed: {error}; serving the previous catalogue", file=err)
-    return Engine.load(settings.processed_dir).prepare()
-
-
-def validate(result: BuildResult, served: Engine) -> None:
-    """Raise ``ReloadError`` when a build looks broken rather than changed."""
-    served_rows = served.catalogue.records["platform"].value_counts()
-    for platform, rows in result.report.rows.items():
-        name = result.registry.get(platform).display_name
-        if rows["out"] == 0:
-            raise ReloadError("empty_platform", name)
-        if rows["quarantined"] > max(MAX_QUARANTINED_SHARE * rows["in"], MAX_QUARANTINED_ROWS):
-            raise ReloadError("quarantined", f"{name}: {rows['quarantined']} of {rows['in']}")
-        before = int(served_rows.get(platform, 0))
-        if rows["out"] < MIN_KEPT_SHARE * before:
-            raise ReloadError("platform_shrunk", f"{name}: {before:,} → {rows['out']:,}")
-    if result.report.titles < MIN_KEPT_SHARE * len(served.catalogue):
-        raise ReloadError("shrunk", str(result.report.titles))
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:  # not Linux with glibc: the parent's own signals are all there is
+        return
+    libc.prctl(PR_SET_PDEATHSIG, signum)
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signum)
 
 
 def build_for_serving(raw_dir: Path) -> BuildResult:
@@ -122,59 +168,107 @@ def build_for_serving(raw_dir: Path) -> BuildResult:
 
 
 def build_in_child(raw_dir: Path) -> BuildResult:
-    """Run the ETL in a fresh child process and bring its result back."""
+    """Run the ETL in a fresh child process, which dies with this one, and bring its result
+    back."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(signal.SIGKILL, os.getpid()),
+    ) as pool:
         return pool.submit(build_for_serving, raw_dir).result()
+
+
+def _serve(result: BuildResult) -> Engine:
+    """The engine a build serves, made before the build is published."""
+    return result.engine().prepare()
+
+
+@contextlib.contextmanager
+def _changing(holder: EngineHolder, processed_dir: Path) -> Iterator[None]:
+    """Hold the holder's lock and the catalogue's; ``ReloadBusy`` when either is taken."""
+    if not holder.reload_lock.acquire(blocking=False):
+        raise ReloadBusy
+    try:
+        with change_lock(processed_dir):
+            yield
+    except ChangeBusy:
+        raise ReloadBusy from None
+    finally:
+        holder.reload_lock.release()
+
+
+@contextlib.contextmanager
+def _reload_errors(served: Engine) -> Iterator[None]:
+    """Turn why a rebuild was not published into a ``ReloadError`` (an expired upload stays
+    an ``UploadError``)."""
+    try:
+        yield
+    except (ReloadError, UploadError):
+        raise
+    except BuildRefused as error:
+        raise ReloadError(error.code, error.detail) from error
+    except EtlError as error:
+        raise ReloadError("etl", str(error)) from error
+    except Exception as error:
+        if disk_full(error):
+            logger.warning("the disk is full; nothing changed")
+            raise ReloadError("disk_full", served.version) from error
+        # Whatever breaks, the served engine stays; the admin hears why, the log has more.
+        logger.exception("the rebuilt catalogue is unusable")
+        raise ReloadError("broken", f"{type(error).__name__}: {error}"[:200]) from error
 
 
 def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> ReloadSummary:
     """Rebuild from ``raw_dir``, validate, publish to ``processed_dir`` and swap ``holder``.
 
-    Blocking; run it in a worker thread. Raises ``ReloadBusy`` when another reload holds the
-    holder's lock, and ``ReloadError`` when the new catalogue is not served.
+    Blocking; run it in a worker thread. Raises ``ReloadBusy`` when another change holds the
+    holder's lock or the catalogue's, and ``ReloadError`` when the new catalogue is not served.
     """
-    if not holder.reload_lock.acquire(blocking=False):
-        raise ReloadBusy
-    try:
-        started = time.perf_counter()
-        served = holder.engine
-        try:
-            result = build_in_child(raw_dir)
-            validate(result, served)
-            result.report.version = version_name(processed_dir, result.report.inputs_hash)
-            engine = result.engine().prepare()
-            write_version(result, processed_dir)
-        except ReloadError:
-            raise
-        except EtlError as error:
-            raise ReloadError("etl", str(error)) from error
-        except (BrokenProcessPool, OSError) as error:
-            logger.exception("the rebuild did not run")
-            raise ReloadError("broken", f"{type(error).__name__}: {error}"[:200]) from error
-        except Exception as error:
-            # Whatever breaks, the served engine stays; the admin hears why, the log has more.
-            logger.exception("the rebuilt catalogue is unusable")
-            raise ReloadError("broken", f"{type(error).__name__}: {error}"[:200]) from error
-        del result  # the build's full tables are no longer needed; the engine keeps its own
-        before = set(served.catalogue.records["id"])
-        after = set(engine.catalogue.records["id"])
-        holder.swap(engine)
-        summary = ReloadSummary(
-            titles_before=len(before),
-            titles_after=len(after),
-            added=len(after - before),
-            removed=len(before - after),
-            coverage=engine.catalogue.records["score"].notna().mean(),
-            seconds=round(time.perf_counter() - started, 1),
-            version=engine.version,
-        )
-        logger.info("catalogue reloaded: %s", summary)
-        del served, engine, before, after
-        release_freed_memory()
-        return summary
-    finally:
-        holder.reload_lock.release()
+    with _changing(holder, processed_dir):
+        started, served = time.perf_counter(), holder.engine
+        with _reload_errors(served):
+            engine = rebuild(raw_dir, processed_dir, _serve, builder=build_in_child)
+        return _swap(holder, served, engine, started)
+
+
+def upload_and_reload(
+    holder: EngineHolder, raw_dir: Path, processed_dir: Path, state_dir: Path, token: str
+) -> tuple[AppliedUpload, ReloadSummary]:
+    """Reload with the staged upload ``token`` in place; if the reload does not serve it,
+    ``raw_dir`` never held it, so a bad upload changes nothing.
+
+    Blocking; run it in a worker thread. Raises what ``reload_engine`` raises, and
+    ``UploadError`` for an upload that expired.
+    """
+    with _changing(holder, processed_dir):
+        started, served = time.perf_counter(), holder.engine
+        with _reload_errors(served):
+            applied, engine = publish_upload(
+                raw_dir, processed_dir, state_dir, token, _serve, builder=build_in_child
+            )
+        return applied, _swap(holder, served, engine, started)
+
+
+def _swap(holder: EngineHolder, served: Engine, engine: Engine, started: float) -> ReloadSummary:
+    """Serve ``engine`` in place of ``served``; what changed."""
+    before = set(served.catalogue.records["id"])
+    after = set(engine.catalogue.records["id"])
+    holder.swap(engine)
+    summary = ReloadSummary(
+        titles_before=len(before),
+        titles_after=len(after),
+        added=len(after - before),
+        removed=len(before - after),
+        coverage=engine.catalogue.records["score"].notna().mean(),
+        seconds=round(time.perf_counter() - started, 1),
+        version=engine.version,
+    )
+    logger.info("catalogue reloaded: %s", summary)
+    del served, engine, before, after
+    release_freed_memory()
+    return summary
 
 
 def rollback_engine(
@@ -183,18 +277,21 @@ def rollback_engine(
     """Serve the kept version built before the served one (or version ``to``) and make it live.
 
     Blocking; run it in a worker thread. Raises ``ReloadBusy`` when a reload or rollback holds
-    the holder's lock, ``VersionError`` when there is no such version, and ``ReloadError``
-    (code ``broken``) when it cannot be loaded; then nothing has changed.
+    a lock, ``VersionError`` when there is no such version, and ``ReloadError`` (code
+    ``broken``, or ``disk_full``) when it cannot be served; then nothing has changed.
     """
-    if not holder.reload_lock.acquire(blocking=False):
-        raise ReloadBusy
-    try:
+    with _changing(holder, processed_dir):
         served = holder.engine
+        remove_leftovers(processed_dir)
         target = rollback_target(processed_dir, to, current=served.version)
         try:
             engine = Engine.load(processed_dir, target.name).prepare()
+            crash_point("chosen")
             set_live(processed_dir, target.name)
+            crash_point("published")
         except Exception as error:
+            if disk_full(error):
+                raise ReloadError("disk_full", served.version) from error
             logger.exception("version %s cannot be served", target.name)
             raise ReloadError("broken", f"{type(error).__name__}: {error}"[:200]) from error
         holder.swap(engine)
@@ -209,8 +306,6 @@ def rollback_engine(
         del served, engine
         release_freed_memory()
         return summary
-    finally:
-        holder.reload_lock.release()
 
 
 def release_freed_memory() -> None:
@@ -232,23 +327,3 @@ def release_freed_memory() -> None:
     except OSError:  # not glibc: the allocator keeps what it keeps
         return
     libc.malloc_trim(0)
-
-
-def upload_and_reload(
-    holder: EngineHolder, raw_dir: Path, processed_dir: Path, state_dir: Path, token: str
-) -> tuple[AppliedUpload, ReloadSummary]:
-    """Put the staged upload ``token`` in ``raw_dir`` and reload; if the reload does not
-    serve it, the previous file (and registry) go back, so a bad upload changes nothing.
-
-    Blocking; run it in a worker thread. Raises what ``apply_upload`` and ``reload_engine``
-    raise.
-    """
-    if holder.reload_lock.locked():
-        raise ReloadBusy
-    applied = apply_upload(raw_dir, state_dir, token)
-    try:
-        return applied, reload_engine(holder, raw_dir, processed_dir)
-    except BaseException:
-        undo_upload(raw_dir, applied)
-        logger.warning("upload of %s not served; the previous file is back", applied.file)
-        raise

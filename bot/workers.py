@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import dataclasses
 import logging
 import os
@@ -36,7 +35,7 @@ import threading
 import time
 from types import FrameType
 
-from bot.reload import load_engine, release_freed_memory
+from bot.reload import die_with_parent, load_engine, release_freed_memory
 from bot.settings import Settings
 from bot.telegram_app import build_application, serve_webhook, startup_errors
 from recommender.engine import Engine, EngineHolder
@@ -51,7 +50,6 @@ QUICK_SECONDS = 10.0
 QUICK_DEATHS = 5
 STOP_SECONDS = 30.0  # for a worker to finish its updates before it is killed
 TICK_SECONDS = 0.2  # how often the supervisor looks at its workers
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class Supervisor:
@@ -207,21 +205,12 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _stop_with_parent() -> None:
-    """Have Linux send this process SIGTERM when the supervisor dies, even by SIGKILL: a
-    worker left behind would keep the port and serve a catalogue nobody reloads."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    except OSError:  # not Linux with glibc: the supervisor's own SIGTERM is all there is
-        return
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def _work(settings: Settings, engine: Engine, announce: bool) -> int:
     """A worker's whole life, in the forked child; its exit code."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
-    _stop_with_parent()
+    # A worker left behind would keep the port and serve a catalogue nobody reloads.
+    die_with_parent(signal.SIGTERM)
     supervisor = os.getppid()
     holder = EngineHolder(engine)
     holder.on_swap.append(lambda _: os.kill(supervisor, signal.SIGHUP))

@@ -1,16 +1,32 @@
-"""extract → transform → validate → fit → write a version atomically; and the ETL report."""
+"""extract → transform → validate → fit → write a version atomically; and the ETL report.
+
+Every catalogue change (a rebuild, an upload) is staged beside the live data, validated, and
+published by one atomic step: the replace of ``processed/CURRENT``. Until then nothing that
+serves changes, and a process killed at any point leaves what ``recover`` puts right:
+
+- ``processed/.pending/version.json`` names the version being published (and whether it is new);
+- an upload's inputs wait in ``processed/.pending/raw/``, the live inputs with the uploaded file
+  in place, and reach ``raw/`` only once their version is live.
+
+``recover`` runs before and after every change and at start-up, holding ``change_lock``: when
+the pending version is live, the change was published and the upload's file moves into
+``raw/``; otherwise the change never happened and its version and inputs go.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import pickle
 import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -20,7 +36,23 @@ from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES, join_scores, load_scores
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
-from etl.versions import find_version, prune, set_live, version_name
+from etl.upload import HISTORY_DIR, AppliedUpload, finish_upload, prepare_upload
+from etl.versions import (
+    STAGING_PREFIX,
+    VersionInfo,
+    change_lock,
+    crash_point,
+    find_version,
+    link_or_copy,
+    live_name,
+    live_version,
+    prune,
+    remove_leftovers,
+    remove_temporary,
+    set_live,
+    version_name,
+    write_atomic,
+)
 from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
     CATALOGUE_FILE,
@@ -41,6 +73,24 @@ from recommender.text import normalize_title
 
 # The code that shapes an artifact: a change to any of it makes older artifacts stale.
 _BUILD_CODE = (Path(__file__).parent, Path(__file__).parent.parent / "recommender")
+PENDING_DIR = ".pending"
+_PENDING_VERSION = "version.json"
+# A build that sets aside more than this share (and number) of a platform's rows, or that keeps
+# less than this share of what a platform or the whole catalogue served, is more likely a broken
+# file than a real change.
+MAX_QUARANTINED_SHARE = 0.05
+MAX_QUARANTINED_ROWS = 20
+MIN_KEPT_SHARE = 0.5
+SHRINK_CODES = frozenset({"platform_shrunk", "shrunk"})
+_REFUSALS = {
+    "empty_platform": "{detail} would keep no titles",
+    "quarantined": "too many rows would be set aside as unusable ({detail})",
+    "platform_shrunk": "{detail} titles: more than half of the platform would disappear",
+    "shrunk": "the catalogue would keep only {detail} titles, less than half",
+}
+
+logger = logging.getLogger(__name__)
+Served = TypeVar("Served")
 
 
 @dataclass
@@ -89,6 +139,19 @@ class EtlReport:
         return "\n".join(lines)
 
 
+class BuildRefused(Exception):
+    """A build that looks broken rather than changed, so it is not published.
+
+    ``code`` names the check (``empty_platform``, ``quarantined``, ``platform_shrunk`` or
+    ``shrunk``) and ``detail`` holds its numbers, for the bot's texts.
+    """
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(_REFUSALS[code].format(detail=detail))
+        self.code = code
+        self.detail = detail
+
+
 @dataclass
 class BuildResult:
     """The clean outputs of one run, before they are written."""
@@ -121,14 +184,18 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
+def input_paths(raw_dir: Path) -> list[Path]:
+    """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
+    paths = [raw_dir / REGISTRY_FILE]
+    paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
+    paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
+    return paths
+
+
 def inputs_hash(raw_dir: Path) -> str:
     """Content hash of every input the ETL reads, and of the code that reads them."""
     digest = hashlib.sha256(code_hash().encode())
-    registry = load_registry(raw_dir)
-    paths = [raw_dir / REGISTRY_FILE]
-    paths += [raw_dir / "catalogues" / platform.file for platform in registry]
-    paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
-    for path in paths:
+    for path in input_paths(raw_dir):
         digest.update(path.name.encode())
         try:
             digest.update(path.read_bytes())
@@ -159,6 +226,7 @@ def is_stale(raw_dir: Path, processed_dir: Path) -> bool:
 
 def build(raw_dir: Path) -> BuildResult:
     """Run extract, transform, score join, work linking and model fit, all in memory."""
+    crash_point("building")
     started = time.perf_counter()
     report = EtlReport(inputs_hash=inputs_hash(raw_dir))
     registry = load_registry(raw_dir)
@@ -205,31 +273,29 @@ def build(raw_dir: Path) -> BuildResult:
 
 
 def write_version(result: BuildResult, processed_dir: Path) -> Path:
-    """Write one build as ``processed_dir/versions/<version>/``, make it live and prune.
+    """Write one build as ``processed_dir/versions/<version>/``, not yet live.
 
-    The version is named by ``version_name`` unless the report already carries a name (a
-    reload names it first, to build its engine). A build of the inputs a kept version was
-    built from makes that version live again and writes nothing. Everything else is written
-    under a temporary name first and renamed into place, so a crash leaves the previous
-    version live and no half-written one.
+    The version is named by ``version_name`` unless the report already carries a name. A
+    build of the inputs a kept version was built from writes nothing. Everything else is
+    written under a temporary name first and renamed into place, so a crash leaves no
+    half-written version.
     """
     report = result.report
     report.version = report.version or version_name(processed_dir, report.inputs_hash)
     target = version_folder(processed_dir, report.version)
     if not (target / MANIFEST_FILE).is_file():
         _write_folder(result, target)
-    set_live(processed_dir, report.version)
-    prune(processed_dir)
     return target
 
 
 def _write_folder(result: BuildResult, target: Path) -> None:
     """Write the files of one version to ``target``, atomically."""
     private_folder(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
     try:
         # As the engine holds them, so that loading never builds what it would drop.
         served_records(result.catalogue).to_pickle(staging / CATALOGUE_FILE)
+        crash_point("writing")
         served_works(result.works[SERVED_WORK_COLUMNS]).to_pickle(staging / WORKS_FILE)
         for estimator, name in ((result.model, MODEL_FILE), (result.matcher, MATCHER_FILE)):
             with open(staging / name, "wb") as file:
@@ -252,8 +318,148 @@ def _write_folder(result: BuildResult, target: Path) -> None:
         raise
 
 
-def run_etl(raw_dir: Path, processed_dir: Path) -> EtlReport:
-    """Build from ``raw_dir`` and publish to ``processed_dir``; the report of the run."""
-    result = build(raw_dir)
+def validate(result: BuildResult, live: VersionInfo | None, allow_shrink: bool = False) -> None:
+    """Raise ``BuildRefused`` when a build looks broken rather than changed, next to the live
+    version it would replace (a first build has nothing to be compared with).
+
+    ``allow_shrink`` lets a platform, or the whole catalogue, lose more than half its titles:
+    a cut made on purpose.
+    """
+    if live is None:
+        return
+    for platform, rows in result.report.rows.items():
+        name = result.registry.get(platform).display_name
+        if rows["out"] == 0:
+            raise BuildRefused("empty_platform", name)
+        if rows["quarantined"] > max(MAX_QUARANTINED_SHARE * rows["in"], MAX_QUARANTINED_ROWS):
+            raise BuildRefused("quarantined", f"{name}: {rows['quarantined']} of {rows['in']}")
+        before = live.rows.get(platform, {}).get("out", 0)
+        if not allow_shrink and rows["out"] < MIN_KEPT_SHARE * before:
+            raise BuildRefused("platform_shrunk", f"{name}: {before:,} → {rows['out']:,}")
+    if not allow_shrink and result.report.titles < MIN_KEPT_SHARE * live.titles:
+        raise BuildRefused("shrunk", f"{result.report.titles:,}")
+
+
+def rebuild(
+    raw_dir: Path,
+    processed_dir: Path,
+    serve: Callable[[BuildResult], Served],
+    builder: Callable[[Path], BuildResult] = build,
+    allow_shrink: bool = False,
+) -> Served:
+    """Build from ``raw_dir``, validate, write the version and publish it; what ``serve`` made
+    of the build, before anything was written (a failure there publishes nothing).
+
+    Hold ``change_lock``. Raises ``EtlError``, ``BuildRefused`` or ``OSError``, and then
+    nothing has changed.
+    """
+    recover(raw_dir, processed_dir)
+    try:
+        return _publish(raw_dir, processed_dir, serve, builder, allow_shrink)
+    finally:
+        _tidy(raw_dir, processed_dir)
+
+
+def publish_upload(
+    raw_dir: Path,
+    processed_dir: Path,
+    state_dir: Path,
+    token: str,
+    serve: Callable[[BuildResult], Served],
+    builder: Callable[[Path], BuildResult] = build,
+    allow_shrink: bool = False,
+) -> tuple[AppliedUpload, Served]:
+    """``rebuild`` with the staged upload ``token`` in place of the file it replaces.
+
+    The upload reaches ``raw_dir`` only once its version is live; the file it replaces goes to
+    ``raw/catalogues/history/``. Hold ``change_lock``. Raises what ``rebuild`` raises, and
+    ``UploadError`` for an upload that expired.
+    """
+    recover(raw_dir, processed_dir)
+    try:
+        inputs = processed_dir / PENDING_DIR / "raw"
+        for path in input_paths(raw_dir):
+            if path.exists():
+                copy = inputs / path.relative_to(raw_dir)
+                private_folder(copy.parent)
+                link_or_copy(path, copy)
+        applied = prepare_upload(raw_dir, state_dir, token, inputs)
+        crash_point("prepared")
+        return applied, _publish(inputs, processed_dir, serve, builder, allow_shrink)
+    finally:
+        _tidy(raw_dir, processed_dir)
+
+
+def _publish(
+    inputs: Path,
+    processed_dir: Path,
+    serve: Callable[[BuildResult], Served],
+    builder: Callable[[Path], BuildResult],
+    allow_shrink: bool,
+) -> Served:
+    result = builder(inputs)
+    validate(result, live_version(processed_dir), allow_shrink)
+    name = version_name(processed_dir, result.report.inputs_hash)
+    result.report.version = name
+    served = serve(result)
+    pending = processed_dir / PENDING_DIR
+    private_folder(pending)
+    new = not (version_folder(processed_dir, name) / MANIFEST_FILE).is_file()
+    write_atomic(pending / _PENDING_VERSION, json.dumps({"version": name, "new": new}).encode())
     write_version(result, processed_dir)
+    crash_point("written")
+    set_live(processed_dir, name)  # the one step that publishes
+    crash_point("published")
+    prune(processed_dir)
+    return served
+
+
+def recover(raw_dir: Path, processed_dir: Path) -> None:
+    """Finish the change a killed process published, or undo the one it did not, and delete
+    what it left half-written. Hold ``change_lock``: another change's files are not leftovers.
+    """
+    remove_leftovers(processed_dir)
+    for folder in (raw_dir, raw_dir / "catalogues", raw_dir / "catalogues" / HISTORY_DIR):
+        remove_temporary(folder)
+    pending = processed_dir / PENDING_DIR
+    if not pending.exists():
+        return
+    try:
+        marker = json.loads((pending / _PENDING_VERSION).read_text())
+    except (OSError, ValueError):  # killed before it was written: nothing was published
+        marker = {"version": None, "new": False}
+    if marker["version"] is not None and marker["version"] == live_name(processed_dir):
+        finish_upload(raw_dir, pending / "raw")
+    elif marker["new"]:
+        shutil.rmtree(version_folder(processed_dir, marker["version"]), ignore_errors=True)
+    shutil.rmtree(pending)
+
+
+def _tidy(raw_dir: Path, processed_dir: Path) -> None:
+    """``recover`` after a change, which is decided by then: if this fails, the next change or
+    start recovers before it goes on."""
+    try:
+        recover(raw_dir, processed_dir)
+    except OSError:
+        logger.warning("could not tidy up after a catalogue change", exc_info=True)
+
+
+def run_etl(raw_dir: Path, processed_dir: Path, allow_shrink: bool = False) -> EtlReport:
+    """Build from ``raw_dir`` and publish to ``processed_dir``, validated; the report of the
+    run. Raises what ``rebuild`` raises, and ``ChangeBusy`` while another change runs."""
+    with change_lock(processed_dir):
+        return rebuild(raw_dir, processed_dir, _report, allow_shrink=allow_shrink)
+
+
+def run_upload(
+    raw_dir: Path, processed_dir: Path, state_dir: Path, token: str, allow_shrink: bool = False
+) -> tuple[AppliedUpload, EtlReport]:
+    """``run_etl`` with the staged upload ``token`` in place; see ``publish_upload``."""
+    with change_lock(processed_dir):
+        return publish_upload(
+            raw_dir, processed_dir, state_dir, token, _report, allow_shrink=allow_shrink
+        )
+
+
+def _report(result: BuildResult) -> EtlReport:
     return result.report

@@ -1,20 +1,23 @@
-"""Catalogue uploads: stage a CSV with a dry-run diff, apply it keeping the old file, undo it.
+"""Catalogue uploads: stage a CSV with a dry-run diff, then apply it keeping the old file.
 
 An upload is checked the way the ETL reads (``read_csv``, ``transform_platform``), and by
 the caller's ``check`` of the rows it would serve, before it goes anywhere near ``raw/``:
-``stage_upload`` keeps it under ``state/uploads/<token>`` and says what would change,
-``apply_upload`` puts it in ``raw/catalogues/`` (and a new platform in the registry), moving
-the file it replaces to ``raw/catalogues/history/``, and ``undo_upload`` puts everything
-back, so a caller whose rebuild fails leaves the raw data as it was.
+``stage_upload`` keeps it under ``state/uploads/<token>`` and says what would change. Applying
+it (``etl.build.publish_upload``) builds from a copy of the live inputs with the upload in
+place (``prepare_upload``), and only once that build is live does ``finish_upload`` move it
+into ``raw/catalogues/`` (and a new platform into the registry), keeping the file it replaces
+in ``raw/catalogues/history/``. So the raw data of record never holds an upload that is not
+served.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
 import secrets
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,9 +29,10 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.extract import MissingColumns, read_csv
-from etl.permissions import private_file, private_folder
+from etl.permissions import make_private, private_file, private_folder
 from etl.platforms import REGISTRY_FILE, free_letter, load_registry, with_platform
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
+from etl.versions import crash_point, disk_full, link_or_copy, write_atomic
 from recommender.platforms import Platform, PlatformRegistry
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -38,6 +42,8 @@ MAX_UPLOAD_ROWS = 100_000
 STAGED_SECONDS = 24 * 60 * 60
 UPLOADS_DIR = "uploads"
 HISTORY_DIR = "history"
+# In the inputs ``prepare_upload`` makes: what ``finish_upload`` moves into raw/.
+UPLOAD_RECORD = "upload.json"
 EXAMPLES = 3
 MAX_DISPLAY_NAME = 40
 _PLATFORM_NAME = re.compile(r"[a-z][a-z0-9]{1,19}")
@@ -124,7 +130,7 @@ UploadCheck = Callable[[UploadRows], None]
 
 @dataclass(frozen=True)
 class StagedUpload:
-    """A checked upload waiting under ``state/uploads/<token>.csv`` for ``apply_upload``."""
+    """A checked upload waiting under ``state/uploads/<token>.csv`` for ``prepare_upload``."""
 
     token: str
     platform: str
@@ -138,17 +144,15 @@ class StagedUpload:
 
 @dataclass(frozen=True)
 class AppliedUpload:
-    """An upload in place, and what ``undo_upload`` needs to take it back."""
+    """An upload put in place: built from, then moved into raw/ by ``finish_upload``."""
 
     platform: str
     display_name: str
-    is_new_platform: bool
-    # The catalogue file in raw/catalogues/ that now holds the upload.
+    is_new_platform: bool  # then platforms.toml changes too
+    # The catalogue file in raw/catalogues/ that holds the upload.
     file: str
-    # The file it replaced, now in raw/catalogues/history/; None when there was none.
+    # The name the file it replaces gets in raw/catalogues/history/; None when there is none.
     history_file: str | None
-    # platforms.toml as it was before a new platform was added; None when it is unchanged.
-    registry_before: bytes | None
     diff: UploadDiff
 
 
@@ -184,8 +188,8 @@ def stage_upload(
 
     token = secrets.token_hex(5)
     staged_file = uploads / f"{token}.csv"
-    private_file(staged_file).write_bytes(data)
     try:
+        private_file(staged_file).write_bytes(data)
         diff = _diff(raw_dir, staged_file, filename, registry, target, check)
         staged = StagedUpload(
             token=token,
@@ -197,17 +201,21 @@ def stage_upload(
             is_new_platform=is_new,
             diff=diff,
         )
-        _write_atomic(uploads / f"{token}.json", json.dumps(asdict(staged), indent=2).encode())
-    except BaseException:
+        write_atomic(uploads / f"{token}.json", json.dumps(asdict(staged), indent=2).encode())
+    except BaseException as error:
         staged_file.unlink(missing_ok=True)
+        if disk_full(error):
+            raise UploadError("disk_full", "the disk is full: nothing was kept", filename) from None
         raise
     return staged
 
 
-def apply_upload(raw_dir: Path, state_dir: Path, token: str) -> AppliedUpload:
-    """Put the staged upload ``token`` in place; the file it replaces goes to history.
+def prepare_upload(raw_dir: Path, state_dir: Path, token: str, inputs: Path) -> AppliedUpload:
+    """Put the staged upload ``token`` (and a new platform) in ``inputs``, a copy of the inputs
+    in ``raw_dir``, and record there how ``finish_upload`` moves it into ``raw_dir``.
 
-    Every write is atomic. Raises ``UploadError("expired")`` for an unknown or expired token.
+    The staged upload is used up; ``raw_dir`` does not change. Raises
+    ``UploadError("expired")`` for an unknown or expired token.
     """
     staged = load_staged(state_dir, token)
     registry = load_registry(raw_dir)
@@ -218,52 +226,70 @@ def apply_upload(raw_dir: Path, state_dir: Path, token: str) -> AppliedUpload:
             f"the registry changed since this upload was checked; send {staged.filename} again",
             state_dir / UPLOADS_DIR / f"{token}.csv",
         )
-    registry_path = raw_dir / REGISTRY_FILE
-    registry_before = registry_text = None
+    private_folder(inputs / "catalogues")
     if staged.is_new_platform:
         platform = _new_platform(registry, staged.platform, staged.display_name, staged.filename)
-        registry_before = registry_path.read_bytes()
-        registry_text = with_platform(registry_before.decode("utf-8"), platform, registry_path)
+        registry_path = raw_dir / REGISTRY_FILE
+        text = with_platform(registry_path.read_text(encoding="utf-8"), platform, registry_path)
+        write_atomic(inputs / REGISTRY_FILE, text.encode("utf-8"))
     else:
         platform = registry.get(staged.platform)
-    catalogues = raw_dir / "catalogues"
-    target = catalogues / platform.file
-    history_file = None
-    if target.exists():
-        private_folder(catalogues / HISTORY_DIR)
-        kept = _history_path(catalogues / HISTORY_DIR, target)
-        _write_atomic(kept, target.read_bytes())
-        history_file = kept.name
+    current = raw_dir / "catalogues" / platform.file
+    upload = inputs / "catalogues" / platform.file
+    upload.unlink(missing_ok=True)  # the live file, linked in with the other inputs
+    link_or_copy(state_dir / UPLOADS_DIR / f"{token}.csv", upload)
+    history = _history_path(current.parent / HISTORY_DIR, current) if current.exists() else None
     applied = AppliedUpload(
         platform=platform.name,
         display_name=platform.display_name,
         is_new_platform=staged.is_new_platform,
         file=platform.file,
-        history_file=history_file,
-        registry_before=registry_before,
+        history_file=None if history is None else history.name,
         diff=staged.diff,
     )
-    try:
-        # The file first: the registry never names a catalogue that is not there.
-        _write_atomic(target, (state_dir / UPLOADS_DIR / f"{token}.csv").read_bytes())
-        if registry_text is not None:
-            _write_atomic(registry_path, registry_text.encode("utf-8"))
-    except BaseException:
-        undo_upload(raw_dir, applied)
-        raise
+    write_atomic(inputs / UPLOAD_RECORD, json.dumps(asdict(applied), indent=2).encode())
     discard_upload(state_dir, token)
     return applied
 
 
-def undo_upload(raw_dir: Path, applied: AppliedUpload) -> None:
-    """Put back the catalogue file and the registry that ``applied`` replaced, byte for byte."""
+def finish_upload(raw_dir: Path, inputs: Path) -> AppliedUpload | None:
+    """Move the upload ``prepare_upload`` put in ``inputs`` into ``raw_dir``: the file it
+    replaces into history first, the registry last, so the registry never names a catalogue
+    that is not there. The upload moved; ``None`` when ``inputs`` holds none.
+
+    Repeating it after a crash part way through finishes the move.
+    """
+    try:
+        fields = json.loads((inputs / UPLOAD_RECORD).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    applied = AppliedUpload(**{**fields, "diff": UploadDiff(**fields["diff"])})
     catalogues = raw_dir / "catalogues"
-    if applied.registry_before is not None:
-        _write_atomic(raw_dir / REGISTRY_FILE, applied.registry_before)
-    if applied.history_file is None:
-        (catalogues / applied.file).unlink(missing_ok=True)
-    else:
-        os.replace(catalogues / HISTORY_DIR / applied.history_file, catalogues / applied.file)
+    upload = inputs / "catalogues" / applied.file
+    if upload.exists():  # not moved yet
+        current = catalogues / applied.file
+        if applied.history_file is not None and current.exists():
+            private_folder(catalogues / HISTORY_DIR)
+            with contextlib.suppress(FileExistsError):  # kept before a crash
+                link_or_copy(current, catalogues / HISTORY_DIR / applied.history_file)
+            # A link to the file it replaces, which is the history's alone once replaced.
+            make_private(catalogues / HISTORY_DIR / applied.history_file)
+        crash_point("moving")
+        _move(upload, current)
+    if applied.is_new_platform and (inputs / REGISTRY_FILE).exists():
+        _move(inputs / REGISTRY_FILE, raw_dir / REGISTRY_FILE)
+    return applied
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target``, or copy it where they are on different disks."""
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        write_atomic(target, source.read_bytes())
+        source.unlink()
 
 
 def discard_upload(state_dir: Path, token: str) -> None:
@@ -452,6 +478,13 @@ def _is_expired(path: Path) -> bool:
     return time.time() - path.stat().st_mtime > STAGED_SECONDS
 
 
+def remove_expired_uploads(state_dir: Path) -> None:
+    """Delete the staged uploads (and anything else in ``state/uploads``) past their expiry."""
+    uploads = state_dir / UPLOADS_DIR
+    if uploads.is_dir():
+        _remove_expired(uploads)
+
+
 def _remove_expired(uploads: Path) -> None:
     for path in uploads.iterdir():
         if path.is_file() and _is_expired(path):
@@ -467,16 +500,3 @@ def _history_path(history: Path, path: Path) -> Path:
         number += 1
         kept = history / f"{path.stem}.{stamp}-{number}{path.suffix}"
     return kept
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as file:
-        file.write(data)
-    try:
-        os.replace(file.name, path)
-    except BaseException:
-        os.unlink(file.name)
-        raise

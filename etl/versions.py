@@ -1,23 +1,30 @@
 """The kept catalogue versions under ``data/processed/versions/``: naming, the live pointer,
-listing, pruning and rollback.
+listing, pruning and rollback; and the lock every catalogue change holds.
 
 A version is named ``<UTC build time>-<first 12 hex digits of its inputs hash>``, so names sort
 by time. ``processed/CURRENT`` holds the name of the live one and is only ever replaced whole,
-so a reader sees the old name or the new one.
+so a reader sees the old name or the new one: replacing it is the one step that publishes a
+change.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import json
 import os
 import re
 import shutil
-import threading
+import signal
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from etl.permissions import private_file
+from etl.permissions import private_folder
 from recommender.artifact import (
     CURRENT_FILE,
     MANIFEST_FILE,
@@ -30,10 +37,20 @@ from recommender.artifact import (
 KEEP_VERSIONS = 5
 _STAMP = "%Y%m%dT%H%M%SZ"
 _NAME = re.compile(r"(\d{8}T\d{6}Z)-[0-9a-f]{12}")
+STAGING_PREFIX = ".staging-"
+# What ``write_atomic`` leaves if it dies between creating its temporary file and the rename:
+# ``.<name>.`` and the 8 random characters of ``tempfile``.
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}")
+# The test hook of ``crash_point``.
+STOP_AT_VARIABLE = "STREAMBOT_TEST_STOP_AT"
 
 
 class VersionError(Exception):
     """A version change that cannot be made; the message tells the operator why."""
+
+
+class ChangeBusy(VersionError):
+    """Another catalogue change (a rebuild, upload or rollback) holds the lock."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +120,95 @@ def version_name(processed_dir: Path, inputs_hash: str) -> str:
 
 def set_live(processed_dir: Path, name: str) -> None:
     """Point ``CURRENT`` at version ``name``, in one atomic replace."""
-    # Named per process and thread, so two writers never share the temporary file.
-    temporary = processed_dir / f".{CURRENT_FILE}.{os.getpid()}.{threading.get_ident()}"
+    write_atomic(processed_dir / CURRENT_FILE, f"{name}\n".encode())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
+
+    A failure (a full disk, say) leaves ``path`` as it was and no temporary file.
+    """
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        private_file(temporary).write_text(name + "\n")
-        os.replace(temporary, processed_dir / CURRENT_FILE)
+        with os.fdopen(descriptor, "wb") as file:  # closing flushes, so it can fail too
+            file.write(data)
+        os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        os.unlink(temporary)
         raise
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Give the new file ``target`` the content of ``source``: a hard link, which takes no room
+    and no time, or a copy where the file system has no links (or they would cross one)."""
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        write_atomic(target, source.read_bytes())
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether ``error`` says the disk (or the user's quota) is full."""
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def remove_temporary(folder: Path) -> list[str]:
+    """Delete what ``write_atomic`` left in ``folder`` when it was killed; the names deleted."""
+    if not folder.is_dir():
+        return []
+    left = [path for path in folder.iterdir() if path.is_file() and TEMPORARY.fullmatch(path.name)]
+    for path in left:
+        path.unlink(missing_ok=True)
+    return [path.name for path in left]
+
+
+def remove_leftovers(processed_dir: Path) -> list[str]:
+    """Delete the half-written versions and pointer files of changes that were killed; the
+    names deleted. Call it holding ``change_lock``: another change's are not leftovers."""
+    left = remove_temporary(processed_dir)
+    for path in (processed_dir / VERSIONS_DIR).glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(path, ignore_errors=True)
+        left.append(path.name)
+    return left
+
+
+@contextlib.contextmanager
+def change_lock(processed_dir: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the lock of catalogue changes to ``processed_dir``, across processes.
+
+    Raises ``ChangeBusy`` when another change holds it, unless ``wait``. The kernel lets go of
+    it when its holder dies, even by SIGKILL, so a killed change never blocks the next.
+    """
+    private_folder(processed_dir)
+    folder = os.open(processed_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise ChangeBusy(
+                "another catalogue change (a rebuild, upload or rollback) is running"
+            ) from None
+        yield
+    finally:
+        os.close(folder)
+
+
+def crash_point(stage: str) -> None:
+    """A boundary between two steps of a catalogue change. Test-only: the crash-safety test
+    sets ``STREAMBOT_TEST_STOP_AT`` to a stage, and this process then says so on stderr and
+    stops there until the test kills it."""
+    if os.environ.get(STOP_AT_VARIABLE) == stage:
+        print(f"stopped at {stage} (pid {os.getpid()})", file=sys.stderr, flush=True)
+        while True:
+            signal.pause()
+
+
+def live_version(processed_dir: Path) -> VersionInfo | None:
+    """The live version, if there is one and its manifest and report can be read."""
+    name = live_name(processed_dir)
+    return None if name is None else _info(processed_dir, name, live=True)
 
 
 def prune(processed_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
@@ -182,9 +280,16 @@ def rollback_target(
 
 
 def rollback(processed_dir: Path, to: str | None = None) -> VersionInfo:
-    """Make the version before the live one (or ``to``) live; the version now live."""
-    target = rollback_target(processed_dir, to)
-    set_live(processed_dir, target.name)
+    """Make the version before the live one (or ``to``) live; the version now live.
+
+    Raises ``ChangeBusy`` while another change runs.
+    """
+    with change_lock(processed_dir):
+        remove_leftovers(processed_dir)
+        target = rollback_target(processed_dir, to)
+        crash_point("chosen")
+        set_live(processed_dir, target.name)
+        crash_point("published")
     return replace(target, live=True)
 
 

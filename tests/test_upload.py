@@ -1,9 +1,11 @@
-"""Catalogue uploads (etl/upload.py): the checks and dry-run diff of ``stage_upload``, and
-``apply_upload``, ``undo_upload`` and ``discard_upload`` on a copy of the raw fixtures."""
+"""Catalogue uploads (etl/upload.py): the checks and dry-run diff of ``stage_upload``;
+``prepare_upload``, ``finish_upload`` and ``discard_upload`` on a copy of the raw fixtures;
+and uploads published (``run_upload``), refused by validation, or allowed to shrink."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -17,20 +19,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl import upload as upload_module
-from etl.build import inputs_hash, run_etl
+from etl.build import BuildRefused, inputs_hash, run_upload
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.upload import (
     STAGED_SECONDS,
+    AppliedUpload,
     UploadError,
     UploadRows,
-    apply_upload,
     discard_upload,
+    finish_upload,
     format_diff,
+    prepare_upload,
+    remove_expired_uploads,
     stage_upload,
-    undo_upload,
 )
 from recommender.catalogue import RECORD_ID
 from recommender.engine import Engine
+from tests.conftest import BuiltData
 from tests.test_extract import excel_export
 
 FIXTURE_NETFLIX = Path(__file__).parent / "fixtures" / "raw" / "catalogues" / "netflix_titles.csv"
@@ -488,45 +493,77 @@ def test_upload_error_pickles() -> None:
     assert (again.code, again.detail, str(again)) == (error.code, error.detail, str(error))
 
 
-# -- applying, undoing, discarding ---------------------------------------------------------------
-def test_apply_keeps_the_previous_file_and_undo_restores_it(raw_dir: Path, state_dir: Path) -> None:
+# -- applying: beside raw/ first, into raw/ once published ---------------------------------------
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """Where ``prepare_upload`` puts an upload (the build links the live inputs in first)."""
+    return tmp_path / "inputs"
+
+
+def prepare(raw_dir: Path, state_dir: Path, inputs: Path, *args: str) -> AppliedUpload:
+    token = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", *args).token
+    return prepare_upload(raw_dir, state_dir, token, inputs)
+
+
+def test_prepare_leaves_raw_alone_and_finish_moves_the_upload_in(
+    raw_dir: Path, state_dir: Path, inputs: Path
+) -> None:
     before = snapshot(raw_dir)
     hash_before = inputs_hash(raw_dir)
     token = stage_upload(raw_dir, state_dir, edited_netflix(), "netflix_2024.csv", "netflix").token
 
-    applied = apply_upload(raw_dir, state_dir, token)
-    catalogues = raw_dir / "catalogues"
-    assert (catalogues / "netflix_titles.csv").read_bytes() == edited_netflix()
+    applied = prepare_upload(raw_dir, state_dir, token, inputs)
+    assert snapshot(raw_dir) == before
+    assert (inputs / "catalogues" / "netflix_titles.csv").read_bytes() == edited_netflix()
+    assert not (inputs / REGISTRY_FILE).exists()  # unchanged: the live one is linked in
     assert re.fullmatch(r"netflix_titles\.\d{8}T\d{6}Z\.csv", applied.history_file)
-    kept = catalogues / "history" / applied.history_file
-    assert kept.read_bytes() == before["catalogues/netflix_titles.csv"]
-    assert (applied.platform, applied.file, applied.registry_before) == (
+    assert (applied.platform, applied.file, applied.is_new_platform) == (
         "netflix",
         "netflix_titles.csv",
-        None,
+        False,
     )
     assert applied.diff.summary["added"] == 1
+    assert staged_files(state_dir) == []  # used up
+
+    assert finish_upload(raw_dir, inputs) == applied
+    catalogues = raw_dir / "catalogues"
+    assert (catalogues / "netflix_titles.csv").read_bytes() == edited_netflix()
+    kept = catalogues / "history" / applied.history_file
+    assert kept.read_bytes() == before["catalogues/netflix_titles.csv"]
     assert (raw_dir / REGISTRY_FILE).read_bytes() == before[REGISTRY_FILE]
-    assert staged_files(state_dir) == []
     hash_applied = inputs_hash(raw_dir)
     assert hash_applied != hash_before
     (catalogues / "history" / "netflix_titles.19990101T000000Z.csv").write_bytes(b"old")
     assert inputs_hash(raw_dir) == hash_applied  # history is not an input
 
-    undo_upload(raw_dir, applied)
-    after = snapshot(raw_dir)
-    del after["catalogues/history/netflix_titles.19990101T000000Z.csv"]
-    assert after == before
-    assert inputs_hash(raw_dir) == hash_before
+    moved = snapshot(raw_dir)
+    assert finish_upload(raw_dir, inputs) == applied  # again, as after a crash: no change
+    assert snapshot(raw_dir) == moved
 
 
-def test_a_second_upload_keeps_both_previous_files(raw_dir: Path, state_dir: Path) -> None:
+def test_finish_completes_a_move_a_crash_cut_short(
+    raw_dir: Path, state_dir: Path, inputs: Path
+) -> None:
+    previous = (raw_dir / "catalogues" / "netflix_titles.csv").read_bytes()
+    applied = prepare(raw_dir, state_dir, inputs, "netflix")
+    history = raw_dir / "catalogues" / "history"
+    history.mkdir()
+    (history / applied.history_file).write_bytes(previous)  # kept, then the crash
+    finish_upload(raw_dir, inputs)
+    assert (raw_dir / "catalogues" / "netflix_titles.csv").read_bytes() == edited_netflix()
+    assert [path.name for path in history.iterdir()] == [applied.history_file]
+
+
+def test_two_uploads_keep_both_previous_files(built_copy: BuiltData, state_dir: Path) -> None:
+    raw_dir = built_copy.raw_dir
     original = (raw_dir / "catalogues" / "netflix_titles.csv").read_bytes()
     for data in (edited_netflix(), original + HEAT):
         token = stage_upload(raw_dir, state_dir, data, "n.csv", "netflix").token
-        apply_upload(raw_dir, state_dir, token)
+        run_upload(raw_dir, built_copy.processed_dir, state_dir, token)
     history = sorted((raw_dir / "catalogues" / "history").iterdir())
     assert sorted(p.read_bytes() for p in history) == sorted([original, edited_netflix()])
+    assert (raw_dir / "catalogues" / "netflix_titles.csv").read_bytes() == original + HEAT
+    assert Engine.load(built_copy.processed_dir).catalogue.count("netflix").movies == 7
 
 
 def test_a_new_platform_is_registered_and_built(
@@ -544,82 +581,136 @@ def test_a_new_platform_is_registered_and_built(
         "quarantined": 1,
     }
 
-    applied = apply_upload(raw_dir, state_dir, staged.token)
+    applied, report = run_upload(raw_dir, tmp_path / "processed", state_dir, staged.token)
     assert (applied.file, applied.history_file) == ("max_titles.csv", None)
-    assert applied.registry_before == registry_before
     registry = load_registry(raw_dir)
     assert registry.names == ["amazon", "disney", "hulu", "netflix", "max"]
     max_ = registry.get("max")
     assert (max_.letter, max_.file, max_.display_name) == ("m", "max_titles.csv", "Max")
     assert (raw_dir / REGISTRY_FILE).read_bytes().startswith(registry_before)
     assert (raw_dir / "catalogues" / "max_titles.csv").read_bytes() == edited_netflix()
-
-    report = run_etl(raw_dir, tmp_path / "processed")
     assert report.rows["max"] == {"in": 12, "out": 11, "quarantined": 1}
     records = Engine.load(tmp_path / "processed").catalogue.records
     on_max = records.loc[records["platform"] == "max"]
     assert {"ms12", "ms4"} <= set(on_max["id"])
     assert "October First" in set(on_max["title_display"])
 
-    undo_upload(raw_dir, applied)
-    assert (raw_dir / REGISTRY_FILE).read_bytes() == registry_before
-    assert not (raw_dir / "catalogues" / "max_titles.csv").exists()
 
-
-def test_a_new_platform_takes_a_free_letter(raw_dir: Path, state_dir: Path) -> None:
-    token = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "nowtv", "NOW").token
-    applied = apply_upload(raw_dir, state_dir, token)
-    assert load_registry(raw_dir).get("nowtv").letter == "b"  # n is Netflix's; a is Amazon's
+def test_a_new_platform_takes_a_free_letter(raw_dir: Path, state_dir: Path, inputs: Path) -> None:
+    applied = prepare(raw_dir, state_dir, inputs, "nowtv", "NOW")
+    assert load_registry(inputs).get("nowtv").letter == "b"  # n is Netflix's; a is Amazon's
     assert applied.display_name == "NOW"
+    assert "nowtv" not in load_registry(raw_dir).names  # until it is published
 
 
-def test_a_platform_added_meanwhile_expires_the_upload(raw_dir: Path, state_dir: Path) -> None:
+def test_a_platform_added_meanwhile_expires_the_upload(
+    raw_dir: Path, state_dir: Path, inputs: Path
+) -> None:
     first = stage_upload(raw_dir, state_dir, edited_netflix(), "a.csv", "max", "Max").token
     second = stage_upload(raw_dir, state_dir, edited_netflix(), "b.csv", "max", "Max").token
-    apply_upload(raw_dir, state_dir, first)
+    prepare_upload(raw_dir, state_dir, first, inputs)
+    finish_upload(raw_dir, inputs)
     registry = (raw_dir / REGISTRY_FILE).read_bytes()
     with pytest.raises(UploadError) as caught:
-        apply_upload(raw_dir, state_dir, second)
+        prepare_upload(raw_dir, state_dir, second, inputs)
     assert caught.value.code == "expired"
     assert "send b.csv again" in str(caught.value)
     assert (raw_dir / REGISTRY_FILE).read_bytes() == registry
 
 
 @pytest.mark.parametrize("token", ["0123456789", "../../raw", "", "upok:abc"])
-def test_an_unknown_token_has_expired(raw_dir: Path, state_dir: Path, token: str) -> None:
+def test_an_unknown_token_has_expired(
+    raw_dir: Path, state_dir: Path, inputs: Path, token: str
+) -> None:
     before = snapshot(raw_dir)
     for act in (
-        lambda: apply_upload(raw_dir, state_dir, token),
+        lambda: prepare_upload(raw_dir, state_dir, token, inputs),
         lambda: discard_upload(state_dir, token),
     ):
         with pytest.raises(UploadError) as caught:
             act()
         assert caught.value.code == "expired"
     assert snapshot(raw_dir) == before
+    assert not inputs.exists()
 
 
-def test_a_discarded_or_applied_upload_has_expired(raw_dir: Path, state_dir: Path) -> None:
+def test_a_discarded_or_applied_upload_has_expired(
+    raw_dir: Path, state_dir: Path, inputs: Path
+) -> None:
     discarded = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
     discard_upload(state_dir, discarded)
     assert staged_files(state_dir) == []
     applied = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
-    apply_upload(raw_dir, state_dir, applied)
+    prepare_upload(raw_dir, state_dir, applied, inputs)
     for token in (discarded, applied):
         with pytest.raises(UploadError, match="no such upload") as caught:
-            apply_upload(raw_dir, state_dir, token)
+            prepare_upload(raw_dir, state_dir, token, inputs)
         assert caught.value.code == "expired"
 
 
-def test_an_old_upload_expires_and_is_cleaned_up(raw_dir: Path, state_dir: Path) -> None:
+def test_an_old_upload_expires_and_is_cleaned_up(
+    raw_dir: Path, state_dir: Path, inputs: Path
+) -> None:
     old = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
     day_ago = time.time() - STAGED_SECONDS - 60
     for path in (state_dir / "uploads").iterdir():
         os.utime(path, (day_ago, day_ago))
     before = snapshot(raw_dir)
     with pytest.raises(UploadError) as caught:
-        apply_upload(raw_dir, state_dir, old)
+        prepare_upload(raw_dir, state_dir, old, inputs)
     assert caught.value.code == "expired"
     assert snapshot(raw_dir) == before
 
+    remove_expired_uploads(state_dir)  # as at start-up
+    assert staged_files(state_dir) == []
     new = stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix").token
     assert staged_files(state_dir) == [f"{new}.csv", f"{new}.json"]
+
+
+# -- validation: the command line's and the bot's ------------------------------------------------
+def two_rows() -> bytes:
+    """The fixture's Netflix file cut to its header and two titles: 11 → 2."""
+    return b"\r\n".join(FIXTURE_NETFLIX.read_bytes().split(b"\r\n")[:3]) + b"\r\n"
+
+
+def test_an_upload_that_shrinks_a_platform_is_refused_and_changes_nothing(
+    built_copy: BuiltData, state_dir: Path
+) -> None:
+    before = snapshot(built_copy.data_dir)
+    token = stage_upload(built_copy.raw_dir, state_dir, two_rows(), "n.csv", "netflix").token
+    with pytest.raises(BuildRefused) as refused:
+        run_upload(built_copy.raw_dir, built_copy.processed_dir, state_dir, token)
+    assert (refused.value.code, refused.value.detail) == ("platform_shrunk", "Netflix: 11 → 2")
+    assert str(refused.value) == (
+        "Netflix: 11 → 2 titles: more than half of the platform would disappear"
+    )
+    assert snapshot(built_copy.data_dir) == before  # nothing pending, staged upload used up
+
+
+def test_a_deliberate_shrink_is_published_with_allow_shrink(
+    built_copy: BuiltData, state_dir: Path
+) -> None:
+    token = stage_upload(built_copy.raw_dir, state_dir, two_rows(), "n.csv", "netflix").token
+    _, report = run_upload(
+        built_copy.raw_dir, built_copy.processed_dir, state_dir, token, allow_shrink=True
+    )
+    assert report.rows["netflix"]["out"] == 2
+    assert Engine.load(built_copy.processed_dir).version == report.version
+    netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
+    assert netflix.read_bytes() == two_rows()
+
+
+def test_a_full_disk_while_staging_keeps_nothing(
+    raw_dir: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(upload_module, "write_atomic", disk_full)
+    with pytest.raises(UploadError) as caught:
+        stage_upload(raw_dir, state_dir, edited_netflix(), "n.csv", "netflix")
+    assert (caught.value.code, str(caught.value)) == (
+        "disk_full",
+        "n.csv: the disk is full: nothing was kept",
+    )
+    assert staged_files(state_dir) == []

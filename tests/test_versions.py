@@ -1,10 +1,14 @@
 """The kept versions (etl/versions.py): naming, the live pointer, listing, pruning, rollback,
-and what an older layout of ``data/processed`` does."""
+what an older layout of ``data/processed`` does, and the lock and clean-up of changes."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,12 +18,15 @@ import pytest
 from etl import versions as versions_module
 from etl.build import is_stale, run_etl
 from etl.versions import (
+    ChangeBusy,
     VersionError,
+    change_lock,
     list_versions,
     prune,
     rollback,
     set_live,
     version_name,
+    write_atomic,
 )
 from recommender.artifact import CURRENT_FILE, MANIFEST_FILE, MODEL_FILE, VERSIONS_DIR
 from recommender.engine import ArtifactMissing, Engine
@@ -220,3 +227,81 @@ def test_a_build_over_an_older_layout_replaces_it(old_layout: BuiltData) -> None
     assert Engine.load(processed).version == report.version
     manifest = json.loads((processed / VERSIONS_DIR / report.version / MANIFEST_FILE).read_text())
     assert manifest["version"] == report.version
+
+
+# -- what a killed change leaves, and the lock every change holds --------------------------------
+def test_what_a_killed_change_left_goes_before_the_next_one(built_copy: BuiltData) -> None:
+    """A staging folder (a version half-written), temporary pointer and history files: the next
+    change (here a rollback, which has nothing to roll back to) deletes them."""
+    processed, catalogues = built_copy.processed_dir, built_copy.raw_dir / "catalogues"
+    staging = processed / VERSIONS_DIR / ".staging-k1ll3d"
+    staging.mkdir()
+    (staging / MODEL_FILE).write_bytes(bytes(1000))
+    (processed / ".CURRENT.ab1cd2ef").write_text("half")
+    (catalogues / "history").mkdir()
+    (catalogues / "history" / ".netflix_titles.20260101T000000Z.csv.x8y9z0ab").write_text("half")
+    with pytest.raises(VersionError, match="no earlier version"):
+        rollback(processed)
+    assert folders(processed) == [built_copy.report.version]
+    assert sorted(path.name for path in processed.iterdir()) == [CURRENT_FILE, VERSIONS_DIR]
+    run_etl(built_copy.raw_dir, processed)  # the same inputs: it writes nothing, and tidies
+    assert list((catalogues / "history").iterdir()) == []
+
+
+def test_another_change_s_files_are_not_leftovers(built_copy: BuiltData) -> None:
+    processed = built_copy.processed_dir
+    staging = processed / VERSIONS_DIR / ".staging-running"
+    staging.mkdir()
+    with change_lock(processed):  # held, as by another process in the middle of a change
+        with pytest.raises(ChangeBusy, match="another catalogue change"):
+            rollback(processed)
+        with pytest.raises(ChangeBusy):
+            run_etl(built_copy.raw_dir, processed)
+    assert staging.is_dir()
+    assert current(processed) == built_copy.report.version
+
+
+def test_the_lock_dies_with_its_holder(built_copy: BuiltData) -> None:
+    """A process killed while it holds the lock (SIGKILL: no clean-up of its own) frees it."""
+    processed = built_copy.processed_dir
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from etl.versions import change_lock\n"
+            "with change_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
+            str(processed),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(ChangeBusy):
+            rollback(processed)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    with change_lock(processed):
+        pass
+
+
+def test_a_full_disk_leaves_the_file_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / CURRENT_FILE
+    target.write_text("before\n")
+
+    class FullDisk(io.BufferedWriter):
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_full(descriptor: int, mode: str) -> FullDisk:
+        return FullDisk(io.FileIO(descriptor, "wb"))
+
+    monkeypatch.setattr(versions_module.os, "fdopen", open_full)
+    with pytest.raises(OSError, match="No space left"):
+        write_atomic(target, b"after\n")
+    assert [path.name for path in tmp_path.iterdir()] == [CURRENT_FILE]
+    assert target.read_text() == "before\n"

@@ -462,7 +462,7 @@ def test_etl_add_a_new_platform(
     assert (data_dir / "raw" / "catalogues" / "max_titles.csv").read_bytes() == upload.read_bytes()
 
 
-def test_etl_add_undoes_the_upload_when_the_build_fails(
+def test_etl_add_changes_nothing_when_the_build_fails(
     built_copy: BuiltData, upload: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (built_copy.raw_dir / "catalogues" / "hulu_titles.csv").write_text(CORRUPT_NETFLIX)
@@ -473,9 +473,49 @@ def test_etl_add_undoes_the_upload_when_the_build_fails(
     [error] = captured.err.splitlines()
     assert error.startswith("etl failed: catalogues/hulu_titles.csv, row 3: malformed CSV")
     assert error.endswith(
-        "; netflix_2024.csv was taken back out, the previous catalogue keeps serving"
+        f"; netflix_2024.csv was not applied; still serving {built_copy.report.version}"
     )
     assert files(built_copy.data_dir) == before  # raw and processed alike
+
+
+def test_etl_add_refuses_a_shrink_unless_allowed(
+    built_copy: BuiltData, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Netflix cut from 11 titles to 3: the bot's validation refuses it here too, and only
+    ``--allow-shrink`` publishes it."""
+    netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
+    three_rows = tmp_path / "three_rows.csv"
+    three_rows.write_bytes(b"\r\n".join(netflix.read_bytes().split(b"\r\n")[:4]) + b"\r\n")
+    before = files(built_copy.data_dir)
+    assert add(built_copy.data_dir, three_rows, "--yes") == EXIT_FAILED
+    [error] = capsys.readouterr().err.splitlines()
+    assert error == (
+        "etl refused: Netflix: 11 → 3 titles: more than half of the platform would disappear "
+        "(if that is meant, add --allow-shrink to streambot etl); three_rows.csv was not "
+        f"applied; still serving {built_copy.report.version}"
+    )
+    assert files(built_copy.data_dir) == before
+
+    assert add(built_copy.data_dir, three_rows, "--yes", "--allow-shrink") == EXIT_OK
+    assert netflix.read_bytes() == three_rows.read_bytes()
+    capsys.readouterr()
+    argv = ["--data-dir", str(built_copy.data_dir), "query", "count", "--platform", "netflix"]
+    assert main([*argv, "--json"]) == EXIT_OK
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["movies"] + counts["tv_shows"] == 3
+
+
+def test_etl_refuses_a_shrunk_raw_file_unless_allowed(
+    built_copy: BuiltData, capsys: pytest.CaptureFixture[str]
+) -> None:
+    netflix = built_copy.raw_dir / "catalogues" / "netflix_titles.csv"
+    netflix.write_bytes(b"\r\n".join(netflix.read_bytes().split(b"\r\n")[:3]) + b"\r\n")
+    data = ["--data-dir", str(built_copy.data_dir)]
+    assert main([*data, "etl"]) == EXIT_FAILED
+    assert capsys.readouterr().err.startswith("etl refused: Netflix: 11 → 2 titles: ")
+    assert (built_copy.processed_dir / "CURRENT").read_text().strip() == built_copy.report.version
+    assert main([*data, "etl", "--allow-shrink"]) == EXIT_OK
+    assert "netflix           2         2" in capsys.readouterr().out
 
 
 def test_etl_add_refuses_a_file_that_is_not_csv(

@@ -19,8 +19,10 @@ import pandas as pd
 import pytest
 
 from bot import reload, replies
-from etl.build import build, run_etl
-from etl.versions import VersionError, list_versions
+from etl import build as build_module
+from etl.build import BuildRefused, build, run_etl, validate
+from etl.upload import STAGED_SECONDS, stage_upload
+from etl.versions import VersionError, change_lock, list_versions, live_version
 from recommender.artifact import MODEL_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
 from tests.test_engine import lazy_tables
@@ -155,6 +157,12 @@ def fresh_build(built):
     return build(built.raw_dir)
 
 
+@pytest.fixture(scope="module")
+def live(built):
+    """The live version a build is validated against."""
+    return live_version(built.processed_dir)
+
+
 @pytest.mark.parametrize(
     ("rows", "code"),
     [
@@ -162,32 +170,36 @@ def fresh_build(built):
         ({"in": 1000, "out": 900, "quarantined": 100}, "quarantined"),
     ],
 )
-def test_validation_refuses_builds_that_look_broken(fresh_build, engine, monkeypatch, rows, code):
+def test_validation_refuses_builds_that_look_broken(fresh_build, live, monkeypatch, rows, code):
     monkeypatch.setitem(fresh_build.report.rows, "hulu", rows)
-    with pytest.raises(reload.ReloadError) as error:
-        reload.validate(fresh_build, engine)
-    assert error.value.code == code
-    assert "Hulu" in error.value.detail
+    for allow_shrink in (False, True):
+        with pytest.raises(BuildRefused) as error:
+            validate(fresh_build, live, allow_shrink)
+        assert error.value.code == code
+        assert "Hulu" in error.value.detail
 
 
-def test_validation_refuses_a_platform_that_shrank_by_half(fresh_build, engine, monkeypatch):
-    reload.validate(fresh_build, engine)
+def test_validation_refuses_a_platform_that_shrank_by_half(fresh_build, live, engine, monkeypatch):
+    validate(fresh_build, live)
     monkeypatch.setitem(fresh_build.report.rows, "netflix", {"in": 3, "out": 3, "quarantined": 0})
-    with pytest.raises(reload.ReloadError) as error:
-        reload.validate(fresh_build, engine)
+    with pytest.raises(BuildRefused) as error:
+        validate(fresh_build, live)
     assert error.value.code == "platform_shrunk"
     served = int((engine.catalogue.records["platform"] == "netflix").sum())
     assert error.value.detail == f"Netflix: {served:,} → 3"
+    validate(fresh_build, live, allow_shrink=True)  # a cut made on purpose
+    validate(fresh_build, None)  # a first build has nothing to compare with
 
 
-def test_validation_refuses_a_catalogue_that_lost_a_platform(fresh_build, engine, monkeypatch):
-    monkeypatch.setattr(reload, "MIN_KEPT_SHARE", 0.99)
+def test_validation_refuses_a_catalogue_that_lost_a_platform(fresh_build, live, monkeypatch):
+    monkeypatch.setattr(build_module, "MIN_KEPT_SHARE", 0.99)
     for platform in ("amazon", "disney", "hulu"):
         monkeypatch.delitem(fresh_build.report.rows, platform)
     monkeypatch.setattr(fresh_build.report, "titles", 9)
-    with pytest.raises(reload.ReloadError) as error:
-        reload.validate(fresh_build, engine)
+    with pytest.raises(BuildRefused) as error:
+        validate(fresh_build, live)
     assert error.value.code == "shrunk"
+    validate(fresh_build, live, allow_shrink=True)
 
 
 def test_a_truncated_file_is_refused_and_the_old_catalogue_keeps_serving(served_dir):
@@ -429,10 +441,10 @@ def test_bad_uploads_change_nothing(run_bot, served_dir):
     assert snapshot(served_dir) == before
 
 
-def test_an_upload_the_reload_refuses_puts_the_previous_file_back(run_bot, served_dir):
+def test_an_upload_the_reload_refuses_never_reaches_raw(run_bot, served_dir):
     lines = netflix_file(served_dir).read_bytes().split(b"\r\n")
     two_rows = b"\r\n".join(lines[:3]) + b"\r\n"  # the header and two titles: most are gone
-    before = snapshot(served_dir / "raw")
+    before = snapshot(served_dir / "raw"), snapshot(served_dir / "processed")
 
     async def scenario(bot):
         admin = bot.admin(language_code="es")
@@ -441,13 +453,11 @@ def test_an_upload_the_reload_refuses_puts_the_previous_file_back(run_bot, serve
         old = bot.holder.engine
         pressed = await admin.press(dict(staged[-1].buttons)["✅ Aplicar y recargar"])
         assert pressed[-1].text.startswith("❌ <b>La recarga falló</b>: Netflix: 11 → 2")
-        assert "vuelve a estar en su sitio" in pressed[-1].text
+        assert "La subida no se aplicó" in pressed[-1].text
         assert bot.holder.engine is old
 
     run_bot(scenario, data_dir=served_dir)
-    after = snapshot(served_dir / "raw")
-    history = [name for name in after if name.startswith("catalogues/history/")]
-    assert {name: data for name, data in after.items() if name not in history} == before
+    assert (snapshot(served_dir / "raw"), snapshot(served_dir / "processed")) == before
 
 
 def test_an_upload_under_a_new_name_adds_a_platform(run_bot, served_dir):
@@ -526,7 +536,7 @@ def test_an_etl_child_killed_mid_build_changes_nothing(run_bot, served_dir):
 
 def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_dir, monkeypatch):
     """The build succeeds but writing its version fails after the first file: the staging
-    folder goes, CURRENT stays, and the old engine serves."""
+    folder goes, CURRENT stays, the old engine serves, and the admin hears the disk is full."""
     replace_a_title(served_dir)  # new inputs, so the reload writes a new version
     monkeypatch.setattr(reload, "build_in_child", reload.build_for_serving)  # no child needed
     real_to_pickle = pd.DataFrame.to_pickle
@@ -545,8 +555,12 @@ def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_d
     with pytest.raises(reload.ReloadError) as error:
         reload.reload_engine(holder, served_dir / "raw", processed)
     assert written
-    assert error.value.code == "broken"
-    assert "No space left on device" in error.value.detail
+    assert (error.value.code, error.value.detail) == ("disk_full", old.version)
+    reply = replies.reload_failed_reply(error.value.code, error.value.detail, 28, "en").text
+    assert reply.startswith(
+        f"❌ <b>Reload failed</b>: the disk is full, so nothing changed (version {old.version} "
+        "stays live).\nStill serving the previous catalogue (28 titles)."
+    )
     assert holder.engine is old
     assert not holder.reload_lock.locked()
     assert snapshot(processed) == before
@@ -556,3 +570,150 @@ def test_the_engine_a_bot_starts_with_is_prepared(bot_settings, built):
     """No first user of /longest or /new waits for its table, and forked workers share it."""
     engine = reload.load_engine(bot_settings(built.data_dir), io.StringIO())
     assert lazy_tables(engine) == lazy_tables(engine.catalogue) == set()
+
+
+# -- start-up: recover, validate, and serve the last good version --------------------------------
+def _break_the_scores(served_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    def broken(folder: Path):
+        raise RuntimeError("the scores cannot be read")
+
+    netflix_file(served_dir).write_bytes(netflix_file(served_dir).read_bytes() + b"\r\n")
+    monkeypatch.setattr(build_module, "load_scores", broken)
+    return "etl failed: RuntimeError: the scores cannot be read"
+
+
+def _cut_netflix_to_two_titles(served_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    lines = netflix_file(served_dir).read_bytes().split(b"\r\n")
+    netflix_file(served_dir).write_bytes(b"\r\n".join(lines[:3]) + b"\r\n")
+    return (
+        "etl refused: Netflix: 11 → 2 titles: more than half of the platform would disappear "
+        "(if that is meant, add --allow-shrink to streambot etl)"
+    )
+
+
+def _corrupt_netflix(served_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    netflix_file(served_dir).write_bytes(b'show_id,type\r\ns1,"Movie\r\n')
+    return "etl failed: catalogues/netflix_titles.csv"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [_cut_netflix_to_two_titles, _break_the_scores, _corrupt_netflix],
+    ids=["refused", "exception", "bad-file"],
+)
+def test_a_start_up_build_that_fails_serves_the_last_good_version(
+    served_dir, bot_settings, monkeypatch, spoil
+):
+    """Whatever stops the start-up build (a refused build, an exception, a bad file), the bot
+    starts with the version that was live, and its log says why, naming the file or reason."""
+    processed = served_dir / "processed"
+    live = (processed / "CURRENT").read_text().strip()
+    before = snapshot(processed)
+    reason = spoil(served_dir, monkeypatch)
+    err = io.StringIO()
+    engine = reload.load_engine(bot_settings(served_dir), err)
+    assert engine.version == live
+    assert engine.catalogue.count("netflix").movies == 6
+    last = err.getvalue().splitlines()[-1]
+    assert last.startswith(reason)
+    assert last.endswith(f"; serving the previous catalogue {live}")
+    assert snapshot(processed) == before
+
+
+def test_a_start_up_while_another_process_changes_the_catalogue(served_dir, bot_settings):
+    """The other process's half-written version is not a leftover, and the bot does not wait
+    for it: it serves the live version."""
+    processed = served_dir / "processed"
+    replace_a_title(served_dir)  # stale: it would build, were it alone
+    staging = processed / "versions" / ".staging-running"
+    staging.mkdir()
+    err = io.StringIO()
+    with change_lock(processed):
+        engine = reload.load_engine(bot_settings(served_dir), err)
+    assert engine.version == (processed / "CURRENT").read_text().strip()
+    assert err.getvalue() == (
+        f"another process is changing the catalogue; serving {engine.version}\n"
+    )
+    assert staging.is_dir()
+
+
+def test_a_reload_while_another_process_changes_the_catalogue_is_busy(run_bot, served_dir):
+    """``streambot etl`` (or another worker) holds the catalogue: /reload says a reload runs."""
+
+    async def scenario(bot):
+        old = bot.holder.engine
+        with change_lock(served_dir / "processed"):
+            assert "A reload is already running" in await bot.admin().reply("/rollback")
+            await bot.admin().say("/reload")
+            busy = await bot.wait_for("sendMessage", 3)
+        assert busy[-1].text == "⏳ A reload is already running. I'll report when it's done."
+        assert bot.holder.engine is old
+        assert not bot.holder.reload_lock.locked()
+
+    run_bot(scenario, data_dir=served_dir)
+
+
+def test_an_upload_on_a_full_disk_changes_nothing_and_says_so(run_bot, served_dir, monkeypatch):
+    """Once the upload is staged the disk fills up, so writing any file fails with ENOSPC:
+    the admin hears the disk is full and which version still serves; raw/ and processed/ are
+    as they were, with no temporary file anywhere."""
+    monkeypatch.setattr(reload, "build_in_child", reload.build_for_serving)  # no child needed
+    before = snapshot(served_dir / "raw"), snapshot(served_dir / "processed")
+
+    real_open = io.open
+
+    class FullDisk(io.BufferedWriter):
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_on_a_full_disk(file: object, mode: str = "r", *args: object, **kwargs: object):
+        """Files open (and are created) as on a full disk; writing to them fails."""
+        if mode.strip("bt") == "r":
+            return real_open(file, mode, *args, **kwargs)
+        return FullDisk(io.FileIO(file, mode.strip("bt"), opener=kwargs.get("opener")))
+
+    async def scenario(bot):
+        admin = bot.admin()
+        staged = await admin.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
+        apply = dict(staged[-1].buttons)["✅ Apply and reload"]
+        old = bot.holder.engine
+        with monkeypatch.context() as full:
+            full.setattr(io, "open", open_on_a_full_disk)  # os.fdopen's and tempfile's
+            pressed = await admin.press(apply)
+        assert pressed[-1].text == (
+            f"❌ <b>Reload failed</b>: the disk is full, so nothing changed (version {old.version} "
+            "stays live).\nStill serving the previous catalogue (28 titles).\n"
+            "The upload was not applied: the previous catalogue file stays in place."
+        )
+        assert bot.holder.engine is old
+
+    run_bot(scenario, data_dir=served_dir)
+    assert (snapshot(served_dir / "raw"), snapshot(served_dir / "processed")) == before
+    assert list(served_dir.rglob(".*")) == []
+
+
+def test_the_bot_starts_by_deleting_what_killed_changes_left(served_dir, bot_settings):
+    """A half-written version, temporary pointer and history files, and a staged upload past its
+    expiry go at start-up; a staged upload still waiting for its admin stays."""
+    processed, catalogues = served_dir / "processed", served_dir / "raw" / "catalogues"
+    raw = snapshot(served_dir / "raw")
+    staging = processed / "versions" / ".staging-k1ll3d"
+    staging.mkdir()
+    (staging / "catalogue.pkl").write_bytes(bytes(1 << 20))
+    (processed / ".CURRENT.ab1cd2ef").write_text("half")
+    (catalogues / "history").mkdir()
+    (catalogues / "history" / ".netflix_titles.20260101T000000Z.csv.x8y9z0ab").write_text("half")
+    state = served_dir / "state"
+    stale = stage_upload(served_dir / "raw", state, edited_netflix(), "n.csv", "netflix").token
+    day_ago = time.time() - STAGED_SECONDS - 60
+    for path in (state / "uploads").glob(f"{stale}.*"):
+        os.utime(path, (day_ago, day_ago))
+    waiting = stage_upload(served_dir / "raw", state, edited_netflix(), "n.csv", "netflix").token
+    reload.load_engine(bot_settings(served_dir), io.StringIO())
+    assert not staging.exists()
+    assert sorted(path.name for path in processed.iterdir()) == ["CURRENT", "versions"]
+    assert snapshot(served_dir / "raw") == raw
+    assert sorted(path.name for path in (state / "uploads").iterdir()) == [
+        f"{waiting}.csv",
+        f"{waiting}.json",
+    ]
