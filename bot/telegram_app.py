@@ -855,10 +855,12 @@ async def serve_webhook(
     stop: asyncio.Event | None = None,
     worker: bool = False,
     set_webhook: bool = True,
+    seen: webhook.SeenUpdates | None = None,
 ) -> None:
     """Serve Telegram's webhook and ``/health`` on ``settings.port`` until ``stop`` is set or
-    SIGINT/SIGTERM arrives. A ``worker`` shares the port with the others (SO_REUSEPORT). With
-    ``set_webhook``, tell Telegram where the webhook is (of several workers, one does)."""
+    SIGINT/SIGTERM arrives. A ``worker`` shares the port with the others (SO_REUSEPORT), and
+    ``seen``, the updates they received. With ``set_webhook``, tell Telegram where the webhook
+    is (of several workers, one does)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -867,9 +869,10 @@ async def serve_webhook(
             loop.add_signal_handler(sig, stop.set)
 
     async def put_update(data: dict) -> None:
-        update = Update.de_json(data, application.bot)
-        if update is None:
-            raise ValueError("not an update")
+        try:
+            update = Update.de_json(data, application.bot)
+        except Exception as error:  # PTB's reading of a field of the wrong type: anything
+            raise ValueError(f"not an update ({error.__class__.__name__}: {error})") from None
         await application.update_queue.put(update)
 
     def health() -> tuple[bool, dict]:
@@ -881,7 +884,7 @@ async def serve_webhook(
             "worker": os.getpid(),
         }
 
-    app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health)
+    app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health, seen)
     server = await webhook.serve(app, settings.port, reuse_port=worker)
     logger.info("webhook server on port %s, path %s", settings.port, settings.webhook_path)
     try:

@@ -18,6 +18,9 @@ posts its update again. That happens:
 - when a worker dies. If workers keep dying as soon as they start, the supervisor gives up
   (exit 1); if one stops for a setting Telegram refuses, the supervisor stops too (exit 2).
 
+The workers also share the ids of the updates received lately (``SeenUpdates``): Telegram
+posts an update again when it did not see the answer, and the retry may reach another worker.
+
 SIGTERM or SIGINT stop every worker, and the supervisor exits once they have.
 """
 
@@ -39,6 +42,7 @@ from types import FrameType
 from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings
 from bot.telegram_app import build_application, serve_webhook, startup_errors
+from bot.webhook import SeenUpdates
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -66,6 +70,7 @@ class Supervisor:
         self.generation = 0
         self.engine: Engine | None = None  # the serving generation's, shared with it
         self.workers: dict[int, float] = {}  # the serving generation: pid, when it started
+        self.seen = SeenUpdates()  # shared by every worker of every generation
         self.retiring: dict[int, float] = {}  # older workers, and when they get SIGKILL
         self.stopping = False
         self.new_version = False
@@ -163,7 +168,7 @@ class Supervisor:
             announce = self.generation == 1 and not self.workers
             pid = os.fork()
             if pid == 0:  # the worker: never returns
-                os._exit(_work(self.worker_settings, engine, announce))
+                os._exit(_work(self.worker_settings, engine, announce, self.seen))
             self.workers[pid] = time.monotonic()
         self.engine = engine
         logger.info(
@@ -217,7 +222,7 @@ def _stop_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _work(settings: Settings, engine: Engine, announce: bool) -> int:
+def _work(settings: Settings, engine: Engine, announce: bool, seen: SeenUpdates) -> int:
     """A worker's whole life, in the forked child; its exit code."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
@@ -229,7 +234,9 @@ def _work(settings: Settings, engine: Engine, announce: bool) -> int:
     try:
         with startup_errors(settings):
             application = build_application(settings, holder)
-            asyncio.run(serve_webhook(application, settings, worker=True, set_webhook=announce))
+            asyncio.run(
+                serve_webhook(application, settings, worker=True, set_webhook=announce, seen=seen)
+            )
     except SystemExit as stop:
         print(stop.code, file=sys.stderr)
         code = EXIT_SETTINGS
