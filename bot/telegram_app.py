@@ -63,7 +63,7 @@ from bot import callbacks, parsing, replies, webhook
 from bot.charts import ChartCache
 from bot.http import AiohttpRequest
 from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact
 from bot.parsing import parse_message
 from bot.reload import (
     ReloadBusy,
@@ -958,6 +958,6 @@ def startup_errors(settings: Settings) -> Iterator[None]:
             "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"
         ) from None
     except NetworkError as error:
-        raise SystemExit(
-            f"error: cannot reach the Bot API at {settings.telegram_api_base_url} ({error})"
-        ) from None
+        # The error may quote the URL it failed on, which holds the token.
+        message = f"error: cannot reach the Bot API at {settings.telegram_api_base_url} ({error})"
+        raise SystemExit(redact(message, log_secrets(settings))) from None

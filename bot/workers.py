@@ -301,7 +301,7 @@ def _work(
             application = build_application(settings, holder)
             asyncio.run(serve())
     except SystemExit as stop:
-        print(stop.code, file=sys.stderr)
+        logger.error("%s", stop.code)  # through the log's formatter: never a secret
         code = EXIT_SETTINGS
     except BaseException:
         logger.exception("worker %s failed", os.getpid())
