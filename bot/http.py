@@ -155,6 +155,9 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
                 proxy=proxy,
                 proxy_auth=proxy_auth,
+                # As httpx: the Bot API never redirects, and following one would send the
+                # token, in the path, wherever the answer points.
+                allow_redirects=False,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:

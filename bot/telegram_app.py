@@ -64,7 +64,7 @@ from bot import callbacks, parsing, replies, webhook
 from bot.charts import ChartCache
 from bot.http import AiohttpRequest
 from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact
 from bot.parsing import parse_message
 from bot.reload import (
     ReloadBusy,
@@ -891,10 +891,12 @@ async def serve_webhook(
     stop: asyncio.Event | None = None,
     worker: bool = False,
     set_webhook: bool = True,
+    seen: webhook.SeenUpdates | None = None,
 ) -> None:
     """Serve Telegram's webhook and ``/health`` on ``settings.port`` until ``stop`` is set or
-    SIGINT/SIGTERM arrives. A ``worker`` shares the port with the others (SO_REUSEPORT). With
-    ``set_webhook``, tell Telegram where the webhook is (of several workers, one does)."""
+    SIGINT/SIGTERM arrives. A ``worker`` shares the port with the others (SO_REUSEPORT), and
+    ``seen``, the updates they received. With ``set_webhook``, tell Telegram where the webhook
+    is (of several workers, one does)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -903,9 +905,10 @@ async def serve_webhook(
             loop.add_signal_handler(sig, stop.set)
 
     async def put_update(data: dict) -> None:
-        update = Update.de_json(data, application.bot)
-        if update is None:
-            raise ValueError("not an update")
+        try:
+            update = Update.de_json(data, application.bot)
+        except Exception as error:  # PTB's reading of a field of the wrong type: anything
+            raise ValueError(f"not an update ({error.__class__.__name__}: {error})") from None
         await application.update_queue.put(update)
 
     def health() -> tuple[bool, dict]:
@@ -917,7 +920,7 @@ async def serve_webhook(
             "worker": os.getpid(),
         }
 
-    app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health)
+    app = webhook.make_app(settings.webhook_path, put_update, settings.secret_token, health, seen)
     server = await webhook.serve(app, settings.port, reuse_port=worker)
     logger.info("webhook server on port %s, path %s", settings.port, settings.webhook_path)
     try:
@@ -991,6 +994,6 @@ def startup_errors(settings: Settings) -> Iterator[None]:
             "error: Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"
         ) from None
     except NetworkError as error:
-        raise SystemExit(
-            f"error: cannot reach the Bot API at {settings.telegram_api_base_url} ({error})"
-        ) from None
+        # The error may quote the URL it failed on, which holds the token.
+        message = f"error: cannot reach the Bot API at {settings.telegram_api_base_url} ({error})"
+        raise SystemExit(redact(message, log_secrets(settings))) from None

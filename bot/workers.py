@@ -16,7 +16,15 @@ posts its update again. That happens:
 - when a worker serves a new version (a reload, rollback or upload), which it says with SIGHUP:
   every worker then serves it, and they share it;
 - when a worker dies. If workers keep dying as soon as they start, the supervisor gives up
-  (exit 1); if one stops for a setting Telegram refuses, the supervisor stops too (exit 2).
+  (exit 1); if one stops for a setting Telegram refuses, the supervisor stops too (exit 2);
+- when a worker stops answering: each worker's event loop writes the time into memory it
+  shares with the supervisor every second (``Heartbeats``), and a worker whose loop has not
+  run for ``HEARTBEAT_TIMEOUT`` seconds (a handler stuck on the CPU, a deadlock, SIGSTOP) is
+  killed (SIGKILL), which makes it a dead worker. A loop that runs proves the worker can
+  answer: every request it serves, ``/health`` included, is a task of that loop.
+
+The workers also share the ids of the updates received lately (``SeenUpdates``): Telegram
+posts an update again when it did not see the answer, and the retry may reach another worker.
 
 SIGTERM or SIGINT stop every worker, and the supervisor exits once they have.
 """
@@ -27,6 +35,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import mmap
 import os
 import signal
 import socket
@@ -38,6 +47,7 @@ from types import FrameType
 from bot.reload import die_with_parent, load_engine, release_freed_memory
 from bot.settings import Settings
 from bot.telegram_app import build_application, serve_webhook, startup_errors
+from bot.webhook import SeenUpdates
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -50,6 +60,33 @@ QUICK_SECONDS = 10.0
 QUICK_DEATHS = 5
 STOP_SECONDS = 30.0  # for a worker to finish its updates before it is killed
 TICK_SECONDS = 0.2  # how often the supervisor looks at its workers
+HEARTBEAT_SECONDS = 1.0  # how often a worker's event loop says it runs
+# A worker whose loop has not run for this long is killed. Longer than anything the loop does
+# at once (a full garbage collection of a large catalogue's engine takes about a second).
+HEARTBEAT_TIMEOUT = 10.0
+
+
+class Heartbeats:
+    """When each worker of a generation last ran its event loop, in ``time.monotonic()``
+    seconds, in memory shared by the supervisor and the workers it forks (``mmap``): one slot
+    per worker, each written by its worker alone. A slot starts at the time the table was
+    made, so a worker has ``HEARTBEAT_TIMEOUT`` seconds to start its loop."""
+
+    def __init__(self, workers: int) -> None:
+        self._memory = mmap.mmap(-1, 8 * workers)  # anonymous and MAP_SHARED
+        self._times = memoryview(self._memory).cast("d")
+        for slot in range(workers):
+            self._times[slot] = time.monotonic()
+
+    def silence(self, slot: int) -> float:
+        """Seconds since the worker in ``slot`` last ran its loop."""
+        return time.monotonic() - self._times[slot]
+
+    async def beat(self, slot: int) -> None:
+        """Write the time into ``slot`` every ``HEARTBEAT_SECONDS``, for ever."""
+        while True:
+            self._times[slot] = time.monotonic()
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 class Supervisor:
@@ -64,6 +101,10 @@ class Supervisor:
         self.generation = 0
         self.engine: Engine | None = None  # the serving generation's, shared with it
         self.workers: dict[int, float] = {}  # the serving generation: pid, when it started
+        # The serving generation's workers whose loop is watched, by pid: their slot there.
+        self.heartbeats = Heartbeats(settings.workers)
+        self.watched: dict[int, int] = {}
+        self.seen = SeenUpdates()  # shared by every worker of every generation
         self.retiring: dict[int, float] = {}  # older workers, and when they get SIGKILL
         self.stopping = False
         self.new_version = False
@@ -102,6 +143,7 @@ class Supervisor:
 
     def _tick(self) -> None:
         for pid, code in self._reap():
+            self.watched.pop(pid, None)
             if self.retiring.pop(pid, None) is not None:
                 continue
             started = self.workers.pop(pid, None)
@@ -124,6 +166,12 @@ class Supervisor:
         if self.new_version and not self.stopping:
             self.new_version = False
             self._replace_generation()
+        for pid, slot in list(self.watched.items()):
+            silence = self.heartbeats.silence(slot)
+            if silence > HEARTBEAT_TIMEOUT:
+                logger.error("worker %s has not run for %.0f s; killing it", pid, silence)
+                del self.watched[pid]  # once: it is reaped as a dead worker
+                _signal(pid, signal.SIGKILL)
         now = time.monotonic()
         for pid, deadline in self.retiring.items():
             if now > deadline:
@@ -142,6 +190,7 @@ class Supervisor:
         del engine
         for pid in old:
             self.workers.pop(pid)
+            self.watched.pop(pid, None)
             self.retiring[pid] = time.monotonic() + STOP_SECONDS
             _signal(pid, signal.SIGTERM)
 
@@ -157,12 +206,16 @@ class Supervisor:
         release_freed_memory()  # frees it; frozen, the new engine's pages stay shared
         if threading.active_count() > 1:  # forking with threads can copy a held lock
             logger.warning("forking workers with %s threads", threading.active_count())
-        for _ in range(self.settings.workers):
+        self.heartbeats = Heartbeats(self.settings.workers)
+        for slot in range(self.settings.workers):
             announce = self.generation == 1 and not self.workers
             pid = os.fork()
             if pid == 0:  # the worker: never returns
-                os._exit(_work(self.worker_settings, engine, announce))
+                os._exit(
+                    _work(self.worker_settings, engine, announce, self.heartbeats, slot, self.seen)
+                )
             self.workers[pid] = time.monotonic()
+            self.watched[pid] = slot
         self.engine = engine
         logger.info(
             "generation %s: workers %s serving catalogue %s",
@@ -197,6 +250,7 @@ class Supervisor:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         self.workers.clear()
+        self.watched.clear()
         self.retiring.clear()
 
 
@@ -205,8 +259,16 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _work(settings: Settings, engine: Engine, announce: bool) -> int:
-    """A worker's whole life, in the forked child; its exit code."""
+def _work(
+    settings: Settings,
+    engine: Engine,
+    announce: bool,
+    heartbeats: Heartbeats,
+    slot: int,
+    seen: SeenUpdates,
+) -> int:
+    """A worker's whole life, in the forked child; its exit code. Its loop beats in ``slot``
+    of ``heartbeats``."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
     # A worker left behind would keep the port and serve a catalogue nobody reloads.
@@ -214,13 +276,21 @@ def _work(settings: Settings, engine: Engine, announce: bool) -> int:
     supervisor = os.getppid()
     holder = EngineHolder(engine)
     holder.on_swap.append(lambda _: os.kill(supervisor, signal.SIGHUP))
+
+    async def serve() -> None:
+        heart = asyncio.create_task(heartbeats.beat(slot))
+        try:
+            await serve_webhook(application, settings, worker=True, set_webhook=announce, seen=seen)
+        finally:
+            heart.cancel()
+
     code = 0
     try:
         with startup_errors(settings):
             application = build_application(settings, holder)
-            asyncio.run(serve_webhook(application, settings, worker=True, set_webhook=announce))
+            asyncio.run(serve())
     except SystemExit as stop:
-        print(stop.code, file=sys.stderr)
+        logger.error("%s", stop.code)  # through the log's formatter: never a secret
         code = EXIT_SETTINGS
     except BaseException:
         logger.exception("worker %s failed", os.getpid())

@@ -95,6 +95,9 @@ class TinyBotApi:
             )
         if name == "badGateway":
             return _response(502, b"<html>502 Bad Gateway</html>")
+        if name == "moved":
+            head = b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n"
+            return head + b"Connection: close\r\n\r\n"
         return _response(200, {"ok": True, "result": {"method": name}})
 
 
@@ -189,6 +192,22 @@ def test_faults_raise_ptbs_exceptions(backend: str, name: str, exception: type) 
         assert not isinstance(caught.value, TimedOut)
     if exception is RetryAfter:
         assert caught.value.retry_after in (7, timedelta(seconds=7))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_redirect_is_a_network_error_not_followed(backend: str) -> None:
+    """The Bot API never redirects: following one would send the token (in the path) where
+    the answer points."""
+
+    async def moved(request: BaseRequest, api: TinyBotApi) -> Any:
+        try:
+            await request.post(f"{api.base}/botT/moved")
+        finally:
+            await asyncio.sleep(0.1)  # time for a request to where it points, if one is sent
+            assert [path for path, _, _ in api.requests] == ["/botT/moved"]
+
+    with pytest.raises(NetworkError):
+        _run(backend, moved)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
+import os
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
@@ -23,6 +26,7 @@ import pytest
 
 from bot import replies, telegram_app
 from bot.cli import EXIT_USAGE, main
+from bot.http import AiohttpRequest
 from bot.logs import REDACTED, configure_logging
 from bot.webhook import SECRET_HEADER, make_app, serve
 from tests.bot.conftest import ADMIN_ID, BOT_USER, TOKEN
@@ -307,3 +311,114 @@ def test_an_unreachable_database_names_it_without_its_password(run_streambot, bo
     )
     for secret in (TOKEN, DB_PASSWORD, WEBHOOK_SECRET):
         assert secret not in output
+
+
+# ``streambot`` that gives up on the Bot API at its first failure, and on an answer after half a
+# second: the real one retries for about a minute.
+HASTY_STREAMBOT = """
+import functools, sys
+from bot import http, telegram_app
+telegram_app.NETWORK_RETRIES = 0
+telegram_app.AiohttpRequest = functools.partial(
+    http.AiohttpRequest, connect_timeout=0.5, read_timeout=0.5
+)
+from bot.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+class _Redirect(BaseHTTPRequestHandler):
+    """A Bot API that sends every request back to itself."""
+
+    def do_POST(self) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST  # a client following a 302 may GET it
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def unreachable_bot_apis(bot_api) -> Iterator[dict[str, str]]:
+    """A Bot API base URL for each way of failing to reach it."""
+    redirect = ThreadingHTTPServer(("127.0.0.1", 0), _Redirect)
+    threading.Thread(target=redirect.serve_forever, daemon=True).start()
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel does), never answers
+    plain = bot_api(False).removeprefix("http://")  # TLS spoken to it fails
+    yield {
+        "redirect loop": f"http://127.0.0.1:{redirect.server_address[1]}/bot",
+        "name that does not resolve": "https://bot.invalid/bot",
+        "TLS handshake that fails": f"https://{plain}",
+        "refused connection": f"http://127.0.0.1:{_closed_port()}/bot",
+        "server that never answers": f"http://127.0.0.1:{silent.getsockname()[1]}/bot",
+        "mistyped scheme": "htps://api.telegram.org/bot",  # aiohttp quotes the whole URL
+    }
+    redirect.shutdown()
+    redirect.server_close()
+    silent.close()
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_no_way_of_failing_to_reach_the_bot_api_shows_a_secret(
+    run_streambot, unreachable_bot_apis, monkeypatch
+):
+    """Polling, at LOG_LEVEL=DEBUG: for each way the Bot API can be out of reach, the bot exits
+    with a line that says so, and neither that line nor anything it wrote shows a secret."""
+    monkeypatch.setattr(
+        telegram_app,
+        "AiohttpRequest",
+        functools.partial(AiohttpRequest, connect_timeout=0.5, read_timeout=0.5),
+    )
+    for way, base_url in unreachable_bot_apis.items():
+        outcome, output = run_streambot(base_url)
+        assert str(outcome).startswith(f"error: cannot reach the Bot API at {base_url} ("), way
+        for secret in (TOKEN, WEBHOOK_SECRET):
+            assert secret not in str(outcome) + output, (way, outcome, output)
+
+
+def test_webhook_workers_that_cannot_reach_the_bot_api_show_no_secret(
+    unreachable_bot_apis, built, tmp_path
+):
+    """The real ``streambot run --webhook`` with two workers under their supervisor, one process
+    per way the Bot API can be out of reach, at LOG_LEVEL=DEBUG: the workers say why they
+    stopped, the supervisor exits 2, and nothing any of them wrote shows a secret."""
+
+    async def run(base_url: str) -> tuple[int, str]:
+        environ = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": base_url,
+            "STREAMBOT_DATA_DIR": str(built.data_dir),
+            "STREAMBOT_DB": f"sqlite:///{tmp_path / 'chats.sqlite3'}",
+            "WEBHOOK_URL": "https://bot.example.com/telegram",
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STREAMBOT_WORKERS": "2",
+            "PORT": str(free_port()),
+            "LOG_LEVEL": "DEBUG",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            HASTY_STREAMBOT,
+            "run",
+            "--webhook",
+            env=environ,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), 120)
+        return process.returncode, output.decode()
+
+    async def main() -> list[tuple[int, str]]:
+        return await asyncio.gather(*map(run, unreachable_bot_apis.values()))
+
+    for way, (code, output) in zip(unreachable_bot_apis, asyncio.run(main()), strict=True):
+        assert code == 2, (way, output[-3000:])
+        assert "error: cannot reach the Bot API at " in output, way
+        for secret in (TOKEN, WEBHOOK_SECRET):
+            assert secret not in output, (way, output)

@@ -1,14 +1,24 @@
-"""The webhook server, run for real on a loopback port: secret token checks and health."""
+"""The webhook server, run for real on a loopback port: secret token checks, health, retried
+updates, and what strangers can do to it (forged or malformed requests, idle and slow
+connections, more connections than the process has files)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import os
 import socket
+import time
+from collections.abc import AsyncIterator
 
+import aiohttp
 import httpx
+from aiohttp import web
 
+from bot import webhook
+from bot.logs import BoundedLog
 from bot.telegram_app import build_application, serve_webhook
 from bot.webhook import (
     HEALTH_PATH,
@@ -19,6 +29,8 @@ from bot.webhook import (
     serve,
 )
 from recommender.engine import EngineHolder
+from scripts.fake_bot_api import FakeBotApi
+from tests.bot.test_workers import answered, ask, deployed
 
 
 def free_port() -> int:
@@ -72,10 +84,11 @@ def test_the_webhook_verifies_the_secret_token_and_serves_health(
             response = await client.post("/telegram", content=b"{oops", headers=good)
             assert response.status_code == 400
             assert (await client.get("/telegram")).status_code == 405
-            response = await client.post(
-                "/telegram", json=update(3, "/count netflix"), headers=good
-            )
-            assert response.status_code == 200
+            for _ in range(2):  # the second as Telegram retries: received, not answered again
+                response = await client.post(
+                    "/telegram", json=update(3, "/count netflix"), headers=good
+                )
+                assert response.status_code == 200
             for _ in range(250):
                 if fake_api.sent:
                     break
@@ -171,5 +184,224 @@ def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(cap
     with caplog.at_level(logging.WARNING, logger="bot.webhook"):
         assert asyncio.run(main()) == [413, 500, 200]
     assert received == [{"update_id": 3}]
-    (failure,) = [r for r in caplog.records if r.getMessage() == "webhook handler failed"]
+    oversized, failure = caplog.records
+    assert oversized.getMessage() == f"webhook refused an update over {MAX_BODY_BYTES} bytes"
+    assert failure.getMessage() == "webhook handler failed"
     assert failure.exc_info[0] is RuntimeError
+
+
+@contextlib.asynccontextmanager
+async def served(app: web.Application) -> AsyncIterator[int]:
+    """``app`` served on a free loopback port; the port."""
+    port = free_port()
+    server = await serve(app, port, "127.0.0.1")
+    try:
+        yield port
+    finally:
+        await server.cleanup()
+
+
+async def _nothing(data: dict) -> None:
+    """An update callback that takes everything."""
+
+
+def _healthy() -> tuple[bool, dict]:
+    return True, {}
+
+
+async def raw_request(port: int, request: bytes, whole: bool = True) -> bytes:
+    """What the server answers ``request``, sent as it is: all it sends before it closes the
+    connection, or (not ``whole``) the status line."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        return await asyncio.wait_for(reader.read() if whole else reader.readline(), 3)
+    finally:
+        writer.close()
+
+
+def test_a_retried_update_is_handed_on_once_unless_handling_it_failed():
+    """A retry of an update that was handed on gets its 200 and goes no further; one whose
+    handling failed (a 500, which Telegram retries) is handed on again."""
+    calls: list[int] = []
+
+    async def on_update(data: dict) -> None:
+        calls.append(data["update_id"])
+        if calls == [1, 2]:
+            raise RuntimeError("the update queue broke")
+
+    async def main() -> list[int]:
+        app = make_app("/telegram", on_update, "s3cret", _healthy)
+        async with served(app) as port, httpx.AsyncClient(timeout=5) as client:
+            return [
+                (
+                    await client.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        json={"update_id": update_id},
+                        headers={SECRET_HEADER: "s3cret"},
+                    )
+                ).status_code
+                for update_id in (1, 1, 2, 2, 1, 2)
+            ]
+
+    assert asyncio.run(main()) == [200, 200, 500, 200, 200, 200]
+    assert calls == [1, 2, 2]
+
+
+def test_a_flood_of_forged_requests_writes_one_log_line(caplog):
+    async def main() -> set[int]:
+        app = make_app("/telegram", _nothing, "s3cret", _healthy)
+        async with served(app) as port, aiohttp.ClientSession() as client:
+
+            async def forge() -> int:
+                async with client.post(
+                    f"http://127.0.0.1:{port}/telegram",
+                    json={"update_id": 1},
+                    headers={SECRET_HEADER: "guess"},
+                ) as response:
+                    return response.status
+
+            return set(await asyncio.gather(*(forge() for _ in range(1000))))
+
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(main()) == {403}
+    assert [record.getMessage() for record in caplog.records] == [
+        "webhook refused a request from 127.0.0.1 without the secret token"
+    ]
+
+
+def test_a_secret_header_that_is_not_utf8_is_forbidden_in_one_log_line(caplog):
+    async def main() -> bytes:
+        app = make_app("/telegram", _nothing, "s3cret", _healthy)
+        async with served(app) as port:
+            return await raw_request(
+                port,
+                b"POST /telegram HTTP/1.1\r\nHost: bot\r\nConnection: close\r\n"
+                b"X-Telegram-Bot-Api-Secret-Token: s3cr\xe9t\xff\r\n"
+                b"Content-Length: 2\r\n\r\n{}",
+            )
+
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(main()).startswith(b"HTTP/1.1 403 ")
+    (line,) = caplog.records
+    assert line.getMessage() == "webhook refused a request from 127.0.0.1 without the secret token"
+    assert line.exc_info is None
+
+
+MALFORMED = {
+    "not JSON": b"{oops",
+    "not an object": b"[1, 2]",
+    "no update_id": b'{"message": {}}',
+    "a text update_id": b'{"update_id": "7"}',
+    "a true update_id": b'{"update_id": true}',
+    "a negative update_id": b'{"update_id": -1}',
+    "a fractional update_id": b'{"update_id": 1.5}',
+    "a message that is text": b'{"update_id": 8, "message": "hello"}',
+    "a callback query that is a list": b'{"update_id": 9, "callback_query": []}',
+    "a message without its fields": b'{"update_id": 10, "message": {"chat": 5}}',
+}
+
+
+def test_each_malformed_update_gets_a_400_and_one_log_line(
+    engine, built, bot_settings, fake_api, caplog, monkeypatch
+):
+    """Through the real bot, so that PTB reads what passes the server's own checks; with the
+    log's rate bound lifted, so that each refusal shows its line."""
+    monkeypatch.setattr(webhook, "BoundedLog", functools.partial(BoundedLog, interval=0.0))
+    settings = bot_settings(built.data_dir, port=free_port())
+    application = build_application(settings, EngineHolder(engine), request=fake_api)
+    base = f"http://127.0.0.1:{settings.port}"
+    good = {SECRET_HEADER: "test-secret", "Content-Type": "application/json"}
+
+    async def main() -> dict[str, tuple[int, list[logging.LogRecord]]]:
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve_webhook(application, settings, stop))
+        answers = {}
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            await _wait_until_healthy(client)
+            for case, body in MALFORMED.items():
+                caplog.clear()
+                response = await client.post("/telegram", content=body, headers=good)
+                answers[case] = response.status_code, caplog.records[:]
+            response = await client.post(
+                "/telegram", json=update(11, "/count netflix"), headers=good
+            )
+            assert response.status_code == 200  # and the server serves on
+        stop.set()
+        await server
+        return answers
+
+    with caplog.at_level(logging.WARNING):
+        answers = asyncio.run(main())
+    for case, (status, records) in answers.items():
+        assert status == 400, case
+        assert [r.name for r in records] == ["bot.webhook"], case
+        assert records[0].getMessage().startswith("webhook refused"), case
+        assert records[0].exc_info is None, case
+
+
+def test_idle_connections_and_slow_bodies_are_closed(monkeypatch):
+    """A connection that sends nothing, or stops in the middle of its headers, is closed; a
+    body that does not arrive in time gets 408."""
+    monkeypatch.setattr(webhook, "IDLE_SECONDS", 0.3)
+    monkeypatch.setattr(webhook, "BODY_SECONDS", 0.3)
+    headers = b"POST /telegram HTTP/1.1\r\nHost: bot\r\nX-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+
+    async def main() -> list[bytes]:
+        app = make_app("/telegram", _nothing, "s3cret", _healthy)
+        async with served(app) as port:
+            return await asyncio.gather(
+                raw_request(port, b""),
+                raw_request(port, headers),
+                raw_request(port, headers + b'Content-Length: 99\r\n\r\n{"update_id"', whole=False),
+            )
+
+    start = time.monotonic()
+    idle, half_headers, slow_body = asyncio.run(main())
+    assert time.monotonic() - start < 2.5
+    assert idle == half_headers == b""
+    assert slow_body.startswith(b"HTTP/1.1 408 ")
+
+
+def test_idle_connections_past_the_file_limit_lock_out_neither_updates_nor_health(
+    built_copy, tmp_path
+):
+    """``streambot run --webhook`` with 1,024 files (a common systemd default) and 1,100 idle
+    connections opened to it: the oldest are closed to make room, so Telegram's update and
+    /health still get through at once, and the log stays short."""
+
+    async def scenario() -> tuple[float, str]:
+        async with (
+            FakeBotApi() as api,
+            deployed(api, built_copy.data_dir, tmp_path, workers=1, files=1024) as bot,
+        ):
+            await bot.healthy(1)
+            loop = asyncio.get_running_loop()
+            idle = [socket.socket() for _ in range(1100)]
+            try:
+                for each in idle:
+                    each.setblocking(False)
+
+                async def connect(each: socket.socket) -> None:
+                    with contextlib.suppress(OSError, TimeoutError):
+                        await asyncio.wait_for(loop.sock_connect(each, ("127.0.0.1", bot.port)), 2)
+
+                await asyncio.gather(*map(connect, idle))
+                await asyncio.sleep(0.5)
+                start = time.monotonic()
+                async with httpx.AsyncClient(timeout=3) as client:
+                    health = await client.get(f"http://127.0.0.1:{bot.port}{HEALTH_PATH}")
+                took = time.monotonic() - start
+                assert health.status_code == 200
+                ask(api, range(600, 601), "/count netflix")
+                await asyncio.wait_for(answered(api, 1), 5)
+            finally:
+                for each in idle:
+                    each.close()
+            return took, bot.log.read_text()
+
+    took, log = asyncio.run(scenario())
+    assert took < 1
+    assert "Too many open files" not in log
+    assert len(log.splitlines()) < 50
+    assert "webhook holds 512 connections, its most; closed the oldest" in log

@@ -1,13 +1,14 @@
 """Webhook workers (``STREAMBOT_WORKERS``), run for real: ``streambot run --webhook`` as a
 process of its own, its supervisor forking the workers, against the fake Bot API over HTTP.
-They share the port, answer, replace a dead worker, all move to a reloaded catalogue, and
-stop cleanly."""
+They share the port, answer, replace a dead or frozen worker, answer a retried update once
+whichever worker it reaches, all move to a reloaded catalogue, and stop cleanly."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 import socket
 import sys
@@ -26,6 +27,15 @@ STREAMBOT = Path(sys.executable).with_name("streambot")
 ADMIN = 4242
 SECRET = "workers-secret"
 WAIT_SECONDS = 60.0
+# ``streambot`` whose supervisor kills a worker silent for as many seconds as its first
+# argument says, not ``HEARTBEAT_TIMEOUT``: a test cannot wait for the real one.
+IMPATIENT_STREAMBOT = """
+import sys
+from bot import workers
+workers.HEARTBEAT_TIMEOUT = float(sys.argv.pop(1))
+from bot.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def free_port() -> int:
@@ -80,8 +90,16 @@ def _alive(pid: int) -> bool:
 
 @contextlib.asynccontextmanager
 async def deployed(
-    api: FakeBotApi, data_dir: Path, tmp_path: Path, workers: int = 2, token: str | None = None
+    api: FakeBotApi,
+    data_dir: Path,
+    tmp_path: Path,
+    workers: int = 2,
+    token: str | None = None,
+    heartbeat_timeout: float | None = None,
+    files: int | None = None,
 ) -> AsyncIterator[Deployment]:
+    """``streambot run --webhook``; with ``heartbeat_timeout``, its supervisor's patience with a
+    silent worker; with ``files``, its limit of open files (RLIMIT_NOFILE)."""
     port = free_port()
     environ = {
         **os.environ,
@@ -96,16 +114,24 @@ async def deployed(
         "STREAMBOT_WORKERS": str(workers),
         "LOG_LEVEL": "INFO",
     }
+    command = [str(STREAMBOT)]
+    if heartbeat_timeout is not None:
+        command = [sys.executable, "-c", IMPATIENT_STREAMBOT, str(heartbeat_timeout)]
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
     log = tmp_path / "bot.log"
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
-            str(STREAMBOT),
+            *command,
             "run",
             "--webhook",
             env=environ,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=out,
+            preexec_fn=limit_files if files is not None else None,
         )
         try:
             yield Deployment(process, port, log)
@@ -166,6 +192,61 @@ def test_a_dead_worker_brings_a_new_generation(built_copy, tmp_path):
             assert len(await answered(api, 10)) == 10
 
     asyncio.run(scenario())
+
+
+def test_a_frozen_worker_is_killed_and_a_new_generation_serves(built_copy, tmp_path):
+    """A worker whose event loop stops (SIGSTOP here; a handler stuck on the CPU alike) answers
+    nothing, /health included, while the kernel still hands it its share of connections."""
+
+    async def scenario() -> float:
+        async with (
+            FakeBotApi() as api,
+            deployed(api, built_copy.data_dir, tmp_path, heartbeat_timeout=2.0) as bot,
+        ):
+            first = set(await bot.healthy(2))
+            frozen = min(first)
+            os.kill(frozen, signal.SIGSTOP)
+            stopped = time.monotonic()
+            second = await bot.healthy(2, ok=lambda status: status["worker"] not in first)
+            replaced = time.monotonic() - stopped
+            await _until(lambda: not _alive(frozen))
+            await _until(lambda: bot.workers() == set(second))
+            ask(api, range(400, 410), "/count disney")
+            assert len(await answered(api, 10)) == 10
+            log = bot.log.read_text()
+            assert f"worker {frozen} has not run for 2 s; killing it" in log
+            return replaced
+
+    # The timeout, a beat, a tick and the new workers' start.
+    assert asyncio.run(scenario()) < 15
+
+
+def test_a_retried_update_is_answered_once_whichever_worker_it_reaches(built_copy, tmp_path):
+    """Telegram posts an update again when it did not see the 200; the kernel may hand the
+    retry to the other worker, which must know the update was received."""
+
+    async def scenario() -> list:
+        async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
+            workers = set(await bot.healthy(2))
+            user = api.user(500)
+            chat = api.private_chat(user)
+            update = {"update_id": 77, **api.message_update(chat, user, "/count netflix")}
+            reached: set[int] = set()
+            url = f"http://127.0.0.1:{bot.port}"
+            while reached != workers:
+                # One connection: /health names the worker that then gets the update.
+                async with httpx.AsyncClient(base_url=url, timeout=5) as client:
+                    worker = (await client.get("/health")).json()["worker"]
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                    response = await client.post("/telegram", json=update, headers=headers)
+                assert response.status_code == 200
+                reached.add(worker)
+            await answered(api, 1)
+            await asyncio.sleep(0.5)  # time for a second answer, if one were coming
+            return api.of("sendMessage")
+
+    (sent,) = asyncio.run(scenario())
+    assert sent.params["chat_id"] == 500
 
 
 def test_a_reload_in_one_worker_moves_every_worker_to_the_new_version(data_dir, tmp_path):
