@@ -38,6 +38,7 @@ WORDS = (
     "movies ", "tv ", "some ", "alguna ", "algo ", "please ", "por favor ", "? ", "?x", ". ",
     "a,", "(2019) ", "on netflix ", "united states ", "mayores de ", "pg-13 ", "me ",
     "recommend ", "i liked ", "what ", "where ", "donde ", "todas ", "streaming ", "a b ",
+    "é ", "ñ,", "😀 ", "\u05d0 ",
 )  # fmt: skip
 TAILS = ("", " x")
 # Leads that reach the parser's longer paths, each with units that could stall them.
