@@ -803,9 +803,11 @@ def _platform_named(
 
     Single letters are record-id prefixes, not names: "mayor a 7" is not Prime Video.
     """
-    if len(fold(text)) < 2:
+    folded = fold(text)
+    if len(folded) < 2:
         return None
-    platform = registry.resolve(text)
+    # Folded once: folding again changes nothing, and a folded name is quick to fold (ASCII).
+    platform = registry.resolve(folded)
     if platform is None and typo is not None:
         platform = _closest_platform(text, registry, typo)
     return platform
@@ -836,9 +838,10 @@ def _names(platform: Platform) -> list[str]:
 
 def _take_platform(words: list[str], registry: PlatformRegistry) -> tuple[str | None, list[str]]:
     """The first platform named by one to three consecutive words, and the other words."""
+    folded = [fold(word) for word in words]  # Once each, not once in each of six windows.
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            platform = _platform_named(" ".join(words[start : start + size]), registry)
+            platform = _platform_named(" ".join(folded[start : start + size]), registry)
             if platform is not None:
                 return platform.name, words[:start] + words[start + size :]
     return None, words
