@@ -24,7 +24,7 @@ eval: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/streambot etl --if-stale
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench
 
 # 23k (real), 100k and 1M titles; synthetic data is generated once into data/scale/ (ignored).
 scale: $(INSTALLED)

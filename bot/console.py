@@ -29,7 +29,8 @@ from recommender.engine import EngineHolder
 
 QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q"])
 _BOLD, _ITALIC, _RESET = "\033[1m", "\033[3m", "\033[0m"
-_TAG = re.compile(r"<(/?)(b|i|code)>|<[^>]*>")
+# No "<" inside a tag, as in bot.replies.
+_TAG = re.compile(r"<(/?)(b|i|code)>|<[^<>]*>")
 
 
 def to_terminal(text: str, color: bool = False) -> str:
@@ -83,8 +84,8 @@ class ConsoleChat:
         """The reply to one line; ``None`` for lines the bot ignores."""
         engine = self.holder.engine
         stripped = text.strip()
-        # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        if stripped.isdecimal() and 1 <= int(stripped) <= len(self.choices):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; so are 4,301 digits.
+        if stripped.isdecimal() and len(stripped) <= 4 and 1 <= int(stripped) <= len(self.choices):
             choice = callbacks.decode(self.choices[int(stripped) - 1].data)
             intent = choice.intent if choice else Intent(parsing.EMPTY)
         else:

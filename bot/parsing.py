@@ -87,6 +87,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 ADMIN_INTENTS = frozenset({RELOAD, VERSIONS, ROLLBACK, UPLOAD})
 _COMMAND_INTENT = {name: intent for intent, names in COMMANDS.items() for name in names}
 
+# Telegram's limit on a message's text. Longer text (from the console or the command line) is
+# cut to it before parsing, so no text costs more to parse than a message can.
+MAX_MESSAGE_LENGTH = 4096
 # A message longer than this is not a title anyone typed on purpose.
 MAX_TITLE_LENGTH = 200
 # A platform name typed with a slip ("netflx") still counts when it is this close
@@ -367,6 +370,10 @@ _HELP = re.compile(
 # one without asks for recommendations without saying like what, and gets asked for a
 # title. ``noun`` can ask for a type ("recommend movies like X").
 _A, _E, _I, _O, _U, _N = "[aá]", "[eé]", "[ií]", "[oó]", "[uú]", "[nñ]"
+# Whitespace entered only at its start. Where text of any length comes before ("(?P<title>.+?)"),
+# a bare "\s+" is tried from every position of a long run of spaces, each time to its end:
+# time quadratic in the run. A match starting inside a run is also one from its start.
+_GAP = r"(?<!\s)\s+"
 _NOUN_EN = r"(?:movies?|films?|shows?|tv\s+shows?|tv\s+series|series|titles?|things?|stuff)"
 _NOUN_ES = rf"(?:pel{_I}culas?|pelis?|series?|programas?|t{_I}tulos?|cosas?)"
 _POLITE_EN = (
@@ -451,15 +458,15 @@ _REQUESTS = _patterns(
     r"^(?:similar\s+to|more\s+like)\s+(?P<title>.+)$",
     rf"^{_ASKING_EN}(?:(?P<noun>{_NOUN_EN})\s+)?{_ASKS_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN}|of)\s+"
     rf"(?P<title>.+)$",
-    rf"^(?P<title>.+?)\s+{_ASKS_EN}$",
+    rf"^(?P<title>.+?){_GAP}{_ASKS_EN}$",
     rf"^(?:{_WATCH_EN})(?:\s+next)?\s+(?:{_AFTER_EN}|{_LIKE_EN}|now\s+that\s+(?:i|we)"
     rf"(?:'ve|\s+have)?\s+(?:finished|watched|seen))\s+(?P<title>.+)$",
     rf"^what(?:'s|\s+is|\s+are)\s+(?:(?:some|any)\s+)?(?:(?:something|(?P<noun>{_NOUN_EN}))\s+)?"
     rf"(?:similar\s+to|like)\s+(?P<title>.+)$",
-    r"^i\s+(?:really\s+)?(?:liked|loved|enjoyed)\s+(?P<title>.+?)"
-    r"(?:[,.;]?\s+(?:what|anything|recommend|suggest)\b.*)?$",
-    r"^if\s+(?:i|you)\s+(?:liked|like|loved|enjoyed)\s+(?P<title>.+?)"
-    r"(?:[,.;]?\s+(?:what|anything|recommend|suggest)\b.*)?$",
+    rf"^i\s+(?:really\s+)?(?:liked|loved|enjoyed)\s+(?P<title>.+?)"
+    rf"(?:[,.;]?{_GAP}(?:what|anything|recommend|suggest)\b.*)?$",
+    rf"^if\s+(?:i|you)\s+(?:liked|like|loved|enjoyed)\s+(?P<title>.+?)"
+    rf"(?:[,.;]?{_GAP}(?:what|anything|recommend|suggest)\b.*)?$",
     rf"^{_POLITE_ES}{_RECOMMEND_ES}{_SOME_OBJECT_ES}\s+(?:{_LIKE_ES}|{_AFTER_ES})\s+"
     rf"(?P<title>.+)$",
     rf"^{_POLITE_ES}{_RECOMMEND_ES}\s+(?P<title>.+)$",
@@ -470,14 +477,15 @@ _REQUESTS = _patterns(
     rf"^{_ASKING_ES}{_ASKS_ES}(?:\s+de\s+(?P<noun>{_NOUN_ES}))?\s+(?:{_LIKE_ES}|{_AFTER_ES}|"
     rf"para|de|sobre)\s+(?P<title>.+)$",
     rf"^{_WATCH_ES}\s+{_AFTER_ES}\s+(?P<title>.+)$",
-    rf"^(?:si\s+)?me\s+(?:gust{_O}|encant{_O})\s+(?P<title>.+?)(?:[,.;]?\s+¿?(?:qu{_E}|algo)\b.*)?$",
+    rf"^(?:si\s+)?me\s+(?:gust{_O}|encant{_O})\s+(?P<title>.+?)"
+    rf"(?:[,.;]?{_GAP}¿?(?:qu{_E}|algo)\b.*)?$",
 )
 # "Where can I watch X?" / "¿Dónde puedo ver X?"
 _WHERE = re.compile(
     r"^(?:(?:where\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:watch|see|stream|find)|"
     r"where\s+to\s+(?:watch|stream)|"
     rf"d{_O}nde\s+(?:(?:puedo|podemos|se\s+puede)\s+)?(?:ver|veo|miro|est{_A}n?|dan|echan))"
-    r"\s+(?P<title>.+?)|where(?:'s|\s+is|\s+are)\s+(?P<streaming>.+?)\s+streaming)$",
+    rf"\s+(?P<title>.+?)|where(?:'s|\s+is|\s+are)\s++(?P<streaming>.+?){_GAP}streaming)$",
     re.IGNORECASE | re.DOTALL,
 )
 # What follows /recommend: the command is the verb ("/recommend movies like toy story").
@@ -491,13 +499,17 @@ _COMMAND_REQUESTS = _patterns(
 
 # "… on Netflix" / "… en Netflix" at the end of a title asks for one platform.
 _ON_PLATFORM = re.compile(
-    r"^(?P<title>.+)\s+(?:on|in|en)\s+(?P<platform>\S.{0,30})$", re.IGNORECASE | re.DOTALL
+    rf"^(?P<title>.+){_GAP}(?:on|in|en)\s+(?P<platform>\S.{{0,30}})$", re.IGNORECASE | re.DOTALL
 )
 # "Toy Story 2 (1999)" and "The Office 2005": the year picks between works of one title.
 _TITLE_YEAR = re.compile(r"^(?P<title>.*?\S)(?:\s*\((?P<paren>\d{4})\)|\s+(?P<bare>\d{4}))$")
 _QUOTES = "\"'“”‘’«»`"
 _LEADING_NOISE = re.compile(r"^[\s¿¡]+")
-_TRAILING_NOISE = re.compile(r"(?:[\s?!.¿¡,;:…]+|\s+(?:please|pls|plz|por\s+favor))+$", re.I)
+# Spaces, punctuation and " please" (" por favor") at the end, matched on the reversed text
+# from its start: a pattern anchored at the end is tried from every position of a long run of
+# noise, in time quadratic in its length. Each alternative starts with a different character,
+# so the possessive loop never needs to backtrack.
+_TRAILING_NOISE = re.compile(r"(?:[\s?!.¿¡,;:…]|(?:esaelp|slp|zlp|rovaf\s++rop)\s)*+", re.I)
 # Words are split at spaces, semicolons and commas, except a decimal comma as in "7,5".
 _WORD_SEPARATOR = re.compile(r"[\s;]+|,(?!\d)")
 # Punctuation around an argument word ("Netflix.", "¿netflix?"), but not "disney+" or "pg-13".
@@ -530,7 +542,7 @@ def parse_message(
 
     ``bot_username`` makes ``/command@OtherBot`` an ``ignore`` intent.
     """
-    text = (text or "").translate(_INVISIBLE_SPACES).strip()
+    text = (text or "")[:MAX_MESSAGE_LENGTH].translate(_INVISIBLE_SPACES).strip()
     if not text:
         return Intent(EMPTY)
     if text.startswith("/") and len(text) > 1:
@@ -552,6 +564,7 @@ def _parse_command(text: str, registry: PlatformRegistry, bot_username: str | No
 
 def parse_arguments(intent: str, text: str, registry: PlatformRegistry) -> Intent:
     """The arguments of command ``intent`` from the text after the command name."""
+    text = text[:MAX_MESSAGE_LENGTH]
     if intent == RECOMMEND:
         if text and len(text) <= MAX_TITLE_LENGTH * 2:
             request = _request(_COMMAND_REQUESTS, " " + _strip_noise(text).strip(), registry)
@@ -582,6 +595,7 @@ def parse_arguments(intent: str, text: str, registry: PlatformRegistry) -> Inten
 def parse_free_text(text: str, registry: PlatformRegistry) -> Intent:
     """A message that is not a command: a greeting, a question about the bot, a request for
     similar titles, or a title (with "on <platform>" and a year if given)."""
+    text = text[:MAX_MESSAGE_LENGTH]
     body = _strip_noise(text)
     folded = " ".join(fold(body).split())
     if folded in _GREETINGS:
@@ -603,7 +617,16 @@ def parse_free_text(text: str, registry: PlatformRegistry) -> Intent:
 
 def _strip_noise(text: str) -> str:
     """``text`` without the punctuation and "please" around what it asks."""
-    return _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", text))
+    return _strip_trailing_noise(_LEADING_NOISE.sub("", text))
+
+
+def _strip_trailing_noise(text: str) -> str:
+    """``text`` without the punctuation, spaces and "please" it ends with.
+
+    >>> _strip_trailing_noise("Up, please?? "), _strip_trailing_noise("Heat por  favor!")
+    ('Up', 'Heat')
+    """
+    return text[: len(text) - _TRAILING_NOISE.match(text[::-1]).end()]
 
 
 def _request(
@@ -627,7 +650,7 @@ def _request(
 
 
 def _clean_title(text: str) -> str:
-    title = _TRAILING_NOISE.sub("", " ".join(text.split()))
+    title = _strip_trailing_noise(" ".join(text.split()))
     return title.strip().strip(_QUOTES).strip()
 
 
@@ -683,7 +706,7 @@ def where_title(text: str) -> str | None:
     >>> where_title("donde coco"), where_title("where can I watch Up?"), where_title("Up")
     ('coco', 'Up', None)
     """
-    body = _strip_noise(text.translate(_INVISIBLE_SPACES).strip())
+    body = _strip_noise(text[:MAX_MESSAGE_LENGTH].translate(_INVISIBLE_SPACES).strip())
     short = _WHERE.match(body) or _INLINE_WHERE.match(body)
     if short is None:
         return None
@@ -709,7 +732,8 @@ def _why(text: str, registry: PlatformRegistry) -> Intent:
     return Intent(WHY, {"title": first["title"], "year": first.get("year"), "other": second})
 
 
-_WHY_SEPARATOR = re.compile(r"\s*[|｜]\s*|\s+(?:vs\.?|versus|contra)\s+", re.IGNORECASE)
+# Starting only where a run of spaces starts, as _GAP does.
+_WHY_SEPARATOR = re.compile(r"(?<!\s)(?:\s*[|｜]\s*|\s+(?:vs\.?|versus|contra)\s+)", re.IGNORECASE)
 
 
 def _one_platform(intent: str, text: str, registry: PlatformRegistry) -> Intent:
@@ -737,16 +761,27 @@ def _platforms(text: str, registry: PlatformRegistry) -> Intent:
     if len(words) == 1 and fold(words[0]) in _ALL_WORDS:
         return Intent(PLATFORMS, {"platforms": ()})
     chosen: list[str] = []
-    while words:
-        platform, rest = _take_platform(words, registry)
+    start = 0
+    while start < len(words):
+        platform, size = _platform_from(words, start, registry)
         if platform is None:
-            slip = _platform_named(words[0], registry, PLATFORM_TYPO)
-            if slip is None:
-                return Intent(PLATFORMS, problem=_platform_problem(words[0]))
-            platform, rest = slip.name, words[1:]
-        chosen += [] if platform in chosen else [platform]
-        words = rest
+            return Intent(PLATFORMS, problem=_platform_problem(words[start]))
+        chosen += [] if platform.name in chosen else [platform.name]
+        start += size
     return Intent(PLATFORMS, {"platforms": tuple(chosen)})
+
+
+def _platform_from(
+    words: list[str], start: int, registry: PlatformRegistry
+) -> tuple[Platform | None, int]:
+    """The platform named by the most words (three at most) from ``start``, or by a slip in
+    the one word there, and how many words name it."""
+    for size in (3, 2, 1):
+        if start + size <= len(words):
+            platform = _platform_named(" ".join(words[start : start + size]), registry)
+            if platform is not None:
+                return platform, size
+    return _platform_named(words[start], registry, PLATFORM_TYPO), 1
 
 
 _ALL_WORDS = _word_set("all every everything any reset todas todo todos cualquiera")
@@ -768,9 +803,11 @@ def _platform_named(
 
     Single letters are record-id prefixes, not names: "mayor a 7" is not Prime Video.
     """
-    if len(fold(text)) < 2:
+    folded = fold(text)
+    if len(folded) < 2:
         return None
-    platform = registry.resolve(text)
+    # Folded once: folding again changes nothing, and a folded name is quick to fold (ASCII).
+    platform = registry.resolve(folded)
     if platform is None and typo is not None:
         platform = _closest_platform(text, registry, typo)
     return platform
@@ -801,9 +838,10 @@ def _names(platform: Platform) -> list[str]:
 
 def _take_platform(words: list[str], registry: PlatformRegistry) -> tuple[str | None, list[str]]:
     """The first platform named by one to three consecutive words, and the other words."""
+    folded = [fold(word) for word in words]  # Once each, not once in each of six windows.
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            platform = _platform_named(" ".join(words[start : start + size]), registry)
+            platform = _platform_named(" ".join(folded[start : start + size]), registry)
             if platform is not None:
                 return platform.name, words[:start] + words[start + size :]
     return None, words

@@ -16,8 +16,9 @@ from recommender.model import ContentModel
 from recommender.text import drop_leading_article, main_title, normalize_title, strip_accents
 
 # "X 2", "X II", "X Part 3", "X: Chapter 2", then the end or a subtitle ("X 2: The Return").
+# The spaces after X are entered only at their start, as in recommender.text.
 _SEQUEL = re.compile(
-    r"^(?P<base>.+?):?\s+(?:part |chapter |vol\.? |volume )?(?:[2-9]|ii|iii|iv|v|vi)"
+    r"^(?P<base>.+?):?(?<!\s)\s+(?:part |chapter |vol\.? |volume )?(?:[2-9]|ii|iii|iv|v|vi)"
     r"\s*(?:$|[:\-–(])",
     re.IGNORECASE,
 )

@@ -9,12 +9,17 @@ import ftfy
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|lo|il|un|una|der|die|das)\s+")
-_QUALIFIER = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*$")
-_SUBTITLE_SEPARATOR = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s|\(|\[)\s*")
+# The separators below start only where a run of spaces starts: tried from every position of a
+# long run, "\s*" would scan to its end each time, in time quadratic in its length.
+_QUALIFIER = re.compile(r"(?<!\s)\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*$")
+_SUBTITLE_SEPARATOR = re.compile(r"(?<!\s)\s*(?::|\s-\s|\s–\s|\s—\s|\(|\[)\s*")
+_SUBTITLE = re.compile(r"(?<!\s)(?:\s*:\s*|\s+[-–—]\s+)")
 
 
 def strip_accents(text: str) -> str:
     """Decompose to NFKD and drop combining marks: ``"Pokémon"`` becomes ``"Pokemon"``."""
+    if text.isascii():  # Nothing to decompose, and far quicker than looking at each character.
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -106,7 +111,7 @@ def subtitle(title: str) -> str:
     >>> subtitle("Heat")
     ''
     """
-    parts = re.split(r"\s*:\s*|\s+[-–—]\s+", title, maxsplit=1)
+    parts = _SUBTITLE.split(title, maxsplit=1)
     return normalize_title(parts[1]) if len(parts) == 2 else ""
 
 

@@ -13,6 +13,12 @@ What is measured, each on this machine in one run:
   accuracy, ambiguous queries included.
 - Memory: peak resident size of a process holding ``telegram.ext`` and the engine after it has
   answered a recommendation, a match and the six catalogue queries.
+- Parsing hostile text: the worst CPU time to parse a message of 400 or 4,096 characters (256 for
+  an inline query) built by ``scripts/hostile.py``, through every name of each command, free text
+  and inline.
+  The peers are the parser's former patterns, which backtracked, on short inputs they still
+  finish: the trailing noise after "what should I watch" (each "?" doubled its time) and the
+  separator of ``/why`` (quadratic in the spaces).
 
 Absolute numbers depend on the machine and on whatever else runs on it, so each target with a
 usual naive approach ("peer") also measures that, in the same run on the same data, and the table
@@ -24,7 +30,9 @@ Nothing is asserted: read the ratios. ``--quick`` skips the dense peer for a fas
 from __future__ import annotations
 
 import argparse
+import functools
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -38,11 +46,13 @@ from typing import Any
 import numpy as np
 from rapidfuzz import process, utils
 
+from bot import parsing
 from bot.settings import Settings
 from etl.build import run_etl
 from recommender.engine import ArtifactMissing, Engine
 from recommender.evaluation import noisy_query
 from recommender.text import normalize_title
+from scripts import hostile
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20240601
@@ -51,6 +61,14 @@ STARTUP_RUNS = 3
 SIMILAR_QUERIES = 2000
 MATCH_QUERIES = 1000
 PEER_MATCH_QUERIES = 200
+# Each command's slowest messages in one run each (this many) are timed again: the fastest of
+# PARSE_RUNS runs. A single run can be slowed by anything else on the machine.
+PARSE_RETIMED = 10
+PARSE_RUNS = 3
+PARSE_GIVE_UP_SECONDS = 5.0
+# The parser's patterns before issue 11, the peers of the parsing rows.
+OLD_TRAILING_NOISE = re.compile(r"(?:[\s?!.¿¡,;:…]+|\s+(?:please|pls|plz|por\s+favor))+$", re.I)
+OLD_WHY_SEPARATOR = re.compile(r"\s*[|｜]\s*|\s+(?:vs\.?|versus|contra)\s+", re.IGNORECASE)
 MIB = 2**20
 
 # Code run in fresh interpreters. The peer builds the dense matrix exactly as
@@ -284,6 +302,54 @@ def bench_memory(quick: bool) -> list[Row]:
     return [Row(metric, "MB", "<= 300 MB", ours, peer)]
 
 
+def worst_parse(points: Sequence[hostile.EntryPoint]) -> tuple[float, int]:
+    """The slowest parse, in seconds, of every hostile message through each of ``points``, and
+    how many there were: each timed once, then the slowest few again, the fastest of
+    ``PARSE_RUNS`` each. The messages are as long as the entry point takes, and 400 characters
+    (at most): longer titles and requests are refused before their patterns run."""
+    calls = [
+        functools.partial(point.parse, shape.text(length))
+        for point in points
+        for length in {min(parsing.MAX_TITLE_LENGTH * 2, point.max_length), point.max_length}
+        for shape in hostile.SHAPES
+    ]
+    once = sorted(calls, key=lambda call: hostile.cpu_seconds(call, PARSE_GIVE_UP_SECONDS))
+    worst = max(
+        hostile.fastest(call, PARSE_RUNS, PARSE_GIVE_UP_SECONDS) for call in once[-PARSE_RETIMED:]
+    )
+    return worst, len(calls)
+
+
+def old_pattern_row(label: str, text: str, ours: Callable, old: Callable) -> Row:
+    """A pattern of the parser beside its former one, both on ``text``."""
+    ours_ms, old_ms = (
+        1e3 * hostile.fastest(functools.partial(call, text), PARSE_RUNS, PARSE_GIVE_UP_SECONDS)
+        for call in (ours, old)
+    )
+    return Row(f"{label} (peer: the old pattern)", "ms", ours=ours_ms, peer=old_ms)
+
+
+def bench_parsing(engine: Engine) -> list[Row]:
+    by_intent: dict[str, list[hostile.EntryPoint]] = {}
+    for point in hostile.entry_points(engine.registry):
+        by_intent.setdefault(point.intent, []).append(point)
+    rows = []
+    for points in by_intent.values():
+        worst, messages = worst_parse(points)
+        names = ", ".join(point.name for point in points)
+        metric = f"parse {names}: worst of {messages:,}, up to {points[0].max_length:,} chars"
+        rows.append(Row(metric, "ms", "<= 50 ms", 1e3 * worst))
+    # The former patterns only on inputs short enough for them to finish.
+    old_noise = functools.partial(OLD_TRAILING_NOISE.sub, "")
+    for count in (18, 20):
+        text = f"what should I watch{'?' * count} x"
+        label = f"trailing noise, 'what should I watch' + {count} '?' + ' x'"
+        rows.append(old_pattern_row(label, text, parsing._strip_trailing_noise, old_noise))
+    label, text = "/why separator, 'a' + 4,000 spaces + 'b'", "a" + " " * 4000 + "b"
+    rows.append(old_pattern_row(label, text, parsing._WHY_SEPARATOR.split, OLD_WHY_SEPARATOR.split))
+    return rows
+
+
 # -- the table -----------------------------------------------------------------------------------
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
@@ -337,6 +403,7 @@ def main() -> int:
         *bench_similar(engine, args.quick),
         *bench_match(engine),
         *bench_memory(args.quick),
+        *bench_parsing(engine),
     ]
     # The ETL runs last: the garbage and imports it leaves behind would skew the timings above.
     print(format_table([*bench_etl(settings), *serving]))
