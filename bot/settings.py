@@ -45,7 +45,9 @@ DB_FILE_NAME = "streambot.sqlite3"
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # A mistyped URL (a scheme and a colon without "//", or a "user:password@" part) that, taken for
 # a file path, would become a SQLite file whose name holds the password.
-_MISTYPED_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|:[^/]*@")
+# A scheme with no "//", or a user and password ("…:pw@"): the last ":" before an "@" is
+# enough to find the second, which keeps the search linear on a run of colons.
+_MISTYPED_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|:[^/:@]*@")
 _DB_EXAMPLES = (
     "postgresql://user:password@db.example.com:5432/streambot, "
     "sqlite:///path/to/streambot.sqlite3 or a plain file path"
@@ -321,7 +323,7 @@ def _redacted(value: str) -> str:
     _, at, rest = value.rpartition("@")
     if not at:
         return value
-    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:/*", value)
+    scheme = re.match(r"\A[A-Za-z][A-Za-z0-9+.-]*:/*", value)
     return f"{scheme.group(0) if scheme else ''}***@{rest}"
 
 

@@ -40,7 +40,7 @@ _NAME = re.compile(r"(\d{8}T\d{6}Z)-[0-9a-f]{12}")
 STAGING_PREFIX = ".staging-"
 # What ``write_atomic`` leaves if it dies between creating its temporary file and the rename:
 # ``.<name>.`` and the 8 random characters of ``tempfile``.
-TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}")
+TEMPORARY = re.compile(r"\A\..+\.[a-z0-9_]{8}")  # anchored: tried from the start only
 # The test hook of ``crash_point``.
 STOP_AT_VARIABLE = "STREAMBOT_TEST_STOP_AT"
 
