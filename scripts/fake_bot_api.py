@@ -138,8 +138,28 @@ def reply_to(params: dict[str, Any]) -> int | None:
     return parameters.get("message_id") if isinstance(parameters, dict) else None
 
 
+def chat_member(user_id: int, status: str) -> dict:
+    """``getChatMember``'s answer for a user of ``status``: "creator", "administrator" (with
+    no rights but managing the chat) or "member"."""
+    member: dict[str, Any] = {
+        "status": status,
+        "user": {"id": user_id, "is_bot": False, "first_name": "A"},
+    }
+    if status == "administrator":
+        rights = ("can_delete_messages", "can_manage_video_chats", "can_restrict_members")
+        rights += ("can_promote_members", "can_change_info", "can_invite_users")
+        rights += ("can_post_stories", "can_edit_stories", "can_delete_stories", "can_be_edited")
+        member |= dict.fromkeys(rights, False) | {"can_manage_chat": True}
+    if status in ("creator", "administrator"):
+        member["is_anonymous"] = False
+    return member
+
+
 class FakeBotApi:
-    """The Bot API of one bot (``token``), served on 127.0.0.1; see the module docstring."""
+    """The Bot API of one bot (``token``), served on 127.0.0.1; see the module docstring.
+
+    ``statuses`` holds ``getChatMember``'s answer by (chat id, user id); anyone else is a
+    "member"."""
 
     def __init__(
         self, token: str = TOKEN, username: str = BOT_USERNAME, latency: float = 0.0
@@ -163,6 +183,7 @@ class FakeBotApi:
         self.webhook: dict[str, Any] = {}
         self.chats: dict[int, dict] = {}
         self.messages: dict[tuple[int, int], dict] = {}
+        self.statuses: dict[tuple[int, int], str] = {}
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
         self._pending: deque[dict] = deque()
         self._waiters: list[asyncio.Future] = []
@@ -415,6 +436,9 @@ class FakeBotApi:
             return self._send(method, params)
         if method == "editMessageText":
             return self._edit(params)
+        if method == "getChatMember":
+            key = (int(params["chat_id"]), int(params["user_id"]))
+            return chat_member(key[1], self.statuses.get(key, "member"))
         if method == "getFile":
             file_id = str(params["file_id"])
             if file_id not in self.files:

@@ -353,6 +353,9 @@ class Workload:
         if kind == "lang":
             sets_lang = text.rsplit(" ", 1)[-1]
             lang = sets_lang
+        if group and kind in ("lang", "platforms"):
+            # Only a group's admins change its settings; the bot asks Telegram who they are.
+            self.api.statuses[chat["id"], user["id"]] = "administrator"
         update = self.api.message_update(chat, user, text)
         message_id = update["message"]["message_id"]
         expected = self._expect(

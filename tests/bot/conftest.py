@@ -25,7 +25,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.settings import Settings
 from bot.telegram_app import build_application, post_init, post_shutdown
 from recommender.engine import Engine, EngineHolder
-from scripts.fake_bot_api import command_entities
+from scripts.fake_bot_api import chat_member, command_entities
 
 BOT_ID = 4242
 BOT_USERNAME = "StreamBot"
@@ -128,14 +128,7 @@ class FakeBotApi(BaseRequest):
         if endpoint == "getChatMember":
             user_id = int(params["user_id"])
             status = self.statuses.get((int(params["chat_id"]), user_id), "member")
-            member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "A"}}
-            if status == "administrator":
-                rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats")
-                rights += ("can_restrict_members", "can_promote_members", "can_change_info")
-                rights += ("can_invite_users", "can_post_stories", "can_edit_stories")
-                rights += ("can_delete_stories", "can_be_edited", "is_anonymous")
-                member |= dict.fromkeys(rights, False)
-            return member | {"is_anonymous": False} if status == "creator" else member
+            return chat_member(user_id, status)
         if endpoint == "getFile":
             file_id = params["file_id"]
             size = len(self.files.get(file_id, b""))
