@@ -10,7 +10,7 @@ import pytest
 from bot import replies
 from bot.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
-from recommender.engine import Engine, Match, Reason
+from recommender.engine import Engine, Match, Reason, WorkDetails
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
@@ -51,25 +51,25 @@ def test_reasons_are_translated_from_their_fields():
 
 
 def test_catalogue_text_is_escaped(engine):
-    work = {
-        "id": "ns1",
-        "work_id": "w1",
-        "title": "Tom & Jerry <3",
-        "year": 1940,
-        "type": "movie",
-        "platforms": ["netflix"],
-        "ids": ["ns1"],
-        "score": None,
-        "rating": "<R>",
-        "duration_int": 90,
-        "duration_type": "min",
-        "genres": ["Comedies"],
-        "genre_words": ["comedy"],
-        "directors": ["<script>"],
-        "cast": ["A & B"],
-        "country": ["United States"],
-        "description": "1 < 2 & 3 > 2",
-    }
+    work = WorkDetails(
+        id="ns1",
+        work_id="w1",
+        title="Tom & Jerry <3",
+        year=1940,
+        type="movie",
+        platforms=["netflix"],
+        ids=["ns1"],
+        score=None,
+        rating="<R>",
+        duration_int=90,
+        duration_type="min",
+        genres=["Comedies"],
+        genre_words=["comedy"],
+        directors=["<script>"],
+        cast=["A & B"],
+        country=["United States"],
+        description="1 < 2 & 3 > 2",
+    )
     text = replies.details_text(work, engine, "en")
     assert "<b>Tom &amp; Jerry &lt;3</b> (1940)" in text
     for raw in ("<script>", "<R>", "A & B", "1 < 2"):
