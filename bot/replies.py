@@ -69,6 +69,14 @@ class Button(NamedTuple):
     data: str
 
 
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
+    """A picture for the front end to draw and attach: the whole catalogue, or with
+    ``platform`` (a registry name) that platform alone."""
+
+    platform: str | None = None
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message to send.
@@ -78,8 +86,8 @@ class Reply:
     better shown as a pop-up than as a message. ``language`` is set when the chat switches
     to that language, and ``platforms`` when it chooses its platforms (empty: all).
     ``nothing_found`` marks a "no title like that" answer, which a group need not hear about
-    chatter. ``chart`` asks the front end to attach a picture of one platform or (an empty
-    name) of the whole catalogue; the text is its caption.
+    chatter. ``chart``, when set, asks the front end to attach that picture; the text is its
+    caption.
     """
 
     text: str
@@ -89,7 +97,7 @@ class Reply:
     language: str | None = None
     platforms: frozenset[str] | None = None
     nothing_found: bool = False
-    chart: str | None = None
+    chart: ChartRequest | None = None
 
     @property
     def changes_settings(self) -> bool:
@@ -872,7 +880,7 @@ def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
             shows=plural(lang, "shows", count.tv_shows),
             date=date,
         )
-        return Reply(text, chart=platform)
+        return Reply(text, chart=ChartRequest(platform))
     lines = [
         t(
             lang,
@@ -901,7 +909,7 @@ def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
         tuple(buttons[start : start + PLATFORM_BUTTONS_PER_ROW])
         for start in range(0, len(buttons), PLATFORM_BUTTONS_PER_ROW)
     )
-    return Reply("\n".join(lines), rows, chart="")
+    return Reply("\n".join(lines), rows, chart=ChartRequest())
 
 
 # -- admin: versions, rollback and uploads ---------------------------------------------------

@@ -432,3 +432,12 @@ def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
     assert "Catalogue as of —" in reply.text
     for platform in ("Prime Video", "Disney+", "Hulu", "Netflix"):
         assert f"ℹ️ {platform} gives no date for any of its titles" in reply.text
+
+
+def test_only_stats_asks_for_a_chart(engine):
+    assert say(engine, "/stats").chart == replies.ChartRequest()
+    assert say(engine, "/estadisticas HULU", "es").chart == replies.ChartRequest("hulu")
+    stats_button = replies.answer(Intent("stats", {"platform_letter": "n"}), engine, "en")
+    assert stats_button.chart == replies.ChartRequest("netflix")
+    assert say(engine, "/count netflix").chart is None
+    assert say(engine, "/recommend toy story").chart is None
