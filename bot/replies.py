@@ -32,7 +32,7 @@ from bot.reload import ReloadSummary, RollbackSummary
 from etl.upload import MAX_UPLOAD_BYTES, StagedUpload, UploadError
 from etl.versions import KEEP_VERSIONS, VersionInfo
 from recommender.catalogue import Longest, QueryError
-from recommender.engine import Engine, Match, Reason, Recommendation
+from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
 from recommender.matcher import is_confident
 from recommender.text import fold
 
@@ -69,6 +69,14 @@ class Button(NamedTuple):
     data: str
 
 
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
+    """A picture for the front end to draw and attach: the whole catalogue, or with
+    ``platform`` (a registry name) that platform alone."""
+
+    platform: str | None = None
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message to send.
@@ -78,8 +86,8 @@ class Reply:
     better shown as a pop-up than as a message. ``language`` is set when the chat switches
     to that language, and ``platforms`` when it chooses its platforms (empty: all).
     ``nothing_found`` marks a "no title like that" answer, which a group need not hear about
-    chatter. ``chart`` asks the front end to attach a picture of one platform or (an empty
-    name) of the whole catalogue; the text is its caption.
+    chatter. ``chart``, when set, asks the front end to attach that picture; the text is its
+    caption.
     """
 
     text: str
@@ -89,7 +97,7 @@ class Reply:
     language: str | None = None
     platforms: frozenset[str] | None = None
     nothing_found: bool = False
-    chart: str | None = None
+    chart: ChartRequest | None = None
 
     @property
     def changes_settings(self) -> bool:
@@ -251,7 +259,7 @@ def _title_reply(intent: Intent, engine: Engine, lang: str, mine: Collection[str
     if intent.name == parsing.INFO:
         return Reply(
             details_text(work, engine, lang),
-            ((Button(t(lang, "similar_button"), callbacks.encode_more(work["id"])),),),
+            ((Button(t(lang, "similar_button"), callbacks.encode_more(work.id)),),),
         )
     page = recommendations_reply(
         work,
@@ -348,7 +356,7 @@ def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: 
 
 
 def recommendations_reply(
-    work: dict,
+    work: WorkDetails,
     engine: Engine,
     lang: str,
     offset: int = 0,
@@ -357,21 +365,21 @@ def recommendations_reply(
     mine: Sequence[str] = (),
     everywhere: bool = False,
 ) -> Reply:
-    """One page of works like ``work`` (a :meth:`Engine.details` dict), with their buttons.
+    """One page of works like ``work``, with their buttons.
 
     ``mine``, the chat's platforms, narrows the page when ``platform`` is not given, and a
     button lifts it; its pages are ``everywhere``.
     """
     offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
     where = platform or mine or None
-    results = engine.similar(work["work_id"], PAGE_SIZE + 1, where, item_type, offset)
+    results = engine.similar(work.work_id, PAGE_SIZE + 1, where, item_type, offset)
     has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
     results = results[:PAGE_SIZE]
-    title, year = esc(work["title"]), work["year"]
+    title, year = esc(work.title), work.year
     letter = _letter(engine, platform)
     lift = ()
     if mine:
-        data = callbacks.encode_recommend(work["id"], 0, None, item_type, everywhere=True)
+        data = callbacks.encode_recommend(work.id, 0, None, item_type, everywhere=True)
         lift = ((Button(t(lang, "show_everywhere"), data),),)
     if not results:
         if offset:
@@ -383,7 +391,7 @@ def recommendations_reply(
             text = t(lang, "like_none", title=title, year=year, where=scope)
             if mine:
                 text += "\n" + _mine_line(engine, lang, mine)
-        back = _nav_row(work["id"], offset, False, letter, item_type, lang, everywhere)
+        back = _nav_row(work.id, offset, False, letter, item_type, lang, everywhere)
         return Reply(text, ((back,) if back else ()) + lift)
     if offset:
         header = t(
@@ -415,7 +423,7 @@ def recommendations_reply(
         )
         for result in results
     ]
-    nav = _nav_row(work["id"], offset, has_next, letter, item_type, lang, everywhere)
+    nav = _nav_row(work.id, offset, has_next, letter, item_type, lang, everywhere)
     if nav:
         rows.append(nav)
     return Reply("\n".join(lines), tuple(rows) + lift)
@@ -491,32 +499,32 @@ def score_text(lang: str, score: float) -> str:
     return number(lang, score, 0 if float(score).is_integer() else 1)
 
 
-def details_text(work: dict, engine: Engine, lang: str) -> str:
+def details_text(work: WorkDetails, engine: Engine, lang: str) -> str:
     """The card for one work: title, year, type, length, rating, score, where it streams…"""
-    facts = [type_name(lang, work["type"])]
-    if work["duration_int"] is not None:
-        facts.append(_duration(lang, work["duration_int"], work["duration_type"]))
-    if work["rating"]:
-        facts.append(esc(work["rating"]))
-    if work["score"] is not None:
-        facts.append(f"⭐ {score_text(lang, work['score'])}")
-    lines = [f"<b>{esc(work['title'])}</b> ({work['year']})", " · ".join(facts)]
-    platforms = join_names(lang, engine.registry.display(work["platforms"]))
+    facts = [type_name(lang, work.type)]
+    if work.duration_int is not None:
+        facts.append(_duration(lang, work.duration_int, work.duration_type))
+    if work.rating:
+        facts.append(esc(work.rating))
+    if work.score is not None:
+        facts.append(f"⭐ {score_text(lang, work.score)}")
+    lines = [f"<b>{esc(work.title)}</b> ({work.year})", " · ".join(facts)]
+    platforms = join_names(lang, engine.registry.display(work.platforms))
     lines.append(t(lang, "streams_on", platforms=esc(platforms)))
-    genres = work["genre_words"]
+    genres = work.genre_words
     if genres:
         names = [genre_name(lang, genre) for genre in genres[:4]]
         lines.append("🏷️ " + esc(", ".join(names)))
-    if work["directors"]:
-        names = join_names(lang, work["directors"][:2])
+    if work.directors:
+        names = join_names(lang, work.directors[:2])
         lines.append(t(lang, "directed_by", names=esc(names)))
-    if work["cast"]:
-        lines.append(t(lang, "starring", names=esc(join_names(lang, work["cast"][:CAST_SHOWN]))))
-    if work["country"]:
-        countries = join_names(lang, [country_name(lang, c) for c in work["country"][:3]])
+    if work.cast:
+        lines.append(t(lang, "starring", names=esc(join_names(lang, work.cast[:CAST_SHOWN]))))
+    if work.country:
+        countries = join_names(lang, [country_name(lang, c) for c in work.country[:3]])
         lines.append(t(lang, "made_in", countries=esc(countries)))
-    if work["description"]:
-        lines.append(f"\n<i>{esc(shorten(work['description'], DESCRIPTION_LENGTH))}</i>")
+    if work.description:
+        lines.append(f"\n<i>{esc(shorten(work.description, DESCRIPTION_LENGTH))}</i>")
     return "\n".join(lines)
 
 
@@ -662,9 +670,9 @@ def where_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
     work = engine.details(work_id)
     if work is None:
         return Reply(t(lang, "gone"), alert=True)
-    lines = [t(lang, "where_header", title=esc(work["title"]), year=work["year"])]
+    lines = [t(lang, "where_header", title=esc(work.title), year=work.year)]
     for record in engine.where(work_id):
-        same = fold(record.title) == fold(work["title"])
+        same = fold(record.title) == fold(work.title)
         as_title = "" if same else t(lang, "where_as", title=esc(record.title))
         platform = _display(engine, record.platform)
         if record.date_added is None:
@@ -672,7 +680,7 @@ def where_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
         else:
             date = date_text(lang, record.date_added)
             lines.append(t(lang, "where_line", platform=platform, as_title=as_title, date=date))
-    similar = Button(t(lang, "similar_button"), callbacks.encode_more(work["id"]))
+    similar = Button(t(lang, "similar_button"), callbacks.encode_more(work.id))
     return Reply("\n".join(lines), ((similar,),))
 
 
@@ -720,17 +728,17 @@ def why_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
             return Reply(f"{text}\n{t(lang, 'example', example=t(lang, 'example_why'))}")
         works.append(engine.details(work_id))
     first, second = works
-    if first["work_id"] == second["work_id"]:
+    if first.work_id == second.work_id:
         return Reply(f"{t(lang, 'why_same')}\n{t(lang, 'example', example=t(lang, 'example_why'))}")
-    explanation = engine.why(first["work_id"], second["work_id"], top=WHY_TERMS)
+    explanation = engine.why(first.work_id, second.work_id, top=WHY_TERMS)
     lines = [
         t(
             lang,
             "why_header",
-            first=esc(first["title"]),
-            first_year=first["year"],
-            second=esc(second["title"]),
-            second_year=second["year"],
+            first=esc(first.title),
+            first_year=first.year,
+            second=esc(second.title),
+            second_year=second.year,
             percent=number(lang, explanation.similarity * 100) + " %",
         )
     ]
@@ -753,8 +761,8 @@ def why_reply(intent: Intent, engine: Engine, lang: str) -> Reply:
     buttons = tuple(
         (
             Button(
-                t(lang, "more_like", title=shorten(work["title"], BUTTON_TITLE_LENGTH)),
-                callbacks.encode_more(work["id"]),
+                t(lang, "more_like", title=shorten(work.title, BUTTON_TITLE_LENGTH)),
+                callbacks.encode_more(work.id),
             ),
         )
         for work in works
@@ -872,7 +880,7 @@ def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
             shows=plural(lang, "shows", count.tv_shows),
             date=date,
         )
-        return Reply(text, chart=platform)
+        return Reply(text, chart=ChartRequest(platform))
     lines = [
         t(
             lang,
@@ -901,7 +909,7 @@ def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
         tuple(buttons[start : start + PLATFORM_BUTTONS_PER_ROW])
         for start in range(0, len(buttons), PLATFORM_BUTTONS_PER_ROW)
     )
-    return Reply("\n".join(lines), rows, chart="")
+    return Reply("\n".join(lines), rows, chart=ChartRequest())
 
 
 # -- admin: versions, rollback and uploads ---------------------------------------------------
@@ -1089,19 +1097,19 @@ def inline_page(
     items = []
     if start == 0:
         description = " · ".join(
-            [type_name(lang, work["type"]), ", ".join(engine.registry.display(work["platforms"]))]
+            [type_name(lang, work.type), ", ".join(engine.registry.display(work.platforms))]
         )
         items.append(
             InlineItem(
-                id=f"w-{work['id']}",
-                title=f"{work['title']} ({work['year']})",
+                id=f"w-{work.id}",
+                title=f"{work.title} ({work.year})",
                 description=f"{description}\n{t(lang, 'inline_match')}",
                 text=details_text(work, engine, lang),
             )
         )
     narrowed = _mine(engine, {}, mine)
-    results = engine.similar(work["work_id"], INLINE_PAGE_SIZE, narrowed or None, offset=start)
-    like = t(lang, "like_header", title=esc(work["title"]), year=work["year"])
+    results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
+    like = t(lang, "like_header", title=esc(work.title), year=work.year)
     for result in results:
         facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
         if result.score is not None:

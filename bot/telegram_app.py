@@ -283,7 +283,7 @@ async def _send(
     if reply.chart is None:
         return await message.reply_text(reply.text, reply_markup=_markup(reply))
     chart = await asyncio.to_thread(
-        context.charts.chart, context.engine, lang, CATALOGUES[lang], reply.chart or None
+        context.charts.chart, context.engine, lang, CATALOGUES[lang], reply.chart.platform
     )
     return await message.reply_photo(
         InputFile(chart.png, filename="streambot.png"),

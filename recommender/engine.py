@@ -106,6 +106,34 @@ class Recommendation:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class WorkDetails:
+    """Everything replies show about one work, display-cased.
+
+    The rating, length, countries and description are those of the work's representative
+    record (the copy on the first platform in the registry); ``genres`` are the catalogue's
+    genre names, ``genre_words`` the words the model compares.
+    """
+
+    id: str
+    work_id: str
+    title: str
+    year: int
+    type: str
+    platforms: list[str]
+    ids: list[str]
+    score: float | None
+    rating: str | None
+    duration_int: int | None
+    duration_type: str | None
+    genres: list[str]
+    genre_words: list[str]
+    directors: list[str]
+    cast: list[str]
+    country: list[str]
+    description: str | None
+
+
 @dataclass(frozen=True)
 class Availability:
     """One platform record of a work: where it streams, under which id, since when."""
@@ -265,10 +293,6 @@ class Engine:
         """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
         return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
 
-    def _work(self, row: int) -> dict:
-        """One row of the works table as a plain dict."""
-        return {column: values[row] for column, values in self._columns.items()}
-
     def _match(self, candidate: Candidate) -> Match:
         row, column = candidate.work, self._columns
         return Match(
@@ -297,35 +321,35 @@ class Engine:
         """The row of ``work_id`` in the works table, if it exists in this version."""
         return self._work_row.get(work_id)
 
-    def details(self, work_id: str) -> dict | None:
-        """Everything replies show about one work, display-cased, or ``None`` if unknown."""
+    def details(self, work_id: str) -> WorkDetails | None:
+        """Everything replies show about one work, or ``None`` if unknown."""
         row = self.work_row(work_id)
         if row is None:
             return None
-        work = self._work(row)
+        column = self._columns
         first = self._record(self._shown_record[row])
-        score = work["score"]
-        return {
-            "id": str(work["id"]),
-            "work_id": work_id,
-            "title": str(work["title_display"]),
-            "year": int(work["release_year"]),
-            "type": str(work["type"]),
-            "platforms": work["platforms"].split(),
-            "ids": work["ids"].split(),
-            "score": None if pd.isna(score) else float(score),
-            "rating": None if pd.isna(first["rating_display"]) else str(first["rating_display"]),
-            "duration_int": None if pd.isna(first["duration_int"]) else int(first["duration_int"]),
-            "duration_type": None if pd.isna(first["duration_type"]) else first["duration_type"],
-            "genres": _names(work["listed_in_display"]),
-            "genre_words": [word.replace("_", " ") for word in str(work["genres"]).split()],
-            "directors": _names(work["director_display"]),
-            "cast": _names(work["cast_display"]),
-            "country": _names(first["country_display"]),
-            "description": None
+        score = column["score"][row]
+        return WorkDetails(
+            id=str(column["id"][row]),
+            work_id=work_id,
+            title=str(column["title_display"][row]),
+            year=int(column["release_year"][row]),
+            type=str(column["type"][row]),
+            platforms=column["platforms"][row].split(),
+            ids=column["ids"][row].split(),
+            score=None if pd.isna(score) else float(score),
+            rating=None if pd.isna(first["rating_display"]) else str(first["rating_display"]),
+            duration_int=None if pd.isna(first["duration_int"]) else int(first["duration_int"]),
+            duration_type=None if pd.isna(first["duration_type"]) else first["duration_type"],
+            genres=_names(column["listed_in_display"][row]),
+            genre_words=[word.replace("_", " ") for word in str(column["genres"][row]).split()],
+            directors=_names(column["director_display"][row]),
+            cast=_names(column["cast_display"][row]),
+            country=_names(first["country_display"]),
+            description=None
             if pd.isna(first["description_display"])
             else str(first["description_display"]),
-        }
+        )
 
     # -- recommendations ---------------------------------------------------------------------
     def recommend(

@@ -262,9 +262,9 @@ def test_adding_a_platform_takes_a_registry_entry_and_a_csv(raw_dir: Path, tmp_p
     [match] = engine.match("breaking bad", limit=1)
     assert (match.id, match.platforms) == ("ns11", ["netflix", "max"])
     details = engine.details(match.work_id)
-    assert details["ids"] == ["ns11", "ms1"]
+    assert details.ids == ["ns11", "ms1"]
     # The copy replies show is the one on the first platform in the registry, field by field.
-    assert (details["rating"], details["duration_int"], details["country"]) == (
+    assert (details.rating, details.duration_int, details.country) == (
         "TV-MA",
         5,
         ["United States"],

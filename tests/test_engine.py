@@ -4,6 +4,7 @@ recommending across platforms."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,7 +129,7 @@ def test_where_lists_exactly_the_records_of_each_work(
 
 def test_details(engine: Engine, work_id_of: WorkIdOf) -> None:
     details = engine.details(work_id_of("Toy Story", 1995))
-    assert details == {
+    assert asdict(details) == {
         "id": "ds1",
         "work_id": work_id_of("Toy Story", 1995),
         "title": "Toy Story",
@@ -153,13 +154,13 @@ def test_details(engine: Engine, work_id_of: WorkIdOf) -> None:
 
 def test_details_of_a_sparse_record(engine: Engine, work_id_of: WorkIdOf) -> None:
     details = engine.details(work_id_of("Good Morning America", 1975))
-    assert details["score"] is None
-    assert (details["rating"], details["duration_int"], details["duration_type"]) == (
+    assert details.score is None
+    assert (details.rating, details.duration_int, details.duration_type) == (
         "G",
         1,
         "season",
     )
-    assert (details["directors"], details["cast"]) == ([], [])
+    assert (details.directors, details.cast) == ([], [])
 
 
 # -- recommendations -----------------------------------------------------------------------------

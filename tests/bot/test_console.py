@@ -8,7 +8,7 @@ import pytest
 
 from bot import cli, settings
 from bot.console import ConsoleChat, chat, render, to_terminal
-from bot.replies import Button, Reply
+from bot.replies import Button, ChartRequest, Reply
 from recommender.engine import EngineHolder
 
 
@@ -121,6 +121,12 @@ def test_terminal_rendering():
     reply = Reply("<b>hi</b>", ((Button("yes", "info:ns1"),),))
     assert render(reply, "en") == "hi\n  [1] yes"
     assert render(reply, "en", raw_html=True) == "<b>hi</b>\n  [1] yes  → info:ns1"
+
+
+def test_a_chart_is_announced_only_when_the_reply_has_one():
+    chart = Reply("📊 <b>Hulu</b>", chart=ChartRequest("hulu"))
+    assert render(chart, "en") == "📊 Hulu\n(In Telegram this comes with a chart.)"
+    assert render(Reply("📊 <b>Hulu</b>"), "es") == "📊 Hulu"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 from bot import replies
 from bot.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
-from recommender.engine import Engine, Match, Reason
+from recommender.engine import Engine, Match, Reason, WorkDetails
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
@@ -51,25 +51,25 @@ def test_reasons_are_translated_from_their_fields():
 
 
 def test_catalogue_text_is_escaped(engine):
-    work = {
-        "id": "ns1",
-        "work_id": "w1",
-        "title": "Tom & Jerry <3",
-        "year": 1940,
-        "type": "movie",
-        "platforms": ["netflix"],
-        "ids": ["ns1"],
-        "score": None,
-        "rating": "<R>",
-        "duration_int": 90,
-        "duration_type": "min",
-        "genres": ["Comedies"],
-        "genre_words": ["comedy"],
-        "directors": ["<script>"],
-        "cast": ["A & B"],
-        "country": ["United States"],
-        "description": "1 < 2 & 3 > 2",
-    }
+    work = WorkDetails(
+        id="ns1",
+        work_id="w1",
+        title="Tom & Jerry <3",
+        year=1940,
+        type="movie",
+        platforms=["netflix"],
+        ids=["ns1"],
+        score=None,
+        rating="<R>",
+        duration_int=90,
+        duration_type="min",
+        genres=["Comedies"],
+        genre_words=["comedy"],
+        directors=["<script>"],
+        cast=["A & B"],
+        country=["United States"],
+        description="1 < 2 & 3 > 2",
+    )
     text = replies.details_text(work, engine, "en")
     assert "<b>Tom &amp; Jerry &lt;3</b> (1940)" in text
     for raw in ("<script>", "<R>", "A & B", "1 < 2"):
@@ -432,3 +432,12 @@ def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
     assert "Catalogue as of —" in reply.text
     for platform in ("Prime Video", "Disney+", "Hulu", "Netflix"):
         assert f"ℹ️ {platform} gives no date for any of its titles" in reply.text
+
+
+def test_only_stats_asks_for_a_chart(engine):
+    assert say(engine, "/stats").chart == replies.ChartRequest()
+    assert say(engine, "/estadisticas HULU", "es").chart == replies.ChartRequest("hulu")
+    stats_button = replies.answer(Intent("stats", {"platform_letter": "n"}), engine, "en")
+    assert stats_button.chart == replies.ChartRequest("netflix")
+    assert say(engine, "/count netflix").chart is None
+    assert say(engine, "/recommend toy story").chart is None

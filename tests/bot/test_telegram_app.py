@@ -581,7 +581,7 @@ def _platforms_of(engine, call: Call) -> set[str]:
         platform
         for _, data in call.buttons
         if data.startswith("more:")
-        for platform in engine.details(engine.work_of(data.split(":")[1]))["platforms"]
+        for platform in engine.details(engine.work_of(data.split(":")[1])).platforms
     }
 
 
@@ -678,7 +678,7 @@ def test_inline_results_keep_to_the_users_platforms(run_bot, engine):
         assert similar
         for result in similar:
             work = engine.details(engine.work_of(result["id"].split("-", 1)[1]))
-            assert "hulu" in work["platforms"]
+            assert "hulu" in work.platforms
 
     run_bot(scenario)
 
