@@ -831,3 +831,13 @@ def test_only_a_groups_admins_change_its_language_and_platforms(run_bot):
         assert (await bot.chat(user_id=51, chat_id=51).reply("/lang es")).startswith("¡Listo!")
 
     run_bot(scenario)
+
+
+def test_a_members_platform_toggle_in_a_group_is_answered_first_by_the_refusal(run_bot):
+    async def scenario(bot):
+        member = bot.chat(user_id=61, chat_id=-100654, chat_type="supergroup")
+        calls = await member.press("pf:*")
+        assert [call.method for call in calls] == ["getChatMember", "answerCallbackQuery"]
+        assert "Only this group's admins" in calls[1].params["text"]
+
+    run_bot(scenario)
