@@ -14,6 +14,7 @@ run: $(INSTALLED)
 test: $(TEST_INSTALLED)
 	$(BIN)/ruff check etl recommender bot tests scripts
 	$(BIN)/ruff format --check etl recommender bot tests scripts
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 etl: $(INSTALLED)

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     etl = commands.add_parser("etl", help="build the catalogue and print the report")
+    etl.set_defaults(handler=_etl_command)
     etl.add_argument("--if-stale", action="store_true", help="only when the inputs changed")
     etl.add_argument("--json", action="store_true", help="print the report as JSON")
     etl.add_argument(
@@ -68,41 +69,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish even when a platform or the catalogue loses more than half its titles",
     )
 
-    commands.add_parser("summary", help="what the served catalogue holds")
+    summary = commands.add_parser("summary", help="what the served catalogue holds")
+    summary.set_defaults(handler=_summary_command)
 
     match = commands.add_parser("match", help="titles that match TEXT ('-' reads stdin)")
+    match.set_defaults(handler=_match_command)
     match.add_argument("text")
     match.add_argument("--limit", type=int, default=5)
     match.add_argument("--json", action="store_true")
 
     recommend = commands.add_parser("recommend", help="works like TEXT ('-' reads stdin)")
+    recommend.set_defaults(handler=_recommend_command)
     recommend.add_argument("text")
     recommend.add_argument("--k", type=int, default=5)
     recommend.add_argument("--platform")
     recommend.add_argument("--type", choices=["movie", "tv"])
     recommend.add_argument("--json", action="store_true")
 
-    query = commands.add_parser("query", help="catalogue questions").add_subparsers(
-        dest="query", required=True, parser_class=_Parser
-    )
+    query_parser = commands.add_parser("query", help="catalogue questions")
+    query_parser.set_defaults(handler=_query_command)
+    query = query_parser.add_subparsers(dest="query", required=True, parser_class=_Parser)
+    # Each question sets the Catalogue call that answers it (c the catalogue, a the arguments).
     longest = query.add_parser("longest", help="the longest movie, or the most seasons")
+    longest.set_defaults(question=lambda c, a: c.longest(a.year, a.platform, a.duration_type))
     longest.add_argument("--year")
     longest.add_argument("--platform")
     longest.add_argument("--duration-type", choices=["min", "season"])
     score = query.add_parser("score-count", help="movies above a score in a year")
+    score.set_defaults(question=lambda c, a: c.score_count(a.platform, a.score, a.year))
     score.add_argument("--platform", required=True)
     score.add_argument("--score", required=True)
     score.add_argument("--year", required=True)
     count = query.add_parser("count", help="movies and TV shows on a platform")
+    count.set_defaults(question=lambda c, a: c.count(a.platform))
     count.add_argument("--platform", required=True)
     actor = query.add_parser("actor", help="the most frequent cast member")
+    actor.set_defaults(question=lambda c, a: c.actor(a.platform, a.year))
     actor.add_argument("--platform", required=True)
     actor.add_argument("--year", required=True)
     country = query.add_parser("country", help="titles from a country in a year")
+    country.set_defaults(question=lambda c, a: c.country(a.type, a.country, a.year))
     country.add_argument("--type", required=True, choices=["movie", "tv"])
     country.add_argument("--country", required=True)
     country.add_argument("--year", required=True)
     rating = query.add_parser("rating", help="titles with an audience rating")
+    rating.set_defaults(question=lambda c, a: c.rating(a.rating))
     rating.add_argument("--rating", required=True)
     for sub in (longest, score, count, actor, country, rating):
         sub.add_argument("--json", action="store_true")
@@ -112,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the Telegram bot (polling, or a webhook with --webhook or WEBHOOK_URL); "
         "without TELEGRAM_BOT_TOKEN, the console chat",
     )
+    run.set_defaults(handler=_run_command)
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
     run.add_argument(
         "--telegram",
@@ -119,19 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on Telegram or fail: never fall back to the console (for deployments)",
     )
     chat = commands.add_parser("chat", help="chat with StreamBot in this terminal")
+    chat.set_defaults(handler=_chat_command)
     ask = commands.add_parser("ask", help="print the reply StreamBot would send to MESSAGE")
+    ask.set_defaults(handler=_ask_command)
     ask.add_argument("message")
     ask.add_argument("--html", action="store_true", help="show the HTML and the button data")
     for sub in (run, chat, ask):
         sub.add_argument("--lang", choices=LANGUAGES, help="reply language (default: $LANG)")
 
     versions = commands.add_parser("versions", help="the kept catalogue versions, newest first")
+    versions.set_defaults(handler=_versions_command)
     versions.add_argument("--json", action="store_true")
-    commands.add_parser(
+    rollback = commands.add_parser(
         "rollback",
         help="make the version before the live one live (a running bot serves it after the "
         "admin's /rollback)",
-    ).add_argument("--to", metavar="NAME", help="make this version live instead")
+    )
+    rollback.set_defaults(handler=_rollback_command)
+    rollback.add_argument("--to", metavar="NAME", help="make this version live instead")
     return parser
 
 
@@ -165,44 +182,115 @@ def _run_lines(text: str, answer: Callable[[str], dict], stdin: TextIO, out: Tex
         print(json.dumps(answer(line.strip()), ensure_ascii=False), file=out, flush=True)
 
 
-def _query(engine: Engine, args: argparse.Namespace) -> object:
-    catalogue = engine.catalogue
-    if args.query == "longest":
-        return catalogue.longest(args.year, args.platform, args.duration_type)
-    if args.query == "score-count":
-        return catalogue.score_count(args.platform, args.score, args.year)
-    if args.query == "count":
-        return catalogue.count(args.platform)
-    if args.query == "actor":
-        return catalogue.actor(args.platform, args.year)
-    if args.query == "country":
-        return catalogue.country(args.type, args.country, args.year)
-    return catalogue.rating(args.rating)
+@dataclasses.dataclass(frozen=True)
+class Invocation:
+    """What every subcommand's handler gets besides its arguments."""
+
+    settings: Settings
+    stdin: TextIO
+    out: TextIO
+    err: TextIO
+
+    def engine(self) -> Engine:
+        """The served catalogue's engine, built first when it is missing or stale."""
+        return load_engine(self.settings, self.err)
 
 
 def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Run the subcommand in ``args`` (its parser set ``args.handler``); its exit code."""
     settings = Settings.from_env()
     if args.data_dir is not None:
         settings = dataclasses.replace(settings, data_dir=args.data_dir)
-    if args.command == "etl":
-        if args.add is not None:
-            return _add_catalogue(args, settings, stdin, out, err)
-        if args.platform or args.display_name or args.yes:
-            raise UsageError("streambot etl: --platform, --display-name and --yes go with --add")
-        if args.if_stale and not is_stale(settings.raw_dir, settings.processed_dir):
-            print("catalogue is up to date", file=err)
-            return EXIT_OK
-        try:
-            report = run_etl(settings.raw_dir, settings.processed_dir, args.allow_shrink)
-        except Exception as error:
-            return _not_published(error, settings, err)
-        print(json.dumps(report.__dict__) if args.json else report.format(), file=out)
+    handler: Callable[[argparse.Namespace, Invocation], int] = args.handler
+    return handler(args, Invocation(settings, stdin, out, err))
+
+
+def _etl_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``etl``: build the catalogue and print its report; with ``--add``, a new file first."""
+    settings = call.settings
+    if args.add is not None:
+        return _add_catalogue(args, settings, call.stdin, call.out, call.err)
+    if args.platform or args.display_name or args.yes:
+        raise UsageError("streambot etl: --platform, --display-name and --yes go with --add")
+    if args.if_stale and not is_stale(settings.raw_dir, settings.processed_dir):
+        print("catalogue is up to date", file=call.err)
         return EXIT_OK
-    if args.command in ("versions", "rollback"):
-        return _versions(args, settings.processed_dir, out, err)
-    if args.command == "run" and args.webhook and not settings.webhook_url:
+    try:
+        report = run_etl(settings.raw_dir, settings.processed_dir, args.allow_shrink)
+    except Exception as error:
+        return _not_published(error, settings, call.err)
+    print(json.dumps(report.__dict__) if args.json else report.format(), file=call.out)
+    return EXIT_OK
+
+
+def _summary_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``summary``: the served version's size, and each platform's movies and TV shows."""
+    engine = call.engine()
+    counts = [engine.catalogue.count(name) for name in engine.registry.names]
+    print(
+        f"catalogue {engine.version}: {len(engine.catalogue):,} titles, "
+        f"{len(engine.works):,} works",
+        file=call.out,
+    )
+    for count in counts:
+        print(
+            f"  {engine.registry.get(count.platform).display_name:<12}"
+            f"{count.movies:>6,} movies {count.tv_shows:>6,} TV shows",
+            file=call.out,
+        )
+    return EXIT_OK
+
+
+def _match_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``match``: the titles that match the text, or each line of stdin."""
+    engine = call.engine()
+
+    def answer_match(text: str) -> dict:
+        return {"query": text, "matches": [m.__dict__ for m in engine.match(text, args.limit)]}
+
+    if args.json or args.text == "-":
+        _run_lines(args.text, answer_match, call.stdin, call.out)
+    else:
+        matches = engine.match(args.text, args.limit)
+        print(
+            "\n".join(map(_format_match, matches)) or f"no title matches {args.text!r}",
+            file=call.out,
+        )
+    return EXIT_OK
+
+
+def _recommend_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``recommend``: works like the title the text matches, or each line of stdin's."""
+    engine = call.engine()
+
+    def recommend(text: str) -> Recommendations:
+        return engine.recommend(text, k=args.k, platform=args.platform, item_type=args.type)
+
+    if args.json or args.text == "-":
+        _run_lines(args.text, lambda text: recommend(text).to_dict(), call.stdin, call.out)
+    else:
+        print(_format_recommendations(recommend(args.text)), file=call.out)
+    return EXIT_OK
+
+
+def _query_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``query``: one catalogue question, answered by the call its parser set."""
+    result = args.question(call.engine().catalogue, args)
+    if args.json:
+        print(json.dumps(as_dict(result), ensure_ascii=False), file=call.out)
+    elif result is None:
+        print("nothing matches", file=call.out)
+    else:
+        print(", ".join(f"{key}: {value}" for key, value in as_dict(result).items()), file=call.out)
+    return EXIT_OK
+
+
+def _run_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``run``: the Telegram bot when there is a token, else the console chat."""
+    settings = call.settings
+    if args.webhook and not settings.webhook_url:
         raise UsageError("streambot run --webhook: set WEBHOOK_URL, the bot's public https URL")
-    deployed = args.command == "run" and (args.webhook or args.telegram or settings.webhook_url)
+    deployed = args.webhook or args.telegram or settings.webhook_url
     if deployed and not settings.telegram_bot_token:
         # A deployment with a lost token must fail loudly, not chat with no one on a console.
         raise UsageError("streambot run: set TELEGRAM_BOT_TOKEN first (see .env.example)")
@@ -211,61 +299,37 @@ def run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> in
             "streambot run: STREAMBOT_WORKERS above 1 needs the webhook (set WEBHOOK_URL); "
             "long polling has one reader"
         )
-    if args.command == "run" and settings.telegram_bot_token:
+    if settings.telegram_bot_token:
         # Imported here: the console and the other commands never need python-telegram-bot.
         from bot.telegram_app import run_bot
 
         run_bot(settings, webhook=args.webhook or bool(settings.webhook_url))
         return EXIT_OK
-    engine = load_engine(settings, err)
-    if args.command in ("run", "chat", "ask"):
-        return _console(args, settings, engine, out, err)
-    if args.command == "summary":
-        counts = [engine.catalogue.count(name) for name in engine.registry.names]
-        print(
-            f"catalogue {engine.version}: {len(engine.catalogue):,} titles, "
-            f"{len(engine.works):,} works",
-            file=out,
-        )
-        for count in counts:
-            print(
-                f"  {engine.registry.get(count.platform).display_name:<12}"
-                f"{count.movies:>6,} movies {count.tv_shows:>6,} TV shows",
-                file=out,
-            )
-        return EXIT_OK
-    if args.command == "match":
+    engine = call.engine()
+    lang = _language(args)
+    print(t(lang, "console_no_token"), file=call.err)
+    return _chat(call, engine, lang)
 
-        def answer_match(text: str) -> dict:
-            return {"query": text, "matches": [m.__dict__ for m in engine.match(text, args.limit)]}
 
-        if args.json or args.text == "-":
-            _run_lines(args.text, answer_match, stdin, out)
-        else:
-            matches = engine.match(args.text, args.limit)
-            print(
-                "\n".join(map(_format_match, matches)) or f"no title matches {args.text!r}",
-                file=out,
-            )
-        return EXIT_OK
-    if args.command == "recommend":
+def _chat_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``chat``: the bot in this terminal."""
+    return _chat(call, call.engine(), _language(args))
 
-        def recommend(text: str) -> Recommendations:
-            return engine.recommend(text, k=args.k, platform=args.platform, item_type=args.type)
 
-        if args.json or args.text == "-":
-            _run_lines(args.text, lambda text: recommend(text).to_dict(), stdin, out)
-        else:
-            print(_format_recommendations(recommend(args.text)), file=out)
-        return EXIT_OK
-    result = _query(engine, args)
-    if args.json:
-        print(json.dumps(as_dict(result), ensure_ascii=False), file=out)
-    elif result is None:
-        print("nothing matches", file=out)
-    else:
-        print(", ".join(f"{key}: {value}" for key, value in as_dict(result).items()), file=out)
-    return EXIT_OK
+def _ask_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``ask``: print the reply the bot would send to one message."""
+    holder = EngineHolder(call.engine())
+    return ask(holder, args.message, _language(args), call.out, raw_html=args.html)
+
+
+def _language(args: argparse.Namespace) -> str:
+    """The reply language: ``--lang``, else the terminal's locale."""
+    return args.lang or language_for(os.environ.get("LC_ALL") or os.environ.get("LANG"))
+
+
+def _chat(call: Invocation, engine: Engine, lang: str) -> int:
+    color = call.out.isatty() and "NO_COLOR" not in os.environ
+    return chat(EngineHolder(engine), lang, call.out, color=color, data_dir=call.settings.data_dir)
 
 
 def _not_published(error: Exception, settings: Settings, err: TextIO, why: str = "") -> int:
@@ -341,46 +405,35 @@ def _format_version(version: VersionInfo) -> str:
     )
 
 
-def _versions(args: argparse.Namespace, processed_dir: Path, out: TextIO, err: TextIO) -> int:
-    """``versions`` lists the kept versions (``*`` marks the live one); ``rollback`` makes
-    an earlier one live."""
-    if args.command == "rollback":
-        live = rollback(processed_dir, args.to)
-        print(
-            f"now live: {live.name} (built {live.created:%Y-%m-%d %H:%M:%S} UTC, "
-            f"{live.titles:,} titles, {live.works:,} works)",
-            file=out,
-        )
-        print("a running bot serves it once an admin sends /rollback", file=err)
-        return EXIT_OK
+def _rollback_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``rollback``: make an earlier version live."""
+    live = rollback(call.settings.processed_dir, args.to)
+    print(
+        f"now live: {live.name} (built {live.created:%Y-%m-%d %H:%M:%S} UTC, "
+        f"{live.titles:,} titles, {live.works:,} works)",
+        file=call.out,
+    )
+    print("a running bot serves it once an admin sends /rollback", file=call.err)
+    return EXIT_OK
+
+
+def _versions_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``versions``: the kept versions, newest first; ``*`` marks the live one."""
+    processed_dir = call.settings.processed_dir
     versions = list_versions(processed_dir)
     if args.json:
         rows = [{**dataclasses.asdict(v), "created": v.created.isoformat()} for v in versions]
-        print(json.dumps(rows), file=out)
+        print(json.dumps(rows), file=call.out)
     elif not versions:
-        print(f"no versions in {processed_dir}; run 'streambot etl' first", file=err)
+        print(f"no versions in {processed_dir}; run 'streambot etl' first", file=call.err)
     else:
         print(
             f"{'':<2}{'version':<31}{'built (UTC)':<19}{'size':>15}{'titles':>9}{'works':>9}"
             f"{'quarantined':>13}",
-            file=out,
+            file=call.out,
         )
-        print("\n".join(map(_format_version, versions)), file=out)
+        print("\n".join(map(_format_version, versions)), file=call.out)
     return EXIT_OK
-
-
-def _console(
-    args: argparse.Namespace, settings: Settings, engine: Engine, out: TextIO, err: TextIO
-) -> int:
-    """``ask``, ``chat``, and ``run`` without a token: the bot in this terminal."""
-    lang = args.lang or language_for(os.environ.get("LC_ALL") or os.environ.get("LANG"))
-    holder = EngineHolder(engine)
-    if args.command == "ask":
-        return ask(holder, args.message, lang, out, raw_html=args.html)
-    if args.command == "run":
-        print(t(lang, "console_no_token"), file=err)
-    color = out.isatty() and "NO_COLOR" not in os.environ
-    return chat(holder, lang, out, color=color, data_dir=settings.data_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,13 +12,14 @@ import json
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
+# A timeout as PTB passes one: seconds, None for none, or ``BaseRequest.DEFAULT_NONE`` for this
+# object's own. PTB's name for it, ODVInput, is in telegram._utils, private to PTB.
+Timeout = float | None | object
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -76,7 +77,7 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._limit),
                 headers={"User-Agent": self.USER_AGENT},
                 # Not trust_env: it looks up the proxy and ~/.netrc again for every request,
-                # each in a worker thread, which was most of aiohttp's CPU an API call.
+                # each in a worker thread; ``_proxy`` looks the proxy up once per host.
                 trust_env=False,
             )
 
@@ -102,10 +103,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`BaseRequest.do_request`."""
         session = self._session
@@ -114,13 +115,13 @@ class AiohttpRequest(BaseRequest):
 
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        if isinstance(read_timeout, DefaultValue):
+        if read_timeout is BaseRequest.DEFAULT_NONE:
             read_timeout = self._read_timeout
-        if isinstance(connect_timeout, DefaultValue):
+        if connect_timeout is BaseRequest.DEFAULT_NONE:
             connect_timeout = self._connect_timeout
-        if isinstance(pool_timeout, DefaultValue):
+        if pool_timeout is BaseRequest.DEFAULT_NONE:
             pool_timeout = self._pool_timeout
-        if isinstance(write_timeout, DefaultValue):
+        if write_timeout is BaseRequest.DEFAULT_NONE:
             write_timeout = self._write_timeout if not files else self._media_write_timeout
 
         data: aiohttp.FormData | bytes | None = None
@@ -134,7 +135,7 @@ class AiohttpRequest(BaseRequest):
         elif fields:
             # PTB's JSON body: each value a string, JSON-encoded unless it is text, which the
             # Bot API reads as it reads form values. Encoding it is a C call; a form body
-            # cost aiohttp a FormData and a multipart writer, and urlencode a Python loop
+            # would take aiohttp a FormData and a multipart writer, or urlencode a Python loop
             # over every byte of the text.
             data, headers = json.dumps(fields).encode(), JSON_HEADERS  # as json_payload
 

@@ -313,11 +313,11 @@ def release_freed_memory() -> None:
     system, and freeze what is left out of the cyclic collector's sight.
 
     An engine is millions of Python objects that live as long as it is served. Each full
-    collection walked all of them, about 100 ms with the event loop stopped, several times a
-    minute under load; frozen, they are skipped (reference counting still frees them).
+    collection would walk all of them with the event loop stopped, several times a minute
+    under load; frozen, they are skipped (reference counting still frees them).
     Unfreezing first lets the collection free an old engine's reference cycles. Freed
     objects leave glibc's heap fragmented, so without the trim a process keeps the peak of
-    two engines (about 330 MB) instead of going back to one (about 250 MB).
+    two engines instead of going back to one.
     """
     gc.unfreeze()
     gc.collect()

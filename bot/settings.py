@@ -26,17 +26,15 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_PORT = 8080
 DEFAULT_WEBHOOK_PATH = "/telegram"
 DEFAULT_RATE_LIMIT = 30.0
-# Updates handled at once. Past a few dozen, more only adds to httpx's connection-pool
-# bookkeeping (measured by `make loadtest`: 64 beat PTB's 256), while each still waits its turn
-# for the one core Python uses.
+# Updates handled at once. Past a few dozen, more only adds to the connection pool's
+# bookkeeping, while each still waits its turn for the one core Python uses.
 DEFAULT_CONCURRENT_UPDATES = 64
 # Seconds a chat settings read or write may take (STREAMBOT_DB_TIMEOUT) before the update is
 # answered without it: a healthy database answers in milliseconds, and every update in flight
 # waits this long when it hangs.
 DEFAULT_DB_TIMEOUT = 2.0
 # The library that carries the Bot API calls (STREAMBOT_HTTP_CLIENT), the default first:
-# aiohttp costs about half the CPU a call of PTB's own httpx (`make loadtest`: twice the
-# updates a second); httpx stays available.
+# aiohttp spends less CPU a call than PTB's own httpx; httpx stays available.
 HTTP_CLIENTS = ("aiohttp", "httpx")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a webhook secret token.

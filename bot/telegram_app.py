@@ -91,9 +91,6 @@ from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
 
-# Opt in now to PTB 23's timedelta durations; PTB 22 otherwise warns on every RetryAfter.
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 HOLDER = "engine_holder"
 SETTINGS = "settings"
 STORE = "chat_store"
@@ -109,8 +106,8 @@ INLINE_CACHE_SECONDS = 300
 SETTINGS_CACHE_SECONDS = 2.0
 # A request that cannot reach Telegram (a refused or reset connection, a 5xx) is sent again
 # after 0.5, 1, 2, 4, 8, 8… seconds, ten times: about a minute. An update is acknowledged as
-# soon as it is fetched, so giving up sooner loses the reply to every update fetched just before
-# an outage; two retries (1.5 s) lost them all to an outage of three seconds.
+# soon as it is fetched, so the retries must outlast a short outage: giving up sooner loses the
+# reply to every update fetched just before it.
 NETWORK_RETRIES = 10
 RETRY_DELAY_SECONDS = 0.5
 MAX_RETRY_DELAY_SECONDS = 8.0
@@ -809,6 +806,8 @@ def build_application(
     request: BaseRequest | None = None,
 ) -> Application:
     """The bot, with every handler registered; ``request`` replaces the HTTP layer (tests)."""
+    # PTB 23's timedelta durations: PTB 22 warns on every RetryAfter unless the process opts in.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token)

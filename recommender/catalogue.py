@@ -255,8 +255,8 @@ class Catalogue:
     def __init__(self, records: pd.DataFrame, registry: PlatformRegistry) -> None:
         self.records = records = served_records(records)
         self.registry = registry
-        # Every answer about cast and countries, built up front (about 0.2 s) so the first
-        # person to ask does not wait; the entries they are counted from are not kept.
+        # Every answer about cast and countries, built up front so the first person to ask does
+        # not wait; the entries they are counted from are not kept.
         self._top_actors = self._count_actors(_Entries.of(records["cast_display"]))
         countries = _Entries.of(records["country_display"])
         #: Every country in the catalogue: lowercase name to display name.

@@ -469,7 +469,8 @@ class Engine:
 
     @cached_property
     def _record_columns(self) -> dict[str, np.ndarray]:
-        """The record columns replies read, as plain arrays: a pandas row costs 0.2 ms."""
+        """The record columns replies read, as plain arrays: a pandas row is slow to build, and
+        replies read many records."""
         records = self.catalogue.records
         return {column: records[column].to_numpy(dtype=object) for column in _RECORD_COLUMNS}
 

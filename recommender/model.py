@@ -126,7 +126,7 @@ class ContentModel:
 
     def fit(self, works: pd.DataFrame, y: None = None) -> ContentModel:
         # scikit-learn is imported here, not at the top: serving only loads fitted vectors,
-        # and importing it would cost a running bot about 80 MB and a second of start-up.
+        # so a running bot need not pay scikit-learn's memory and import time.
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectorizers = {
@@ -164,7 +164,7 @@ class ContentModel:
         self.postings_ = self.vectors_.T.tocsr()
         # Variable-width strings held by numpy, not Python objects (100k of them, each with
         # its own header), nor a fixed-width unicode array, where one 1,000-character cast
-        # entry would make every term that wide (600 MB on the real catalogue).
+        # entry would make every term that wide.
         self.terms_ = np.concatenate(terms).astype(StringDType())
         return self
 
@@ -227,7 +227,7 @@ class ContentModel:
         scores = self.similarities(index)
         scores[index] = 0.0
         if mask is not None:
-            scores *= mask  # zeroes the others ten times faster than ``scores[~mask] = 0``
+            scores *= mask  # one pass, with no boolean index as ``scores[~mask] = 0`` needs
         wanted = min(k + offset, int(np.count_nonzero(scores > 0)))
         if wanted <= offset:
             return np.array([], dtype=np.int64), np.array([], dtype=np.float32)

@@ -77,7 +77,7 @@ SEED = 20240611
 WEBHOOK_SECRET = "loadtest-secret"
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 40.0  # the supervisor gives its workers 30 s to finish their updates
-SAMPLE_SECONDS = 1.0  # how often the bot's processes are measured (each costs the driver ~10 ms)
+SAMPLE_SECONDS = 1.0  # how often the bot's processes are measured (each costs the driver CPU)
 # After the last update, how long without any answer before the rest count as lost.
 SETTLE_SECONDS = 10.0
 # After the last answer, how long to wait for stray second replies.
@@ -810,9 +810,9 @@ async def run_load(
 @contextlib.contextmanager
 def frozen_heap() -> Iterator[None]:
     """Keep what this process holds so far (the engine, the prepared workload) out of the
-    cyclic collector's sight while it lasts. Its full collections of them stopped the driver
-    for about 0.2 s, and with it every update and answer in flight: the bot's latency would
-    have shown the driver's pauses. Afterwards everything frozen is in sight again."""
+    cyclic collector's sight while it lasts. Its full collections of them would stop the
+    driver, and with it every update and answer in flight, so the bot's latency would show the
+    driver's pauses. Afterwards everything frozen is in sight again."""
     gc.collect()
     gc.freeze()
     try:

@@ -28,6 +28,12 @@ BACKENDS: dict[str, Callable[[], BaseRequest]] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB's durations as the bot has them: ``build_application`` opts in for its process."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
 def _response(status: int, body: dict[str, Any] | bytes) -> bytes:
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
