@@ -10,27 +10,24 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import callbacks, parsing
+from bot.admin import Admin
 from bot.i18n import t
 from bot.parsing import Intent, parse_message
-from bot.reload import ReloadBusy, ReloadError, reload_engine, rollback_engine
-from bot.replies import (
-    Button,
-    Reply,
-    answer,
-    esc,
-    plain_text,
-    reload_done_reply,
-    reload_failed_reply,
-    rollback_reply,
-    versions_reply,
-)
-from etl.versions import VersionError, list_versions
+from bot.replies import Button, Reply, answer, plain_text
+from bot.settings import Settings
 from recommender.engine import EngineHolder
 
 QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q"])
 _BOLD, _ITALIC, _RESET = "\033[1m", "\033[3m", "\033[0m"
 # No "<" inside a tag, as in bot.replies.
 _TAG = re.compile(r"<(/?)(b|i|code)>|<[^<>]*>")
+# The admin flows the console runs when it is given the data folder: whoever runs it owns the
+# data. No file can be sent here, so /upload gets the refusal it gets without a data folder.
+ADMIN_FLOWS: dict[str, Callable[[Admin, str], Reply]] = {
+    parsing.RELOAD: Admin.reload,
+    parsing.VERSIONS: Admin.versions,
+    parsing.ROLLBACK: Admin.rollback,
+}
 
 
 def to_terminal(text: str, color: bool = False) -> str:
@@ -76,7 +73,7 @@ class ConsoleChat:
     def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
         self.holder = holder
         self.lang = lang
-        self.data_dir = data_dir
+        self.admin = Admin(holder, Settings(data_dir=data_dir)) if data_dir is not None else None
         self.platforms: frozenset[str] = frozenset()
         self.choices: list[Button] = []
 
@@ -92,10 +89,8 @@ class ConsoleChat:
             intent = parse_message(text, engine.registry)
         if intent.name == parsing.IGNORE:
             return None
-        if intent.name == parsing.RELOAD:
-            reply = self._reload()
-        elif intent.name in (parsing.VERSIONS, parsing.ROLLBACK) and self.data_dir is not None:
-            reply = self._versions(intent.name)
+        if self.admin is not None and intent.name in ADMIN_FLOWS:
+            reply = ADMIN_FLOWS[intent.name](self.admin, self.lang)
         else:
             reply = answer(intent, engine, self.lang, mine=self.platforms)
         if reply.language:
@@ -105,34 +100,6 @@ class ConsoleChat:
         if not reply.alert:
             self.choices = _buttons(reply)
         return reply
-
-    def _reload(self) -> Reply:
-        """Whoever runs the console owns the data, so the console may reload it."""
-        if self.data_dir is None:
-            return Reply(t(self.lang, "reload_refused"))
-        titles = len(self.holder.engine.catalogue)
-        try:
-            summary = reload_engine(self.holder, self.data_dir / "raw", self.data_dir / "processed")
-        except ReloadBusy:
-            return Reply(t(self.lang, "reload_busy"))
-        except ReloadError as error:
-            return reload_failed_reply(error.code, error.detail, titles, self.lang)
-        return reload_done_reply(summary, self.lang)
-
-    def _versions(self, command: str) -> Reply:
-        """/versions and /rollback, for whoever owns the data folder."""
-        processed_dir = self.data_dir / "processed"
-        if command == parsing.VERSIONS:
-            return versions_reply(list_versions(processed_dir), self.lang)
-        titles = len(self.holder.engine.catalogue)
-        try:
-            return rollback_reply(rollback_engine(self.holder, processed_dir), self.lang)
-        except ReloadBusy:
-            return Reply(t(self.lang, "reload_busy"))
-        except VersionError as error:
-            return Reply(t(self.lang, "rollback_none", detail=esc(error)))
-        except ReloadError as error:
-            return reload_failed_reply(error.code, error.detail, titles, self.lang)
 
 
 def ask(holder: EngineHolder, message: str, lang: str, out: TextIO, raw_html: bool = False) -> int:

@@ -6,7 +6,6 @@ Every piece of catalogue or user text is escaped here before it goes into HTML.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import html
 import re
@@ -28,9 +27,6 @@ from bot.i18n import (
     type_name,
 )
 from bot.parsing import Intent, Problem
-from bot.reload import ReloadSummary, RollbackSummary
-from etl.upload import MAX_UPLOAD_BYTES, StagedUpload, UploadError
-from etl.versions import KEEP_VERSIONS, VersionInfo
 from recommender.catalogue import Longest, QueryError
 from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
 from recommender.matcher import is_confident
@@ -185,7 +181,7 @@ def answer(
     if name == parsing.UNKNOWN_COMMAND:
         return Reply(t(lang, "unknown_command", command=esc(args.get("command", ""))))
     if name in parsing.ADMIN_INTENTS:
-        # Only the front ends run these, after checking who asks.
+        # The front ends run these through bot.admin, after checking who asks.
         return Reply(t(lang, "reload_refused" if name == parsing.RELOAD else "admin_only"))
     return Reply(
         t(lang, {parsing.GREETING: "greeting", parsing.THANKS: "thanks"}.get(name, "empty"))
@@ -910,150 +906,6 @@ def stats_reply(engine: Engine, lang: str, args: Mapping[str, object]) -> Reply:
         for start in range(0, len(buttons), PLATFORM_BUTTONS_PER_ROW)
     )
     return Reply("\n".join(lines), rows, chart=ChartRequest())
-
-
-# -- admin: versions, rollback and uploads ---------------------------------------------------
-UPLOAD_EXAMPLES = 3
-UPLOAD_QUARANTINED_SHOWN = 5
-
-
-def _when(lang: str, moment: datetime.datetime) -> str:
-    return f"{date_text(lang, moment.date().isoformat())} {moment:%H:%M} UTC"
-
-
-def versions_reply(versions: Sequence[VersionInfo], lang: str) -> Reply:
-    """The kept catalogue versions, newest first, the live one marked."""
-    if not versions:
-        return Reply(t(lang, "versions_none"))
-    lines = [t(lang, "versions_header", keep=KEEP_VERSIONS)]
-    for version in versions:
-        lines.append(
-            t(
-                lang,
-                "versions_line",
-                marker="▶️" if version.live else "•",
-                name=esc(version.name),
-                created=_when(lang, version.created),
-                size=f"{number(lang, version.size / 1e6, 1)} MB",
-                titles=plural(lang, "titles", version.titles),
-                quarantined=number(lang, version.quarantined),
-            )
-        )
-    return Reply("\n".join([*lines, "", t(lang, "versions_hint")]))
-
-
-def rollback_reply(summary: RollbackSummary, lang: str) -> Reply:
-    """What a rollback switched to."""
-    return Reply(
-        t(
-            lang,
-            "rollback_done",
-            to=esc(summary.to_version),
-            created=_when(lang, summary.created),
-            before=number(lang, summary.titles_before),
-            after=number(lang, summary.titles_after),
-            previous=esc(summary.from_version),
-        )
-    )
-
-
-def upload_preview_reply(staged: StagedUpload, lang: str) -> Reply:
-    """The dry run of a staged upload, and the buttons to apply or drop it."""
-    diff = staged.diff
-    platform = esc(diff.display_name)
-    lines = [
-        t(
-            lang,
-            "upload_preview",
-            file=esc(staged.filename),
-            platform=platform,
-            new=t(lang, "upload_new_platform") if diff.is_new_platform else "",
-            rows=number(lang, diff.rows),
-            added=number(lang, diff.added),
-            removed=number(lang, diff.removed),
-            changed=number(lang, diff.changed),
-            unchanged=number(lang, diff.unchanged),
-        )
-    ]
-    for kind, key in (
-        ("added", "upload_examples_added"),
-        ("removed", "upload_examples_removed"),
-        ("changed", "upload_examples_changed"),
-    ):
-        titles = diff.examples.get(kind, [])[:UPLOAD_EXAMPLES]
-        if titles:
-            names = ", ".join(shorten(title, BUTTON_TITLE_LENGTH) for title in titles)
-            lines.append(t(lang, key, titles=esc(names)))
-    if diff.changed_columns:
-        columns = ", ".join(list(diff.changed_columns)[:UPLOAD_EXAMPLES])
-        lines.append(t(lang, "upload_changed_columns", columns=esc(columns)))
-    if diff.current_error:
-        lines.append(t(lang, "upload_current_unreadable", detail=esc(diff.current_error)))
-    if diff.quarantined:
-        lines.append(t(lang, "upload_quarantined", count=number(lang, len(diff.quarantined))))
-        for row in diff.quarantined[:UPLOAD_QUARANTINED_SHOWN]:
-            lines.append(
-                t(
-                    lang,
-                    "upload_quarantined_line",
-                    row=row["row"],
-                    column=esc(row["column"]),
-                    reason=esc(shorten(str(row["reason"]), 80)),
-                )
-            )
-    lines += ["", t(lang, "upload_confirm")]
-    buttons = (
-        Button(t(lang, "upload_apply_button"), callbacks.encode_upload(staged.token, True)),
-        Button(t(lang, "upload_cancel_button"), callbacks.encode_upload(staged.token, False)),
-    )
-    return Reply("\n".join(lines), (buttons,))
-
-
-def upload_refused_reply(error: UploadError, lang: str, platform: str = "") -> Reply:
-    """Why an upload was refused, with the file, row and column where known."""
-    detail = esc(shorten(str(error), 300))
-    key = _UPLOAD_REASONS.get(error.code)
-    if key is None:
-        return Reply(t(lang, "upload_refused", reason=detail))
-    mb = MAX_UPLOAD_BYTES // (1024 * 1024)
-    reason = t(lang, key, detail=detail, mb=mb, platform=esc(platform))
-    return Reply(t(lang, "upload_refused", reason=reason))
-
-
-_UPLOAD_REASONS = {
-    "too_big": "upload_too_big",
-    "not_csv": "upload_not_csv",
-    "missing_columns": "upload_missing_columns",
-    "no_rows": "upload_no_rows",
-    "bad_platform": "upload_bad_platform",
-    "display_name_needed": "upload_display_name_needed",
-    "bad_display_name": "upload_bad_display_name",
-    "expired": "upload_expired",
-}
-
-
-# -- admin reload ----------------------------------------------------------------------------
-def reload_done_reply(summary: ReloadSummary, lang: str) -> Reply:
-    """The summary of a finished reload."""
-    return Reply(
-        t(
-            lang,
-            "reload_done",
-            seconds=t(lang, "seconds", n=number(lang, summary.seconds, 1)),
-            before=number(lang, summary.titles_before),
-            after=number(lang, summary.titles_after),
-            added=number(lang, summary.added),
-            removed=number(lang, summary.removed),
-            coverage=number(lang, summary.coverage * 100, 1) + " %",
-            version=esc(summary.version),
-        )
-    )
-
-
-def reload_failed_reply(code: str, detail: str, titles: int, lang: str) -> Reply:
-    """Why a reload failed, and that the previous catalogue still serves."""
-    reason = t(lang, f"reload_{code}", detail=esc(detail))
-    return Reply(t(lang, "reload_failed", reason=reason, titles=number(lang, titles)))
 
 
 # -- inline mode ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 polls or serves a webhook.
 
 Handlers only turn updates into intents and replies into Bot API calls; parsing is
-``bot.parsing`` and every reply is ``bot.replies``, the same as in the console.
+``bot.parsing``, every reply is ``bot.replies`` and the admin flows are ``bot.admin``, the same
+as in the console.
 """
 
 from __future__ import annotations
@@ -61,37 +62,22 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import callbacks, parsing, replies, webhook
+from bot.admin import Admin, UploadRequest
 from bot.charts import ChartCache
 from bot.http import AiohttpRequest
 from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
 from bot.logs import configure_logging, redact
 from bot.parsing import parse_message
-from bot.reload import (
-    ReloadBusy,
-    ReloadError,
-    load_engine,
-    release_freed_memory,
-    reload_engine,
-    rollback_engine,
-    upload_and_reload,
-)
+from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings, parse_database_url
 from bot.storage import ChatPrefs, ChatStore, StorageUnavailable
 from bot.throttle import INLINE_QUERY_COST, Throttle, Verdict
-from bot.upload_check import check_upload
-from etl.upload import (
-    MAX_UPLOAD_BYTES,
-    UploadError,
-    discard_upload,
-    load_staged,
-    stage_upload,
-)
-from etl.versions import VersionError, list_versions
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
 
 HOLDER = "engine_holder"
+ADMIN = "admin"
 SETTINGS = "settings"
 STORE = "chat_store"
 CHARTS = "charts"
@@ -133,6 +119,11 @@ class CustomContext(CallbackContext[ExtBot, dict, dict, dict]):
     def engine(self) -> Engine:
         """The engine serving now; take it once per update, so a reload never splits one."""
         return self.holder.engine
+
+    @property
+    def admin(self) -> Admin:
+        """The admin flows (reload, versions, rollback, uploads) over the served engine."""
+        return self.bot_data[ADMIN]
 
     @property
     def settings(self) -> Settings:
@@ -450,25 +441,12 @@ async def reload_command(update: Update, context: CustomContext) -> None:
     if lang is None:
         return
     message = update.effective_message
-    settings = context.settings
-    holder = context.holder
-    if holder.reload_lock.locked():
+    if context.admin.busy:
         await message.reply_text(t(lang, "reload_busy"))
         return
     logger.info("reload started by admin %s", update.effective_user.id)
     await message.reply_text(t(lang, "reload_started"))
-    titles = len(holder.engine.catalogue)
-    try:
-        summary = await asyncio.to_thread(
-            reload_engine, holder, settings.raw_dir, settings.processed_dir
-        )
-    except ReloadBusy:
-        reply = replies.Reply(t(lang, "reload_busy"))
-    except ReloadError as error:
-        logger.warning("reload failed: %s", error)
-        reply = replies.reload_failed_reply(error.code, error.detail, titles, lang)
-    else:
-        reply = replies.reload_done_reply(summary, lang)
+    reply = await asyncio.to_thread(context.admin.reload, lang)
     await _send(message, reply, context, lang)
 
 
@@ -477,8 +455,8 @@ async def versions_command(update: Update, context: CustomContext) -> None:
     lang = await _admin_language(update, context, "/versions")
     if lang is None:
         return
-    versions = await asyncio.to_thread(list_versions, context.settings.processed_dir)
-    await _send(update.effective_message, replies.versions_reply(versions, lang), context, lang)
+    reply = await asyncio.to_thread(context.admin.versions, lang)
+    await _send(update.effective_message, reply, context, lang)
 
 
 async def rollback_command(update: Update, context: CustomContext) -> None:
@@ -486,20 +464,7 @@ async def rollback_command(update: Update, context: CustomContext) -> None:
     lang = await _admin_language(update, context, "/rollback")
     if lang is None:
         return
-    holder = context.holder
-    titles = len(holder.engine.catalogue)
-    try:
-        summary = await asyncio.to_thread(rollback_engine, holder, context.settings.processed_dir)
-    except ReloadBusy:
-        reply = replies.Reply(t(lang, "reload_busy"))
-    except VersionError as error:
-        reply = replies.Reply(t(lang, "rollback_none", detail=replies.esc(error)))
-    except ReloadError as error:
-        logger.warning("rollback failed: %s", error)
-        reply = replies.reload_failed_reply(error.code, error.detail, titles, lang)
-    else:
-        logger.info("admin %s rolled back: %s", update.effective_user.id, summary)
-        reply = replies.rollback_reply(summary, lang)
+    reply = await asyncio.to_thread(context.admin.rollback, lang, update.effective_user.id)
     await _send(update.effective_message, reply, context, lang)
 
 
@@ -532,31 +497,18 @@ async def upload_document(update: Update, context: CustomContext) -> None:
         await _send(message, replies.answer(intent, context.engine, lang), context, lang)
         return
     document = message.document
-    name = document.file_name or "upload.csv"
-    platform, display_name = str(intent.args["platform"]), str(intent.args["display_name"])
-    settings = context.settings
-    try:
-        if (document.file_size or 0) > MAX_UPLOAD_BYTES:  # Telegram said so: don't fetch it.
-            raise UploadError("too_big", f"{document.file_size:,} bytes", name)
-        await message.reply_text(t(lang, "upload_checking", file=replies.esc(name)))
+    upload = UploadRequest(
+        filename=document.file_name or "upload.csv",
+        platform=str(intent.args["platform"]),
+        display_name=str(intent.args["display_name"]),
+        uploader=update.effective_user.id,
+    )
+    # Telegram says how big the file is: one too big is refused without fetching it.
+    reply = context.admin.refuse_upload(document.file_size, upload, lang)
+    if reply is None:
+        await message.reply_text(t(lang, "upload_checking", file=replies.esc(upload.filename)))
         data = bytes(await (await document.get_file()).download_as_bytearray())
-        staged = await asyncio.to_thread(
-            stage_upload,
-            settings.raw_dir,
-            settings.state_dir,
-            data,
-            name,
-            platform,
-            display_name or None,
-            update.effective_user.id,
-            check_upload,
-        )
-    except UploadError as error:
-        logger.info("upload of %s by admin %s refused: %s", name, update.effective_user.id, error)
-        reply = replies.upload_refused_reply(error, lang, platform)
-    else:
-        logger.info("upload %s of %s staged for %s", staged.token, name, platform)
-        reply = replies.upload_preview_reply(staged, lang)
+        reply = await asyncio.to_thread(context.admin.preview_upload, data, upload, lang)
     await _send(message, reply, context, lang)
 
 
@@ -566,43 +518,19 @@ async def upload_button(update: Update, context: CustomContext, choice: callback
     lang = await _admin_language(update, context, "an upload button")
     if lang is None:
         return
-    token, settings, holder = str(choice.intent.args["token"]), context.settings, context.holder
+    token, admin = str(choice.intent.args["token"]), context.admin
     apply = bool(choice.intent.args["apply"])
-    if apply and holder.reload_lock.locked():
-        await query.answer(_plain(t(lang, "reload_busy")), show_alert=True)
-        return
-    try:
-        await asyncio.to_thread(load_staged if apply else discard_upload, settings.state_dir, token)
-    except UploadError:
-        await query.answer(_plain(t(lang, "upload_expired")), show_alert=True)
+    first = await asyncio.to_thread(
+        admin.start_upload if apply else admin.cancel_upload, token, lang
+    )
+    if first.alert:
+        await query.answer(_plain(first.text), show_alert=True)
         return
     await query.answer()
+    await _replace(query, first, context, lang)
     if not apply:
-        await _replace(query, replies.Reply(t(lang, "upload_cancelled")), context, lang)
         return
-    await _replace(query, replies.Reply(t(lang, "upload_applying")), context, lang)
-    titles = len(holder.engine.catalogue)
-    try:
-        applied, summary = await asyncio.to_thread(
-            upload_and_reload,
-            holder,
-            settings.raw_dir,
-            settings.processed_dir,
-            settings.state_dir,
-            token,
-        )
-    except ReloadBusy:
-        reply = replies.Reply(t(lang, "reload_busy"))
-    except UploadError as error:
-        reply = replies.upload_refused_reply(error, lang)
-    except ReloadError as error:
-        logger.warning("upload %s not served: %s", token, error)
-        failed = replies.reload_failed_reply(error.code, error.detail, titles, lang).text
-        reply = replies.Reply(f"{failed}\n{t(lang, 'upload_undone')}")
-    else:
-        logger.info("upload %s applied by admin %s", token, update.effective_user.id)
-        done = t(lang, "upload_done", platform=replies.esc(applied.display_name))
-        reply = replies.Reply(f"{done}\n{replies.reload_done_reply(summary, lang).text}")
+    reply = await asyncio.to_thread(admin.apply_upload, token, lang, update.effective_user.id)
     if isinstance(query.message, Message):
         await _send(query.message, reply, context, lang)
 
@@ -747,6 +675,7 @@ async def post_init(application: Application) -> None:
         engine = await asyncio.to_thread(load_engine, settings, sys.stderr)
         application.bot_data[HOLDER] = EngineHolder(engine)
         release_freed_memory()  # the ETL's leftovers, and the engine frozen
+    application.bot_data.setdefault(ADMIN, Admin(application.bot_data[HOLDER], settings))
     if STORE not in application.bot_data:
         application.bot_data[STORE] = await asyncio.to_thread(
             ChatStore,

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bot import reload, replies
+from bot import reload
+from bot.admin import reload_failed_reply
 from etl import build as build_module
 from etl.build import BuildRefused, build, run_etl, validate
 from etl.upload import STAGED_SECONDS, stage_upload
@@ -241,7 +242,7 @@ def test_an_unexpected_failure_is_reported_not_raised(served_dir, monkeypatch):
     ],
 )
 def test_a_shrunk_platform_is_explained_to_the_admin(lang, expected):
-    reply = replies.reload_failed_reply("platform_shrunk", "Netflix: 8 → 2", 30, lang)
+    reply = reload_failed_reply("platform_shrunk", "Netflix: 8 → 2", 30, lang)
     assert expected in reply.text
 
 
@@ -556,7 +557,7 @@ def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_d
         reload.reload_engine(holder, served_dir / "raw", processed)
     assert written
     assert (error.value.code, error.value.detail) == ("disk_full", old.version)
-    reply = replies.reload_failed_reply(error.value.code, error.value.detail, 28, "en").text
+    reply = reload_failed_reply(error.value.code, error.value.detail, 28, "en").text
     assert reply.startswith(
         f"❌ <b>Reload failed</b>: the disk is full, so nothing changed (version {old.version} "
         "stays live).\nStill serving the previous catalogue (28 titles)."
