@@ -12,7 +12,7 @@ from telegram.error import TimedOut
 from bot import replies, telegram_app
 from bot.storage import ChatStore
 from recommender.engine import EngineHolder
-from tests.bot.conftest import Call, FakeBotApi, command_entities
+from scripts.fake_bot_api import Call, FakeBotRequest, command_entities
 
 # (message, language_code, what the reply must contain). Each command in English under its
 # English name and in Spanish under its Spanish (or legacy) name.
@@ -524,7 +524,7 @@ def test_the_api_base_url_setting_reaches_the_bot(bot_settings, built, engine):
     assert application.bot.base_file_url.startswith("http://127.0.0.1:8081/file/bot")
 
 
-class TimingOutApi(FakeBotApi):
+class TimingOutApi(FakeBotRequest):
     """A Bot API whose first sendMessage times out (it may still have been delivered)."""
 
     async def do_request(self, url, method, request_data=None, **kwargs):
