@@ -1,12 +1,19 @@
 """The bot's fixtures: the real ``Application`` over the fake Bot API in this process
 (:class:`scripts.fake_bot_api.FakeBotRequest`), and factories for the updates Telegram would
 send.
+
+A test that talks to the bot is written ``async def test_…(bot): …``: it runs as the
+scenario of :func:`run_bot`, between the bot's start and its shutdown, with the harness as
+``bot`` (see :func:`pytest_pyfunc_call`). A module changes how its bots run by overriding the
+``bot_options`` fixture; a test that restarts the bot calls ``run_bot`` itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
+import inspect
 import itertools
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -238,3 +245,30 @@ def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
         return harness
 
     return run
+
+
+@pytest.fixture
+def bot_options() -> dict[str, Any]:
+    """``run_bot``'s keyword arguments for the bot of an ``async def`` test."""
+    return {}
+
+
+@pytest.fixture
+def bot(run_bot: Callable[..., BotHarness], bot_options: dict[str, Any]) -> Callable[..., Any]:
+    """What runs an ``async def`` test taking ``bot``; the test itself gets the harness."""
+    return functools.partial(run_bot, **bot_options)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test that takes ``bot`` as a ``run_bot`` scenario.
+
+    A hook, not pytest-asyncio: ``run_bot`` already owns the one event loop these tests need,
+    and starts and stops the bot around it.
+    """
+    test = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(test) or "bot" not in pyfuncitem.funcargs:
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in inspect.signature(test).parameters}
+    arguments["bot"](lambda harness: test(**{**arguments, "bot": harness}))
+    return True
