@@ -33,6 +33,12 @@ def served_dir(data_dir: Path) -> Path:
     return data_dir
 
 
+@pytest.fixture
+def bot_options(served_dir: Path) -> dict[str, Path]:
+    """The bots of this module serve ``served_dir``, which reloads rebuild."""
+    return {"data_dir": served_dir}
+
+
 def netflix(data_dir: Path) -> bytes:
     """The served Netflix file: the fixture's 11 rows, with a BOM and CRLF line ends."""
     return (data_dir / "raw" / "catalogues" / "netflix_titles.csv").read_bytes()
@@ -166,22 +172,17 @@ def test_a_chart_that_cannot_be_drawn_refuses_the_upload(run_bot, served_dir, mo
 
 
 # -- G: a spreadsheet export with a comma after every row ---------------------------------------
-def test_an_excel_export_is_previewed_applied_and_served(run_bot, served_dir):
-    async def scenario(bot):
-        admin = bot.admin()
-        export = excel_export(netflix(served_dir))
-        preview = (await admin.send_document(export, "netflix.csv", "/upload netflix"))[-1]
-        assert preview.text.startswith(
-            "📋 <b>Dry run</b> of netflix.csv for Netflix: 11 rows\n"
-            "➕ 0 new · ➖ 0 gone · ✏️ 0 changed · 11 the same"
-        )
-        done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
-        assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.")
-        assert "<b>Dick Johnson Is Dead</b> (2020)" in await admin.reply(
-            "/where dick johnson is dead"
-        )
-
-    run_bot(scenario, data_dir=served_dir)
+async def test_an_excel_export_is_previewed_applied_and_served(bot, served_dir):
+    admin = bot.admin()
+    export = excel_export(netflix(served_dir))
+    preview = (await admin.send_document(export, "netflix.csv", "/upload netflix"))[-1]
+    assert preview.text.startswith(
+        "📋 <b>Dry run</b> of netflix.csv for Netflix: 11 rows\n"
+        "➕ 0 new · ➖ 0 gone · ✏️ 0 changed · 11 the same"
+    )
+    done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
+    assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.")
+    assert "<b>Dick Johnson Is Dead</b> (2020)" in await admin.reply("/where dick johnson is dead")
 
 
 @pytest.mark.parametrize(
