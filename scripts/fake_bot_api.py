@@ -1,19 +1,25 @@
-"""A fake Telegram Bot API server on 127.0.0.1, for load and fault tests of the real bot process.
+"""The fake Telegram Bot API of the tests, ``make loadtest`` and the scripts.
 
-Point the bot at it with ``TELEGRAM_API_BASE_URL=<api.base_url>``. It answers the methods the
-bot calls the way Telegram does (``{"ok": true, "result": …}`` with realistic ``Message``
-objects, ``400 Bad Request`` for an edit that changes nothing or a chat it never saw) and records
-every call with the ``time.perf_counter()`` of its arrival.
+One answering core, :class:`BotApi`, answers the methods the bot calls the way Telegram does
+(``{"ok": true, "result": …}`` with realistic ``Message`` objects, ``400 Bad Request`` for an
+edit that changes nothing or a chat it never saw) and records every call, as a :class:`Call`,
+with the ``time.perf_counter()`` of its arrival. Two thin transports put it in front of the bot:
 
-Updates go in with :meth:`FakeBotApi.push`: they wait for ``getUpdates`` (long polling, honouring
+- :class:`FakeBotApi`, an HTTP server on 127.0.0.1 for the real bot process: point the bot at it
+  with ``TELEGRAM_API_BASE_URL=<api.base_url>``. It is an ``aiohttp.web`` application on the
+  caller's asyncio event loop, served the way the bot serves its webhook
+  (:func:`bot.webhook.serve`, with no access log).
+- :class:`FakeBotRequest`, PTB's ``BaseRequest`` for an ``Application`` in the test's process:
+  PTB's own HTTP layer is replaced, so every call goes through PTB as in production and lands
+  in the core without a socket. The tests feed it updates the core never saw, so it takes any
+  chat and any message as real (``knows_every_chat`` off).
+
+Updates go in with :meth:`BotApi.push`: they wait for ``getUpdates`` (long polling, honouring
 ``offset``, ``limit`` and ``timeout``, so acknowledged updates are dropped) or, once the bot set a
 webhook, are posted to it with the secret-token header, as Telegram would. The ``*_update``
-methods build the updates themselves. Hooks for fault tests: :meth:`FakeBotApi.fail` queues error
-answers for a method, ``delay`` slows a method down, ``latency`` slows every answer (as a real
-network does), and ``listeners`` see each call as it lands.
-
-The server is an ``aiohttp.web`` application on the caller's asyncio event loop, served the way
-the bot serves its webhook (:func:`bot.webhook.serve`, with no access log).
+methods build the updates themselves. Hooks for fault tests: ``fail`` queues error answers for
+a method, ``delay`` slows a method down, ``latency`` slows every answer (as a real network
+does), ``listeners`` see each call as it lands, and ``statuses`` say who runs a group.
 """
 
 from __future__ import annotations
@@ -31,12 +37,13 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from telegram.request import BaseRequest, RequestData
 
 from bot.webhook import serve
 
 BOT_ID = 4242
 BOT_USERNAME = "StreamBot"
-TOKEN = "123456:FAKE-api-token"
+TOKEN = f"{BOT_ID}:FAKE-api-token"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Parameters sent as plain strings however they look; the others are JSON values, as PTB sends.
 _TEXT_FIELDS = frozenset(
@@ -88,6 +95,8 @@ def command_entities(text: str) -> list[dict]:
 
 
 WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections
+# The first id of the messages in each chat; tests may quote a bot message by it.
+FIRST_MESSAGE_ID = 1000
 
 
 class ApiError(Exception):
@@ -97,6 +106,17 @@ class ApiError(Exception):
         super().__init__(description)
         self.code, self.description, self.parameters = code, description, parameters
 
+    def body(self) -> dict[str, Any]:
+        """Telegram's ``{"ok": false, …}`` answer."""
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
 
 @dataclass
 class Call:
@@ -104,9 +124,10 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    at: float
+    # Uploaded files (a photo, say) by field name: their bytes.
     files: dict[str, bytes] = field(default_factory=dict)
-    # What the server answered: the result, or the ApiError.
+    at: float = field(default_factory=time.perf_counter)
+    # What the API answered: the result, or the ApiError.
     result: Any = None
 
     @property
@@ -120,11 +141,11 @@ class Call:
         return str(self.params.get("text", self.params.get("caption", "")))
 
     @property
-    def buttons(self) -> list[str]:
-        """The callback data of every inline button, row by row."""
+    def buttons(self) -> list[tuple[str, str]]:
+        """``(label, callback_data)`` of every inline button, row by row."""
         markup = self.params.get("reply_markup") or {}
         rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-        return [button.get("callback_data", "") for row in rows for button in row]
+        return [(button["text"], button.get("callback_data", "")) for row in rows for button in row]
 
     @property
     def reply_to(self) -> int | None:
@@ -138,36 +159,31 @@ def reply_to(params: dict[str, Any]) -> int | None:
     return parameters.get("message_id") if isinstance(parameters, dict) else None
 
 
-def chat_member(user_id: int, status: str) -> dict:
-    """``getChatMember``'s answer for a user of ``status``: "creator", "administrator" (with
-    no rights but managing the chat) or "member"."""
-    member: dict[str, Any] = {
-        "status": status,
-        "user": {"id": user_id, "is_bot": False, "first_name": "A"},
-    }
-    if status == "administrator":
-        rights = ("can_delete_messages", "can_manage_video_chats", "can_restrict_members")
-        rights += ("can_promote_members", "can_change_info", "can_invite_users")
-        rights += ("can_post_stories", "can_edit_stories", "can_delete_stories", "can_be_edited")
-        member |= dict.fromkeys(rights, False) | {"can_manage_chat": True}
-    if status in ("creator", "administrator"):
-        member["is_anonymous"] = False
-    return member
+class BotApi:
+    """The Bot API of one bot (``token``): what each method answers, and every call recorded.
 
+    ``knows_every_chat``: every update reached the bot through :meth:`push`, so a chat or a
+    message the API never saw is an error, as on Telegram. Off, any chat and any message to
+    edit is taken as it comes: the caller hands updates to the bot some other way.
 
-class FakeBotApi:
-    """The Bot API of one bot (``token``), served on 127.0.0.1; see the module docstring.
-
-    ``statuses`` holds ``getChatMember``'s answer by (chat id, user id); anyone else is a
-    "member"."""
+    ``fail`` maps a method to the (HTTP status, description, parameters) answers used, one per
+    call, before it succeeds again. ``files`` holds what users sent, by ``file_id``, for
+    ``getFile`` and the download after it. ``statuses`` holds ``getChatMember``'s answer by
+    (chat id, user id): "creator" or "administrator"; anyone else is a "member".
+    """
 
     def __init__(
-        self, token: str = TOKEN, username: str = BOT_USERNAME, latency: float = 0.0
+        self,
+        token: str = TOKEN,
+        username: str = BOT_USERNAME,
+        latency: float = 0.0,
+        knows_every_chat: bool = True,
     ) -> None:
         self.token = token
         # What a real network adds: each answer reaches the bot, and each webhook post
         # leaves, this many seconds later.
         self.latency = latency
+        self.knows_every_chat = knows_every_chat
         self.bot_user = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -176,76 +192,27 @@ class FakeBotApi:
         }
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []
+        self.fail: dict[str, list[tuple[int, str, dict]]] = {}
         self.delay: dict[str, float] = {}
         self.files: dict[str, bytes] = {}
+        self.statuses: dict[tuple[int, int], str] = {}
         # When each update was made available (pushed), by update_id.
         self.pushed_at: dict[int, float] = {}
         self.webhook: dict[str, Any] = {}
         self.chats: dict[int, dict] = {}
         self.messages: dict[tuple[int, int], dict] = {}
-        self.statuses: dict[tuple[int, int], str] = {}
-        self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
         self._pending: deque[dict] = deque()
         self._waiters: list[asyncio.Future] = []
         self._update_ids = itertools.count(1)
-        self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
-        self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
+        self._message_ids: dict[int, itertools.count] = defaultdict(
+            lambda: itertools.count(FIRST_MESSAGE_ID)
+        )
+        self._serial = itertools.count(1)
+        # Webhook posts: the HTTP transport opens the client, as only a bot process has a
+        # webhook to post to.
         self._client: aiohttp.ClientSession | None = None
         self._deliveries: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(WEBHOOK_CONNECTIONS)
-        self.port = 0
-
-    # -- running -------------------------------------------------------------------------------
-    async def start(self) -> FakeBotApi:
-        """Listen on a free port of 127.0.0.1."""
-        app = web.Application(client_max_size=_MAX_BODY_BYTES)
-        app.router.add_get(_METHOD_ROUTE, self._serve_method, allow_head=False)
-        app.router.add_post(_METHOD_ROUTE, self._serve_method)
-        app.router.add_get(_FILE_ROUTE, self._serve_file, allow_head=False)
-        self._runner = await serve(app, 0, "127.0.0.1")
-        self.port = self._runner.addresses[0][1]
-        # aiohttp, not httpx: at a few hundred posts a second httpx's CPU made this process,
-        # not the bot, the bottleneck of a webhook load test.
-        self._client = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS),
-            timeout=aiohttp.ClientTimeout(total=30),
-        )
-        return self
-
-    async def stop(self) -> None:
-        for task in list(self._deliveries):
-            task.cancel()
-        await asyncio.gather(*self._deliveries, return_exceptions=True)
-        self._wake()  # long polls answer now, so the server has no request left to wait for
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self._client is not None:
-            await self._client.close()
-
-    async def __aenter__(self) -> FakeBotApi:
-        return await self.start()
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The bot's ``TELEGRAM_API_BASE_URL``."""
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    # -- fault hooks ---------------------------------------------------------------------------
-    def fail(
-        self,
-        method: str,
-        code: int = 500,
-        description: str = "Internal Server Error",
-        parameters: dict | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` calls of ``method`` with this error; e.g. ``fail(
-        "sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1})``."""
-        self._failures[method].extend(ApiError(code, description, parameters) for _ in range(times))
 
     # -- updates in ----------------------------------------------------------------------------
     def push(self, update: dict) -> int:
@@ -254,9 +221,7 @@ class FakeBotApi:
         update = {"update_id": update_id, **update}
         self.pushed_at[update_id] = time.perf_counter()
         if self.webhook:
-            task = asyncio.get_running_loop().create_task(self._deliver(update))
-            self._deliveries.add(task)
-            task.add_done_callback(self._deliveries.discard)
+            self._deliver_later(update)
         else:
             self._pending.append(update)
             self._wake()
@@ -266,6 +231,11 @@ class FakeBotApi:
     def waiting(self) -> int:
         """Updates pushed and not yet fetched (nor acknowledged), or still being posted."""
         return len(self._pending) + len(self._deliveries)
+
+    def _deliver_later(self, update: dict) -> None:
+        task = asyncio.get_running_loop().create_task(self._deliver(update))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
 
     async def _deliver(self, update: dict) -> None:
         """Post ``update`` to the webhook, with up to 40 requests in flight, like Telegram."""
@@ -286,6 +256,12 @@ class FakeBotApi:
                 if status < 500:
                     return
                 await asyncio.sleep(0.2 * (attempt + 1))
+
+    async def _stop_delivering(self) -> None:
+        for task in list(self._deliveries):
+            task.cancel()
+        await asyncio.gather(*self._deliveries, return_exceptions=True)
+        self._wake()  # long polls answer now, so no request is left waiting
 
     def _wake(self) -> None:
         for waiter in self._waiters:
@@ -347,7 +323,7 @@ class FakeBotApi:
     def callback_update(self, user: dict, message: dict, data: str) -> dict:
         """A press of the button with ``data`` on ``message``, one of the bot's."""
         query = {
-            "id": str(next(self._ids) * 7919 + 10**15),
+            "id": str(next(self._serial) * 7919 + 10**15),
             "from": user,
             "chat_instance": str(message["chat"]["id"]),
             "data": data,
@@ -357,7 +333,7 @@ class FakeBotApi:
 
     def inline_update(self, user: dict, query: str, offset: str = "") -> dict:
         """``@bot query`` typed by ``user``."""
-        inline = {"id": str(next(self._ids) * 7919 + 2 * 10**15), "from": user}
+        inline = {"id": str(next(self._serial) * 7919 + 2 * 10**15), "from": user}
         return {"inline_query": {**inline, "query": query, "offset": offset}}
 
     def bot_message(self, chat: dict, text: str, buttons: Sequence[Sequence[str]] = ()) -> dict:
@@ -383,13 +359,14 @@ class FakeBotApi:
     # -- answering -----------------------------------------------------------------------------
     async def answer(self, method: str, params: dict, files: dict[str, bytes]) -> Any:
         """Record the call, apply the fault hooks, and give Telegram's result (or raise)."""
-        call = Call(method, params, time.perf_counter(), files)
+        call = Call(method, params, files)
         self.calls.append(call)
         try:
             if self.delay.get(method):
                 await asyncio.sleep(self.delay[method])
-            if self._failures.get(method):
-                raise self._failures[method].popleft()
+            failures = self.fail.get(method)
+            if failures:
+                raise ApiError(*failures.pop(0))
             call.result = await self._result(method, params)
         except ApiError as error:
             call.result = error
@@ -400,6 +377,11 @@ class FakeBotApi:
             if self.latency:
                 await asyncio.sleep(self.latency)
         return call.result
+
+    def download(self, file_id: str) -> bytes | None:
+        """The bytes of a file a user sent, at the ``file_path`` of ``getFile``; recorded."""
+        self.calls.append(Call("download", {"file_id": file_id}))
+        return self.files.get(file_id)
 
     async def _result(self, method: str, params: dict) -> Any:
         if method == "getUpdates":
@@ -422,9 +404,7 @@ class FakeBotApi:
             self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
             pending, self._pending = list(self._pending), deque()
             for update in pending:  # what waited for getUpdates now goes to the webhook
-                task = asyncio.get_running_loop().create_task(self._deliver(update))
-                self._deliveries.add(task)
-                task.add_done_callback(self._deliveries.discard)
+                self._deliver_later(update)
             return True
         if method == "getWebhookInfo":
             return {
@@ -437,8 +417,7 @@ class FakeBotApi:
         if method == "editMessageText":
             return self._edit(params)
         if method == "getChatMember":
-            key = (int(params["chat_id"]), int(params["user_id"]))
-            return chat_member(key[1], self.statuses.get(key, "member"))
+            return self._member(int(params["chat_id"]), int(params["user_id"]))
         if method == "getFile":
             file_id = str(params["file_id"])
             if file_id not in self.files:
@@ -452,22 +431,26 @@ class FakeBotApi:
         raise ApiError(404, "Not Found")
 
     def _chat_of(self, params: dict) -> dict:
-        chat = self.chats.get(params.get("chat_id"))  # type: ignore[arg-type]
-        if chat is None:
+        chat_id = params.get("chat_id")
+        chat = self.chats.get(chat_id)  # type: ignore[arg-type]
+        if chat is not None:
+            return chat
+        if self.knows_every_chat:
             raise ApiError(400, "Bad Request: chat not found")
-        return chat
+        chat_id = int(chat_id)  # type: ignore[arg-type]
+        return {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
 
     def _send(self, method: str, params: dict) -> dict:
         chat = self._chat_of(params)
-        fields: dict[str, Any] = {"reply_markup": params.get("reply_markup")}
+        fields: dict[str, Any] = {"reply_markup": _inline_keyboard(params)}
         if method == "sendPhoto":
-            size = {"file_unique_id": f"u{next(self._ids)}", "width": 1280, "height": 720}
-            fields["photo"] = [{"file_id": f"photo{next(self._ids)}", **size}]
+            size = {"file_unique_id": f"u{next(self._serial)}", "width": 1280, "height": 720}
+            fields["photo"] = [{"file_id": f"photo{next(self._serial)}", **size}]
             fields["caption"] = params.get("caption")
         else:
             fields["text"] = params.get("text")
         message = self._message(chat, self.bot_user, **fields)
-        replied = self.messages.get((chat["id"], reply_to(params)))
+        replied = self.messages.get((chat["id"], reply_to(params)))  # type: ignore[arg-type]
         if replied is not None:
             message["reply_to_message"] = replied
         self.messages[chat["id"], message["message_id"]] = message
@@ -477,24 +460,97 @@ class FakeBotApi:
         if "inline_message_id" in params:
             return True
         chat = self._chat_of(params)
-        message = self.messages.get((chat["id"], params.get("message_id")))  # type: ignore[arg-type]
-        if message is None or message["from"]["id"] != self.bot_user["id"]:
-            raise ApiError(400, "Bad Request: message to edit not found")
-        markup = params.get("reply_markup")
-        if message.get("text") == params.get("text") and message.get("reply_markup") == markup:
-            raise ApiError(
-                400,
-                "Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message",
-            )
+        message_id = int(params["message_id"])
+        markup = _inline_keyboard(params)
+        if self.knows_every_chat:
+            message = self.messages.get((chat["id"], message_id))
+            if message is None or message["from"]["id"] != self.bot_user["id"]:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            if message.get("text") == params.get("text") and message.get("reply_markup") == markup:
+                raise ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup of "
+                    "the message",
+                )
+        else:  # the message is one the caller made up: what the user sees is not known
+            message = {
+                "message_id": message_id,
+                "from": self.bot_user,
+                "chat": chat,
+                "date": int(time.time()),
+            }
         edited = {**message, "text": params.get("text"), "edit_date": int(time.time())}
         edited.pop("reply_markup", None)
         if markup:
             edited["reply_markup"] = markup
-        self.messages[chat["id"], message["message_id"]] = edited
+        self.messages[chat["id"], message_id] = edited
         return edited
 
-    # -- serving -------------------------------------------------------------------------------
+    def _member(self, chat_id: int, user_id: int) -> dict:
+        status = self.statuses.get((chat_id, user_id), "member")
+        member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "A"}}
+        if status == "administrator":
+            rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats")
+            rights += ("can_restrict_members", "can_promote_members", "can_change_info")
+            rights += ("can_invite_users", "can_post_stories", "can_edit_stories")
+            rights += ("can_delete_stories", "can_be_edited", "is_anonymous")
+            member |= dict.fromkeys(rights, False)
+        return member | {"is_anonymous": False} if status == "creator" else member
+
+    # -- what tests read -----------------------------------------------------------------------
+    def of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    @property
+    def sent(self) -> list[Call]:
+        return self.of("sendMessage")
+
+
+class FakeBotApi(BotApi):
+    """The Bot API served over HTTP on 127.0.0.1, for the real bot process."""
+
+    def __init__(
+        self, token: str = TOKEN, username: str = BOT_USERNAME, latency: float = 0.0
+    ) -> None:
+        super().__init__(token, username, latency)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self) -> FakeBotApi:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application(client_max_size=_MAX_BODY_BYTES)
+        app.router.add_get(_METHOD_ROUTE, self._serve_method, allow_head=False)
+        app.router.add_post(_METHOD_ROUTE, self._serve_method)
+        app.router.add_get(_FILE_ROUTE, self._serve_file, allow_head=False)
+        self._runner = await serve(app, 0, "127.0.0.1")
+        self.port = self._runner.addresses[0][1]
+        # aiohttp, not httpx: at a few hundred posts a second httpx's CPU made this process,
+        # not the bot, the bottleneck of a webhook load test.
+        self._client = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS),
+            timeout=aiohttp.ClientTimeout(total=30),
+        )
+        return self
+
+    async def stop(self) -> None:
+        await self._stop_delivering()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._client is not None:
+            await self._client.close()
+
+    async def __aenter__(self) -> FakeBotApi:
+        return await self.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The bot's ``TELEGRAM_API_BASE_URL``."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
     async def _serve_method(self, request: web.Request) -> web.Response:
         """A Bot API call: Telegram's ``{"ok": …}`` answer, with its status."""
         try:
@@ -503,27 +559,58 @@ class FakeBotApi:
             params, files = await _parameters(request)
             result = await self.answer(request.match_info["method"], params, files)
         except ApiError as error:
-            body: dict[str, Any] = {
-                "ok": False,
-                "error_code": error.code,
-                "description": error.description,
-            }
-            if error.parameters:
-                body["parameters"] = error.parameters
-            return web.json_response(body, status=error.code)
+            return web.json_response(error.body(), status=error.code)
         return web.json_response({"ok": True, "result": result})
 
     async def _serve_file(self, request: web.Request) -> web.Response:
         """The download of a file a user sent, at the ``file_path`` of ``getFile``."""
-        file_id = request.match_info["path"].rsplit("/", 1)[-1]
-        self.calls.append(Call("download", {"file_id": file_id}, time.perf_counter()))
-        if request.match_info["token"] != self.token or file_id not in self.files:
+        content = self.download(request.match_info["path"].rsplit("/", 1)[-1])
+        if request.match_info["token"] != self.token or content is None:
             raise web.HTTPNotFound()
-        return web.Response(body=self.files[file_id])
+        return web.Response(body=content)
 
-    # -- what tests read -----------------------------------------------------------------------
-    def of(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method == method]
+
+class FakeBotRequest(BotApi, BaseRequest):
+    """The Bot API as PTB's ``BaseRequest``, for an ``Application`` in this process: pass it as
+    ``request=``. The tests hand updates to the application, so any chat is taken as real."""
+
+    def __init__(self) -> None:
+        super().__init__(knows_every_chat=False)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+    ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a download of a file a user sent
+            content = self.download(url.rsplit("/", 1)[-1])
+            return (404, b"") if content is None else (200, content)
+        params = dict(request_data.parameters) if request_data else {}
+        files = {}
+        if request_data is not None and request_data.contains_files:
+            files = {
+                name: value[1] if isinstance(value, tuple) else value
+                for name, value in request_data.multipart_data.items()
+            }
+        try:
+            result = await self.answer(url.rsplit("/", 1)[-1], params, files)
+        except ApiError as error:
+            return error.code, json.dumps(error.body()).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def _inline_keyboard(params: dict[str, Any]) -> dict | None:
+    """A call's ``reply_markup`` as its message keeps it: only an inline keyboard stays."""
+    markup = params.get("reply_markup")
+    return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
 async def _parameters(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:

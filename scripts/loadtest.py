@@ -508,8 +508,8 @@ class Workload:
         if expected.sets_lang and not expected.problems:
             self.chat_lang[expected.chat_id] = expected.sets_lang  # type: ignore[index]
         if isinstance(call.result, dict):  # a message the bot sent: its buttons are to press
-            picks = [data for data in call.buttons if PICK_BUTTON.match(data)]
-            mores = [data for data in call.buttons if data.startswith("more:")]
+            picks = [data for _, data in call.buttons if PICK_BUTTON.match(data)]
+            mores = [data for _, data in call.buttons if data.startswith("more:")]
             if picks and not mores:
                 self.picks.append((call.result, picks))
             elif mores:

@@ -262,7 +262,7 @@ async def kill_the_bot(case: Case, templates: dict[str, Path], folder: Path) -> 
         else:
             upload = change_inputs(case, killed.data_dir)
             preview = await send_upload(api, admin, upload, process, log)
-            apply = preview.buttons[0]
+            (_, apply) = preview.buttons[0]
             assert apply.startswith("upok:"), preview.params
             api.push(api.callback_update(admin, preview.result, apply))
         await kill_at(case.stage, process, killed, log)

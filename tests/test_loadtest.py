@@ -54,7 +54,9 @@ def test_answers_like_telegram_and_injects_failures():
             )
             elsewhere = await client.post(f"{base}/sendMessage", data={"chat_id": "8", "text": "a"})
             assert elsewhere.json()["description"] == "Bad Request: chat not found"
-            api.fail("sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            api.fail["sendMessage"] = [
+                (429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            ]
             limited = await client.post(f"{base}/sendMessage", data={"chat_id": "7", "text": "b"})
             assert limited.status_code == 429 and limited.json()["parameters"]["retry_after"] == 1
             assert (await client.post(f"{api.base_url}wrong/getMe")).status_code == 401

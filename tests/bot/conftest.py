@@ -1,16 +1,20 @@
-"""The bot's fixtures: an in-process fake Bot API, the real ``Application`` on top of it, and
-factories for the updates Telegram would send.
+"""The bot's fixtures: the real ``Application`` over the fake Bot API in this process
+(:class:`scripts.fake_bot_api.FakeBotRequest`), and factories for the updates Telegram would
+send.
 
-The fake Bot API is a ``telegram.request.BaseRequest``: PTB's own HTTP layer is replaced, so
-every Bot API call goes through PTB exactly as in production and lands here, recorded.
+A test that talks to the bot is written ``async def test_…(bot): …``: it runs as the
+scenario of :func:`run_bot`, between the bot's start and its shutdown, with the harness as
+``bot`` (see :func:`pytest_pyfunc_call`). A module changes how its bots run by overriding the
+``bot_options`` fixture; a test that restarts the bot calls ``run_bot`` itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
+import inspect
 import itertools
-import json
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,15 +24,12 @@ from typing import Any
 import pytest
 from telegram import Update
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
 from bot.settings import Settings
 from bot.telegram_app import build_application, post_init, post_shutdown
 from recommender.engine import Engine, EngineHolder
-from scripts.fake_bot_api import chat_member, command_entities
+from scripts.fake_bot_api import BOT_ID, BOT_USERNAME, Call, FakeBotRequest, command_entities
 
-BOT_ID = 4242
-BOT_USERNAME = "StreamBot"
 TOKEN = "123456:TEST-TOKEN-never-logged"
 ADMIN_ID = 1
 USER_ID = 7
@@ -36,125 +37,11 @@ BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "StreamBot", "username":
 
 
 @dataclass
-class Call:
-    """One Bot API request: the method and its parameters."""
-
-    method: str
-    params: dict[str, Any]
-    # Uploaded files (a photo, say) by field name: their bytes.
-    files: dict[str, bytes] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        """A message's text, or a photo's caption."""
-        return str(self.params.get("text", self.params.get("caption", "")))
-
-    @property
-    def buttons(self) -> list[tuple[str, str]]:
-        """``(label, callback_data)`` of every inline button, row by row."""
-        markup = self.params.get("reply_markup") or {}
-        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-        return [(button["text"], button.get("callback_data", "")) for row in rows for button in row]
-
-
-class FakeBotApi(BaseRequest):
-    """Answers every Bot API method in-process, like Telegram would, and records the calls.
-
-    ``fail`` maps a method to (HTTP status, description, parameters) answers used, one per
-    call, before it succeeds again. ``files`` holds what users sent, by ``file_id``, for
-    ``getFile`` and the download after it. ``statuses`` holds ``getChatMember``'s answer by
-    (chat id, user id): "creator" or "administrator"; anyone else is a "member".
-    """
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self.fail: dict[str, list[tuple[int, str, dict]]] = {}
-        self.files: dict[str, bytes] = {}
-        self.statuses: dict[tuple[int, int], str] = {}
-        self._message_ids = itertools.count(1000)
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
-        if "/file/bot" in url:  # a download of a file a user sent
-            file_id = url.rsplit("/", 1)[-1]
-            self.calls.append(Call("download", {"file_id": file_id}))
-            return (200, self.files[file_id]) if file_id in self.files else (404, b"")
-        endpoint = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
-        files = {}
-        if request_data is not None and request_data.contains_files:
-            files = {
-                name: value[1] if isinstance(value, tuple) else value
-                for name, value in request_data.multipart_data.items()
-            }
-        self.calls.append(Call(endpoint, params, files))
-        failures = self.fail.get(endpoint)
-        if failures:
-            status, description, parameters = failures.pop(0)
-            body = {"ok": False, "error_code": status, "description": description}
-            if parameters:
-                body["parameters"] = parameters
-            return status, json.dumps(body).encode()
-        return 200, json.dumps({"ok": True, "result": self._result(endpoint, params)}).encode()
-
-    def _result(self, endpoint: str, params: dict) -> object:
-        if endpoint == "getMe":
-            return {**BOT_USER, "can_join_groups": True, "supports_inline_queries": True}
-        if endpoint in ("sendMessage", "editMessageText", "sendPhoto"):
-            if "inline_message_id" in params:
-                return True
-            chat_id = int(params["chat_id"])
-            message = {
-                "message_id": int(params.get("message_id") or next(self._message_ids)),
-                "date": 1_700_000_000,
-                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-                "from": BOT_USER,
-            }
-            if endpoint == "sendPhoto":
-                photo = {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}
-                return {**message, "photo": [photo], "caption": params.get("caption", "")}
-            return {**message, "text": params["text"]}
-        if endpoint == "getChatMember":
-            user_id = int(params["user_id"])
-            status = self.statuses.get((int(params["chat_id"]), user_id), "member")
-            return chat_member(user_id, status)
-        if endpoint == "getFile":
-            file_id = params["file_id"]
-            size = len(self.files.get(file_id, b""))
-            return {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_size": size,
-                "file_path": file_id,
-            }
-        return True
-
-    # -- what the tests read -------------------------------------------------------------------
-    def of(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method == method]
-
-    @property
-    def sent(self) -> list[Call]:
-        return self.of("sendMessage")
-
-
-@dataclass
 class Chat:
     """Builds the updates one user in one chat would cause, and feeds them to the bot."""
 
     app: Application
-    api: FakeBotApi
+    api: FakeBotRequest
     user_id: int = USER_ID
     language_code: str = "en"
     chat_id: int = USER_ID
@@ -268,7 +155,7 @@ class BotHarness:
     """The real application over the fake Bot API, and what the tests need to know of it."""
 
     app: Application
-    api: FakeBotApi
+    api: FakeBotRequest
     holder: EngineHolder
     settings: Settings
     bot_username: str = BOT_USERNAME
@@ -317,8 +204,8 @@ def bot_settings() -> Callable[..., Settings]:
 
 
 @pytest.fixture
-def fake_api() -> FakeBotApi:
-    return FakeBotApi()
+def fake_api() -> FakeBotRequest:
+    return FakeBotRequest()
 
 
 @pytest.fixture
@@ -333,12 +220,12 @@ def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
     def run(
         scenario: Scenario,
         data_dir: Path | None = None,
-        api: FakeBotApi | None = None,
+        api: FakeBotRequest | None = None,
         **settings_changes: Any,
     ) -> BotHarness:
         settings = make_settings(data_dir or built.data_dir, **settings_changes)
         holder = EngineHolder(Engine.load(data_dir / "processed") if data_dir else engine)
-        api = api or FakeBotApi()
+        api = api or FakeBotRequest()
         application = build_application(settings, holder, request=api)
         harness = BotHarness(application, api, holder, settings)
 
@@ -358,3 +245,30 @@ def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
         return harness
 
     return run
+
+
+@pytest.fixture
+def bot_options() -> dict[str, Any]:
+    """``run_bot``'s keyword arguments for the bot of an ``async def`` test."""
+    return {}
+
+
+@pytest.fixture
+def bot(run_bot: Callable[..., BotHarness], bot_options: dict[str, Any]) -> Callable[..., Any]:
+    """What runs an ``async def`` test taking ``bot``; the test itself gets the harness."""
+    return functools.partial(run_bot, **bot_options)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test that takes ``bot`` as a ``run_bot`` scenario.
+
+    A hook, not pytest-asyncio: ``run_bot`` already owns the one event loop these tests need,
+    and starts and stops the bot around it.
+    """
+    test = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(test) or "bot" not in pyfuncitem.funcargs:
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in inspect.signature(test).parameters}
+    arguments["bot"](lambda harness: test(**{**arguments, "bot": harness}))
+    return True

@@ -24,7 +24,8 @@ from bot import telegram_app
 from bot.i18n import t
 from bot.telegram_app import build_application
 from recommender.engine import EngineHolder
-from tests.bot.conftest import Call, FakeBotApi, make_settings
+from scripts.fake_bot_api import Call, FakeBotRequest
+from tests.bot.conftest import make_settings
 
 # A fault answers one request in place of Telegram: (HTTP status, body), or an exception.
 Fault = Callable[[float], Awaitable[tuple[int, bytes]]]
@@ -74,7 +75,7 @@ REFUSED = raises(ConnectionRefusedError(111, "Connection refused"))
 PROXY_502 = raw(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>")
 
 
-class TelegramServer(FakeBotApi):
+class TelegramServer(FakeBotRequest):
     """The fake Bot API plus ``getUpdates``: updates wait in a queue until a request carries an
     ``offset`` past them, as on Telegram. Every request is timed; ``faults`` fail a method's
     next requests, one each, and ``outage`` fails every request while it is set."""

@@ -308,25 +308,22 @@ async def _recording_errors(bot) -> list[BaseException]:
 
 
 # -- the fuzz tests ----------------------------------------------------------------------------
-def test_the_nasty_corpus_as_commands_and_free_text(run_bot):
+async def test_the_nasty_corpus_as_commands_and_free_text(bot):
     """Each nasty string as some command's argument in a private chat, and as free text
     mentioning the bot in a group; the commands take turns, so each meets several strings."""
     commands = itertools.cycle([*sorted(parsing.COMMANDS), "nonsense", "país"])
 
-    async def scenario(bot):
-        errors = await _recording_errors(bot)
-        for text in NASTY:
-            user = next(_users)
-            private = bot.chat(user_id=user, chat_id=user, language_code=("en", "es")[user % 2])
-            group = bot.chat(user_id=user, chat_id=-user, chat_type="supergroup")
-            command = next(commands)
-            if command in parsing.COMMANDS:
-                command = parsing.COMMANDS[command][user % len(parsing.COMMANDS[command])]
-            check_calls(await private.say(_message_text(f"/{command} {text}")))
-            check_calls(await group.say(_message_text(f"@StreamBot {text}")))
-        assert errors == []
-
-    run_bot(scenario)
+    errors = await _recording_errors(bot)
+    for text in NASTY:
+        user = next(_users)
+        private = bot.chat(user_id=user, chat_id=user, language_code=("en", "es")[user % 2])
+        group = bot.chat(user_id=user, chat_id=-user, chat_type="supergroup")
+        command = next(commands)
+        if command in parsing.COMMANDS:
+            command = parsing.COMMANDS[command][user % len(parsing.COMMANDS[command])]
+        check_calls(await private.say(_message_text(f"/{command} {text}")))
+        check_calls(await group.say(_message_text(f"@StreamBot {text}")))
+    assert errors == []
 
 
 @FUZZ

@@ -122,20 +122,17 @@ def test_the_console_takes_any_number_as_text(engine, line):
 @pytest.mark.parametrize(
     "offset", ["²", "①", "٣", "１０", "9" * 5000, "99999", "-5", "1e3", " 10", "10 "]
 )
-def test_a_forged_inline_offset_shows_the_first_page(run_bot, offset):
+async def test_a_forged_inline_offset_shows_the_first_page(bot, offset):
     """Telegram sends back the offset the bot gave; a client may send anything else."""
 
-    async def scenario(bot):
-        errors: list[BaseException] = []
+    errors: list[BaseException] = []
 
-        async def record(update: object, context) -> None:
-            errors.append(context.error)
+    async def record(update: object, context) -> None:
+        errors.append(context.error)
 
-        bot.app.add_error_handler(record)
-        chat = bot.chat()
-        first = await chat.inline("toy story")
-        forged = await chat.inline("toy story", offset)
-        assert errors == []
-        assert forged.params["results"] == first.params["results"]
-
-    run_bot(scenario)
+    bot.app.add_error_handler(record)
+    chat = bot.chat()
+    first = await chat.inline("toy story")
+    forged = await chat.inline("toy story", offset)
+    assert errors == []
+    assert forged.params["results"] == first.params["results"]

@@ -43,6 +43,12 @@ def served_dir(data_dir: Path) -> Path:
     return data_dir
 
 
+@pytest.fixture
+def bot_options(served_dir: Path) -> dict[str, Path]:
+    """The bots of this module serve ``served_dir``, which reloads rebuild."""
+    return {"data_dir": served_dir}
+
+
 def netflix_file(data_dir: Path) -> Path:
     return data_dir / "raw" / "catalogues" / "netflix_titles.csv"
 
@@ -73,15 +79,12 @@ def test_an_admin_reload_swaps_in_the_new_catalogue(run_bot, served_dir):
     run_bot(scenario, data_dir=served_dir)
 
 
-def test_a_reload_in_spanish(run_bot, served_dir):
-    async def scenario(bot):
-        admin = bot.admin(language_code="es")
-        await admin.say("/reload")
-        _, summary = await bot.wait_for("sendMessage", 2)
-        assert "✅ <b>Catálogo recargado</b>" in summary.text
-        assert "Títulos: 28 → 28 (+0, −0)" in summary.text
-
-    run_bot(scenario, data_dir=served_dir)
+async def test_a_reload_in_spanish(bot, served_dir):
+    admin = bot.admin(language_code="es")
+    await admin.say("/reload")
+    _, summary = await bot.wait_for("sendMessage", 2)
+    assert "✅ <b>Catálogo recargado</b>" in summary.text
+    assert "Títulos: 28 → 28 (+0, −0)" in summary.text
 
 
 def test_a_failed_reload_keeps_the_old_catalogue_serving(run_bot, served_dir):
@@ -638,20 +641,17 @@ def test_a_start_up_while_another_process_changes_the_catalogue(served_dir, bot_
     assert staging.is_dir()
 
 
-def test_a_reload_while_another_process_changes_the_catalogue_is_busy(run_bot, served_dir):
+async def test_a_reload_while_another_process_changes_the_catalogue_is_busy(bot, served_dir):
     """``streambot etl`` (or another worker) holds the catalogue: /reload says a reload runs."""
 
-    async def scenario(bot):
-        old = bot.holder.engine
-        with change_lock(served_dir / "processed"):
-            assert "A reload is already running" in await bot.admin().reply("/rollback")
-            await bot.admin().say("/reload")
-            busy = await bot.wait_for("sendMessage", 3)
-        assert busy[-1].text == "⏳ A reload is already running. I'll report when it's done."
-        assert bot.holder.engine is old
-        assert not bot.holder.reload_lock.locked()
-
-    run_bot(scenario, data_dir=served_dir)
+    old = bot.holder.engine
+    with change_lock(served_dir / "processed"):
+        assert "A reload is already running" in await bot.admin().reply("/rollback")
+        await bot.admin().say("/reload")
+        busy = await bot.wait_for("sendMessage", 3)
+    assert busy[-1].text == "⏳ A reload is already running. I'll report when it's done."
+    assert bot.holder.engine is old
+    assert not bot.holder.reload_lock.locked()
 
 
 def test_an_upload_on_a_full_disk_changes_nothing_and_says_so(run_bot, served_dir, monkeypatch):

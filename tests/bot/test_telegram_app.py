@@ -12,7 +12,7 @@ from telegram.error import TimedOut
 from bot import replies, telegram_app
 from bot.storage import ChatStore
 from recommender.engine import EngineHolder
-from tests.bot.conftest import Call, FakeBotApi, command_entities
+from scripts.fake_bot_api import Call, FakeBotRequest, command_entities
 
 # (message, language_code, what the reply must contain). Each command in English under its
 # English name and in Spanish under its Spanish (or legacy) name.
@@ -45,25 +45,21 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize(("text", "language_code", "expected"), COMMANDS)
-def test_each_command_answers_in_the_users_language(run_bot, text, language_code, expected):
-    async def scenario(bot):
-        chat = bot.chat(language_code=language_code)
-        assert expected in await chat.reply(text)
-
-    run_bot(scenario)
+async def test_each_command_answers_in_the_users_language(bot, text, language_code, expected):
+    chat = bot.chat(language_code=language_code)
+    assert expected in await chat.reply(text)
 
 
 @pytest.mark.parametrize(("text", "language_code", "expected"), COMMANDS)
-def test_each_command_works_in_a_group_addressed_to_the_bot(run_bot, text, language_code, expected):
+async def test_each_command_works_in_a_group_addressed_to_the_bot(
+    bot, text, language_code, expected
+):
     command, _, rest = text.partition(" ")
     addressed = f"{command}@StreamBot {rest}".strip()
 
-    async def scenario(bot):
-        group = bot.chat(language_code=language_code, chat_id=-100777, chat_type="supergroup")
-        assert expected in await group.reply(addressed)
-        assert await group.say(f"{command}@OtherBot {rest}".strip()) == []
-
-    run_bot(scenario)
+    group = bot.chat(language_code=language_code, chat_id=-100777, chat_type="supergroup")
+    assert expected in await group.reply(addressed)
+    assert await group.say(f"{command}@OtherBot {rest}".strip()) == []
 
 
 @pytest.mark.parametrize(
@@ -81,173 +77,133 @@ def test_each_command_works_in_a_group_addressed_to_the_bot(run_bot, text, langu
         ("/nonsense", "es", "No conozco el comando /nonsense. Envía /ayuda"),
     ],
 )
-def test_bad_or_missing_arguments_say_what_was_wrong(run_bot, text, language_code, expected):
-    async def scenario(bot):
-        assert expected in await bot.chat(language_code=language_code).reply(text)
-
-    run_bot(scenario)
+async def test_bad_or_missing_arguments_say_what_was_wrong(bot, text, language_code, expected):
+    assert expected in await bot.chat(language_code=language_code).reply(text)
 
 
-def test_a_missing_title_asks_for_one_with_a_force_reply(run_bot):
-    async def scenario(bot):
-        (sent,) = [
-            call for call in await bot.chat().say("/recommend") if call.method == "sendMessage"
-        ]
-        assert "Tell me a title." in sent.text
-        assert sent.params["reply_markup"] == {"force_reply": True, "selective": True}
-
-    run_bot(scenario)
+async def test_a_missing_title_asks_for_one_with_a_force_reply(bot):
+    (sent,) = [call for call in await bot.chat().say("/recommend") if call.method == "sendMessage"]
+    assert "Tell me a title." in sent.text
+    assert sent.params["reply_markup"] == {"force_reply": True, "selective": True}
 
 
-def test_the_language_code_picks_the_language(run_bot):
-    async def scenario(bot):
-        assert "Netflix tiene" in await bot.chat(language_code="es-419").reply("/count netflix")
-        assert "Netflix has" in await bot.chat(language_code="pt-BR").reply("/count netflix")
-        assert "Netflix has" in await bot.chat(language_code="").reply("/count netflix")
-
-    run_bot(scenario)
+async def test_the_language_code_picks_the_language(bot):
+    assert "Netflix tiene" in await bot.chat(language_code="es-419").reply("/count netflix")
+    assert "Netflix has" in await bot.chat(language_code="pt-BR").reply("/count netflix")
+    assert "Netflix has" in await bot.chat(language_code="").reply("/count netflix")
 
 
-def test_lang_overrides_the_language_per_chat(run_bot):
-    async def scenario(bot):
-        chat = bot.chat(language_code="en")
-        assert "¡Listo! Hablaré en español" in await chat.reply("/lang es")
-        assert "Netflix tiene" in await chat.reply("/count netflix")
-        other_chat = bot.chat(language_code="en", chat_id=555)
-        assert "Netflix has" in await other_chat.reply("/count netflix")
-        assert "I'll speak English" in await chat.reply("/idioma english")
-        assert "Netflix has" in await chat.reply("/count netflix")
-
-    run_bot(scenario)
+async def test_lang_overrides_the_language_per_chat(bot):
+    chat = bot.chat(language_code="en")
+    assert "¡Listo! Hablaré en español" in await chat.reply("/lang es")
+    assert "Netflix tiene" in await chat.reply("/count netflix")
+    other_chat = bot.chat(language_code="en", chat_id=555)
+    assert "Netflix has" in await other_chat.reply("/count netflix")
+    assert "I'll speak English" in await chat.reply("/idioma english")
+    assert "Netflix has" in await chat.reply("/count netflix")
 
 
-def test_group_commands_addressed_to_this_bot_work_and_others_are_ignored(run_bot):
-    async def scenario(bot):
-        group = bot.chat(chat_id=-100123, chat_type="supergroup")
-        calls = await group.say("/recommend@StreamBot toy story")
-        (sent,) = [call for call in calls if call.method == "sendMessage"]
-        assert "If you like <b>Toy Story</b>" in sent.text
-        assert sent.params["reply_parameters"]["message_id"]  # quotes the asker in a group
-        assert "Netflix has" in await group.reply("/count@streambot netflix")
-        assert "Netflix has" in await group.reply("/count netflix")
-        assert await group.say("/recommend@OtherBot toy story") == []
-        assert await group.say("/unknown") == []  # probably another bot's command
-        assert "the command /unknown." in await group.reply("/unknown@StreamBot")
-
-    run_bot(scenario)
+async def test_group_commands_addressed_to_this_bot_work_and_others_are_ignored(bot):
+    group = bot.chat(chat_id=-100123, chat_type="supergroup")
+    calls = await group.say("/recommend@StreamBot toy story")
+    (sent,) = [call for call in calls if call.method == "sendMessage"]
+    assert "If you like <b>Toy Story</b>" in sent.text
+    assert sent.params["reply_parameters"]["message_id"]  # quotes the asker in a group
+    assert "Netflix has" in await group.reply("/count@streambot netflix")
+    assert "Netflix has" in await group.reply("/count netflix")
+    assert await group.say("/recommend@OtherBot toy story") == []
+    assert await group.say("/unknown") == []  # probably another bot's command
+    assert "the command /unknown." in await group.reply("/unknown@StreamBot")
 
 
-def test_group_free_text_needs_a_reply_or_a_mention(run_bot):
-    async def scenario(bot):
-        group = bot.chat(chat_id=-100124, chat_type="group")
-        assert await group.say("anyone watched toy story?") == []
-        bot_message = {
-            "message_id": 50,
-            "date": 1_700_000_000,
-            "chat": group.chat,
-            "from": {
-                "id": 4242,
-                "is_bot": True,
-                "first_name": "StreamBot",
-                "username": "StreamBot",
-            },
-            "text": "Which title?",
-        }
-        calls = await group.say("toy story", reply_to=bot_message)
-        assert "<b>Toy Story</b> (1995)" in calls[-1].text
-        assert "<b>Amélie</b>" in await group.reply("@StreamBot amelie")
-
-    run_bot(scenario)
+async def test_group_free_text_needs_a_reply_or_a_mention(bot):
+    group = bot.chat(chat_id=-100124, chat_type="group")
+    assert await group.say("anyone watched toy story?") == []
+    bot_message = {
+        "message_id": 50,
+        "date": 1_700_000_000,
+        "chat": group.chat,
+        "from": {
+            "id": 4242,
+            "is_bot": True,
+            "first_name": "StreamBot",
+            "username": "StreamBot",
+        },
+        "text": "Which title?",
+    }
+    calls = await group.say("toy story", reply_to=bot_message)
+    assert "<b>Toy Story</b> (1995)" in calls[-1].text
+    assert "<b>Amélie</b>" in await group.reply("@StreamBot amelie")
 
 
-def test_accented_command_spellings_work(run_bot):
-    async def scenario(bot):
-        reply = await bot.chat(language_code="es").reply("/país película francia 2001")
-        assert "1 película de Francia" in reply
-
-    run_bot(scenario)
+async def test_accented_command_spellings_work(bot):
+    reply = await bot.chat(language_code="es").reply("/país película francia 2001")
+    assert "1 película de Francia" in reply
 
 
-def test_free_text_titles_get_details_and_recommendations(run_bot):
-    async def scenario(bot):
-        reply = await bot.chat().reply("stranger thngs")
-        assert reply.startswith("<b>Stranger Things</b> (2016)\nTV show · 3 seasons")
-        assert "📺 Streams on Netflix" in reply
-        assert "If you like <b>Stranger Things</b> (2016), try:" in reply
-        spanish = await bot.chat(language_code="es").reply("recomiéndame algo como stranger thngs")
-        assert spanish.startswith("🍿 Si te gusta <b>Stranger Things</b> (2016), prueba con:")
-        assert "🔍 I couldn't find anything called “xyzzy”" in await bot.chat().reply("xyzzy")
-        assert "¡Hola!" in await bot.chat(language_code="es").reply("hola")
-
-    run_bot(scenario)
+async def test_free_text_titles_get_details_and_recommendations(bot):
+    reply = await bot.chat().reply("stranger thngs")
+    assert reply.startswith("<b>Stranger Things</b> (2016)\nTV show · 3 seasons")
+    assert "📺 Streams on Netflix" in reply
+    assert "If you like <b>Stranger Things</b> (2016), try:" in reply
+    spanish = await bot.chat(language_code="es").reply("recomiéndame algo como stranger thngs")
+    assert spanish.startswith("🍿 Si te gusta <b>Stranger Things</b> (2016), prueba con:")
+    assert "🔍 I couldn't find anything called “xyzzy”" in await bot.chat().reply("xyzzy")
+    assert "¡Hola!" in await bot.chat(language_code="es").reply("hola")
 
 
-def test_did_you_mean_offers_the_close_candidates_as_buttons(run_bot):
-    async def scenario(bot):
-        chat = bot.chat()
-        (sent,) = [call for call in await chat.say("the office") if call.method == "sendMessage"]
-        assert sent.text == "🤔 Did you mean…?"
-        assert sent.buttons == [
-            ("The Office (2001) · Prime Video", "title:as4"),
-            ("The Office (2005) · Netflix", "title:ns2"),
-        ]
-        calls = await chat.press("title:ns2")
-        assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]
-        assert calls[1].text.startswith("<b>The Office</b> (2005)\nTV show · 9 seasons")
-        (sent,) = [
-            call for call in await chat.say("/info the office") if call.method == "sendMessage"
-        ]
-        assert [data for _, data in sent.buttons] == ["info:as4", "info:ns2"]
-        calls = await chat.press("info:as4")
-        assert "<b>The Office</b> (2001)" in calls[1].text
-        assert calls[1].buttons == [("🍿 Similar titles", "more:as4:")]
-
-    run_bot(scenario)
+async def test_did_you_mean_offers_the_close_candidates_as_buttons(bot):
+    chat = bot.chat()
+    (sent,) = [call for call in await chat.say("the office") if call.method == "sendMessage"]
+    assert sent.text == "🤔 Did you mean…?"
+    assert sent.buttons == [
+        ("The Office (2001) · Prime Video", "title:as4"),
+        ("The Office (2005) · Netflix", "title:ns2"),
+    ]
+    calls = await chat.press("title:ns2")
+    assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]
+    assert calls[1].text.startswith("<b>The Office</b> (2005)\nTV show · 9 seasons")
+    (sent,) = [call for call in await chat.say("/info the office") if call.method == "sendMessage"]
+    assert [data for _, data in sent.buttons] == ["info:as4", "info:ns2"]
+    calls = await chat.press("info:as4")
+    assert "<b>The Office</b> (2001)" in calls[1].text
+    assert calls[1].buttons == [("🍿 Similar titles", "more:as4:")]
 
 
-def test_next_back_and_more_like_this_buttons(run_bot):
-    async def scenario(bot):
-        chat = bot.chat(language_code="es")
-        (sent,) = [c for c in await chat.say("/recomendar toy story") if c.method == "sendMessage"]
-        labels = [label for label, _ in sent.buttons]
-        assert labels[0] == "🔎 Más como Toy Story 2"
-        assert sent.buttons[-1] == ("5 más ➡️", "rec:ds1:5:")
-        answer, edit = await chat.press("rec:ds1:5:")
-        assert answer.method == "answerCallbackQuery"
-        assert edit.method == "editMessageText"
-        assert "Más como <b>Toy Story</b> (1995), 6–10:" in edit.text
-        assert "\n6. " in edit.text
-        assert edit.buttons[-2:] == [("⬅️ Volver", "rec:ds1:0:"), ("5 más ➡️", "rec:ds1:10:")]
-        answer, new = await chat.press(sent.buttons[0][1])
-        assert new.method == "sendMessage"
-        assert "Si te gusta <b>Toy Story 2</b> (1999)" in new.text
-
-    run_bot(scenario)
+async def test_next_back_and_more_like_this_buttons(bot):
+    chat = bot.chat(language_code="es")
+    (sent,) = [c for c in await chat.say("/recomendar toy story") if c.method == "sendMessage"]
+    labels = [label for label, _ in sent.buttons]
+    assert labels[0] == "🔎 Más como Toy Story 2"
+    assert sent.buttons[-1] == ("5 más ➡️", "rec:ds1:5:")
+    answer, edit = await chat.press("rec:ds1:5:")
+    assert answer.method == "answerCallbackQuery"
+    assert edit.method == "editMessageText"
+    assert "Más como <b>Toy Story</b> (1995), 6–10:" in edit.text
+    assert "\n6. " in edit.text
+    assert edit.buttons[-2:] == [("⬅️ Volver", "rec:ds1:0:"), ("5 más ➡️", "rec:ds1:10:")]
+    answer, new = await chat.press(sent.buttons[0][1])
+    assert new.method == "sendMessage"
+    assert "Si te gusta <b>Toy Story 2</b> (1999)" in new.text
 
 
 def similar_to_toy_story(engine) -> int:
     return len(engine.similar(engine.work_of("ds1"), k=100))
 
 
-def test_the_last_page_has_no_next_button(run_bot, engine):
+async def test_the_last_page_has_no_next_button(bot, engine):
     similar = similar_to_toy_story(engine)
 
-    async def scenario(bot):
-        last = (similar - 1) // 5 * 5
-        _, edit = await bot.chat().press(f"rec:ds1:{last}:")
-        assert f"{last + 1}. " in edit.text
-        assert edit.buttons[-1] == ("⬅️ Back", f"rec:ds1:{last - 5}:")
-
-    run_bot(scenario)
+    last = (similar - 1) // 5 * 5
+    _, edit = await bot.chat().press(f"rec:ds1:{last}:")
+    assert f"{last + 1}. " in edit.text
+    assert edit.buttons[-1] == ("⬅️ Back", f"rec:ds1:{last - 5}:")
 
 
-def test_filters_stay_on_the_buttons(run_bot):
-    async def scenario(bot):
-        (sent,) = [c for c in await bot.chat().say("recommend movies like toy story on disney")]
-        assert "<i>Movies only · Only on Disney+</i>" in sent.text
-        assert ("🔎 More like Toy Story 2", "more:ds2:dM") in sent.buttons
-
-    run_bot(scenario)
+async def test_filters_stay_on_the_buttons(bot):
+    (sent,) = [c for c in await bot.chat().say("recommend movies like toy story on disney")]
+    assert "<i>Movies only · Only on Disney+</i>" in sent.text
+    assert ("🔎 More like Toy Story 2", "more:ds2:dM") in sent.buttons
 
 
 @pytest.mark.parametrize(
@@ -260,50 +216,41 @@ def test_filters_stay_on_the_buttons(run_bot):
         ("🙃", "This button has expired."),
     ],
 )
-def test_stale_or_invalid_buttons_get_a_polite_answer(run_bot, data, expected):
-    async def scenario(bot):
-        calls = await bot.chat().press(data)
-        assert [call.method for call in calls] == ["answerCallbackQuery"]
-        assert calls[0].params["text"].startswith(expected)
-        assert calls[0].params["show_alert"] is True
-
-    run_bot(scenario)
+async def test_stale_or_invalid_buttons_get_a_polite_answer(bot, data, expected):
+    calls = await bot.chat().press(data)
+    assert [call.method for call in calls] == ["answerCallbackQuery"]
+    assert calls[0].params["text"].startswith(expected)
+    assert calls[0].params["show_alert"] is True
 
 
-def test_inline_mode_pages_with_next_offset(run_bot, engine):
-    async def scenario(bot):
-        chat = bot.chat()
-        empty = await chat.inline("   ")
-        assert empty.params["results"] == []
-        assert empty.params["button"]["start_parameter"] == "inline"
-        seen, offset, pages = [], "", 0
-        while True:
-            page = await chat.inline("toy story", offset)
-            results = page.params["results"]
-            assert 0 < len(results) <= 50
-            assert page.params["cache_time"] == telegram_app.INLINE_CACHE_SECONDS
-            assert page.params["is_personal"] is True
-            seen += [result["id"] for result in results]
-            pages += 1
-            offset = page.params.get("next_offset", "")
-            if not offset:
-                break
-        assert pages > 1
-        assert len(seen) == len(set(seen)) == 1 + similar_to_toy_story(engine)
-        first = (await chat.inline("toy story")).params["results"][0]
-        assert first["title"] == "Toy Story (1995)"
-        assert first["input_message_content"]["message_text"].startswith("<b>Toy Story</b>")
-        assert (await chat.inline("xyzzy")).params["results"] == []
-
-    run_bot(scenario)
+async def test_inline_mode_pages_with_next_offset(bot, engine):
+    chat = bot.chat()
+    empty = await chat.inline("   ")
+    assert empty.params["results"] == []
+    assert empty.params["button"]["start_parameter"] == "inline"
+    seen, offset, pages = [], "", 0
+    while True:
+        page = await chat.inline("toy story", offset)
+        results = page.params["results"]
+        assert 0 < len(results) <= 50
+        assert page.params["cache_time"] == telegram_app.INLINE_CACHE_SECONDS
+        assert page.params["is_personal"] is True
+        seen += [result["id"] for result in results]
+        pages += 1
+        offset = page.params.get("next_offset", "")
+        if not offset:
+            break
+    assert pages > 1
+    assert len(seen) == len(set(seen)) == 1 + similar_to_toy_story(engine)
+    first = (await chat.inline("toy story")).params["results"][0]
+    assert first["title"] == "Toy Story (1995)"
+    assert first["input_message_content"]["message_text"].startswith("<b>Toy Story</b>")
+    assert (await chat.inline("xyzzy")).params["results"] == []
 
 
-def test_inline_results_follow_the_users_language(run_bot):
-    async def scenario(bot):
-        page = await bot.chat(language_code="es").inline("amelie")
-        assert page.params["results"][0]["description"].startswith("Película · Netflix")
-
-    run_bot(scenario)
+async def test_inline_results_follow_the_users_language(bot):
+    page = await bot.chat(language_code="es").inline("amelie")
+    assert page.params["results"][0]["description"].startswith("Película · Netflix")
 
 
 def test_menus_are_registered_in_both_languages(run_bot):
@@ -415,78 +362,66 @@ def test_the_token_is_never_in_the_settings_repr(bot_settings, built):
     assert "test-secret" not in repr(settings)
 
 
-def test_an_edited_message_gets_no_second_reply(run_bot):
-    async def scenario(bot):
-        chat = bot.chat()
-        calls = await chat.say("/count netflix")
-        (sent,) = [call for call in calls if call.method == "sendMessage"]
-        edited = {
-            "message_id": 77,
-            "date": 1_700_000_000,
-            "edit_date": 1_700_000_060,
-            "chat": chat.chat,
-            "from": chat.user,
-            "text": "/count hulu",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        }
-        assert await chat.feed({"edited_message": edited}) == []
-        assert sent.text.startswith("📊 Netflix has")
-
-    run_bot(scenario)
+async def test_an_edited_message_gets_no_second_reply(bot):
+    chat = bot.chat()
+    calls = await chat.say("/count netflix")
+    (sent,) = [call for call in calls if call.method == "sendMessage"]
+    edited = {
+        "message_id": 77,
+        "date": 1_700_000_000,
+        "edit_date": 1_700_000_060,
+        "chat": chat.chat,
+        "from": chat.user,
+        "text": "/count hulu",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
+    assert await chat.feed({"edited_message": edited}) == []
+    assert sent.text.startswith("📊 Netflix has")
 
 
-def test_a_reply_to_the_bot_that_mentions_it_is_read_without_the_mention(run_bot):
-    async def scenario(bot):
-        group = bot.chat(chat_id=-100, chat_type="group")
-        ours = {
-            "message_id": 5,
-            "date": 1_700_000_000,
-            "chat": group.chat,
-            "from": {"id": 4242, "is_bot": True, "first_name": "StreamBot"},
-            "text": "Tell me a title",
-        }
-        calls = await group.say("@StreamBot amelie", reply_to=ours)
-        (sent,) = [call for call in calls if call.method == "sendMessage"]
-        assert "<b>Amélie</b> (2001)" in sent.text
-
-    run_bot(scenario)
+async def test_a_reply_to_the_bot_that_mentions_it_is_read_without_the_mention(bot):
+    group = bot.chat(chat_id=-100, chat_type="group")
+    ours = {
+        "message_id": 5,
+        "date": 1_700_000_000,
+        "chat": group.chat,
+        "from": {"id": 4242, "is_bot": True, "first_name": "StreamBot"},
+        "text": "Tell me a title",
+    }
+    calls = await group.say("@StreamBot amelie", reply_to=ours)
+    (sent,) = [call for call in calls if call.method == "sendMessage"]
+    assert "<b>Amélie</b> (2001)" in sent.text
 
 
-def test_a_button_too_old_to_answer_still_shows_its_page(run_bot):
-    async def scenario(bot):
-        bot.api.fail["answerCallbackQuery"] = [
-            (400, "Bad Request: query is too old and response timeout expired", {})
-        ]
-        calls = await bot.chat().press("rec:ds1:5:")
-        methods = [call.method for call in calls]
-        assert methods == ["answerCallbackQuery", "editMessageText"]
-        assert "Toy Story" in calls[-1].text
-
-    run_bot(scenario)
+async def test_a_button_too_old_to_answer_still_shows_its_page(bot):
+    bot.api.fail["answerCallbackQuery"] = [
+        (400, "Bad Request: query is too old and response timeout expired", {})
+    ]
+    calls = await bot.chat().press("rec:ds1:5:")
+    methods = [call.method for call in calls]
+    assert methods == ["answerCallbackQuery", "editMessageText"]
+    assert "Toy Story" in calls[-1].text
 
 
-def test_a_press_is_acknowledged_while_its_page_is_shown(run_bot, monkeypatch):
+async def test_a_press_is_acknowledged_while_its_page_is_shown(bot, monkeypatch):
     """Both calls are in flight at once: a press costs one round trip to Telegram, not two."""
 
-    async def scenario(bot):
-        edited = asyncio.Event()
-        answer_and_edit = bot.api.do_request
+    edited = asyncio.Event()
+    answer_and_edit = bot.api.do_request
 
-        async def do_request(url, method, request_data=None, **kwargs):
-            if url.endswith("/answerCallbackQuery"):
-                # One after the other, the edit would only start once this returned.
-                await asyncio.wait_for(edited.wait(), timeout=10)
-            response = await answer_and_edit(url, method, request_data, **kwargs)
-            if url.endswith("/editMessageText"):
-                edited.set()
-            return response
+    async def do_request(url, method, request_data=None, **kwargs):
+        if url.endswith("/answerCallbackQuery"):
+            # One after the other, the edit would only start once this returned.
+            await asyncio.wait_for(edited.wait(), timeout=10)
+        response = await answer_and_edit(url, method, request_data, **kwargs)
+        if url.endswith("/editMessageText"):
+            edited.set()
+        return response
 
-        monkeypatch.setattr(bot.api, "do_request", do_request)
-        calls = await bot.chat().press("rec:ds1:5:")
-        assert sorted(call.method for call in calls) == ["answerCallbackQuery", "editMessageText"]
-        assert "Toy Story" in bot.api.of("editMessageText")[-1].text
-
-    run_bot(scenario)
+    monkeypatch.setattr(bot.api, "do_request", do_request)
+    calls = await bot.chat().press("rec:ds1:5:")
+    assert sorted(call.method for call in calls) == ["answerCallbackQuery", "editMessageText"]
+    assert "Toy Story" in bot.api.of("editMessageText")[-1].text
 
 
 def test_a_user_who_blocked_the_bot_is_logged_in_one_line(run_bot, caplog):
@@ -524,7 +459,7 @@ def test_the_api_base_url_setting_reaches_the_bot(bot_settings, built, engine):
     assert application.bot.base_file_url.startswith("http://127.0.0.1:8081/file/bot")
 
 
-class TimingOutApi(FakeBotApi):
+class TimingOutApi(FakeBotRequest):
     """A Bot API whose first sendMessage times out (it may still have been delivered)."""
 
     async def do_request(self, url, method, request_data=None, **kwargs):
@@ -544,34 +479,31 @@ def test_a_timed_out_message_is_not_sent_twice(run_bot):
     assert all(not call.text.startswith("📊") for call in sent[1:])
 
 
-def test_group_chatter_replying_to_the_bot_is_not_answered_but_answers_to_prompts_are(run_bot):
-    async def scenario(bot):
-        group = bot.chat(chat_id=-100125, chat_type="group")
-        calls = await group.say("/recommend@StreamBot")
-        (prompt,) = [call for call in calls if call.method == "sendMessage"]
-        assert prompt.params["reply_markup"]["force_reply"] is True
-        prompt_message = {
-            "message_id": 1000,  # the fake Bot API numbers the bot's messages from 1000
-            "date": 1_700_000_000,
-            "chat": group.chat,
-            "from": {"id": 4242, "is_bot": True, "first_name": "StreamBot"},
-            "text": prompt.text,
-        }
-        other_message = {**prompt_message, "message_id": 999, "text": "🍿 If you like…"}
-        assert await group.say("lol", reply_to=other_message) == []
-        answer = await group.reply_to("harry potter", prompt_message)
-        assert answer.startswith("🔍 I couldn't find anything called “harry potter”")
-        found = await group.reply_to("toy story", other_message)
-        assert "<b>Toy Story</b> (1995)" in found
-        assert "couldn't find" in await group.reply("@StreamBot lol")
-        # A prompt this process never sent (another worker's, or before a restart), in
-        # Spanish, is known by its own text; the same text from someone else is chatter.
-        elsewhere = {**prompt_message, "message_id": 5555, "text": "Dime un título.\nPor ejemplo"}
-        assert "harry potter" in await group.reply_to("harry potter", elsewhere)
-        impostor = {**elsewhere, "from": {"id": 777, "is_bot": True, "first_name": "Other"}}
-        assert await group.say("harry potter", reply_to=impostor) == []
-
-    run_bot(scenario)
+async def test_group_chatter_replying_to_the_bot_is_not_answered_but_answers_to_prompts_are(bot):
+    group = bot.chat(chat_id=-100125, chat_type="group")
+    calls = await group.say("/recommend@StreamBot")
+    (prompt,) = [call for call in calls if call.method == "sendMessage"]
+    assert prompt.params["reply_markup"]["force_reply"] is True
+    prompt_message = {
+        "message_id": 1000,  # the fake Bot API numbers the bot's messages from 1000
+        "date": 1_700_000_000,
+        "chat": group.chat,
+        "from": {"id": 4242, "is_bot": True, "first_name": "StreamBot"},
+        "text": prompt.text,
+    }
+    other_message = {**prompt_message, "message_id": 999, "text": "🍿 If you like…"}
+    assert await group.say("lol", reply_to=other_message) == []
+    answer = await group.reply_to("harry potter", prompt_message)
+    assert answer.startswith("🔍 I couldn't find anything called “harry potter”")
+    found = await group.reply_to("toy story", other_message)
+    assert "<b>Toy Story</b> (1995)" in found
+    assert "couldn't find" in await group.reply("@StreamBot lol")
+    # A prompt this process never sent (another worker's, or before a restart), in
+    # Spanish, is known by its own text; the same text from someone else is chatter.
+    elsewhere = {**prompt_message, "message_id": 5555, "text": "Dime un título.\nPor ejemplo"}
+    assert "harry potter" in await group.reply_to("harry potter", elsewhere)
+    impostor = {**elsewhere, "from": {"id": 777, "is_bot": True, "first_name": "Other"}}
+    assert await group.say("harry potter", reply_to=impostor) == []
 
 
 # -- the chat's platforms, where to watch, new arrivals, why, charts -------------------------
@@ -611,44 +543,38 @@ def test_the_chats_platforms_survive_a_restart_and_filter_replies(run_bot, engin
     run_bot(ask, db_url=database)
 
 
-def test_platform_toggles_save_and_reset(run_bot):
-    async def scenario(bot):
-        chat = bot.chat(language_code="es")
-        shown = (await chat.say("/plataformas"))[-1]
-        assert "todas las plataformas" in shown.text
-        toggles = dict(shown.buttons)
-        assert toggles == {
-            "➕ Prime Video": "pf:a",
-            "➕ Disney+": "pf:d",
-            "➕ Hulu": "pf:h",
-            "➕ Netflix": "pf:n",
-        }
-        edited = (await chat.press("pf:d"))[-1]
-        assert edited.method == "editMessageText"
-        assert "<b>Disney+</b>" in edited.text and dict(edited.buttons)["✅ Disney+"] == "pf:d"
-        await chat.press("pf:h")
-        both = await chat.reply("/plataformas")
-        assert "<b>Disney+ y Hulu</b>" in both
-        longest = (await chat.say("/duracion"))[-1]
-        assert "Solo en tus plataformas: Disney+ y Hulu" in longest.text
-        assert dict(longest.buttons)["🌐 Ver todas las plataformas"] == "long:0:m"
-        reset = (await chat.press("pf:*"))[-1]
-        assert "todas las plataformas" in reset.text
-        assert "Solo en tus" not in await chat.reply("/duracion")
-
-    run_bot(scenario)
+async def test_platform_toggles_save_and_reset(bot):
+    chat = bot.chat(language_code="es")
+    shown = (await chat.say("/plataformas"))[-1]
+    assert "todas las plataformas" in shown.text
+    toggles = dict(shown.buttons)
+    assert toggles == {
+        "➕ Prime Video": "pf:a",
+        "➕ Disney+": "pf:d",
+        "➕ Hulu": "pf:h",
+        "➕ Netflix": "pf:n",
+    }
+    edited = (await chat.press("pf:d"))[-1]
+    assert edited.method == "editMessageText"
+    assert "<b>Disney+</b>" in edited.text and dict(edited.buttons)["✅ Disney+"] == "pf:d"
+    await chat.press("pf:h")
+    both = await chat.reply("/plataformas")
+    assert "<b>Disney+ y Hulu</b>" in both
+    longest = (await chat.say("/duracion"))[-1]
+    assert "Solo en tus plataformas: Disney+ y Hulu" in longest.text
+    assert dict(longest.buttons)["🌐 Ver todas las plataformas"] == "long:0:m"
+    reset = (await chat.press("pf:*"))[-1]
+    assert "todas las plataformas" in reset.text
+    assert "Solo en tus" not in await chat.reply("/duracion")
 
 
-def test_every_platform_chosen_means_all_and_unknown_ones_are_explained(run_bot):
-    async def scenario(bot):
-        chat = bot.chat()
-        everything = await chat.reply("/platforms netflix hulu disney prime")
-        assert "every platform" in everything
-        problem = await chat.reply("/platforms netflix hbo")
-        assert "“hbo” isn't one of my platforms" in problem
-        assert "Example: /platforms netflix disney" in problem
-
-    run_bot(scenario)
+async def test_every_platform_chosen_means_all_and_unknown_ones_are_explained(bot):
+    chat = bot.chat()
+    everything = await chat.reply("/platforms netflix hulu disney prime")
+    assert "every platform" in everything
+    problem = await chat.reply("/platforms netflix hbo")
+    assert "“hbo” isn't one of my platforms" in problem
+    assert "Example: /platforms netflix disney" in problem
 
 
 def test_two_bots_on_one_database_see_each_others_settings(run_bot, tmp_path):
@@ -668,176 +594,146 @@ def test_two_bots_on_one_database_see_each_others_settings(run_bot, tmp_path):
     assert order == ["set", "read"]
 
 
-def test_inline_results_keep_to_the_users_platforms(run_bot, engine):
-    async def scenario(bot):
-        chat = bot.chat()
-        await chat.reply("/platforms hulu")
-        results = (await chat.inline("toy story")).params["results"]
-        card, *similar = results
-        assert card["title"] == "Toy Story (1995)"
-        assert similar
-        for result in similar:
-            work = engine.details(engine.work_of(result["id"].split("-", 1)[1]))
-            assert "hulu" in work.platforms
-
-    run_bot(scenario)
+async def test_inline_results_keep_to_the_users_platforms(bot, engine):
+    chat = bot.chat()
+    await chat.reply("/platforms hulu")
+    results = (await chat.inline("toy story")).params["results"]
+    card, *similar = results
+    assert card["title"] == "Toy Story (1995)"
+    assert similar
+    for result in similar:
+        work = engine.details(engine.work_of(result["id"].split("-", 1)[1]))
+        assert "hulu" in work.platforms
 
 
-def test_where_lists_each_platform_with_its_date(run_bot):
-    async def scenario(bot):
-        chat = bot.chat()
-        where = await chat.reply("/where toy story")
-        assert where.splitlines() == [
-            "📺 <b>Toy Story</b> (1995) streams on:",
-            "• <b>Disney+</b> · added 12 Nov 2019",
-            "• <b>Hulu</b> · added 1 Oct 2021",
-        ]
-        spanish = await bot.chat(language_code="es").reply("¿dónde puedo ver toy story?")
-        assert "• <b>Disney+</b> · añadido el 12 nov 2019" in spanish
-        ambiguous = (await chat.say("/where the office"))[-1]
-        assert ambiguous.text == "🤔 Did you mean…?"
-        picks = [data for _, data in ambiguous.buttons]
-        assert picks and all(data.startswith("where:") for data in picks)
-        picked = (await chat.press(picks[0]))[-1]
-        assert picked.method == "editMessageText" and "The Office" in picked.text
-        missing = await chat.reply("/where qwxzy")
-        assert missing.startswith("🔍 “qwxzy” isn't on any of my platforms")
-
-    run_bot(scenario)
+async def test_where_lists_each_platform_with_its_date(bot):
+    chat = bot.chat()
+    where = await chat.reply("/where toy story")
+    assert where.splitlines() == [
+        "📺 <b>Toy Story</b> (1995) streams on:",
+        "• <b>Disney+</b> · added 12 Nov 2019",
+        "• <b>Hulu</b> · added 1 Oct 2021",
+    ]
+    spanish = await bot.chat(language_code="es").reply("¿dónde puedo ver toy story?")
+    assert "• <b>Disney+</b> · añadido el 12 nov 2019" in spanish
+    ambiguous = (await chat.say("/where the office"))[-1]
+    assert ambiguous.text == "🤔 Did you mean…?"
+    picks = [data for _, data in ambiguous.buttons]
+    assert picks and all(data.startswith("where:") for data in picks)
+    picked = (await chat.press(picks[0]))[-1]
+    assert picked.method == "editMessageText" and "The Office" in picked.text
+    missing = await chat.reply("/where qwxzy")
+    assert missing.startswith("🔍 “qwxzy” isn't on any of my platforms")
 
 
-def test_where_offers_the_closest_titles_when_the_work_is_missing(run_bot):
-    async def scenario(bot):
-        closest = (await bot.chat().say("/where toy stories"))[-1]
-        assert "isn't on any of my platforms. The closest titles I have:" in closest.text
-        assert any(label.startswith("Toy Story") for label, _ in closest.buttons)
-
-    run_bot(scenario)
+async def test_where_offers_the_closest_titles_when_the_work_is_missing(bot):
+    closest = (await bot.chat().say("/where toy stories"))[-1]
+    assert "isn't on any of my platforms. The closest titles I have:" in closest.text
+    assert any(label.startswith("Toy Story") for label, _ in closest.buttons)
 
 
-def test_new_lists_the_latest_additions_and_the_snapshot_date(run_bot):
-    async def scenario(bot):
-        chat = bot.chat()
-        latest = await chat.reply("/new")
-        lines = latest.splitlines()
-        assert lines[0] == "🆕 <b>Latest additions</b>"
-        assert "Catalogue as of 26 Nov 2021" in lines[1]
-        listed = [line for line in lines if line[:1].isdigit()]
-        assert listed[0].startswith("1. <b>Ernest Saves Christmas</b> (1988)")
-        assert listed[1].startswith("2. <b>Silent Night</b>")
-        dates = [line.rsplit(" · ", 1)[1] for line in listed]
-        assert dates[:3] == ["26 Nov 2021", "23 Oct 2021", "1 Oct 2021"]
-        assert "Prime Video gives no date for 2 of its 6 titles" in latest
-        netflix = await chat.reply("/nuevo netflix")
-        assert netflix.startswith("🆕 <b>Latest additions</b> on Netflix")
-        assert "1. <b>Dick Johnson Is Dead</b>" in netflix
-        assert "Disney+" not in netflix
-
-    run_bot(scenario)
+async def test_new_lists_the_latest_additions_and_the_snapshot_date(bot):
+    chat = bot.chat()
+    latest = await chat.reply("/new")
+    lines = latest.splitlines()
+    assert lines[0] == "🆕 <b>Latest additions</b>"
+    assert "Catalogue as of 26 Nov 2021" in lines[1]
+    listed = [line for line in lines if line[:1].isdigit()]
+    assert listed[0].startswith("1. <b>Ernest Saves Christmas</b> (1988)")
+    assert listed[1].startswith("2. <b>Silent Night</b>")
+    dates = [line.rsplit(" · ", 1)[1] for line in listed]
+    assert dates[:3] == ["26 Nov 2021", "23 Oct 2021", "1 Oct 2021"]
+    assert "Prime Video gives no date for 2 of its 6 titles" in latest
+    netflix = await chat.reply("/nuevo netflix")
+    assert netflix.startswith("🆕 <b>Latest additions</b> on Netflix")
+    assert "1. <b>Dick Johnson Is Dead</b>" in netflix
+    assert "Disney+" not in netflix
 
 
-def test_why_explains_what_two_titles_share(run_bot):
-    async def scenario(bot):
-        chat = bot.chat()
-        why = (await chat.say("/why toy story | toy story 2"))[-1]
-        assert why.text.startswith("🔗 <b>Toy Story</b> (1995) and <b>Toy Story 2</b> (1999) are")
-        assert "🎬 Same director: John Lasseter" in why.text
-        assert "🔑 Top shared terms: " in why.text
-        assert [label for label, _ in why.buttons] == [
-            "🔎 More like Toy Story",
-            "🔎 More like Toy Story 2",
-        ]
-        usage = await chat.reply("/why toy story")
-        assert "two titles with a | between them" in usage
-        assert "Example: /why toy story | toy story 2" in usage
-
-    run_bot(scenario)
+async def test_why_explains_what_two_titles_share(bot):
+    chat = bot.chat()
+    why = (await chat.say("/why toy story | toy story 2"))[-1]
+    assert why.text.startswith("🔗 <b>Toy Story</b> (1995) and <b>Toy Story 2</b> (1999) are")
+    assert "🎬 Same director: John Lasseter" in why.text
+    assert "🔑 Top shared terms: " in why.text
+    assert [label for label, _ in why.buttons] == [
+        "🔎 More like Toy Story",
+        "🔎 More like Toy Story 2",
+    ]
+    usage = await chat.reply("/why toy story")
+    assert "two titles with a | between them" in usage
+    assert "Example: /why toy story | toy story 2" in usage
 
 
-def test_stats_sends_a_chart_in_the_users_language(run_bot):
+async def test_stats_sends_a_chart_in_the_users_language(bot):
     from io import BytesIO
 
     from PIL import Image
 
-    async def scenario(bot):
-        chat = bot.chat(language_code="es")
-        (photo,) = [call for call in await chat.say("/estadisticas") if call.method != "getFile"]
-        assert photo.method == "sendPhoto"
-        assert photo.text.startswith("📊 <b>28 títulos</b> en 4 plataformas")
-        image = Image.open(BytesIO(photo.files["photo"]))
-        assert image.format == "PNG" and image.size == (1200, 1500)
-        assert "Películas y series por plataforma" in image.text["Description"]
-        assert ("📊 Hulu", "stats:h") in photo.buttons
-        hulu = (await chat.press("stats:h"))[-1]
-        assert hulu.method == "sendPhoto" and "<b>Hulu</b>" in hulu.text
-        assert "Hulu en números" in Image.open(BytesIO(hulu.files["photo"])).text["Title"]
-
-    run_bot(scenario)
+    chat = bot.chat(language_code="es")
+    (photo,) = [call for call in await chat.say("/estadisticas") if call.method != "getFile"]
+    assert photo.method == "sendPhoto"
+    assert photo.text.startswith("📊 <b>28 títulos</b> en 4 plataformas")
+    image = Image.open(BytesIO(photo.files["photo"]))
+    assert image.format == "PNG" and image.size == (1200, 1500)
+    assert "Películas y series por plataforma" in image.text["Description"]
+    assert ("📊 Hulu", "stats:h") in photo.buttons
+    hulu = (await chat.press("stats:h"))[-1]
+    assert hulu.method == "sendPhoto" and "<b>Hulu</b>" in hulu.text
+    assert "Hulu en números" in Image.open(BytesIO(hulu.files["photo"])).text["Title"]
 
 
-def test_inline_where_shows_each_work_and_its_platforms(run_bot):
-    async def scenario(bot):
-        chat = bot.chat(language_code="es")
-        results = (await chat.inline("donde the office")).params["results"]
-        assert sorted(result["title"] for result in results) == [
-            "📺 The Office (2001)",
-            "📺 The Office (2005)",
-        ]
-        texts = [result["input_message_content"]["message_text"] for result in results]
-        assert any(
-            text.startswith("📺 <b>The Office</b> (2005) está en:\n• <b>Netflix</b>")
-            for text in texts
-        )
-        assert (await chat.inline("where qwxzy")).params["results"] == []
-
-    run_bot(scenario)
+async def test_inline_where_shows_each_work_and_its_platforms(bot):
+    chat = bot.chat(language_code="es")
+    results = (await chat.inline("donde the office")).params["results"]
+    assert sorted(result["title"] for result in results) == [
+        "📺 The Office (2001)",
+        "📺 The Office (2005)",
+    ]
+    texts = [result["input_message_content"]["message_text"] for result in results]
+    assert any(
+        text.startswith("📺 <b>The Office</b> (2005) está en:\n• <b>Netflix</b>") for text in texts
+    )
+    assert (await chat.inline("where qwxzy")).params["results"] == []
 
 
-def test_only_a_groups_admins_change_its_language_and_platforms(run_bot):
-    async def scenario(bot):
-        group_id = -100321
-        member = bot.chat(user_id=51, chat_id=group_id, chat_type="supergroup")
-        owner = bot.chat(user_id=52, chat_id=group_id, chat_type="supergroup")
-        admin = bot.chat(user_id=53, chat_id=group_id, chat_type="supergroup", language_code="es")
-        bot.api.statuses |= {(group_id, 52): "creator", (group_id, 53): "administrator"}
+async def test_only_a_groups_admins_change_its_language_and_platforms(bot):
+    group_id = -100321
+    member = bot.chat(user_id=51, chat_id=group_id, chat_type="supergroup")
+    owner = bot.chat(user_id=52, chat_id=group_id, chat_type="supergroup")
+    admin = bot.chat(user_id=53, chat_id=group_id, chat_type="supergroup", language_code="es")
+    bot.api.statuses |= {(group_id, 52): "creator", (group_id, 53): "administrator"}
 
-        refused = await member.reply("/lang@StreamBot es")
-        assert refused.startswith("Only this group's admins can change its language")
-        toggle = (await member.press("pf:n"))[-1]
-        assert toggle.method == "answerCallbackQuery" and toggle.params["show_alert"]
-        assert "Only this group's admins" in toggle.params["text"]
-        assert "Prime Video has" in await member.reply("/count@StreamBot prime")
-        assert "Only on your platforms" not in await member.reply("/longest@StreamBot")
+    refused = await member.reply("/lang@StreamBot es")
+    assert refused.startswith("Only this group's admins can change its language")
+    toggle = (await member.press("pf:n"))[-1]
+    assert toggle.method == "answerCallbackQuery" and toggle.params["show_alert"]
+    assert "Only this group's admins" in toggle.params["text"]
+    assert "Prime Video has" in await member.reply("/count@StreamBot prime")
+    assert "Only on your platforms" not in await member.reply("/longest@StreamBot")
 
-        assert (await owner.reply("/platforms@StreamBot netflix")).startswith("✅ Saved.")
-        assert (await admin.reply("/idioma@StreamBot es")).startswith("¡Listo!")
-        assert "Solo en tus plataformas: Netflix" in await member.reply("/longest@StreamBot")
+    assert (await owner.reply("/platforms@StreamBot netflix")).startswith("✅ Saved.")
+    assert (await admin.reply("/idioma@StreamBot es")).startswith("¡Listo!")
+    assert "Solo en tus plataformas: Netflix" in await member.reply("/longest@StreamBot")
 
-        # An anonymous admin writes as the group itself; a member's own chat is not the group.
-        anonymous = {"id": group_id, "type": "supergroup", "title": "Movie night"}
-        message = {"message_id": 77, "date": 1_700_000_000, "chat": owner.chat, "text": "/lang en"}
-        message |= {"from": {"id": 1087968824, "is_bot": True, "first_name": "Group"}}
-        message |= {"sender_chat": anonymous, "entities": command_entities("/lang en")}
-        (switched,) = [
-            c for c in await owner.feed({"message": message}) if c.method == "sendMessage"
-        ]
-        assert switched.text.startswith("Done!")
-        assert "Prime Video has" in await member.reply("/count@StreamBot prime")
+    # An anonymous admin writes as the group itself; a member's own chat is not the group.
+    anonymous = {"id": group_id, "type": "supergroup", "title": "Movie night"}
+    message = {"message_id": 77, "date": 1_700_000_000, "chat": owner.chat, "text": "/lang en"}
+    message |= {"from": {"id": 1087968824, "is_bot": True, "first_name": "Group"}}
+    message |= {"sender_chat": anonymous, "entities": command_entities("/lang en")}
+    (switched,) = [c for c in await owner.feed({"message": message}) if c.method == "sendMessage"]
+    assert switched.text.startswith("Done!")
+    assert "Prime Video has" in await member.reply("/count@StreamBot prime")
 
-        # A group whose admins can't be checked keeps its settings.
-        bot.api.fail["getChatMember"] = [(400, "Bad Request: chat not found", {})]
-        assert "Only this group's admins" in await owner.reply("/lang@StreamBot es")
-        # A private chat needs nobody's permission.
-        assert (await bot.chat(user_id=51, chat_id=51).reply("/lang es")).startswith("¡Listo!")
-
-    run_bot(scenario)
+    # A group whose admins can't be checked keeps its settings.
+    bot.api.fail["getChatMember"] = [(400, "Bad Request: chat not found", {})]
+    assert "Only this group's admins" in await owner.reply("/lang@StreamBot es")
+    # A private chat needs nobody's permission.
+    assert (await bot.chat(user_id=51, chat_id=51).reply("/lang es")).startswith("¡Listo!")
 
 
-def test_a_members_platform_toggle_in_a_group_is_answered_first_by_the_refusal(run_bot):
-    async def scenario(bot):
-        member = bot.chat(user_id=61, chat_id=-100654, chat_type="supergroup")
-        calls = await member.press("pf:*")
-        assert [call.method for call in calls] == ["getChatMember", "answerCallbackQuery"]
-        assert "Only this group's admins" in calls[1].params["text"]
-
-    run_bot(scenario)
+async def test_a_members_platform_toggle_in_a_group_is_answered_first_by_the_refusal(bot):
+    member = bot.chat(user_id=61, chat_id=-100654, chat_type="supergroup")
+    calls = await member.press("pf:*")
+    assert [call.method for call in calls] == ["getChatMember", "answerCallbackQuery"]
+    assert "Only this group's admins" in calls[1].params["text"]

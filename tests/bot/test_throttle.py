@@ -172,38 +172,32 @@ def test_a_flood_gets_a_few_answers_and_one_notice_while_others_are_served(run_b
     assert caplog.text.count("user 21 sends too much too fast") == 1
 
 
-def test_inline_queries_and_buttons_are_throttled_too(run_bot):
-    async def scenario(bot):
-        bot.app.bot_data[telegram_app.THROTTLE] = Throttle(clock=lambda: 0.0)  # time stands still
-        typist = bot.chat(user_id=31, chat_id=31)
-        answered = 0
-        for n in range(60):
-            calls = await typist.feed(
-                {"inline_query": {"id": f"q{n}", "from": typist.user, "query": "toy", "offset": ""}}
-            )
-            answered += len(calls)
-        assert answered == 40  # a quarter of a token each; no notice: no chat to show it
-        (notice,) = await typist.say("/count netflix")
-        assert notice.text == i18n.EN["slow_down"]
+async def test_inline_queries_and_buttons_are_throttled_too(bot):
+    bot.app.bot_data[telegram_app.THROTTLE] = Throttle(clock=lambda: 0.0)  # time stands still
+    typist = bot.chat(user_id=31, chat_id=31)
+    answered = 0
+    for n in range(60):
+        calls = await typist.feed(
+            {"inline_query": {"id": f"q{n}", "from": typist.user, "query": "toy", "offset": ""}}
+        )
+        answered += len(calls)
+    assert answered == 40  # a quarter of a token each; no notice: no chat to show it
+    (notice,) = await typist.say("/count netflix")
+    assert notice.text == i18n.EN["slow_down"]
 
-        presser = bot.chat(user_id=32, chat_id=32)
-        pressed = [await presser.press("rec:ds1:5:") for _ in range(15)]
-        assert all(calls for calls in pressed[:10])
-        toast = pressed[10]
-        assert [call.method for call in toast] == ["answerCallbackQuery"]
-        assert toast[0].params["text"] == replies.plain_text(i18n.EN["slow_down"])
-        assert pressed[11:] == [[]] * 4
-
-    run_bot(scenario)
+    presser = bot.chat(user_id=32, chat_id=32)
+    pressed = [await presser.press("rec:ds1:5:") for _ in range(15)]
+    assert all(calls for calls in pressed[:10])
+    toast = pressed[10]
+    assert [call.method for call in toast] == ["answerCallbackQuery"]
+    assert toast[0].params["text"] == replies.plain_text(i18n.EN["slow_down"])
+    assert pressed[11:] == [[]] * 4
 
 
-def test_group_chatter_costs_nothing(run_bot):
+async def test_group_chatter_costs_nothing(bot):
     """A chatty member of a group (privacy mode off) is not throttled for talking to others."""
 
-    async def scenario(bot):
-        group = bot.chat(user_id=41, chat_id=-100500, chat_type="supergroup")
-        for n in range(30):
-            assert await group.say(f"lol {n}") == []
-        assert "Netflix has" in await group.reply("/count@StreamBot netflix")
-
-    run_bot(scenario)
+    group = bot.chat(user_id=41, chat_id=-100500, chat_type="supergroup")
+    for n in range(30):
+        assert await group.say(f"lol {n}") == []
+    assert "Netflix has" in await group.reply("/count@StreamBot netflix")

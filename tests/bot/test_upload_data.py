@@ -33,6 +33,12 @@ def served_dir(data_dir: Path) -> Path:
     return data_dir
 
 
+@pytest.fixture
+def bot_options(served_dir: Path) -> dict[str, Path]:
+    """The bots of this module serve ``served_dir``, which reloads rebuild."""
+    return {"data_dir": served_dir}
+
+
 def netflix(data_dir: Path) -> bytes:
     """The served Netflix file: the fixture's 11 rows, with a BOM and CRLF line ends."""
     return (data_dir / "raw" / "catalogues" / "netflix_titles.csv").read_bytes()
@@ -74,29 +80,26 @@ def test_a_file_of_300k_columns_is_refused_in_a_blink(run_bot, served_dir):
 
 
 # -- E: a show_id too long for a button ---------------------------------------------------------
-def test_an_id_that_does_not_fit_a_button_is_set_aside_in_the_dry_run(run_bot, served_dir):
+async def test_an_id_that_does_not_fit_a_button_is_set_aside_in_the_dry_run(bot, served_dir):
     long_id = b"s" + b"9" * 59
     upload = netflix(served_dir) + HEAT.replace(b"s12,", long_id + b",")
 
-    async def scenario(bot):
-        admin = bot.admin()
-        preview = (await admin.send_document(upload, "netflix.csv", "/upload netflix"))[-1]
-        assert (
-            "⚠️ 1 rows would be set aside:\n• row 13, column show_id: show_id is not 1 to 40 "
-            "letters, digits, '.', '_' or '-'" in preview.text
-        )
-        done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
-        assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.")
-        assert not any(len(record_id) > 41 for record_id in bot.holder.engine.catalogue.records.id)
-        answers = [
-            *await admin.say("/where heat"),
-            *await admin.say("/recommend heat"),
-            *await admin.say("/info heat"),
-        ]
-        no_apology(answers)
-        assert all(len(data.encode()) <= 64 for call in answers for _, data in call.buttons)
-
-    run_bot(scenario, data_dir=served_dir)
+    admin = bot.admin()
+    preview = (await admin.send_document(upload, "netflix.csv", "/upload netflix"))[-1]
+    assert (
+        "⚠️ 1 rows would be set aside:\n• row 13, column show_id: show_id is not 1 to 40 "
+        "letters, digits, '.', '_' or '-'" in preview.text
+    )
+    done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
+    assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.")
+    assert not any(len(record_id) > 41 for record_id in bot.holder.engine.catalogue.records.id)
+    answers = [
+        *await admin.say("/where heat"),
+        *await admin.say("/recommend heat"),
+        *await admin.say("/info heat"),
+    ]
+    no_apology(answers)
+    assert all(len(data.encode()) <= 64 for call in answers for _, data in call.buttons)
 
 
 def test_the_dry_run_refuses_ids_its_buttons_cannot_carry():
@@ -119,29 +122,26 @@ def test_the_dry_run_refuses_ids_its_buttons_cannot_carry():
 
 
 # -- F: a display name that matplotlib would read as mathtext ----------------------------------
-def test_a_display_name_with_dollars_is_drawn_as_typed(run_bot, served_dir):
+async def test_a_display_name_with_dollars_is_drawn_as_typed(bot, served_dir):
     rows = netflix(served_dir).split(b"\r\n")
     upload = b"\r\n".join(rows[:4]) + b"\r\n"
 
-    async def scenario(bot):
-        admin = bot.admin()
-        calls = await admin.send_document(upload, "cash.csv", "/upload cash Cash $$ TV")
-        assert calls[-1].text.startswith("📋 <b>Dry run</b> of cash.csv for Cash $$ TV")
-        done = await admin.press(dict(calls[-1].buttons)["✅ Apply and reload"])
-        assert done[-1].text.startswith("✅ <b>Cash $$ TV</b> updated from the upload.")
-        user = bot.chat()
-        overview = await user.say("/stats")
-        no_apology(overview)
-        (photo,) = [call for call in overview if call.method == "sendPhoto"]
-        assert "Cash $$ TV" in Image.open(BytesIO(photo.files["photo"])).text["Description"]
-        assert ("📊 Cash $$ TV", "stats:c") in photo.buttons
-        pressed = await user.press("stats:c")
-        no_apology(pressed)
-        (chart,) = [call for call in pressed if call.method == "sendPhoto"]
-        title = Image.open(BytesIO(chart.files["photo"])).text["Title"]
-        assert title == EN["chart_platform_title"].format(platform="Cash $$ TV")
-
-    run_bot(scenario, data_dir=served_dir)
+    admin = bot.admin()
+    calls = await admin.send_document(upload, "cash.csv", "/upload cash Cash $$ TV")
+    assert calls[-1].text.startswith("📋 <b>Dry run</b> of cash.csv for Cash $$ TV")
+    done = await admin.press(dict(calls[-1].buttons)["✅ Apply and reload"])
+    assert done[-1].text.startswith("✅ <b>Cash $$ TV</b> updated from the upload.")
+    user = bot.chat()
+    overview = await user.say("/stats")
+    no_apology(overview)
+    (photo,) = [call for call in overview if call.method == "sendPhoto"]
+    assert "Cash $$ TV" in Image.open(BytesIO(photo.files["photo"])).text["Description"]
+    assert ("📊 Cash $$ TV", "stats:c") in photo.buttons
+    pressed = await user.press("stats:c")
+    no_apology(pressed)
+    (chart,) = [call for call in pressed if call.method == "sendPhoto"]
+    title = Image.open(BytesIO(chart.files["photo"])).text["Title"]
+    assert title == EN["chart_platform_title"].format(platform="Cash $$ TV")
 
 
 def test_a_chart_that_cannot_be_drawn_refuses_the_upload(run_bot, served_dir, monkeypatch):
@@ -166,22 +166,17 @@ def test_a_chart_that_cannot_be_drawn_refuses_the_upload(run_bot, served_dir, mo
 
 
 # -- G: a spreadsheet export with a comma after every row ---------------------------------------
-def test_an_excel_export_is_previewed_applied_and_served(run_bot, served_dir):
-    async def scenario(bot):
-        admin = bot.admin()
-        export = excel_export(netflix(served_dir))
-        preview = (await admin.send_document(export, "netflix.csv", "/upload netflix"))[-1]
-        assert preview.text.startswith(
-            "📋 <b>Dry run</b> of netflix.csv for Netflix: 11 rows\n"
-            "➕ 0 new · ➖ 0 gone · ✏️ 0 changed · 11 the same"
-        )
-        done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
-        assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.")
-        assert "<b>Dick Johnson Is Dead</b> (2020)" in await admin.reply(
-            "/where dick johnson is dead"
-        )
-
-    run_bot(scenario, data_dir=served_dir)
+async def test_an_excel_export_is_previewed_applied_and_served(bot, served_dir):
+    admin = bot.admin()
+    export = excel_export(netflix(served_dir))
+    preview = (await admin.send_document(export, "netflix.csv", "/upload netflix"))[-1]
+    assert preview.text.startswith(
+        "📋 <b>Dry run</b> of netflix.csv for Netflix: 11 rows\n"
+        "➕ 0 new · ➖ 0 gone · ✏️ 0 changed · 11 the same"
+    )
+    done = await admin.press(dict(preview.buttons)["✅ Apply and reload"])
+    assert done[-1].text.startswith("✅ <b>Netflix</b> updated from the upload.")
+    assert "<b>Dick Johnson Is Dead</b> (2020)" in await admin.reply("/where dick johnson is dead")
 
 
 @pytest.mark.parametrize(
@@ -198,14 +193,9 @@ def test_an_excel_export_is_previewed_applied_and_served(run_bot, served_dir):
     ],
     ids=["value-after-the-comma", "a-stray-quote"],
 )
-def test_a_broken_export_is_refused_with_its_row(run_bot, served_dir, edit, reason):
+async def test_a_broken_export_is_refused_with_its_row(bot, served_dir, edit, reason):
     lines = edit(excel_export(netflix(served_dir)).split(b"\r\n"))
 
-    async def scenario(bot):
-        calls = await bot.admin().send_document(
-            b"\r\n".join(lines), "netflix.csv", "/upload netflix"
-        )
-        no_apology(calls)
-        assert calls[-1].text.startswith(f"{REFUSED}{reason}")
-
-    run_bot(scenario, data_dir=served_dir)
+    calls = await bot.admin().send_document(b"\r\n".join(lines), "netflix.csv", "/upload netflix")
+    no_apology(calls)
+    assert calls[-1].text.startswith(f"{REFUSED}{reason}")
