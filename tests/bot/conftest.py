@@ -27,6 +27,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.telegram_app import build_application, post_init, post_shutdown
+from etl.build import run_etl
 from recommender.engine import Engine, EngineHolder
 from scripts.fake_bot_api import BOT_ID, BOT_USERNAME, Call, FakeBotRequest, command_entities
 
@@ -245,6 +246,13 @@ def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
         return harness
 
     return run
+
+
+@pytest.fixture
+def served_dir(data_dir: Path) -> Path:
+    """A data folder of its own whose catalogue is built and served, free to rebuild."""
+    run_etl(data_dir / "raw", data_dir / "processed")
+    return data_dir
 
 
 @pytest.fixture

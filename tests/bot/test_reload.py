@@ -37,13 +37,6 @@ ROMA = (
 
 
 @pytest.fixture
-def served_dir(data_dir: Path) -> Path:
-    """A data folder of its own whose catalogue is built and served, free to rebuild."""
-    run_etl(data_dir / "raw", data_dir / "processed")
-    return data_dir
-
-
-@pytest.fixture
 def bot_options(served_dir: Path) -> dict[str, Path]:
     """The bots of this module serve ``served_dir``, which reloads rebuild."""
     return {"data_dir": served_dir}

@@ -16,7 +16,6 @@ from PIL import Image
 from bot import upload_check
 from bot.i18n import EN
 from bot.upload_check import check_upload
-from etl.build import run_etl
 from etl.upload import UploadError, UploadRows
 from recommender.platforms import Platform, PlatformRegistry
 from tests.bot.conftest import Call
@@ -24,13 +23,6 @@ from tests.test_extract import excel_export
 from tests.test_upload import HEAT, snapshot
 
 REFUSED = "❌ <b>Upload refused</b>: that isn't a CSV file I can read. "
-
-
-@pytest.fixture
-def served_dir(data_dir: Path) -> Path:
-    """A data folder of its own whose catalogue is built and served, free to rebuild."""
-    run_etl(data_dir / "raw", data_dir / "processed")
-    return data_dir
 
 
 @pytest.fixture
