@@ -1,7 +1,7 @@
 """The admin flows, written once for every front end: reload, the kept versions, rollback, and
 an uploaded catalogue's dry run and apply.
 
-Each method runs its flow and turns every way it can end into a :class:`~bot.replies.Reply`;
+Each method runs its flow and turns every way it can end into a :class:`~bot.chat.replies.Reply`;
 a front end only checks who asks, says that a long flow started, and sends the reply. The
 methods block (a reload waits for the ETL's child process): a front end with an event loop
 runs them in a worker thread.
@@ -14,8 +14,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot import callbacks
-from bot.i18n import date_text, number, plural, t
+from bot.chat import callbacks
+from bot.chat.i18n import date_text, number, plural, t
+from bot.chat.replies import BUTTON_TITLE_LENGTH, Button, Reply, esc, shorten
 from bot.reload import (
     ReloadBusy,
     ReloadError,
@@ -25,7 +26,6 @@ from bot.reload import (
     rollback_engine,
     upload_and_reload,
 )
-from bot.replies import BUTTON_TITLE_LENGTH, Button, Reply, esc, shorten
 from bot.settings import Settings
 from etl.upload import (
     MAX_UPLOAD_BYTES,

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat.i18n import LANGUAGES, language_for, t
 from bot.console import ask, chat
-from bot.i18n import LANGUAGES, language_for, t
 from bot.reload import describe_failure, load_engine
 from bot.settings import Settings, SettingsError
 from etl.build import BuildRefused, is_stale, run_etl, run_upload
@@ -301,7 +301,7 @@ def _run_command(args: argparse.Namespace, call: Invocation) -> int:
         )
     if settings.telegram_bot_token:
         # Imported here: the console and the other commands never need python-telegram-bot.
-        from bot.telegram_app import run_bot
+        from bot.telegram.application import run_bot
 
         run_bot(settings, webhook=args.webhook or bool(settings.webhook_url))
         return EXIT_OK

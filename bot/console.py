@@ -9,17 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot import callbacks, parsing
 from bot.admin import Admin
-from bot.i18n import t
-from bot.parsing import Intent, parse_message
-from bot.replies import Button, Reply, answer, plain_text
+from bot.chat import callbacks, parsing
+from bot.chat.i18n import t
+from bot.chat.parsing import Intent, parse_message
+from bot.chat.replies import Button, Reply, answer, plain_text
 from bot.settings import Settings
 from recommender.engine import EngineHolder
 
 QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q"])
 _BOLD, _ITALIC, _RESET = "\033[1m", "\033[3m", "\033[0m"
-# No "<" inside a tag, as in bot.replies.
+# No "<" inside a tag, as in bot.chat.replies.
 _TAG = re.compile(r"<(/?)(b|i|code)>|<[^<>]*>")
 # The admin flows the console runs when it is given the data folder: whoever runs it owns the
 # data. No file can be sent here, so /upload gets the refusal it gets without a data folder.

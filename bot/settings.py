@@ -94,7 +94,7 @@ class Settings:
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     # The HTTP library for Bot API calls: one of HTTP_CLIENTS.
     http_client: str = HTTP_CLIENTS[0]
-    # Webhook worker processes sharing the port and one engine's memory (bot/workers.py).
+    # Webhook worker processes sharing the port and one engine's memory (bot/telegram/workers.py).
     workers: int = 1
 
     @property

@@ -12,9 +12,9 @@ import textwrap
 
 import numpy as np
 
-from bot import callbacks
 from bot.charts import overview_chart, platform_chart
-from bot.i18n import EN
+from bot.chat import callbacks
+from bot.chat.i18n import EN
 from etl.upload import UploadError, UploadRows
 from recommender.catalogue import Catalogue
 

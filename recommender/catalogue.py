@@ -57,7 +57,7 @@ def _squeeze(text: str) -> str:
 # The release years a catalogue title can have: older is a typo, later is not yet released.
 FIRST_YEAR, LAST_YEAR = 1870, 2100
 #: A record id is its platform's letter and its lowercase ``show_id``. Button data and inline
-#: result ids carry it within Telegram's 64 bytes (bot/callbacks.py keeps the budget), so
+#: result ids carry it within Telegram's 64 bytes (bot/chat/callbacks.py keeps the budget), so
 #: the ETL sets aside a row whose ``show_id`` is not ``SHOW_ID``.
 MAX_SHOW_ID = 40
 SHOW_ID = rf"[a-z0-9._-]{{1,{MAX_SHOW_ID}}}"

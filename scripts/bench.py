@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import process, utils
 
-from bot import parsing
+from bot.chat import parsing
 from bot.settings import Settings
 from etl.build import run_etl
 from recommender.engine import ArtifactMissing, Engine

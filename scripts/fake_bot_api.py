@@ -8,7 +8,7 @@ with the ``time.perf_counter()`` of its arrival. Two thin transports put it in f
 - :class:`FakeBotApi`, an HTTP server on 127.0.0.1 for the real bot process: point the bot at it
   with ``TELEGRAM_API_BASE_URL=<api.base_url>``. It is an ``aiohttp.web`` application on the
   caller's asyncio event loop, served the way the bot serves its webhook
-  (:func:`bot.webhook.serve`, with no access log).
+  (:func:`bot.telegram.webhook.serve`, with no access log).
 - :class:`FakeBotRequest`, PTB's ``BaseRequest`` for an ``Application`` in the test's process:
   PTB's own HTTP layer is replaced, so every call goes through PTB as in production and lands
   in the core without a socket. The tests feed it updates the core never saw, so it takes any
@@ -39,7 +39,7 @@ import aiohttp
 from aiohttp import web
 from telegram.request import BaseRequest, RequestData
 
-from bot.webhook import serve
+from bot.telegram.webhook import serve
 
 BOT_ID = 4242
 BOT_USERNAME = "StreamBot"

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot import parsing
+from bot.chat import parsing
 from recommender.platforms import PlatformRegistry
 
 # Telegram's limits: what a message and an inline query can hold.

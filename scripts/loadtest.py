@@ -62,9 +62,9 @@ from typing import Any
 
 import httpx
 
-from bot.callbacks import encode_more, encode_recommend
-from bot.i18n import CATALOGUES, language_for
-from bot.parsing import TITLE, parse_message
+from bot.chat.callbacks import encode_more, encode_recommend
+from bot.chat.i18n import CATALOGUES, language_for
+from bot.chat.parsing import TITLE, parse_message
 from bot.settings import Settings
 from recommender.engine import Engine
 from recommender.evaluation import noisy_query
@@ -570,9 +570,10 @@ async def bot_process(
 ) -> AsyncIterator[Bot]:
     """``streambot run`` against ``api``, started and ready; stopped (SIGTERM) afterwards.
 
-    With ``webhook`` and ``workers`` above 1 it is the deployment of ``bot/workers.py``: one
-    process, whose supervisor forks the workers, on one port and one webhook URL. The fake API
-    posts there, and the kernel hands each connection to one of the workers.
+    With ``webhook`` and ``workers`` above 1 it is the deployment of
+    ``bot/telegram/workers.py``: one process, whose supervisor forks the workers, on one port
+    and one webhook URL. The fake API posts there, and the kernel hands each connection to one
+    of the workers.
     """
     if workers > 1 and not webhook:
         raise ValueError("workers serve a webhook; a poller is one process")

@@ -44,7 +44,7 @@ SEED = 11
 # call of this kind fails the test until it is listed here with its patterns.
 DYNAMIC_CALLS: dict[tuple[str, str], Callable[[], list[tuple[str, int]]]] = {
     # _REQUESTS and _COMMAND_REQUESTS: module-level tuples, found with the other globals.
-    ("bot/parsing.py", "_patterns"): lambda: [],
+    ("bot/chat/parsing.py", "_patterns"): lambda: [],
     ("etl/genres.py", "canonical_label"): lambda: [
         (pattern, 0) for pattern, _ in importlib.import_module("etl.genres")._PHRASES
     ],
@@ -366,10 +366,12 @@ GENERIC = generic_inputs()
 def test_every_pattern_is_found():
     """The search finds the patterns kept in containers and the ones written at calls."""
     wheres = {found.where for found in PATTERNS}
-    assert "bot.parsing._TRAILING_NOISE" in wheres
-    assert "bot.parsing._REQUESTS" in wheres
-    assert "bot.callbacks._FORMS" in wheres
-    assert any(w.startswith("bot/telegram_app.py:") for w in wheres)  # PATTERN, CaptionRegex
+    assert "bot.chat.parsing._TRAILING_NOISE" in wheres
+    assert "bot.chat.parsing._REQUESTS" in wheres
+    assert "bot.chat.callbacks._FORMS" in wheres
+    assert any(
+        w.startswith("bot/telegram/application.py:") for w in wheres
+    )  # PATTERN, CaptionRegex
     assert any(w.startswith("etl/genres.py canonical_label") for w in wheres)
     assert any(w.startswith("etl/transform.py:") for w in wheres)
     assert len(PATTERNS) > 60

@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings
-from bot.telegram_app import build_application, post_init, post_shutdown
+from bot.telegram.application import build_application, post_init, post_shutdown
 from etl.build import run_etl
 from recommender.engine import Engine, EngineHolder
 from scripts.fake_bot_api import BOT_ID, BOT_USERNAME, Call, FakeBotRequest, command_entities

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import callbacks
+from bot.chat import callbacks
 from recommender.catalogue import MAX_SHOW_ID, RECORD_ID
 
 # Every id the ETL lets into a catalogue.

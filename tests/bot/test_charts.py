@@ -19,7 +19,7 @@ from PIL import Image
 
 from bot import charts
 from bot.charts import Chart, ChartCache, overview_chart, platform_chart, platform_colours
-from bot.i18n import EN, ES  # The labels the bot passes: its string catalogues.
+from bot.chat.i18n import EN, ES  # The labels the bot passes: its string catalogues.
 from recommender.catalogue import Catalogue, QueryError
 from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry

@@ -7,8 +7,8 @@ import io
 import pytest
 
 from bot import cli, settings
+from bot.chat.replies import Button, ChartRequest, Reply
 from bot.console import ConsoleChat, chat, render, to_terminal
-from bot.replies import Button, ChartRequest, Reply
 from recommender.engine import EngineHolder
 
 

@@ -20,9 +20,9 @@ import pytest
 from telegram.error import TimedOut
 from telegram.request import RequestData
 
-from bot import telegram_app
-from bot.i18n import t
-from bot.telegram_app import build_application
+from bot.chat.i18n import t
+from bot.telegram import application as telegram_app
+from bot.telegram.application import build_application
 from recommender.engine import EngineHolder
 from scripts.fake_bot_api import Call, FakeBotRequest
 from tests.bot.conftest import make_settings
@@ -339,7 +339,9 @@ def test_polling_survives_every_kind_of_fault_in_turn(poll, caplog):
         server = poll(scenario)
     assert len(server.times("getUpdates", faulted=True)) == len(faults)
     assert len(server.delivered) == len(faults) + 1
-    polling = [r for r in caplog.records if r.name == "bot.telegram_app" and "Bot API" in r.message]
+    polling = [
+        r for r in caplog.records if r.name == "bot.telegram.application" and "Bot API" in r.message
+    ]
     assert polling and all(r.exc_info is None for r in polling)  # one line each, no traceback
     assert "handler failed" not in caplog.text
 

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import callbacks, parsing
-from bot.i18n import CATALOGUES
+from bot.chat import callbacks, parsing
+from bot.chat.i18n import CATALOGUES
 from tests.bot.conftest import BOT_USER, Call
 
 # -- what Telegram accepts ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.http import AiohttpRequest
+from bot.telegram.http import AiohttpRequest
 
 READ_TIMEOUT = 0.3
 BACKENDS: dict[str, Callable[[], BaseRequest]] = {

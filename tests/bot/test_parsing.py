@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import parsing, replies
-from bot.parsing import Intent, Problem, parse_message
+from bot.chat import parsing, replies
+from bot.chat.parsing import Intent, Problem, parse_message
 
 INTENTS = {
     value

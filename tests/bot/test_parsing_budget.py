@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import parsing
+from bot.chat import parsing
+from bot.chat.parsing import Intent, parse_message
 from bot.console import ConsoleChat
-from bot.parsing import Intent, parse_message
 from recommender.engine import EngineHolder
 from scripts import hostile
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing import Intent, Problem, parse_message
+from bot.chat.parsing import Intent, Problem, parse_message
 
 MISSING_TITLE = Intent("recommend", problem=Problem("missing_title"))
 

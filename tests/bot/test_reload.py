@@ -138,7 +138,7 @@ def test_a_non_admin_is_refused_and_logged(run_bot, caplog):
         assert "solo los administradores" in refusal.text
         assert bot.holder.engine is old
 
-    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.application"):
         bot = run_bot(scenario)
     assert f"refused /reload from user {bot.user_id}" in caplog.text
 
@@ -362,7 +362,7 @@ def test_versions_and_rollback_in_chat(run_bot, served_dir):
 
 
 def test_non_admins_cannot_list_roll_back_or_upload(run_bot, served_dir, caplog):
-    caplog.set_level(logging.WARNING, logger="bot.telegram_app")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.application")
     before = snapshot(served_dir)
 
     async def scenario(bot):

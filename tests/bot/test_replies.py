@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from bot import replies
-from bot.parsing import Intent, parse_message
+from bot.chat import replies
+from bot.chat.parsing import Intent, parse_message
 from recommender.catalogue import QueryError
 from recommender.engine import Engine, Match, Reason, WorkDetails
 

@@ -24,11 +24,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from bot import replies, telegram_app
+from bot.chat import replies
 from bot.cli import EXIT_USAGE, main
-from bot.http import AiohttpRequest
 from bot.logs import REDACTED, configure_logging
-from bot.webhook import SECRET_HEADER, make_app, serve
+from bot.telegram import application as telegram_app
+from bot.telegram.http import AiohttpRequest
+from bot.telegram.webhook import SECRET_HEADER, make_app, serve
 from tests.bot.conftest import ADMIN_ID, BOT_USER, TOKEN
 from tests.bot.test_logs import restore_logging  # noqa: F401 (a fixture)
 from tests.bot.test_webhook import free_port, update
@@ -47,7 +48,7 @@ def _refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
 def test_admin_commands_from_anyone_else_are_refused_whoever_they_pretend_to_be(run_bot, caplog):
     """The sender decides, not the chat nor the original author: a stranger in the admin's chat
     id, a forward of the admin's message, an anonymous group admin, another user's group."""
-    caplog.set_level(logging.WARNING, logger="bot.telegram_app")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.application")
 
     async def scenario(bot):
         old = bot.holder.engine
@@ -94,7 +95,7 @@ def test_admin_commands_from_anyone_else_are_refused_whoever_they_pretend_to_be(
 def test_a_staged_upload_cannot_be_applied_or_dropped_by_anyone_else(run_bot, built_copy, caplog):
     """The admin stages an upload; its real token, pressed (or forged) by someone else, is
     refused both ways and leaves the upload for the admin, whose replayed press then expires."""
-    caplog.set_level(logging.WARNING, logger="bot.telegram_app")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.application")
     before = snapshot(built_copy.data_dir / "raw")
 
     async def scenario(bot):
@@ -317,7 +318,7 @@ def test_an_unreachable_database_names_it_without_its_password(run_streambot, bo
 # second: the real one retries for about a minute.
 HASTY_STREAMBOT = """
 import functools, sys
-from bot import http, telegram_app
+from bot.telegram import http, application as telegram_app
 telegram_app.NETWORK_RETRIES = 0
 telegram_app.AiohttpRequest = functools.partial(
     http.AiohttpRequest, connect_timeout=0.5, read_timeout=0.5

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from telegram.error import TimedOut
 
-from bot import replies, telegram_app
+from bot.chat import replies
 from bot.storage import ChatStore
+from bot.telegram import application as telegram_app
 from recommender.engine import EngineHolder
 from scripts.fake_bot_api import Call, FakeBotRequest, command_entities
 
@@ -306,7 +307,7 @@ def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeyp
         empty = await chat.inline("toy story")
         assert empty.params["results"] == []
 
-    with caplog.at_level(logging.ERROR, logger="bot.telegram_app"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.application"):
         run_bot(scenario)
     failures = [r for r in caplog.records if r.getMessage().startswith("handler failed on update")]
     assert failures
@@ -430,7 +431,7 @@ def test_a_user_who_blocked_the_bot_is_logged_in_one_line(run_bot, caplog):
         calls = await bot.chat().say("/count netflix")
         assert [call.method for call in calls] == ["sendMessage"]  # no apology attempt
 
-    with caplog.at_level(logging.INFO, logger="bot.telegram_app"):
+    with caplog.at_level(logging.INFO, logger="bot.telegram.application"):
         run_bot(scenario)
     records = [r for r in caplog.records if "blocked by the user" in r.getMessage()]
     assert len(records) == 1

@@ -11,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import i18n, replies, telegram_app, throttle
-from bot.throttle import Throttle, Verdict
+from bot.chat import i18n, replies
+from bot.telegram import application as telegram_app
+from bot.telegram import throttle
+from bot.telegram.throttle import Throttle, Verdict
 from tests.bot.conftest import Chat
 
 
@@ -159,7 +161,7 @@ def test_a_flood_gets_a_few_answers_and_one_notice_while_others_are_served(run_b
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.2)
 
-    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.application"):
         bot = run_bot(scenario)
     to_flooder = [call.text for call in bot.api.sent if call.params["chat_id"] == 21]
     to_other = [call.text for call in bot.api.sent if call.params["chat_id"] == 22]

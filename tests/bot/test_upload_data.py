@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from bot import upload_check
-from bot.i18n import EN
+from bot.chat.i18n import EN
 from bot.upload_check import check_upload
 from etl.upload import UploadError, UploadRows
 from recommender.platforms import Platform, PlatformRegistry

@@ -17,10 +17,10 @@ import aiohttp
 import httpx
 from aiohttp import web
 
-from bot import webhook
 from bot.logs import BoundedLog
-from bot.telegram_app import build_application, serve_webhook
-from bot.webhook import (
+from bot.telegram import webhook
+from bot.telegram.application import build_application, serve_webhook
+from bot.telegram.webhook import (
     HEALTH_PATH,
     MAX_BODY_BYTES,
     SECRET_HEADER,
@@ -181,7 +181,7 @@ def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(cap
         finally:
             await server.cleanup()
 
-    with caplog.at_level(logging.WARNING, logger="bot.webhook"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.webhook"):
         assert asyncio.run(main()) == [413, 500, 200]
     assert received == [{"update_id": 3}]
     oversized, failure = caplog.records
@@ -335,7 +335,7 @@ def test_each_malformed_update_gets_a_400_and_one_log_line(
         answers = asyncio.run(main())
     for case, (status, records) in answers.items():
         assert status == 400, case
-        assert [r.name for r in records] == ["bot.webhook"], case
+        assert [r.name for r in records] == ["bot.telegram.webhook"], case
         assert records[0].getMessage().startswith("webhook refused"), case
         assert records[0].exc_info is None, case
 

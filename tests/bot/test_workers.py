@@ -31,7 +31,7 @@ WAIT_SECONDS = 60.0
 # argument says, not ``HEARTBEAT_TIMEOUT``: a test cannot wait for the real one.
 IMPATIENT_STREAMBOT = """
 import sys
-from bot import workers
+from bot.telegram import workers
 workers.HEARTBEAT_TIMEOUT = float(sys.argv.pop(1))
 from bot.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.i18n import COUNTRIES_ES
+from bot.chat.i18n import COUNTRIES_ES
 from recommender.catalogue import FIRST_YEAR, LAST_YEAR
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold

@@ -13,8 +13,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot import callbacks, parsing
-from bot.i18n import (
+from bot.chat import callbacks, parsing
+from bot.chat.i18n import (
     country_name,
     date_text,
     exact_number,
@@ -26,7 +26,7 @@ from bot.i18n import (
     t,
     type_name,
 )
-from bot.parsing import Intent, Problem
+from bot.chat.parsing import Intent, Problem
 from recommender.catalogue import Longest, QueryError
 from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
 from recommender.matcher import is_confident

@@ -2,8 +2,8 @@
 polls or serves a webhook.
 
 Handlers only turn updates into intents and replies into Bot API calls; parsing is
-``bot.parsing``, every reply is ``bot.replies`` and the admin flows are ``bot.admin``, the same
-as in the console.
+``bot.chat.parsing``, every reply is ``bot.chat.replies`` and the admin flows are
+``bot.admin``, the same as in the console.
 """
 
 from __future__ import annotations
@@ -61,17 +61,18 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import callbacks, parsing, replies, webhook
 from bot.admin import Admin, UploadRequest
 from bot.charts import ChartCache
-from bot.http import AiohttpRequest
-from bot.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
+from bot.chat import callbacks, parsing, replies
+from bot.chat.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
+from bot.chat.parsing import parse_message
 from bot.logs import configure_logging, redact
-from bot.parsing import parse_message
 from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings, parse_database_url
 from bot.storage import ChatPrefs, ChatStore, StorageUnavailable
-from bot.throttle import INLINE_QUERY_COST, Throttle, Verdict
+from bot.telegram import webhook
+from bot.telegram.http import AiohttpRequest
+from bot.telegram.throttle import INLINE_QUERY_COST, Throttle, Verdict
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -898,7 +899,7 @@ def run_bot(settings: Settings, webhook: bool = False) -> None:
     ``settings.workers`` above 1, several, in processes of their own)."""
     configure_logging(settings.log_level, log_secrets(settings))
     if webhook and settings.workers > 1:
-        from bot.workers import supervise  # it imports this module
+        from bot.telegram.workers import supervise  # it imports this module
 
         code = supervise(settings)
         if code:

@@ -1,7 +1,7 @@
 """Every user-facing string, in Spanish and English: one catalogue per language.
 
 Strings are ``str.format`` templates and may hold HTML; whatever fills a placeholder is
-escaped by the caller (``bot.replies``), never here. Keys ending in ``_one``/``_other`` are
+escaped by the caller (``bot.chat.replies``), never here. Keys ending in ``_one``/``_other`` are
 plural forms picked by :func:`plural`.
 """
 

@@ -46,8 +46,8 @@ from types import FrameType
 
 from bot.reload import die_with_parent, load_engine, release_freed_memory
 from bot.settings import Settings
-from bot.telegram_app import build_application, serve_webhook, startup_errors
-from bot.webhook import SeenUpdates
+from bot.telegram.application import build_application, serve_webhook, startup_errors
+from bot.telegram.webhook import SeenUpdates
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.parsing import (
+from bot.chat.parsing import (
     INFO,
     LONGEST,
     NEW,
