@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from bot.chat import callbacks
 from bot.chat.i18n import date_text, number, plural, t
-from bot.chat.replies import BUTTON_TITLE_LENGTH, Button, Reply, esc, shorten
+from bot.chat.replies import Button, Reply, esc, shorten
+from bot.chat.replies.titles import BUTTON_TITLE_LENGTH
 from bot.reload import (
     ReloadBusy,
     ReloadError,
@@ -66,9 +67,13 @@ class Admin:
     a swap notifies the holder's listeners (the workers' supervisor among them).
     """
 
-    def __init__(self, holder: EngineHolder, settings: Settings) -> None:
+    def __init__(
+        self, holder: EngineHolder, settings: Settings, accepts_files: bool = True
+    ) -> None:
         self.holder = holder
         self.settings = settings
+        # Whether admins can send this front end a file to upload (the console cannot).
+        self.accepts_files = accepts_files
 
     @property
     def busy(self) -> bool:

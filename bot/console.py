@@ -11,9 +11,10 @@ from typing import TextIO
 
 from bot.admin import Admin
 from bot.chat import callbacks, parsing
+from bot.chat.commands import answer, parse_message
 from bot.chat.i18n import t
-from bot.chat.parsing import Intent, parse_message
-from bot.chat.replies import Button, Reply, answer, plain_text
+from bot.chat.parsing import Intent
+from bot.chat.replies import Button, Reply, plain_text
 from bot.settings import Settings
 from recommender.engine import EngineHolder
 
@@ -21,13 +22,6 @@ QUIT_WORDS = frozenset(["/quit", "/exit", "/salir", "quit", "exit", "salir", "/q
 _BOLD, _ITALIC, _RESET = "\033[1m", "\033[3m", "\033[0m"
 # No "<" inside a tag, as in bot.chat.replies.
 _TAG = re.compile(r"<(/?)(b|i|code)>|<[^<>]*>")
-# The admin flows the console runs when it is given the data folder: whoever runs it owns the
-# data. No file can be sent here, so /upload gets the refusal it gets without a data folder.
-ADMIN_FLOWS: dict[str, Callable[[Admin, str], Reply]] = {
-    parsing.RELOAD: Admin.reload,
-    parsing.VERSIONS: Admin.versions,
-    parsing.ROLLBACK: Admin.rollback,
-}
 
 
 def to_terminal(text: str, color: bool = False) -> str:
@@ -73,7 +67,13 @@ class ConsoleChat:
     def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
         self.holder = holder
         self.lang = lang
-        self.admin = Admin(holder, Settings(data_dir=data_dir)) if data_dir is not None else None
+        # Given the data folder, whoever runs the console owns the data and runs the admin
+        # commands. No file can be sent here, so /upload is refused as without one.
+        self.admin = (
+            Admin(holder, Settings(data_dir=data_dir), accepts_files=False)
+            if data_dir is not None
+            else None
+        )
         self.platforms: frozenset[str] = frozenset()
         self.choices: list[Button] = []
 
@@ -89,10 +89,7 @@ class ConsoleChat:
             intent = parse_message(text, engine.registry)
         if intent.name == parsing.IGNORE:
             return None
-        if self.admin is not None and intent.name in ADMIN_FLOWS:
-            reply = ADMIN_FLOWS[intent.name](self.admin, self.lang)
-        else:
-            reply = answer(intent, engine, self.lang, mine=self.platforms)
+        reply = answer(intent, engine, self.lang, mine=self.platforms, admin=self.admin)
         if reply.language:
             self.lang = reply.language
         if reply.platforms is not None:

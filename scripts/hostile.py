@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot.chat import parsing
+from bot.chat import commands, parsing
 from recommender.platforms import PlatformRegistry
 
 # Telegram's limits: what a message and an inline query can hold.
@@ -83,18 +83,18 @@ class EntryPoint:
 
 def entry_points(registry: PlatformRegistry) -> list[EntryPoint]:
     """Every command name and alias, free text, and inline queries."""
-    commands = [
+    typed = [
         EntryPoint(
             f"/{name}",
-            intent,
-            lambda body, name=name: parsing.parse_message(f"/{name} {body}", registry, "bot"),
+            command.name,
+            lambda body, name=name: commands.parse_message(f"/{name} {body}", registry, "bot"),
         )
-        for intent, names in parsing.COMMANDS.items()
-        for name in names
+        for command in commands.COMMANDS
+        for name in command.names
     ]
     return [
-        *commands,
-        EntryPoint("free text", "free text", lambda body: parsing.parse_message(body, registry)),
+        *typed,
+        EntryPoint("free text", "free text", lambda body: commands.parse_message(body, registry)),
         EntryPoint("inline", "inline", parsing.where_title, INLINE_LENGTH),
     ]
 

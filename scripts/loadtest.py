@@ -63,8 +63,9 @@ from typing import Any
 import httpx
 
 from bot.chat.callbacks import encode_more, encode_recommend
+from bot.chat.commands import parse_message
 from bot.chat.i18n import CATALOGUES, language_for
-from bot.chat.parsing import TITLE, parse_message
+from bot.chat.parsing import TITLE
 from bot.settings import Settings
 from recommender.engine import Engine
 from recommender.evaluation import noisy_query

@@ -8,21 +8,21 @@ platform name or alias, a score from 0 to 10, ``movie``/``película``/``serie``,
 
 >>> from recommender.platforms import Platform, PlatformRegistry
 >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
->>> parse_message("/duracion netflix temporadas 2018", registry).args
+>>> question_arguments("longest", "netflix temporadas 2018", registry).args
 {'year': 2018, 'platform': 'netflix', 'duration_type': 'season'}
->>> parse_message("/actor on netflix in 2019", registry).args
+>>> question_arguments("actor", "on netflix in 2019", registry).args
 {'year': 2019, 'platform': 'netflix'}
->>> parse_message("recomiéndame algo como Stranger Things", registry)
+>>> parse_free_text("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
->>> parse_message("/count@OtherBot netflix", registry, bot_username="StreamBot").name
-'ignore'
+
+Which command a message names is :mod:`bot.chat.commands`' business.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -83,9 +83,6 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     ROLLBACK: ("rollback",),
     UPLOAD: ("upload", "subir"),
 }
-# Commands only admins may run; a front end checks who asks before answering them.
-ADMIN_INTENTS = frozenset({RELOAD, VERSIONS, ROLLBACK, UPLOAD})
-_COMMAND_INTENT = {name: intent for intent, names in COMMANDS.items() for name in names}
 
 # Telegram's limit on a message's text. Longer text (from the console or the command line) is
 # cut to it before parsing, so no text costs more to parse than a message can.
@@ -535,61 +532,65 @@ class Intent:
     problem: Problem | None = None
 
 
-def parse_message(
-    text: str | None, registry: PlatformRegistry, bot_username: str | None = None
-) -> Intent:
-    """The intent of one chat message; never raises.
-
-    ``bot_username`` makes ``/command@OtherBot`` an ``ignore`` intent.
-    """
-    text = (text or "")[:MAX_MESSAGE_LENGTH].translate(_INVISIBLE_SPACES).strip()
-    if not text:
-        return Intent(EMPTY)
-    if text.startswith("/") and len(text) > 1:
-        return _parse_command(text, registry, bot_username)
-    return parse_free_text(text, registry)
+def message_text(text: str | None) -> str:
+    """A message as the parser reads it: cut to Telegram's limit, with invisible spaces as
+    spaces, stripped."""
+    return (text or "")[:MAX_MESSAGE_LENGTH].translate(_INVISIBLE_SPACES).strip()
 
 
-def _parse_command(text: str, registry: PlatformRegistry, bot_username: str | None) -> Intent:
-    # Any whitespace ends the command name: a tab, a new line or a non-breaking space.
-    head, rest = re.match(r"(\S*)(.*)", text[1:], re.DOTALL).groups()
-    name, _, addressee = head.partition("@")
-    if addressee and bot_username and fold(addressee) != fold(bot_username):
-        return Intent(IGNORE)
-    intent = _COMMAND_INTENT.get(fold(name))
-    if intent is None:
-        return Intent(UNKNOWN_COMMAND, {"command": "/" + name[:32]})
-    return parse_arguments(intent, rest.strip(), registry)
+# -- command arguments: each command's reader in the registry (bot.chat.commands) ------------
+# Every reader has one shape: the command's intent name, the text after the command's name,
+# and the platforms the catalogue knows.
+ArgumentParser = Callable[[str, str, PlatformRegistry], Intent]
 
 
-def parse_arguments(intent: str, text: str, registry: PlatformRegistry) -> Intent:
-    """The arguments of command ``intent`` from the text after the command name."""
-    text = text[:MAX_MESSAGE_LENGTH]
-    if intent == RECOMMEND:
-        if text and len(text) <= MAX_TITLE_LENGTH * 2:
-            request = _request(_COMMAND_REQUESTS, " " + _strip_noise(text).strip(), registry)
-            if request is not None:
-                return request
-        return _title_intent(RECOMMEND, text, registry, with_filters=True)
-    if intent in (INFO, WHERE):
-        return _title_intent(intent, text, registry, with_filters=False)
-    if intent == WHY:
-        return _why(text, registry)
-    if intent in (NEW, STATS):
-        return _one_platform(intent, text, registry)
-    if intent == PLATFORMS:
-        return _platforms(text, registry)
-    if intent == UPLOAD:
-        return _upload(text)
-    if intent == LANG:
-        return _language(text)
-    if intent in (LONGEST, SCORE_COUNT, COUNT, ACTOR):
-        return _catalogue_question(intent, text, registry)
-    if intent == COUNTRY:
-        return _country(text)
-    if intent == RATING:
-        return _rating(text)
-    return Intent(intent)
+def no_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return Intent(name)
+
+
+def recommend_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    """A title, or a whole request ("/recommend something like coco on disney")."""
+    if text and len(text) <= MAX_TITLE_LENGTH * 2:
+        request = _request(_COMMAND_REQUESTS, " " + _strip_noise(text).strip(), registry)
+        if request is not None:
+            return request
+    return _title_intent(name, text, registry, with_filters=True)
+
+
+def title_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _title_intent(name, text, registry, with_filters=False)
+
+
+def why_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _why(text, registry)
+
+
+def platform_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _one_platform(name, text, registry)
+
+
+def platforms_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _platforms(text, registry)
+
+
+def upload_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _upload(text)
+
+
+def language_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _language(text)
+
+
+def question_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _catalogue_question(name, text, registry)
+
+
+def country_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _country(text)
+
+
+def rating_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    return _rating(text)
 
 
 def parse_free_text(text: str, registry: PlatformRegistry) -> Intent:

@@ -63,9 +63,11 @@ from telegram.request import BaseRequest
 
 from bot.admin import Admin, UploadRequest
 from bot.charts import ChartCache
-from bot.chat import callbacks, parsing, replies
-from bot.chat.i18n import ADMIN_MENU, CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, MENU, language_for, t
-from bot.chat.parsing import parse_message
+from bot.chat import callbacks, commands, parsing, replies
+from bot.chat.commands import parse_message
+from bot.chat.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, language_for, t
+from bot.chat.replies import inline
+from bot.chat.replies.conversation import not_saved_reply, stale_reply
 from bot.logs import configure_logging, redact
 from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings, parse_database_url
@@ -247,7 +249,7 @@ async def _save(
     try:
         await store.call(write, update.effective_chat.id, value)
     except StorageUnavailable:
-        return replies.not_saved_reply(reply.language or lang)
+        return not_saved_reply(reply.language or lang)
     return reply
 
 
@@ -326,12 +328,13 @@ async def _answer(
     remember a language or platforms switch."""
     if intent.name == parsing.IGNORE:
         return
-    if intent.name in ADMIN_COMMANDS:
-        await ADMIN_COMMANDS[intent.name](update, context)
+    command = commands.BY_NAME.get(intent.name)
+    if command is not None and command.admin:
+        await _admin_answer(update, context, command, intent)
         return
     prefs = await chat_prefs(update, context)
     lang = language(update, prefs)
-    reply = replies.answer(intent, context.engine, lang, context.bot.username, prefs.platforms)
+    reply = commands.answer(intent, context.engine, lang, context.bot.username, prefs.platforms)
     if quiet and reply.nothing_found:
         return
     reply = await _save(update, context, reply, lang)
@@ -436,44 +439,30 @@ async def _admin_language(update: Update, context: CustomContext, what: str) -> 
     return lang if await _admin(update, context, lang, what) else None
 
 
-async def reload_command(update: Update, context: CustomContext) -> None:
-    """Admins only: rebuild the catalogue in a worker thread, then swap it in."""
-    lang = await _admin_language(update, context, "/reload")
+async def _admin_answer(
+    update: Update, context: CustomContext, command: commands.Command, intent: parsing.Intent
+) -> None:
+    """Admins only: run an admin command in a worker thread; a long one (a reload) is
+    announced first, and refused while another change runs."""
+    lang = await _admin_language(update, context, f"/{command.name}")
     if lang is None:
         return
     message = update.effective_message
-    if context.admin.busy:
-        await message.reply_text(t(lang, "reload_busy"))
-        return
-    logger.info("reload started by admin %s", update.effective_user.id)
-    await message.reply_text(t(lang, "reload_started"))
-    reply = await asyncio.to_thread(context.admin.reload, lang)
+    if command.long:
+        if context.admin.busy:
+            await message.reply_text(t(lang, "reload_busy"))
+            return
+        logger.info("%s started by admin %s", command.name, update.effective_user.id)
+        await message.reply_text(t(lang, "reload_started"))
+    reply = await asyncio.to_thread(
+        commands.answer,
+        intent,
+        context.engine,
+        lang,
+        admin=context.admin,
+        user=update.effective_user.id,
+    )
     await _send(message, reply, context, lang)
-
-
-async def versions_command(update: Update, context: CustomContext) -> None:
-    """Admins only: the kept catalogue versions, the live one marked."""
-    lang = await _admin_language(update, context, "/versions")
-    if lang is None:
-        return
-    reply = await asyncio.to_thread(context.admin.versions, lang)
-    await _send(update.effective_message, reply, context, lang)
-
-
-async def rollback_command(update: Update, context: CustomContext) -> None:
-    """Admins only: serve the catalogue version before the live one, with no restart."""
-    lang = await _admin_language(update, context, "/rollback")
-    if lang is None:
-        return
-    reply = await asyncio.to_thread(context.admin.rollback, lang, update.effective_user.id)
-    await _send(update.effective_message, reply, context, lang)
-
-
-async def upload_command(update: Update, context: CustomContext) -> None:
-    """Admins only: /upload typed without a file; say how to send one."""
-    lang = await _admin_language(update, context, "/upload")
-    if lang is not None:
-        await update.effective_message.reply_text(t(lang, "upload_how"))
 
 
 async def upload_document(update: Update, context: CustomContext) -> None:
@@ -495,7 +484,7 @@ async def upload_document(update: Update, context: CustomContext) -> None:
     if not await _admin(update, context, lang, "/upload"):
         return
     if intent.problem is not None:
-        await _send(message, replies.answer(intent, context.engine, lang), context, lang)
+        await _send(message, commands.answer(intent, context.engine, lang), context, lang)
         return
     document = message.document
     upload = UploadRequest(
@@ -548,7 +537,7 @@ async def choice_button(update: Update, context: CustomContext) -> None:
         return
     prefs = await chat_prefs(update, context)
     lang = language(update, prefs)
-    reply = replies.answer(choice.intent, context.engine, lang, mine=prefs.platforms)
+    reply = commands.answer(choice.intent, context.engine, lang, mine=prefs.platforms)
     if isinstance(query.message, Message):
         reply = await _save(update, context, reply, lang)
     if reply.alert:
@@ -576,7 +565,7 @@ async def stale_button(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     logger.info("stale button %r from user %s", query.data, query.from_user.id)
     lang = language(update, await chat_prefs(update, context))
-    await query.answer(_plain(replies.stale_reply(lang).text), show_alert=True)
+    await query.answer(_plain(stale_reply(lang).text), show_alert=True)
 
 
 async def recommend_inline(update: Update, context: CustomContext) -> None:
@@ -587,7 +576,7 @@ async def recommend_inline(update: Update, context: CustomContext) -> None:
     if not query.query.strip():
         await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=_inline_button(lang))
         return
-    page = replies.inline_page(query.query, context.engine, lang, query.offset, prefs.platforms)
+    page = inline.inline_page(query.query, context.engine, lang, query.offset, prefs.platforms)
     results = [
         InlineQueryResultArticle(
             id=item.id,
@@ -656,13 +645,7 @@ def _plain(text: str) -> str:
     return replies.plain_text(text)[:200]
 
 
-# Admin-only requests, by intent: typed (or a command's caption) and pressed.
-ADMIN_COMMANDS: dict[str, Callable[[Update, CustomContext], Coroutine[Any, Any, None]]] = {
-    parsing.RELOAD: reload_command,
-    parsing.VERSIONS: versions_command,
-    parsing.ROLLBACK: rollback_command,
-    parsing.UPLOAD: upload_command,
-}
+# Admin-only buttons, by intent.
 ADMIN_BUTTONS: dict[
     str, Callable[[Update, CustomContext, callbacks.Choice], Coroutine[Any, Any, None]]
 ] = {parsing.UPLOAD: upload_button}
@@ -708,16 +691,17 @@ async def set_menus(application: Application) -> None:
     try:
         for lang in LANGUAGES:
             code = None if lang == DEFAULT_LANGUAGE else lang
-            await bot.set_my_commands([BotCommand(*c) for c in MENU[lang]], language_code=code)
+            menu = [BotCommand(*entry) for entry in commands.menu(lang)]
+            await bot.set_my_commands(menu, language_code=code)
     except TelegramError:
         logger.warning("could not set the command menu", exc_info=True)
     for admin in settings.admin_ids:
         for lang in LANGUAGES:
-            commands = [BotCommand(*c) for c in MENU[lang] + ADMIN_MENU[lang]]
+            menu = [BotCommand(*entry) for entry in commands.menu(lang, admin=True)]
             code = None if lang == DEFAULT_LANGUAGE else lang
             try:
                 await bot.set_my_commands(
-                    commands, scope=BotCommandScopeChat(admin), language_code=code
+                    menu, scope=BotCommandScopeChat(admin), language_code=code
                 )
             except TelegramError as error:
                 # Telegram knows a private chat only once the admin has opened it.
@@ -774,21 +758,15 @@ def build_application(
     #    is stopped here, so no handler below spends time on them.
     application.add_handler(TypeHandler(Update, throttle_update), group=-1)
     # Order matters: the first handler that accepts an update handles it.
-    # 1. /reload, admins only; non-blocking, so updates keep flowing while it rebuilds.
+    # 1. Long commands (/reload, admins only) without blocking: updates keep flowing while
+    #    it rebuilds. 2. Every other command. Both by every name in the registry; PTB's
+    #    CommandHandler drops /command@OtherBot in groups.
+    long = [name for command in commands.COMMANDS if command.long for name in command.names]
     application.add_handler(
-        CommandHandler(
-            parsing.COMMANDS[parsing.RELOAD], reload_command, filters=NEW_MESSAGES, block=False
-        )
+        CommandHandler(long, message_command, filters=NEW_MESSAGES, block=False)
     )
-    # 2. Every other command by its English, Spanish and legacy names. CommandHandler drops
-    #    /command@OtherBot in groups.
-    names = [
-        name
-        for intent, group in parsing.COMMANDS.items()
-        if intent != parsing.RELOAD
-        for name in group
-    ]
-    application.add_handler(CommandHandler(names, message_command, filters=NEW_MESSAGES))
+    others = [name for command in commands.COMMANDS if not command.long for name in command.names]
+    application.add_handler(CommandHandler(others, message_command, filters=NEW_MESSAGES))
     # 3. Files: a CSV captioned /upload <platform> (admins), or any file in a private chat.
     upload_caption = filters.CaptionRegex(r"(?i)^/(?:upload|subir)(?:@\w+)?(?:\s|$)")
     application.add_handler(

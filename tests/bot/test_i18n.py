@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import i18n, parsing
+from bot.chat import commands, i18n, parsing
 
 
 def fields(template: str) -> set[str]:
@@ -25,7 +25,9 @@ def test_both_languages_have_the_same_strings_with_the_same_placeholders():
 def test_every_problem_and_example_is_written(lang):
     catalogue = i18n.CATALOGUES[lang]
     # Admin commands take no arguments, but for /upload's platform.
-    no_arguments = {parsing.HELP, parsing.START} | (parsing.ADMIN_INTENTS - {parsing.UPLOAD})
+    no_arguments = {parsing.HELP, parsing.START} | (
+        {c.name for c in commands.COMMANDS if c.admin} - {parsing.UPLOAD}
+    )
     for intent in parsing.COMMANDS:
         if intent not in no_arguments:
             assert f"example_{intent}" in catalogue
@@ -47,7 +49,7 @@ def test_examples_use_each_languages_command_names():
 
 def test_spanish_country_names_round_trip_through_the_parser():
     for english, spanish in i18n.COUNTRIES_ES.items():
-        intent = parsing.parse_message(f"/pais serie {spanish} 2020", registry=_NoPlatforms())
+        intent = commands.parse_message(f"/pais serie {spanish} 2020", registry=_NoPlatforms())
         assert intent.args["country"] == english
 
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.chat import parsing, replies
-from bot.chat.parsing import Intent, Problem, parse_message
+from bot.chat import commands, parsing
+from bot.chat.commands import parse_message
+from bot.chat.parsing import Intent, Problem
 
 INTENTS = {
     value
@@ -354,7 +355,7 @@ def test_4096_character_messages_parse(registry, text, command):
 def test_empty_arguments_never_raise_and_always_get_an_answer(engine, command):
     for lang in ("es", "en"):
         intent = parse_message(f"/{command}", engine.registry)
-        reply = replies.answer(intent, engine, lang)
+        reply = commands.answer(intent, engine, lang)
         assert reply.text.strip()
 
 
@@ -362,5 +363,5 @@ def test_empty_arguments_never_raise_and_always_get_an_answer(engine, command):
 @given(text=st.text(max_size=300) | st.text(EMOJI, max_size=20), lang=st.sampled_from(["es", "en"]))
 def test_every_parsed_message_gets_a_reply(engine, text, lang):
     for message in (text, "/recommend " + text, "/longest " + text, "/country " + text):
-        reply = replies.answer(parse_message(message, engine.registry), engine, lang)
+        reply = commands.answer(parse_message(message, engine.registry), engine, lang)
         assert reply.text.strip()

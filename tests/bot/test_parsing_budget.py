@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat import parsing
-from bot.chat.parsing import Intent, parse_message
+from bot.chat import commands, parsing
+from bot.chat.commands import parse_message
+from bot.chat.parsing import Intent
 from bot.console import ConsoleChat
 from recommender.engine import EngineHolder
 from scripts import hostile
@@ -56,7 +57,9 @@ def test_every_entry_point_parses_hostile_text_in_linear_time(registry):
     shape: at about the longest title the request patterns read, and at full length (a
     message, or an inline query)."""
     points = hostile.entry_points(registry)
-    assert {point.name for point in points} >= {f"/{name}" for name in parsing._COMMAND_INTENT}
+    assert {point.name for point in points} >= {
+        f"/{name}" for command in commands.COMMANDS for name in command.names
+    }
     slow: list[str] = []
     for point, shape in hostile.assignments(points):
         for length in (parsing.MAX_TITLE_LENGTH * 2, point.max_length):
@@ -103,7 +106,7 @@ def test_text_longer_than_a_message_is_cut_before_parsing(registry):
     padding = " " * parsing.MAX_MESSAGE_LENGTH
     hulu = Intent("platforms", {"platforms": ("hulu",)})
     assert parse_message(f"/platforms hulu{padding}hbo", registry) == hulu
-    assert parsing.parse_arguments("platforms", f"hulu{padding}hbo", registry) == hulu
+    assert commands.parse_arguments("platforms", f"hulu{padding}hbo", registry) == hulu
     assert parsing.where_title(f"where can I watch Up?{padding}x") == "Up"
     huge = "a " * 100_000
     seconds = hostile.fastest(lambda: parse_message(huge, registry), RUNS, GIVE_UP_SECONDS)

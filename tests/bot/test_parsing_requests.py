@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.parsing import Intent, Problem, parse_message
+from bot.chat.commands import parse_message
+from bot.chat.parsing import Intent, Problem
 
 MISSING_TITLE = Intent("recommend", problem=Problem("missing_title"))
 

@@ -7,14 +7,16 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from bot.chat import replies
-from bot.chat.parsing import Intent, parse_message
+from bot.chat import commands, replies
+from bot.chat.commands import parse_message
+from bot.chat.parsing import Intent
+from bot.chat.replies import inline, titles
 from recommender.catalogue import QueryError
 from recommender.engine import Engine, Match, Reason, WorkDetails
 
 
 def say(engine, text: str, lang: str = "en") -> replies.Reply:
-    return replies.answer(parse_message(text, engine.registry), engine, lang)
+    return commands.answer(parse_message(text, engine.registry), engine, lang)
 
 
 def test_recommendations_show_title_year_type_platforms_score_and_reason(engine):
@@ -44,10 +46,10 @@ def test_reasons_are_translated_from_their_fields():
         genres=["science fiction", "coming of age"], directors=["A"], cast=["B", "C", "D"]
     )
     assert (
-        replies.reason_text(reason, "en") == "by A · with B and C · science fiction, coming of age"
+        titles.reason_text(reason, "en") == "by A · with B and C · science fiction, coming of age"
     )
-    assert replies.reason_text(reason, "es") == "de A · con B y C · ciencia ficción, crecer"
-    assert replies.reason_text(Reason(), "es") == "una historia parecida"
+    assert titles.reason_text(reason, "es") == "de A · con B y C · ciencia ficción, crecer"
+    assert titles.reason_text(Reason(), "es") == "una historia parecida"
 
 
 def test_catalogue_text_is_escaped(engine):
@@ -70,7 +72,7 @@ def test_catalogue_text_is_escaped(engine):
         country=["United States"],
         description="1 < 2 & 3 > 2",
     )
-    text = replies.details_text(work, engine, "en")
+    text = titles.details_text(work, engine, "en")
     assert "<b>Tom &amp; Jerry &lt;3</b> (1940)" in text
     for raw in ("<script>", "<R>", "A & B", "1 < 2"):
         assert raw not in text
@@ -88,13 +90,13 @@ def test_unsure_matches_ask_and_sure_ones_answer(engine):
 
 
 def test_a_record_from_an_older_catalogue_is_gone(engine):
-    reply = replies.answer(Intent("recommend", {"record_id": "ns99999"}), engine, "es")
+    reply = commands.answer(Intent("recommend", {"record_id": "ns99999"}), engine, "es")
     assert reply.alert
     assert reply.text.startswith("Ese título ya no está")
 
 
 def test_pages_end_politely(engine):
-    reply = replies.answer(Intent("recommend", {"record_id": "ds1", "offset": 45}), engine, "en")
+    reply = commands.answer(Intent("recommend", {"record_id": "ds1", "offset": 45}), engine, "en")
     assert reply.text == "That's everything I have like <b>Toy Story</b>."
     assert reply.buttons == ((replies.Button("⬅️ Back", "rec:ds1:40:"),),)
 
@@ -103,7 +105,7 @@ def test_filters_that_leave_nothing_say_so(engine, monkeypatch):
     reply = say(engine, "recommend movies like toy story on netflix")
     assert reply.text.startswith("🍿 If you like <b>Toy Story</b> (1995), try:")
     monkeypatch.setattr(engine, "similar", lambda *args, **kwargs: [])
-    empty = replies.recommendations_reply(
+    empty = titles.recommendations_reply(
         engine.details(engine.match("heat")[0].work_id), engine, "es", 0, "disney", "tv show"
     )
     assert empty.text == (
@@ -141,21 +143,21 @@ def test_catalogue_questions(engine, text, lang, expected):
 
 
 def test_help_mentions_inline_mode_when_the_bot_is_known(engine):
-    reply = replies.help_reply(engine, "en", bot_username="StreamBot")
+    reply = commands.help_reply(engine, "en", bot_username="StreamBot")
     assert "<code>@StreamBot a title</code>" in reply.text
 
 
 def test_inline_pages_hold_at_most_fifty(engine):
     pages, offset = [], ""
     while True:
-        page = replies.inline_page("toy story", engine, "en", offset)
+        page = inline.inline_page("toy story", engine, "en", offset)
         pages.append(page)
         offset = page.next_offset
         if not offset:
             break
     assert all(len(page.items) <= 50 for page in pages)
-    assert replies.inline_page("toy story", engine, "en", "50").items == ()
-    assert replies.inline_page("toy story", engine, "en", "junk").items == pages[0].items
+    assert inline.inline_page("toy story", engine, "en", "50").items == ()
+    assert inline.inline_page("toy story", engine, "en", "junk").items == pages[0].items
 
 
 def test_a_catalogue_that_refuses_an_argument_still_gets_an_example(engine, monkeypatch):
@@ -320,7 +322,7 @@ def test_sloppy_catalogue_questions(engine, text, lang, expected):
 def test_ratings_have_no_adults_only_emoji(engine):
     for text in ("/rating g", "/rating all", "/rating tv-ma"):
         assert "🔞" not in say(engine, text).text
-    assert "🔞" not in replies.help_reply(engine, "en").text
+    assert "🔞" not in commands.help_reply(engine, "en").text
 
 
 @pytest.mark.parametrize(
@@ -408,7 +410,7 @@ def test_natural_requests_get_recommendations(engine, text):
 
 @pytest.mark.parametrize("text", ["what can you do", "¿qué puedes hacer?"])
 def test_questions_about_the_bot_get_help(engine, text):
-    assert say(engine, text).text == replies.help_reply(engine, "en").text
+    assert say(engine, text).text == commands.help_reply(engine, "en").text
 
 
 def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
@@ -420,7 +422,7 @@ def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
         match("The Office (U.K.)", "hs2", 0.99),
         match("Officer", "hs3", 0.91),
     ]
-    reply = replies._did_you_mean(Intent("recommend", {"title": "the office"}), found, engine, "en")
+    reply = titles._did_you_mean(Intent("recommend", {"title": "the office"}), found, engine, "en")
     labels = [row[0].label for row in reply.buttons]
     assert labels == ["The Office (2001) · Hulu", "The Office (U.K.) (2001) · Hulu"]
 
@@ -428,7 +430,7 @@ def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
 def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
     records = engine.catalogue.records.assign(date_added=pd.NA).astype({"date_added": "string"})
     undated = Engine(engine.registry, records, engine.works, engine.model, engine.matcher, "v")
-    reply = replies.answer(parse_message("/new", undated.registry), undated, "en")
+    reply = commands.answer(parse_message("/new", undated.registry), undated, "en")
     assert "Catalogue as of —" in reply.text
     for platform in ("Prime Video", "Disney+", "Hulu", "Netflix"):
         assert f"ℹ️ {platform} gives no date for any of its titles" in reply.text
@@ -437,7 +439,7 @@ def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
 def test_only_stats_asks_for_a_chart(engine):
     assert say(engine, "/stats").chart == replies.ChartRequest()
     assert say(engine, "/estadisticas HULU", "es").chart == replies.ChartRequest("hulu")
-    stats_button = replies.answer(Intent("stats", {"platform_letter": "n"}), engine, "en")
+    stats_button = commands.answer(Intent("stats", {"platform_letter": "n"}), engine, "en")
     assert stats_button.chart == replies.ChartRequest("netflix")
     assert say(engine, "/count netflix").chart is None
     assert say(engine, "/recommend toy story").chart is None

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from bot.chat import replies
+from bot.chat import commands
 from bot.cli import EXIT_USAGE, main
 from bot.logs import REDACTED, configure_logging
 from bot.telegram import application as telegram_app
@@ -183,14 +183,14 @@ def test_failures_at_debug_level_never_log_a_secret(
     settings = bot_settings(built.data_dir, webhook_secret="")  # the secret is derived
     secrets = telegram_app.log_secrets(settings)
     configure_logging("DEBUG", secrets)
-    real_answer = replies.answer
+    real_answer = commands.answer
 
     def leaky(intent, *args, **kwargs):
         if intent.args.get("title") == "boom":
             raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/x {secrets[1]}")
         return real_answer(intent, *args, **kwargs)
 
-    monkeypatch.setattr(replies, "answer", leaky)
+    monkeypatch.setattr(commands, "answer", leaky)
 
     async def scenario(bot):
         await bot.app.bot.set_webhook(settings.public_webhook_url, secret_token=secrets[1])

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from telegram.error import TimedOut
 
-from bot.chat import replies
+from bot.chat import commands
+from bot.chat.replies import inline
 from bot.storage import ChatStore
 from bot.telegram import application as telegram_app
 from recommender.engine import EngineHolder
@@ -287,21 +288,21 @@ async def _nothing() -> None:
 
 
 def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeypatch, caplog):
-    real_answer = replies.answer
+    real_answer = commands.answer
 
     def flaky(intent, engine, lang, bot_username=None, mine=()):
         if intent.args.get("title") == "boom":
             raise RuntimeError("kaboom")
         return real_answer(intent, engine, lang, bot_username, mine)
 
-    monkeypatch.setattr(replies, "answer", flaky)
+    monkeypatch.setattr(commands, "answer", flaky)
 
     async def scenario(bot):
         chat = bot.chat(language_code="es")
         assert "Perdona, algo ha fallado" in await chat.reply("/recomendar boom")
         assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
-        monkeypatch.setattr(replies, "answer", lambda *args, **kwargs: 1 / 0)
-        monkeypatch.setattr(replies, "inline_page", lambda *args, **kwargs: 1 / 0)
+        monkeypatch.setattr(commands, "answer", lambda *args, **kwargs: 1 / 0)
+        monkeypatch.setattr(inline, "inline_page", lambda *args, **kwargs: 1 / 0)
         (answer,) = await chat.press("rec:ds1:5:")
         assert answer.params["text"].startswith("😕 Perdona")
         empty = await chat.inline("toy story")

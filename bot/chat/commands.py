@@ -1,0 +1,215 @@
+"""Every command, declared once, and the two entry points that dispatch through them:
+:func:`parse_message` (text → :class:`~bot.chat.parsing.Intent`) and :func:`answer` (intent →
+:class:`~bot.chat.replies.Reply`).
+
+A command is its intent name, how its arguments are read, how it is answered, and whether it
+is for admins or shown in the menu. Its names in each language and its menu line are language
+data (:mod:`bot.chat.i18n`). The Telegram handlers, the console, Telegram's command menus and
+/help are all derived from :data:`COMMANDS`: adding a command is one entry here plus its strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.chat import parsing
+from bot.chat.i18n import ADMIN_MENU, MENU, join_names, t
+from bot.chat.parsing import ArgumentParser, Intent
+from bot.chat.replies import AdminService, Ask, Replier, Reply, esc
+from bot.chat.replies.conversation import (
+    empty_reply,
+    greeting_reply,
+    language_reply,
+    problem_reply,
+    thanks_reply,
+    unknown_command_reply,
+)
+from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
+from bot.chat.replies.questions import (
+    actor_reply,
+    count_reply,
+    country_reply,
+    longest_reply,
+    rating_reply,
+    score_count_reply,
+)
+from bot.chat.replies.titles import title_reply
+from bot.chat.replies.where import where_reply, why_reply
+from recommender.engine import Engine
+from recommender.platforms import PlatformRegistry
+from recommender.text import fold
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: the intent it makes, how its arguments are read and how it is answered.
+
+    ``admin`` commands are answered only once a front end has checked who asks (see
+    :class:`~bot.chat.replies.Ask`); ``long`` ones take minutes, so a front end runs them
+    without holding up other updates and says first that it started. ``menu`` puts the
+    command in Telegram's command menu.
+    """
+
+    name: str
+    reply: Replier
+    parse: ArgumentParser = parsing.no_arguments
+    admin: bool = False
+    long: bool = False
+    menu: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the command answers to, in every language and the original project's."""
+        return parsing.COMMANDS[self.name]
+
+    def menu_entry(self, lang: str) -> tuple[str, str] | None:
+        """The command's name and description in ``lang``'s menu, if it is in the menu."""
+        return next(((name, text) for name, text in _MENU[lang] if name in self.names), None)
+
+
+def help_reply(engine: Engine, lang: str, bot_username: str | None = None) -> Reply:
+    """Usage and examples in ``lang``; mentions inline mode when the bot's name is known."""
+    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
+    text = t(lang, "help", platforms=platforms)
+    if bot_username:
+        text += t(lang, "help_inline", bot=esc(bot_username))
+    return Reply(text)
+
+
+def _help(intent: Intent, ask: Ask) -> Reply:
+    return help_reply(ask.engine, ask.lang, ask.bot_username)
+
+
+def _reload(intent: Intent, ask: Ask) -> Reply:
+    if ask.admin is None:
+        return Reply(t(ask.lang, "reload_refused"))
+    return ask.admin.reload(ask.lang)
+
+
+def _versions(intent: Intent, ask: Ask) -> Reply:
+    if ask.admin is None:
+        return Reply(t(ask.lang, "admin_only"))
+    return ask.admin.versions(ask.lang)
+
+
+def _rollback(intent: Intent, ask: Ask) -> Reply:
+    if ask.admin is None:
+        return Reply(t(ask.lang, "admin_only"))
+    return ask.admin.rollback(ask.lang, ask.user)
+
+
+def _upload(intent: Intent, ask: Ask) -> Reply:
+    """``/upload`` with no file: how to send one, where files can be sent."""
+    if ask.admin is None or not ask.admin.accepts_files:
+        return Reply(t(ask.lang, "admin_only"))
+    return Reply(t(ask.lang, "upload_how"))
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(parsing.RECOMMEND, title_reply, parsing.recommend_arguments),
+    Command(parsing.INFO, title_reply, parsing.title_arguments),
+    Command(parsing.WHERE, where_reply, parsing.title_arguments),
+    Command(parsing.NEW, new_reply, parsing.platform_arguments),
+    Command(parsing.LONGEST, longest_reply, parsing.question_arguments),
+    Command(parsing.SCORE_COUNT, score_count_reply, parsing.question_arguments),
+    Command(parsing.COUNT, count_reply, parsing.question_arguments),
+    Command(parsing.ACTOR, actor_reply, parsing.question_arguments),
+    Command(parsing.COUNTRY, country_reply, parsing.country_arguments),
+    Command(parsing.RATING, rating_reply, parsing.rating_arguments),
+    Command(parsing.WHY, why_reply, parsing.why_arguments),
+    Command(parsing.STATS, stats_reply, parsing.platform_arguments),
+    Command(parsing.PLATFORMS, platforms_reply, parsing.platforms_arguments),
+    Command(parsing.LANG, language_reply, parsing.language_arguments),
+    Command(parsing.HELP, _help),
+    Command(parsing.START, _help, menu=False),
+    Command(parsing.RELOAD, _reload, admin=True, long=True),
+    Command(parsing.VERSIONS, _versions, admin=True),
+    Command(parsing.ROLLBACK, _rollback, admin=True),
+    Command(parsing.UPLOAD, _upload, parsing.upload_arguments, admin=True),
+)
+BY_NAME = {command.name: command for command in COMMANDS}
+_BY_TYPED_NAME = {name: command for command in COMMANDS for name in command.names}
+# Intents no command makes: what free text and the parser's verdicts are answered with.
+_OTHER_REPLIES: dict[str, Replier] = {
+    parsing.TITLE: title_reply,
+    parsing.GREETING: greeting_reply,
+    parsing.THANKS: thanks_reply,
+    parsing.UNKNOWN_COMMAND: unknown_command_reply,
+}
+_MENU = {lang: MENU[lang] + ADMIN_MENU[lang] for lang in MENU}
+
+
+def parse_message(
+    text: str | None, registry: PlatformRegistry, bot_username: str | None = None
+) -> Intent:
+    """The intent of one chat message; never raises.
+
+    ``bot_username`` makes ``/command@OtherBot`` an ``ignore`` intent.
+
+    >>> from recommender.platforms import Platform, PlatformRegistry
+    >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
+    >>> parse_message("/duracion netflix temporadas 2018", registry).args
+    {'year': 2018, 'platform': 'netflix', 'duration_type': 'season'}
+    >>> parse_message("/count@OtherBot netflix", registry, bot_username="StreamBot").name
+    'ignore'
+    """
+    text = parsing.message_text(text)
+    if not text:
+        return Intent(parsing.EMPTY)
+    if text.startswith("/") and len(text) > 1:
+        return _parse_command(text, registry, bot_username)
+    return parsing.parse_free_text(text, registry)
+
+
+def _parse_command(text: str, registry: PlatformRegistry, bot_username: str | None) -> Intent:
+    # Any whitespace ends the command name: a tab, a new line or a non-breaking space.
+    head, rest = re.match(r"(\S*)(.*)", text[1:], re.DOTALL).groups()
+    name, _, addressee = head.partition("@")
+    if addressee and bot_username and fold(addressee) != fold(bot_username):
+        return Intent(parsing.IGNORE)
+    command = _BY_TYPED_NAME.get(fold(name))
+    if command is None:
+        return Intent(parsing.UNKNOWN_COMMAND, {"command": "/" + name[:32]})
+    return parse_arguments(command.name, rest.strip(), registry)
+
+
+def parse_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+    """The arguments of command ``name`` from the text after the command's name."""
+    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], registry)
+
+
+def answer(
+    intent: Intent,
+    engine: Engine,
+    lang: str,
+    bot_username: str | None = None,
+    mine: Collection[str] = (),
+    admin: AdminService | None = None,
+    user: int | None = None,
+) -> Reply:
+    """The reply to ``intent`` in ``lang``; never raises for any parsed intent.
+
+    ``mine`` holds the chat's platforms (empty: all); recommendations, the longest title and
+    new arrivals keep to them unless the request names a platform or asks for ``everywhere``.
+    ``admin`` is given only once the front end knows ``user`` is an admin.
+    """
+    ask = Ask(engine, lang, mine, bot_username, admin, user)
+    if intent.problem is not None:
+        return problem_reply(intent, ask)
+    command = BY_NAME.get(intent.name)
+    reply = command.reply if command is not None else _OTHER_REPLIES.get(intent.name, empty_reply)
+    return reply(intent, ask)
+
+
+def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:
+    """Telegram's command menu in ``lang``: name and description of each command in it (the
+    admin commands too, for an admin)."""
+    return [
+        entry
+        for command in COMMANDS
+        if command.menu and (admin or not command.admin)
+        for entry in [command.menu_entry(lang)]
+        if entry is not None
+    ]

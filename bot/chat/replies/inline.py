@@ -1,0 +1,117 @@
+"""Inline mode: ``@bot <title>`` in any chat, page by page."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.chat import parsing
+from bot.chat.i18n import t, type_name
+from bot.chat.parsing import Intent
+from bot.chat.replies import Ask, esc
+from bot.chat.replies.scope import narrowing
+from bot.chat.replies.titles import (
+    DID_YOU_MEAN,
+    close_to_best,
+    details_text,
+    reason_text,
+    result_line,
+    score_text,
+)
+from bot.chat.replies.where import where_reply
+from recommender.engine import Engine
+
+# Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
+INLINE_PAGE_SIZE = 10
+
+
+INLINE_MAX_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class InlineItem:
+    """One inline result: a unique id, what the list shows, and the HTML message it sends."""
+
+    id: str
+    title: str
+    description: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InlinePage:
+    """One page of inline results; ``next_offset`` is empty on the last page."""
+
+    items: tuple[InlineItem, ...]
+    next_offset: str = ""
+
+
+def inline_page(
+    query: str, engine: Engine, lang: str, offset: str = "", mine: Collection[str] = ()
+) -> InlinePage:
+    """Results for ``@bot <query>`` from ``offset``: the matched work, then works like it
+    (on ``mine``, the user's platforms, when they chose some)."""
+    # The offset is one this bot gave ("10") unless a client forged it: "²" passes isdigit()
+    # and fails int(), and int() refuses more than 4,300 digits.
+    start = int(offset) if offset.isascii() and offset.isdecimal() and len(offset) <= 4 else 0
+    if not query.strip() or start >= INLINE_MAX_RESULTS:
+        return InlinePage(())
+    asked = parsing.where_title(query[: parsing.MAX_TITLE_LENGTH])
+    if asked is not None:
+        return InlinePage(() if start else _inline_where(asked, engine, lang))
+    matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
+    if not matches:
+        return InlinePage(())
+    work = engine.details(matches[0].work_id)
+    if work is None:
+        return InlinePage(())
+    items = []
+    if start == 0:
+        description = " · ".join(
+            [type_name(lang, work.type), ", ".join(engine.registry.display(work.platforms))]
+        )
+        items.append(
+            InlineItem(
+                id=f"w-{work.id}",
+                title=f"{work.title} ({work.year})",
+                description=f"{description}\n{t(lang, 'inline_match')}",
+                text=details_text(work, engine, lang),
+            )
+        )
+    narrowed = narrowing(engine, {}, mine)
+    results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
+    like = t(lang, "like_header", title=esc(work.title), year=work.year)
+    for result in results:
+        facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
+        if result.score is not None:
+            facts.append(f"⭐ {score_text(lang, result.score)}")
+        reason = reason_text(result.reason, lang)
+        items.append(
+            InlineItem(
+                id=f"r{start}-{result.id}",
+                title=f"{result.title} ({result.year})",
+                description=f"{' · '.join(facts)}\n{reason}",
+                text=f"{like}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
+            )
+        )
+    following = start + INLINE_PAGE_SIZE
+    more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
+    return InlinePage(tuple(items), str(following) if more else "")
+
+
+def _inline_where(title: str, engine: Engine, lang: str) -> tuple[InlineItem, ...]:
+    """ "@bot where <title>": where each work of that title streams, one result per work."""
+    found = engine.match(title, limit=DID_YOU_MEAN)
+    items = []
+    for match in close_to_best(found) if found else []:
+        intent = Intent(parsing.WHERE, {"record_id": match.id})
+        reply = where_reply(intent, Ask(engine, lang))
+        items.append(
+            InlineItem(
+                id=f"where-{match.id}",
+                title=f"📺 {match.title} ({match.year})",
+                description=", ".join(engine.registry.display(match.platforms)),
+                text=reply.text,
+            )
+        )
+    return tuple(items)

@@ -1,0 +1,325 @@
+"""A title's card, works like it page by page, and "did you mean" when the title is unclear."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.chat import callbacks, parsing
+from bot.chat.i18n import country_name, genre_name, join_names, number, plural, t, type_name
+from bot.chat.parsing import Intent
+from bot.chat.replies import Ask, Button, Reply, esc, shorten
+from bot.chat.replies.scope import display, letter, mine_line, narrowing, platform_filter
+from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
+from recommender.matcher import is_confident
+
+PAGE_SIZE = 5
+
+
+# "Next 5" stops here: past fifty, similarity is mostly noise.
+MAX_RESULTS = 50
+
+
+DID_YOU_MEAN = 5
+
+
+# "Did you mean…" offers only the candidates this close to the best: for "the office", the
+# three Offices (1.0, 0.99, 0.99), not "Officer" (0.91).
+CLOSE_TO_BEST = 0.05
+
+
+# A year typed after a title ("The Office 2005") is looked for among this many candidates.
+YEAR_CANDIDATES = 20
+
+
+BUTTON_TITLE_LENGTH = 28
+
+
+CHOICE_TITLE_LENGTH = 44
+
+
+DESCRIPTION_LENGTH = 200
+
+
+CAST_SHOWN = 3
+
+
+# A candidate this close is the title asked for, though maybe one of several works called so;
+# below it the title is not in the catalogue and candidates are only the closest there are.
+CLOSE_ENOUGH = 0.9
+
+
+def title_reply(intent: Intent, ask: Ask) -> Reply:
+    """``recommend``, ``info`` and ``title``, from a typed title or a button's record id."""
+    args, engine, lang = intent.args, ask.engine, ask.lang
+    asked = asked_work(engine, args)
+    if asked is None:
+        return Reply(t(lang, "gone"), alert=True)
+    work_id, found = asked
+    if work_id is None and not found:
+        query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
+        text = t(lang, "not_found", query=esc(shorten(query, 60)))
+        return Reply(text, nothing_found=True)
+    if work_id is None:
+        return _did_you_mean(intent, found, engine, lang)
+    platform = platform_filter(engine, args)
+    item_type = args.get("item_type")
+    offset = int(args.get("offset", 0))
+    work = engine.details(work_id)
+    if work is None:
+        return Reply(t(lang, "gone"), alert=True)
+    if intent.name == parsing.INFO:
+        return Reply(
+            details_text(work, engine, lang),
+            ((Button(t(lang, "similar_button"), callbacks.encode_more(work.id)),),),
+        )
+    page = recommendations_reply(
+        work,
+        engine,
+        lang,
+        offset,
+        platform,
+        item_type,
+        mine=narrowing(engine, args, ask.mine),
+        everywhere=bool(args.get("everywhere")),
+    )
+    if intent.name == parsing.TITLE:
+        return Reply(f"{details_text(work, engine, lang)}\n\n{page.text}", page.buttons)
+    return page
+
+
+def asked_work(engine: Engine, args: Mapping[str, object]) -> tuple[str | None, list[Match]] | None:
+    """The work a request names, by a button's record id or by a typed title (and year),
+    with the candidates to ask about; ``None`` when the button's record is gone."""
+    record_id = args.get("record_id")
+    if record_id is None:
+        return find(engine, str(args["title"]), args.get("year"))
+    work_id = engine.work_of(str(record_id))
+    return None if work_id is None else (work_id, [])
+
+
+def find(engine: Engine, title: str, year: object = None) -> tuple[str | None, list[Match]]:
+    """The work ``title`` names, or the candidates to ask about (none: nothing is close).
+
+    A ``year`` typed after the title picks among works of that title ("The Office 2005"),
+    unless title and year together name a work ("Louis C.K. 2017").
+    """
+    text = f"{title} {year}" if year else title
+    found = engine.match(text, limit=DID_YOU_MEAN)
+    if _sure(found) or not year:
+        return (found[0].work_id if _sure(found) else None), found
+    by_title = engine.match(title, limit=YEAR_CANDIDATES)
+    of_year = [match for match in by_title if match.year == year]
+    if _sure(of_year):
+        return of_year[0].work_id, of_year
+    others = [match for match in by_title if match.year != year]
+    return None, (of_year + others)[:DID_YOU_MEAN] or found
+
+
+def _sure(matches: list[Match]) -> bool:
+    return is_confident([match.confidence for match in matches])
+
+
+def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: str) -> Reply:
+    platform = platform_filter(engine, intent.args)
+    item_type = intent.args.get("item_type")
+    rows = []
+    for match in close_to_best(found)[:DID_YOU_MEAN]:
+        label = choice_label(match, engine)
+        if intent.name == parsing.INFO:
+            data = callbacks.encode_info(match.id)
+        elif intent.name == parsing.TITLE:
+            data = callbacks.encode_title(match.id)
+        else:
+            data = callbacks.encode_recommend(
+                match.id, 0, letter(engine, platform), str(item_type) if item_type else None
+            )
+        rows.append((Button(label, data),))
+    return Reply(t(lang, "did_you_mean"), tuple(rows))
+
+
+def close_to_best(found: Sequence[Match]) -> list[Match]:
+    return [match for match in found if match.confidence >= found[0].confidence - CLOSE_TO_BEST]
+
+
+def choice_label(match: Match, engine: Engine) -> str:
+    where = ", ".join(engine.registry.display(match.platforms))
+    return f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({match.year}) · {where}"
+
+
+def recommendations_reply(
+    work: WorkDetails,
+    engine: Engine,
+    lang: str,
+    offset: int = 0,
+    platform: str | None = None,
+    item_type: str | None = None,
+    mine: Sequence[str] = (),
+    everywhere: bool = False,
+) -> Reply:
+    """One page of works like ``work``, with their buttons.
+
+    ``mine``, the chat's platforms, narrows the page when ``platform`` is not given, and a
+    button lifts it; its pages are ``everywhere``.
+    """
+    offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
+    where = platform or mine or None
+    results = engine.similar(work.work_id, PAGE_SIZE + 1, where, item_type, offset)
+    has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
+    results = results[:PAGE_SIZE]
+    title, year = esc(work.title), work.year
+    platform_letter = letter(engine, platform)
+    lift = ()
+    if mine:
+        data = callbacks.encode_recommend(work.id, 0, None, item_type, everywhere=True)
+        lift = ((Button(t(lang, "show_everywhere"), data),),)
+    if not results:
+        if offset:
+            text = t(lang, "like_end", title=title)
+        else:
+            scope = t(lang, "on_platform", platform=display(engine, platform)) if platform else ""
+            if item_type:
+                scope += t(lang, "of_type_movie" if item_type == "movie" else "of_type_tv")
+            text = t(lang, "like_none", title=title, year=year, where=scope)
+            if mine:
+                text += "\n" + mine_line(engine, lang, mine)
+        back = _nav_row(work.id, offset, False, platform_letter, item_type, lang, everywhere)
+        return Reply(text, ((back,) if back else ()) + lift)
+    if offset:
+        header = t(
+            lang,
+            "like_header_page",
+            title=title,
+            year=year,
+            first=offset + 1,
+            last=offset + len(results),
+        )
+    else:
+        header = t(lang, "like_header", title=title, year=year)
+    lines = [header]
+    only = _filters_line(engine, lang, platform, item_type)
+    if only:
+        lines.append(only)
+    if mine:
+        lines.append(mine_line(engine, lang, mine))
+    for number_, result in enumerate(results, start=offset + 1):
+        lines.append("")
+        lines.append(f"{number_}. {result_line(result, engine, lang)}")
+        lines.append(f"    <i>{esc(reason_text(result.reason, lang))}</i>")
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                t(lang, "more_like", title=shorten(result.title, BUTTON_TITLE_LENGTH)),
+                callbacks.encode_more(result.id, platform_letter, item_type),
+            ),
+        )
+        for result in results
+    ]
+    nav = _nav_row(work.id, offset, has_next, platform_letter, item_type, lang, everywhere)
+    if nav:
+        rows.append(nav)
+    return Reply("\n".join(lines), tuple(rows) + lift)
+
+
+def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:
+    parts = []
+    if item_type:
+        parts.append(t(lang, "only_movies" if item_type == "movie" else "only_tv"))
+    if platform:
+        parts.append(t(lang, "only_on", platform=display(engine, platform)))
+    return f"<i>{' · '.join(parts)}</i>" if parts else ""
+
+
+def _nav_row(
+    record_id: str,
+    offset: int,
+    has_next: bool,
+    letter: str | None,
+    item_type: str | None,
+    lang: str,
+    everywhere: bool = False,
+) -> tuple[Button, ...]:
+    row = []
+    if offset > 0:
+        previous = callbacks.encode_recommend(
+            record_id, offset - PAGE_SIZE, letter, item_type, everywhere
+        )
+        row.append(Button(t(lang, "previous"), previous))
+    if has_next:
+        following = callbacks.encode_recommend(
+            record_id, offset + PAGE_SIZE, letter, item_type, everywhere
+        )
+        row.append(Button(t(lang, "next"), following))
+    return tuple(row)
+
+
+def result_line(result: Recommendation, engine: Engine, lang: str) -> str:
+    parts = [
+        f"<b>{esc(result.title)}</b> ({result.year})",
+        type_name(lang, result.type),
+        esc(", ".join(engine.registry.display(result.platforms))),
+    ]
+    if result.score is not None:
+        parts.append(f"⭐ {score_text(lang, result.score)}")
+    return " · ".join(parts)
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """Why a work was recommended, in ``lang`` (plain text; escape it for HTML).
+
+    >>> reason_text(Reason(genres=["animation", "comedy"], directors=["Pete Docter"]), "es")
+    'de Pete Docter · animación, comedia'
+    >>> reason_text(Reason(genres=["drama"], themes=["heist", "prison", "escape"]), "en")
+    'drama · about heist, prison'
+    >>> reason_text(Reason(), "en")
+    'a similar story'
+    """
+    parts = []
+    if reason.directors:
+        parts.append(t(lang, "reason_director", names=join_names(lang, reason.directors[:2])))
+    if reason.cast:
+        parts.append(t(lang, "reason_cast", names=join_names(lang, reason.cast[:2])))
+    if reason.genres:
+        parts.append(", ".join(genre_name(lang, genre) for genre in reason.genres[:3]))
+    if reason.themes and len(parts) < 2:  # One short line: themes only where there is room.
+        parts.append(t(lang, "reason_themes", words=", ".join(reason.themes[:2])))
+    return " · ".join(parts) or t(lang, "reason_similar")
+
+
+def score_text(lang: str, score: float) -> str:
+    """An audience score as ``lang`` writes it: ``7``, ``8.3`` or ``8,3``."""
+    return number(lang, score, 0 if float(score).is_integer() else 1)
+
+
+def details_text(work: WorkDetails, engine: Engine, lang: str) -> str:
+    """The card for one work: title, year, type, length, rating, score, where it streams…"""
+    facts = [type_name(lang, work.type)]
+    if work.duration_int is not None:
+        facts.append(duration(lang, work.duration_int, work.duration_type))
+    if work.rating:
+        facts.append(esc(work.rating))
+    if work.score is not None:
+        facts.append(f"⭐ {score_text(lang, work.score)}")
+    lines = [f"<b>{esc(work.title)}</b> ({work.year})", " · ".join(facts)]
+    platforms = join_names(lang, engine.registry.display(work.platforms))
+    lines.append(t(lang, "streams_on", platforms=esc(platforms)))
+    genres = work.genre_words
+    if genres:
+        names = [genre_name(lang, genre) for genre in genres[:4]]
+        lines.append("🏷️ " + esc(", ".join(names)))
+    if work.directors:
+        names = join_names(lang, work.directors[:2])
+        lines.append(t(lang, "directed_by", names=esc(names)))
+    if work.cast:
+        lines.append(t(lang, "starring", names=esc(join_names(lang, work.cast[:CAST_SHOWN]))))
+    if work.country:
+        countries = join_names(lang, [country_name(lang, c) for c in work.country[:3]])
+        lines.append(t(lang, "made_in", countries=esc(countries)))
+    if work.description:
+        lines.append(f"\n<i>{esc(shorten(work.description, DESCRIPTION_LENGTH))}</i>")
+    return "\n".join(lines)
+
+
+def duration(lang: str, amount: int, unit: str | None) -> str:
+    if unit == "season":
+        return plural(lang, "seasons", amount)
+    return t(lang, "minutes", n=number(lang, amount))
