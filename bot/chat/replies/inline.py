@@ -23,8 +23,6 @@ from recommender.engine import Engine
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
 INLINE_PAGE_SIZE = 10
-
-
 INLINE_MAX_RESULTS = 50
 
 

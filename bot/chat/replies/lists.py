@@ -11,11 +11,7 @@ from bot.chat.replies.scope import as_of, display, mine_line, narrowing, platfor
 
 # /new lists this many titles; a platform missing this share of dates or more says so.
 NEW_TITLES = 10
-
-
 UNDATED_SHARE = 0.1
-
-
 PLATFORM_BUTTONS_PER_ROW = 2
 
 

@@ -13,36 +13,18 @@ from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetail
 from recommender.matcher import is_confident
 
 PAGE_SIZE = 5
-
-
 # "Next 5" stops here: past fifty, similarity is mostly noise.
 MAX_RESULTS = 50
-
-
 DID_YOU_MEAN = 5
-
-
 # "Did you mean…" offers only the candidates this close to the best: for "the office", the
 # three Offices (1.0, 0.99, 0.99), not "Officer" (0.91).
 CLOSE_TO_BEST = 0.05
-
-
 # A year typed after a title ("The Office 2005") is looked for among this many candidates.
 YEAR_CANDIDATES = 20
-
-
 BUTTON_TITLE_LENGTH = 28
-
-
 CHOICE_TITLE_LENGTH = 44
-
-
 DESCRIPTION_LENGTH = 200
-
-
 CAST_SHOWN = 3
-
-
 # A candidate this close is the title asked for, though maybe one of several works called so;
 # below it the title is not in the catalogue and candidates are only the closest there are.
 CLOSE_ENOUGH = 0.9
