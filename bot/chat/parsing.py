@@ -24,6 +24,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Required, TypedDict
 
 from rapidfuzz import fuzz, process
 
@@ -523,13 +524,143 @@ class Problem:
     value: str = ""
 
 
+# -- each intent's arguments ------------------------------------------------------------------
+# Dicts, so that an intent reads and prints as what was asked, with a declared type per intent
+# that Intent checks: a misspelt or missing argument fails where the intent is made.
+class TitleArgs(TypedDict, total=False):
+    """``recommend``, ``info``, ``where`` and a bare ``title``: a typed title (with a year, a
+    platform and a kind), or a button's record, page and filters."""
+
+    title: str
+    year: int
+    platform: str
+    platform_letter: str
+    item_type: str
+    record_id: str
+    offset: int
+    everywhere: bool
+
+
+class WhyArgs(TypedDict):
+    title: str
+    year: int | None
+    other: TitleArgs
+
+
+# The four questions read any of these words; each needs some of them.
+class LongestArgs(TypedDict, total=False):
+    year: int
+    platform: str
+    score: float
+    duration_type: str
+    everywhere: bool
+
+
+# Spelt out as calls: under ``from __future__ import annotations`` a class body's
+# ``Required[...]`` is a string, which TypedDict does not read as required.
+ScoreCountArgs = TypedDict(  # noqa: UP013
+    "ScoreCountArgs",
+    {
+        "platform": Required[str],
+        "score": Required[float],
+        "year": Required[int],
+        "duration_type": str,
+    },
+    total=False,
+)
+CountArgs = TypedDict(  # noqa: UP013
+    "CountArgs",
+    {"platform": Required[str], "year": int, "score": float, "duration_type": str},
+    total=False,
+)
+ActorArgs = TypedDict(  # noqa: UP013
+    "ActorArgs",
+    {"platform": Required[str], "year": Required[int], "score": float, "duration_type": str},
+    total=False,
+)
+
+
+class CountryArgs(TypedDict):
+    item_type: str
+    country: str
+    year: int
+
+
+class RatingArgs(TypedDict):
+    rating: str
+
+
+class PlatformArgs(TypedDict, total=False):
+    """``new`` and ``stats``: one platform, by name or by a button's letter."""
+
+    platform: str
+    platform_letter: str
+    everywhere: bool
+
+
+class PlatformsArgs(TypedDict, total=False):
+    """The chat's platforms: all of them chosen at once, or one toggled by a button."""
+
+    platforms: tuple[str, ...]
+    toggle: str | None
+
+
+class LanguageArgs(TypedDict):
+    language: str
+
+
+class UploadArgs(TypedDict, total=False):
+    """A captioned file's platform and display name, or a staged upload's button."""
+
+    platform: str
+    display_name: str
+    token: str
+    apply: bool
+
+
+class UnknownCommandArgs(TypedDict):
+    command: str
+
+
+class NoArgs(TypedDict):
+    pass
+
+
+ARGUMENTS: dict[str, type[Mapping[str, object]]] = {
+    **dict.fromkeys((RECOMMEND, INFO, WHERE, TITLE), TitleArgs),
+    WHY: WhyArgs,
+    LONGEST: LongestArgs,
+    SCORE_COUNT: ScoreCountArgs,
+    COUNT: CountArgs,
+    ACTOR: ActorArgs,
+    COUNTRY: CountryArgs,
+    RATING: RatingArgs,
+    **dict.fromkeys((NEW, STATS), PlatformArgs),
+    PLATFORMS: PlatformsArgs,
+    LANG: LanguageArgs,
+    UPLOAD: UploadArgs,
+    UNKNOWN_COMMAND: UnknownCommandArgs,
+}
+
+
 @dataclass(frozen=True)
 class Intent:
-    """What a message asks for: an intent name, its arguments, and any problem with them."""
+    """What a message asks for: an intent name, its arguments (of the intent's type in
+    :data:`ARGUMENTS`), and any problem with them (then there may be no arguments)."""
 
     name: str
     args: Mapping[str, object] = field(default_factory=dict)
     problem: Problem | None = None
+
+    def __post_init__(self) -> None:
+        kind = ARGUMENTS.get(self.name, NoArgs)
+        unknown = self.args.keys() - kind.__required_keys__ - kind.__optional_keys__
+        missing = set() if self.problem else kind.__required_keys__ - self.args.keys()
+        if unknown or missing:
+            raise TypeError(
+                f"{self.name} takes {kind.__name__}: unknown {sorted(unknown)}, "
+                f"missing {sorted(missing)}"
+            )
 
 
 def message_text(text: str | None) -> str:
@@ -725,9 +856,9 @@ def _why(text: str, registry: PlatformRegistry) -> Intent:
         return Intent(WHY, problem=Problem("missing_second_title"))
     titles = []
     for part in parts:
-        intent = _title_intent(WHY, part, registry, with_filters=False)
+        intent = _title_intent(TITLE, part, registry, with_filters=False)
         if intent.problem is not None:
-            return intent
+            return Intent(WHY, problem=intent.problem)
         titles.append(intent.args)
     first, second = titles
     return Intent(WHY, {"title": first["title"], "year": first.get("year"), "other": second})
@@ -882,19 +1013,15 @@ def _catalogue_question(intent: str, text: str, registry: PlatformRegistry) -> I
         platform, leftovers = _take_close_platform(leftovers, registry)
     if platform is not None:
         args["platform"] = platform
-    needed = {
-        LONGEST: (),
-        SCORE_COUNT: ("platform", "score", "year"),
-        COUNT: ("platform",),
-        ACTOR: ("platform", "year"),
-    }[intent]
+    needed = ARGUMENTS[intent].__required_keys__
     if leftovers:
         unknown = " ".join(leftovers)[:40]
         if "platform" not in args and (intent != LONGEST or len(leftovers) == 1):
             return Intent(intent, problem=Problem("unknown_platform", unknown))
         return Intent(intent, problem=Problem("unknown_words", unknown))
-    for name in needed:
-        if name not in args:
+    # In the order a question's arguments are usually typed.
+    for name in ("platform", "score", "year"):
+        if name in needed and name not in args:
             return Intent(intent, problem=Problem(f"missing_{name}"))
     order = ("year", "platform", "score", "duration_type")
     return Intent(intent, {key: args[key] for key in order if key in args})

@@ -365,3 +365,16 @@ def test_every_parsed_message_gets_a_reply(engine, text, lang):
     for message in (text, "/recommend " + text, "/longest " + text, "/country " + text):
         reply = commands.answer(parse_message(message, engine.registry), engine, lang)
         assert reply.text.strip()
+
+
+def test_each_intent_takes_the_arguments_of_its_type():
+    """A misspelt or missing argument fails where the intent is made, not in a reply."""
+    assert Intent("count", {"platform": "netflix"}).args == {"platform": "netflix"}
+    with pytest.raises(TypeError, match=r"count takes CountArgs: unknown \['platfrom'\]"):
+        Intent("count", {"platfrom": "netflix"})
+    with pytest.raises(TypeError, match=r"missing \['score', 'year'\]"):
+        Intent("score_count", {"platform": "netflix"})
+    with pytest.raises(TypeError, match="help takes NoArgs"):
+        Intent("help", {"title": "coco"})
+    # A problem stands for the arguments that could not be read.
+    assert Intent("score_count", problem=Problem("missing_score")).args == {}
