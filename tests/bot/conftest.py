@@ -263,16 +263,3 @@ def bot(
 ) -> AsyncFixture[BotHarness]:
     """The harness of a bot that runs for the whole of an ``async def`` test."""
     return AsyncFixture(functools.partial(running_bot, **bot_options))
-
-
-@pytest.fixture
-def run_bot(running_bot: Callable[..., AbstractAsyncContextManager[BotHarness]]):
-    def run(scenario, **changes):
-        async def main():
-            async with running_bot(**changes) as harness:
-                await scenario(harness)
-            return harness
-
-        return asyncio.run(main())
-
-    return run
