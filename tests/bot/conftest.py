@@ -184,6 +184,10 @@ class BotHarness:
         return self.api.of(method)
 
 
+# What ``running_bot`` gives: ``async with start(**changes) as bot:`` runs a bot for the block.
+StartBot = Callable[..., AbstractAsyncContextManager[BotHarness]]
+
+
 def make_settings(data_dir: Path, **changes: Any) -> Settings:
     # Each bot its own database file: tests must not share chat settings.
     database = Path(tempfile.mkdtemp(prefix="streambot-db-")) / "streambot.sqlite3"
@@ -210,9 +214,7 @@ def fake_api() -> FakeBotRequest:
 
 
 @pytest.fixture
-def running_bot(
-    engine: Engine, built: Any
-) -> Callable[..., AbstractAsyncContextManager[BotHarness]]:
+def running_bot(engine: Engine, built: Any) -> StartBot:
     """``running_bot(**changes)``: a freshly built bot, started on entry and stopped on exit;
     its harness.
 
@@ -257,9 +259,6 @@ def bot_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-def bot(
-    running_bot: Callable[..., AbstractAsyncContextManager[BotHarness]],
-    bot_options: dict[str, Any],
-) -> AsyncFixture[BotHarness]:
+def bot(running_bot: StartBot, bot_options: dict[str, Any]) -> AsyncFixture[BotHarness]:
     """The harness of a bot that runs for the whole of an ``async def`` test."""
     return AsyncFixture(functools.partial(running_bot, **bot_options))
