@@ -1,11 +1,22 @@
-"""Shared fixtures: the tiny raw catalogue in ``tests/fixtures/raw``, built once per session."""
+"""Shared fixtures: the tiny raw catalogue in ``tests/fixtures/raw``, built once per session.
+
+Any test may be an ``async def``: it runs on an event loop of its own (see
+:func:`pytest_pyfunc_call`), and a fixture that needs that loop returns an
+:class:`AsyncFixture`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import inspect
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import pandas as pd
 import pytest
@@ -14,6 +25,70 @@ from etl.build import EtlReport, build, run_etl
 from recommender.engine import Engine
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "raw"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AsyncFixture(Generic[T]):
+    """What a fixture returns for an ``async def`` test to get a value set up on the test's own
+    event loop: the test receives what ``open()`` yields, and the loop closes it after the test.
+
+    Fixtures are set up before that loop exists; ``open`` is called again for each example of a
+    Hypothesis test, so each example gets a fresh value.
+    """
+
+    open: Callable[[], AbstractAsyncContextManager[T]]
+
+
+async def _with_async_fixtures(
+    test: Callable[..., Coroutine[Any, Any, None]], arguments: dict[str, Any]
+) -> None:
+    """Open the test's :class:`AsyncFixture` arguments in the order it names them, run it, and
+    close them in reverse."""
+    async with contextlib.AsyncExitStack() as opened:
+        values = {
+            name: await opened.enter_async_context(value.open())
+            if isinstance(value, AsyncFixture)
+            else value
+            for name, value in arguments.items()
+        }
+        await test(**values)
+
+
+def _on_a_fresh_loop(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """``test`` as a plain function that runs it with ``asyncio.run``."""
+
+    @functools.wraps(test)
+    def run(**arguments: Any) -> None:
+        asyncio.run(_with_async_fixtures(test, arguments))
+
+    return run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test on a fresh event loop, as ``asyncio.run`` does for a program.
+
+    A hook, not pytest-asyncio: each test needs only a loop of its own, and the bot's tests a
+    running bot (the ``bot`` fixture of ``tests/bot/conftest.py``), which an
+    :class:`AsyncFixture` gives. Under ``@given`` the test Hypothesis calls for each example
+    runs so, and Hypothesis stays the caller.
+
+    No coroutine goes unawaited unnoticed: pytest fails an ``async def`` test no hook ran, and
+    a coroutine never awaited warns, an error in this suite, when it is freed: at once on the
+    test that dropped it, or, caught in a reference cycle, when the collector runs (at the
+    latest at the session's end, which then fails).
+    """
+    test = pyfuncitem.obj
+    given = getattr(test, "hypothesis", None)
+    if given is not None and inspect.iscoroutinefunction(given.inner_test):
+        given.inner_test = _on_a_fresh_loop(given.inner_test)
+        return None
+    if not inspect.iscoroutinefunction(test):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in inspect.signature(test).parameters}
+    _on_a_fresh_loop(test)(**arguments)
+    return True
 
 
 @dataclass(frozen=True)

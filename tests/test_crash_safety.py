@@ -358,28 +358,25 @@ def left(path: Path) -> bool:
     )
 
 
-def run_cases(kill_case, templates: dict[str, Path], tmp_path: Path) -> dict[str, list[str]]:
+async def run_cases(kill_case, templates: dict[str, Path], tmp_path: Path) -> dict[str, list[str]]:
     """Kill every case a few at a time, then restart each; the problems, by case."""
+    slots = asyncio.Semaphore(RUNNING_AT_ONCE)
 
-    async def main() -> list[Killed]:
-        slots = asyncio.Semaphore(RUNNING_AT_ONCE)
+    async def one(number: int, case: Case) -> Killed:
+        async with slots:
+            folder = tmp_path / f"case{number}"
+            folder.mkdir()
+            return await kill_case(case, templates, folder)
 
-        async def one(number: int, case: Case) -> Killed:
-            async with slots:
-                folder = tmp_path / f"case{number}"
-                folder.mkdir()
-                return await kill_case(case, templates, folder)
-
-        return await asyncio.gather(*(one(n, case) for n, case in enumerate(CASES)))
-
-    return {killed.case.name: restart(killed) for killed in asyncio.run(main())}
+    killed_cases = await asyncio.gather(*(one(n, case) for n, case in enumerate(CASES)))
+    return {killed.case.name: restart(killed) for killed in killed_cases}
 
 
-def test_the_command_line_killed_at_every_stage(templates, tmp_path):
-    problems = run_cases(kill_the_command_line, templates, tmp_path)
+async def test_the_command_line_killed_at_every_stage(templates, tmp_path):
+    problems = await run_cases(kill_the_command_line, templates, tmp_path)
     assert {name: found for name, found in problems.items() if found} == {}
 
 
-def test_the_bot_killed_at_every_stage(templates, tmp_path):
-    problems = run_cases(kill_the_bot, templates, tmp_path)
+async def test_the_bot_killed_at_every_stage(templates, tmp_path):
+    problems = await run_cases(kill_the_bot, templates, tmp_path)
     assert {name: found for name, found in problems.items() if found} == {}

@@ -2,21 +2,23 @@
 (:class:`scripts.fake_bot_api.FakeBotRequest`), and factories for the updates Telegram would
 send.
 
-A test that talks to the bot is written ``async def test_…(bot): …``: it runs as the
-scenario of :func:`run_bot`, between the bot's start and its shutdown, with the harness as
-``bot`` (see :func:`pytest_pyfunc_call`). A module changes how its bots run by overriding the
-``bot_options`` fixture; a test that restarts the bot calls ``run_bot`` itself.
+A test that talks to the bot is written ``async def test_…(bot): …``: the bot starts before
+it and stops after it, on the test's event loop, and the test gets the harness as ``bot``. A
+module changes how its bots run by overriding the ``bot_options`` fixture. A test that sets
+things up before the bot starts, checks what it left after it stopped, or restarts it, opens
+``async with running_bot(**changes) as bot:`` itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
-import inspect
 import itertools
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from bot.telegram.application import build_application, post_init, post_shutdown
 from etl.build import run_etl
 from recommender.engine import Engine, EngineHolder
 from scripts.fake_bot_api import BOT_ID, BOT_USERNAME, Call, FakeBotRequest, command_entities
+from tests.conftest import AsyncFixture
 
 TOKEN = "123456:TEST-TOKEN-never-logged"
 ADMIN_ID = 1
@@ -181,7 +184,8 @@ class BotHarness:
         return self.api.of(method)
 
 
-Scenario = Callable[[BotHarness], Awaitable[None]]
+# What ``running_bot`` gives: ``async with start(**changes) as bot:`` runs a bot for the block.
+StartBot = Callable[..., AbstractAsyncContextManager[BotHarness]]
 
 
 def make_settings(data_dir: Path, **changes: Any) -> Settings:
@@ -210,42 +214,35 @@ def fake_api() -> FakeBotRequest:
 
 
 @pytest.fixture
-def run_bot(engine: Engine, built: Any) -> Callable[..., BotHarness]:
-    """Run ``scenario(harness)`` against a freshly built bot; returns the harness after.
+def running_bot(engine: Engine, built: Any) -> StartBot:
+    """``running_bot(**changes)``: a freshly built bot, started on entry and stopped on exit;
+    its harness.
 
     The bot serves the session's fixture engine over the session's data folder, or, given
     ``data_dir``, the catalogue built there (for reloads, which write to it). ``api`` replaces
     the fake Bot API; other keyword arguments change the settings.
     """
 
-    def run(
-        scenario: Scenario,
-        data_dir: Path | None = None,
-        api: FakeBotRequest | None = None,
-        **settings_changes: Any,
-    ) -> BotHarness:
+    @contextlib.asynccontextmanager
+    async def start(
+        data_dir: Path | None = None, api: FakeBotRequest | None = None, **settings_changes: Any
+    ) -> AsyncIterator[BotHarness]:
         settings = make_settings(data_dir or built.data_dir, **settings_changes)
         holder = EngineHolder(Engine.load(data_dir / "processed") if data_dir else engine)
         api = api or FakeBotRequest()
         application = build_application(settings, holder, request=api)
-        harness = BotHarness(application, api, holder, settings)
+        # What run_polling does around its updates, minus the polling.
+        await application.initialize()
+        await post_init(application)
+        await application.start()
+        try:
+            yield BotHarness(application, api, holder, settings)
+        finally:
+            await application.stop()
+            await application.shutdown()
+            await post_shutdown(application)
 
-        async def main() -> None:
-            # What run_polling does around its updates, minus the polling.
-            await application.initialize()
-            await post_init(application)
-            await application.start()
-            try:
-                await scenario(harness)
-            finally:
-                await application.stop()
-                await application.shutdown()
-                await post_shutdown(application)
-
-        asyncio.run(main())
-        return harness
-
-    return run
+    return start
 
 
 @pytest.fixture
@@ -257,26 +254,11 @@ def served_dir(data_dir: Path) -> Path:
 
 @pytest.fixture
 def bot_options() -> dict[str, Any]:
-    """``run_bot``'s keyword arguments for the bot of an ``async def`` test."""
+    """``running_bot``'s keyword arguments for the bot of an ``async def`` test."""
     return {}
 
 
 @pytest.fixture
-def bot(run_bot: Callable[..., BotHarness], bot_options: dict[str, Any]) -> Callable[..., Any]:
-    """What runs an ``async def`` test taking ``bot``; the test itself gets the harness."""
-    return functools.partial(run_bot, **bot_options)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run an ``async def`` test that takes ``bot`` as a ``run_bot`` scenario.
-
-    A hook, not pytest-asyncio: ``run_bot`` already owns the one event loop these tests need,
-    and starts and stops the bot around it.
-    """
-    test = pyfuncitem.obj
-    if not inspect.iscoroutinefunction(test) or "bot" not in pyfuncitem.funcargs:
-        return None
-    arguments = {name: pyfuncitem.funcargs[name] for name in inspect.signature(test).parameters}
-    arguments["bot"](lambda harness: test(**{**arguments, "bot": harness}))
-    return True
+def bot(running_bot: StartBot, bot_options: dict[str, Any]) -> AsyncFixture[BotHarness]:
+    """The harness of a bot that runs for the whole of an ``async def`` test."""
+    return AsyncFixture(functools.partial(running_bot, **bot_options))

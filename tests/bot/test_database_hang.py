@@ -129,8 +129,8 @@ async def _answers_per_second(bot: BotHarness, first_id: int, count: int = 30) -
     return count / (time.perf_counter() - started)
 
 
-def test_a_hung_postgresql_costs_chats_their_choices_not_their_answers(
-    run_bot, postgres_server, caplog
+async def test_a_hung_postgresql_costs_chats_their_choices_not_their_answers(
+    running_bot, postgres_server, caplog
 ):
     """The server freezes (SIGSTOP) under a running bot, resumes (SIGCONT), and freezes again
     as the bot stops."""
@@ -141,50 +141,54 @@ def test_a_hung_postgresql_costs_chats_their_choices_not_their_answers(
     rates = {}
     stopping = []
 
-    async def scenario(bot):
-        spanish = bot.chat(language_code="en")
-        assert "español" in await spanish.reply("/lang es")
-        assert HELP_ES in await spanish.reply("/help")
-        rates["healthy"] = await _answers_per_second(bot, 1000)
-
-        server.stop()
-        watchdog.start()
-        # A burst as the server freezes: each update waits for it once, for the timeout.
-        strangers = [bot.chat(user_id=n, chat_id=n) for n in range(2000, 2020)]
-        chooser = bot.chat(user_id=8, chat_id=8, language_code="en")
-        answers = await asyncio.gather(
-            _timed(chooser, "/lang es"), *(_timed(chat, "/help") for chat in [spanish, *strangers])
-        )
-        assert max(seconds for _, seconds in answers) < 3
-        # A choice that cannot be stored is not confirmed, in the language the user reads.
-        assert "No he podido guardar ese ajuste" in answers[0][0]
-        # The rest, with the defaults: the user's own language.
-        assert all(HELP_EN in text for text, _ in answers[1:])
-        # Then the database is skipped: answers come at once.
-        reply, seconds = await _timed(spanish, "/recommend toy story")
-        assert "If you like <b>Toy Story</b>" in reply
-        assert seconds < DB_TIMEOUT / 2
-        assert "couldn't save that setting" in await chooser.reply("/platforms netflix")
-        rates["hung"] = await _answers_per_second(bot, 3000)
-
-        server.resume()
-        # A probe finds the database again, and the stored choice is back. (Asked twice a
-        # second: more would trip the flood throttle.)
-        deadline = time.monotonic() + 10
-        while HELP_ES not in await spanish.reply("/help"):
-            assert time.monotonic() < deadline, "the stored settings never came back"
-            await asyncio.sleep(0.5)
-        assert HELP_EN in await chooser.reply("/help")  # its failed choice was not stored
-
-        server.stop()
-        assert HELP_EN in await bot.chat(user_id=9, chat_id=9).reply("/help")
-        stopping.append(time.perf_counter())
-
     try:
         with caplog.at_level(logging.WARNING, logger="bot.storage"):
             # Two workers' settings: no cache, so every update reads the database. No flood
             # limit, which would hold both rates at Telegram's 30 messages a second.
-            run_bot(scenario, db_url=server.url, db_timeout=DB_TIMEOUT, workers=2, rate_limit=0)
+            async with running_bot(
+                db_url=server.url, db_timeout=DB_TIMEOUT, workers=2, rate_limit=0
+            ) as bot:
+                spanish = bot.chat(language_code="en")
+                assert "español" in await spanish.reply("/lang es")
+                assert HELP_ES in await spanish.reply("/help")
+                rates["healthy"] = await _answers_per_second(bot, 1000)
+
+                server.stop()
+                watchdog.start()
+                # A burst as the server freezes: each update waits for it once, for the timeout.
+                strangers = [bot.chat(user_id=n, chat_id=n) for n in range(2000, 2020)]
+                chooser = bot.chat(user_id=8, chat_id=8, language_code="en")
+                answers = await asyncio.gather(
+                    _timed(chooser, "/lang es"),
+                    *(_timed(chat, "/help") for chat in [spanish, *strangers]),
+                )
+                assert max(seconds for _, seconds in answers) < 3
+                # A choice that cannot be stored is not confirmed, in the language the user reads.
+                assert "No he podido guardar ese ajuste" in answers[0][0]
+                # The rest, with the defaults: the user's own language.
+                assert all(HELP_EN in text for text, _ in answers[1:])
+                # Then the database is skipped: answers come at once.
+                reply, seconds = await _timed(spanish, "/recommend toy story")
+                assert "If you like <b>Toy Story</b>" in reply
+                assert seconds < DB_TIMEOUT / 2
+                assert "couldn't save that setting" in await chooser.reply("/platforms netflix")
+                rates["hung"] = await _answers_per_second(bot, 3000)
+
+                server.resume()
+                # A probe finds the database again, and the stored choice is back. (Asked twice a
+                # second: more would trip the flood throttle.)
+                deadline = time.monotonic() + 10
+                while HELP_ES not in await spanish.reply("/help"):
+                    assert time.monotonic() < deadline, "the stored settings never came back"
+                    await asyncio.sleep(0.5)
+                assert HELP_EN in await chooser.reply("/help")  # its failed choice was not stored
+
+                server.stop()
+                assert HELP_EN in await bot.chat(user_id=9, chat_id=9).reply("/help")
+                stopping.append(time.perf_counter())
+            # What asyncio.run does as the bot's process ends: wait for the threads it left,
+            # which the watchdog and the time limit below cover too.
+            await asyncio.get_running_loop().shutdown_default_executor()
     finally:
         watchdog.cancel()
     # The bot stops though the server is frozen: within libpq's 2 s connect timeout.

@@ -251,16 +251,19 @@ def poll(engine, built) -> Callable[..., TelegramServer]:
     return run
 
 
+async def one_reply(server: TelegramServer) -> None:
+    """A user sends /count netflix and gets the answer."""
+    await server.wait_for_reply(server.send())
+
+
 # -- rate limits -------------------------------------------------------------------------------
 RETRY_AFTER_1 = error(429, "Too Many Requests: retry after 1", retry_after=1)
 
 
 def test_a_reply_waits_out_retry_after_then_goes_once(poll):
-    async def scenario(server):
-        server.faults["sendMessage"] = [RETRY_AFTER_1]
-        await server.wait_for_reply(server.send())
-
-    server = poll(scenario)
+    server = TelegramServer()
+    server.faults["sendMessage"] = [RETRY_AFTER_1]
+    poll(one_reply, server)
     (limited,) = server.times("sendMessage", faulted=True)
     assert server.next_after(limited, "sendMessage") - limited >= 1.0
     assert len(server.delivered) == 1
@@ -269,11 +272,7 @@ def test_a_reply_waits_out_retry_after_then_goes_once(poll):
 def test_polling_waits_out_retry_after(poll):
     server = TelegramServer()
     server.faults["getUpdates"] = [RETRY_AFTER_1]
-
-    async def scenario(server):
-        await server.wait_for_reply(server.send())
-
-    poll(scenario, server)
+    poll(one_reply, server)
     (limited,) = server.times("getUpdates", faulted=True)
     assert server.next_after(limited, "getUpdates") - limited >= 1.0
 
@@ -293,12 +292,9 @@ def test_polling_waits_out_retry_after(poll):
 )
 def test_a_reply_survives_transient_errors(poll, monkeypatch, fault):
     monkeypatch.setattr(telegram_app, "RETRY_DELAY_SECONDS", 0.01)
-
-    async def scenario(server):
-        server.faults["sendMessage"] = [fault, fault, fault]
-        await server.wait_for_reply(server.send())
-
-    server = poll(scenario)
+    server = TelegramServer()
+    server.faults["sendMessage"] = [fault, fault, fault]
+    poll(one_reply, server)
     assert len(server.times("sendMessage")) == 4
     assert len(server.delivered) == 1
     assert server.delivered[0].text.startswith("📊 Netflix has")
@@ -306,12 +302,9 @@ def test_a_reply_survives_transient_errors(poll, monkeypatch, fault):
 
 def test_retries_back_off(poll):
     """With the real delays: half a second, then a second, then a reply."""
-
-    async def scenario(server):
-        server.faults["sendMessage"] = [RESET, error(502, "Bad Gateway")]
-        await server.wait_for_reply(server.send())
-
-    first, second, third = poll(scenario).times("sendMessage")
+    server = TelegramServer()
+    server.faults["sendMessage"] = [RESET, error(502, "Bad Gateway")]
+    first, second, third = poll(one_reply, server).times("sendMessage")
     assert 0.5 <= second - first < 2.0
     assert 1.0 <= third - second < 3.0
     assert third - second > second - first
@@ -377,11 +370,7 @@ def test_a_hanging_get_updates_times_out_and_polling_resumes(poll):
     """getUpdates hangs; the read timeout ends it and polling goes on at once."""
     server = TelegramServer()
     server.faults["getUpdates"] = [hang]
-
-    async def scenario(server):
-        await server.wait_for_reply(server.send())
-
-    poll(scenario, server, timeout=1)
+    poll(one_reply, server, timeout=1)
     first, second = server.times("getUpdates")[:2]
     assert 1.5 <= second - first < 3.0  # the long poll (1 s) and the read timeout (0.5 s)
 
@@ -391,11 +380,7 @@ def test_start_up_waits_out_a_bot_api_that_is_not_there_yet(poll):
     server = TelegramServer()
     server.faults["getMe"] = [REFUSED, error(502, "Bad Gateway")]
     server.faults["deleteWebhook"] = [RESET]
-
-    async def scenario(server):
-        await server.wait_for_reply(server.send())
-
-    poll(scenario, server)
+    poll(one_reply, server)
     assert len(server.of("getMe")) == 3
     assert len(server.of("deleteWebhook")) == 2
 

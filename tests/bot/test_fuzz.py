@@ -328,32 +328,25 @@ async def test_the_nasty_corpus_as_commands_and_free_text(bot):
 
 @FUZZ
 @given(command=st.sampled_from(COMMAND_NAMES), text=TEXT, lang=LANGUAGES, mention=st.booleans())
-def test_any_command_with_any_arguments(run_bot, command, text, lang, mention):
+async def test_any_command_with_any_arguments(bot, command, text, lang, mention):
     suffix = "@StreamBot" if mention else ""
-
-    async def scenario(bot):
-        errors = await _recording_errors(bot)
-        chat = bot.chat(user_id=next(_users), language_code=lang)
-        check_calls(await chat.say(_message_text(f"/{command}{suffix} {text}")))
-        assert errors == []
-
-    run_bot(scenario)
+    errors = await _recording_errors(bot)
+    chat = bot.chat(user_id=next(_users), language_code=lang)
+    check_calls(await chat.say(_message_text(f"/{command}{suffix} {text}")))
+    assert errors == []
 
 
 @FUZZ
 @given(texts=st.lists(TEXT, min_size=1, max_size=5), lang=LANGUAGES, group=st.booleans())
-def test_any_free_text(run_bot, texts, lang, group):
-    async def scenario(bot):
-        errors = await _recording_errors(bot)
-        user = next(_users)
-        kind = {"chat_id": -user, "chat_type": "group"} if group else {"chat_id": user}
-        chat = bot.chat(user_id=user, language_code=lang, **kind)
-        ours = {"message_id": 5, "date": 1_700_000_000, "chat": chat.chat, "from": BOT_USER}
-        for text in texts:
-            check_calls(await chat.say(_message_text(text), reply_to={**ours, "text": "?"}))
-        assert errors == []
-
-    run_bot(scenario)
+async def test_any_free_text(bot, texts, lang, group):
+    errors = await _recording_errors(bot)
+    user = next(_users)
+    kind = {"chat_id": -user, "chat_type": "group"} if group else {"chat_id": user}
+    chat = bot.chat(user_id=user, language_code=lang, **kind)
+    ours = {"message_id": 5, "date": 1_700_000_000, "chat": chat.chat, "from": BOT_USER}
+    for text in texts:
+        check_calls(await chat.say(_message_text(text), reply_to={**ours, "text": "?"}))
+    assert errors == []
 
 
 @FUZZ
@@ -363,14 +356,11 @@ def test_any_free_text(run_bot, texts, lang, group):
     | st.text(max_size=20),
     lang=LANGUAGES,
 )
-def test_any_inline_query_and_offset(run_bot, query, offset, lang):
-    async def scenario(bot):
-        errors = await _recording_errors(bot)
-        chat = bot.chat(user_id=next(_users), language_code=lang)
-        check_calls([await chat.inline(query[:256], offset)])
-        assert errors == []
-
-    run_bot(scenario)
+async def test_any_inline_query_and_offset(bot, query, offset, lang):
+    errors = await _recording_errors(bot)
+    chat = bot.chat(user_id=next(_users), language_code=lang)
+    check_calls([await chat.inline(query[:256], offset)])
+    assert errors == []
 
 
 PREFIXES = [prefix for prefix in re.findall(r"\w+", callbacks.PATTERN) if prefix != "n"]
@@ -406,40 +396,37 @@ FORGED = st.one_of(
     lang=LANGUAGES,
     where=st.sampled_from(["private", "group", "inline message", "admin"]),
 )
-def test_any_button_data_from_anyone(run_bot, data, message_id, lang, where):
+async def test_any_button_data_from_anyone(bot, data, message_id, lang, where):
     """Forged or stale data, on any message (someone else's too), on an inline message, or
     from the admin (whose forged upload tokens name no staged upload)."""
 
-    async def scenario(bot):
-        errors = await _recording_errors(bot)
-        user = next(_users)
-        group = where == "group"
-        chat = bot.chat(
-            user_id=user,
-            chat_id=-user if group else user,
-            chat_type="supergroup" if group else "private",
-            language_code=lang,
-        )
-        if where == "admin":
-            chat = bot.admin(language_code=lang)
-        for pressed in data:
-            if where == "inline message":
-                query = {
-                    "id": f"cq{next(_users)}",
-                    "from": chat.user,
-                    "chat_instance": "ci",
-                    "data": pressed,
-                    "inline_message_id": "AgAAAB",
-                }
-                calls = await chat.feed({"callback_query": query})
-            else:
-                calls = await chat.press(pressed, message_id=message_id)
-            check_calls(calls)
-            # No endless spinner: the press is answered before anything else is sent. A
-            # platform toggle in a group first asks Telegram whether the user is an admin,
-            # since a refusal is the press's answer (a pop-up).
-            sent = [call for call in calls if call.method != "getChatMember"]
-            assert sent and sent[0].method == "answerCallbackQuery"
-        assert errors == []
-
-    run_bot(scenario)
+    errors = await _recording_errors(bot)
+    user = next(_users)
+    group = where == "group"
+    chat = bot.chat(
+        user_id=user,
+        chat_id=-user if group else user,
+        chat_type="supergroup" if group else "private",
+        language_code=lang,
+    )
+    if where == "admin":
+        chat = bot.admin(language_code=lang)
+    for pressed in data:
+        if where == "inline message":
+            query = {
+                "id": f"cq{next(_users)}",
+                "from": chat.user,
+                "chat_instance": "ci",
+                "data": pressed,
+                "inline_message_id": "AgAAAB",
+            }
+            calls = await chat.feed({"callback_query": query})
+        else:
+            calls = await chat.press(pressed, message_id=message_id)
+        check_calls(calls)
+        # No endless spinner: the press is answered before anything else is sent. A
+        # platform toggle in a group first asks Telegram whether the user is an admin,
+        # since a refusal is the press's answer (a pop-up).
+        sent = [call for call in calls if call.method != "getChatMember"]
+        assert sent and sent[0].method == "answerCallbackQuery"
+    assert errors == []

@@ -7,8 +7,10 @@ exception types: ``TimedOut`` for a hang, ``NetworkError`` for a reset connectio
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,6 +22,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.telegram.http import AiohttpRequest
+from tests.conftest import AsyncFixture
 
 READ_TIMEOUT = 0.3
 BACKENDS: dict[str, Callable[[], BaseRequest]] = {
@@ -107,23 +110,33 @@ class TinyBotApi:
         return _response(200, {"ok": True, "result": {"method": name}})
 
 
-def _run(backend: str, call: Callable[[BaseRequest, TinyBotApi], Any]) -> Any:
-    async def main() -> Any:
-        request = BACKENDS[backend]()
-        async with TinyBotApi() as api:
-            await request.initialize()
-            try:
-                return await call(request, api), api
-            finally:
-                await request.shutdown()
+@contextlib.asynccontextmanager
+async def started(backend: str) -> AsyncIterator[BaseRequest]:
+    """A new ``BaseRequest`` of ``backend``, initialized, and shut down on exit."""
+    request = BACKENDS[backend]()
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
 
-    return asyncio.run(main())
+
+@pytest.fixture
+def api() -> AsyncFixture[TinyBotApi]:
+    """The Bot API the backend talks to, serving for the whole test."""
+    return AsyncFixture(TinyBotApi)
+
+
+@pytest.fixture
+def client(backend: str) -> AsyncFixture[BaseRequest]:
+    """The backend under test, ready to send."""
+    return AsyncFixture(functools.partial(started, backend))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_ok_json(backend: str) -> None:
+async def test_ok_json(api: TinyBotApi, client: BaseRequest) -> None:
     data = RequestData([RequestParameter.from_input("chat_id", 5)])
-    result, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendMessage", data))
+    result = await client.post(f"{api.base}/botT/sendMessage", data)
     assert result == {"method": "sendMessage"}
     assert _fields(*api.requests[0][1:]) == {"chat_id": "5"}
 
@@ -143,7 +156,7 @@ def _fields(headers: dict[str, str], body: bytes) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_fields_arrive_as_ptb_encodes_them(backend: str) -> None:
+async def test_fields_arrive_as_ptb_encodes_them(api: TinyBotApi, client: BaseRequest) -> None:
     """What Telegram parses: HTML text with every awkward character, and a JSON keyboard."""
     text = '<b>Amélie</b> & "Léon" 100% + ü 🎬\n=?#'
     markup = {"inline_keyboard": [[{"text": "Más", "callback_data": "rec:ns1:5:"}]]}
@@ -155,7 +168,7 @@ def test_fields_arrive_as_ptb_encodes_them(backend: str) -> None:
             RequestParameter.from_input("disable_notification", True),
         ]
     )
-    _, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendMessage", data))
+    await client.post(f"{api.base}/botT/sendMessage", data)
     fields = _fields(*api.requests[0][1:])
     assert fields == data.json_parameters
     assert fields["chat_id"] == "-1001" and fields["text"] == text
@@ -163,12 +176,12 @@ def test_fields_arrive_as_ptb_encodes_them(backend: str) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_multipart_upload(backend: str) -> None:
+async def test_multipart_upload(api: TinyBotApi, client: BaseRequest) -> None:
     photo = InputFile(b"\x89PNG fake", filename="chart.png", attach=False)
     data = RequestData(
         [RequestParameter.from_input("chat_id", 5), RequestParameter.from_input("photo", photo)]
     )
-    result, api = _run(backend, lambda req, api: req.post(f"{api.base}/botT/sendPhoto", data))
+    result = await client.post(f"{api.base}/botT/sendPhoto", data)
     assert result == {"method": "sendPhoto"}
     _, headers, body = api.requests[0]
     assert headers["content-type"].startswith("multipart/form-data")
@@ -176,8 +189,8 @@ def test_multipart_upload(backend: str) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_retrieve(backend: str) -> None:
-    result, _ = _run(backend, lambda req, api: req.retrieve(f"{api.base}/file/botT/a.csv"))
+async def test_retrieve(api: TinyBotApi, client: BaseRequest) -> None:
+    result = await client.retrieve(f"{api.base}/file/botT/a.csv")
     assert result == b"file bytes"
 
 
@@ -191,9 +204,11 @@ def test_retrieve(backend: str) -> None:
     ],
 )
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_faults_raise_ptbs_exceptions(backend: str, name: str, exception: type) -> None:
+async def test_faults_raise_ptbs_exceptions(
+    api: TinyBotApi, client: BaseRequest, name: str, exception: type
+) -> None:
     with pytest.raises(exception) as caught:
-        _run(backend, lambda req, api: req.post(f"{api.base}/botT/{name}"))
+        await client.post(f"{api.base}/botT/{name}")
     if exception is NetworkError:
         assert not isinstance(caught.value, TimedOut)
     if exception is RetryAfter:
@@ -201,61 +216,49 @@ def test_faults_raise_ptbs_exceptions(backend: str, name: str, exception: type) 
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_redirect_is_a_network_error_not_followed(backend: str) -> None:
+async def test_a_redirect_is_a_network_error_not_followed(
+    api: TinyBotApi, client: BaseRequest
+) -> None:
     """The Bot API never redirects: following one would send the token (in the path) where
     the answer points."""
-
-    async def moved(request: BaseRequest, api: TinyBotApi) -> Any:
+    with pytest.raises(NetworkError):
         try:
-            await request.post(f"{api.base}/botT/moved")
+            await client.post(f"{api.base}/botT/moved")
         finally:
             await asyncio.sleep(0.1)  # time for a request to where it points, if one is sent
             assert [path for path, _, _ in api.requests] == ["/botT/moved"]
 
-    with pytest.raises(NetworkError):
-        _run(backend, moved)
-
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_refused_connection_is_a_network_error(backend: str) -> None:
-    async def refused(request: BaseRequest, api: TinyBotApi) -> Any:
-        base = api.base
-        assert api.server is not None
-        api.server.close()
-        await api.server.wait_closed()
-        return await request.post(f"{base}/botT/getMe")
-
+async def test_refused_connection_is_a_network_error(api: TinyBotApi, client: BaseRequest) -> None:
+    base = api.base
+    assert api.server is not None
+    api.server.close()
+    await api.server.wait_closed()
     with pytest.raises(NetworkError) as caught:
-        _run(backend, refused)
+        await client.post(f"{base}/botT/getMe")
     assert not isinstance(caught.value, TimedOut)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_proxy_from_the_environment(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_proxy_from_the_environment(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """HTTP_PROXY is honoured, as a deployment behind a proxy needs, and NO_PROXY still wins;
     both read when the backend first meets a host (aiohttp) or is made (httpx)."""
 
-    async def through_proxy(request: BaseRequest, api: TinyBotApi) -> Any:
-        await request.post("http://api.telegram.invalid/botT/getMe")
-        return await request.post("http://api.telegram.invalid/botT/getMe")
-
-    async def bypassed(request: BaseRequest, api: TinyBotApi) -> Any:
-        return await request.post(f"{api.base}/botT/getMe")
-
-    async def main(call: Callable[[BaseRequest, TinyBotApi], Any], no_proxy: str) -> TinyBotApi:
+    @contextlib.asynccontextmanager
+    async def proxied(no_proxy: str) -> AsyncIterator[tuple[BaseRequest, TinyBotApi]]:
+        """A Bot API that is the HTTP_PROXY too, and a backend made after it."""
         async with TinyBotApi() as api:
             monkeypatch.setenv("HTTP_PROXY", api.base)
             monkeypatch.setenv("NO_PROXY", no_proxy)
-            request = BACKENDS[backend]()
-            await request.initialize()
-            try:
-                await call(request, api)
-            finally:
-                await request.shutdown()
-        return api
+            async with started(backend) as client:
+                yield client, api
 
-    api = asyncio.run(main(through_proxy, "localhost"))
+    async with proxied("localhost") as (client, api):
+        await client.post("http://api.telegram.invalid/botT/getMe")
+        await client.post("http://api.telegram.invalid/botT/getMe")
     # A proxy is sent the whole URL; the invalid host was never resolved.
     assert [path for path, _, _ in api.requests] == ["http://api.telegram.invalid/botT/getMe"] * 2
-    api = asyncio.run(main(bypassed, "127.0.0.1"))
+    async with proxied("127.0.0.1") as (client, api):
+        await client.post(f"{api.base}/botT/getMe")
     assert [path for path, _, _ in api.requests] == ["/botT/getMe"]

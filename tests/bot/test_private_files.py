@@ -26,14 +26,15 @@ def _stat_all(folder: Path) -> dict[Path, os.stat_result]:
     return {path: path.stat() for path in folder.rglob("*")}
 
 
-def test_everything_the_bot_writes_is_private(run_bot, data_dir, usual_umask):
+async def test_everything_the_bot_writes_is_private(running_bot, data_dir, usual_umask):
     """A build, an upload applied (the replaced file kept in history, a new version built), one
     staged, and a /lang choice in a SQLite file in the data folder (its WAL files too)."""
     before = _stat_all(data_dir)
     run_etl(data_dir / "raw", data_dir / "processed")
     written = {}
 
-    async def scenario(bot):
+    database = data_dir / "streambot.sqlite3"
+    async with running_bot(data_dir=data_dir, db_url=f"sqlite:///{database}") as bot:
         admin = bot.admin()
         calls = await admin.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
         (_, apply_data), _ = calls[-1].buttons
@@ -41,9 +42,6 @@ def test_everything_the_bot_writes_is_private(run_bot, data_dir, usual_umask):
         await admin.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
         assert "español" in await bot.chat().reply("/lang es")
         written.update(_stat_all(data_dir))  # while the database is open, with its WAL files
-
-    database = data_dir / "streambot.sqlite3"
-    run_bot(scenario, data_dir=data_dir, db_url=f"sqlite:///{database}")
 
     def is_new(path: Path, stat: os.stat_result) -> bool:
         old = before.get(path)

@@ -54,22 +54,19 @@ def replace_a_title(data_dir: Path) -> None:
     path.write_bytes(b"\r\n".join(lines))
 
 
-def test_an_admin_reload_swaps_in_the_new_catalogue(run_bot, served_dir):
+async def test_an_admin_reload_swaps_in_the_new_catalogue(bot, served_dir):
     replace_a_title(served_dir)
 
-    async def scenario(bot):
-        admin = bot.admin()
-        old = bot.holder.engine
-        await admin.say("/reload")
-        started, summary = await bot.wait_for("sendMessage", 2)
-        assert started.text.startswith("🔄 Rebuilding the catalogue…")
-        assert summary.text.startswith("✅ <b>Catalogue reloaded</b> in ")
-        assert "Titles: 28 → 28 (+1, −1)" in summary.text
-        assert "Scores known for " in summary.text
-        assert bot.holder.engine is not old
-        assert "<b>Roma</b> (2018)" in await admin.reply("/info roma")
-
-    run_bot(scenario, data_dir=served_dir)
+    admin = bot.admin()
+    old = bot.holder.engine
+    await admin.say("/reload")
+    started, summary = await bot.wait_for("sendMessage", 2)
+    assert started.text.startswith("🔄 Rebuilding the catalogue…")
+    assert summary.text.startswith("✅ <b>Catalogue reloaded</b> in ")
+    assert "Titles: 28 → 28 (+1, −1)" in summary.text
+    assert "Scores known for " in summary.text
+    assert bot.holder.engine is not old
+    assert "<b>Roma</b> (2018)" in await admin.reply("/info roma")
 
 
 async def test_a_reload_in_spanish(bot, served_dir):
@@ -80,11 +77,11 @@ async def test_a_reload_in_spanish(bot, served_dir):
     assert "Títulos: 28 → 28 (+0, −0)" in summary.text
 
 
-def test_a_failed_reload_keeps_the_old_catalogue_serving(run_bot, served_dir):
+async def test_a_failed_reload_keeps_the_old_catalogue_serving(running_bot, served_dir):
     netflix_file(served_dir).write_bytes(b"\xff\xfe\x00garbage")
     current = (served_dir / "processed" / "CURRENT").read_text()
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         old = bot.holder.engine
         await admin.say("/reload")
@@ -94,13 +91,11 @@ def test_a_failed_reload_keeps_the_old_catalogue_serving(run_bot, served_dir):
         assert "Still serving the previous catalogue (28 titles)." in failed.text
         assert bot.holder.engine is old
         assert "If you like <b>Toy Story</b>" in await admin.reply("/recommend toy story")
-
-    run_bot(scenario, data_dir=served_dir)
     assert (served_dir / "processed" / "CURRENT").read_text() == current
 
 
-def test_queries_during_a_reload_use_the_old_engine_and_a_second_reload_waits(
-    run_bot, served_dir, monkeypatch
+async def test_queries_during_a_reload_use_the_old_engine_and_a_second_reload_waits(
+    bot, monkeypatch
 ):
     entered, release = threading.Event(), threading.Event()
     real_build = reload.build_in_child
@@ -112,34 +107,29 @@ def test_queries_during_a_reload_use_the_old_engine_and_a_second_reload_waits(
 
     monkeypatch.setattr(reload, "build_in_child", slow_build)
 
-    async def scenario(bot):
-        admin = bot.admin()
-        old = bot.holder.engine
-        await admin.say("/reload")
-        assert await asyncio.to_thread(entered.wait, 30)
-        assert "Netflix has 6 movies" in await bot.chat().reply("/count netflix")
-        assert bot.holder.engine is old
-        await admin.say("/reload")
-        sent = await bot.wait_for("sendMessage", 3)
-        assert "A reload is already running" in sent[-1].text
-        release.set()
-        sent = await bot.wait_for("sendMessage", 4)
-        assert "Catalogue reloaded" in sent[-1].text
-        assert bot.holder.engine is not old
-
-    run_bot(scenario, data_dir=served_dir)
+    admin = bot.admin()
+    old = bot.holder.engine
+    await admin.say("/reload")
+    assert await asyncio.to_thread(entered.wait, 30)
+    assert "Netflix has 6 movies" in await bot.chat().reply("/count netflix")
+    assert bot.holder.engine is old
+    await admin.say("/reload")
+    sent = await bot.wait_for("sendMessage", 3)
+    assert "A reload is already running" in sent[-1].text
+    release.set()
+    sent = await bot.wait_for("sendMessage", 4)
+    assert "Catalogue reloaded" in sent[-1].text
+    assert bot.holder.engine is not old
 
 
-def test_a_non_admin_is_refused_and_logged(run_bot, caplog):
-    async def scenario(bot):
-        old = bot.holder.engine
-        await bot.chat(language_code="es").say("/reload")
-        (refusal,) = await bot.wait_for("sendMessage", 1)
-        assert "solo los administradores" in refusal.text
-        assert bot.holder.engine is old
-
+async def test_a_non_admin_is_refused_and_logged(running_bot, caplog):
     with caplog.at_level(logging.WARNING, logger="bot.telegram.application"):
-        bot = run_bot(scenario)
+        async with running_bot() as bot:
+            old = bot.holder.engine
+            await bot.chat(language_code="es").say("/reload")
+            (refusal,) = await bot.wait_for("sendMessage", 1)
+            assert "solo los administradores" in refusal.text
+            assert bot.holder.engine is old
     assert f"refused /reload from user {bot.user_id}" in caplog.text
 
 
@@ -339,12 +329,12 @@ def test_a_rollback_waits_for_no_reload(engine, built):
 
 
 # -- the admin surface in chat: /versions, /rollback, and CSV uploads ------------------------
-def test_versions_and_rollback_in_chat(run_bot, served_dir):
+async def test_versions_and_rollback_in_chat(running_bot, served_dir):
     replace_a_title(served_dir)
     run_etl(served_dir / "raw", served_dir / "processed")
     older, newer = sorted(version.name for version in list_versions(served_dir / "processed"))
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         listed = await admin.reply("/versions")
         assert listed.startswith("🗂️ <b>Catalogue versions</b>, newest first")
@@ -358,14 +348,12 @@ def test_versions_and_rollback_in_chat(run_bot, served_dir):
         assert nothing.startswith("↩️ Nothing to roll back to: no earlier version")
         assert bot.holder.engine.version == older
 
-    run_bot(scenario, data_dir=served_dir)
 
-
-def test_non_admins_cannot_list_roll_back_or_upload(run_bot, served_dir, caplog):
+async def test_non_admins_cannot_list_roll_back_or_upload(running_bot, served_dir, caplog):
     caplog.set_level(logging.WARNING, logger="bot.telegram.application")
     before = snapshot(served_dir)
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         user = bot.chat()
         for command in ("/versions", "/rollback", "/upload netflix"):
             assert await user.reply(command) == "Sorry, only StreamBot's admins can do that."
@@ -377,17 +365,15 @@ def test_non_admins_cannot_list_roll_back_or_upload(run_bot, served_dir, caplog)
         # A forged "apply" button for someone else's upload does nothing either.
         pressed = await user.press("upok:0123456789")
         assert pressed[-1].method == "answerCallbackQuery" and pressed[-1].params["show_alert"]
-
-    run_bot(scenario, data_dir=served_dir)
     assert snapshot(served_dir) == before
     refused = [r.getMessage() for r in caplog.records if "not an admin" in r.getMessage()]
     assert len(refused) == 5
 
 
-def test_an_uploaded_csv_is_previewed_then_applied_and_served(run_bot, served_dir):
+async def test_an_uploaded_csv_is_previewed_then_applied_and_served(running_bot, served_dir):
     netflix = netflix_file(served_dir).read_bytes()
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         calls = await admin.send_document(edited_netflix(), "netflix_2022.csv", "/upload netflix")
         checking, preview = [call for call in calls if call.method == "sendMessage"]
@@ -408,17 +394,15 @@ def test_an_uploaded_csv_is_previewed_then_applied_and_served(run_bot, served_di
         assert "<b>Heat</b> (1995)" in await admin.reply("/where heat")
         again = await admin.press(apply_data)
         assert again[-1].params["show_alert"]  # already applied: expired
-
-    run_bot(scenario, data_dir=served_dir)
     history = list((served_dir / "raw" / "catalogues" / "history").iterdir())
     assert [path.read_bytes() for path in history] == [netflix]
     assert len(list_versions(served_dir / "processed")) == 2
 
 
-def test_bad_uploads_change_nothing(run_bot, served_dir):
+async def test_bad_uploads_change_nothing(running_bot, served_dir):
     before = snapshot(served_dir)
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         png = b"\x89PNG\r\n\x1a\n" + bytes(200)
         picture = await admin.send_document(png, "poster.png", "/upload netflix", "image/png")
@@ -433,17 +417,15 @@ def test_bad_uploads_change_nothing(run_bot, served_dir):
         staged = await admin.send_document(edited_netflix(), "netflix.csv", "/subir netflix")
         cancel = dict(staged[-1].buttons)["✖️ Cancel"]
         assert (await admin.press(cancel))[-1].text == "✖️ Upload cancelled. Nothing changed."
-
-    run_bot(scenario, data_dir=served_dir)
     assert snapshot(served_dir) == before
 
 
-def test_an_upload_the_reload_refuses_never_reaches_raw(run_bot, served_dir):
+async def test_an_upload_the_reload_refuses_never_reaches_raw(running_bot, served_dir):
     lines = netflix_file(served_dir).read_bytes().split(b"\r\n")
     two_rows = b"\r\n".join(lines[:3]) + b"\r\n"  # the header and two titles: most are gone
     before = snapshot(served_dir / "raw"), snapshot(served_dir / "processed")
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin(language_code="es")
         staged = await admin.send_document(two_rows, "netflix.csv", "/subir netflix")
         assert "➖ 9 quitadas" in staged[-1].text
@@ -452,16 +434,14 @@ def test_an_upload_the_reload_refuses_never_reaches_raw(run_bot, served_dir):
         assert pressed[-1].text.startswith("❌ <b>La recarga falló</b>: Netflix: 11 → 2")
         assert "La subida no se aplicó" in pressed[-1].text
         assert bot.holder.engine is old
-
-    run_bot(scenario, data_dir=served_dir)
     assert (snapshot(served_dir / "raw"), snapshot(served_dir / "processed")) == before
 
 
-def test_an_upload_under_a_new_name_adds_a_platform(run_bot, served_dir):
+async def test_an_upload_under_a_new_name_adds_a_platform(running_bot, served_dir):
     rows = netflix_file(served_dir).read_bytes().split(b"\r\n")
     peacock = b"\r\n".join(rows[:4]) + b"\r\n"  # the header and three titles
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         calls = await admin.send_document(peacock, "peacock.csv", "/upload peacock Peacock TV")
         preview = calls[-1]
@@ -472,8 +452,6 @@ def test_an_upload_under_a_new_name_adds_a_platform(run_bot, served_dir):
         assert done[-1].text.startswith("✅ <b>Peacock TV</b> updated from the upload.")
         assert (await admin.reply("/count peacock")).startswith("📊 Peacock TV has 2 movies")
         assert "Peacock TV" in await admin.reply("/where dick johnson is dead")
-
-    run_bot(scenario, data_dir=served_dir)
     assert 'display_name = "Peacock TV"' in (served_dir / "raw" / "platforms.toml").read_text()
 
 
@@ -500,7 +478,7 @@ def _kill_the_child_reading(path: Path, killed: list[int]) -> None:
         os.close(writer)
 
 
-def test_an_etl_child_killed_mid_build_changes_nothing(run_bot, served_dir):
+async def test_an_etl_child_killed_mid_build_changes_nothing(running_bot, served_dir):
     """kill -9 of the ETL child while it reads its inputs (the Netflix file is a FIFO that
     never ends, so the kill lands mid-build): the admin hears why, the old catalogue serves,
     and nothing under data/processed changed, CURRENT included."""
@@ -510,7 +488,7 @@ def test_an_etl_child_killed_mid_build_changes_nothing(run_bot, served_dir):
     before = snapshot(served_dir / "processed")
     killed: list[int] = []
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         old = bot.holder.engine
         killer = threading.Thread(target=_kill_the_child_reading, args=(netflix, killed))
@@ -526,8 +504,6 @@ def test_an_etl_child_killed_mid_build_changes_nothing(run_bot, served_dir):
         assert bot.holder.engine is old
         assert not bot.holder.reload_lock.locked()
         assert "If you like <b>Toy Story</b>" in await admin.reply("/recommend toy story")
-
-    run_bot(scenario, data_dir=served_dir)
     assert snapshot(served_dir / "processed") == before
 
 
@@ -647,7 +623,9 @@ async def test_a_reload_while_another_process_changes_the_catalogue_is_busy(bot,
     assert not bot.holder.reload_lock.locked()
 
 
-def test_an_upload_on_a_full_disk_changes_nothing_and_says_so(run_bot, served_dir, monkeypatch):
+async def test_an_upload_on_a_full_disk_changes_nothing_and_says_so(
+    running_bot, served_dir, monkeypatch
+):
     """Once the upload is staged the disk fills up, so writing any file fails with ENOSPC:
     the admin hears the disk is full and which version still serves; raw/ and processed/ are
     as they were, with no temporary file anywhere."""
@@ -666,7 +644,7 @@ def test_an_upload_on_a_full_disk_changes_nothing_and_says_so(run_bot, served_di
             return real_open(file, mode, *args, **kwargs)
         return FullDisk(io.FileIO(file, mode.strip("bt"), opener=kwargs.get("opener")))
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         staged = await admin.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
         apply = dict(staged[-1].buttons)["✅ Apply and reload"]
@@ -680,8 +658,6 @@ def test_an_upload_on_a_full_disk_changes_nothing_and_says_so(run_bot, served_di
             "The upload was not applied: the previous catalogue file stays in place."
         )
         assert bot.holder.engine is old
-
-    run_bot(scenario, data_dir=served_dir)
     assert (snapshot(served_dir / "raw"), snapshot(served_dir / "processed")) == before
     assert list(served_dir.rglob(".*")) == []
 

@@ -45,12 +45,14 @@ def _refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 # -- the admin surface -------------------------------------------------------------------------
-def test_admin_commands_from_anyone_else_are_refused_whoever_they_pretend_to_be(run_bot, caplog):
+async def test_admin_commands_from_anyone_else_are_refused_whoever_they_pretend_to_be(
+    running_bot, caplog
+):
     """The sender decides, not the chat nor the original author: a stranger in the admin's chat
     id, a forward of the admin's message, an anonymous group admin, another user's group."""
     caplog.set_level(logging.WARNING, logger="bot.telegram.application")
 
-    async def scenario(bot):
+    async with running_bot() as bot:
         old = bot.holder.engine
         stranger = bot.chat(user_id=666, chat_id=ADMIN_ID)
         for command in ("/versions", "/versiones", "/rollback", "/upload netflix", "/subir"):
@@ -87,18 +89,18 @@ def test_admin_commands_from_anyone_else_are_refused_whoever_they_pretend_to_be(
         del channel["from"]
         assert await group.feed({"channel_post": channel}) == []
         assert bot.holder.engine is old
-
-    run_bot(scenario)
     assert len(_refusals(caplog)) == 9
 
 
-def test_a_staged_upload_cannot_be_applied_or_dropped_by_anyone_else(run_bot, built_copy, caplog):
+async def test_a_staged_upload_cannot_be_applied_or_dropped_by_anyone_else(
+    running_bot, built_copy, caplog
+):
     """The admin stages an upload; its real token, pressed (or forged) by someone else, is
     refused both ways and leaves the upload for the admin, whose replayed press then expires."""
     caplog.set_level(logging.WARNING, logger="bot.telegram.application")
     before = snapshot(built_copy.data_dir / "raw")
 
-    async def scenario(bot):
+    async with running_bot(data_dir=built_copy.data_dir) as bot:
         admin = bot.admin()
         staged = await admin.send_document(edited_netflix(), "netflix.csv", "/upload netflix")
         buttons = dict(staged[-1].buttons)
@@ -119,45 +121,40 @@ def test_a_staged_upload_cannot_be_applied_or_dropped_by_anyone_else(run_bot, bu
         assert cancelled[-1].text == "✖️ Upload cancelled. Nothing changed."
         (replayed,) = await admin.press(cancel)
         assert replayed.params["text"].startswith("this upload has expired")
-
-    run_bot(scenario, data_dir=built_copy.data_dir)
     assert snapshot(built_copy.data_dir / "raw") == before
     assert len(_refusals(caplog)) == 4
 
 
-def test_a_webhook_request_without_the_secret_does_nothing():
+async def test_a_webhook_request_without_the_secret_does_nothing():
     """Each wrong way of sending the secret is refused before the update is even read."""
     received: list[dict] = []
 
     async def on_update(data: dict) -> None:
         received.append(data)
 
-    async def main_() -> list[int]:
-        port = free_port()
-        app = make_app("/telegram", on_update, "s3cret", lambda: (True, {}))
-        server = await serve(app, port, "127.0.0.1")
-        body = update(1, "/reload now")
-        attempts = [
-            {},
-            {SECRET_HEADER: ""},
-            {SECRET_HEADER: "S3CRET"},
-            {SECRET_HEADER: "s3cre"},
-            {SECRET_HEADER: "s3cret" * 50},
-            {"X-Telegram-Bot-Api-Secret": "s3cret"},
-        ]
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-                statuses = [
-                    (await client.post("/telegram", json=body, headers=headers)).status_code
-                    for headers in attempts
-                ]
-                query = await client.post("/telegram?secret_token=s3cret", json=body)
-                statuses.append(query.status_code)
-        finally:
-            await server.cleanup()
-        return statuses
-
-    assert set(asyncio.run(main_())) == {HTTPStatus.FORBIDDEN}
+    port = free_port()
+    app = make_app("/telegram", on_update, "s3cret", lambda: (True, {}))
+    server = await serve(app, port, "127.0.0.1")
+    body = update(1, "/reload now")
+    attempts = [
+        {},
+        {SECRET_HEADER: ""},
+        {SECRET_HEADER: "S3CRET"},
+        {SECRET_HEADER: "s3cre"},
+        {SECRET_HEADER: "s3cret" * 50},
+        {"X-Telegram-Bot-Api-Secret": "s3cret"},
+    ]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            statuses = [
+                (await client.post("/telegram", json=body, headers=headers)).status_code
+                for headers in attempts
+            ]
+            query = await client.post("/telegram?secret_token=s3cret", json=body)
+            statuses.append(query.status_code)
+    finally:
+        await server.cleanup()
+    assert set(statuses) == {HTTPStatus.FORBIDDEN}
     assert received == []
 
 
@@ -172,8 +169,8 @@ def test_log_secrets_are_the_token_the_secret_in_use_and_the_database_password(b
 
 
 @pytest.mark.usefixtures("restore_logging")
-def test_failures_at_debug_level_never_log_a_secret(
-    run_bot, capsys, monkeypatch, bot_settings, built
+async def test_failures_at_debug_level_never_log_a_secret(
+    running_bot, capsys, monkeypatch, bot_settings, built
 ):
     """Everything logged at DEBUG while things fail: PTB's own lines (the Bot API URL, the
     setWebhook parameters), network errors retried and given up, and a handler's exception
@@ -192,15 +189,13 @@ def test_failures_at_debug_level_never_log_a_secret(
 
     monkeypatch.setattr(commands, "answer", leaky)
 
-    async def scenario(bot):
+    async with running_bot(webhook_secret="") as bot:
         await bot.app.bot.set_webhook(settings.public_webhook_url, secret_token=secrets[1])
         chat = bot.chat()
         apology = await chat.reply("/recommend boom")
         assert apology.startswith("😕 Sorry")
         bot.api.fail["sendMessage"] = [(502, f"Bad Gateway for bot{TOKEN}", {})] * 6
         await chat.say("/count netflix")
-
-    bot = run_bot(scenario, webhook_secret="")
     err = capsys.readouterr().err
     assert "Set Bot API URL" in err and "setWebhook" in err
     assert "handler failed" in err and "Bad Gateway" in err and REDACTED in err
@@ -381,7 +376,7 @@ def test_no_way_of_failing_to_reach_the_bot_api_shows_a_secret(
             assert secret not in str(outcome) + output, (way, outcome, output)
 
 
-def test_webhook_workers_that_cannot_reach_the_bot_api_show_no_secret(
+async def test_webhook_workers_that_cannot_reach_the_bot_api_show_no_secret(
     unreachable_bot_apis, built, tmp_path
 ):
     """The real ``streambot run --webhook`` with two workers under their supervisor, one process
@@ -415,10 +410,8 @@ def test_webhook_workers_that_cannot_reach_the_bot_api_show_no_secret(
         output, _ = await asyncio.wait_for(process.communicate(), 120)
         return process.returncode, output.decode()
 
-    async def main() -> list[tuple[int, str]]:
-        return await asyncio.gather(*map(run, unreachable_bot_apis.values()))
-
-    for way, (code, output) in zip(unreachable_bot_apis, asyncio.run(main()), strict=True):
+    outcomes = await asyncio.gather(*map(run, unreachable_bot_apis.values()))
+    for way, (code, output) in zip(unreachable_bot_apis, outcomes, strict=True):
         assert code == 2, (way, output[-3000:])
         assert "error: cannot reach the Bot API at " in output, way
         for secret in (TOKEN, WEBHOOK_SECRET):

@@ -297,7 +297,7 @@ def test_a_cache_shows_own_changes_at_once_and_others_after_it_expires(tmp_path,
         assert cached.get(5) == ChatPrefs("es", frozenset({"hulu"}))
 
 
-def test_a_write_stuck_behind_another_writer_fails_in_time_and_never_lands(tmp_path, caplog):
+async def test_a_write_stuck_behind_another_writer_fails_in_time_and_never_lands(tmp_path, caplog):
     """Another process holds the SQLite file's write lock: the bot's write gives up within the
     timeout, the database is skipped until a probe finds it free, and the write that was
     reported as failed was not made."""
@@ -306,7 +306,7 @@ def test_a_write_stuck_behind_another_writer_fails_in_time_and_never_lands(tmp_p
     store = ChatStore(f"sqlite:///{path}", timeout=timeout)
     blocker = sqlite3.connect(path, isolation_level=None)
 
-    async def scenario() -> None:
+    with closing(store), closing(blocker), caplog.at_level("WARNING", logger="bot.storage"):
         blocker.execute("BEGIN IMMEDIATE")
         started = time.perf_counter()
         with pytest.raises(StorageUnavailable):
@@ -325,9 +325,6 @@ def test_a_write_stuck_behind_another_writer_fails_in_time_and_never_lands(tmp_p
             except StorageUnavailable:
                 assert time.monotonic() < deadline, "the database never came back"
                 await asyncio.sleep(timeout / 4)
-
-    with closing(store), closing(blocker), caplog.at_level("WARNING", logger="bot.storage"):
-        asyncio.run(scenario())
         assert store.get(7) == ChatPrefs()
     logged = [record.getMessage() for record in caplog.records]
     assert len(logged) == 2, logged

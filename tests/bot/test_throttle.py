@@ -144,25 +144,25 @@ def _message(chat: Chat, message_id: int, text: str) -> Update:
     return Update.de_json({"update_id": message_id, "message": message}, chat.app.bot)
 
 
-def test_a_flood_gets_a_few_answers_and_one_notice_while_others_are_served(run_bot, caplog):
+async def test_a_flood_gets_a_few_answers_and_one_notice_while_others_are_served(
+    running_bot, caplog
+):
     """100 messages from one user and 10 from another, all queued at once as polling would:
     the flooder gets the first few answered and one "slow down", in Spanish; the other user
     gets every answer."""
 
-    async def scenario(bot):
-        flooder = bot.chat(user_id=21, chat_id=21, language_code="es")
-        other = bot.chat(user_id=22, chat_id=22)
-        for n in range(100):
-            await bot.app.update_queue.put(_message(flooder, n + 1, "/cantidad netflix"))
-            if n % 10 == 0:
-                await bot.app.update_queue.put(_message(other, 1000 + n, "/count hulu"))
-        await bot.app.update_queue.join()
-        while len({call.params["chat_id"] for call in bot.api.sent if call.text}) < 2:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.2)
-
     with caplog.at_level(logging.WARNING, logger="bot.telegram.application"):
-        bot = run_bot(scenario)
+        async with running_bot() as bot:
+            flooder = bot.chat(user_id=21, chat_id=21, language_code="es")
+            other = bot.chat(user_id=22, chat_id=22)
+            for n in range(100):
+                await bot.app.update_queue.put(_message(flooder, n + 1, "/cantidad netflix"))
+                if n % 10 == 0:
+                    await bot.app.update_queue.put(_message(other, 1000 + n, "/count hulu"))
+            await bot.app.update_queue.join()
+            while len({call.params["chat_id"] for call in bot.api.sent if call.text}) < 2:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)
     to_flooder = [call.text for call in bot.api.sent if call.params["chat_id"] == 21]
     to_other = [call.text for call in bot.api.sent if call.params["chat_id"] == 22]
     notice = i18n.ES["slow_down"]

@@ -41,12 +41,12 @@ def no_apology(calls: list[Call]) -> None:
 
 
 # -- D: a file of 300,000 columns ---------------------------------------------------------------
-def test_a_file_of_300k_columns_is_refused_in_a_blink(run_bot, served_dir):
+async def test_a_file_of_300k_columns_is_refused_in_a_blink(running_bot, served_dir):
     header = netflix(served_dir).split(b"\r\n", 1)[0]
     wide = header + b"".join(b",c%d" % number for number in range(300_000))  # 2.7 MB
     before = snapshot(served_dir)
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         tracemalloc.start()
         try:
@@ -66,8 +66,6 @@ def test_a_file_of_300k_columns_is_refused_in_a_blink(run_bot, served_dir):
         # file's size, and never a table of its columns.
         assert peak < 10 * len(wide)
         assert seconds < 1
-
-    run_bot(scenario, data_dir=served_dir)
     assert snapshot(served_dir) == before
 
 
@@ -136,7 +134,9 @@ async def test_a_display_name_with_dollars_is_drawn_as_typed(bot, served_dir):
     assert title == EN["chart_platform_title"].format(platform="Cash $$ TV")
 
 
-def test_a_chart_that_cannot_be_drawn_refuses_the_upload(run_bot, served_dir, monkeypatch):
+async def test_a_chart_that_cannot_be_drawn_refuses_the_upload(
+    running_bot, served_dir, monkeypatch
+):
     """Whatever else the charts trip on is found in the dry run, not by the users' /stats."""
 
     def broken(*args: object) -> None:
@@ -145,15 +145,13 @@ def test_a_chart_that_cannot_be_drawn_refuses_the_upload(run_bot, served_dir, mo
     monkeypatch.setattr(upload_check, "platform_chart", broken)
     before = snapshot(served_dir)
 
-    async def scenario(bot):
+    async with running_bot(data_dir=served_dir) as bot:
         admin = bot.admin()
         calls = await admin.send_document(netflix(served_dir), "netflix.csv", "/upload netflix")
         assert calls[-1].text == (
             "❌ <b>Upload refused</b>: netflix.csv: the /stats charts cannot be drawn with its "
             "rows (ValueError: no glyph for you)\nNothing changed."
         )
-
-    run_bot(scenario, data_dir=served_dir)
     assert snapshot(served_dir) == before
 
 

@@ -59,44 +59,37 @@ def test_secret_matches_only_the_exact_token():
     assert not secret_matches(None, "abc-123")
 
 
-def test_the_webhook_verifies_the_secret_token_and_serves_health(
+async def test_the_webhook_verifies_the_secret_token_and_serves_health(
     engine, built, bot_settings, fake_api
 ):
     settings = bot_settings(built.data_dir, port=free_port())
     application = build_application(settings, EngineHolder(engine), request=fake_api)
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        server = asyncio.create_task(serve_webhook(application, settings, stop))
-        base = f"http://127.0.0.1:{settings.port}"
-        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
-            health = await _wait_until_healthy(client)
-            assert health == {"status": "ok", "catalogue": engine.version, "worker": os.getpid()}
-            good = {SECRET_HEADER: "test-secret"}
-            assert (
-                await client.post("/telegram", json=update(1, "/count netflix"))
-            ).status_code == 403
-            wrong = {SECRET_HEADER: "guess"}
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve_webhook(application, settings, stop))
+    base = f"http://127.0.0.1:{settings.port}"
+    async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+        health = await _wait_until_healthy(client)
+        assert health == {"status": "ok", "catalogue": engine.version, "worker": os.getpid()}
+        good = {SECRET_HEADER: "test-secret"}
+        assert (await client.post("/telegram", json=update(1, "/count netflix"))).status_code == 403
+        wrong = {SECRET_HEADER: "guess"}
+        response = await client.post("/telegram", json=update(2, "/count netflix"), headers=wrong)
+        assert response.status_code == 403
+        response = await client.post("/telegram", content=b"{oops", headers=good)
+        assert response.status_code == 400
+        assert (await client.get("/telegram")).status_code == 405
+        for _ in range(2):  # the second as Telegram retries: received, not answered again
             response = await client.post(
-                "/telegram", json=update(2, "/count netflix"), headers=wrong
+                "/telegram", json=update(3, "/count netflix"), headers=good
             )
-            assert response.status_code == 403
-            response = await client.post("/telegram", content=b"{oops", headers=good)
-            assert response.status_code == 400
-            assert (await client.get("/telegram")).status_code == 405
-            for _ in range(2):  # the second as Telegram retries: received, not answered again
-                response = await client.post(
-                    "/telegram", json=update(3, "/count netflix"), headers=good
-                )
-                assert response.status_code == 200
-            for _ in range(250):
-                if fake_api.sent:
-                    break
-                await asyncio.sleep(0.02)
-        stop.set()
-        await server
-
-    asyncio.run(main())
+            assert response.status_code == 200
+        for _ in range(250):
+            if fake_api.sent:
+                break
+            await asyncio.sleep(0.02)
+    stop.set()
+    await server
     (sent,) = fake_api.sent  # only the update with the right secret got an answer
     assert sent.text.startswith("📊 Netflix has")
     (hook,) = fake_api.of("setWebhook")
@@ -116,7 +109,7 @@ async def _wait_until_healthy(client: httpx.AsyncClient) -> dict:
     raise AssertionError("the webhook server never became healthy")
 
 
-def test_non_updates_are_bad_requests_and_health_says_when_it_is_not_ready():
+async def test_non_updates_are_bad_requests_and_health_says_when_it_is_not_ready():
     received: list[dict] = []
     ready = {"now": False}
 
@@ -128,30 +121,27 @@ def test_non_updates_are_bad_requests_and_health_says_when_it_is_not_ready():
     def health() -> tuple[bool, dict]:
         return ready["now"], {"status": "ok" if ready["now"] else "starting"}
 
-    async def main() -> None:
-        port = free_port()
-        server = await serve(make_app("/telegram", on_update, "s3cret", health), port, "127.0.0.1")
-        good = {SECRET_HEADER: "s3cret"}
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-                assert (await client.get(HEALTH_PATH)).status_code == 503
-                assert (await client.head(HEALTH_PATH)).status_code == 503
-                ready["now"] = True
-                assert (await client.get(HEALTH_PATH)).json() == {"status": "ok"}
-                response = await client.post("/telegram", json={"foo": 1}, headers=good)
-                assert response.status_code == 400
-                response = await client.post("/telegram", json=[1, 2], headers=good)
-                assert response.status_code == 400
-                response = await client.post("/telegram", json={"update_id": 1}, headers=good)
-                assert response.status_code == 200
-        finally:
-            await server.cleanup()
-
-    asyncio.run(main())
+    port = free_port()
+    server = await serve(make_app("/telegram", on_update, "s3cret", health), port, "127.0.0.1")
+    good = {SECRET_HEADER: "s3cret"}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            assert (await client.get(HEALTH_PATH)).status_code == 503
+            assert (await client.head(HEALTH_PATH)).status_code == 503
+            ready["now"] = True
+            assert (await client.get(HEALTH_PATH)).json() == {"status": "ok"}
+            response = await client.post("/telegram", json={"foo": 1}, headers=good)
+            assert response.status_code == 400
+            response = await client.post("/telegram", json=[1, 2], headers=good)
+            assert response.status_code == 400
+            response = await client.post("/telegram", json={"update_id": 1}, headers=good)
+            assert response.status_code == 200
+    finally:
+        await server.cleanup()
     assert received == [{"update_id": 1}]
 
 
-def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(caplog):
+async def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(caplog):
     """Past 1 MB a body is refused unread; a callback that breaks is a logged 500, which
     Telegram retries, and the server keeps serving."""
     received: list[dict] = []
@@ -161,7 +151,7 @@ def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(cap
             raise RuntimeError("kaboom")
         received.append(data)
 
-    async def main() -> list[int]:
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.webhook"):
         port = free_port()
         app = make_app("/telegram/", on_update, "s3cret", lambda: (True, {}))
         server = await serve(app, port, "127.0.0.1")
@@ -169,7 +159,7 @@ def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(cap
         huge = b'{"update_id": 1, "pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-                return [
+                statuses = [
                     (await client.post("/telegram", content=huge, headers=good)).status_code,
                     (
                         await client.post("/telegram", json={"update_id": 2}, headers=good)
@@ -180,9 +170,7 @@ def test_oversized_bodies_and_failing_callbacks_get_an_answer_and_a_log_line(cap
                 ]
         finally:
             await server.cleanup()
-
-    with caplog.at_level(logging.WARNING, logger="bot.telegram.webhook"):
-        assert asyncio.run(main()) == [413, 500, 200]
+        assert statuses == [413, 500, 200]
     assert received == [{"update_id": 3}]
     oversized, failure = caplog.records
     assert oversized.getMessage() == f"webhook refused an update over {MAX_BODY_BYTES} bytes"
@@ -220,7 +208,7 @@ async def raw_request(port: int, request: bytes, whole: bool = True) -> bytes:
         writer.close()
 
 
-def test_a_retried_update_is_handed_on_once_unless_handling_it_failed():
+async def test_a_retried_update_is_handed_on_once_unless_handling_it_failed():
     """A retry of an update that was handed on gets its 200 and goes no further; one whose
     handling failed (a 500, which Telegram retries) is handed on again."""
     calls: list[int] = []
@@ -230,26 +218,24 @@ def test_a_retried_update_is_handed_on_once_unless_handling_it_failed():
         if calls == [1, 2]:
             raise RuntimeError("the update queue broke")
 
-    async def main() -> list[int]:
-        app = make_app("/telegram", on_update, "s3cret", _healthy)
-        async with served(app) as port, httpx.AsyncClient(timeout=5) as client:
-            return [
-                (
-                    await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json={"update_id": update_id},
-                        headers={SECRET_HEADER: "s3cret"},
-                    )
-                ).status_code
-                for update_id in (1, 1, 2, 2, 1, 2)
-            ]
-
-    assert asyncio.run(main()) == [200, 200, 500, 200, 200, 200]
+    app = make_app("/telegram", on_update, "s3cret", _healthy)
+    async with served(app) as port, httpx.AsyncClient(timeout=5) as client:
+        statuses = [
+            (
+                await client.post(
+                    f"http://127.0.0.1:{port}/telegram",
+                    json={"update_id": update_id},
+                    headers={SECRET_HEADER: "s3cret"},
+                )
+            ).status_code
+            for update_id in (1, 1, 2, 2, 1, 2)
+        ]
+    assert statuses == [200, 200, 500, 200, 200, 200]
     assert calls == [1, 2, 2]
 
 
-def test_a_flood_of_forged_requests_writes_one_log_line(caplog):
-    async def main() -> set[int]:
+async def test_a_flood_of_forged_requests_writes_one_log_line(caplog):
+    with caplog.at_level(logging.WARNING):
         app = make_app("/telegram", _nothing, "s3cret", _healthy)
         async with served(app) as port, aiohttp.ClientSession() as client:
 
@@ -261,28 +247,24 @@ def test_a_flood_of_forged_requests_writes_one_log_line(caplog):
                 ) as response:
                     return response.status
 
-            return set(await asyncio.gather(*(forge() for _ in range(1000))))
-
-    with caplog.at_level(logging.WARNING):
-        assert asyncio.run(main()) == {403}
+            statuses = set(await asyncio.gather(*(forge() for _ in range(1000))))
+        assert statuses == {403}
     assert [record.getMessage() for record in caplog.records] == [
         "webhook refused a request from 127.0.0.1 without the secret token"
     ]
 
 
-def test_a_secret_header_that_is_not_utf8_is_forbidden_in_one_log_line(caplog):
-    async def main() -> bytes:
+async def test_a_secret_header_that_is_not_utf8_is_forbidden_in_one_log_line(caplog):
+    with caplog.at_level(logging.WARNING):
         app = make_app("/telegram", _nothing, "s3cret", _healthy)
         async with served(app) as port:
-            return await raw_request(
+            answer = await raw_request(
                 port,
                 b"POST /telegram HTTP/1.1\r\nHost: bot\r\nConnection: close\r\n"
                 b"X-Telegram-Bot-Api-Secret-Token: s3cr\xe9t\xff\r\n"
                 b"Content-Length: 2\r\n\r\n{}",
             )
-
-    with caplog.at_level(logging.WARNING):
-        assert asyncio.run(main()).startswith(b"HTTP/1.1 403 ")
+        assert answer.startswith(b"HTTP/1.1 403 ")
     (line,) = caplog.records
     assert line.getMessage() == "webhook refused a request from 127.0.0.1 without the secret token"
     assert line.exc_info is None
@@ -302,7 +284,7 @@ MALFORMED = {
 }
 
 
-def test_each_malformed_update_gets_a_400_and_one_log_line(
+async def test_each_malformed_update_gets_a_400_and_one_log_line(
     engine, built, bot_settings, fake_api, caplog, monkeypatch
 ):
     """Through the real bot, so that PTB reads what passes the server's own checks; with the
@@ -313,7 +295,7 @@ def test_each_malformed_update_gets_a_400_and_one_log_line(
     base = f"http://127.0.0.1:{settings.port}"
     good = {SECRET_HEADER: "test-secret", "Content-Type": "application/json"}
 
-    async def main() -> dict[str, tuple[int, list[logging.LogRecord]]]:
+    with caplog.at_level(logging.WARNING):
         stop = asyncio.Event()
         server = asyncio.create_task(serve_webhook(application, settings, stop))
         answers = {}
@@ -329,10 +311,6 @@ def test_each_malformed_update_gets_a_400_and_one_log_line(
             assert response.status_code == 200  # and the server serves on
         stop.set()
         await server
-        return answers
-
-    with caplog.at_level(logging.WARNING):
-        answers = asyncio.run(main())
     for case, (status, records) in answers.items():
         assert status == 400, case
         assert [r.name for r in records] == ["bot.telegram.webhook"], case
@@ -340,24 +318,21 @@ def test_each_malformed_update_gets_a_400_and_one_log_line(
         assert records[0].exc_info is None, case
 
 
-def test_idle_connections_and_slow_bodies_are_closed(monkeypatch):
+async def test_idle_connections_and_slow_bodies_are_closed(monkeypatch):
     """A connection that sends nothing, or stops in the middle of its headers, is closed; a
     body that does not arrive in time gets 408."""
     monkeypatch.setattr(webhook, "IDLE_SECONDS", 0.3)
     monkeypatch.setattr(webhook, "BODY_SECONDS", 0.3)
     headers = b"POST /telegram HTTP/1.1\r\nHost: bot\r\nX-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
 
-    async def main() -> list[bytes]:
-        app = make_app("/telegram", _nothing, "s3cret", _healthy)
-        async with served(app) as port:
-            return await asyncio.gather(
-                raw_request(port, b""),
-                raw_request(port, headers),
-                raw_request(port, headers + b'Content-Length: 99\r\n\r\n{"update_id"', whole=False),
-            )
-
     start = time.monotonic()
-    idle, half_headers, slow_body = asyncio.run(main())
+    app = make_app("/telegram", _nothing, "s3cret", _healthy)
+    async with served(app) as port:
+        idle, half_headers, slow_body = await asyncio.gather(
+            raw_request(port, b""),
+            raw_request(port, headers),
+            raw_request(port, headers + b'Content-Length: 99\r\n\r\n{"update_id"', whole=False),
+        )
     assert time.monotonic() - start < 2.5
     assert idle == half_headers == b""
     assert slow_body.startswith(b"HTTP/1.1 408 ")
@@ -366,53 +341,49 @@ def test_idle_connections_and_slow_bodies_are_closed(monkeypatch):
 EVICTED = "webhook holds 512 connections, its most; closed the oldest"
 
 
-def test_idle_connections_past_the_file_limit_lock_out_neither_updates_nor_health(
+async def test_idle_connections_past_the_file_limit_lock_out_neither_updates_nor_health(
     built_copy, tmp_path
 ):
     """``streambot run --webhook`` with 1,024 files (a common systemd default) and 1,100 idle
     connections opened to it: the oldest are closed to make room, so Telegram's update and
     /health still get through at once, and the log stays short."""
+    async with (
+        FakeBotApi() as api,
+        deployed(api, built_copy.data_dir, tmp_path, workers=1, files=1024) as bot,
+    ):
+        await bot.healthy(1)
+        loop = asyncio.get_running_loop()
+        idle = [socket.socket() for _ in range(1100)]
+        try:
+            for each in idle:
+                each.setblocking(False)
 
-    async def scenario() -> tuple[float, str]:
-        async with (
-            FakeBotApi() as api,
-            deployed(api, built_copy.data_dir, tmp_path, workers=1, files=1024) as bot,
-        ):
-            await bot.healthy(1)
-            loop = asyncio.get_running_loop()
-            idle = [socket.socket() for _ in range(1100)]
-            try:
-                for each in idle:
-                    each.setblocking(False)
+            async def connect(each: socket.socket) -> bool:
+                # Past the backlog of 128 the kernel retries the handshake after 1 s and
+                # 3 s more, so a busy machine needs several seconds to connect them all.
+                with contextlib.suppress(OSError, TimeoutError):
+                    await asyncio.wait_for(loop.sock_connect(each, ("127.0.0.1", bot.port)), 10)
+                    return True
+                return False
 
-                async def connect(each: socket.socket) -> bool:
-                    # Past the backlog of 128 the kernel retries the handshake after 1 s and
-                    # 3 s more, so a busy machine needs several seconds to connect them all.
-                    with contextlib.suppress(OSError, TimeoutError):
-                        await asyncio.wait_for(loop.sock_connect(each, ("127.0.0.1", bot.port)), 10)
-                        return True
-                    return False
-
-                connected = sum(await asyncio.gather(*map(connect, idle)))
-                assert connected > 600, f"only {connected} of 1,100 connected"
-                # The server accepts them on its own time; wait until it has had to make room.
-                for _ in range(100):
-                    if EVICTED in bot.log.read_text():
-                        break
-                    await asyncio.sleep(0.1)
-                start = time.monotonic()
-                async with httpx.AsyncClient(timeout=3) as client:
-                    health = await client.get(f"http://127.0.0.1:{bot.port}{HEALTH_PATH}")
-                took = time.monotonic() - start
-                assert health.status_code == 200
-                ask(api, range(600, 601), "/count netflix")
-                await asyncio.wait_for(answered(api, 1), 5)
-            finally:
-                for each in idle:
-                    each.close()
-            return took, bot.log.read_text()
-
-    took, log = asyncio.run(scenario())
+            connected = sum(await asyncio.gather(*map(connect, idle)))
+            assert connected > 600, f"only {connected} of 1,100 connected"
+            # The server accepts them on its own time; wait until it has had to make room.
+            for _ in range(100):
+                if EVICTED in bot.log.read_text():
+                    break
+                await asyncio.sleep(0.1)
+            start = time.monotonic()
+            async with httpx.AsyncClient(timeout=3) as client:
+                health = await client.get(f"http://127.0.0.1:{bot.port}{HEALTH_PATH}")
+            took = time.monotonic() - start
+            assert health.status_code == 200
+            ask(api, range(600, 601), "/count netflix")
+            await asyncio.wait_for(answered(api, 1), 5)
+        finally:
+            for each in idle:
+                each.close()
+        log = bot.log.read_text()
     assert took < 1
     assert "Too many open files" not in log
     assert len(log.splitlines()) < 50

@@ -160,119 +160,104 @@ def ask(api: FakeBotApi, users: range, text: str) -> None:
         api.push(api.message_update(api.private_chat(user), user, text))
 
 
-def test_workers_share_the_port_answer_everyone_and_stop_cleanly(built_copy, tmp_path):
-    async def scenario() -> tuple[int | None, set[int]]:
-        async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
-            health = await bot.healthy(2)
-            assert set(health) == bot.workers()  # two workers, both serving
-            (hook,) = api.of("setWebhook")  # set once, by the first worker
-            assert hook.params["secret_token"] == SECRET
-            ask(api, range(100, 140), "/count netflix")
-            sent = await answered(api, 40)
-            assert sorted(call.params["chat_id"] for call in sent) == list(range(100, 140))
-            assert all(call.params["text"].startswith("📊 Netflix has") for call in sent)
-            workers = bot.workers()
-            bot.process.send_signal(signal.SIGTERM)
-            return await asyncio.wait_for(bot.process.wait(), WAIT_SECONDS), workers
-
-    code, workers = asyncio.run(scenario())
+async def test_workers_share_the_port_answer_everyone_and_stop_cleanly(built_copy, tmp_path):
+    async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
+        health = await bot.healthy(2)
+        assert set(health) == bot.workers()  # two workers, both serving
+        (hook,) = api.of("setWebhook")  # set once, by the first worker
+        assert hook.params["secret_token"] == SECRET
+        ask(api, range(100, 140), "/count netflix")
+        sent = await answered(api, 40)
+        assert sorted(call.params["chat_id"] for call in sent) == list(range(100, 140))
+        assert all(call.params["text"].startswith("📊 Netflix has") for call in sent)
+        workers = bot.workers()
+        bot.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(bot.process.wait(), WAIT_SECONDS)
     assert code == 0
     assert not any(_alive(pid) for pid in workers)
 
 
-def test_a_dead_worker_brings_a_new_generation(built_copy, tmp_path):
-    async def scenario() -> None:
-        async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
-            first = set(await bot.healthy(2))
-            os.kill(min(first), signal.SIGKILL)
-            second = await bot.healthy(2, ok=lambda status: status["worker"] not in first)
-            # The survivor was retired too: every worker now comes from one fork of the engine.
-            await _until(lambda: bot.workers() == set(second))
-            ask(api, range(200, 210), "/count disney")
-            assert len(await answered(api, 10)) == 10
-
-    asyncio.run(scenario())
+async def test_a_dead_worker_brings_a_new_generation(built_copy, tmp_path):
+    async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
+        first = set(await bot.healthy(2))
+        os.kill(min(first), signal.SIGKILL)
+        second = await bot.healthy(2, ok=lambda status: status["worker"] not in first)
+        # The survivor was retired too: every worker now comes from one fork of the engine.
+        await _until(lambda: bot.workers() == set(second))
+        ask(api, range(200, 210), "/count disney")
+        assert len(await answered(api, 10)) == 10
 
 
-def test_a_frozen_worker_is_killed_and_a_new_generation_serves(built_copy, tmp_path):
+async def test_a_frozen_worker_is_killed_and_a_new_generation_serves(built_copy, tmp_path):
     """A worker whose event loop stops (SIGSTOP here; a handler stuck on the CPU alike) answers
     nothing, /health included, while the kernel still hands it its share of connections."""
 
-    async def scenario() -> float:
-        async with (
-            FakeBotApi() as api,
-            deployed(api, built_copy.data_dir, tmp_path, heartbeat_timeout=2.0) as bot,
-        ):
-            first = set(await bot.healthy(2))
-            frozen = min(first)
-            os.kill(frozen, signal.SIGSTOP)
-            stopped = time.monotonic()
-            second = await bot.healthy(2, ok=lambda status: status["worker"] not in first)
-            replaced = time.monotonic() - stopped
-            await _until(lambda: not _alive(frozen))
-            await _until(lambda: bot.workers() == set(second))
-            ask(api, range(400, 410), "/count disney")
-            assert len(await answered(api, 10)) == 10
-            log = bot.log.read_text()
-            assert f"worker {frozen} has not run for 2 s; killing it" in log
-            return replaced
-
+    async with (
+        FakeBotApi() as api,
+        deployed(api, built_copy.data_dir, tmp_path, heartbeat_timeout=2.0) as bot,
+    ):
+        first = set(await bot.healthy(2))
+        frozen = min(first)
+        os.kill(frozen, signal.SIGSTOP)
+        stopped = time.monotonic()
+        second = await bot.healthy(2, ok=lambda status: status["worker"] not in first)
+        replaced = time.monotonic() - stopped
+        await _until(lambda: not _alive(frozen))
+        await _until(lambda: bot.workers() == set(second))
+        ask(api, range(400, 410), "/count disney")
+        assert len(await answered(api, 10)) == 10
+        log = bot.log.read_text()
+        assert f"worker {frozen} has not run for 2 s; killing it" in log
     # The timeout, a beat, a tick and the new workers' start.
-    assert asyncio.run(scenario()) < 15
+    assert replaced < 15
 
 
-def test_a_retried_update_is_answered_once_whichever_worker_it_reaches(built_copy, tmp_path):
+async def test_a_retried_update_is_answered_once_whichever_worker_it_reaches(built_copy, tmp_path):
     """Telegram posts an update again when it did not see the 200; the kernel may hand the
     retry to the other worker, which must know the update was received."""
 
-    async def scenario() -> list:
-        async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
-            workers = set(await bot.healthy(2))
-            user = api.user(500)
-            chat = api.private_chat(user)
-            update = {"update_id": 77, **api.message_update(chat, user, "/count netflix")}
-            reached: set[int] = set()
-            url = f"http://127.0.0.1:{bot.port}"
-            while reached != workers:
-                # One connection: /health names the worker that then gets the update.
-                async with httpx.AsyncClient(base_url=url, timeout=5) as client:
-                    worker = (await client.get("/health")).json()["worker"]
-                    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-                    response = await client.post("/telegram", json=update, headers=headers)
-                assert response.status_code == 200
-                reached.add(worker)
-            await answered(api, 1)
-            await asyncio.sleep(0.5)  # time for a second answer, if one were coming
-            return api.of("sendMessage")
-
-    (sent,) = asyncio.run(scenario())
+    async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
+        workers = set(await bot.healthy(2))
+        user = api.user(500)
+        chat = api.private_chat(user)
+        update = {"update_id": 77, **api.message_update(chat, user, "/count netflix")}
+        reached: set[int] = set()
+        url = f"http://127.0.0.1:{bot.port}"
+        while reached != workers:
+            # One connection: /health names the worker that then gets the update.
+            async with httpx.AsyncClient(base_url=url, timeout=5) as client:
+                worker = (await client.get("/health")).json()["worker"]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                response = await client.post("/telegram", json=update, headers=headers)
+            assert response.status_code == 200
+            reached.add(worker)
+        await answered(api, 1)
+        await asyncio.sleep(0.5)  # time for a second answer, if one were coming
+        (sent,) = api.of("sendMessage")
     assert sent.params["chat_id"] == 500
 
 
-def test_a_reload_in_one_worker_moves_every_worker_to_the_new_version(data_dir, tmp_path):
+async def test_a_reload_in_one_worker_moves_every_worker_to_the_new_version(data_dir, tmp_path):
     old = run_etl(data_dir / "raw", data_dir / "processed").version
 
-    async def scenario() -> None:
-        async with FakeBotApi() as api, deployed(api, data_dir, tmp_path) as bot:
-            before = await bot.healthy(2)
-            assert {status["catalogue"] for status in before.values()} == {old}
-            replace_a_title(data_dir)
-            admin = api.user(ADMIN)
-            api.push(api.message_update(api.private_chat(admin), admin, "/reload"))
-            done = await _reply_containing(api, "Catalogue reloaded")
-            assert done.params["chat_id"] == ADMIN
-            live = (data_dir / "processed" / "CURRENT").read_text().strip()
-            assert live != old
-            # A new generation serves it; the old one, the reloading worker too, is retired.
-            after = await bot.healthy(
-                2, ok=lambda status: status["catalogue"] == live and status["worker"] not in before
-            )
-            await _until(lambda: bot.workers() == set(after))
-            ask(api, range(300, 306), "/info roma")
-            sent = await _replies_to(api, range(300, 306))
-            assert all("Roma" in call.params["text"] for call in sent)
-
-    asyncio.run(scenario())
+    async with FakeBotApi() as api, deployed(api, data_dir, tmp_path) as bot:
+        before = await bot.healthy(2)
+        assert {status["catalogue"] for status in before.values()} == {old}
+        replace_a_title(data_dir)
+        admin = api.user(ADMIN)
+        api.push(api.message_update(api.private_chat(admin), admin, "/reload"))
+        done = await _reply_containing(api, "Catalogue reloaded")
+        assert done.params["chat_id"] == ADMIN
+        live = (data_dir / "processed" / "CURRENT").read_text().strip()
+        assert live != old
+        # A new generation serves it; the old one, the reloading worker too, is retired.
+        after = await bot.healthy(
+            2, ok=lambda status: status["catalogue"] == live and status["worker"] not in before
+        )
+        await _until(lambda: bot.workers() == set(after))
+        ask(api, range(300, 306), "/info roma")
+        sent = await _replies_to(api, range(300, 306))
+        assert all("Roma" in call.params["text"] for call in sent)
 
 
 async def _until(condition: Callable[[], bool]) -> None:
@@ -302,28 +287,22 @@ async def _replies_to(api: FakeBotApi, chats: range) -> list:
         await asyncio.sleep(0.05)
 
 
-def test_workers_stop_when_the_supervisor_is_killed(built_copy, tmp_path):
-    async def scenario() -> set[int]:
-        async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
-            workers = set(await bot.healthy(2))
-            bot.process.kill()  # SIGKILL: the supervisor cannot stop them itself
-            await bot.process.wait()
-            await _until(lambda: not any(_alive(pid) for pid in workers))
-            return workers
-
-    assert len(asyncio.run(scenario())) == 2
+async def test_workers_stop_when_the_supervisor_is_killed(built_copy, tmp_path):
+    async with FakeBotApi() as api, deployed(api, built_copy.data_dir, tmp_path) as bot:
+        workers = set(await bot.healthy(2))
+        bot.process.kill()  # SIGKILL: the supervisor cannot stop them itself
+        await bot.process.wait()
+        await _until(lambda: not any(_alive(pid) for pid in workers))
+    assert len(workers) == 2
 
 
-def test_a_token_telegram_refuses_stops_the_supervisor(built_copy, tmp_path):
-    async def scenario() -> tuple[int, str]:
-        async with (
-            FakeBotApi() as api,
-            deployed(api, built_copy.data_dir, tmp_path, token="123:wrong") as bot,
-        ):
-            code = await asyncio.wait_for(bot.process.wait(), WAIT_SECONDS)
-            return code, bot.log.read_text()
-
-    code, log = asyncio.run(scenario())
+async def test_a_token_telegram_refuses_stops_the_supervisor(built_copy, tmp_path):
+    async with (
+        FakeBotApi() as api,
+        deployed(api, built_copy.data_dir, tmp_path, token="123:wrong") as bot,
+    ):
+        code = await asyncio.wait_for(bot.process.wait(), WAIT_SECONDS)
+        log = bot.log.read_text()
     assert code == 2
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in log
     assert "123:wrong" not in log

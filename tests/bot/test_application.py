@@ -255,8 +255,7 @@ async def test_inline_results_follow_the_users_language(bot):
     assert page.params["results"][0]["description"].startswith("Película · Netflix")
 
 
-def test_menus_are_registered_in_both_languages(run_bot):
-    bot = run_bot(lambda bot: _nothing())
+async def test_menus_are_registered_in_both_languages(bot):
     menus = bot.api.of("setMyCommands")
     default = [
         call for call in menus if "scope" not in call.params and "language_code" not in call.params
@@ -283,11 +282,9 @@ def test_menus_are_registered_in_both_languages(run_bot):
     assert not everyone & {"reload", "versions", "versiones", "rollback", "upload", "subir"}
 
 
-async def _nothing() -> None:
-    return None
-
-
-def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeypatch, caplog):
+async def test_a_failing_handler_apologises_and_the_bot_keeps_working(
+    running_bot, monkeypatch, caplog
+):
     real_answer = commands.answer
 
     def flaky(intent, engine, lang, bot_username=None, mine=()):
@@ -297,65 +294,56 @@ def test_a_failing_handler_apologises_and_the_bot_keeps_working(run_bot, monkeyp
 
     monkeypatch.setattr(commands, "answer", flaky)
 
-    async def scenario(bot):
-        chat = bot.chat(language_code="es")
-        assert "Perdona, algo ha fallado" in await chat.reply("/recomendar boom")
-        assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
-        monkeypatch.setattr(commands, "answer", lambda *args, **kwargs: 1 / 0)
-        monkeypatch.setattr(inline, "inline_page", lambda *args, **kwargs: 1 / 0)
-        (answer,) = await chat.press("rec:ds1:5:")
-        assert answer.params["text"].startswith("😕 Perdona")
-        empty = await chat.inline("toy story")
-        assert empty.params["results"] == []
-
     with caplog.at_level(logging.ERROR, logger="bot.telegram.application"):
-        run_bot(scenario)
+        async with running_bot() as bot:
+            chat = bot.chat(language_code="es")
+            assert "Perdona, algo ha fallado" in await chat.reply("/recomendar boom")
+            assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
+            monkeypatch.setattr(commands, "answer", lambda *args, **kwargs: 1 / 0)
+            monkeypatch.setattr(inline, "inline_page", lambda *args, **kwargs: 1 / 0)
+            (answer,) = await chat.press("rec:ds1:5:")
+            assert answer.params["text"].startswith("😕 Perdona")
+            empty = await chat.inline("toy story")
+            assert empty.params["results"] == []
     failures = [r for r in caplog.records if r.getMessage().startswith("handler failed on update")]
     assert failures
     assert failures[0].exc_info[0] is RuntimeError
 
 
 @pytest.mark.parametrize("reads_are_local", [True, False], ids=["on the loop", "in a thread"])
-def test_a_database_outage_costs_chats_their_choices_not_their_answers(
-    run_bot, monkeypatch, caplog, reads_are_local
+async def test_a_database_outage_costs_chats_their_choices_not_their_answers(
+    running_bot, monkeypatch, caplog, reads_are_local
 ):
-    async def scenario(bot):
-        chat = bot.chat(language_code="en")
-        await chat.reply("/lang es")
-        assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
-        store = bot.app.bot_data[telegram_app.STORE]
-        store.reads_are_local = reads_are_local
-        store._cache.clear()  # the outage outlives the cache
-
-        def down(self, chat_id):
-            raise OperationalError("SELECT", {}, Exception("disk I/O error"))
-
-        monkeypatch.setattr(ChatStore, "get", down)
-        # The user's Telegram language again, and an answer, each time.
-        for _ in range(3):
-            assert "If you like <b>Toy Story</b>" in await chat.reply("/recommend toy story")
+    def down(self, chat_id):
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
     with caplog.at_level(logging.WARNING, logger="bot.storage"):
-        run_bot(scenario)
+        async with running_bot() as bot:
+            chat = bot.chat(language_code="en")
+            await chat.reply("/lang es")
+            assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
+            store = bot.app.bot_data[telegram_app.STORE]
+            store.reads_are_local = reads_are_local
+            store._cache.clear()  # the outage outlives the cache
+            monkeypatch.setattr(ChatStore, "get", down)
+            # The user's Telegram language again, and an answer, each time.
+            for _ in range(3):
+                assert "If you like <b>Toy Story</b>" in await chat.reply("/recommend toy story")
     # One line for the outage, not one per update.
     (warning,) = [r for r in caplog.records if "database failed" in r.getMessage()]
     assert warning.exc_info[0] is OperationalError
 
 
-def test_rate_limits_and_network_blips_are_retried(run_bot, monkeypatch):
+async def test_rate_limits_and_network_blips_are_retried(bot, monkeypatch):
     monkeypatch.setattr(telegram_app, "RETRY_DELAY_SECONDS", 0.01)
-
-    async def scenario(bot):
-        bot.api.fail["sendMessage"] = [
-            (429, "Too Many Requests: retry after 1", {"retry_after": 1}),
-            (502, "Bad Gateway", {}),
-        ]
-        calls = await bot.chat().say("/count netflix")
-        sent = [call for call in calls if call.method == "sendMessage"]
-        assert len(sent) == 3
-        assert bot.api.fail["sendMessage"] == []
-
-    run_bot(scenario)
+    bot.api.fail["sendMessage"] = [
+        (429, "Too Many Requests: retry after 1", {"retry_after": 1}),
+        (502, "Bad Gateway", {}),
+    ]
+    calls = await bot.chat().say("/count netflix")
+    sent = [call for call in calls if call.method == "sendMessage"]
+    assert len(sent) == 3
+    assert bot.api.fail["sendMessage"] == []
 
 
 def test_the_token_is_never_in_the_settings_repr(bot_settings, built):
@@ -426,32 +414,26 @@ async def test_a_press_is_acknowledged_while_its_page_is_shown(bot, monkeypatch)
     assert "Toy Story" in bot.api.of("editMessageText")[-1].text
 
 
-def test_a_user_who_blocked_the_bot_is_logged_in_one_line(run_bot, caplog):
-    async def scenario(bot):
-        bot.api.fail["sendMessage"] = [(403, "Forbidden: bot was blocked by the user", {})]
-        calls = await bot.chat().say("/count netflix")
-        assert [call.method for call in calls] == ["sendMessage"]  # no apology attempt
-
+async def test_a_user_who_blocked_the_bot_is_logged_in_one_line(running_bot, caplog):
     with caplog.at_level(logging.INFO, logger="bot.telegram.application"):
-        run_bot(scenario)
+        async with running_bot() as bot:
+            bot.api.fail["sendMessage"] = [(403, "Forbidden: bot was blocked by the user", {})]
+            calls = await bot.chat().say("/count netflix")
+            assert [call.method for call in calls] == ["sendMessage"]  # no apology attempt
     records = [r for r in caplog.records if "blocked by the user" in r.getMessage()]
     assert len(records) == 1
     assert records[0].levelno == logging.INFO
     assert records[0].exc_info is None
 
 
-def test_the_chosen_language_survives_a_restart(run_bot, tmp_path):
+async def test_the_chosen_language_survives_a_restart(running_bot, tmp_path):
     database = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
 
-    async def choose(bot):
+    async with running_bot(db_url=database) as bot:
         assert "español" in (await bot.chat(language_code="en").reply("/lang es")).lower()
-
-    async def ask_again(bot):
+    async with running_bot(db_url=database) as bot:
         reply = await bot.chat(language_code="en").reply("/count netflix")
         assert reply.startswith("📊 Netflix tiene")
-
-    run_bot(choose, db_url=database)
-    run_bot(ask_again, db_url=database)
 
 
 def test_the_api_base_url_setting_reaches_the_bot(bot_settings, built, engine):
@@ -471,11 +453,10 @@ class TimingOutApi(FakeBotRequest):
         return await super().do_request(url, method, request_data, **kwargs)
 
 
-def test_a_timed_out_message_is_not_sent_twice(run_bot):
-    async def scenario(bot):
+async def test_a_timed_out_message_is_not_sent_twice(running_bot):
+    async with running_bot(api=TimingOutApi()) as bot:
         await bot.chat().say("/count netflix")
-
-    sent = run_bot(scenario, api=TimingOutApi()).api.of("sendMessage")
+    sent = bot.api.of("sendMessage")
     # The answer timed out and is not retried; the apology is the only other message.
     assert sent[0].text.startswith("📊 Netflix has")
     assert all(not call.text.startswith("📊") for call in sent[1:])
@@ -519,15 +500,16 @@ def _platforms_of(engine, call: Call) -> set[str]:
     }
 
 
-def test_the_chats_platforms_survive_a_restart_and_filter_replies(run_bot, engine, tmp_path):
+async def test_the_chats_platforms_survive_a_restart_and_filter_replies(
+    running_bot, engine, tmp_path
+):
     database = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
 
-    async def choose(bot):
+    async with running_bot(db_url=database) as bot:
         chat = bot.chat()
         saved = await chat.reply("/platforms netflix")
         assert saved.startswith("✅ Saved.") and "<b>Netflix</b>" in saved
-
-    async def ask(bot):
+    async with running_bot(db_url=database) as bot:
         chat = bot.chat()
         calls = await chat.say("/recommend toy story")
         (page,) = [call for call in calls if call.method == "sendMessage"]
@@ -540,9 +522,6 @@ def test_the_chats_platforms_survive_a_restart_and_filter_replies(run_bot, engin
         # Another chat keeps every platform.
         other = await bot.chat(user_id=8, chat_id=8).say("/recommend toy story")
         assert "Only on your platforms" not in other[-1].text
-
-    run_bot(choose, db_url=database)
-    run_bot(ask, db_url=database)
 
 
 async def test_platform_toggles_save_and_reset(bot):
@@ -579,20 +558,16 @@ async def test_every_platform_chosen_means_all_and_unknown_ones_are_explained(bo
     assert "Example: /platforms netflix disney" in problem
 
 
-def test_two_bots_on_one_database_see_each_others_settings(run_bot, tmp_path):
+async def test_two_bots_on_one_database_see_each_others_settings(running_bot, tmp_path):
     database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     order = []
 
-    async def first(bot):
+    async with running_bot(db_url=database) as bot:
         await bot.chat().reply("/lang es")
         order.append("set")
-
-    async def second(bot):
+    async with running_bot(db_url=database) as bot:
         assert (await bot.chat().reply("/count hulu")).startswith("📊 Hulu tiene")
         order.append("read")
-
-    run_bot(first, db_url=database)
-    run_bot(second, db_url=database)
     assert order == ["set", "read"]
 
 
