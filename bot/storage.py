@@ -1,4 +1,5 @@
-"""Each chat's settings (the /lang and /platforms choices) in a database.
+"""Each chat's settings (the /lang and /platforms choices) and its last discovery, in a
+database.
 
 A SQLite file by default, enough for one bot process; PostgreSQL for several processes behind
 one webhook. Every change is a single upsert of the changed column, so concurrent writers never
@@ -39,7 +40,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,14 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from bot.settings import DEFAULT_DB_TIMEOUT, SettingsError, database_url, parse_database_url
 from etl.permissions import private_file, private_folder
 
-__all__ = ["ChatPrefs", "ChatStore", "StorageError", "StorageUnavailable", "database_url"]
+__all__ = [
+    "ChatPrefs",
+    "ChatStore",
+    "Remembered",
+    "StorageError",
+    "StorageUnavailable",
+    "database_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +104,31 @@ chat_settings = Table(
     Column("platforms", Text, nullable=False, default=""),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# Each chat's last discovery: its slots and page (JSON, written by bot.chat), so that a follow-up
+# ("only series", "more") or a refine button reaches whichever process answers it. ``stamp``
+# changes with every new discovery: a button carries it, so one under an older list is known.
+chat_discoveries = Table(
+    "chat_discoveries",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("stamp", String(16), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# A discovery older than this is forgotten: a follow-up a day later is a new conversation.
+DISCOVERY_TTL = timedelta(days=1)
+# The largest state kept: a few slots and a page; anything bigger is not ours.
+MAX_STATE_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A chat's last discovery as stored: the stamp its buttons carry, and its state."""
+
+    stamp: str
+    state: str
 
 
 # One statement for every read: SQLAlchemy works out its cache key once, not per call.
@@ -372,6 +405,31 @@ class ChatStore:
             if name.split() != [name]:
                 raise ValueError(f"not a platform name: {name!r}")
         return self._upsert(chat_id, platforms=" ".join(names))
+
+    def remember_discovery(self, chat_id: int, stamp: str, state: str) -> Remembered:
+        """Keep ``state`` as the chat's last discovery, under ``stamp``, replacing the one
+        before. Raises ``ValueError`` for a state too big to be one."""
+        if len(state.encode()) > MAX_STATE_BYTES:
+            raise ValueError(f"a discovery state of {len(state.encode())} bytes")
+        now = datetime.now(UTC)
+        values = {"stamp": stamp, "state": state, "updated_at": now}
+        insert = self._insert(chat_discoveries).values(chat_id=chat_id, **values)
+        statement = insert.on_conflict_do_update(
+            index_elements=[chat_discoveries.c.chat_id], set_=values
+        )
+        with self._engine.begin() as connection:
+            connection.execute(statement)
+        return Remembered(stamp, state)
+
+    def last_discovery(self, chat_id: int) -> Remembered | None:
+        """The chat's last discovery, unless it is older than ``DISCOVERY_TTL``."""
+        since = datetime.now(UTC) - DISCOVERY_TTL
+        query = select(chat_discoveries.c.stamp, chat_discoveries.c.state).where(
+            chat_discoveries.c.chat_id == chat_id, chat_discoveries.c.updated_at >= since
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else Remembered(row.stamp, row.state)
 
     def close(self) -> None:
         """Close every connection; the store cannot be used afterwards.

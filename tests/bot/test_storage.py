@@ -15,6 +15,7 @@ import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,15 @@ from sqlalchemy.engine import make_url
 
 from bot import storage as storage_module
 from bot.settings import SettingsError
-from bot.storage import ChatPrefs, ChatStore, StorageError, StorageUnavailable
+from bot.storage import (
+    DISCOVERY_TTL,
+    ChatPrefs,
+    ChatStore,
+    Remembered,
+    StorageError,
+    StorageUnavailable,
+    chat_discoveries,
+)
 
 POSTGRES_URL = os.environ.get("STREAMBOT_TEST_POSTGRES_URL", "")
 NO_POSTGRES = (
@@ -343,3 +352,29 @@ def test_postgresql_connections_are_bounded_by_the_timeout(store_url):
         assert libpq["connect_timeout"] == "2"
         assert libpq["tcp_user_timeout"] == "1500"
         assert libpq["keepalives"] == "1"
+
+
+def test_a_chats_last_discovery_is_kept_replaced_and_forgotten_after_a_day(store):
+    assert store.last_discovery(GROUP_ID) is None
+    store.remember_discovery(GROUP_ID, "a1", '{"genres": ["horror"]}')
+    store.remember_discovery(7, "b2", '{"type": "tv"}')
+    assert store.last_discovery(GROUP_ID) == Remembered("a1", '{"genres": ["horror"]}')
+    store.remember_discovery(GROUP_ID, "c3", '{"genres": ["comedy"]}')
+    assert store.last_discovery(GROUP_ID) == Remembered("c3", '{"genres": ["comedy"]}')
+    assert store.last_discovery(7) == Remembered("b2", '{"type": "tv"}')
+    # A day later, as the database's own clock would have written it.
+    day_ago = datetime.now(UTC) - DISCOVERY_TTL - timedelta(minutes=1)
+    with store._engine.begin() as connection:
+        connection.execute(
+            chat_discoveries.update()
+            .where(chat_discoveries.c.chat_id == GROUP_ID)
+            .values(updated_at=day_ago)
+        )
+    assert store.last_discovery(GROUP_ID) is None
+    assert store.last_discovery(7) == Remembered("b2", '{"type": "tv"}')
+
+
+def test_a_discovery_state_too_big_to_be_one_is_refused(store):
+    with pytest.raises(ValueError, match="5000 bytes"):
+        store.remember_discovery(GROUP_ID, "a1", "x" * 5000)
+    assert store.last_discovery(GROUP_ID) is None
