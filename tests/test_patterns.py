@@ -45,6 +45,12 @@ SEED = 11
 DYNAMIC_CALLS: dict[tuple[str, str], Callable[[], list[tuple[str, int]]]] = {
     # _REQUESTS and _COMMAND_REQUESTS: module-level tuples, found with the other globals.
     ("bot/chat/parsing.py", "_patterns"): lambda: [],
+    # Each fragment of the language data alone, to tell which one breaks a pattern.
+    ("bot/chat/languages/__init__.py", "check_phrasing"): lambda: [
+        (fragment, 0)
+        for language in importlib.import_module("bot.chat.languages").BUILTIN
+        for fragment in language.phrasing.values()
+    ],
     ("etl/genres.py", "canonical_label"): lambda: [
         (pattern, 0) for pattern, _ in importlib.import_module("etl.genres")._PHRASES
     ],
