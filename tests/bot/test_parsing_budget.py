@@ -56,7 +56,9 @@ def test_every_entry_point_parses_hostile_text_in_linear_time(registry):
     shape: at about the longest title the request patterns read, and at full length (a
     message, or an inline query)."""
     points = hostile.entry_points(registry)
-    assert {point.name for point in points} >= {f"/{name}" for name in parsing._COMMAND_INTENT}
+    assert {point.name for point in points} >= {
+        f"/{name}" for name in parsing.GRAMMAR.command_intent
+    }
     slow: list[str] = []
     for point, shape in hostile.assignments(points):
         for length in (parsing.MAX_TITLE_LENGTH * 2, point.max_length):
