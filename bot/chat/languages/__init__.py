@@ -31,9 +31,10 @@ leave out what the language has no words for:
     make it read naturally, ``any`` for every question), ``all`` ("all" platforms),
     ``greetings``, ``thanks`` and ``please`` (closing a message).
 ``[phrasing]``
-    Regular-expression fragments (TOML literal strings) that :mod:`bot.chat.parsing` fills its
-    request shapes with; which fragments exist, and which shapes use them, is said there. A
-    fragment may use another of its language as ``{name}``, and holds no capturing group.
+    Regular-expression fragments (TOML literal strings, or lists of them as alternatives) that
+    :mod:`bot.chat.parsing` fills its request shapes with; which fragments exist, and which
+    shapes use them, is said there and in ``en.toml``. A fragment may use another of its
+    language as ``{name}``, and holds no capturing group.
 
 ``common.toml`` holds ``[commands.<command>] names`` that every language accepts (Telegram's
 ``/start``, the original project's ``/get_recommendation``) and ``[platforms] uncovered``:
