@@ -43,8 +43,17 @@ SEED = 11
 # Calls whose pattern is not written at the call, and where their patterns are kept. A new
 # call of this kind fails the test until it is listed here with its patterns.
 DYNAMIC_CALLS: dict[tuple[str, str], Callable[[], list[tuple[str, int]]]] = {
-    # _REQUESTS and _COMMAND_REQUESTS: module-level tuples, found with the other globals.
-    ("bot/chat/parsing.py", "_patterns"): lambda: [],
+    # The parser's patterns: the shapes of bot/chat/parsing.py filled with the language data.
+    ("bot/chat/parsing.py", "_compile"): lambda: [
+        (pattern.pattern, pattern.flags)
+        for pattern in _compiled(vars(importlib.import_module("bot.chat.parsing").GRAMMAR))
+    ],
+    # Each fragment of the language data alone, to tell which one breaks a pattern.
+    ("bot/chat/languages/__init__.py", "check_phrasing"): lambda: [
+        (fragment, 0)
+        for language in importlib.import_module("bot.chat.languages").BUILTIN
+        for fragment in language.phrasing.values()
+    ],
     ("etl/genres.py", "canonical_label"): lambda: [
         (pattern, 0) for pattern, _ in importlib.import_module("etl.genres")._PHRASES
     ],
@@ -366,8 +375,10 @@ GENERIC = generic_inputs()
 def test_every_pattern_is_found():
     """The search finds the patterns kept in containers and the ones written at calls."""
     wheres = {found.where for found in PATTERNS}
-    assert "bot.chat.parsing._TRAILING_NOISE" in wheres
-    assert "bot.chat.parsing._REQUESTS" in wheres
+    grammar = importlib.import_module("bot.chat.parsing").GRAMMAR
+    found = {(found.pattern, found.flags) for found in PATTERNS}
+    assert (grammar.trailing_noise.pattern, grammar.trailing_noise.flags) in found
+    assert {(pattern.pattern, pattern.flags) for pattern in grammar.requests} <= found
     assert "bot.chat.callbacks._FORMS" in wheres
     assert any(
         w.startswith("bot/telegram/application.py:") for w in wheres

@@ -14,9 +14,9 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bot.chat import parsing
-from bot.chat.i18n import ADMIN_MENU, MENU, join_names, t
-from bot.chat.parsing import ArgumentParser, Intent
+from bot.chat import languages, parsing
+from bot.chat.i18n import join_names, t
+from bot.chat.parsing import GRAMMAR, ArgumentParser, Grammar, Intent
 from bot.chat.replies import AdminService, Ask, Replier, Reply, esc
 from bot.chat.replies.conversation import (
     empty_reply,
@@ -62,17 +62,23 @@ class Command:
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the command answers to, in every language and the original project's."""
-        return parsing.COMMANDS[self.name]
+        return GRAMMAR.commands[self.name]
 
     def menu_entry(self, lang: str) -> tuple[str, str] | None:
         """The command's name and description in ``lang``'s menu, if it is in the menu."""
-        return next(((name, text) for name, text in _MENU[lang] if name in self.names), None)
+        text = languages.menu_text(lang, self.name) if self.menu else None
+        if not text:
+            return None
+        return languages.command_names(self.name)[lang][0], text
 
 
 def help_reply(engine: Engine, lang: str, bot_username: str | None = None) -> Reply:
-    """Usage and examples in ``lang``; mentions inline mode when the bot's name is known."""
+    """Usage and examples in ``lang``: an example of each command that has one, in the
+    registry's order; mentions inline mode when the bot's name is known."""
     platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
-    text = t(lang, "help", platforms=platforms)
+    examples = (languages.help_line(lang, command.name) for command in COMMANDS)
+    lines = "\n".join(line for line in examples if line)
+    text = f"{t(lang, 'help', platforms=platforms)}\n\n{lines}\n{t(lang, 'help_groups')}"
     if bot_username:
         text += t(lang, "help_inline", bot=esc(bot_username))
     return Reply(text)
@@ -130,7 +136,6 @@ COMMANDS: tuple[Command, ...] = (
     Command(parsing.UPLOAD, _upload, parsing.upload_arguments, admin=True),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
-_BY_TYPED_NAME = {name: command for command in COMMANDS for name in command.names}
 # Intents no command makes: what free text and the parser's verdicts are answered with.
 _OTHER_REPLIES: dict[str, Replier] = {
     parsing.TITLE: title_reply,
@@ -138,11 +143,13 @@ _OTHER_REPLIES: dict[str, Replier] = {
     parsing.THANKS: thanks_reply,
     parsing.UNKNOWN_COMMAND: unknown_command_reply,
 }
-_MENU = {lang: MENU[lang] + ADMIN_MENU[lang] for lang in MENU}
 
 
 def parse_message(
-    text: str | None, registry: PlatformRegistry, bot_username: str | None = None
+    text: str | None,
+    registry: PlatformRegistry,
+    bot_username: str | None = None,
+    grammar: Grammar = GRAMMAR,
 ) -> Intent:
     """The intent of one chat message; never raises.
 
@@ -159,25 +166,29 @@ def parse_message(
     if not text:
         return Intent(parsing.EMPTY)
     if text.startswith("/") and len(text) > 1:
-        return _parse_command(text, registry, bot_username)
-    return parsing.parse_free_text(text, registry)
+        return _parse_command(text, registry, bot_username, grammar)
+    return parsing.parse_free_text(text, registry, grammar)
 
 
-def _parse_command(text: str, registry: PlatformRegistry, bot_username: str | None) -> Intent:
+def _parse_command(
+    text: str, registry: PlatformRegistry, bot_username: str | None, grammar: Grammar
+) -> Intent:
     # Any whitespace ends the command name: a tab, a new line or a non-breaking space.
     head, rest = re.match(r"(\S*)(.*)", text[1:], re.DOTALL).groups()
     name, _, addressee = head.partition("@")
     if addressee and bot_username and fold(addressee) != fold(bot_username):
         return Intent(parsing.IGNORE)
-    command = _BY_TYPED_NAME.get(fold(name))
+    command = grammar.command_intent.get(fold(name))
     if command is None:
         return Intent(parsing.UNKNOWN_COMMAND, {"command": "/" + name[:32]})
-    return parse_arguments(command.name, rest.strip(), registry)
+    return parse_arguments(command, rest.strip(), registry, grammar)
 
 
-def parse_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+def parse_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar = GRAMMAR
+) -> Intent:
     """The arguments of command ``name`` from the text after the command's name."""
-    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], registry)
+    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], registry, grammar)
 
 
 def answer(

@@ -6,11 +6,15 @@ platform name or alias, a score from 0 to 10, ``movie``/``película``/``serie``,
 "mayor a") are skipped. Nothing here raises on any text; a bad argument becomes a
 :class:`Problem` that the reply explains.
 
+The words and ways of asking are language data (bot/chat/languages/), read into a
+:class:`Grammar` that understands every language at once; the patterns' shapes are here. Each
+function takes a grammar, ``GRAMMAR`` (the shipped languages) unless told otherwise.
+
 >>> from recommender.platforms import Platform, PlatformRegistry
 >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
->>> question_arguments("longest", "netflix temporadas 2018", registry).args
+>>> question_arguments("longest", "netflix temporadas 2018", registry, GRAMMAR).args
 {'year': 2018, 'platform': 'netflix', 'duration_type': 'season'}
->>> question_arguments("actor", "on netflix in 2019", registry).args
+>>> question_arguments("actor", "on netflix in 2019", registry, GRAMMAR).args
 {'year': 2019, 'platform': 'netflix'}
 >>> parse_free_text("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
@@ -22,13 +26,15 @@ from __future__ import annotations
 
 import datetime
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Required, TypedDict
 
 from rapidfuzz import fuzz, process
 
-from bot.chat.i18n import COUNTRIES_ES
+from bot.chat import languages
+from bot.chat.languages import Language, LanguageDataError, Languages, check_phrasing
 from recommender.catalogue import FIRST_YEAR, LAST_YEAR
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
@@ -61,29 +67,6 @@ UNKNOWN_COMMAND = "unknown_command"
 EMPTY = "empty"
 IGNORE = "ignore"
 
-# Every command name, English, Spanish and the original project's, per intent.
-COMMANDS: dict[str, tuple[str, ...]] = {
-    RECOMMEND: ("recommend", "recomendar", "get_recommendation"),
-    LONGEST: ("longest", "duracion", "get_max_duration"),
-    SCORE_COUNT: ("scorecount", "puntaje", "get_score_count"),
-    COUNT: ("count", "cantidad", "get_count_platform"),
-    ACTOR: ("actor", "get_actor"),
-    COUNTRY: ("country", "pais", "prod_per_county"),
-    RATING: ("rating", "clasificacion", "get_contents"),
-    INFO: ("info",),
-    WHERE: ("where", "donde"),
-    NEW: ("new", "nuevo", "novedades"),
-    PLATFORMS: ("platforms", "plataformas"),
-    WHY: ("why", "porque"),
-    STATS: ("stats", "estadisticas"),
-    HELP: ("help", "ayuda"),
-    START: ("start",),
-    LANG: ("lang", "idioma"),
-    RELOAD: ("reload",),
-    VERSIONS: ("versions", "versiones"),
-    ROLLBACK: ("rollback",),
-    UPLOAD: ("upload", "subir"),
-}
 
 # Telegram's limit on a message's text. Longer text (from the console or the command line) is
 # cut to it before parsing, so no text costs more to parse than a message can.
@@ -99,155 +82,154 @@ TITLE_PLATFORM_TYPO = 90
 COUNTRY_TYPO = 85
 TYPO_MARGIN = 5
 
-_TYPES = {
-    "movie": "movie",
-    "movies": "movie",
-    "film": "movie",
-    "films": "movie",
-    "pelicula": "movie",
-    "peliculas": "movie",
-    "peli": "movie",
-    "pelis": "movie",
-    "tv": "tv show",
-    "show": "tv show",
-    "shows": "tv show",
-    "series": "tv show",
-    "serie": "tv show",
-    "tv show": "tv show",
-    "tv shows": "tv show",
-    "tv series": "tv show",
-    "programa": "tv show",
-    "programas": "tv show",
-}
-_DURATIONS = {
-    "min": "min",
-    "mins": "min",
-    "minute": "min",
-    "minutes": "min",
-    "minuto": "min",
-    "minutos": "min",
-    "season": "season",
-    "seasons": "season",
-    "temporada": "season",
-    "temporadas": "season",
-}
-_LANGUAGES = {
-    "es": "es",
-    "esp": "es",
-    "espanol": "es",
-    "castellano": "es",
-    "spanish": "es",
-    "en": "en",
-    "eng": "en",
-    "ingles": "en",
-    "english": "en",
-}
-
-
-def _word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that make a request read naturally but carry no argument ("/count on netflix",
-# "/actor netflix en 2019", "/puntaje netflix mayor a 7 en 2015").
-_FILLERS = _word_set(
-    "on in at from of for the a an to el la los las de del desde en para por con with and y "
-    "year ano released estrenadas estrenados estrenada estrenado "
-    "platform plataforma please pls porfa"
-)
-_QUESTION_FILLERS = {
-    LONGEST: _word_set("longest largest long larga largas largo largos mas most duration duracion"),
-    SCORE_COUNT: _word_set(
-        "above over more than greater higher better mayor mayores superior superiores encima "
-        "arriba mas que score scores scoring scored rated rating nota notas puntaje puntuacion "
-        "calificacion movie movies film films pelicula peliculas peli pelis how many cuantas "
-        "cuantos tienen"
-    ),
-    COUNT: _word_set(
-        "how many titles titulos movie movies films shows tv series peliculas pelis programas "
-        "are there is hay has have tiene tienen cuantas cuantos total content contenido"
-    ),
-    ACTOR: _word_set(
-        "actor actors actress actresses actores actriz actrices cast reparto busiest top "
-        "most mas who quien aparece appears"
-    ),
-}
-# Words around a country name ("/country movies from the united states in 2019").
-_COUNTRY_FILLERS = _word_set(
-    "from in of the de del en el la los las made produced filmed released country countries "
-    "year hechas hechos hecha hecho producidas producidos producida producido rodadas "
-    "estrenadas estrenados pais paises ano"
-)
-# Words around an age rating ("/rating rated pg-13", "/clasificacion para mayores de 18").
-_RATING_FILLERS = _word_set(
-    "rated rating ratings rate classification classified clasificacion clasificados "
-    "clasificadas clasificada clasificado calificacion age edad edades titles titulos "
-    "movies shows peliculas series content contenido for para de the el la los las con with "
-    "only solo"
-)
-# Around an age ("mayores de 18", "18 and up"): the rating for that age and older.
-_AGE_WORDS = _word_set(
-    "mayores mayor adultos over older than above plus and up or y mas years year old anos +"
-)
-_RATING_WORDS = {
-    "adults": "18+",
-    "adult": "18+",
-    "adultos": "18+",
-    "mature": "18+",
-    "all": "all",
-    "all ages": "all",
-    "everyone": "all",
-    "todos": "all",
-    "todas": "all",
-    "todo publico": "all",
-    "todos publicos": "all",
-    "publico general": "all",
-}
 # Ages the catalogue rates for ("13+"): a bare "16" means "16+".
 _RATED_AGES = frozenset({7, 13, 16, 18})
+# What the languages' word tables may name: the catalogue's types and length units, and the
+# questions filler words belong to ("any" for every one; "age" around an age).
+_TYPE_VALUES = frozenset({"movie", "tv show"})
+_DURATION_VALUES = frozenset({"min", "season"})
+_FILLER_KINDS = frozenset({"any", LONGEST, SCORE_COUNT, COUNT, ACTOR, COUNTRY, RATING, "age"})
 
-# Streaming services people name that this bot does not cover: "/recommend X on hbo" gets
-# "not one of my platforms" instead of a search for the title "X on hbo".
-_OTHER_PLATFORMS = frozenset(
-    [
-        "hbo",
-        "hbo max",
-        "hbomax",
-        "max",
-        "apple tv",
-        "apple tv+",
-        "apple tv plus",
-        "appletv",
-        "paramount",
-        "paramount+",
-        "paramount plus",
-        "peacock",
-        "crunchyroll",
-        "youtube",
-        "youtube tv",
-        "starz",
-        "showtime",
-        "movistar",
-        "movistar+",
-        "movistar plus",
-        "filmin",
-        "mubi",
-        "tubi",
-        "pluto tv",
-        "rakuten",
-        "rakuten tv",
-        "vix",
-        "star+",
-        "star plus",
-        "skyshowtime",
-        "atresplayer",
-        "britbox",
-        "discovery+",
-        "discovery plus",
-        "amc+",
-        "claro video",
-    ]
+# -- asking for recommendations ------------------------------------------------------------
+# The shapes people ask in, filled with each language's phrasing fragments (``{like}`` is the
+# fragment ``like``). A pattern with a ``title`` group asks for works like that title; one
+# without asks for recommendations without saying like what, and gets asked for a title.
+# ``noun`` can ask for a type ("recommend movies like X"). A shape is built for each language
+# that has every fragment it names; the pieces in _pieces are built from several.
+#
+# Whitespace entered only at its start. Where text of any length comes before ("(?P<title>.+?)"),
+# a bare "\s+" is tried from every position of a long run of spaces, each time to its end:
+# time quadratic in the run. A match starting inside a run is also one from its start.
+_GAP = r"(?<!\s)\s+"
+# Free text, tried in order: requests with no title first (in every language), then with one.
+_NO_TITLE_SHAPES = (
+    r"^{polite}{recommend}{object}{to_watch_now}$",
+    r"^{polite}{show}{pronoun_after_show}{some_object}{to_watch_now}$",
+    r"^{asking}{asks_for_noun}{to_watch_now}$",
+    r"^{watch}{tonight}$",
+    r"^{anything_to_watch}$",
 )
+_TITLE_SHAPES = (
+    r"^{polite}{recommend}{some_object}\s+(?:{like}|{after})\s+(?P<title>.+)$",
+    r"^{polite}{recommend}{pronoun_after_recommend}\s+(?P<title>.+)$",
+    r"^{polite}{show}{object}\s+{like}\s+(?P<title>.+)$",
+    r"^(?:{some}\s+)*(?:{anything}|{more}|(?P<noun>{noun}))(?:\s+{else})?\s+{like}\s+(?P<title>.+)$",
+    r"^{similar_to}\s+(?P<title>.+)$",
+    r"^{asking}{asks_for_noun}\s+(?:{like}|{after}|{about})\s+(?P<title>.+)$",
+    r"^(?P<title>.+?){gap}{asks_after_title}$",
+    r"^{watch}{maybe_next}\s+{watch_for}\s+(?P<title>.+)$",
+    r"^{what_is}\s+(?:(?:{what_thing}|(?P<noun>{noun}))\s+)?{what_like}\s+(?P<title>.+)$",
+    r"^{liked}\s+(?P<title>.+?)(?:[,.;]?{gap}{then_asks}\b.*)?$",
+)
+# What follows /recommend: the command is the verb ("/recommend movies like toy story").
+# Asking for "something" or "a movie" is asking without a title; "/recommend us" is a title.
+_COMMAND_NO_TITLE_SHAPES = (r"^(?=.*\b(?:{anything}|{noun})\b){object}{to_watch_now}$",)
+_COMMAND_TITLE_SHAPES = (r"^{some_object}\s+(?:{like}|{after})\s+(?P<title>.+)$",)
+# Patterns of every language at once, from the fragments of all of them.
+# "Where can I watch X?" / "¿Dónde puedo ver X?"
+_WHERE_SHAPE = r"^(?:{where}\s+(?P<title>.+?)|{where_is}\s++(?P<streaming>.+?){gap}{streaming})$"
+# "where toy story", as typed in inline mode.
+_INLINE_WHERE_SHAPE = r"^/?{where_word}\s+(?P<title>.+)$"
+# "… on Netflix" / "… en Netflix" at the end of a title asks for one platform.
+_ON_PLATFORM_SHAPE = r"^(?P<title>.+){gap}{on}\s+(?P<platform>\S.{{0,30}})$"
+# Between the two titles of /why. Starting only where a run of spaces starts, as _GAP does.
+_WHY_SEPARATOR_SHAPE = r"(?<!\s)(?:\s*[|｜]\s*|\s+{versus}\s+)"
+# Questions about the bot itself, on the folded message ("¿qué puedes hacer?" → "que puedes
+# hacer").
+_HELP_SHAPE = r"^(?:\?|/|{help})$"
+# Spaces, punctuation and " please" (" por favor") at the end, matched on the reversed text
+# from its start: a pattern anchored at the end is tried from every position of a long run of
+# noise, in time quadratic in its length. Each alternative is a fixed word, and the loop is
+# possessive, so no text is read twice.
+_TRAILING_NOISE_SHAPE = r"(?:[\s?!.¿¡,;:…]|{please}\s)*+"
+# The named groups of the shapes: a fragment adds none.
+_GROUPS = frozenset({"noun", "title", "streaming", "platform"})
+# The fragments a language may write; en.toml says what each is for.
+_FRAGMENTS = frozenset(
+    {
+        *("noun", "pronoun", "quantity", "polite", "recommend", "show", "like", "after"),
+        *("to_watch", "now", "next", "asking", "asks", "asks_of", "about", "watch", "watch_for"),
+        *("anything", "anything_to_watch", "some", "more", "else", "similar_to"),
+        *("what_is", "what_thing", "what_like", "liked", "then_asks"),
+        *("where", "where_is", "streaming", "where_word", "on", "versus", "help"),
+    }
+)
+
+
+def _pieces(phrasing: Mapping[str, str], tonight: str) -> dict[str, str]:
+    """One language's fragments as the shapes use them, and the pieces built from several;
+    ``tonight`` is every language's ``now`` and ``next`` ("what should I watch hoy")."""
+    pieces = {name: f"(?:{fragment})" for name, fragment in phrasing.items()}
+    pieces.update(tonight=tonight, gap=_GAP)
+    pronoun = pieces.get("pronoun")
+    pieces["pronoun_after_show"] = rf"\s+{pronoun}" if pronoun else ""
+    pieces["pronoun_after_recommend"] = rf"(?:\s+{pronoun})?" if pronoun else ""
+    if "quantity" in pieces and "noun" in pieces:
+        quantity, noun = pieces["quantity"], pieces["noun"]
+        pieces["object"] = (
+            pieces["pronoun_after_recommend"] + rf"(?:\s+{quantity})*(?:\s+(?P<noun>{noun}))?"
+        )
+        # Something before "like" ("recommend something like X"): a bare "like" starts titles
+        # such as "Like Crazy".
+        first = "|".join(piece for piece in (pronoun, quantity, noun) if piece)
+        pieces["some_object"] = rf"(?=\s+(?:{first})\b){pieces['object']}"
+    pieces["maybe_next"] = rf"(?:\s+{pieces['next']})?" if "next" in pieces else ""
+    pieces["to_watch_now"] = "".join(
+        rf"(?:\s+{pieces[name]})?" for name in ("to_watch", "now") if name in pieces
+    )
+    if "asks" in pieces and "noun" in pieces:
+        asks, noun = pieces["asks"], pieces["noun"]
+        if "asks_of" in pieces:
+            pieces["asks_for_noun"] = rf"{asks}(?:\s+{pieces['asks_of']}\s+(?P<noun>{noun}))?"
+        else:
+            pieces["asks_for_noun"] = rf"(?:(?P<noun>{noun})\s+)?{asks}"
+            pieces["asks_after_title"] = asks
+    return pieces
+
+
+def _filled(shapes: Iterable[str], pieces: Mapping[str, str]) -> list[str]:
+    """The ``shapes`` that ``pieces`` has every piece of, filled with them."""
+    return [
+        shape.format_map(pieces)
+        for shape in shapes
+        if {name for _, name, _, _ in string.Formatter().parse(shape) if name} <= pieces.keys()
+    ]
+
+
+def _alternatives(languages: Languages, name: str) -> str:
+    """The fragment ``name`` of every language that has it, as one group; one that matches
+    nothing when none has it."""
+    fragments = [language.phrasing[name] for language in languages if name in language.phrasing]
+    return "(?:" + "|".join(fragments) + ")" if fragments else "(?!)"
+
+
+def _compile(pattern: str, flags: int, languages: Languages) -> re.Pattern[str]:
+    """``pattern``, compiled; when a fragment breaks it, the error names the fragment."""
+    try:
+        compiled = re.compile(pattern, flags)
+    except re.error as error:
+        compiled, problem = None, str(error)
+    if compiled is not None:
+        if set(compiled.groupindex) <= _GROUPS and compiled.groups == len(compiled.groupindex):
+            return compiled
+        problem = "a fragment holds a capturing group"
+    for language in languages:
+        check_phrasing(language)
+    first = next(iter(languages))
+    raise LanguageDataError(first.source, "phrasing", f"{problem}, in /{pattern[:80]}/")
+
+
+def _merged(
+    tables: Iterable[tuple[Language | None, str, Mapping[str, str]]],
+) -> dict[str, str]:
+    """One table from several (language, key, table); a word given two meanings is an error."""
+    merged: dict[str, str] = {}
+    for language, key, table in tables:
+        for word, meaning in table.items():
+            if merged.setdefault(word, meaning) != meaning:
+                problem = f"{word!r} means {meaning!r} here and {merged[word]!r} before"
+                raise LanguageDataError(language.source, key, problem)
+    return merged
 
 
 def _letters(text: str) -> str:
@@ -255,259 +237,166 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text)
 
 
-# Every way people name a catalogue country, folded, to its catalogue name (lowercase English).
-_COUNTRY_ALIASES = {
-    **{english: english for english in COUNTRIES_ES},
-    **{fold(spanish): english for english, spanish in COUNTRIES_ES.items()},
-    "usa": "united states",
-    "us": "united states",
-    "u s": "united states",
-    "united states of america": "united states",
-    "america": "united states",
-    "eeuu": "united states",
-    "estados unidos de america": "united states",
-    "norteamerica": "united states",
-    "uk": "united kingdom",
-    "britain": "united kingdom",
-    "great britain": "united kingdom",
-    "gran bretana": "united kingdom",
-    "inglaterra": "united kingdom",
-    "england": "united kingdom",
-    "scotland": "united kingdom",
-    "escocia": "united kingdom",
-    "wales": "united kingdom",
-    "gales": "united kingdom",
-    "korea": "south korea",
-    "republic of korea": "south korea",
-    "corea": "south korea",
-    "republica de corea": "south korea",
-    "holanda": "netherlands",
-    "holland": "netherlands",
-    "czechia": "czech republic",
-    "chequia": "czech republic",
-    "republica checa": "czech republic",
-    "arabia saudi": "saudi arabia",
-    "emiratos arabes": "united arab emirates",
-    "emiratos": "united arab emirates",
-    "uae": "united arab emirates",
-    "emirates": "united arab emirates",
-    "ussr": "soviet union",
-    "urss": "soviet union",
-    "union sovietica": "soviet union",
-    "gdr": "east germany",
-    "rda": "east germany",
-    "alemania del este": "east germany",
-    "frg": "west germany",
-    "rfa": "west germany",
-    "alemania del oeste": "west germany",
-    "rumania": "romania",
-    "vatican": "vatican city",
-    "vaticano": "vatican city",
-    "bermudas": "bermuda",
-    "islas bermudas": "bermuda",
-    "caiman": "cayman islands",
-    "kazajstan": "kazakhstan",
-    "turkiye": "turkey",
-    "viet nam": "vietnam",
-    "hongkong": "hong kong",
-    "persia": "iran",
-    "islas virgenes": "united states virgin islands",
-    "virgin islands": "united states virgin islands",
-    "us virgin islands": "united states virgin islands",
-}
-_COUNTRY_BY_LETTERS = {_letters(alias): country for alias, country in _COUNTRY_ALIASES.items()}
-# The longest alias, in words: longer spans of a message are never a country.
-_COUNTRY_WORDS = max(len(alias.split()) for alias in _COUNTRY_ALIASES)
+class Grammar:
+    """What the parser understands, from the words and phrasing of every language of a
+    :class:`~bot.chat.languages.Languages`: a message may be in any of them, whatever the
+    chat's language.
 
-_GREETINGS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "hey there",
-        "hi there",
-        "good morning",
-        "good evening",
-        "yo",
-        "hola",
-        "buenas",
-        "buenos dias",
-        "buenas tardes",
-        "buenas noches",
-        "hola bot",
-        "que tal",
-    ]
-)
-_THANKS = frozenset(
-    [
-        "thanks",
-        "thank you",
-        "thx",
-        "ty",
-        "gracias",
-        "muchas gracias",
-        "thanks a lot",
-        "thank you so much",
-        "mil gracias",
-        "great thanks",
-        "perfecto gracias",
-        "ok gracias",
-    ]
-)
-# Questions about the bot itself, folded ("¿qué puedes hacer?" → "que puedes hacer").
-_HELP = re.compile(
-    r"^(?:help(?: me)?|ayuda(?:me)?|\?|/|menu|commands|comandos|instructions|instrucciones"
-    r"|what (?:can|do) (?:you|i) do|what can i ask(?: you)?|what are you|who are you"
-    r"|how (?:does (?:this|it)|do you) work|how (?:do i|to|can i) use (?:this|you|it|the bot)"
-    r"|que (?:puedes|sabes) hacer|que haces|que eres|quien eres|que se puede hacer"
-    r"|como funciona(?:s| esto)?|como (?:te|lo) uso|como se usa)$"
-)
+    The parser's functions take one; ``GRAMMAR`` is the one of bot/chat/languages/.
+    """
 
-# -- asking for recommendations ------------------------------------------------------------
-# The shapes people ask in. A pattern with a ``title`` group asks for works like that title;
-# one without asks for recommendations without saying like what, and gets asked for a
-# title. ``noun`` can ask for a type ("recommend movies like X").
-_A, _E, _I, _O, _U, _N = "[aá]", "[eé]", "[ií]", "[oó]", "[uú]", "[nñ]"
-# Whitespace entered only at its start. Where text of any length comes before ("(?P<title>.+?)"),
-# a bare "\s+" is tried from every position of a long run of spaces, each time to its end:
-# time quadratic in the run. A match starting inside a run is also one from its start.
-_GAP = r"(?<!\s)\s+"
-_NOUN_EN = r"(?:movies?|films?|shows?|tv\s+shows?|tv\s+series|series|titles?|things?|stuff)"
-_NOUN_ES = rf"(?:pel{_I}culas?|pelis?|series?|programas?|t{_I}tulos?|cosas?)"
-_POLITE_EN = (
-    r"(?:(?:hey|hi|hello|ok|okay|so|well)[,!]?\s+)?(?:please\s+)?"
-    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
-)
-_QUANT_EN = r"(?:some|something|anything|a|an|more|other|another|good|great|nice|new|similar|few)"
-# Everything in these fragments starts with its own whitespace, so that each may be empty.
-_OBJECT_EN = rf"(?:\s+(?:me|us))?(?:\s+{_QUANT_EN})*(?:\s+(?P<noun>{_NOUN_EN}))?"
-# Something before "like" ("recommend something like X"): a bare "like" starts titles such
-# as "Like Crazy".
-_SOME_OBJECT_EN = rf"(?=\s+(?:me|us|{_QUANT_EN}|{_NOUN_EN})\b){_OBJECT_EN}"
-_LIKE_EN = (
-    r"(?:like|similar\s+to|such\s+as|along\s+the\s+lines\s+of|in\s+the\s+(?:style|vein)\s+of)"
-)
-_AFTER_EN = (
-    r"(?:for\s+fans\s+of|for|after|based\s+on|if\s+(?:i|you)\s+(?:liked|like|loved|enjoyed))"
-)
-_TO_WATCH_EN = r"(?:\s+to\s+(?:watch|see))?(?:\s+(?:tonight|today|now))?"
-_ASKING_EN = (
-    r"(?:(?:any|some|got\s+any|i\s+(?:need|want)(?:\s+(?:a|some))?|give\s+me(?:\s+(?:a|some))?)"
-    r"\s+)?(?:good\s+)?"
-)
-_ASKS_EN = r"(?:recommendations?|recs|suggestions?)"
-_WATCH_EN = r"what\s+(?:should|can|could|do|shall)\s+(?:i|we)\s+watch|what\s+to\s+watch"
+    def __init__(self, languages: Languages) -> None:
+        self.commands = self._commands(languages)
+        self.command_intent = {
+            name: intent for intent, names in self.commands.items() for name in names
+        }
+        self.languages = _merged(
+            (language, "language.names", dict.fromkeys(language.names, language.code))
+            for language in languages
+        )
+        self.types = self._meanings(languages, "types", _TYPE_VALUES)
+        self.durations = self._meanings(languages, "durations", _DURATION_VALUES)
+        self.ratings = self._meanings(languages, "ratings", None)
+        fillers = self._fillers(languages)
+        # Words that make a request read naturally but carry no argument ("/count on netflix",
+        # "/actor netflix en 2019", "/puntaje netflix mayor a 7 en 2015").
+        self.fillers = fillers["any"]
+        self.question_fillers = {
+            intent: fillers["any"] | fillers[intent]
+            for intent in (LONGEST, SCORE_COUNT, COUNT, ACTOR)
+        }
+        # Words around a country ("/country movies from the united states in 2019"), and
+        # around an age rating ("/rating rated pg-13", "/clasificacion para mayores de 18").
+        self.country_fillers = fillers[COUNTRY]
+        self.rating_fillers = fillers[RATING]
+        # Around an age ("mayores de 18", "18 and up"): the rating for that age and older.
+        self.age_words = fillers["age"]
+        self.all_words = frozenset().union(*(language.words.all for language in languages))
+        self.greetings = frozenset().union(*(language.words.greetings for language in languages))
+        self.thanks = frozenset().union(*(language.words.thanks for language in languages))
+        # Streaming services people name that this bot does not cover: "/recommend X on hbo"
+        # gets "not one of my platforms" instead of a search for the title "X on hbo".
+        self.uncovered_platforms = languages.common.uncovered_platforms
+        self._countries(languages)
+        self._patterns(languages)
 
-_POLITE_ES = (
-    rf"(?:(?:hola|oye|bueno|vale|venga)[,!]?\s+)?(?:por\s+favor,?\s+)?(?:(?:me|nos)\s+)?"
-    rf"(?:(?:puedes|podr{_I}as|podr{_I}a)\s+)?"
-)
-_RECOMMEND_ES = (
-    rf"(?:recom{_I}{_E}nda(?:me|nos)?|recomendar(?:me|nos)?|(?:qu{_E}\s+)?(?:(?:me|nos)\s+)?"
-    rf"recomiendas|sug{_I}{_E}re(?:me|nos)?|sugerir(?:me|nos)?|(?:qu{_E}\s+)?(?:(?:me|nos)\s+)?"
-    rf"sugieres)"
-)
-_WEAK_ES = (
-    rf"(?:dame|d{_I}me|busca(?:me)?|quiero(?:\s+ver)?|pon(?:me)?|mu{_E}strame|ens{_E}{_N}ame)"
-)
-_QUANT_ES = (
-    rf"(?:alg{_U}n|alguna|algunas|algunos|algo|un|una|unas|unos|otr[oa]s?|m{_A}s|buen[oa]s?|"
-    rf"nuev[oa]s?|parecid[oa]s?|similar(?:es)?)"
-)
-_OBJECT_ES = rf"(?:\s+{_QUANT_ES})*(?:\s+(?P<noun>{_NOUN_ES}))?"
-_SOME_OBJECT_ES = rf"(?=\s+(?:{_QUANT_ES}|{_NOUN_ES})\b){_OBJECT_ES}"
-_LIKE_ES = (
-    rf"(?:como|parecid[oa]s?\s+a(?:l)?|similar(?:es)?\s+a(?:l)?|del\s+estilo\s+de|"
-    rf"al\s+estilo\s+de|tipo|igual\s+que|en\s+la\s+l{_I}nea\s+de)"
-)
-_AFTER_ES = rf"(?:despu{_E}s\s+de|tras|si\s+me\s+(?:gust{_O}|encant{_O})|para\s+fans\s+de)"
-_TO_WATCH_ES = r"(?:\s+(?:para|que)\s+ver)?(?:\s+(?:hoy|esta\s+noche|ahora))?"
-_ASKING_ES = (
-    r"(?:(?:alguna|algunas|unas?|dame(?:\s+(?:una|unas|alguna|algunas))?|"
-    r"necesito(?:\s+(?:una|unas))?|quiero(?:\s+(?:una|unas))?)\s+)?(?:buenas?\s+)?"
-)
-_ASKS_ES = rf"(?:recomendaci{_O}n(?:es)?|sugerencias?)"
-_WATCH_ES = rf"qu{_E}\s+(?:veo|miro|puedo\s+ver|podr{_I}a\s+ver|ver|me\s+pongo)"
-_TONIGHT = r"(?:\s+(?:tonight|today|now|next|hoy|esta\s+noche|ahora))?"
+    @staticmethod
+    def _commands(languages: Languages) -> dict[str, tuple[str, ...]]:
+        """Every command's names. The default language and common.toml name every command
+        there is (bot.chat.commands checks them against its registry); another language may
+        name only those."""
+        known = list(
+            dict.fromkeys([*languages[languages.default].commands, *languages.common.commands])
+        )
+        for source in languages:
+            for command in source.commands:
+                if command not in known:
+                    raise LanguageDataError(source.source, f"commands.{command}", "no such command")
+        return {command: languages.all_command_names(command) for command in known}
+
+    @staticmethod
+    def _meanings(
+        languages: Languages, table: str, meanings: frozenset[str] | None
+    ) -> dict[str, str]:
+        """The word table ``table`` of every language: word → what it means."""
+        for language in languages:
+            for meaning in getattr(language.words, table).values():
+                if meanings is not None and meaning not in meanings:
+                    problem = f"{meaning!r} is not one of " + ", ".join(sorted(meanings))
+                    raise LanguageDataError(language.source, f"words.{table}", problem)
+        return _merged(
+            (language, f"words.{table}", getattr(language.words, table)) for language in languages
+        )
+
+    @staticmethod
+    def _fillers(languages: Languages) -> dict[str, frozenset[str]]:
+        fillers = dict.fromkeys(_FILLER_KINDS, frozenset())
+        for language in languages:
+            for kind, words in language.words.fillers.items():
+                if kind not in fillers:
+                    problem = "not a kind of question: " + ", ".join(sorted(_FILLER_KINDS))
+                    raise LanguageDataError(language.source, f"words.fillers.{kind}", problem)
+                fillers[kind] |= words
+        return fillers
+
+    def _countries(self, languages: Languages) -> None:
+        """Every way people name a catalogue country, folded, to its catalogue name (lowercase
+        English): that name, and each language's name and aliases for it."""
+        catalogue = {country: country for language in languages for country in language.countries}
+        tables: list[tuple[Language | None, str, Mapping[str, str]]] = [(None, "", catalogue)]
+        for language in languages:
+            named = {fold(name): country for country, name in language.countries.items()}
+            tables.append((language, "countries.names", named))
+            aliases = {
+                alias: country
+                for country, aliases in language.country_aliases.items()
+                for alias in aliases
+            }
+            tables.append((language, "countries.aliases", aliases))
+        self.country_aliases = _merged(tables)
+        self.country_by_letters = {
+            _letters(alias): country for alias, country in self.country_aliases.items()
+        }
+        # The longest alias, in words: longer spans of a message are never a country.
+        self.country_words = max((len(alias.split()) for alias in self.country_aliases), default=1)
+
+    def _patterns(self, languages: Languages) -> None:
+        for language in languages:
+            for name in language.phrasing.keys() - _FRAGMENTS:
+                problem = "not a fragment the parser uses"
+                raise LanguageDataError(language.source, f"phrasing.{name}", problem)
+        now = [
+            language.phrasing[name]
+            for language in languages
+            for name in ("now", "next")
+            if name in language.phrasing
+        ]
+        tonight = rf"(?:\s+(?:{'|'.join(now)}))?" if now else ""
+        pieces = [_pieces(language.phrasing, tonight) for language in languages]
+
+        def each(*shape_lists: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+            """Every language's patterns of one list of shapes, then of the next list."""
+            return tuple(
+                _compile(pattern, re.IGNORECASE | re.DOTALL, languages)
+                for shapes in shape_lists
+                for language_pieces in pieces
+                for pattern in _filled(shapes, language_pieces)
+            )
+
+        self.requests = each(_NO_TITLE_SHAPES, _TITLE_SHAPES)
+        self.command_requests = each(_COMMAND_NO_TITLE_SHAPES, _COMMAND_TITLE_SHAPES)
+        shared = {
+            name: _alternatives(languages, name)
+            for name in ("where", "where_is", "streaming", "where_word", "on", "versus", "help")
+        }
+        # "por favor" reversed is "rovaf\s++rop".
+        please = [
+            r"\s++".join(re.escape(word) for word in phrase[::-1].split())
+            for language in languages
+            for phrase in language.words.please
+        ]
+        shared.update(gap=_GAP, please="(?:" + "|".join(please) + ")" if please else "(?!)")
+
+        def one(shape: str, flags: int) -> re.Pattern[str]:
+            return _compile(shape.format_map(shared), flags, languages)
+
+        self.where = one(_WHERE_SHAPE, re.IGNORECASE | re.DOTALL)
+        self.inline_where = one(_INLINE_WHERE_SHAPE, re.IGNORECASE | re.DOTALL)
+        self.on_platform = one(_ON_PLATFORM_SHAPE, re.IGNORECASE | re.DOTALL)
+        self.why_separator = one(_WHY_SEPARATOR_SHAPE, re.IGNORECASE)
+        self.help = one(_HELP_SHAPE, 0)
+        self.trailing_noise = one(_TRAILING_NOISE_SHAPE, re.IGNORECASE)
 
 
-def _patterns(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in patterns)
+GRAMMAR = Grammar(languages.BUILTIN)
+# Every command name, in every language and the original project's, per intent.
+COMMANDS = GRAMMAR.commands
 
-
-# Free text, tried in order: requests with no title first, then with one.
-_REQUESTS = _patterns(
-    rf"^{_POLITE_EN}(?:recommend|suggest){_OBJECT_EN}{_TO_WATCH_EN}$",
-    rf"^{_POLITE_EN}(?:find|show|give|get)\s+(?:me|us){_SOME_OBJECT_EN}{_TO_WATCH_EN}$",
-    rf"^{_ASKING_EN}(?:(?P<noun>{_NOUN_EN})\s+)?{_ASKS_EN}{_TO_WATCH_EN}$",
-    rf"^(?:{_WATCH_EN}){_TONIGHT}$",
-    r"^(?:something|anything)(?:\s+(?:good|new|fun))?\s+to\s+(?:watch|see)$",
-    rf"^{_POLITE_ES}{_RECOMMEND_ES}{_OBJECT_ES}{_TO_WATCH_ES}$",
-    rf"^{_POLITE_ES}{_WEAK_ES}{_SOME_OBJECT_ES}{_TO_WATCH_ES}$",
-    rf"^{_ASKING_ES}{_ASKS_ES}(?:\s+de\s+(?P<noun>{_NOUN_ES}))?{_TO_WATCH_ES}$",
-    rf"^{_WATCH_ES}{_TONIGHT}$",
-    # With a title.
-    rf"^{_POLITE_EN}(?:recommend|suggest){_SOME_OBJECT_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN})\s+"
-    rf"(?P<title>.+)$",
-    rf"^{_POLITE_EN}(?:recommend|suggest)(?:\s+(?:me|us))?\s+(?P<title>.+)$",
-    rf"^{_POLITE_EN}(?:find|show|give|get){_OBJECT_EN}\s+{_LIKE_EN}\s+(?P<title>.+)$",
-    rf"^(?:(?:some|any|other|more|good|great)\s+)*(?:something|anything|more|stuff|"
-    rf"(?P<noun>{_NOUN_EN}))(?:\s+(?:else|more))?\s+{_LIKE_EN}\s+(?P<title>.+)$",
-    r"^(?:similar\s+to|more\s+like)\s+(?P<title>.+)$",
-    rf"^{_ASKING_EN}(?:(?P<noun>{_NOUN_EN})\s+)?{_ASKS_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN}|of)\s+"
-    rf"(?P<title>.+)$",
-    rf"^(?P<title>.+?){_GAP}{_ASKS_EN}$",
-    rf"^(?:{_WATCH_EN})(?:\s+next)?\s+(?:{_AFTER_EN}|{_LIKE_EN}|now\s+that\s+(?:i|we)"
-    rf"(?:'ve|\s+have)?\s+(?:finished|watched|seen))\s+(?P<title>.+)$",
-    rf"^what(?:'s|\s+is|\s+are)\s+(?:(?:some|any)\s+)?(?:(?:something|(?P<noun>{_NOUN_EN}))\s+)?"
-    rf"(?:similar\s+to|like)\s+(?P<title>.+)$",
-    rf"^i\s+(?:really\s+)?(?:liked|loved|enjoyed)\s+(?P<title>.+?)"
-    rf"(?:[,.;]?{_GAP}(?:what|anything|recommend|suggest)\b.*)?$",
-    rf"^if\s+(?:i|you)\s+(?:liked|like|loved|enjoyed)\s+(?P<title>.+?)"
-    rf"(?:[,.;]?{_GAP}(?:what|anything|recommend|suggest)\b.*)?$",
-    rf"^{_POLITE_ES}{_RECOMMEND_ES}{_SOME_OBJECT_ES}\s+(?:{_LIKE_ES}|{_AFTER_ES})\s+"
-    rf"(?P<title>.+)$",
-    rf"^{_POLITE_ES}{_RECOMMEND_ES}\s+(?P<title>.+)$",
-    rf"^{_POLITE_ES}{_WEAK_ES}{_OBJECT_ES}\s+{_LIKE_ES}\s+(?P<title>.+)$",
-    rf"^(?:(?:alg{_U}n|alguna|algunas|algunos|otr[oa]s?|m{_A}s|buen[oa]s?)\s+)*"
-    rf"(?:algo|m{_A}s|(?P<noun>{_NOUN_ES}))(?:\s+m{_A}s)?\s+{_LIKE_ES}\s+(?P<title>.+)$",
-    r"^(?:parecid[oa]s?|similar(?:es)?)\s+a(?:l)?\s+(?P<title>.+)$",
-    rf"^{_ASKING_ES}{_ASKS_ES}(?:\s+de\s+(?P<noun>{_NOUN_ES}))?\s+(?:{_LIKE_ES}|{_AFTER_ES}|"
-    rf"para|de|sobre)\s+(?P<title>.+)$",
-    rf"^{_WATCH_ES}\s+{_AFTER_ES}\s+(?P<title>.+)$",
-    rf"^(?:si\s+)?me\s+(?:gust{_O}|encant{_O})\s+(?P<title>.+?)"
-    rf"(?:[,.;]?{_GAP}¿?(?:qu{_E}|algo)\b.*)?$",
-)
-# "Where can I watch X?" / "¿Dónde puedo ver X?"
-_WHERE = re.compile(
-    r"^(?:(?:where\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:watch|see|stream|find)|"
-    r"where\s+to\s+(?:watch|stream)|"
-    rf"d{_O}nde\s+(?:(?:puedo|podemos|se\s+puede)\s+)?(?:ver|veo|miro|est{_A}n?|dan|echan))"
-    rf"\s+(?P<title>.+?)|where(?:'s|\s+is|\s+are)\s++(?P<streaming>.+?){_GAP}streaming)$",
-    re.IGNORECASE | re.DOTALL,
-)
-# What follows /recommend: the command is the verb ("/recommend movies like toy story").
-# Asking for "something" or "a movie" is asking without a title; "/recommend us" is a title.
-_COMMAND_REQUESTS = _patterns(
-    rf"^(?=.*\b(?:something|anything|{_NOUN_EN})\b){_OBJECT_EN}{_TO_WATCH_EN}$",
-    rf"^(?=.*\b(?:algo|{_NOUN_ES})\b){_OBJECT_ES}{_TO_WATCH_ES}$",
-    rf"^{_SOME_OBJECT_EN}\s+(?:{_LIKE_EN}|{_AFTER_EN})\s+(?P<title>.+)$",
-    rf"^{_SOME_OBJECT_ES}\s+(?:{_LIKE_ES}|{_AFTER_ES})\s+(?P<title>.+)$",
-)
-
-# "… on Netflix" / "… en Netflix" at the end of a title asks for one platform.
-_ON_PLATFORM = re.compile(
-    rf"^(?P<title>.+){_GAP}(?:on|in|en)\s+(?P<platform>\S.{{0,30}})$", re.IGNORECASE | re.DOTALL
-)
+# Patterns no language has words in.
 # "Toy Story 2 (1999)" and "The Office 2005": the year picks between works of one title.
 _TITLE_YEAR = re.compile(r"^(?P<title>.*?\S)(?:\s*\((?P<paren>\d{4})\)|\s+(?P<bare>\d{4}))$")
 _QUOTES = "\"'“”‘’«»`"
 _LEADING_NOISE = re.compile(r"^[\s¿¡]+")
-# Spaces, punctuation and " please" (" por favor") at the end, matched on the reversed text
-# from its start: a pattern anchored at the end is tried from every position of a long run of
-# noise, in time quadratic in its length. Each alternative starts with a different character,
-# so the possessive loop never needs to backtrack.
-_TRAILING_NOISE = re.compile(r"(?:[\s?!.¿¡,;:…]|(?:esaelp|slp|zlp|rovaf\s++rop)\s)*+", re.I)
 # Words are split at spaces, semicolons and commas, except a decimal comma as in "7,5".
 _WORD_SEPARATOR = re.compile(r"[\s;]+|,(?!\d)")
 # Punctuation around an argument word ("Netflix.", "¿netflix?"), but not "disney+" or "pg-13".
@@ -671,98 +560,109 @@ def message_text(text: str | None) -> str:
 
 # -- command arguments: each command's reader in the registry (bot.chat.commands) ------------
 # Every reader has one shape: the command's intent name, the text after the command's name,
-# and the platforms the catalogue knows.
-ArgumentParser = Callable[[str, str, PlatformRegistry], Intent]
+# the platforms the catalogue knows, and the grammar of the languages understood.
+ArgumentParser = Callable[[str, str, PlatformRegistry, "Grammar"], Intent]
 
 
-def no_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+def no_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
     return Intent(name)
 
 
-def recommend_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+def recommend_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
     """A title, or a whole request ("/recommend something like coco on disney")."""
     if text and len(text) <= MAX_TITLE_LENGTH * 2:
-        request = _request(_COMMAND_REQUESTS, " " + _strip_noise(text).strip(), registry)
+        body = " " + _strip_noise(text, grammar).strip()
+        request = _request(grammar.command_requests, body, registry, grammar)
         if request is not None:
             return request
-    return _title_intent(name, text, registry, with_filters=True)
+    return _title_intent(name, text, registry, grammar, with_filters=True)
 
 
-def title_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _title_intent(name, text, registry, with_filters=False)
+def title_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+    return _title_intent(name, text, registry, grammar, with_filters=False)
 
 
-def why_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _why(text, registry)
+def why_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+    return _why(text, registry, grammar)
 
 
-def platform_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _one_platform(name, text, registry)
+def platform_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
+    return _one_platform(name, text, registry, grammar)
 
 
-def platforms_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _platforms(text, registry)
+def platforms_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
+    return _platforms(text, registry, grammar)
 
 
-def upload_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
+def upload_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
     return _upload(text)
 
 
-def language_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _language(text)
+def language_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
+    return _language(text, grammar)
 
 
-def question_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _catalogue_question(name, text, registry)
+def question_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
+    return _catalogue_question(name, text, registry, grammar)
 
 
-def country_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _country(text)
+def country_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+    return _country(text, grammar)
 
 
-def rating_arguments(name: str, text: str, registry: PlatformRegistry) -> Intent:
-    return _rating(text)
+def rating_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+    return _rating(text, grammar)
 
 
-def parse_free_text(text: str, registry: PlatformRegistry) -> Intent:
+def parse_free_text(text: str, registry: PlatformRegistry, grammar: Grammar = GRAMMAR) -> Intent:
     """A message that is not a command: a greeting, a question about the bot, a request for
     similar titles, or a title (with "on <platform>" and a year if given)."""
     text = text[:MAX_MESSAGE_LENGTH]
-    body = _strip_noise(text)
+    body = _strip_noise(text, grammar)
     folded = " ".join(fold(body).split())
-    if folded in _GREETINGS:
+    if folded in grammar.greetings:
         return Intent(GREETING)
-    if folded in _THANKS:
+    if folded in grammar.thanks:
         return Intent(THANKS)
-    if not folded or _HELP.match(folded):
+    if not folded or grammar.help.match(folded):
         return Intent(HELP)
     if len(text) <= MAX_TITLE_LENGTH * 2:
-        where = _WHERE.match(body)
+        where = grammar.where.match(body)
         if where is not None:
             title = where.group("title") or where.group("streaming")
-            return _title_intent(WHERE, title, registry, with_filters=False)
-        request = _request(_REQUESTS, body, registry)
+            return _title_intent(WHERE, title, registry, grammar, with_filters=False)
+        request = _request(grammar.requests, body, registry, grammar)
         if request is not None:
             return request
-    return _title_intent(TITLE, text, registry, with_filters=True)
+    return _title_intent(TITLE, text, registry, grammar, with_filters=True)
 
 
-def _strip_noise(text: str) -> str:
+def _strip_noise(text: str, grammar: Grammar) -> str:
     """``text`` without the punctuation and "please" around what it asks."""
-    return _strip_trailing_noise(_LEADING_NOISE.sub("", text))
+    return _strip_trailing_noise(_LEADING_NOISE.sub("", text), grammar)
 
 
-def _strip_trailing_noise(text: str) -> str:
+def _strip_trailing_noise(text: str, grammar: Grammar) -> str:
     """``text`` without the punctuation, spaces and "please" it ends with.
 
-    >>> _strip_trailing_noise("Up, please?? "), _strip_trailing_noise("Heat por  favor!")
-    ('Up', 'Heat')
+    >>> [_strip_trailing_noise(text, GRAMMAR) for text in ("Up, please?? ", "Heat por  favor!")]
+    ['Up', 'Heat']
     """
-    return text[: len(text) - _TRAILING_NOISE.match(text[::-1]).end()]
+    return text[: len(text) - grammar.trailing_noise.match(text[::-1]).end()]
 
 
 def _request(
-    patterns: Iterable[re.Pattern[str]], text: str, registry: PlatformRegistry
+    patterns: Iterable[re.Pattern[str]], text: str, registry: PlatformRegistry, grammar: Grammar
 ) -> Intent | None:
     """A recommendation request in one of ``patterns``, or ``None``."""
     for pattern in patterns:
@@ -772,34 +672,36 @@ def _request(
         groups = match.groupdict()
         if not groups.get("title"):
             return Intent(RECOMMEND, problem=Problem("missing_title"))
-        intent = _title_intent(RECOMMEND, groups["title"], registry, with_filters=True)
+        intent = _title_intent(RECOMMEND, groups["title"], registry, grammar, with_filters=True)
         noun = groups.get("noun")
-        item_type = _TYPES.get(fold(" ".join(noun.split()))) if noun else None
+        item_type = grammar.types.get(fold(" ".join(noun.split()))) if noun else None
         if item_type and intent.problem is None:
             return Intent(RECOMMEND, {**intent.args, "item_type": item_type})
         return intent
     return None
 
 
-def _clean_title(text: str) -> str:
-    title = _strip_trailing_noise(" ".join(text.split()))
+def _clean_title(text: str, grammar: Grammar) -> str:
+    title = _strip_trailing_noise(" ".join(text.split()), grammar)
     return title.strip().strip(_QUOTES).strip()
 
 
-def _title_intent(intent: str, text: str, registry: PlatformRegistry, with_filters: bool) -> Intent:
+def _title_intent(
+    intent: str, text: str, registry: PlatformRegistry, grammar: Grammar, with_filters: bool
+) -> Intent:
     """A title, and with ``with_filters`` a trailing "on <platform>"; then a trailing year."""
     if len(text) > MAX_TITLE_LENGTH * 2:
         return Intent(intent, problem=Problem("too_long"))
-    title = _clean_title(_LEADING_NOISE.sub("", text))
+    title = _clean_title(_LEADING_NOISE.sub("", text), grammar)
     args: dict[str, object] = {}
-    on = _ON_PLATFORM.match(title) if with_filters else None
+    on = grammar.on_platform.match(title) if with_filters else None
     if on:
-        named = _clean_title(on.group("platform"))
+        named = _clean_title(on.group("platform"), grammar)
         platform = _platform_named(named, registry, TITLE_PLATFORM_TYPO)
         if platform is not None:
-            title = _clean_title(on.group("title"))
+            title = _clean_title(on.group("title"), grammar)
             args["platform"] = platform.name
-        elif fold(named) in _OTHER_PLATFORMS:
+        elif fold(named) in grammar.uncovered_platforms:
             return Intent(intent, problem=Problem("uncovered_platform", named))
     if not title:
         return Intent(intent, problem=Problem("missing_title"))
@@ -808,18 +710,20 @@ def _title_intent(intent: str, text: str, registry: PlatformRegistry, with_filte
     dated = _TITLE_YEAR.match(title)
     if dated:
         year = int(dated.group("paren") or dated.group("bare"))
-        undated = _clean_title(dated.group("title"))
+        undated = _clean_title(dated.group("title"), grammar)
         # A year still to come is part of a title: "Blade Runner 2049".
         if undated and FIRST_YEAR <= year <= datetime.date.today().year + 1:
             return Intent(intent, {"title": undated, "year": year, **args})
     return Intent(intent, {"title": title, **args})
 
 
-def _language(text: str) -> Intent:
+def _language(text: str, grammar: Grammar) -> Intent:
     word = fold(text).strip(_QUOTES + " .!")
     if not word:
         return Intent(LANG, problem=Problem("missing_language"))
-    language = _LANGUAGES.get(word) or _LANGUAGES.get(word.split("-")[0].split("_")[0])
+    language = grammar.languages.get(word) or grammar.languages.get(
+        word.split("-")[0].split("_")[0]
+    )
     if language is None:
         return Intent(LANG, problem=Problem("unknown_language", text.strip()[:20]))
     return Intent(LANG, {"language": language})
@@ -831,32 +735,29 @@ def _words(text: str) -> list[str]:
     return [word for word in words if word]
 
 
-def where_title(text: str) -> str | None:
+def where_title(text: str, grammar: Grammar = GRAMMAR) -> str | None:
     """The title a "where can I watch …" query asks about (``where toy story`` too, as typed
     in inline mode), or ``None``.
 
     >>> where_title("donde coco"), where_title("where can I watch Up?"), where_title("Up")
     ('coco', 'Up', None)
     """
-    body = _strip_noise(text[:MAX_MESSAGE_LENGTH].translate(_INVISIBLE_SPACES).strip())
-    short = _WHERE.match(body) or _INLINE_WHERE.match(body)
+    body = _strip_noise(text[:MAX_MESSAGE_LENGTH].translate(_INVISIBLE_SPACES).strip(), grammar)
+    short = grammar.where.match(body) or grammar.inline_where.match(body)
     if short is None:
         return None
-    title = _clean_title(short.group("title") or short.groupdict().get("streaming") or "")
+    title = _clean_title(short.group("title") or short.groupdict().get("streaming") or "", grammar)
     return title or None
 
 
-_INLINE_WHERE = re.compile(rf"^/?(?:where|d{_O}nde)\s+(?P<title>.+)$", re.IGNORECASE | re.DOTALL)
-
-
-def _why(text: str, registry: PlatformRegistry) -> Intent:
+def _why(text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
     """Two titles to compare: ``A | B`` (or ``A vs B``)."""
-    parts = [part for part in _WHY_SEPARATOR.split(text, maxsplit=1) if part.strip()]
+    parts = [part for part in grammar.why_separator.split(text, maxsplit=1) if part.strip()]
     if len(parts) < 2:
         return Intent(WHY, problem=Problem("missing_second_title"))
     titles = []
     for part in parts:
-        intent = _title_intent(TITLE, part, registry, with_filters=False)
+        intent = _title_intent(TITLE, part, registry, grammar, with_filters=False)
         if intent.problem is not None:
             return Intent(WHY, problem=intent.problem)
         titles.append(intent.args)
@@ -864,40 +765,36 @@ def _why(text: str, registry: PlatformRegistry) -> Intent:
     return Intent(WHY, {"title": first["title"], "year": first.get("year"), "other": second})
 
 
-# Starting only where a run of spaces starts, as _GAP does.
-_WHY_SEPARATOR = re.compile(r"(?<!\s)(?:\s*[|｜]\s*|\s+(?:vs\.?|versus|contra)\s+)", re.IGNORECASE)
-
-
-def _one_platform(intent: str, text: str, registry: PlatformRegistry) -> Intent:
+def _one_platform(intent: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
     """``/new`` and ``/stats``: an optional platform name, and nothing else."""
-    words = [word for word in _words(text) if fold(word) not in _FILLERS]
+    words = [word for word in _words(text) if fold(word) not in grammar.fillers]
     if not words:
         return Intent(intent)
     platform = _platform_named(" ".join(words), registry, PLATFORM_TYPO)
     if platform is None:
-        return Intent(intent, problem=_platform_problem(" ".join(words)))
+        return Intent(intent, problem=_platform_problem(" ".join(words), grammar))
     return Intent(intent, {"platform": platform.name})
 
 
-def _platform_problem(named: str) -> Problem:
-    if fold(named) in _OTHER_PLATFORMS:
+def _platform_problem(named: str, grammar: Grammar) -> Problem:
+    if fold(named) in grammar.uncovered_platforms:
         return Problem("uncovered_platform", named[:30])
     return Problem("unknown_platform", named[:30])
 
 
-def _platforms(text: str, registry: PlatformRegistry) -> Intent:
+def _platforms(text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
     """``/platforms netflix disney``; ``all`` (or ``todas``) for every one; none to show."""
-    words = [word for word in _words(text) if fold(word) not in _FILLERS]
+    words = [word for word in _words(text) if fold(word) not in grammar.fillers]
     if not words:
         return Intent(PLATFORMS)
-    if len(words) == 1 and fold(words[0]) in _ALL_WORDS:
+    if len(words) == 1 and fold(words[0]) in grammar.all_words:
         return Intent(PLATFORMS, {"platforms": ()})
     chosen: list[str] = []
     start = 0
     while start < len(words):
         platform, size = _platform_from(words, start, registry)
         if platform is None:
-            return Intent(PLATFORMS, problem=_platform_problem(words[start]))
+            return Intent(PLATFORMS, problem=_platform_problem(words[start], grammar))
         chosen += [] if platform.name in chosen else [platform.name]
         start += size
     return Intent(PLATFORMS, {"platforms": tuple(chosen)})
@@ -914,9 +811,6 @@ def _platform_from(
             if platform is not None:
                 return platform, size
     return _platform_named(words[start], registry, PLATFORM_TYPO), 1
-
-
-_ALL_WORDS = _word_set("all every everything any reset todas todo todos cualquiera")
 
 
 def _upload(text: str) -> Intent:
@@ -980,10 +874,12 @@ def _take_platform(words: list[str], registry: PlatformRegistry) -> tuple[str | 
 
 
 # -- the catalogue questions ---------------------------------------------------------------
-def _catalogue_question(intent: str, text: str, registry: PlatformRegistry) -> Intent:
+def _catalogue_question(
+    intent: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
     """``longest``, ``score_count``, ``count`` and ``actor``: typed words, any order."""
-    platform, words = _take_platform(_join_types(_words(text)), registry)
-    fillers = _FILLERS | _QUESTION_FILLERS[intent]
+    platform, words = _take_platform(_join_types(_words(text), grammar), registry)
+    fillers = grammar.question_fillers[intent]
     args: dict[str, object] = {}
     years: list[str] = []
     leftovers: list[str] = []
@@ -991,7 +887,7 @@ def _catalogue_question(intent: str, text: str, registry: PlatformRegistry) -> I
         folded = fold(word)
         if folded in fillers:
             continue
-        kind, value = _classify(folded, intent)
+        kind, value = _classify(folded, intent, grammar)
         if kind == "bad_year" or kind == "bad_score":
             return Intent(intent, problem=Problem(kind, word[:20]))
         if kind == "year":
@@ -1027,11 +923,11 @@ def _catalogue_question(intent: str, text: str, registry: PlatformRegistry) -> I
     return Intent(intent, {key: args[key] for key in order if key in args})
 
 
-def _join_types(words: list[str]) -> list[str]:
+def _join_types(words: list[str], grammar: Grammar) -> list[str]:
     """``words`` with two-word types ("tv show") as one word."""
     joined: list[str] = []
     for word in words:
-        if joined and f"{fold(joined[-1])} {fold(word)}" in _TYPES:
+        if joined and f"{fold(joined[-1])} {fold(word)}" in grammar.types:
             joined[-1] = f"{joined[-1]} {word}"
         else:
             joined.append(word)
@@ -1051,19 +947,20 @@ def _take_close_platform(
     return None, words
 
 
-def _classify(word: str, intent: str) -> tuple[str | None, object]:
+def _classify(word: str, intent: str, grammar: Grammar) -> tuple[str | None, object]:
     """What one argument word is: ``year``, ``score``, ``duration_type``, or ``None``.
 
-    >>> _classify("2018", "longest"), _classify("7,5", "score_count"), _classify("1800", "count")
-    (('year', 2018), ('score', 7.5), ('bad_year', None))
+    >>> words = [("2018", "longest"), ("7,5", "score_count"), ("1800", "count")]
+    >>> [_classify(word, intent, GRAMMAR) for word, intent in words]
+    [('year', 2018), ('score', 7.5), ('bad_year', None)]
     """
     if re.fullmatch(r"\d{4}", word):
         year = int(word)
         return ("year", year) if FIRST_YEAR <= year <= LAST_YEAR else ("bad_year", None)
     if intent == LONGEST:
-        duration = _DURATIONS.get(word)
-        if duration is None and word in _TYPES:
-            duration = "min" if _TYPES[word] == "movie" else "season"
+        duration = grammar.durations.get(word)
+        if duration is None and word in grammar.types:
+            duration = "min" if grammar.types[word] == "movie" else "season"
         return ("duration_type", duration) if duration else (None, None)
     if intent == SCORE_COUNT:
         number = re.fullmatch(r"[>≥+]?=?(\d{1,2}(?:[.,]\d+)?)\+?(?:/10)?", word)
@@ -1078,14 +975,14 @@ def _classify(word: str, intent: str) -> tuple[str | None, object]:
 
 
 # -- countries --------------------------------------------------------------------------------
-def _country(text: str) -> Intent:
+def _country(text: str, grammar: Grammar) -> Intent:
     """``country``: a type word, a year and a country, in any order, among filler words."""
     item_type = year = None
     rest: list[str] = []
-    for word in _join_types(_words(text)):
+    for word in _join_types(_words(text), grammar):
         folded = fold(word)
-        if folded in _TYPES:
-            item_type = item_type or _TYPES[folded]
+        if folded in grammar.types:
+            item_type = item_type or grammar.types[folded]
         elif re.fullmatch(r"\d{4}", folded):
             if not FIRST_YEAR <= int(folded) <= LAST_YEAR:
                 return Intent(COUNTRY, problem=Problem("bad_year", word))
@@ -1098,7 +995,7 @@ def _country(text: str) -> Intent:
             rest.append(folded)
     if item_type is None:
         return Intent(COUNTRY, problem=Problem("missing_type"))
-    country = _country_in(rest)
+    country = _country_in(rest, grammar)
     if not country:
         return Intent(COUNTRY, problem=Problem("missing_country"))
     if year is None:
@@ -1106,34 +1003,34 @@ def _country(text: str) -> Intent:
     return Intent(COUNTRY, {"item_type": item_type, "country": country, "year": year})
 
 
-def _country_alias(phrase: str) -> str | None:
+def _country_alias(phrase: str, grammar: Grammar) -> str | None:
     """The catalogue country a folded ``phrase`` names exactly, in English or Spanish."""
-    return _COUNTRY_ALIASES.get(phrase) or _COUNTRY_BY_LETTERS.get(_letters(phrase))
+    return grammar.country_aliases.get(phrase) or grammar.country_by_letters.get(_letters(phrase))
 
 
-def _country_in(words: list[str]) -> str:
+def _country_in(words: list[str], grammar: Grammar) -> str:
     """The country among folded ``words``: the longest run of words naming one, when the
     others are only filler ("de", "from the"); else the words that are not filler.
 
-    >>> _country_in(["de", "la", "ciudad", "del", "vaticano", "en"])
+    >>> _country_in(["de", "la", "ciudad", "del", "vaticano", "en"], GRAMMAR)
     'vatican city'
-    >>> _country_in(["from", "narnia"])
+    >>> _country_in(["from", "narnia"], GRAMMAR)
     'narnia'
     """
     meaningful = [0]
     for word in words:
-        meaningful.append(meaningful[-1] + (word not in _COUNTRY_FILLERS))
-    for size in range(min(len(words), _COUNTRY_WORDS), 0, -1):
+        meaningful.append(meaningful[-1] + (word not in grammar.country_fillers))
+    for size in range(min(len(words), grammar.country_words), 0, -1):
         for start in range(len(words) - size + 1):
             end = start + size
             outside = meaningful[-1] - (meaningful[end] - meaningful[start])
-            country = _country_alias(" ".join(words[start:end])) if outside == 0 else None
+            country = _country_alias(" ".join(words[start:end]), grammar) if outside == 0 else None
             if country:
                 return country
-    return " ".join(word for word in words if word not in _COUNTRY_FILLERS)[:60]
+    return " ".join(word for word in words if word not in grammar.country_fillers)[:60]
 
 
-def resolve_country(text: str, known: Mapping[str, str]) -> str | None:
+def resolve_country(text: str, known: Mapping[str, str], grammar: Grammar = GRAMMAR) -> str | None:
     """The country of ``known`` (the catalogue's, by lowercase name) that ``text`` names:
     by name or alias in English or Spanish, or with a slip close to only one country.
 
@@ -1144,14 +1041,16 @@ def resolve_country(text: str, known: Mapping[str, str]) -> str | None:
     True
     """
     folded = " ".join(fold(text).split())
-    for candidate in (folded, _country_alias(folded)):
+    for candidate in (folded, _country_alias(folded, grammar)):
         if candidate in known:
             return candidate
     # One slip in a short name often spells another country: "mali" is not Malta.
     if len(folded) < 5:
         return None
     choices = {name: name for name in known}
-    choices.update({alias: name for alias, name in _COUNTRY_ALIASES.items() if name in known})
+    choices.update(
+        {alias: name for alias, name in grammar.country_aliases.items() if name in known}
+    )
     ranked = process.extract(
         folded, list(choices), scorer=fuzz.ratio, limit=10, score_cutoff=COUNTRY_TYPO - TYPO_MARGIN
     )
@@ -1165,26 +1064,27 @@ def resolve_country(text: str, known: Mapping[str, str]) -> str | None:
 
 
 # -- ratings ----------------------------------------------------------------------------------
-def _rating(text: str) -> Intent:
+def _rating(text: str, grammar: Grammar) -> Intent:
     """``rating``: an age rating as the catalogue writes it ("pg-13", "18+"), or as people say
     it ("rated pg-13", "para mayores de 18")."""
     words = (fold(word).strip(_WORD_EDGES) for word in text.split())
-    phrase = " ".join(word for word in words if word and word not in _RATING_FILLERS)[:20]
+    phrase = " ".join(word for word in words if word and word not in grammar.rating_fillers)[:20]
     if not phrase:
         return Intent(RATING, problem=Problem("missing_rating"))
-    return Intent(RATING, {"rating": _RATING_WORDS.get(phrase) or _age_rating(phrase) or phrase})
+    rating = grammar.ratings.get(phrase) or _age_rating(phrase, grammar) or phrase
+    return Intent(RATING, {"rating": rating})
 
 
-def _age_rating(phrase: str) -> str | None:
+def _age_rating(phrase: str, grammar: Grammar) -> str | None:
     """ "18+" for "mayores 18", "over 18", "18 and up" or a bare "18".
 
-    >>> _age_rating("mayores 18"), _age_rating("16 years and over"), _age_rating("pg-13")
-    ('18+', '16+', None)
+    >>> [_age_rating(phrase, GRAMMAR) for phrase in ("mayores 18", "16 years and over", "pg-13")]
+    ['18+', '16+', None]
     """
     ages = re.findall(r"\d+", phrase)
     others = re.sub(r"\d+", " ", phrase).replace("+", " + ").split()
     if len(ages) != 1 or int(ages[0]) not in _RATED_AGES:
         return None
-    if all(word in _AGE_WORDS for word in others):
+    if all(word in grammar.age_words for word in others):
         return f"{int(ages[0])}+"
     return None

@@ -36,7 +36,7 @@ def test_every_problem_and_example_is_written(lang):
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_menus_list_real_commands_telegram_accepts(lang):
     names = {name for group in parsing.COMMANDS.values() for name in group}
-    for command, description in i18n.MENU[lang] + i18n.ADMIN_MENU[lang]:
+    for command, description in commands.menu(lang, admin=True):
         assert re.fullmatch(r"[a-z0-9_]{1,32}", command)
         assert command in names
         assert 1 <= len(description) <= 256
