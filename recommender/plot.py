@@ -26,10 +26,10 @@ from recommender.text import fold
 # adds to a synopsis match rather than outweighing it.
 DEFAULT_WEIGHTS = {
     "description": 1.0,
-    "title_display": 0.5,
+    "title_display": 0.1,
     "genres": 0.3,
-    "cast_display": 0.4,
-    "director_display": 0.4,
+    "cast_display": 0.3,
+    "director_display": 0.3,
 }
 SCORERS = ("bm25", "tfidf")
 # A query is a sentence or two. Past these, more words only cost time: a message of 4,096
@@ -81,7 +81,7 @@ _FILLER = _word_set(
     show shows somebody someone something sort thing things think title tv watch watched
     acuerdo acuerdas capitulo capitulos creo dibujos episodio episodios filme llama
     llamaba llamada nombre peli pelicula peliculas pelis programa recuerdo sale salia temporada
-    temporadas titulo trata vi visto
+    serie temporadas titulo trata vi visto
     """
 )
 # Spanish function words that are English content words ("a father and his son", "a con man"):
@@ -138,23 +138,31 @@ class PlotIndex:
     """Score every work against a plot described in English or Spanish.
 
     Every field is analysed the same way: lowercase, accents dropped, English Snowball stems.
-    With ``scorer="bm25"`` each field gets its own BM25 term weights (``bm25s``, Lucene's
-    variant), with ``"tfidf"`` its own L2-normalised TF-IDF times the term's IDF (the cosine of
-    an IDF-weighted query); the fields are summed by ``weights`` into one sparse term x work
-    matrix, so a query costs one pass over the postings of its words. Queries drop the
-    function words of both languages and the words people wrap a description in, and are
-    scored on their distinct words.
+    With ``scorer="bm25"`` each field gets its own BM25 term weights (Lucene's variant, as
+    ``bm25s`` computes it), with ``"tfidf"`` its own L2-normalised TF-IDF times the term's IDF
+    (the cosine of an IDF-weighted query). The fields are summed by ``weights`` into one
+    sparse term x work matrix, so a query costs one pass over the postings of its words.
+    BM25 is the default: on the from-memory queries of ``make eval`` it finds more (see
+    BENCHMARKS.md), since its saturated term frequency keeps one word repeated in a long
+    synopsis from outweighing several words matched once.
 
-    A Spanish query (``lang="es"``) goes through the ``lexicon`` first: each word, or failing
-    that its Spanish stem, gives its English words; words it lacks (names, "zombies") are
-    searched as they are. An English query looks up in the lexicon only the words the works
-    never use, so a Spanish message taken for English still finds something.
+    A query drops the function words of both languages and the words people wrap a
+    description in, and counts each distinct word once. A Spanish query (``lang="es"``)
+    reads each word in the ``lexicon`` (failing that, its Spanish stem): the first English
+    word counts fully, the others at ``related_weight``; words the lexicon lacks (names,
+    "zombies") are searched as they are. An English query looks up in the lexicon only the
+    words the works never use, so a Spanish message taken for English still finds something.
+    Each word, or its first translation, also brings its ``synonyms`` at ``related_weight``:
+    people say "cop" and "jail" where synopses say "police officer" and "prison".
 
     Parameters
     ----------
     weights : mapping of field name to weight
         The text fields of the works frame to search and how much each counts.
     lexicon : mapping of Spanish word to English words (space-separated)
+    synonyms : mapping of English word to related English words (space-separated)
+    related_weight : float
+        The weight of a word's other translations and related words; its own is 1.
     scorer : {"bm25", "tfidf"}
     k1, b : float
         BM25's term-frequency saturation and length normalisation.
@@ -165,8 +173,10 @@ class PlotIndex:
         The feature of each stem.
     postings_ : scipy.sparse.csr_matrix of shape (n_features, n_works), float32
         The weight of each stem in each work, all fields summed.
-    spanish_ : dict of str to tuple of int
-        The features each lexicon form (see ``spanish_forms``) stands for.
+    spanish_ : dict of str to tuple of str
+        The English stems each form of a lexicon word (see ``spanish_forms``) stands for.
+    related_ : dict of str to tuple of int
+        The features related to each English stem.
 
     Examples
     --------
@@ -175,7 +185,8 @@ class PlotIndex:
     ...     "title_display": ["Breaking Bad", "Stranger Things"],
     ...     "genres": ["crime drama", "science_fiction"], "cast_display": ["", ""],
     ...     "director_display": ["", ""]})
-    >>> index = PlotIndex(lexicon={"profesor": "teacher", "niño": "boy child"}).fit(works)
+    >>> index = PlotIndex(lexicon={"profesor": "teacher", "niño": "boy child"},
+    ...                   synonyms={"drugs": "meth"}).fit(works)
     >>> index.scores("the show where a teacher makes drugs").argmax()
     np.int64(0)
     >>> index.scores("la serie del niño que desaparece", lang="es").argmax()
@@ -188,12 +199,16 @@ class PlotIndex:
         self,
         weights: Mapping[str, float] | None = None,
         lexicon: Mapping[str, str] | None = None,
+        synonyms: Mapping[str, str] | None = None,
+        related_weight: float = 0.5,
         scorer: str = "bm25",
         k1: float = 1.2,
         b: float = 0.75,
     ) -> None:
         self.weights = weights
         self.lexicon = lexicon
+        self.synonyms = synonyms
+        self.related_weight = related_weight
         self.scorer = scorer
         self.k1 = k1
         self.b = b
@@ -202,23 +217,30 @@ class PlotIndex:
         if self.scorer not in SCORERS:
             raise ValueError(f"scorer must be one of {SCORERS}, not {self.scorer!r}")
         weights = self.weights or DEFAULT_WEIGHTS
-        documents = {
-            field: [stems(text) for text in works[field].fillna("").astype(str)]
-            for field in weights
-        }
-        vocabulary = sorted({stem for field in documents.values() for doc in field for stem in doc})
-        self.vocabulary_ = {stem: feature for feature, stem in enumerate(vocabulary)}
-        n_works, n_features = len(works), len(vocabulary)
-        postings = sp.csr_matrix((n_features, n_works), dtype=np.float32)
-        for field, docs in documents.items():
-            ids = [self._features(doc) for doc in docs]
-            if not any(len(doc) for doc in ids):  # the field is empty everywhere
-                continue
-            block = self._bm25(ids) if self.scorer == "bm25" else self._tfidf(ids)
-            postings = postings + block * np.float32(weights[field])
+        self.vocabulary_: dict[str, int] = {}
+        feature_of: dict[str, int] = {}  # each distinct word is stemmed once
+        stemmer = _stemmer("english")
+        blocks = []
+        for field, weight in weights.items():
+            docs = [words(text) for text in works[field].fillna("").astype(str)]
+            new = sorted({word for doc in docs for word in doc if word not in feature_of})
+            for word, stem in zip(new, stemmer.stemWords(new), strict=True):
+                feature_of[word] = self.vocabulary_.setdefault(stem, len(self.vocabulary_))
+            features = [feature_of[word] for doc in docs for word in doc]
+            if features:  # a field empty everywhere adds nothing
+                lengths = np.array([len(doc) for doc in docs])
+                blocks.append((weight, np.repeat(np.arange(len(docs)), lengths), features))
+        shape = (len(works), len(self.vocabulary_))
+        postings = sp.csr_matrix(shape[::-1], dtype=np.float32)
+        for weight, rows, features in blocks:
+            counts = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, features)), shape)
+            counts.sum_duplicates()
+            block = self._bm25(counts) if self.scorer == "bm25" else self._tfidf(counts)
+            postings = postings + sp.csr_matrix(block.T) * np.float32(weight)
         self.postings_ = sp.csr_matrix(postings, dtype=np.float32)
         self.postings_.sort_indices()
         self.spanish_ = self._compile_lexicon(self.lexicon or {})
+        self.related_ = self._compile_synonyms(self.synonyms or {})
         return self
 
     @property
@@ -231,75 +253,80 @@ class PlotIndex:
         found = [vocabulary[stem] for stem in stems if stem in vocabulary]
         return np.array(found, dtype=np.int64)
 
-    def _bm25(self, docs: list[np.ndarray]) -> sp.csr_matrix:
-        # Imported here: serving reads fitted postings and never needs it.
-        import bm25s
+    def _bm25(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """BM25 weights of the terms of each work (Lucene's variant, as ``bm25s`` computes it:
+        without the constant factor k1 + 1)."""
+        n_works = counts.shape[0]
+        lengths = np.asarray(counts.sum(axis=1)).ravel()
+        frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+        idf = np.log(1 + (n_works - frequency + 0.5) / (frequency + 0.5))
+        rows = np.repeat(np.arange(n_works), np.diff(counts.indptr))
+        norm = self.k1 * (1 - self.b + self.b * lengths[rows] / lengths.mean())
+        weights = counts.copy()
+        weights.data = (idf[counts.indices] * counts.data / (norm + counts.data)).astype(np.float32)
+        return weights
 
-        index = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
-        built = index.build_index_from_ids(
-            unique_token_ids=list(range(len(self.vocabulary_))),
-            corpus_token_ids=[doc.tolist() for doc in docs],
-            show_progress=False,
-        )
-        # bm25s keeps a (works x features) CSC matrix: the same arrays read as CSR are
-        # (features x works), the postings.
-        shape = (len(self.vocabulary_), built["num_docs"])
-        return sp.csr_matrix((built["data"], built["indices"], built["indptr"]), shape=shape)
-
-    def _tfidf(self, docs: list[np.ndarray]) -> sp.csr_matrix:
-        rows = np.repeat(np.arange(len(docs)), [len(doc) for doc in docs])
-        counts = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, np.concatenate(docs))),
-            shape=(len(docs), len(self.vocabulary_)),
-        )
-        counts.sum_duplicates()
-        counts.data = 1 + np.log(counts.data)  # sublinear term frequency
-        frequency = np.bincount(counts.indices, minlength=len(self.vocabulary_))
-        idf = (np.log((1 + len(docs)) / (1 + frequency)) + 1).astype(np.float32)
-        vectors = counts @ sp.diags(idf)
+    def _tfidf(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """L2-normalised TF-IDF of each work (sublinear term frequency, smoothed IDF, as
+        scikit-learn's ``TfidfVectorizer``), times the IDF an IDF-weighted query gives it."""
+        frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+        idf = (np.log((1 + counts.shape[0]) / (1 + frequency)) + 1).astype(np.float32)
+        vectors = counts.copy()
+        vectors.data = (1 + np.log(vectors.data)) * idf[vectors.indices]
         norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
         norms[norms == 0] = 1
-        return sp.csr_matrix((sp.diags(1 / norms) @ vectors @ sp.diags(idf)).T, dtype=np.float32)
+        return sp.csr_matrix(sp.diags(1 / norms) @ vectors @ sp.diags(idf), dtype=np.float32)
 
-    def _compile_lexicon(self, lexicon: Mapping[str, str]) -> dict[str, tuple[int, ...]]:
-        """Each form of each Spanish word, mapped to the features of its English words.
+    def _compile_lexicon(self, lexicon: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+        """Each form of each Spanish word (``spanish_forms``), mapped to the stems of its
+        English words, the first one first.
 
         A word's own form wins over another word's stem ("casa" is house, though "casado"
-        stems to "cas" too); stems shared by several words stand for all their meanings.
+        stems to "cas" too); a stem shared by several words stands for all their meanings.
         """
-        exact: dict[str, tuple[int, ...]] = {}
-        stemmed: dict[str, set[int]] = {}
+        exact: dict[str, tuple[str, ...]] = {}
+        stemmed: dict[str, dict[str, None]] = {}
         for spanish, english in lexicon.items():
-            features = tuple(self._features(stems(english)).tolist())
-            if not features:
-                continue
-            exact[fold(spanish)] = features
+            translations = tuple(dict.fromkeys(stems(english)))
+            exact[fold(spanish)] = translations
             for form in spanish_forms(spanish):
-                stemmed.setdefault(form, set()).update(features)
-        return {**{form: tuple(sorted(ids)) for form, ids in stemmed.items()}, **exact}
+                stemmed.setdefault(form, {}).update(dict.fromkeys(translations))
+        return {**{form: tuple(found) for form, found in stemmed.items()}, **exact}
 
-    def query_terms(self, text: str, lang: str = "en") -> np.ndarray:
-        """The features a query searches, each once; see the class docstring."""
+    def _compile_synonyms(self, synonyms: Mapping[str, str]) -> dict[str, tuple[int, ...]]:
+        """The stem of each English word, mapped to the features of its related words."""
+        related: dict[str, dict[int, None]] = {}
+        for word, others in synonyms.items():
+            for stem in dict.fromkeys(stems(word)):
+                found = self._features(stems(others)).tolist()
+                related.setdefault(stem, {}).update(dict.fromkeys(found))
+        return {stem: tuple(found) for stem, found in related.items() if found}
+
+    def query_terms(self, text: str, lang: str = "en") -> tuple[np.ndarray, np.ndarray]:
+        """The features a query searches and the weight of each; see the class docstring."""
         stop = _STOP_WORDS.get(lang, _STOP_WORDS["en"])
         wanted = dict.fromkeys(
             word for word in words(text[:MAX_QUERY_CHARS]) if len(word) > 1 and word not in stop
         )
-        features: dict[int, None] = {}
-        english = _stemmer("english")
-        spanish = _stemmer("spanish")
+        english, spanish = _stemmer("english"), _stemmer("spanish")
+        weights: dict[int, float] = {}
         for word in list(wanted)[:MAX_QUERY_TERMS]:
-            found = self._features([english.stemWord(word)])
+            stem = english.stemWord(word)
             translated = self.spanish_.get(word) or self.spanish_.get(spanish.stemWord(word), ())
-            if lang == "es" and translated:
-                features.update(dict.fromkeys(translated))
-            elif len(found):
-                features[int(found[0])] = None
-            else:
-                features.update(dict.fromkeys(translated))
-        return np.fromiter(features, dtype=np.int64, count=len(features))
+            known = stem in self.vocabulary_ or stem in self.related_
+            meaning, *others = translated if translated and (lang == "es" or not known) else [stem]
+            # The word itself counts fully; its other translations and related words less,
+            # and a work matching several of them counts each once, at the largest weight.
+            found = [(self.vocabulary_.get(meaning), 1.0)]
+            found += [(self.vocabulary_.get(other), self.related_weight) for other in others]
+            found += [(feature, self.related_weight) for feature in self.related_.get(meaning, ())]
+            for feature, weight in found:
+                if feature is not None and weights.get(feature, 0.0) < weight:
+                    weights[feature] = weight
+        features = np.fromiter(weights, dtype=np.int64, count=len(weights))
+        return features, np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
 
     def scores(self, text: str, lang: str = "en") -> np.ndarray:
         """How well each work fits the plot described in ``text``: shape (n_works,), float32,
         0 for works that share no word with it. ``lang`` is ``"en"`` or ``"es"``."""
-        terms = self.query_terms(text, lang)
-        return accumulate(self.postings_, terms, np.ones(len(terms), np.float32), self.n_works)
+        return accumulate(self.postings_, *self.query_terms(text, lang), self.n_works)
