@@ -315,8 +315,8 @@ class PlotIndex:
             translated = self.spanish_.get(word) or self.spanish_.get(spanish.stemWord(word), ())
             known = stem in self.vocabulary_ or stem in self.related_
             meaning, *others = translated if translated and (lang == "es" or not known) else [stem]
-            # The word itself counts fully; its other translations and related words less,
-            # and a work matching several of them counts each once, at the largest weight.
+            # The word itself counts fully, its other translations and related words less; a
+            # feature several words bring counts once, at the largest of their weights.
             found = [(self.vocabulary_.get(meaning), 1.0)]
             found += [(self.vocabulary_.get(other), self.related_weight) for other in others]
             found += [(feature, self.related_weight) for feature in self.related_.get(meaning, ())]
