@@ -18,6 +18,7 @@ from recommender.artifact import (
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
+    PLOT_FILE,
     WORKS_FILE,
     current_folder,
     version_folder,
@@ -26,6 +27,7 @@ from recommender.catalogue import Catalogue, build_cached
 from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel, SharedTerm, split_names
 from recommender.platforms import PlatformRegistry
+from recommender.plot import PlotIndex
 from recommender.text import version_base
 
 # Works columns of few distinct values, held as categories (see ``served_records``).
@@ -220,12 +222,16 @@ class Engine:
         model: ContentModel,
         matcher: TitleMatcher,
         version: str = "",
+        *,
+        plot: PlotIndex,
     ) -> None:
         self.registry = registry
         self.catalogue = Catalogue(records, registry)
         self.works = works = served_works(works)
         self.model = model
         self.matcher = matcher
+        #: Finds works from a plot told from memory (``PlotIndex.scores``), in works order.
+        self.plot = plot
         self.version = version
         platform_lists = works["platforms"].str.split()
         self._on_platform = {
@@ -286,6 +292,7 @@ class Engine:
             model=_unpickle(folder / MODEL_FILE),
             matcher=_unpickle(folder / MATCHER_FILE),
             version=folder.name,
+            plot=_unpickle(folder / PLOT_FILE),
         )
 
     # -- matching ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -176,3 +177,59 @@ def matcher_search(matcher: TitleMatcher, works: pd.DataFrame) -> Callable[[str]
         return str(keys[candidates[0].work]) if candidates else None
 
     return search
+
+
+@dataclass(frozen=True)
+class PlotQuery:
+    """A plot told from memory, and the row of the one work it describes."""
+
+    query: str
+    lang: str
+    row: int
+    split: str
+
+
+def load_plot_queries(path: Path, lang: str, works: pd.DataFrame) -> list[PlotQuery]:
+    """The queries of a ``query,title,year,split`` file, each resolved to its work's row.
+
+    Raises ``ValueError`` naming a query whose title and year are not exactly one work.
+    """
+    table = pd.read_csv(path, dtype={"query": str, "title": str, "year": int, "split": str})
+    rows = works.reset_index(drop=True).groupby(["title_display", "release_year"]).indices
+    queries = []
+    for line, entry in enumerate(table.itertuples(index=False), start=2):
+        found = rows.get((entry.title, entry.year), [])
+        if len(found) != 1:
+            raise ValueError(
+                f"{path.name}, line {line}: {entry.title} ({entry.year}) is {len(found)} works"
+            )
+        queries.append(PlotQuery(entry.query, lang, int(found[0]), entry.split))
+    return queries
+
+
+def plot_recall(
+    scores: Callable[[str, str], np.ndarray], queries: list[PlotQuery], k: int = 10
+) -> float:
+    """Share of ``queries`` whose work is among the ``k`` best scored (and scored above 0)."""
+    hits = 0
+    for query in queries:
+        found = scores(query.query, query.lang)
+        hits += bool(found[query.row] > 0 and np.count_nonzero(found > found[query.row]) < k)
+    return hits / len(queries) if queries else 0.0
+
+
+def description_peer(works: pd.DataFrame) -> Callable[[str, str], np.ndarray]:
+    """The plain search plot search is measured against: TF-IDF cosine of the query with
+    each work's description alone (``ContentModel``'s description vectorizer), with neither
+    stemming nor a lexicon."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        stop_words="english", strip_accents="unicode", sublinear_tf=True, min_df=2, max_df=0.5
+    )
+    vectors = vectorizer.fit_transform(works["description"].fillna("").astype(str))
+
+    def scores(text: str, lang: str) -> np.ndarray:
+        return np.asarray((vectors @ vectorizer.transform([text]).T).todense()).ravel()
+
+    return scores

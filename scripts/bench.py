@@ -11,6 +11,9 @@ What is measured, each on this machine in one run:
 - match: ``TitleMatcher.match`` on noisy queries made from random catalogue titles (the noise of
   ``make eval``: typos, case, accents, missing articles and subtitles): latency and top-1
   accuracy, ambiguous queries included.
+- plot search: ``PlotIndex.scores`` on the plots told from memory of ``make eval``
+  (``scripts/queries``, English and Spanish), beside TF-IDF of the description alone (the
+  query's sparse vector times every description's).
 - Memory: peak resident size of a process holding ``telegram.ext`` and the engine after it has
   answered a recommendation, a match and the six catalogue queries.
 - Parsing hostile text: the worst CPU time to parse a message of 400 or 4,096 characters (256 for
@@ -44,13 +47,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import process, utils
 
 from bot.chat import parsing
 from bot.settings import Settings
 from etl.build import run_etl
 from recommender.engine import ArtifactMissing, Engine
-from recommender.evaluation import noisy_query
+from recommender.evaluation import description_peer, noisy_query
 from recommender.text import normalize_title
 from scripts import hostile
 
@@ -295,6 +299,24 @@ def bench_match(engine: Engine) -> list[Row]:
     return rows
 
 
+def bench_plot(engine: Engine) -> list[Row]:
+    queries = [
+        (query, lang)
+        for lang in ("en", "es")
+        for query in pd.read_csv(ROOT / "scripts" / "queries" / f"plot_{lang}.csv")["query"]
+    ]
+    records = engine.catalogue.records.set_index("id")["description_display"]
+    peer = description_peer(pd.DataFrame({"description": records.reindex(engine.works["id"])}))
+    ours, theirs = timed(
+        [lambda query: engine.plot.scores(*query), lambda query: peer(*query)], queries
+    )
+    label = f"plot search, {len(queries)} queries (peer: description-only TF-IDF)"
+    return [
+        Row(f"{label} p50", "ms", ours=ours.p50, peer=theirs.p50),
+        Row(f"{label} p99", "ms", ours=ours.p99, peer=theirs.p99),
+    ]
+
+
 def bench_memory(quick: bool) -> list[Row]:
     ours = run_fresh(HOLD_EVERYTHING, with_dense=False, relay=True)[1]
     peer = None if quick else run_fresh(HOLD_EVERYTHING, with_dense=True, relay=True)[1]
@@ -405,6 +427,7 @@ def main() -> int:
         *bench_startup(args.quick),
         *bench_similar(engine, args.quick),
         *bench_match(engine),
+        *bench_plot(engine),
         *bench_memory(args.quick),
         *bench_parsing(engine),
     ]

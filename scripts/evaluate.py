@@ -8,7 +8,11 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   query work;
 - title matching: top-1 accuracy and latency on generated noisy queries (typos, case, accents,
   missing articles and subtitles), beside rapidfuzz's ``extractOne`` with its default scorer
-  ``WRatio`` and rapidfuzz's ``default_process`` (lowercase, punctuation stripped).
+  ``WRatio`` and rapidfuzz's ``default_process`` (lowercase, punctuation stripped);
+- plot search recall@10: the share of plots told from memory (``scripts/queries/plot_*.csv``,
+  hand-written in other words than the synopses) whose work ``PlotIndex`` ranks in its top 10
+  of the whole catalogue, in English and Spanish, on the held-out queries and on all; the
+  index with BM25 (served) and with TF-IDF, beside plain TF-IDF of the description alone.
 
 The description-only TF-IDF model is scored in the same run as the baseline.
 """
@@ -17,21 +21,30 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from rapidfuzz import process, utils
 
 from bot.settings import Settings
 from etl.build import build
+from etl.lexicon import load_lexicon, load_synonyms
 from recommender.evaluation import (
+    description_peer,
     evaluate_matching,
     franchise_pairs,
     franchise_recall,
     genre_precision,
+    load_plot_queries,
     matcher_search,
+    plot_recall,
 )
 from recommender.model import ContentModel
+from recommender.plot import PlotIndex
 
 TARGETS = {"franchise recall@10": 0.95, "genre precision@5": 0.70}
+PLOT_QUERIES = Path(__file__).parent / "queries"
+PLOT_TARGETS = {"en": 0.80, "es": 0.50}
+LANGUAGES = {"en": "English", "es": "Spanish"}
 
 
 def main() -> None:
@@ -40,7 +53,8 @@ def main() -> None:
     parser.add_argument("--peer-queries", type=int, default=300, help="queries for WRatio")
     args = parser.parse_args()
 
-    result = build(Settings.from_env().raw_dir)
+    raw_dir = Settings.from_env().raw_dir
+    result = build(raw_dir)
     works = result.works
     pairs = franchise_pairs(works)
     baseline = ContentModel(weights={"description": 1.0}).fit(works)
@@ -77,6 +91,29 @@ def main() -> None:
         f"   ({ours.skipped} skipped as ambiguous; peer run {time.perf_counter() - started:.0f} s)"
     )
     print("\naccuracy by noise: " + ", ".join(f"{k} {v:.3f}" for k, v in ours.by_kind.items()))
+
+    tfidf = PlotIndex(
+        lexicon=load_lexicon(raw_dir), synonyms=load_synonyms(raw_dir), scorer="tfidf"
+    )
+    searches = {
+        "BM25 (ours)": result.plot.scores,
+        "TF-IDF": tfidf.fit(works).scores,
+        "description-only": description_peer(works),
+    }
+    print(f"\n{'plot search recall@10':<26}{'target':>8}" + "".join(f"{n:>18}" for n in searches))
+    for lang, language in LANGUAGES.items():
+        queries = load_plot_queries(PLOT_QUERIES / f"plot_{lang}.csv", lang, works)
+        for split, chosen in (
+            ("holdout", [query for query in queries if query.split == "holdout"]),
+            ("all", queries),
+        ):
+            label = f"{language}, {split} ({len(chosen)})"
+            print(
+                f"{label:<26}{PLOT_TARGETS[lang]:>8.2f}"
+                + "".join(
+                    f"{plot_recall(search, chosen, 10):>18.3f}" for search in searches.values()
+                )
+            )
 
 
 if __name__ == "__main__":
