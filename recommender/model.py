@@ -185,6 +185,12 @@ class ContentModel:
         """Cosine similarity of work ``index`` to every work, as a dense 1-D array."""
         return accumulate(self.postings_, *self._row(index), self.n_works)
 
+    def dot(self, first: int, second: int) -> float:
+        """The similarity of works ``first`` and ``second``: the dot product of their rows."""
+        (terms_a, weights_a), (terms_b, weights_b) = self._row(first), self._row(second)
+        _, in_a, in_b = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
+        return float(np.dot(weights_a[in_a], weights_b[in_b]))
+
     def shared_terms(
         self, first: int, second: int, top: int = 5, field: str | None = None
     ) -> list[SharedTerm]:
