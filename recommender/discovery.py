@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from recommender.catalogue import COUNTRY_ABBREVIATIONS, FIRST_YEAR, LAST_YEAR, TYPE_NAMES
 from recommender.model import DEFAULT_WEIGHTS, ContentModel, accumulate
-from recommender.text import fold, version_base
+from recommender.text import fold
 
 if TYPE_CHECKING:
     from recommender.engine import Recommendation
@@ -121,10 +121,10 @@ _CONTRACTIONS = frozenset(
 def franchise_key(title: str) -> str:
     """A cheap franchise key: the first two words of a title's head.
 
-    The head is the folded title before a subtitle, a number or a roman numeral, without a
-    language tag or a leading article. A possessive ends the key ("Marvel's" is ``marvel``,
-    "Marvel Studios'" is ``marvel studios``, as is "Marvel Studios: Assembling a Universe").
-    Works with one key are one franchise.
+    The head is the folded title before a subtitle, a bracket (so a language tag), a number
+    or a roman numeral, without a leading article. A possessive ends the key: "Marvel's" is
+    ``marvel``, "Marvel Studios'" is ``marvel studios``, as is "Marvel Studios: Assembling a
+    Universe". Works with one key are one franchise.
 
     >>> [franchise_key(t) for t in ("Toy Story", "Toy Story 2", "Toy Story Toons: Small Fry")]
     ['toy story', 'toy story', 'toy story']
@@ -138,7 +138,6 @@ def franchise_key(title: str) -> str:
     ("let's dance", '500 days')
     """
     text = fold(title).replace("’", "'")
-    text = version_base(text) or text
     words = _TITLE_WORD.findall(_HEAD_END.split(text, maxsplit=1)[0]) or _TITLE_WORD.findall(text)
     if len(words) > 1 and words[0] in _ARTICLES:
         words = words[1:]
