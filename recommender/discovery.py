@@ -87,7 +87,7 @@ SCORE_SHRINK = 0.5
 QUALITY_WEIGHT = 0.03
 # How much sharing a genre with each liked title counts, on top of the liked titles' vectors:
 # "I liked X and Y" asks for works like both of them, not like one.
-LIKED_GENRES_WEIGHT = 0.3
+LIKED_GENRES_WEIGHT = 0.5
 # With "best" or "newest" and a topic or liked titles, the order is taken among this many of
 # the most relevant works, so that "the best heist movies" are heist movies.
 SORTED_POOL = 100
