@@ -11,6 +11,9 @@ What is measured, each on this machine in one run:
 - match: ``TitleMatcher.match`` on noisy queries made from random catalogue titles (the noise of
   ``make eval``: typos, case, accents, missing articles and subtitles): latency and top-1
   accuracy, ambiguous queries included.
+- discover: ``Engine.discover`` on the templated requests of ``make eval`` (slots, some with a
+  topic word) and on pairs of liked titles, results and reasons built. The peer ranks every
+  work by the TF-IDF cosine of the request's words with its description, unfiltered.
 - Memory: peak resident size of a process holding ``telegram.ext`` and the engine after it has
   answered a recommendation, a match and the six catalogue queries.
 - Parsing hostile text: the worst CPU time to parse a message of 400 or 4,096 characters (256 for
@@ -49,8 +52,10 @@ from rapidfuzz import process, utils
 from bot.chat import parsing
 from bot.settings import Settings
 from etl.build import run_etl
+from recommender.discovery import Slots, TopicScorer
 from recommender.engine import ArtifactMissing, Engine
-from recommender.evaluation import noisy_query
+from recommender.evaluation import describe, discovery_queries, liked_pairs, noisy_query
+from recommender.model import top_rows
 from recommender.text import normalize_title
 from scripts import hostile
 
@@ -61,6 +66,8 @@ STARTUP_RUNS = 3
 SIMILAR_QUERIES = 2000
 MATCH_QUERIES = 1000
 PEER_MATCH_QUERIES = 200
+DISCOVER_QUERIES = 1000
+DISCOVER_PAIRS = 200
 # Each command's slowest messages in one run each (this many) are timed again: the fastest of
 # PARSE_RUNS runs. A single run can be slowed by anything else on the machine.
 PARSE_RETIMED = 10
@@ -96,6 +103,8 @@ import telegram.ext
 {load}{dense}
 engine.recommend("toy story")
 engine.match("stranger thngs")
+from recommender.discovery import Slots
+engine.discover(Slots(genres=("comedy",), platforms=("netflix",), about="a heist", year_min=1990))
 catalogue = engine.catalogue
 catalogue.longest()
 catalogue.score_count("netflix", 7, 2019)
@@ -295,6 +304,35 @@ def bench_match(engine: Engine) -> list[Row]:
     return rows
 
 
+def description_peer(engine: Engine) -> Callable[[str], list[int]]:
+    """The description-only peer: every work ranked by the TF-IDF cosine of some words with
+    its description (the model's description block), no filter; the top 5 rows."""
+    scorer = TopicScorer(fields=("description",)).fit(engine.model)
+
+    def search(text: str) -> list[int]:
+        scores = scorer.scores(text)
+        top = top_rows(scores, 5)
+        return top[np.argsort(-scores[top], kind="stable")].tolist()
+
+    return search
+
+
+def bench_discover(engine: Engine) -> list[Row]:
+    engine.prepare()
+    requests = discovery_queries(engine, DISCOVER_QUERIES, SEED)
+    peer = description_peer(engine)
+    ours, theirs = timed([engine.discover, lambda slots: peer(describe(slots))], requests)
+    pairs = [Slots(like=pair) for pair in liked_pairs(engine, DISCOVER_PAIRS, SEED)]
+    (liked,) = timed([engine.discover], pairs)
+    queries = f"{DISCOVER_QUERIES:,} templated requests (peer: description-only)"
+    return [
+        Row(f"discover p50, {queries}", "ms", "<= 5 ms", ours.p50, theirs.p50),
+        Row(f"discover p99, {queries}", "ms", "<= 20 ms", ours.p99, theirs.p99),
+        Row(f"discover p50, {DISCOVER_PAIRS} pairs of liked titles", "ms", "<= 5 ms", liked.p50),
+        Row(f"discover p99, {DISCOVER_PAIRS} pairs of liked titles", "ms", "<= 20 ms", liked.p99),
+    ]
+
+
 def bench_memory(quick: bool) -> list[Row]:
     ours = run_fresh(HOLD_EVERYTHING, with_dense=False, relay=True)[1]
     peer = None if quick else run_fresh(HOLD_EVERYTHING, with_dense=True, relay=True)[1]
@@ -402,6 +440,7 @@ def main() -> int:
         *bench_startup(args.quick),
         *bench_similar(engine, args.quick),
         *bench_match(engine),
+        *bench_discover(engine),
         *bench_memory(args.quick),
         *bench_parsing(engine),
     ]
