@@ -648,9 +648,14 @@ class TopicScorer:
             if field in self.fields:
                 scale = np.sqrt(field_weights[field] / total)
                 self.weights_[start:end] = idf[start:end] * scale
-                for feature, term in enumerate(model.terms_[start:end].tolist(), start):
-                    if " " not in term:
-                        vocabulary[term] = (*vocabulary.get(term, ()), feature)
+                # Only single words become Python strings: a large catalogue has millions
+                # of title bigrams.
+                terms = model.terms_[start:end]
+                words = np.flatnonzero(np.strings.find(terms, " ") < 0)
+                for feature, term in zip(
+                    (words + start).tolist(), terms[words].tolist(), strict=True
+                ):
+                    vocabulary[term] = (*vocabulary.get(term, ()), feature)
             start = end
         self.vocabulary_ = vocabulary
         return self
