@@ -222,8 +222,15 @@ STEPS: dict[str, Callable[[str], dict[str, Any]]] = {
 def run_step(step: str, size: str) -> dict[str, Any]:
     """Run one step in a fresh interpreter and return what it measured."""
     command = [sys.executable, __file__, "--step", step, size]
+    # The step imports its siblings (``bench``) by name, and they import ``scripts.…``.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True
+    )
     print(f"  {size}: {step} took {time.monotonic() - started:,.0f} s", file=sys.stderr)
     return json.loads(result.stdout.splitlines()[-1])
 
