@@ -447,8 +447,8 @@ class WorkFacets:
             pool = _top(matched + QUALITY_WEIGHT * self.quality_[rows], SORTED_POOL)
             rows, matched = rows[pool], matched[pool]
         if sort == "score":
-            # Whole hundredths of a score, then relevance within them.
-            primary = np.round(100 * self.quality_[rows].astype(np.float64))
+            # Whole hundredths of a score point, then relevance within them.
+            primary = np.round(100 * self.quality_[rows].astype(np.float64) / SCORE_SHRINK)
             key = primary + matched / (matched.max(initial=0) + 1)
         elif sort == "newest":
             primary = self.year_[rows].astype(np.float64) * 100_000 + self.added_[rows] + 1

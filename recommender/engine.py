@@ -584,7 +584,7 @@ class Engine:
         relevance = self.topic_scores(about, lang) if about else None
         if liked:
             model, column = self.model, self._columns
-            rows = [model._row(row) for row in liked]
+            rows = [model.row(row) for row in liked]
             features, position = np.unique(
                 np.concatenate([features for features, _ in rows]), return_inverse=True
             )
@@ -606,7 +606,7 @@ class Engine:
         wanted = [
             genre.replace("_", " ") for genre in map(genre_word, applied.genres) if genre in genres
         ]
-        features = set(self.model._row(row)[0].tolist())
+        features = set(self.model.row(row)[0].tolist())
         themes = [word for word in words if features.intersection(self._topic.vocabulary_[word])]
         if not liked:
             shown = wanted or [genre.replace("_", " ") for genre in genres]
