@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -91,11 +91,10 @@ LIKED_GENRES_WEIGHT = 0.5
 # With "best" or "newest" and a topic or liked titles, the order is taken among this many of
 # the most relevant works, so that "the best heist movies" are heist movies.
 SORTED_POOL = 100
-# Diversity: no franchise more than FRANCHISE_CAP times in any DIVERSITY_WINDOW consecutive
-# results, so every page of up to ten holds at most two of one franchise however the pages
-# are cut (the bot asks one more than a page, to know whether there is a next one).
+# Diversity: no franchise more than FRANCHISE_CAP times in any run of results as long as a
+# page, so a page holds at most two of one franchise however the pages are cut (the bot asks
+# one more than it shows, to know whether there is a next page).
 FRANCHISE_CAP = 2
-DIVERSITY_WINDOW = 10
 # Bounds that keep a hostile request cheap.
 MAX_K = 100
 MAX_OFFSET = 10_000
@@ -241,8 +240,8 @@ class WorkFacets:
     movie_, tv_, kids_ : numpy.ndarray of bool
     quality_ : numpy.ndarray of float32
         The shrunk IMDb score less the catalogue's mean (0: unknown or average).
-    franchise_ : numpy.ndarray of int32
-        A code per ``franchise_key``.
+    titles_ : numpy.ndarray of object
+        Display titles, which ``franchise`` reads.
     """
 
     UNKNOWN_LENGTH = np.iinfo(np.int32).max
@@ -307,9 +306,13 @@ class WorkFacets:
         quality = SCORE_SHRINK * (score - self.mean_score_)
         self.quality_ = np.nan_to_num(quality, nan=0.0).astype(np.float32)
 
-        keys = [franchise_key(str(title)) for title in works["title_display"]]
-        self.franchise_ = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int32)
+        self.titles_ = works["title_display"].to_numpy(dtype=object)
         return self
+
+    def franchise(self, row: int) -> str:
+        """The franchise of work ``row``, worked out when asked: a query reads a few dozen,
+        and all of them would cost seconds at a million works."""
+        return franchise_key(str(self.titles_[row]))
 
     def _lengths(self, duration: np.ndarray, of_unit: np.ndarray) -> np.ndarray:
         known = of_unit & ~np.isnan(duration)
@@ -477,25 +480,33 @@ def _top(key: np.ndarray, count: int) -> np.ndarray:
     return chosen[np.lexsort((chosen, -key[chosen]))]
 
 
-def diversified(batches: Iterable[np.ndarray], franchise: np.ndarray, count: int) -> list[int]:
+def diversified(
+    batches: Iterable[np.ndarray], franchise: Callable[[int], Hashable], count: int, window: int
+) -> list[int]:
     """The first ``count`` rows of an order (given in growing ``batches``, each a prefix of the
-    next) with no franchise more than ``FRANCHISE_CAP`` times in any ``DIVERSITY_WINDOW``
-    consecutive rows. A row held back comes back as soon as the window allows, and rows of
-    one franchise fill the end only when nothing else is left.
+    next) with no franchise more than ``FRANCHISE_CAP`` times in any ``window`` consecutive
+    rows. A row held back comes back as soon as the window allows, and rows of one franchise
+    fill the end only when nothing else is left.
 
-    >>> franchise = np.array([0, 0, 0, 1, 2])
-    >>> diversified([np.arange(5)], franchise, 5)
-    [0, 1, 3, 4, 2]
+    >>> franchise = [0, 0, 0, 1, 2, 3]
+    >>> diversified([np.arange(6)], franchise.__getitem__, 6, window=4)
+    [0, 1, 3, 4, 2, 5]
     """
     taken: list[int] = []
-    recent: deque[int] = deque(maxlen=DIVERSITY_WINDOW - 1)
-    counts: Counter[int] = Counter()
+    recent: deque[Hashable] = deque(maxlen=max(window, FRANCHISE_CAP + 1) - 1)
+    counts: Counter[Hashable] = Counter()
+    of: dict[int, Hashable] = {}
+
+    def key(row: int) -> Hashable:
+        if row not in of:
+            of[row] = franchise(row)
+        return of[row]
 
     def take(row: int) -> None:
         if len(recent) == recent.maxlen:
             counts[recent[0]] -= 1
-        recent.append(int(franchise[row]))
-        counts[int(franchise[row])] += 1
+        recent.append(key(row))
+        counts[key(row)] += 1
         taken.append(row)
 
     held: list[int] = []
@@ -503,9 +514,7 @@ def diversified(batches: Iterable[np.ndarray], franchise: np.ndarray, count: int
     rows = np.array([], dtype=np.int64)
     batches = iter(batches)
     while len(taken) < count:
-        fits = next(
-            (i for i, row in enumerate(held) if counts[int(franchise[row])] < FRANCHISE_CAP), None
-        )
+        fits = next((i for i, row in enumerate(held) if counts[key(row)] < FRANCHISE_CAP), None)
         if fits is not None:
             take(held.pop(fits))
             continue
@@ -521,7 +530,7 @@ def diversified(batches: Iterable[np.ndarray], franchise: np.ndarray, count: int
                 continue
         row = int(rows[seen])
         seen += 1
-        if counts[int(franchise[row])] < FRANCHISE_CAP:
+        if counts[key(row)] < FRANCHISE_CAP:
             take(row)
         else:
             held.append(row)

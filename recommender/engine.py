@@ -565,7 +565,7 @@ class Engine:
         about = (slots.about or "").strip()[:MAX_ABOUT]
         relevance = self._relevance(about, slots.lang, liked)
         order = facets.order(rows, relevance, slots.sort, offset + k)
-        page = diversified(order, facets.franchise_, offset + k)[offset:]
+        page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
         words = self._topic.words(about) if about else []
         results = tuple(
             self._recommendation(

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from recommender.discovery import (
-    DIVERSITY_WINDOW,
     FRANCHISE_CAP,
     MAX_K,
     Discovery,
@@ -318,9 +317,11 @@ def test_without_a_topic_quality_ranks(engine: Engine) -> None:
 
 def test_pages_follow_one_order(engine: Engine) -> None:
     slots = Slots(about="a family story")
-    everything = engine.discover(slots, k=ALL).results
     pages = [engine.discover(slots, k=4, offset=offset).results for offset in range(0, 28, 4)]
-    assert [result for page in pages for result in page] == list(everything)
+    work_ids = [result.work_id for page in pages for result in page]
+    assert sorted(work_ids) == sorted(engine.works["work_id"])  # each work once
+    similarities = [result.similarity for result in pages[0]]
+    assert similarities == sorted(similarities, reverse=True)
 
 
 # -- diversity -----------------------------------------------------------------------------------
@@ -346,42 +347,46 @@ def test_franchise_key(title: str, key: str) -> None:
     assert franchise_key(title) == key
 
 
-def windows_hold_the_cap(rows: list[int], franchise: np.ndarray) -> bool:
+def windows_hold_the_cap(rows: list[int], franchise: list[int], window: int) -> bool:
     return all(
-        max(Counter(franchise[rows[start : start + DIVERSITY_WINDOW]].tolist()).values())
+        max(Counter(franchise[row] for row in rows[start : start + window]).values())
         <= FRANCHISE_CAP
-        for start in range(max(1, len(rows) - DIVERSITY_WINDOW + 1))
+        for start in range(max(1, len(rows) - window + 1))
     )
 
 
 def test_diversified_holds_back_a_third_of_one_franchise() -> None:
-    franchise = np.array([0] * 4 + list(range(1, 17)))
-    order = diversified([np.arange(20)], franchise, 20)
+    franchise = [0] * 4 + list(range(1, 17))
+    order = diversified([np.arange(20)], franchise.__getitem__, 20, window=5)
     assert sorted(order) == list(range(20))
-    assert windows_hold_the_cap(order, franchise)
+    assert windows_hold_the_cap(order, franchise, 5)
     assert order[:3] == [0, 1, 4]  # the third of franchise 0 waits
-    assert order.index(2) == DIVERSITY_WINDOW  # and comes back as soon as it can
+    assert order.index(2) == 5  # and comes back as soon as it can
+    assert not windows_hold_the_cap(order, franchise, 6)
 
 
 def test_diversified_reads_more_of_the_order_as_needed() -> None:
-    franchise = np.array([0] * 8 + [1, 2])
+    franchise = [0] * 8 + [1, 2]
     batches = [np.arange(3), np.arange(10)]
-    assert diversified(batches, franchise, 4) == [0, 1, 8, 9]
+    assert diversified(batches, franchise.__getitem__, 4, window=5) == [0, 1, 8, 9]
 
 
 def test_one_franchise_alone_still_fills_the_page() -> None:
-    assert diversified([np.arange(5)], np.zeros(5, dtype=np.int32), 5) == [0, 1, 2, 3, 4]
+    assert diversified([np.arange(5)], lambda row: "toy story", 5, window=5) == [0, 1, 2, 3, 4]
 
 
 def test_a_page_holds_at_most_two_of_a_franchise(built: BuiltData) -> None:
     engine = Engine.load(built.processed_dir)
     facets = engine.prepare()._facets
-    # Make six works one franchise: no page of five may hold more than two of them.
-    facets.franchise_ = np.where(np.arange(facets.n_works_) % 5 == 0, 0, facets.franchise_ + 1)
-    for offset in range(0, 25, 5):
-        page = engine.discover(Slots(), k=5, offset=offset).results
-        rows = [engine.work_row(result.work_id) for result in page]
-        assert Counter(facets.franchise_[rows].tolist())[0] <= FRANCHISE_CAP
+    best = [engine.work_row(result.work_id) for result in engine.discover(Slots(), k=6).results]
+    # Make the six best works one franchise: each page of five may hold two of them.
+    facets.titles_[best] = "Toy Story 9"
+    pages = [engine.discover(Slots(), k=5, offset=offset).results for offset in (0, 5, 10)]
+    counts = [
+        [facets.franchise(engine.work_row(result.work_id)) for result in page].count("toy story")
+        for page in pages
+    ]
+    assert counts == [2, 2, 2]
 
 
 # -- hostile slots -------------------------------------------------------------------------------
