@@ -97,9 +97,9 @@ SORTED_POOL = 100
 FRANCHISE_CAP = 2
 # Bounds that keep a hostile request cheap.
 MAX_K = 100
-MAX_OFFSET = 10_000
+MAX_OFFSET = 500
 MAX_LIKED = 20
-MAX_LIST = 20  # genres, countries or platforms read from one slot
+MAX_LIST = 8  # genres, countries or platforms read from one slot
 # A year range is widened by these many years on each side before it is dropped.
 YEAR_WIDENING = (5, 15)
 # Lengths beyond any title's: a hostile limit compares as this one.
