@@ -32,6 +32,7 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.extract import read_csv
+from etl.lexicon import LEXICON_FILE, SYNONYMS_FILE, load_lexicon, load_synonyms
 from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES, join_scores, load_scores
@@ -59,6 +60,7 @@ from recommender.artifact import (
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
+    PLOT_FILE,
     REPORT_FILE,
     WORKS_FILE,
     current_folder,
@@ -69,6 +71,7 @@ from recommender.engine import Engine, served_works
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
+from recommender.plot import PlotIndex
 from recommender.text import normalize_title
 
 # The code that shapes an artifact: a change to any of it makes older artifacts stale.
@@ -161,6 +164,7 @@ class BuildResult:
     works: pd.DataFrame
     model: ContentModel
     matcher: TitleMatcher
+    plot: PlotIndex
     report: EtlReport
 
     def engine(self) -> Engine:
@@ -172,6 +176,7 @@ class BuildResult:
             self.model,
             self.matcher,
             self.report.version,
+            plot=self.plot,
         )
 
 
@@ -186,7 +191,7 @@ def code_hash() -> str:
 
 def input_paths(raw_dir: Path) -> list[Path]:
     """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
-    paths = [raw_dir / REGISTRY_FILE]
+    paths = [raw_dir / REGISTRY_FILE, raw_dir / LEXICON_FILE, raw_dir / SYNONYMS_FILE]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
     paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
     return paths
@@ -230,6 +235,7 @@ def build(raw_dir: Path) -> BuildResult:
     started = time.perf_counter()
     report = EtlReport(inputs_hash=inputs_hash(raw_dir))
     registry = load_registry(raw_dir)
+    lexicon, synonyms = load_lexicon(raw_dir), load_synonyms(raw_dir)
     repairs: Counter = Counter()
     frames = []
     for platform in registry:
@@ -268,8 +274,9 @@ def build(raw_dir: Path) -> BuildResult:
     report.scored_fallback = report.scored - report.scored_exact
     model = ContentModel().fit(works)
     matcher = TitleMatcher().fit(works)
+    plot = PlotIndex(lexicon=lexicon, synonyms=synonyms).fit(works)
     report.seconds = round(time.perf_counter() - started, 2)
-    return BuildResult(registry, catalogue, works, model, matcher, report)
+    return BuildResult(registry, catalogue, works, model, matcher, plot, report)
 
 
 def write_version(result: BuildResult, processed_dir: Path) -> Path:
@@ -297,7 +304,12 @@ def _write_folder(result: BuildResult, target: Path) -> None:
         served_records(result.catalogue).to_pickle(staging / CATALOGUE_FILE)
         crash_point("writing")
         served_works(result.works[SERVED_WORK_COLUMNS]).to_pickle(staging / WORKS_FILE)
-        for estimator, name in ((result.model, MODEL_FILE), (result.matcher, MATCHER_FILE)):
+        estimators = (
+            (result.model, MODEL_FILE),
+            (result.matcher, MATCHER_FILE),
+            (result.plot, PLOT_FILE),
+        )
+        for estimator, name in estimators:
             with open(staging / name, "wb") as file:
                 pickle.dump(estimator, file, protocol=pickle.HIGHEST_PROTOCOL)
         manifest = {

@@ -16,6 +16,7 @@ CATALOGUE_FILE = "catalogue.pkl"
 WORKS_FILE = "works.pkl"
 MODEL_FILE = "model.pkl"
 MATCHER_FILE = "matcher.pkl"
+PLOT_FILE = "plot.pkl"
 
 
 def version_folder(processed_dir: Path, name: str) -> Path:

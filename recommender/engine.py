@@ -6,7 +6,7 @@ import json
 import pickle
 import threading
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -18,18 +18,36 @@ from recommender.artifact import (
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
+    PLOT_FILE,
     WORKS_FILE,
     current_folder,
     version_folder,
 )
 from recommender.catalogue import Catalogue, build_cached
+from recommender.discovery import (
+    LIKED_GENRES_WEIGHT,
+    MAX_K,
+    MAX_LIKED,
+    MAX_OFFSET,
+    Discovery,
+    Slots,
+    TopicScorer,
+    WorkFacets,
+    diversified,
+    genre_word,
+    relax,
+)
 from recommender.matcher import Candidate, TitleMatcher, is_confident
-from recommender.model import ContentModel, SharedTerm, split_names
+from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
+from recommender.plot import PlotIndex
 from recommender.text import version_base
 
 # Works columns of few distinct values, held as categories (see ``served_records``).
 _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
+
+# The topic words of a discovery read at most this much of its text.
+MAX_ABOUT = 4096
 
 # What replies read of a platform record (the works table holds the rest).
 _RECORD_COLUMNS = (
@@ -71,10 +89,14 @@ class Reason:
     cast: list[str] = field(default_factory=list)
     # Words both descriptions weigh most: what the stories are about.
     themes: list[str] = field(default_factory=list)
+    # The liked titles (in a discovery) this work is most like.
+    liked: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """A short English summary, e.g. ``"director: Pete Docter; genres: animation"``."""
         parts = []
+        if self.liked:
+            parts.append("because you liked " + ", ".join(self.liked))
         if self.directors:
             parts.append("director: " + ", ".join(self.directors))
         if self.cast:
@@ -220,12 +242,16 @@ class Engine:
         model: ContentModel,
         matcher: TitleMatcher,
         version: str = "",
+        *,
+        plot: PlotIndex,
     ) -> None:
         self.registry = registry
         self.catalogue = Catalogue(records, registry)
         self.works = works = served_works(works)
         self.model = model
         self.matcher = matcher
+        #: Finds works from a plot told from memory (``PlotIndex.scores``), in works order.
+        self.plot = plot
         self.version = version
         platform_lists = works["platforms"].str.split()
         self._on_platform = {
@@ -286,6 +312,7 @@ class Engine:
             model=_unpickle(folder / MODEL_FILE),
             matcher=_unpickle(folder / MATCHER_FILE),
             version=folder.name,
+            plot=_unpickle(folder / PLOT_FILE),
         )
 
     # -- matching ------------------------------------------------------------------------------
@@ -399,7 +426,7 @@ class Engine:
         rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
         query = self._traits(row)
         return [
-            self._recommendation(query, result, similarity)
+            self._recommendation(result, similarity, self._reason(query, self._traits(result)))
             for result, similarity in zip(rows.tolist(), similarities.tolist(), strict=True)
         ]
 
@@ -411,7 +438,7 @@ class Engine:
         related = self._originals.get(base, []) + self._versions[base]
         return [other for other in related if other != row]
 
-    def _recommendation(self, query: _Traits, row: int, similarity: float) -> Recommendation:
+    def _recommendation(self, row: int, similarity: float, reason: Reason) -> Recommendation:
         column = self._columns
         score = column["score"][row]
         return Recommendation(
@@ -423,7 +450,7 @@ class Engine:
             platforms=column["platforms"][row].split(),
             similarity=round(similarity, 4),
             score=None if pd.isna(score) else float(score),
-            reason=self._reason(query, self._traits(row)),
+            reason=reason,
         )
 
     def _traits(self, row: int) -> _Traits:
@@ -488,6 +515,122 @@ class Engine:
         similarity = sum(term.share for term in every)
         reason = self._reason(self._traits(a), self._traits(b))
         return Explanation(round(similarity, 4), reason, every[:top])
+
+    # -- discovery ---------------------------------------------------------------------------------
+    @cached_property
+    def _facets(self) -> WorkFacets:
+        """What the discovery filters and order read of every work."""
+        record_work = np.full(len(self.catalogue.records), -1, dtype=np.int64)
+        start = self._record_start
+        record_work[self._record_order[start[0] :]] = np.repeat(
+            np.arange(len(self.works)), np.diff(start)
+        )
+        return WorkFacets().fit(self.works, self.catalogue.records, record_work)
+
+    @cached_property
+    def _topic(self) -> TopicScorer:
+        return TopicScorer().fit(self.model)
+
+    def topic_scores(self, text: str, lang: str = "en") -> np.ndarray:
+        """How well each work matches the topic or plot words ``text`` (float32, 0 for no
+        match, 1 for the best match): the one place discovery scores a topic. The plot index
+        searches synopses, titles, cast, directors and genres, stemmed, with Spanish words
+        looked up in English; scaled to the best match so that it weighs the same against
+        liked titles and the quality prior whatever the query's length."""
+        scores = self.plot.scores(text, lang)
+        best = float(scores.max()) if len(scores) else 0.0
+        return scores / np.float32(best) if best > 0 else scores
+
+    def _platform_mask(self, names: Collection[str]) -> np.ndarray:
+        """The works on any of the registry ``names`` (an unknown name adds none)."""
+        mask = np.zeros(len(self.works), dtype=bool)
+        for name in names:
+            on = self._on_platform.get(str(name))
+            if on is not None:
+                mask |= on
+        return mask
+
+    def discover(
+        self, slots: Slots, k: int = 5, offset: int = 0, mine: Collection[str] = ()
+    ) -> Discovery:
+        """The works that meet ``slots``, best first: ``k`` of them after ``offset``.
+
+        ``mine``, the chat's platforms (registry names; empty: all), narrows the works when
+        the request names no platform, as it does recommendations. When no work meets every
+        slot, the slots are relaxed one at a time (``WorkFacets.constraints`` gives the
+        order) and ``relaxed`` names them. Liked works and their language versions never
+        appear.
+        """
+        k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
+        facets = self._facets
+        liked = [row for row in map(self.work_row, slots.like[:MAX_LIKED]) if row is not None]
+        liked = list(dict.fromkeys(liked))
+        chosen = [name for name in self.registry.names if name in mine]
+        ours = self._platform_mask(chosen) if 0 < len(chosen) < len(self.registry) else None
+        base = np.ones(len(self.works), dtype=bool)
+        if ours is not None and not slots.platforms:
+            base &= ours
+        for row in liked:
+            base[[row, *self._versions_of(row)]] = False
+        found = relax(base, facets.constraints(slots, self._platform_mask, ours), slots)
+        rows = np.flatnonzero(found.mask)
+        about = (slots.about or "").strip()[:MAX_ABOUT]
+        relevance = self._relevance(about, slots.lang, liked)
+        order = facets.order(rows, relevance, slots.sort, offset + k)
+        page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
+        words = self._topic.words(about) if about else []
+        results = tuple(
+            self._recommendation(
+                row,
+                0.0 if relevance is None else float(relevance[row]),
+                self._discovery_reason(row, found.applied, liked, words),
+            )
+            for row in page
+        )
+        return Discovery(results, found.relaxed, len(rows), found.applied)
+
+    def _relevance(self, about: str, lang: str, liked: list[int]) -> np.ndarray | None:
+        """How well each work matches the topic words and the liked titles: the topic's
+        cosine, plus the cosine with the liked titles' rows summed and the share of liked
+        titles it shares a genre with; ``None`` when there is nothing to match."""
+        relevance = self.topic_scores(about, lang) if about else None
+        if liked:
+            model, column = self.model, self._columns
+            rows = [model.row(row) for row in liked]
+            features, position = np.unique(
+                np.concatenate([features for features, _ in rows]), return_inverse=True
+            )
+            weights = np.bincount(position, np.concatenate([weights for _, weights in rows]))
+            weights /= np.sqrt(np.dot(weights, weights)) or 1.0
+            like = accumulate(model.postings_, features, weights, model.n_works)
+            for row in liked:
+                shares = self._facets.genre_mask(str(column["genres"][row] or "").split())
+                like += np.float32(LIKED_GENRES_WEIGHT / len(liked)) * shares
+            relevance = like if relevance is None else relevance + like
+        return relevance
+
+    def _discovery_reason(
+        self, row: int, applied: Slots, liked: list[int], words: list[str]
+    ) -> Reason:
+        """Why a discovered work fits: the genres asked for that it has, the topic words it
+        matches, and the liked title it is most like, with what they share."""
+        genres = str(self._columns["genres"][row] or "").split()
+        wanted = [
+            genre.replace("_", " ") for genre in map(genre_word, applied.genres) if genre in genres
+        ]
+        features = set(self.model.row(row)[0].tolist())
+        themes = [word for word in words if features.intersection(self._topic.vocabulary_[word])]
+        if not liked:
+            shown = wanted or [genre.replace("_", " ") for genre in genres]
+            return Reason(genres=shown[:3], themes=themes[:3])
+        best = max(liked, key=lambda other: self.model.dot(other, row))
+        reason = self._reason(self._traits(best), self._traits(row))
+        return replace(
+            reason,
+            genres=list(dict.fromkeys([*wanted, *reason.genres]))[:3],
+            themes=themes[:3] or reason.themes,
+            liked=[str(self._columns["title_display"][best])],
+        )
 
 
 class EngineHolder:

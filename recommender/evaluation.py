@@ -5,15 +5,33 @@ from __future__ import annotations
 import random
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from recommender.catalogue import LAST_YEAR, TYPE_NAMES
+from recommender.discovery import (
+    CHILDREN_RATINGS,
+    GROWN_UP_GENRES,
+    GROWN_UP_RATINGS,
+    KIDS_GENRES,
+    Slots,
+    genre_word,
+)
+from recommender.engine import Engine, WorkDetails
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
-from recommender.text import drop_leading_article, main_title, normalize_title, strip_accents
+from recommender.text import (
+    drop_leading_article,
+    fold,
+    main_title,
+    normalize_title,
+    strip_accents,
+)
 
 # "X 2", "X II", "X Part 3", "X: Chapter 2", then the end or a subtitle ("X 2: The Return").
 # The spaces after X are entered only at their start, as in recommender.text.
@@ -176,3 +194,335 @@ def matcher_search(matcher: TitleMatcher, works: pd.DataFrame) -> Callable[[str]
         return str(keys[candidates[0].work]) if candidates else None
 
     return search
+
+
+@dataclass(frozen=True)
+class PlotQuery:
+    """A plot told from memory, and the row of the one work it describes."""
+
+    query: str
+    lang: str
+    row: int
+    split: str
+
+
+def load_plot_queries(path: Path, lang: str, works: pd.DataFrame) -> list[PlotQuery]:
+    """The queries of a ``query,title,year,split`` file, each resolved to its work's row.
+
+    Raises ``ValueError`` naming a query whose title and year are not exactly one work.
+    """
+    table = pd.read_csv(path, dtype={"query": str, "title": str, "year": int, "split": str})
+    rows = works.reset_index(drop=True).groupby(["title_display", "release_year"]).indices
+    queries = []
+    for line, entry in enumerate(table.itertuples(index=False), start=2):
+        found = rows.get((entry.title, entry.year), [])
+        if len(found) != 1:
+            raise ValueError(
+                f"{path.name}, line {line}: {entry.title} ({entry.year}) is {len(found)} works"
+            )
+        queries.append(PlotQuery(entry.query, lang, int(found[0]), entry.split))
+    return queries
+
+
+def plot_recall(
+    scores: Callable[[str, str], np.ndarray], queries: list[PlotQuery], k: int = 10
+) -> float:
+    """Share of ``queries`` whose work is among the ``k`` best scored (and scored above 0)."""
+    hits = 0
+    for query in queries:
+        found = scores(query.query, query.lang)
+        hits += bool(found[query.row] > 0 and np.count_nonzero(found > found[query.row]) < k)
+    return hits / len(queries) if queries else 0.0
+
+
+def description_peer(works: pd.DataFrame) -> Callable[[str, str], np.ndarray]:
+    """The plain search plot search is measured against: TF-IDF cosine of the query with
+    each work's description alone (``ContentModel``'s description vectorizer), with neither
+    stemming nor a lexicon."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        stop_words="english", strip_accents="unicode", sublinear_tf=True, min_df=2, max_df=0.5
+    )
+    vectors = vectorizer.fit_transform(works["description"].fillna("").astype(str))
+
+    def scores(text: str, lang: str) -> np.ndarray:
+        return np.asarray((vectors @ vectorizer.transform([text]).T).todense()).ravel()
+
+    return scores
+
+
+# -- discovery -----------------------------------------------------------------------------------
+# Topic words a templated request may carry ("... about a heist").
+TOPICS = (
+    "heist",
+    "zombies",
+    "love",
+    "war",
+    "space",
+    "school",
+    "murder",
+    "dog",
+    "christmas",
+    "vampire",
+    "wedding",
+    "football",
+    "robot",
+    "prison",
+    "ghost",
+    "music",
+    "family",
+    "island",
+    "detective",
+    "dragon",
+)
+DECADES = tuple(range(1960, 2030, 10))
+
+
+class SlotCheck:
+    """Whether a work meets a request's slots, read afresh from what the engine shows of it
+    (``Engine.details`` and its platform records), not from the arrays discovery filters.
+
+    The definitions are discovery's: lengths of the representative record, countries of
+    every copy, and kids' titles by genre or children's rating with no copy rated for
+    teenagers or adults.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        records = engine.catalogue.records
+        self._position = {record: position for position, record in enumerate(records["id"])}
+        self._countries = records["country_display"].astype(object).to_numpy()
+        self._ratings = records["rating"].astype(object).to_numpy()
+        self._facts: dict[str, tuple[WorkDetails, set[str], set[str]]] = {}
+
+    def _work(self, work_id: str) -> tuple[WorkDetails, set[str], set[str]]:
+        if work_id not in self._facts:
+            details = self.engine.details(work_id)
+            assert details is not None, work_id
+            positions = [self._position[record] for record in details.ids]
+            countries = {
+                fold(name.strip())
+                for position in positions
+                if isinstance(self._countries[position], str)
+                for name in self._countries[position].split(",")
+                if name.strip()
+            }
+            ratings = {str(self._ratings[position]) for position in positions}
+            self._facts[work_id] = details, countries, ratings
+        return self._facts[work_id]
+
+    def kids(self, work_id: str) -> bool:
+        details, _, ratings = self._work(work_id)
+        genres = {word.replace(" ", "_") for word in details.genre_words}
+        for_kids = bool(genres & set(KIDS_GENRES) or ratings & set(CHILDREN_RATINGS))
+        grown_up = bool(genres & set(GROWN_UP_GENRES) or ratings & set(GROWN_UP_RATINGS))
+        return for_kids and not grown_up
+
+    def meets(self, slots: Slots, work_id: str) -> bool:
+        """Whether work ``work_id`` meets every slot of ``slots`` (``mine`` aside)."""
+        details, countries, _ = self._work(work_id)
+        genres = {word.replace(" ", "_") for word in details.genre_words}
+        kind = TYPE_NAMES.get(slots.type or "", slots.type)
+        limits = []
+        if slots.max_minutes is not None:
+            limits.append(("movie", "min", slots.max_minutes))
+        if slots.max_seasons is not None:
+            limits.append(("tv show", "season", slots.max_seasons))
+        checks = (
+            all(genre_word(genre) in genres for genre in slots.genres),
+            not any(genre_word(genre) in genres for genre in slots.not_genres),
+            not slots.platforms or bool(set(slots.platforms) & set(details.platforms)),
+            slots.type is None or details.type == kind,
+            slots.year_min is None or details.year >= slots.year_min,
+            slots.year_max is None or details.year <= slots.year_max,
+            not limits
+            or any(
+                details.type == of_type
+                and details.duration_type == unit
+                and details.duration_int is not None
+                and details.duration_int <= limit
+                for of_type, unit, limit in limits
+            ),
+            not slots.countries or bool({fold(name) for name in slots.countries} & countries),
+            slots.audience is None or (slots.audience == "kids" and self.kids(work_id)),
+            work_id not in slots.like,
+        )
+        return all(checks)
+
+
+def _decade(rng: random.Random, year: int) -> tuple[int, int]:
+    start = year - year % 10
+    return (start, start + 9) if rng.random() < 0.7 else (start - rng.choice((0, 5)), LAST_YEAR)
+
+
+def discovery_queries(engine: Engine, n: int, seed: int) -> list[Slots]:
+    """``n`` templated discovery requests: nine in ten built from a random work's own
+    facts (its genres, type, platform, decade, length, country, audience), so at least that
+    work meets them; one in ten of slots drawn at random, which may contradict each other.
+    A third carry a topic word, a third ask for "best" or "newest"."""
+    rng = random.Random(seed)
+    works = engine.works
+    genre_counts = Counter(word for text in works["genres"].astype(str) for word in text.split())
+    common = [genre for genre, _ in genre_counts.most_common(30)]
+    platforms = engine.registry.names
+    countries = ["United States", "India", "United Kingdom", "Japan", "South Korea", "France"]
+    check = SlotCheck(engine)
+    queries = []
+    while len(queries) < n:
+        slots: dict = {}
+        if rng.random() < 0.9:
+            details = engine.details(str(works["work_id"].iat[rng.randrange(len(works))]))
+            assert details is not None
+            if not details.genre_words:
+                continue
+            words = [word.replace(" ", "_") for word in details.genre_words]
+            slots["genres"] = tuple(rng.sample(words, min(len(words), rng.choice((1, 1, 2)))))
+            if rng.random() < 0.6:
+                slots["type"] = "movie" if details.type == "movie" else "tv"
+            if rng.random() < 0.4:
+                slots["platforms"] = (rng.choice(details.platforms),)
+            if rng.random() < 0.35:
+                slots["year_min"], slots["year_max"] = _decade(rng, details.year)
+            length = {
+                ("movie", "min"): ("max_minutes", 30),
+                ("tv show", "season"): ("max_seasons", 2),
+            }
+            limit = length.get((details.type, details.duration_type or ""))
+            if rng.random() < 0.2 and limit and details.duration_int is not None:
+                slots[limit[0]] = details.duration_int + rng.randrange(limit[1])
+            if rng.random() < 0.2 and details.country:
+                slots["countries"] = (rng.choice(details.country),)
+            if rng.random() < 0.15 and check.kids(details.work_id):
+                slots["audience"] = "kids"
+            unwanted = [genre for genre in common if genre not in words]
+            if rng.random() < 0.1:
+                slots["not_genres"] = (rng.choice(unwanted),)
+        else:
+            slots["genres"] = tuple(rng.sample(common, rng.choice((1, 2))))
+            slots["type"] = rng.choice(("movie", "tv", None))
+            if rng.random() < 0.5:
+                slots["platforms"] = (rng.choice(platforms),)
+            if rng.random() < 0.5:
+                slots["year_min"], slots["year_max"] = _decade(rng, rng.choice(DECADES))
+            if rng.random() < 0.3:
+                slots["countries"] = (rng.choice(countries),)
+            if rng.random() < 0.2:
+                slots["audience"] = "kids"
+        if rng.random() < 0.3:
+            slots["about"] = rng.choice(TOPICS)
+        slots["sort"] = rng.choice(("relevance", "relevance", "relevance", "score", "newest"))
+        queries.append(Slots(**slots))
+    return queries
+
+
+def describe(slots: Slots) -> str:
+    """The words a person might type for ``slots``: the description-only peer's query.
+
+    >>> describe(Slots(genres=("science_fiction",), type="movie", year_min=1990, year_max=1999))
+    'science fiction movie from 1990 to 1999'
+    """
+    words = [genre.replace("_", " ") for genre in slots.genres]
+    words.append({"movie": "movie", "tv": "series"}.get(slots.type or "", ""))
+    words += [f"not {genre.replace('_', ' ')}" for genre in slots.not_genres]
+    words += [f"on {platform}" for platform in slots.platforms]
+    if slots.year_min is not None or slots.year_max is not None:
+        words.append(f"from {slots.year_min or ''} to {slots.year_max or ''}")
+    if slots.max_minutes is not None:
+        words.append(f"under {slots.max_minutes} minutes")
+    if slots.max_seasons is not None:
+        words.append(f"at most {slots.max_seasons} seasons")
+    words += [f"from {country}" for country in slots.countries]
+    if slots.audience:
+        words.append(f"for {slots.audience}")
+    if slots.about:
+        words.append(f"about {slots.about}")
+    return " ".join(word for word in words if word)
+
+
+@dataclass
+class DiscoveryResult:
+    """Precision@k of discovery and of a peer on one query set: over every query, and over
+    those some work meets (the rest are relaxed, and their results meet the relaxed slots)."""
+
+    queries: int
+    relaxed: int  # queries no work met
+    precision: float  # results meeting every slot asked for
+    peer_precision: float
+    precision_met: float  # the same, over the queries some work meets
+    peer_precision_met: float
+    precision_relaxed: float  # results of the relaxed queries meeting the slots as relaxed
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else 0.0
+
+
+def evaluate_discovery(
+    engine: Engine, queries: list[Slots], peer: Callable[[str], list[str]], k: int = 5
+) -> DiscoveryResult:
+    """Precision@``k``: the mean, over queries, of the share of the results that meet every
+    slot, for ``Engine.discover`` and for ``peer`` (query text -> work ids, best first).
+
+    A query with no results scores 0."""
+    check = SlotCheck(engine)
+
+    def precision(slots: Slots, work_ids: list[str]) -> float:
+        hits = [check.meets(slots, work_id) for work_id in work_ids[:k]]
+        return sum(hits) / len(hits) if hits else 0.0
+
+    ours: list[float] = []
+    theirs: list[float] = []
+    met: list[bool] = []
+    relaxed: list[float] = []
+    for slots in queries:
+        found = engine.discover(slots, k=k)
+        work_ids = [result.work_id for result in found.results]
+        ours.append(precision(slots, work_ids))
+        theirs.append(precision(slots, peer(describe(slots))))
+        met.append(not found.relaxed)
+        if found.relaxed:
+            assert found.applied is not None
+            relaxed.append(precision(found.applied, work_ids))
+    return DiscoveryResult(
+        queries=len(queries),
+        relaxed=len(relaxed),
+        precision=_mean(ours),
+        peer_precision=_mean(theirs),
+        precision_met=_mean([value for value, ok in zip(ours, met, strict=True) if ok]),
+        peer_precision_met=_mean([value for value, ok in zip(theirs, met, strict=True) if ok]),
+        precision_relaxed=_mean(relaxed),
+    )
+
+
+def liked_pairs(engine: Engine, n: int, seed: int) -> list[tuple[str, str]]:
+    """``n`` pairs of works someone might name together: both scored (so known), both with
+    genres, of the same type."""
+    works = engine.works
+    known = works.loc[works["score"].notna() & (works["genres"].astype(str) != "")]
+    by_type = {
+        kind: group["work_id"].tolist() for kind, group in known.groupby("type", observed=True)
+    }
+    rng = random.Random(seed)
+    kinds = sorted(by_type)
+    return [tuple(rng.sample(by_type[rng.choice(kinds)], 2)) for _ in range(n)]  # type: ignore[misc]
+
+
+def liked_genre_precision(
+    engine: Engine,
+    pairs: list[tuple[str, str]],
+    recommend: Callable[[tuple[str, str]], list[str]],
+    k: int = 5,
+) -> float:
+    """The mean share of the top ``k`` that ``recommend`` (liked pair -> work ids) gives for
+    each pair, sharing a genre with both liked works (fewer than ``k`` count as misses)."""
+    genres = {
+        work_id: set(str(text).split())
+        for work_id, text in zip(engine.works["work_id"], engine.works["genres"], strict=True)
+    }
+    shares = []
+    for pair in pairs:
+        top = recommend(pair)[:k]
+        hits = sum(all(genres[liked] & genres[work] for liked in pair) for work in top)
+        shares.append(hits / k)
+    return float(np.mean(shares))

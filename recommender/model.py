@@ -176,14 +176,20 @@ class ContentModel:
     def n_features(self) -> int:
         return self.vectors_.shape[1]
 
-    def _row(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def row(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """The features and weights of work ``index``, as views (no sparse row object)."""
         start, end = self.vectors_.indptr[index], self.vectors_.indptr[index + 1]
         return self.vectors_.indices[start:end], self.vectors_.data[start:end]
 
     def similarities(self, index: int) -> np.ndarray:
         """Cosine similarity of work ``index`` to every work, as a dense 1-D array."""
-        return accumulate(self.postings_, *self._row(index), self.n_works)
+        return accumulate(self.postings_, *self.row(index), self.n_works)
+
+    def dot(self, first: int, second: int) -> float:
+        """The similarity of works ``first`` and ``second``: the dot product of their rows."""
+        (terms_a, weights_a), (terms_b, weights_b) = self.row(first), self.row(second)
+        _, in_a, in_b = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
+        return float(np.dot(weights_a[in_a], weights_b[in_b]))
 
     def shared_terms(
         self, first: int, second: int, top: int = 5, field: str | None = None
@@ -193,7 +199,7 @@ class ContentModel:
 
         Their shares add up to the two works' similarity.
         """
-        (terms_a, weights_a), (terms_b, weights_b) = self._row(first), self._row(second)
+        (terms_a, weights_a), (terms_b, weights_b) = self.row(first), self.row(second)
         # A row's features are unique, which spares intersect1d a sort.
         common, in_a, in_b = np.intersect1d(
             terms_a, terms_b, assume_unique=True, return_indices=True

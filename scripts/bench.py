@@ -11,6 +11,15 @@ What is measured, each on this machine in one run:
 - match: ``TitleMatcher.match`` on noisy queries made from random catalogue titles (the noise of
   ``make eval``: typos, case, accents, missing articles and subtitles): latency and top-1
   accuracy, ambiguous queries included.
+- plot search: ``PlotIndex.scores`` on the plots told from memory of ``make eval``
+  (``scripts/queries``, English and Spanish), beside TF-IDF of the description alone (the
+  query's sparse vector times every description's).
+- discover: ``Engine.discover`` on the templated requests of ``make eval`` (slots, some with a
+  topic word) and on pairs of liked titles, results and reasons built. The peer ranks every
+  work by the TF-IDF cosine of the request's words with its description, unfiltered. And the
+  slowest of the hostile requests ``discover`` bounds: every slot at its longest and
+  contradicting the others, 4,096 characters of topic words, the most liked titles, the
+  deepest page (each the fastest of ``PARSE_RUNS``).
 - Memory: peak resident size of a process holding ``telegram.ext`` and the engine after it has
   answered a recommendation, a match and the six catalogue queries.
 - Parsing hostile text: the worst CPU time to parse a message of 400 or 4,096 characters (256 for
@@ -38,19 +47,30 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import process, utils
 
 from bot.chat import parsing
 from bot.settings import Settings
 from etl.build import run_etl
+from recommender import discovery
+from recommender.discovery import Slots, TopicScorer
 from recommender.engine import ArtifactMissing, Engine
-from recommender.evaluation import noisy_query
+from recommender.evaluation import (
+    describe,
+    description_peer,
+    discovery_queries,
+    liked_pairs,
+    noisy_query,
+)
+from recommender.model import top_rows
 from recommender.text import normalize_title
 from scripts import hostile
 
@@ -61,6 +81,8 @@ STARTUP_RUNS = 3
 SIMILAR_QUERIES = 2000
 MATCH_QUERIES = 1000
 PEER_MATCH_QUERIES = 200
+DISCOVER_QUERIES = 1000
+DISCOVER_PAIRS = 200
 # Each command's slowest messages in one run each (this many) are timed again: the fastest of
 # PARSE_RUNS runs. A single run can be slowed by anything else on the machine.
 PARSE_RETIMED = 10
@@ -96,6 +118,8 @@ import telegram.ext
 {load}{dense}
 engine.recommend("toy story")
 engine.match("stranger thngs")
+from recommender.discovery import Slots
+engine.discover(Slots(genres=("comedy",), platforms=("netflix",), about="a heist", year_min=1990))
 catalogue = engine.catalogue
 catalogue.longest()
 catalogue.score_count("netflix", 7, 2019)
@@ -295,6 +319,90 @@ def bench_match(engine: Engine) -> list[Row]:
     return rows
 
 
+def bench_plot(engine: Engine) -> list[Row]:
+    queries = [
+        (query, lang)
+        for lang in ("en", "es")
+        for query in pd.read_csv(ROOT / "scripts" / "queries" / f"plot_{lang}.csv")["query"]
+    ]
+    records = engine.catalogue.records.set_index("id")["description_display"]
+    peer = description_peer(pd.DataFrame({"description": records.reindex(engine.works["id"])}))
+    ours, theirs = timed(
+        [lambda query: engine.plot.scores(*query), lambda query: peer(*query)], queries
+    )
+    label = f"plot search, {len(queries)} queries (peer: description-only TF-IDF)"
+    return [
+        Row(f"{label} p50", "ms", ours=ours.p50, peer=theirs.p50),
+        Row(f"{label} p99", "ms", ours=ours.p99, peer=theirs.p99),
+    ]
+
+
+def discovery_peer(engine: Engine) -> Callable[[str], list[int]]:
+    """The description-only peer: every work ranked by the TF-IDF cosine of some words with
+    its description (the model's description block), no filter; the top 5 rows."""
+    scorer = TopicScorer(fields=("description",)).fit(engine.model)
+
+    def search(text: str) -> list[int]:
+        scores = scorer.scores(text)
+        top = top_rows(scores, 5)
+        return top[np.argsort(-scores[top], kind="stable")].tolist()
+
+    return search
+
+
+def bench_discover(engine: Engine) -> list[Row]:
+    engine.prepare()
+    requests = discovery_queries(engine, DISCOVER_QUERIES, SEED)
+    peer = discovery_peer(engine)
+    ours, theirs = timed([engine.discover, lambda slots: peer(describe(slots))], requests)
+    pairs = [Slots(like=pair) for pair in liked_pairs(engine, DISCOVER_PAIRS, SEED)]
+    (liked,) = timed([engine.discover], pairs)
+    queries = f"{DISCOVER_QUERIES:,} templated requests (peer: description-only)"
+    (hostile,) = timed(
+        [lambda request: engine.discover(*request)],
+        [request for request in hostile_requests(engine) for _ in range(PARSE_RUNS)],
+    )
+    worst = float(hostile.ms.reshape(-1, PARSE_RUNS).min(axis=1).max())
+    return [
+        Row(f"discover p50, {queries}", "ms", "<= 5 ms", ours.p50, theirs.p50),
+        Row(f"discover p99, {queries}", "ms", "<= 20 ms", ours.p99, theirs.p99),
+        Row(f"discover p50, {DISCOVER_PAIRS} pairs of liked titles", "ms", "<= 5 ms", liked.p50),
+        Row(f"discover p99, {DISCOVER_PAIRS} pairs of liked titles", "ms", "<= 20 ms", liked.p99),
+        Row("discover, the slowest hostile request", "ms", "<= 20 ms", worst),
+    ]
+
+
+def hostile_requests(engine: Engine) -> list[tuple[Slots, int, int]]:
+    """Requests (slots, k, offset) at the bounds ``discover`` sets: every list slot at its
+    longest, all contradicting each other; 4,096 characters of known topic words; the most
+    liked titles; the largest page at the deepest offset; and all of it together."""
+    counts = Counter(word for text in engine.works["genres"].astype(str) for word in text.split())
+    genres = tuple(genre for genre, _ in counts.most_common(discovery.MAX_LIST))
+    words = " ".join(list(TopicScorer().fit(engine.model).vocabulary_)[:5000])[:4096]
+    liked = tuple(engine.works["work_id"].iloc[: discovery.MAX_LIKED])
+    countries = ("United States", "India", "United Kingdom", "Japan", "France", "Spain")
+    contradicting = Slots(
+        genres=genres,
+        not_genres=genres,
+        countries=countries,
+        platforms=tuple(engine.registry.names),
+        type="movie",
+        year_min=1900,
+        year_max=1901,
+        max_minutes=1,
+        max_seasons=0,
+        audience="kids",
+    )
+    deepest = (discovery.MAX_K, discovery.MAX_OFFSET)
+    return [
+        (contradicting, 5, 0),
+        (Slots(about=words), 5, 0),
+        (Slots(like=liked), 5, 0),
+        (Slots(about="love"), *deepest),
+        (replace(contradicting, about=words, like=liked, sort="newest"), *deepest),
+    ]
+
+
 def bench_memory(quick: bool) -> list[Row]:
     ours = run_fresh(HOLD_EVERYTHING, with_dense=False, relay=True)[1]
     peer = None if quick else run_fresh(HOLD_EVERYTHING, with_dense=True, relay=True)[1]
@@ -405,6 +513,8 @@ def main() -> int:
         *bench_startup(args.quick),
         *bench_similar(engine, args.quick),
         *bench_match(engine),
+        *bench_plot(engine),
+        *bench_discover(engine),
         *bench_memory(args.quick),
         *bench_parsing(engine),
     ]

@@ -14,12 +14,15 @@ one size's memory never inflates the next:
 - latency: ``TitleMatcher.match`` and ``Engine.recommend`` on noisy queries made from real titles
   (typos, case, accents, missing articles and subtitles: the noise of ``make eval``), so every
   size answers the same kind of query against a larger haystack; ``Engine.similar`` on random
-  works.
+  works; ``Engine.discover`` on the templated slot requests of ``make eval``, after
+  ``Engine.prepare`` has built the tables a server builds before serving (timed).
 
 Peers, measured in the same run: rapidfuzz ``extractOne`` (``WRatio``, ``default_process``) over
-every title for ``match``; for ``similar``, a sparse product of the work's row with every work and
-a full ``argsort``, and the dense N x N ``cosine_similarity`` matrix where it fits in memory
-(at most a quarter of RAM); where it does not, the size it would need is printed instead.
+every title for ``match``; for ``discover``, every work ranked by the TF-IDF cosine of the
+request's words with its description, unfiltered; for ``similar``, a sparse product of the
+work's row with every work and a full ``argsort``, and the dense N x N ``cosine_similarity``
+matrix where it fits in memory (at most a quarter of RAM); where it does not, the size it
+would need is printed instead.
 Nothing is asserted: read the ratios within one run, since the machine is noisy.
 """
 
@@ -126,6 +129,7 @@ def step_serve(size: str) -> dict[str, Any]:
         HOLD_EVERYTHING,
         accuracy,
         dense_similarity,
+        description_peer,
         extract_one,
         noisy_queries,
         run_fresh,
@@ -134,6 +138,7 @@ def step_serve(size: str) -> dict[str, Any]:
     from rapidfuzz import utils
 
     from recommender.engine import Engine
+    from recommender.evaluation import describe, discovery_queries
 
     # bench's fresh interpreters find the version through the data folder.
     os.environ["STREAMBOT_DATA_DIR"] = str(data_dir(size))
@@ -163,6 +168,17 @@ def step_serve(size: str) -> dict[str, Any]:
     beside, peer = timed([match, extract_one(titles, utils.default_process)], subset)
     results["peer_match_p50_ms"], results["beside_match_p50_ms"] = peer.p50, beside.p50
     results["peer_match_accuracy"] = 100 * accuracy(peer.answers, sources[: len(subset)])
+
+    started = time.perf_counter()
+    engine.prepare()
+    results["prepare_s"] = time.perf_counter() - started
+    requests = discovery_queries(engine, QUERIES, SEED)
+    peer = description_peer(engine)
+    discover, peer_discover = timed(
+        [engine.discover, lambda slots: peer(describe(slots))], requests
+    )
+    results |= _percentiles("discover", discover)
+    results["peer_discover_p50_ms"] = peer_discover.p50
 
     rng = np.random.default_rng(SEED)
     rows = rng.choice(engine.model.n_works, QUERIES, replace=False)
@@ -206,8 +222,15 @@ STEPS: dict[str, Callable[[str], dict[str, Any]]] = {
 def run_step(step: str, size: str) -> dict[str, Any]:
     """Run one step in a fresh interpreter and return what it measured."""
     command = [sys.executable, __file__, "--step", step, size]
+    # The step imports its siblings (``bench``) by name, and they import ``scripts.…``.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True
+    )
     print(f"  {size}: {step} took {time.monotonic() - started:,.0f} s", file=sys.stderr)
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -249,6 +272,10 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("  peer: extractOne WRatio top-1 accuracy", "", "peer_match_accuracy", "%"),
     ("recommend p50 (match + similar + reasons)", "<= 100 ms", "recommend_p50_ms", "ms"),
     ("recommend p99", "", "recommend_p99_ms", "ms"),
+    ("Engine.prepare (tables built before serving)", "", "prepare_s", "s"),
+    (f"discover p50, {QUERIES} templated requests", "<= 150 ms", "discover_p50_ms", "ms"),
+    ("discover p99", "", "discover_p99_ms", "ms"),
+    ("  peer: description-only TF-IDF, unfiltered p50", "", "peer_discover_p50_ms", "ms"),
     (f"Engine.similar p50, {QUERIES} random works", "", "similar_p50_ms", "ms"),
     ("Engine.similar p99", "", "similar_p99_ms", "ms"),
     (f"  model.similar p50, {PEER_SIMILAR_QUERIES} works", "", "beside_core_p50_ms", "ms"),

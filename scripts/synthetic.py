@@ -1,8 +1,9 @@
 """Synthetic catalogues of any size, sampled from a real one, in the raw CSV format.
 
-``generate(source, target, n)`` writes ``target/raw`` (``platforms.toml``, ``catalogues/``,
-``scores/``) holding every row of ``source`` verbatim plus synthetic rows up to ``n`` titles,
-so the real ETL runs on it unchanged and real titles stay findable at every size. Synthetic rows:
+``generate(source, target, n)`` writes ``target/raw`` (``platforms.toml``, the plot search's
+word tables, ``catalogues/``, ``scores/``) holding every row of ``source`` verbatim plus
+synthetic rows up to ``n`` titles, so the real ETL runs on it unchanged and real titles stay
+findable at every size. Synthetic rows:
 
 - are spread over the platforms in the source's proportions, with unique ``show_id``s
   (``x1``, ``x2``, …), and about 2 % copy a work from another platform (shared works);
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from etl.extract import read_csv
+from etl.lexicon import LEXICON_FILE, SYNONYMS_FILE
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES
 from etl.transform import RAW_COLUMNS
@@ -54,6 +56,11 @@ SEQUELS = ("2", "3", "4", "II", "Part 2")
 MAX_YEAR = 2021  # the newest release year in the real catalogue
 
 
+def _copy_word_tables(source: Path, raw_dir: Path) -> None:
+    for name in (LEXICON_FILE, SYNONYMS_FILE):
+        shutil.copy(source / name, raw_dir / name)
+
+
 def generate(source: Path, target: Path, n: int, seed: int = SEED) -> Path:
     """Write a raw data folder of ``n`` titles to ``target/raw`` and return that folder.
 
@@ -64,6 +71,7 @@ def generate(source: Path, target: Path, n: int, seed: int = SEED) -> Path:
     wanted = {"n": n, "seed": seed, "source": str(source.resolve())}
     marker = raw_dir / MARKER
     if marker.is_file() and json.loads(marker.read_text()) == wanted:
+        _copy_word_tables(source, raw_dir)  # a folder generated before they existed lacks them
         return raw_dir
     registry = load_registry(source)
     real = {p.name: read_csv(source / "catalogues" / p.file, RAW_COLUMNS)[0] for p in registry}
@@ -82,6 +90,7 @@ def generate(source: Path, target: Path, n: int, seed: int = SEED) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".raw-", dir=target))
     try:
         shutil.copy(source / REGISTRY_FILE, staging / REGISTRY_FILE)
+        _copy_word_tables(source, staging)
         (staging / "catalogues").mkdir()
         for platform in registry:
             frame = pd.concat([real[platform.name], synthetic[platform.name]], ignore_index=True)

@@ -33,6 +33,7 @@ from recommender.artifact import (
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
+    PLOT_FILE,
     REPORT_FILE,
     VERSIONS_DIR,
     WORKS_FILE,
@@ -91,7 +92,15 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
     assert sorted(p.name for p in built.processed_dir.iterdir()) == [CURRENT_FILE, VERSIONS_DIR]
     assert current(built.processed_dir) == built.report.version
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [CATALOGUE_FILE, WORKS_FILE, MODEL_FILE, MATCHER_FILE, MANIFEST_FILE, REPORT_FILE]
+        [
+            CATALOGUE_FILE,
+            WORKS_FILE,
+            MODEL_FILE,
+            MATCHER_FILE,
+            PLOT_FILE,
+            MANIFEST_FILE,
+            REPORT_FILE,
+        ]
     )
     manifest = json.loads((folder / MANIFEST_FILE).read_text())
     assert manifest["version"] == built.report.version
@@ -161,6 +170,8 @@ def test_is_stale_before_and_after_a_build(raw_dir: Path, tmp_path: Path) -> Non
     "changed",
     [
         "platforms.toml",
+        "lexicon_es_en.csv",
+        "synonyms_en.csv",
         "catalogues/amazon_prime_titles.csv",
         "catalogues/disney_plus_titles.csv",
         "catalogues/hulu_titles.csv",

@@ -335,6 +335,7 @@ def test_engine_holder_swaps(engine: Engine) -> None:
         engine.model,
         engine.matcher,
         "other",
+        plot=engine.plot,
     )
     assert holder.swap(other) is engine
     assert holder.engine is other

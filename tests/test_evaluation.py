@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
 
+from recommender.discovery import Slots
+from recommender.engine import Engine
 from recommender.evaluation import (
     MIN_TYPO_LENGTH,
+    SlotCheck,
+    discovery_queries,
+    evaluate_discovery,
     evaluate_matching,
     franchise_pairs,
     franchise_recall,
     genre_precision,
+    liked_genre_precision,
+    liked_pairs,
     matcher_search,
     noisy_query,
     typo,
@@ -32,6 +40,7 @@ TITLES = [
     ("Rocky 2", "tv show", "kids", ""),
     ("Up", "movie", "animation", ""),
 ]
+WorkIdOf = Callable[[str, int], str]
 
 
 @pytest.fixture
@@ -98,3 +107,39 @@ def test_evaluate_matching_scores_the_matcher_and_skips_ambiguous_queries(
     never = evaluate_matching(works, lambda query: None, n=9, seed=2)
     assert never.accuracy == 0.0
     assert never.queries == result.queries
+
+
+# -- discovery -----------------------------------------------------------------------------------
+def test_slot_check_reads_the_works_afresh(engine: Engine, work_id_of: WorkIdOf) -> None:
+    check = SlotCheck(engine)
+    toy_story, heat = work_id_of("Toy Story", 1995), work_id_of("Heat", 1995)
+    assert check.meets(Slots(genres=("kids",), platforms=("hulu",), max_minutes=83), toy_story)
+    assert not check.meets(Slots(max_minutes=82), toy_story)
+    assert not check.meets(Slots(like=(toy_story,)), toy_story)
+    assert check.kids(toy_story) and not check.kids(heat)
+    assert check.meets(Slots(countries=("united states",), year_min=1995, year_max=1995), heat)
+    assert not check.meets(Slots(max_seasons=9), heat)  # a movie has no seasons
+
+
+def test_discovery_queries_are_reproducible_and_some_work_meets_most(engine: Engine) -> None:
+    queries = discovery_queries(engine, 40, seed=3)
+    assert queries == discovery_queries(engine, 40, seed=3)
+    assert len(queries) == 40 and all(query.genres for query in queries)
+    result = evaluate_discovery(engine, queries, peer=lambda text: [])
+    assert result.queries == 40 and result.relaxed < 10
+    assert result.precision_met == result.precision_relaxed == 1.0
+    assert result.peer_precision == 0.0  # a peer with no results scores nothing
+
+
+def test_liked_genre_precision_counts_missing_results_as_misses(engine: Engine) -> None:
+    pairs = liked_pairs(engine, 5, seed=1)
+    assert all(len(set(pair)) == 2 for pair in pairs)
+    assert liked_genre_precision(engine, pairs, lambda pair: []) == 0.0
+    # Each liked work shares a genre with itself, and with the other when the two share one.
+    alike = [
+        bool(set(engine.details(a).genre_words) & set(engine.details(b).genre_words))
+        for a, b in pairs
+    ]
+    expected = sum(2 * shared for shared in alike) / (5 * len(pairs))
+    assert liked_genre_precision(engine, pairs, lambda pair: list(pair)) == pytest.approx(expected)
+    assert 0 < expected < 0.4

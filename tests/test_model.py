@@ -178,7 +178,7 @@ def reference_similar(
     model: ContentModel, index: int, k: int, mask: np.ndarray | None, offset: int
 ) -> tuple[list[int], list[float]]:
     """``ContentModel.similar`` through scipy's product and masked assignment."""
-    scores = scipy_accumulate(model.postings_, *model._row(index), model.n_works)
+    scores = scipy_accumulate(model.postings_, *model.row(index), model.n_works)
     scores[index] = 0.0
     if mask is not None:
         scores[~mask] = 0.0
@@ -193,7 +193,7 @@ def reference_similar(
 
 def reference_shared_terms(model: ContentModel, first: int, second: int, top: int) -> list:
     """``ContentModel.shared_terms`` one term at a time."""
-    (terms_a, weights_a), (terms_b, weights_b) = model._row(first), model._row(second)
+    (terms_a, weights_a), (terms_b, weights_b) = model.row(first), model.row(second)
     common, in_a, in_b = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
     shares = weights_a[in_a] * weights_b[in_b]
     bounds = np.cumsum(list(model.fields_.values()))

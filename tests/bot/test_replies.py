@@ -429,7 +429,9 @@ def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
 
 def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
     records = engine.catalogue.records.assign(date_added=pd.NA).astype({"date_added": "string"})
-    undated = Engine(engine.registry, records, engine.works, engine.model, engine.matcher, "v")
+    undated = Engine(
+        engine.registry, records, engine.works, engine.model, engine.matcher, "v", plot=engine.plot
+    )
     reply = commands.answer(parse_message("/new", undated.registry), undated, "en")
     assert "Catalogue as of —" in reply.text
     for platform in ("Prime Video", "Disney+", "Hulu", "Netflix"):
