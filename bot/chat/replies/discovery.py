@@ -51,7 +51,7 @@ def discover_reply(intent: Intent, ask: Ask) -> Reply:
     """A new discovery: the works that fit what the message asked for."""
     args = intent.args
     text = str(args.get("text") or "")
-    if text and _is_a_title(ask.engine, text):
+    if text and is_a_title(ask.engine, text):
         # "Scary Movie": a whole message that is exactly a title is that title.
         return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
     slots = {name: value for name, value in args.items() if name in SLOT_TYPES}
@@ -129,7 +129,8 @@ def _latest_year(engine: Engine) -> int:
     return int(as_of[:4]) if as_of else datetime.date.today().year
 
 
-def _is_a_title(engine: Engine, text: str) -> bool:
+def is_a_title(engine: Engine, text: str) -> bool:
+    """Whether ``text`` is exactly the title of a work ("Scary Movie")."""
     found = engine.match(text, limit=1)
     return bool(found) and found[0].confidence >= 1.0 and fold(found[0].title) == fold(text)
 
