@@ -32,7 +32,7 @@ from bot.chat.replies.titles import (
 )
 from bot.chat.state import SLOT_TYPES, Discovering, new_stamp
 from bot.chat.understanding import detect_language
-from recommender.discovery import Slots
+from recommender.discovery import Discovery, Slots
 from recommender.engine import Engine
 from recommender.text import fold
 
@@ -247,7 +247,10 @@ def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 
         slots_args = {}
     state = Discovering(slots_args)
     slots, _ = recommender_slots(state, engine, lang)
-    found = engine.discover(slots, k=max(1, min(k, MAX_RESULTS)), mine=())
+    if text.strip():
+        found = engine.discover(slots, k=max(1, min(k, MAX_RESULTS)), mine=())
+    else:  # a blank line gets an empty answer, so output lines stay paired with input lines
+        found = Discovery((), (), 0)
     liked = [engine.details(work) for work in slots.like]
     understood = {
         "genres": list(slots.genres),
