@@ -161,7 +161,7 @@ ANSWERS = {
     "platforms": frozenset({"platforms_all", "platforms_some"}),
     "lang": frozenset({"lang_set"}),
     "more": frozenset({"like_header", "like_none"}),
-    "discover": frozenset({"discovery_header", "streams_on"}),
+    "discover": frozenset({"discovery_header", "discovery_none", "streams_on"}),
     "follow_up": frozenset({"discovery_header", "discovery_end", "follow_up_nothing"}),
 }
 PICK_ANSWERS = {
