@@ -166,7 +166,7 @@ _FRAGMENTS = frozenset(
 # The catalogue questions asked in plain words ("how many movies does netflix have"), in the
 # order they are tried: each is tried when its fragment ``question_<intent>`` is in the
 # message, on the words the fragment leaves, and taken when it understands all of them.
-_PLAIN_QUESTIONS = (NEW, LONGEST, ACTOR, RATING, SCORE_COUNT, COUNT, COUNTRY, STATS)
+_PLAIN_QUESTIONS = (NEW, LONGEST, ACTOR, RATING, COUNT, SCORE_COUNT, COUNTRY, STATS)
 
 
 def _pieces(phrasing: Mapping[str, str], tonight: str) -> dict[str, str]:
@@ -571,7 +571,8 @@ class DiscoverArgs(TypedDict, total=False):
 class FollowUpArgs(TypedDict, total=False):
     """What a message changes in the chat's last list (``follow_up``): the slots it names,
     ``more`` for the next results, ``shorter`` or ``newer`` than the last ones; from a
-    button, the stored state's ``stamp`` and the ``refine`` asked for."""
+    button, the stored state's ``stamp`` and the ``refine`` asked for. ``text`` is the whole
+    message, as for ``discover``: "Best of the Best" refines nothing."""
 
     genres: tuple[str, ...]
     not_genres: tuple[str, ...]
@@ -592,6 +593,7 @@ class FollowUpArgs(TypedDict, total=False):
     newer: bool
     stamp: str
     refine: str
+    text: str
 
 
 class NoArgs(TypedDict):
@@ -771,33 +773,31 @@ def parse_free_text(text: str, registry: PlatformRegistry, grammar: Grammar = GR
         request = _request(grammar.requests, body, registry, grammar)
         if request is not None:
             return request
-    # One liked title and nothing else asked: recommendations like it, as "like X" gets.
+    # One liked title, and a question ("I just finished X, what next?"): recommendations like
+    # it, as "like X" gets. Without the question the message may be a title ("I Love Lucy").
     liked = understood.args.get("like", ())
-    if len(liked) == 1 and not understood.rest and understood.args.keys() <= _LIKED_KEYS:
+    if understood.asks and not understood.rest and liked and understood.args.keys() <= _LIKED:
         return _liked_intent(liked[0], understood.args, registry, grammar)
-    if understood.listing:
+    if understood.listing and not (liked and understood.args.keys() <= _LIKED):
         return _list_intent(understood, body)
     return _title_intent(TITLE, text, registry, grammar, with_filters=True)
 
 
 _DISCOVER_KEYS = DiscoverArgs.__optional_keys__
 # What recommendations like one title take besides it.
-_LIKED_KEYS = frozenset({"like", "platforms", "type"})
+_LIKED = frozenset({"like", "platforms", "type"})
 _FOLLOW_UP_KEYS = FollowUpArgs.__optional_keys__
 
 
 def _list_intent(understood: understanding.Understanding, body: str) -> Intent:
     """A request for a list, or a follow-up to the last one."""
-    if understood.follow_up:
-        args = {k: v for k, v in understood.args.items() if k in _FOLLOW_UP_KEYS}
-        intent = FOLLOW_UP
-    else:
-        args = {k: v for k, v in understood.args.items() if k in _DISCOVER_KEYS}
-        args["text"] = body
-        intent = DISCOVER
+    intent, keys = (
+        (FOLLOW_UP, _FOLLOW_UP_KEYS) if understood.follow_up else (DISCOVER, _DISCOVER_KEYS)
+    )
+    args = {key: value for key, value in understood.args.items() if key in keys}
     if understood.uncovered is not None:
         return Intent(intent, problem=Problem("uncovered_platform", understood.uncovered[:30]))
-    return Intent(intent, args)
+    return Intent(intent, {**args, "text": body})
 
 
 def _liked_intent(
@@ -946,6 +946,16 @@ def _words(text: str) -> list[str]:
     """The argument words of ``text``, without the punctuation around them."""
     words = (word.strip(_WORD_EDGES) for word in _WORD_SEPARATOR.split(text))
     return [word for word in words if word]
+
+
+def detect_language(text: str | None, grammar: Grammar = GRAMMAR) -> str | None:
+    """The language a message is clearly written in, of the grammar's, or ``None``: the
+    reply follows it, and the chat's language otherwise.
+
+    >>> [detect_language(text) for text in ("pelis de terror", "something funny", "Ozark")]
+    ['es', 'en', None]
+    """
+    return understanding.detect_language(message_text(text), grammar.vocabulary)
 
 
 def where_title(text: str, grammar: Grammar = GRAMMAR) -> str | None:

@@ -460,7 +460,9 @@ class Understanding:
     audience, an order, a length, years in words, a topic after "about", a follow-up, or
     several liked titles. ``rest`` holds the words the vocabulary does not know, as typed,
     which could be a title. ``listing`` is set when the message asks for a list: something
-    strong, or slots and no other words (but a year alone: "2012" is a title). ``follow_up``
+    strong, or slots and no other words (but a year alone: "2012" is a title); ``asks`` when
+    it has words that ask for something to watch ("recommend", "what should I watch").
+    ``follow_up``
     is set when the message refines the last list:
     "only series", "not horror", "more", or only slots that refine ("on netflix", "from the
     90s"). ``uncovered`` names a platform the bot does not cover ("on hbo").
@@ -472,6 +474,7 @@ class Understanding:
     follow_up: bool = False
     uncovered: str | None = None
     listing: bool = False
+    asks: bool = False
 
 
 class _Reader:
@@ -500,6 +503,7 @@ class _Reader:
         self.rest: list[int] = []  # tokens of unknown words elsewhere
         self.flags: set[str] = set()  # "more", "shorter", "newer"
         self.heads = 0  # what makes a new request ("comedies", "recommend"), not a refinement
+        self.asks = 0  # words that ask for something to watch
         self.strong = False
         self.refines = False
         self.uncovered: str | None = None
@@ -556,7 +560,7 @@ class _Reader:
             self.add_countries(following.values(COUNTRY_NAME))
             return index + 2
         if item.has(FOLLOW, "not"):
-            self.negated = self.strong = True
+            self.negated = True
             self.refines = self.refines or self.first(index)
             return index + 1
         if not self.in_titles and (
@@ -564,7 +568,7 @@ class _Reader:
             or (item.has(MARKER, "like") and not self.first(index) and not self.before_years(index))
         ):
             return self.liked_titles(index + 1)
-        if item.has(MARKER, "about") or (item.has(MARKER, "where") and not self.first(index)):
+        if item.has(MARKER, "about") or (item.has(MARKER, "where") and index > 0):
             self.in_topic = self.strong = True
             self.heads += 1
             return index + 1
@@ -578,6 +582,7 @@ class _Reader:
             self.flags.update(item.values(FOLLOW))
         elif item.has(MARKER, "request"):
             self.heads += 1
+            self.asks += 1
         elif item.word:
             self.rest.extend(range(item.first, item.end))
         return index + 1
@@ -621,7 +626,9 @@ class _Reader:
             filled = self.strong = True
         if item.has(LENGTH, "one_season"):
             self.max_seasons = 1
-            self.types += [] if item.has(TYPE) else ["tv"]
+            if not item.has(TYPE):
+                self.types.append("tv")
+                self.heads += 1
             filled = self.strong = True
         if filled:
             self.negated = False
@@ -798,28 +805,32 @@ class _Reader:
     def liked_titles(self, index: int) -> int:
         """The titles after "I loved" or "like" at ``index``, up to the end of the clause or
         a phrase that starts something else; "and" and commas part them. A part made only of
-        slots ("I like scary movies") is read as slots. The index after them."""
-        parts: list[list[int]] = [[]]
+        slots ("I like scary movies") is read as slots, and one of filler after a comma
+        ("…, what else should I…") is not a title. The index after them."""
+        parts: list[tuple[str, list[int]]] = [("", [])]
         while index < len(self.items):
             item = self.items[index]
             pause = self.tokens[item.first].pause
-            if parts[-1] and pause == ".":
+            if parts[-1][1] and pause == ".":
                 break
-            if (pause == "," or item.has(MARKER, "and")) and parts[-1]:
-                parts.append([])
+            if (pause == "," or item.has(MARKER, "and")) and parts[-1][1]:
+                parts.append((pause, []))
             if self.ends_titles(index):
                 break
             if not item.has(MARKER, "and"):
-                parts[-1].append(index)
+                parts[-1][1].append(index)
             index += 1
-        for part in parts:
-            if any(self.items[position].word for position in part):
+        for pause, part in parts:
+            slots = [position for position in part if not self.items[position].filler]
+            if not part or (pause == "," and not slots):
+                continue
+            if not slots or any(self.items[position].word for position in slots):
                 first, last = (
                     self.tokens[self.items[part[0]].first],
                     self.tokens[self.items[part[-1]].end - 1],
                 )
                 self.like.append(self.text[first.start : last.end])
-            elif part:
+            else:
                 position = part[0]
                 self.in_titles = True
                 while position <= part[-1]:
@@ -868,9 +879,10 @@ class _Reader:
             "about": self.words(sorted({*self.topic, *self.rest})) if self.topic else None,
         }
         args = {name: value for name, value in slots.items() if value}
-        # Liked titles say what "anything else" is like: no follow-up then.
-        flags = set() if self.like else self.flags & {"more", "shorter", "newer"}
-        strong = self.strong or len(self.like) > 1 or bool(flags)
+        # Liked titles say what "anything else" is like, and other words make a title ("The
+        # Silence of Others"): no follow-up then.
+        flags = set() if self.like or self.rest else self.flags & {"more", "shorter", "newer"}
+        strong = self.strong or len(self.like) > 1 or bool(flags) or bool(not_genres)
         if strong and self.rest and "about" not in args:
             args["about"] = self.words(self.rest)
         if flags - {"more"}:
@@ -889,6 +901,7 @@ class _Reader:
             follow_up=bool(flags) or self.refines or (self.heads == 0 and not self.like),
             uncovered=self.uncovered,
             listing=strong or (bool(args) and not self.rest and not year_alone),
+            asks=self.asks > 0,
         )
 
     def words(self, indices: list[int]) -> str:
@@ -901,7 +914,7 @@ class _Reader:
 
     def filler_token(self, index: int) -> bool:
         meanings = self.vocabulary.phrases.get(self.tokens[index].key, ())
-        return bool(meanings) and all(kind in (FILLER, MARKER) for kind, _ in meanings)
+        return any(kind == FILLER for kind, _ in meanings)
 
 
 def country_display(country: str) -> str:
