@@ -71,7 +71,9 @@ UNIT = "unit"  # "min", "season", "hour"
 NUMBER = "number"
 LIMIT = "limit"  # "below", "at_most", "above", "at_least", "between", "to"
 FOLLOW = "follow"  # "more", "shorter", "newer", "only", "then", "not"
-MARKER = "marker"  # "about", "where", "like", "liked", "and", "from", "on", "request"
+MARKER = (
+    "marker"  # "about", "where", "like", "liked", "and", "from", "on", "request", "list", "some"
+)
 FILLER = "filler"
 # Read from a token's shape, or from the platform registry.
 YEAR = "year"
@@ -79,6 +81,8 @@ RANGE = "range"
 AMOUNT = "amount"  # a number and its unit in one token: "90min", "2h", "1h30"
 PLATFORM = "platform"
 _SINGLE = frozenset({TYPE, SORT, AUDIENCE, DECADE, UNIT, NUMBER})
+# How far into a message "a" or "una" describes what it asks for.
+_INDEFINITE_WITHIN = 6
 # What may start years, or a length.
 _YEAR_KINDS = frozenset({"limit", "marker", "year", "range", "decade", "years"})
 _LENGTH_KINDS = frozenset({"limit", "amount", "number", "unit"})
@@ -102,7 +106,9 @@ _WORD_TABLES: dict[str, tuple[str, frozenset[str] | None]] = {
     "follow_up": (FOLLOW, frozenset({"more", "shorter", "newer", "only", "then", "not"})),
     "markers": (
         MARKER,
-        frozenset({"about", "where", "like", "liked", "and", "from", "on", "request"}),
+        frozenset(
+            {"about", "where", "like", "liked", "and", "from", "on", "request", "list", "some"}
+        ),
     ),
 }
 _TYPES = {"movie": "movie", "tv show": "tv"}
@@ -216,8 +222,7 @@ class Vocabulary:
             code: frozenset(
                 word
                 for word in own
-                if len(word) > 1
-                and not word.isdigit()
+                if not word.isdigit()
                 and not any(word in other for theirs, other in words.items() if theirs != code)
             )
             for code, own in words.items()
@@ -270,6 +275,7 @@ def _entries(language: Language, genres: set[str]) -> Iterator[tuple[str, str, s
 
 def _other_words(language: Language) -> Iterator[str]:
     """The words of a language's data that mean nothing in a request but tell its language."""
+    yield from (word for phrase in language.everyday for word in phrase_key(phrase).split())
     words = language.words
     for phrases in (*words.fillers.values(), words.thanks, words.ratings, words.all):
         for phrase in phrases:
@@ -454,16 +460,16 @@ class Understanding:
     """What a message asks for, as far as its words tell.
 
     ``args`` holds the slots found, under the keys of :class:`bot.chat.parsing.DiscoverArgs`,
-    and ``more``, ``shorter`` or ``newer`` for a follow-up.
+    and ``more``, ``shorter`` or ``newer`` for a follow-up. ``rest`` holds the words the
+    vocabulary does not know, as typed: maybe a title.
 
     ``strong`` is set when something no title lookup reads was found: a genre, a country, an
     audience, an order, a length, years in words, a topic after "about", a follow-up, or
-    several liked titles. ``rest`` holds the words the vocabulary does not know, as typed,
-    which could be a title. ``listing`` is set when the message asks for a list: something
-    strong, or slots and no other words (but a year alone: "2012" is a title); ``asks`` when
-    it has words that ask for something to watch ("recommend", "what should I watch").
-    ``follow_up``
-    is set when the message refines the last list:
+    several liked titles. ``listing`` is set when the message asks for a list: something
+    strong; titles described by a plural noun or by "a" ("heist movies", "a heist movie"),
+    the other words being their topic; or slots and no other words (but a year alone:
+    "2012" is a title). ``asks`` is set when words ask for something to watch ("recommend",
+    "what should I watch"). ``follow_up`` is set when the message refines the last list:
     "only series", "not horror", "more", or only slots that refine ("on netflix", "from the
     90s"). ``uncovered`` names a platform the bot does not cover ("on hbo").
     """
@@ -504,6 +510,9 @@ class _Reader:
         self.flags: set[str] = set()  # "more", "shorter", "newer"
         self.heads = 0  # what makes a new request ("comedies", "recommend"), not a refinement
         self.asks = 0  # words that ask for something to watch
+        # Whether the message describes titles ("heist movies", "a heist movie"): then words
+        # besides the slots are their topic, not a title.
+        self.describes = False
         self.strong = False
         self.refines = False
         self.uncovered: str | None = None
@@ -514,6 +523,12 @@ class _Reader:
         self.leading = [True]
         for item in self.items:
             self.leading.append(self.leading[-1] and item.filler)
+        # "a", "una" first, or after words that ask ("quiero ver una peli de zombis").
+        self.indefinite = any(
+            item.has(MARKER, "some")
+            and all(other.filler or other.has(MARKER, "request") for other in self.items[:index])
+            for index, item in enumerate(self.items[:_INDEFINITE_WITHIN])
+        )
 
     def read(self) -> _Reader:
         index = 0
@@ -604,6 +619,7 @@ class _Reader:
         if item.has(TYPE):
             self.types.append(item.value(TYPE))
             self.heads += 1
+            self.describes = self.describes or item.has(MARKER, "list") or self.indefinite
             filled = True
         if item.has(AUDIENCE):
             self.audience = item.value(AUDIENCE)
@@ -732,6 +748,10 @@ class _Reader:
         if item.has(YEARS, "decade") and following is not None:
             if following.has(DECADE):
                 return self.year_span(index + 1)
+            if following.has(YEAR) and following.value(YEAR).endswith("0"):
+                # "los 2010": the 2010s.
+                first = int(following.value(YEAR))
+                return (first, first + 9), index + 2
             unit = self.item(index + 2)
             key = self.tokens[following.first].key
             if _TWO_DIGIT_DECADE.fullmatch(key) and not (unit is not None and unit.has(UNIT)):
@@ -883,7 +903,8 @@ class _Reader:
         # Silence of Others"): no follow-up then.
         flags = set() if self.like or self.rest else self.flags & {"more", "shorter", "newer"}
         strong = self.strong or len(self.like) > 1 or bool(flags) or bool(not_genres)
-        if strong and self.rest and "about" not in args:
+        described = self.describes and bool(self.rest)
+        if (strong or described) and self.rest and "about" not in args:
             args["about"] = self.words(self.rest)
         if flags - {"more"}:
             args.update(dict.fromkeys(sorted(flags - {"more"}), True))
@@ -900,7 +921,7 @@ class _Reader:
             rest=self.words(self.rest),
             follow_up=bool(flags) or self.refines or (self.heads == 0 and not self.like),
             uncovered=self.uncovered,
-            listing=strong or (bool(args) and not self.rest and not year_alone),
+            listing=strong or described or (bool(args) and not self.rest and not year_alone),
             asks=self.asks > 0,
         )
 
@@ -934,9 +955,9 @@ def understand(text: str, registry: PlatformRegistry, vocabulary: Vocabulary) ->
 
 # -- the language a message is in ----------------------------------------------------------------
 # py3langid's verdict counts when it is at least this sure, among the languages loaded, and
-# weighs as much as this many words that only one language has.
+# weighs a little less than a word that only one language has: it settles a tie.
 LANGID_SURE = 0.9
-LANGID_WEIGHT = 1.5
+LANGID_WEIGHT = 0.9
 # With no word that only one language has, py3langid alone decides only from this many words:
 # a shorter message is mostly a title ("breaking bad") or a name ("netflix").
 LANGID_ALONE_WORDS = 4
@@ -963,7 +984,8 @@ def detect_language(text: str, vocabulary: Vocabulary) -> str | None:
     and py3langid, made for short texts, votes when it is sure. A message with no word that
     tells (a title, "netflix", "drama") is in no clear language, nor is a tie.
     """
-    words = [token.key for token in _tokens(text)]
+    tokens = _tokens(text)
+    words = [token.key for token in tokens]
     votes = dict.fromkeys(vocabulary.codes, 0.0)
     for word in words:
         for code, exclusive in vocabulary.exclusive.items():
@@ -972,7 +994,8 @@ def detect_language(text: str, vocabulary: Vocabulary) -> str | None:
         return None
     identifier = _identifier(vocabulary.codes)
     if identifier is not None and words:
-        code, probability = identifier.classify(" ".join(words))
+        # As typed: accents tell Spanish.
+        code, probability = identifier.classify(" ".join(token.text for token in tokens))
         if probability >= LANGID_SURE:
             votes[code] += LANGID_WEIGHT
     (best, most), *others = sorted(votes.items(), key=lambda vote: vote[1], reverse=True)

@@ -8,7 +8,9 @@ A language file has these tables; ``[language]`` and ``[format]`` are required, 
 leave out what the language has no words for:
 
 ``[language]``
-    ``names``: what ``/lang`` accepts for it ("es", "spanish", "español").
+    ``names``: what ``/lang`` accepts for it ("es", "spanish", "español"); ``everyday``:
+    common words of the language, which tell the language of a message besides the words of
+    the other tables.
 ``[format]``
     ``thousands`` and ``decimal`` separators, and ``months``: the twelve short month names.
 ``[commands.<command>]``
@@ -124,6 +126,7 @@ class Language:
     code: str
     source: Path
     names: tuple[str, ...]
+    everyday: tuple[str, ...]
     thousands: str
     decimal: str
     months: tuple[str, ...]
@@ -355,6 +358,7 @@ def _language(source: Path) -> Language:
     top = _read(source)
     about = top.table("language", required=True)
     names = about.phrases("names")
+    everyday = about.phrases("everyday")
     about.close()
     number = top.table("format", required=True)
     thousands = number.text("thousands", required=True)
@@ -389,6 +393,7 @@ def _language(source: Path) -> Language:
         code=source.stem,
         source=source,
         names=names,
+        everyday=everyday,
         thousands=thousands,
         decimal=decimal,
         months=months,
