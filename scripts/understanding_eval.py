@@ -203,8 +203,9 @@ def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None)
     print(f"\n{'plain-word questions answered':<34}{'':>8}{'ours':>20}{'today':>20}")
     for key in (("en", "all"), ("es", "all"), ("all", "all")):
         mine, theirs = ours[key], peer[key]
+        answered = _share(mine.questions_answered, mine.questions)
         print(
-            f"{'  ' + ' '.join(key):<34}{'':>8}{_share(mine.questions_answered, mine.questions):>20}"
+            f"{'  ' + ' '.join(key):<34}{'':>8}{answered:>20}"
             f"{_share(theirs.questions_answered, theirs.questions):>20}"
         )
     print(f"\n{'intent accuracy':<34}{'':>8}{'ours':>20}{'today':>20}")
