@@ -83,9 +83,6 @@ PLATFORM = "platform"
 _SINGLE = frozenset({TYPE, SORT, AUDIENCE, DECADE, UNIT, NUMBER})
 # How far into a message "a" or "una" describes what it asks for.
 _INDEFINITE_WITHIN = 6
-# What may start years, or a length.
-_YEAR_KINDS = frozenset({"limit", "marker", "year", "range", "decade", "years"})
-_LENGTH_KINDS = frozenset({"limit", "amount", "number", "unit"})
 # What :meth:`_Reader.slot` fills.
 _FILLED_KINDS = frozenset({GENRE, COUNTRY, TYPE, AUDIENCE, SORT, YEARS, DECADE, LENGTH})
 # A phrase of only these kinds is a plain word or filler.
@@ -345,23 +342,24 @@ class _Item:
     """A phrase of the message, its tokens ``first`` to ``end``, and what it may mean: nothing,
     for a word the vocabulary does not know."""
 
-    __slots__ = ("end", "filler", "first", "kinds", "meanings", "pairs", "word")
+    __slots__ = (
+        *("end", "filler", "first", "kinds", "limit", "meanings", "pairs", "word"),
+        *("opens_length", "opens_years"),
+    )
 
     def __init__(self, first: int, end: int, meanings: tuple[tuple[str, str], ...]) -> None:
         self.first = first
         self.end = end
         self.meanings = meanings
-        self.pairs = frozenset(meanings)
-        self.kinds = frozenset(kind for kind, _ in meanings)
-        # A word the vocabulary does not know, or a number that is neither year nor length.
-        self.word = self.kinds <= {NUMBER}
-        # Neither a slot nor a request: "a", "and", "only".
-        self.filler = bool(meanings) and not (
-            self.kinds & _SLOT_KINDS
-            or (MARKER, "request") in self.pairs
-            or (YEARS, "recent") in self.pairs
-            or (YEARS, "classic") in self.pairs
-        )
+        (
+            self.pairs,
+            self.kinds,
+            self.word,
+            self.filler,
+            self.limit,
+            self.opens_years,
+            self.opens_length,
+        ) = _sense(meanings)
 
     def has(self, kind: str, value: str | None = None) -> bool:
         return kind in self.kinds if value is None else (kind, value) in self.pairs
@@ -371,6 +369,31 @@ class _Item:
 
     def value(self, kind: str) -> str:
         return self.values(kind)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _sense(
+    meanings: tuple[tuple[str, str], ...],
+) -> tuple[frozenset[tuple[str, str]], frozenset[str], bool, bool, str | None, bool, bool]:
+    """What :class:`_Item` works out of its meanings, once for each set of meanings: its
+    meanings and kinds as sets; whether it is a word the vocabulary does not know (or a number
+    that is neither year nor length); whether it is filler, neither a slot nor a request ("a",
+    "and", "only"); the limit it sets ("below", not "to"); whether years or a length may start
+    at it."""
+    pairs = frozenset(meanings)
+    kinds = frozenset(kind for kind, _ in meanings)
+    filler = bool(meanings) and not (
+        kinds & _SLOT_KINDS
+        or (MARKER, "request") in pairs
+        or (YEARS, "recent") in pairs
+        or (YEARS, "classic") in pairs
+    )
+    limit = next((value for kind, value in meanings if kind == LIMIT and value != "to"), None)
+    opens_years = bool(
+        limit or kinds & {YEAR, RANGE, DECADE} or {(MARKER, "from"), (YEARS, "decade")} & pairs
+    )
+    opens_length = bool(limit or kinds & {AMOUNT, NUMBER, UNIT})
+    return pairs, kinds, kinds <= {NUMBER}, filler, limit, opens_years, opens_length
 
 
 def _shape_meanings(key: str) -> tuple[tuple[str, str], ...]:
@@ -559,8 +582,8 @@ class _Reader:
         following = self.item(index + 1)
         if item.has(PLATFORM):
             return self.platform(index, item.value(PLATFORM))
-        for kinds, read in ((_YEAR_KINDS, self.years), (_LENGTH_KINDS, self.length)):
-            end = read(index) if item.kinds & kinds else None
+        for opens, read in ((item.opens_years, self.years), (item.opens_length, self.length)):
+            end = read(index) if opens else None
             if end is not None:
                 self.negated = False
                 return end
@@ -696,7 +719,7 @@ class _Reader:
         """Years from ``index``: a year, a decade or a range, maybe after "from", "between" or
         a limit ("before", "since"); the index after them, or ``None``."""
         item = self.items[index]
-        limit = next((value for value in item.values(LIMIT) if value != "to"), None)
+        limit = item.limit
         start = index + 1 if limit or item.has(MARKER, "from") else index
         span = self.year_span(start)
         if span is None:
@@ -771,7 +794,7 @@ class _Reader:
         """A length from ``index``: "under 90 minutes", "less than two hours", "hora y
         media", "2 seasons"; the index after it, or ``None``."""
         item = self.items[index]
-        limit = next((value for value in item.values(LIMIT) if value != "to"), None)
+        limit = item.limit
         amount = self.amount(index + 1 if limit else index)
         if amount is None:
             return None
