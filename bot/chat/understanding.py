@@ -1,6 +1,6 @@
-"""What a message asks of the catalogue when it names no title the old way: the slots of a
-request for a list of titles (genres, platforms, years, length, countries, audience, order,
-liked titles, topic), whether it refines the last list, and which language it is written in.
+"""What a free-text message asks for beyond a title: the slots of a request for a list of
+titles (genres, platforms, years, length, countries, audience, order, liked titles, topic),
+whether it refines the last list, and which language it is written in.
 
 Words are looked up, not matched by patterns. A message is cut into tokens once; at each
 token the longest phrase that starts there is looked up in one table that holds every
@@ -71,9 +71,7 @@ UNIT = "unit"  # "min", "season", "hour"
 NUMBER = "number"
 LIMIT = "limit"  # "below", "at_most", "above", "at_least", "between", "to"
 FOLLOW = "follow"  # "more", "shorter", "newer", "only", "then", "not"
-MARKER = (
-    "marker"  # "about", "where", "like", "liked", "and", "from", "on", "request", "list", "some"
-)
+MARKER = "marker"  # what a word says of the words around it: MARKER_MEANINGS
 FILLER = "filler"
 # Read from a token's shape, or from the platform registry.
 YEAR = "year"
@@ -86,11 +84,23 @@ _INDEFINITE_WITHIN = 6
 # What :meth:`_Reader.slot` fills.
 _FILLED_KINDS = frozenset({GENRE, COUNTRY, TYPE, AUDIENCE, SORT, YEARS, DECADE, LENGTH})
 # A phrase of only these kinds is a plain word or filler.
-_PLAIN_KINDS = frozenset({"filler"})
+_PLAIN_KINDS = frozenset({FILLER})
 _SLOT_KINDS = frozenset(
     {GENRE, COUNTRY, TYPE, SORT, AUDIENCE, DECADE, LENGTH, YEAR, RANGE, AMOUNT, PLATFORM}
 )
 
+MARKER_MEANINGS = (
+    "about",
+    "where",
+    "like",
+    "liked",
+    "and",
+    "from",
+    "on",
+    "request",
+    "list",
+    "some",
+)
 # The tables of ``[words]`` a language may write, with the kind of their phrases and the
 # meanings they may hold (None: checked by _meaning).
 _WORD_TABLES: dict[str, tuple[str, frozenset[str] | None]] = {
@@ -101,12 +111,7 @@ _WORD_TABLES: dict[str, tuple[str, frozenset[str] | None]] = {
     "numbers": (NUMBER, None),
     "limits": (LIMIT, frozenset({"below", "at_most", "above", "at_least", "between", "to"})),
     "follow_up": (FOLLOW, frozenset({"more", "shorter", "newer", "only", "then", "not"})),
-    "markers": (
-        MARKER,
-        frozenset(
-            {"about", "where", "like", "liked", "and", "from", "on", "request", "list", "some"}
-        ),
-    ),
+    "markers": (MARKER, frozenset(MARKER_MEANINGS)),
 }
 _TYPES = {"movie": "movie", "tv show": "tv"}
 _DECADE_KEY = re.compile(r"1[89]\d0|20\d0")
