@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.chat import languages, parsing
 from bot.chat.i18n import join_names, t
 from bot.chat.parsing import GRAMMAR, ArgumentParser, Grammar, Intent
-from bot.chat.replies import AdminService, Ask, Replier, Reply, esc, shorten
+from bot.chat.replies import AdminService, Ask, Replier, Reply, esc
 from bot.chat.replies.conversation import (
     empty_reply,
     greeting_reply,
@@ -108,12 +108,6 @@ def _rollback(intent: Intent, ask: Ask) -> Reply:
     return ask.admin.rollback(ask.lang, ask.user)
 
 
-def _understood(intent: Intent, ask: Ask) -> Reply:
-    """A stand-in for the discovery reply, which replaces it: the slots understood, listed."""
-    slots = "; ".join(f"{name}: {value}" for name, value in intent.args.items() if name != "text")
-    return Reply(f"🔎 {esc(shorten(slots, 400))}")
-
-
 def _upload(intent: Intent, ask: Ask) -> Reply:
     """``/upload`` with no file: how to send one, where files can be sent."""
     if ask.admin is None or not ask.admin.accepts_files:
@@ -123,7 +117,7 @@ def _upload(intent: Intent, ask: Ask) -> Reply:
 
 COMMANDS: tuple[Command, ...] = (
     Command(parsing.RECOMMEND, title_reply, parsing.recommend_arguments),
-    Command(parsing.DISCOVER, _understood, parsing.discover_arguments),
+    Command(parsing.DISCOVER, discover_reply, parsing.discover_arguments),
     Command(parsing.INFO, title_reply, parsing.title_arguments),
     Command(parsing.WHERE, where_reply, parsing.title_arguments),
     Command(parsing.NEW, new_reply, parsing.platform_arguments),
@@ -148,7 +142,6 @@ BY_NAME = {command.name: command for command in COMMANDS}
 # Intents no command makes: what free text and the parser's verdicts are answered with.
 _OTHER_REPLIES: dict[str, Replier] = {
     parsing.TITLE: title_reply,
-    parsing.FOLLOW_UP: _understood,
     parsing.GREETING: greeting_reply,
     parsing.THANKS: thanks_reply,
     parsing.UNKNOWN_COMMAND: unknown_command_reply,

@@ -73,8 +73,6 @@ UPLOAD = "upload"
 GREETING = "greeting"
 THANKS = "thanks"
 UNKNOWN_COMMAND = "unknown_command"
-DISCOVER = "discover"
-FOLLOW_UP = "follow_up"
 EMPTY = "empty"
 IGNORE = "ignore"
 
@@ -534,51 +532,6 @@ class UploadArgs(TypedDict, total=False):
     display_name: str
     token: str
     apply: bool
-
-
-class DiscoverArgs(TypedDict, total=False):
-    """What someone wants to watch: the slots of bot.chat.state.SLOT_TYPES, the whole message
-    (``text``: a message that is exactly a title is that title) and the page."""
-
-    genres: tuple[str, ...]
-    not_genres: tuple[str, ...]
-    platforms: tuple[str, ...]
-    type: str
-    year_min: int
-    year_max: int
-    max_minutes: int
-    max_seasons: int
-    countries: tuple[str, ...]
-    audience: str
-    sort: str
-    like: tuple[str, ...]
-    about: str
-    text: str
-    offset: int
-
-
-class FollowUpArgs(TypedDict, total=False):
-    """A follow-up to the chat's last discovery: slots to change, or one of "more",
-    "shorter", "newer"; from a button, the list's ``stamp`` and what to ``refine``."""
-
-    genres: tuple[str, ...]
-    not_genres: tuple[str, ...]
-    platforms: tuple[str, ...]
-    type: str
-    year_min: int
-    year_max: int
-    max_minutes: int
-    max_seasons: int
-    countries: tuple[str, ...]
-    audience: str
-    sort: str
-    like: tuple[str, ...]
-    about: str
-    more: bool
-    shorter: bool
-    newer: bool
-    stamp: str
-    refine: str
 
 
 class UnknownCommandArgs(TypedDict):

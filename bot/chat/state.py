@@ -22,6 +22,7 @@ SLOT_TYPES: dict[str, type] = {
     "type": str,
     "year_min": int,
     "year_max": int,
+    "recent": bool,
     "max_minutes": int,
     "max_seasons": int,
     "countries": tuple,

@@ -31,7 +31,7 @@ from bot.chat.replies.titles import (
     title_reply,
 )
 from bot.chat.state import SLOT_TYPES, Discovering, new_stamp
-from bot.chat.understanding import detect_language
+from bot.chat.understanding import RECENT_YEARS
 from recommender.discovery import Discovery, Slots
 from recommender.engine import Engine
 from recommender.text import fold
@@ -45,6 +45,8 @@ SHORTEST_MINUTES = 30
 # "Newer" starts from this many years before the catalogue's latest, then halves the gap.
 NEWER_YEARS = 5
 LIKED_SHOWN = 3
+# "Recent" is the catalogue's last release years: this many before its latest, and that one.
+RECENT = RECENT_YEARS - 1
 
 
 def discover_reply(intent: Intent, ask: Ask) -> Reply:
@@ -63,6 +65,10 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
     args = intent.args
     last = ask.last
     stamp = args.get("stamp")
+    text = str(args.get("text") or "")
+    if stamp is None and text and is_a_title(ask.engine, text):
+        # "Best of the Best": a whole message that is exactly a title is that title.
+        return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
     if stamp is not None and (last is None or last.stamp != stamp):
         return Reply(t(ask.lang, "discovery_expired"), alert=True)
     changes = {name: value for name, value in args.items() if name in SLOT_TYPES}
@@ -153,6 +159,8 @@ def _liked(engine: Engine, typed: tuple[str, ...]) -> tuple[list[str], list[str]
 def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Slots, list[str]]:
     """The engine's slots for ``state``, and the liked titles it could not find."""
     slots = dict(state.slots)
+    if slots.pop("recent", False):  # the catalogue's last few release years
+        slots["year_min"] = max(int(slots.get("year_min") or 0), _latest_year(engine) - RECENT)
     works, _, unknown = _liked(engine, tuple(slots.pop("like", ())))
     return Slots(**slots, like=tuple(works), lang=lang), unknown
 
@@ -238,7 +246,7 @@ def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 
     the catalogue's English names, platforms by registry name, record ids as ``recommend``
     gives them.
     """
-    lang = lang or detect_language(text) or DEFAULT_LANGUAGE
+    lang = lang or parsing.detect_language(text) or DEFAULT_LANGUAGE
     intent = parsing.discover_arguments(parsing.DISCOVER, text, engine.registry, GRAMMAR)
     args = {} if intent.problem else intent.args
     if intent.name == parsing.DISCOVER:

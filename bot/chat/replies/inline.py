@@ -9,6 +9,7 @@ from bot.chat import parsing
 from bot.chat.i18n import t, type_name
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, esc
+from bot.chat.replies.discovery import is_a_title, recommender_slots, summary
 from bot.chat.replies.scope import narrowing
 from bot.chat.replies.titles import (
     DID_YOU_MEAN,
@@ -18,7 +19,6 @@ from bot.chat.replies.titles import (
     result_line,
     score_text,
 )
-from bot.chat.replies.discovery import is_a_title, recommender_slots, summary
 from bot.chat.replies.where import where_reply
 from bot.chat.state import SLOT_TYPES, Discovering
 from recommender.engine import Engine
