@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bot.admin import Admin
 from bot.chat import callbacks, parsing
-from bot.chat.commands import answer, parse_message
+from bot.chat.commands import answer, parse_message, reply_language
 from bot.chat.i18n import t
 from bot.chat.parsing import Intent
 from bot.chat.replies import Button, Reply, plain_text
@@ -92,9 +92,8 @@ class ConsoleChat:
             intent = parse_message(text, engine.registry)
         if intent.name == parsing.IGNORE:
             return None
-        reply = answer(
-            intent, engine, self.lang, mine=self.platforms, admin=self.admin, last=self.last
-        )
+        lang = reply_language(text, intent, self.lang)
+        reply = answer(intent, engine, lang, mine=self.platforms, admin=self.admin, last=self.last)
         if reply.language:
             self.lang = reply.language
         if reply.platforms is not None:

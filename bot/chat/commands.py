@@ -220,6 +220,19 @@ def answer(
     return reply(intent, ask)
 
 
+# Intents whose words say nothing of the writer's language: a title is in its own language.
+_LANGUAGE_BLIND = frozenset({parsing.TITLE, parsing.IGNORE, parsing.EMPTY})
+
+
+def reply_language(text: str | None, intent: Intent, lang: str) -> str:
+    """The language to answer ``text`` in: the message's own when it is clearly written in
+    one ("hola", "pelis de terror"), else ``lang``, the chat's. Commands and bare titles keep
+    the chat's language."""
+    if not text or text.lstrip().startswith("/") or intent.name in _LANGUAGE_BLIND:
+        return lang
+    return parsing.detect_language(text) or lang
+
+
 def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:
     """Telegram's command menu in ``lang``: name and description of each command in it (the
     admin commands too, for an admin)."""

@@ -362,7 +362,10 @@ async def _answer(
         await _admin_answer(update, context, command, intent)
         return
     prefs = await chat_prefs(update, context)
-    lang = language(update, prefs)
+    message = update.effective_message
+    lang = commands.reply_language(
+        message.text if message else None, intent, language(update, prefs)
+    )
     last = await _last_discovery(update, context) if intent.name == parsing.FOLLOW_UP else None
     reply = commands.answer(
         intent, context.engine, lang, context.bot.username, prefs.platforms, last=last
