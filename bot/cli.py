@@ -87,15 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--type", choices=["movie", "tv"])
     recommend.add_argument("--json", action="store_true")
 
-    discover = commands.add_parser(
-        "discover", help="works for a described wish, TEXT ('-' reads stdin, one per line)"
-    )
-    discover.set_defaults(handler=_discover_command)
-    discover.add_argument("text")
-    discover.add_argument("--k", type=int, default=10)
-    discover.add_argument("--lang", choices=LANGUAGES)
-    discover.add_argument("--json", action="store_true")
-
     query_parser = commands.add_parser("query", help="catalogue questions")
     query_parser.set_defaults(handler=_query_command)
     query = query_parser.add_subparsers(dest="query", required=True, parser_class=_Parser)
@@ -127,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     rating.add_argument("--rating", required=True)
     for sub in (longest, score, count, actor, country, rating):
         sub.add_argument("--json", action="store_true")
+
+    discover = commands.add_parser(
+        "discover", help="works for a described wish, TEXT ('-' reads stdin, one per line)"
+    )
+    discover.set_defaults(handler=_discover_command)
+    discover.add_argument("text")
+    discover.add_argument("--k", type=int, default=10)
+    discover.add_argument("--lang", choices=LANGUAGES)
+    discover.add_argument("--json", action="store_true")
 
     run = commands.add_parser(
         "run",

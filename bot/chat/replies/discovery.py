@@ -45,6 +45,9 @@ SHORTEST_MINUTES = 30
 # "Newer" starts from this many years before the catalogue's latest, then halves the gap.
 NEWER_YEARS = 5
 LIKED_SHOWN = 3
+# What a remembered discovery keeps of each slot: the first few names, and words to this length.
+MAX_SLOT_ITEMS = 8
+MAX_SLOT_TEXT = 200
 # "Recent" is the catalogue's last release years: this many before its latest, and that one.
 RECENT = RECENT_YEARS - 1
 
@@ -57,7 +60,7 @@ def discover_reply(intent: Intent, ask: Ask) -> Reply:
         # "Scary Movie": a whole message that is exactly a title is that title.
         return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
     slots = {name: value for name, value in args.items() if name in SLOT_TYPES}
-    return _page(Discovering(slots, int(args.get("offset", 0)), new_stamp()), ask)
+    return _page(Discovering(bounded(slots), int(args.get("offset", 0)), new_stamp()), ask)
 
 
 def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
@@ -81,7 +84,7 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
         if offset >= MAX_RESULTS:
             return Reply(t(ask.lang, "discovery_end"))
         return _page(Discovering(last.slots, offset, new_stamp()), ask)
-    slots = refine(dict(last.slots), changes, args, ask.engine)
+    slots = bounded(refine(dict(last.slots), changes, args, ask.engine))
     return _page(Discovering(slots, 0, new_stamp()), ask)
 
 
@@ -127,6 +130,19 @@ def refine(
     if refine_to == "top":
         slots["sort"] = "score"
     return {name: value for name, value in slots.items() if value not in ((), None)}
+
+
+def bounded(slots: Mapping[str, object]) -> dict[str, object]:
+    """``slots`` cut to what a chat needs remembered: a message of 4,096 characters could
+    otherwise make a state too big to keep (the engine reads no more than this anyway)."""
+    kept: dict[str, object] = {}
+    for name, value in slots.items():
+        if isinstance(value, str):
+            value = value[:MAX_SLOT_TEXT]
+        elif isinstance(value, tuple):
+            value = tuple(str(item)[:MAX_SLOT_TEXT] for item in value[:MAX_SLOT_ITEMS])
+        kept[name] = value
+    return kept
 
 
 def _latest_year(engine: Engine) -> int:
