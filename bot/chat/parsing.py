@@ -19,7 +19,9 @@ function takes a grammar, ``GRAMMAR`` (the shipped languages) unless told otherw
 >>> parse_free_text("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
 
-Which command a message names is :mod:`bot.chat.commands`' business.
+Free text that asks for a list of titles ("korean dramas on netflix", "only series") is read
+by :mod:`bot.chat.understanding`, from the same language data; which command a message names
+is :mod:`bot.chat.commands`' business.
 """
 
 from __future__ import annotations
@@ -735,6 +737,8 @@ def discover_arguments(
     args = {key: value for key, value in understood.args.items() if key in _DISCOVER_KEYS}
     if "about" not in args and understood.rest:
         args["about"] = understood.rest
+    if not args:
+        return Intent(DISCOVER, problem=Problem("missing_request"))
     return Intent(DISCOVER, {**args, "text": body})
 
 

@@ -486,24 +486,23 @@ def test_a_platform_the_bot_does_not_cover_is_named(registry, text, problem):
         ("/descubrir algo para reírse", {"genres": ("comedy",)}),
         ("/find toy story", {"about": "toy story"}),
         ("/find movies like toy story", {"type": "movie", "like": ("toy story",)}),
-        ("/find more", {"more": True}),
     ],
 )
 def test_find_reads_a_request_for_a_list(registry, text, args):
     intent = parse_message(text, registry)
     assert intent.name == DISCOVER
-    assert {key: value for key, value in intent.args.items() if key != "text"} == {
-        key: value for key, value in args.items() if key != "more"
-    }
+    assert {key: value for key, value in intent.args.items() if key != "text"} == args
     assert intent.args["text"] == text.partition(" ")[2]
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
-def test_find_alone_asks_what_to_look_for(engine, lang):
-    intent = parse_message("/find", engine.registry)
+@pytest.mark.parametrize(
+    ("text", "lang"), [("/find", "en"), ("/buscar ¿?", "es"), ("/find more", "en")]
+)
+def test_find_with_nothing_to_look_for_asks_for_it(engine, text, lang):
+    intent = parse_message(text, engine.registry)
     assert intent == Intent(DISCOVER, problem=Problem("missing_request"))
-    text = commands.answer(intent, engine, lang).text
-    assert ("/find" if lang == "en" else "/buscar") in text
+    reply = commands.answer(intent, engine, lang).text
+    assert ("/find" if lang == "en" else "/buscar") in reply
 
 
 def test_find_is_in_the_menus_and_help(engine):
