@@ -634,13 +634,12 @@ class _Reader:
         """Fill the slots ``item`` names; whether it names any."""
         if not item.kinds & _FILLED_KINDS:
             return False
-        if item.has(GENRE):
+        filled = item.has(GENRE)
+        if filled:
             genres = self.not_genres if self.negated else self.genres
             genres.extend(genre for genre in item.values(GENRE) if genre not in genres)
             self.heads += not self.negated
             self.strong = True
-            return True
-        filled = False
         if item.has(COUNTRY):
             self.add_countries(item.values(COUNTRY))
             filled = True
@@ -674,7 +673,8 @@ class _Reader:
                 self.types.append("tv")
                 self.heads += 1
             filled = self.strong = True
-        if filled:
+        if item.kinds & (_FILLED_KINDS - {GENRE}):
+            # "not horror or comedy" takes out both; "not horror, korean" only horror.
             self.negated = False
         return filled
 
@@ -928,9 +928,11 @@ class _Reader:
         }
         args = {name: value for name, value in slots.items() if value}
         # Liked titles say what "anything else" is like, and other words make a title ("The
-        # Silence of Others"): no follow-up then.
-        flags = set() if self.like or self.rest else self.flags & {"more", "shorter", "newer"}
+        # Silence of Others"): no follow-up then. "Like dark but shorter" is still no title.
+        compared = self.flags & {"more", "shorter", "newer"}
+        flags = set() if self.like or self.rest else compared
         strong = self.strong or len(self.like) > 1 or bool(flags) or bool(not_genres)
+        strong = strong or bool(self.like and compared - {"more"})
         described = self.describes and bool(self.rest)
         if (strong or described) and self.rest and "about" not in args:
             args["about"] = self.words(self.rest)

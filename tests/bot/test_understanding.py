@@ -290,6 +290,16 @@ def test_a_greeting_is_answered_in_its_own_language(text, lang):
             "I liked heat and the town, any crime movies?",
             {"genres": ("crime",), "type": "movie", "like": ("heat", "the town")},
         ),
+        (
+            "movies like inception but scarier",
+            {"genres": ("horror",), "type": "movie", "like": ("inception",)},
+        ),
+        ("una serie como dark pero más corta", {"type": "tv", "like": ("dark",)}),
+        # a phrase that names a genre and a country
+        (
+            "k-dramas on netflix",
+            {"genres": ("drama",), "platforms": ("netflix",), "countries": ("South Korea",)},
+        ),
         # the topic
         ("a movie about a heist", {"type": "movie", "about": "heist"}),
         ("una película sobre un atraco", {"type": "movie", "about": "atraco"}),
@@ -327,6 +337,8 @@ def test_each_slot(registry, text, slots):
         ("sin terror", {"not_genres": ("horror",)}),
         ("pero que no sea de terror", {"not_genres": ("horror",)}),
         ("nothing scary please", {"not_genres": ("horror",)}),
+        ("not horror or comedy", {"not_genres": ("horror", "comedy")}),
+        ("sin terror ni comedia", {"not_genres": ("horror", "comedy")}),
         ("what about comedies?", {"genres": ("comedy",)}),
         ("¿y de los 80?", {"year_min": 1980, "year_max": 1989}),
         ("from the 2010s", {"year_min": 2010, "year_max": 2019}),
