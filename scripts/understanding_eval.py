@@ -9,12 +9,16 @@
 - The peer is the parser as it was before issue 13: every free-text message is a title lookup
   unless it asks for recommendations the old ways; its slots are what a title lookup reads
   (a trailing platform and year, and "movies"/"shows" in a request).
+- Plots told from memory: the plot search's queries (``scripts/queries/plot_*.csv``, written
+  for it by its own author) understood as a request for a list with a topic. How long a
+  message must be to be a plot and no title was chosen on them.
 - Language: ``scripts/queries/language.jsonl`` (short messages; "either" when both languages
   fit) and the slot sets; reported: right, wrong and no answer, beside py3langid alone.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -227,6 +231,35 @@ def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None)
         theirs = peer["all", "all"]
         cells.append(_share(theirs.slot_right[slot], theirs.slot_seen[slot]))
         print(f"{slot:<14}" + "".join(f"{cell:>18}" for cell in cells))
+
+
+def plot_queries() -> dict[str, list[str]]:
+    """The plot search's queries, by language."""
+    queries = {}
+    for path in sorted(QUERIES.glob("plot_*.csv")):
+        with path.open(encoding="utf-8", newline="") as file:
+            queries[path.stem.removeprefix("plot_")] = [
+                row["query"] for row in csv.DictReader(file)
+            ]
+    return queries
+
+
+def plots_as_topics(queries: list[str], parse: Callable[[str], Intent]) -> int:
+    """How many of ``queries`` are understood as a request for a list with a topic."""
+    return sum(
+        intent.name in LIST_INTENTS and "about" in intent.args for intent in map(parse, queries)
+    )
+
+
+def report_plots(registry: PlatformRegistry) -> None:
+    print(f"\n{'plots told from memory, as a topic':<34}{'':>8}{'ours':>20}{'today':>20}")
+    for lang, queries in plot_queries().items():
+        ours = plots_as_topics(queries, lambda text: parse_message(text, registry))
+        today_ = plots_as_topics(queries, lambda text: today(text, registry))
+        print(
+            f"{'  ' + lang:<34}{'':>8}{_share(ours, len(queries)):>20}"
+            f"{_share(today_, len(queries)):>20}"
+        )
 
 
 # -- the language a message is in ----------------------------------------------------------------

@@ -644,6 +644,16 @@ def test_the_slot_sets_are_understood(registry):
     assert peer["all", "all"].lists_understood == 0
 
 
+def test_plots_told_from_memory_are_topics(registry):
+    """The plot search's own queries ("a sheriff wakes up from a coma and the world is full of
+    zombies") are requests for a list with a topic, not title lookups."""
+    for lang, queries in understanding_eval.plot_queries().items():
+        found = understanding_eval.plots_as_topics(
+            queries, lambda text: parse_message(text, registry)
+        )
+        assert found / len(queries) >= 0.9, lang
+
+
 def test_the_language_set_has_short_messages():
     queries = understanding_eval.load_language_queries()
     assert len(queries) >= 200
