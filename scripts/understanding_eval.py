@@ -22,7 +22,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.chat import parsing
@@ -135,10 +135,8 @@ class Tally:
     questions_answered: int = 0
     intents: int = 0
     intents_right: int = 0
-
-    def __post_init__(self) -> None:
-        self.slot_seen: Counter[str] = Counter()
-        self.slot_right: Counter[str] = Counter()
+    slot_seen: Counter[str] = field(default_factory=Counter)
+    slot_right: Counter[str] = field(default_factory=Counter)
 
     def add(self, query: Query, intent: Intent) -> None:
         self.intents += 1
@@ -181,6 +179,22 @@ def _share(right: int, total: int) -> str:
     return f"{right / total:.3f} ({right}/{total})" if total else "-"
 
 
+def _compare(
+    title: str,
+    ours: dict[tuple[str, str], Tally],
+    peer: dict[tuple[str, str], Tally],
+    keys: Iterable[tuple[str, str]],
+    count: Callable[[Tally], tuple[int, int]],
+    target: float | None = None,
+) -> None:
+    """One measure, ``count`` (right, out of), for ours and the peer, per (language, split)."""
+    print(f"\n{title:<34}{'target':>8}{'ours':>20}{'today':>20}")
+    for key in keys:
+        cells = [_share(*count(tallies[key])) for tallies in (ours, peer)]
+        goal = f"{target:.2f}" if target is not None else ""
+        print(f"{'  ' + ' '.join(key):<34}{goal:>8}" + "".join(f"{cell:>20}" for cell in cells))
+
+
 def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None) -> None:
     queries = queries if queries is not None else load_queries()
     ours = measure(queries, lambda text: parse_message(text, registry))
@@ -193,32 +207,29 @@ def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None)
             for (lang, kind, held), n in sorted(kinds.items())
         )
     )
-    print(
-        f"\n{'title-less requests as a list':<34}{'target':>8}{'ours':>20}{'today':>20}"
-        f"\n{'(list requests understood as one)':<34}"
+    _compare(
+        "title-less requests as a list",
+        ours,
+        peer,
+        sorted(ours),
+        lambda tally: (tally.lists_understood, tally.lists),
+        LIST_TARGET,
     )
-    for key in sorted(ours):
-        mine, theirs = ours[key], peer[key]
-        name = f"  {key[0]} {key[1]}"
-        print(
-            f"{name:<34}{LIST_TARGET:>8.2f}{_share(mine.lists_understood, mine.lists):>20}"
-            f"{_share(theirs.lists_understood, theirs.lists):>20}"
-        )
-    print(f"\n{'plain-word questions answered':<34}{'':>8}{'ours':>20}{'today':>20}")
-    for key in (("en", "all"), ("es", "all"), ("all", "all")):
-        mine, theirs = ours[key], peer[key]
-        answered = _share(mine.questions_answered, mine.questions)
-        print(
-            f"{'  ' + ' '.join(key):<34}{'':>8}{answered:>20}"
-            f"{_share(theirs.questions_answered, theirs.questions):>20}"
-        )
-    print(f"\n{'intent accuracy':<34}{'':>8}{'ours':>20}{'today':>20}")
-    for key in (("all", "tuning"), ("all", "holdout"), ("all", "all")):
-        mine, theirs = ours[key], peer[key]
-        print(
-            f"{'  ' + ' '.join(key):<34}{'':>8}{_share(mine.intents_right, mine.intents):>20}"
-            f"{_share(theirs.intents_right, theirs.intents):>20}"
-        )
+    every = (("en", "all"), ("es", "all"), ("all", "all"))
+    _compare(
+        "plain-word questions answered",
+        ours,
+        peer,
+        every,
+        lambda tally: (tally.questions_answered, tally.questions),
+    )
+    _compare(
+        "intent accuracy",
+        ours,
+        peer,
+        (("all", "tuning"), ("all", "holdout"), ("all", "all")),
+        lambda tally: (tally.intents_right, tally.intents),
+    )
     print(
         "\nslot accuracy (right / requests that have the slot or got it), "
         "tuning | held out | all, beside today's parser (all)"

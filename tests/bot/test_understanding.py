@@ -4,17 +4,13 @@ and never raising on anything."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.chat import commands, languages, parsing, understanding
+from bot.chat import commands, parsing, understanding
 from bot.chat.commands import parse_message
-from bot.chat.languages import LanguageDataError
-from bot.chat.parsing import DISCOVER, FOLLOW_UP, Grammar, Intent, Problem
+from bot.chat.parsing import DISCOVER, FOLLOW_UP, Intent, Problem
 from etl.genres import canonical_label
 from recommender.platforms import Platform, PlatformRegistry
 from scripts import understanding_eval
@@ -551,73 +547,7 @@ def test_the_language_of_a_message(text, lang):
     assert parsing.detect_language(text) == lang
 
 
-def test_the_language_is_one_of_those_loaded(grammar_pt):
-    portuguese = "quero ver filmes hoje, obrigado"
-    assert parsing.detect_language(portuguese, grammar_pt) == "pt"
-    assert parsing.detect_language(portuguese) in (None, "en", "es")
-    assert parsing.detect_language("pelis de terror", grammar_pt) == "es"
-
-
 # -- the language data ----------------------------------------------------------------------------
-PORTUGUESE = """
-[language]
-names = ["pt", "português"]
-everyday = ["quero", "hoje", "você", "não", "obrigado"]
-
-[format]
-thousands = "."
-decimal = ","
-months = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
-
-[words.types]
-movie = ["filme", "filmes"]
-
-[genres.words]
-horror = ["assustador", "assustadores"]
-"""
-
-
-def _folder(tmp_path: Path, text: str) -> Path:
-    for path in languages.FOLDER.glob("*.toml"):
-        shutil.copy(path, tmp_path / path.name)
-    (tmp_path / "pt.toml").write_text(text, encoding="utf-8")
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def grammar_pt(tmp_path_factory):
-    return Grammar(languages.load(_folder(tmp_path_factory.mktemp("pt"), PORTUGUESE)))
-
-
-def test_a_third_language_brings_its_own_words(registry, grammar_pt):
-    intent = parse_message("filmes assustadores", registry, grammar=grammar_pt)
-    assert intent == discover("filmes assustadores", genres=("horror",), type="movie")
-    assert parse_message("filmes assustadores", registry).name == "title"
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "key"),
-    [
-        ("[genres.words]\nhorror", "[genres.words]\nhorrors", "genres.words.horrors"),
-        (
-            'movie = ["filme", "filmes"]',
-            'movie = ["filme", "filmes"]\n[words.sort]\nbest = ["melhores"]',
-            "words.sort.best",
-        ),
-        (
-            'movie = ["filme", "filmes"]',
-            'movie = ["filme", "filmes"]\n[words.numbers]\n2 = ["one"]',
-            "words.numbers",
-        ),
-    ],
-)
-def test_a_wrong_word_table_names_its_file_and_key(tmp_path, old, new, key):
-    with pytest.raises(LanguageDataError) as raised:
-        Grammar(languages.load(_folder(tmp_path, PORTUGUESE.replace(old, new, 1))))
-    assert raised.value.source == tmp_path / "pt.toml"
-    assert raised.value.key == key
-
-
 def test_every_genre_is_a_catalogue_genre_word():
     vocabulary = parsing.GRAMMAR.vocabulary
     genres = {v for meanings in vocabulary.phrases.values() for k, v in meanings if k == "genre"}
