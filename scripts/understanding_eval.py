@@ -157,10 +157,6 @@ class Tally:
                 query.slots
             )
 
-    def slot_accuracy(self, slot: str) -> float | None:
-        seen = self.slot_seen[slot]
-        return self.slot_right[slot] / seen if seen else None
-
 
 def measure(
     queries: Iterable[Query], parse: Callable[[str], Intent]
