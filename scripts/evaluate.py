@@ -121,6 +121,7 @@ def main() -> None:
     report_discovery(result, baseline, args.discovery_queries)
     print()
     understanding_eval.report_slots(result.registry)
+    understanding_eval.report_plots(result.registry)
     understanding_eval.report_language()
 
 

@@ -9,16 +9,20 @@
 - The peer is the parser as it was before issue 13: every free-text message is a title lookup
   unless it asks for recommendations the old ways; its slots are what a title lookup reads
   (a trailing platform and year, and "movies"/"shows" in a request).
+- Plots told from memory: the plot search's queries (``scripts/queries/plot_*.csv``, written
+  for it by its own author) understood as a request for a list with a topic. How long a
+  message must be to be a plot and no title was chosen on them.
 - Language: ``scripts/queries/language.jsonl`` (short messages; "either" when both languages
   fit) and the slot sets; reported: right, wrong and no answer, beside py3langid alone.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.chat import parsing
@@ -131,10 +135,8 @@ class Tally:
     questions_answered: int = 0
     intents: int = 0
     intents_right: int = 0
-
-    def __post_init__(self) -> None:
-        self.slot_seen: Counter[str] = Counter()
-        self.slot_right: Counter[str] = Counter()
+    slot_seen: Counter[str] = field(default_factory=Counter)
+    slot_right: Counter[str] = field(default_factory=Counter)
 
     def add(self, query: Query, intent: Intent) -> None:
         self.intents += 1
@@ -155,10 +157,6 @@ class Tally:
                 query.slots
             )
 
-    def slot_accuracy(self, slot: str) -> float | None:
-        seen = self.slot_seen[slot]
-        return self.slot_right[slot] / seen if seen else None
-
 
 def measure(
     queries: Iterable[Query], parse: Callable[[str], Intent]
@@ -177,6 +175,22 @@ def _share(right: int, total: int) -> str:
     return f"{right / total:.3f} ({right}/{total})" if total else "-"
 
 
+def _compare(
+    title: str,
+    ours: dict[tuple[str, str], Tally],
+    peer: dict[tuple[str, str], Tally],
+    keys: Iterable[tuple[str, str]],
+    count: Callable[[Tally], tuple[int, int]],
+    target: float | None = None,
+) -> None:
+    """One measure, ``count`` (right, out of), for ours and the peer, per (language, split)."""
+    print(f"\n{title:<34}{'target':>8}{'ours':>20}{'today':>20}")
+    for key in keys:
+        cells = [_share(*count(tallies[key])) for tallies in (ours, peer)]
+        goal = f"{target:.2f}" if target is not None else ""
+        print(f"{'  ' + ' '.join(key):<34}{goal:>8}" + "".join(f"{cell:>20}" for cell in cells))
+
+
 def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None) -> None:
     queries = queries if queries is not None else load_queries()
     ours = measure(queries, lambda text: parse_message(text, registry))
@@ -189,32 +203,29 @@ def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None)
             for (lang, kind, held), n in sorted(kinds.items())
         )
     )
-    print(
-        f"\n{'title-less requests as a list':<34}{'target':>8}{'ours':>20}{'today':>20}"
-        f"\n{'(list requests understood as one)':<34}"
+    _compare(
+        "title-less requests as a list",
+        ours,
+        peer,
+        sorted(ours),
+        lambda tally: (tally.lists_understood, tally.lists),
+        LIST_TARGET,
     )
-    for key in sorted(ours):
-        mine, theirs = ours[key], peer[key]
-        name = f"  {key[0]} {key[1]}"
-        print(
-            f"{name:<34}{LIST_TARGET:>8.2f}{_share(mine.lists_understood, mine.lists):>20}"
-            f"{_share(theirs.lists_understood, theirs.lists):>20}"
-        )
-    print(f"\n{'plain-word questions answered':<34}{'':>8}{'ours':>20}{'today':>20}")
-    for key in (("en", "all"), ("es", "all"), ("all", "all")):
-        mine, theirs = ours[key], peer[key]
-        answered = _share(mine.questions_answered, mine.questions)
-        print(
-            f"{'  ' + ' '.join(key):<34}{'':>8}{answered:>20}"
-            f"{_share(theirs.questions_answered, theirs.questions):>20}"
-        )
-    print(f"\n{'intent accuracy':<34}{'':>8}{'ours':>20}{'today':>20}")
-    for key in (("all", "tuning"), ("all", "holdout"), ("all", "all")):
-        mine, theirs = ours[key], peer[key]
-        print(
-            f"{'  ' + ' '.join(key):<34}{'':>8}{_share(mine.intents_right, mine.intents):>20}"
-            f"{_share(theirs.intents_right, theirs.intents):>20}"
-        )
+    every = (("en", "all"), ("es", "all"), ("all", "all"))
+    _compare(
+        "plain-word questions answered",
+        ours,
+        peer,
+        every,
+        lambda tally: (tally.questions_answered, tally.questions),
+    )
+    _compare(
+        "intent accuracy",
+        ours,
+        peer,
+        (("all", "tuning"), ("all", "holdout"), ("all", "all")),
+        lambda tally: (tally.intents_right, tally.intents),
+    )
     print(
         "\nslot accuracy (right / requests that have the slot or got it), "
         "tuning | held out | all, beside today's parser (all)"
@@ -227,6 +238,35 @@ def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None)
         theirs = peer["all", "all"]
         cells.append(_share(theirs.slot_right[slot], theirs.slot_seen[slot]))
         print(f"{slot:<14}" + "".join(f"{cell:>18}" for cell in cells))
+
+
+def plot_queries() -> dict[str, list[str]]:
+    """The plot search's queries, by language."""
+    queries = {}
+    for path in sorted(QUERIES.glob("plot_*.csv")):
+        with path.open(encoding="utf-8", newline="") as file:
+            queries[path.stem.removeprefix("plot_")] = [
+                row["query"] for row in csv.DictReader(file)
+            ]
+    return queries
+
+
+def plots_as_topics(queries: list[str], parse: Callable[[str], Intent]) -> int:
+    """How many of ``queries`` are understood as a request for a list with a topic."""
+    return sum(
+        intent.name in LIST_INTENTS and "about" in intent.args for intent in map(parse, queries)
+    )
+
+
+def report_plots(registry: PlatformRegistry) -> None:
+    print(f"\n{'plots told from memory, as a topic':<34}{'':>8}{'ours':>20}{'today':>20}")
+    for lang, queries in plot_queries().items():
+        ours = plots_as_topics(queries, lambda text: parse_message(text, registry))
+        today_ = plots_as_topics(queries, lambda text: today(text, registry))
+        print(
+            f"{'  ' + lang:<34}{'':>8}{_share(ours, len(queries)):>20}"
+            f"{_share(today_, len(queries)):>20}"
+        )
 
 
 # -- the language a message is in ----------------------------------------------------------------

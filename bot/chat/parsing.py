@@ -19,7 +19,9 @@ function takes a grammar, ``GRAMMAR`` (the shipped languages) unless told otherw
 >>> parse_free_text("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
 
-Which command a message names is :mod:`bot.chat.commands`' business.
+Free text that asks for a list of titles ("korean dramas on netflix", "only series") is read
+by :mod:`bot.chat.understanding`, from the same language data; which command a message names
+is :mod:`bot.chat.commands`' business.
 """
 
 from __future__ import annotations
@@ -538,8 +540,8 @@ class UnknownCommandArgs(TypedDict):
     command: str
 
 
-class DiscoverArgs(TypedDict, total=False):
-    """A request for a list of titles (``discover``); every slot is optional.
+class SlotArgs(TypedDict, total=False):
+    """The slots of a request for a list of titles; every one is optional.
 
     ``genres`` and ``not_genres`` are the catalogue's genre names ("science fiction"),
     ``platforms`` registry names, ``type`` "movie" or "tv", ``countries`` the catalogue's
@@ -547,7 +549,7 @@ class DiscoverArgs(TypedDict, total=False):
     ``recent`` asks for the catalogue's last :data:`~bot.chat.understanding.RECENT_YEARS`
     release years, which only the catalogue knows. ``like`` holds liked titles as typed (the
     reply matches them), ``about`` the topic or plot words, and ``text`` the whole message,
-    so the reply can prefer a title it names exactly ("Scary Movie").
+    so the reply can prefer a title it names exactly ("Scary Movie", "Best of the Best").
     """
 
     genres: tuple[str, ...]
@@ -565,35 +567,24 @@ class DiscoverArgs(TypedDict, total=False):
     like: tuple[str, ...]
     about: str
     text: str
+
+
+class DiscoverArgs(SlotArgs, total=False):
+    """``discover``: a request for a list, and the page asked for."""
+
     offset: int
 
 
-class FollowUpArgs(TypedDict, total=False):
-    """What a message changes in the chat's last list (``follow_up``): the slots it names,
+class FollowUpArgs(SlotArgs, total=False):
+    """``follow_up``: what a message changes in the chat's last list: the slots it names,
     ``more`` for the next results, ``shorter`` or ``newer`` than the last ones; from a
-    button, the stored state's ``stamp`` and the ``refine`` asked for. ``text`` is the whole
-    message, as for ``discover``: "Best of the Best" refines nothing."""
+    button, the stored state's ``stamp`` and the ``refine`` asked for."""
 
-    genres: tuple[str, ...]
-    not_genres: tuple[str, ...]
-    platforms: tuple[str, ...]
-    type: str
-    year_min: int
-    year_max: int
-    recent: bool
-    max_minutes: int
-    max_seasons: int
-    countries: tuple[str, ...]
-    audience: str
-    sort: str
-    like: tuple[str, ...]
-    about: str
     more: bool
     shorter: bool
     newer: bool
     stamp: str
     refine: str
-    text: str
 
 
 class NoArgs(TypedDict):
@@ -735,6 +726,8 @@ def discover_arguments(
     args = {key: value for key, value in understood.args.items() if key in _DISCOVER_KEYS}
     if "about" not in args and understood.rest:
         args["about"] = understood.rest
+    if not args:
+        return Intent(DISCOVER, problem=Problem("missing_request"))
     return Intent(DISCOVER, {**args, "text": body})
 
 

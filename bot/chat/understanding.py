@@ -79,6 +79,12 @@ RANGE = "range"
 AMOUNT = "amount"  # a number and its unit in one token: "90min", "2h", "1h30"
 PLATFORM = "platform"
 _SINGLE = frozenset({TYPE, SORT, AUDIENCE, DECADE, UNIT, NUMBER})
+# A message of this many words, this many of them unknown to the vocabulary, describes a
+# title rather than naming it ("a sheriff wakes up from a coma and the world is full of
+# zombies"): 4% of the catalogue's titles are as long, and the reply still prefers a title
+# the message names exactly.
+DESCRIPTION_WORDS = 8
+DESCRIPTION_UNKNOWN = 4
 # How far into a message "a" or "una" describes what it asks for.
 _INDEFINITE_WITHIN = 6
 # What :meth:`_Reader.slot` fills.
@@ -494,12 +500,13 @@ class Understanding:
     ``strong`` is set when something no title lookup reads was found: a genre, a country, an
     audience, an order, a length, years in words, a topic after "about", a follow-up, or
     several liked titles. ``listing`` is set when the message asks for a list: something
-    strong; titles described by a plural noun or by "a" ("heist movies", "a heist movie"),
-    the other words being their topic; or slots and no other words (but a year alone:
-    "2012" is a title). ``asks`` is set when words ask for something to watch ("recommend",
-    "what should I watch"). ``follow_up`` is set when the message refines the last list:
-    "only series", "not horror", "more", or only slots that refine ("on netflix", "from the
-    90s"). ``uncovered`` names a platform the bot does not cover ("on hbo").
+    strong; titles described by a plural noun, by "a" ("heist movies", "a heist movie") or
+    at length (a plot told from memory), the other words being their topic; or slots and no
+    other words (but a year alone: "2012" is a title). ``asks`` is set when words ask for
+    something to watch ("recommend", "what should I watch"). ``follow_up`` is set when the
+    message refines the last list: "only series", "not horror", "more", or only slots that
+    refine ("on netflix", "from the 90s"). ``uncovered`` names a platform the bot does not
+    cover ("on hbo").
     """
 
     args: dict[str, object] = field(default_factory=dict)
@@ -619,7 +626,10 @@ class _Reader:
             return index + 1
         if not item.filler:
             self.negated = False
-        if item.has(FOLLOW, "only") or (item.has(FOLLOW, "then") and self.first(index)):
+        if (item.has(FOLLOW, "only") and (self.first(index) or index == len(self.items) - 1)) or (
+            item.has(FOLLOW, "then") and self.first(index)
+        ):
+            # "only series", "series only", "and on hulu?"; not "solo en casa" in a story.
             self.refines = True
         elif item.has(FOLLOW):
             self.flags.update(item.values(FOLLOW))
@@ -634,13 +644,12 @@ class _Reader:
         """Fill the slots ``item`` names; whether it names any."""
         if not item.kinds & _FILLED_KINDS:
             return False
-        if item.has(GENRE):
+        filled = item.has(GENRE)
+        if filled:
             genres = self.not_genres if self.negated else self.genres
             genres.extend(genre for genre in item.values(GENRE) if genre not in genres)
             self.heads += not self.negated
             self.strong = True
-            return True
-        filled = False
         if item.has(COUNTRY):
             self.add_countries(item.values(COUNTRY))
             filled = True
@@ -674,7 +683,8 @@ class _Reader:
                 self.types.append("tv")
                 self.heads += 1
             filled = self.strong = True
-        if filled:
+        if item.kinds & (_FILLED_KINDS - {GENRE}):
+            # "not horror or comedy" takes out both; "not horror, korean" only horror.
             self.negated = False
         return filled
 
@@ -928,10 +938,14 @@ class _Reader:
         }
         args = {name: value for name, value in slots.items() if value}
         # Liked titles say what "anything else" is like, and other words make a title ("The
-        # Silence of Others"): no follow-up then.
-        flags = set() if self.like or self.rest else self.flags & {"more", "shorter", "newer"}
+        # Silence of Others"): no follow-up then. "Like dark but shorter" is still no title.
+        compared = self.flags & {"more", "shorter", "newer"}
+        flags = set() if self.like or self.rest else compared
         strong = self.strong or len(self.like) > 1 or bool(flags) or bool(not_genres)
-        described = self.describes and bool(self.rest)
+        strong = strong or bool(self.like and compared - {"more"})
+        # A long message of words the vocabulary does not know is a story told from memory.
+        long = len(self.tokens) >= DESCRIPTION_WORDS and len(self.rest) >= DESCRIPTION_UNKNOWN
+        described = (self.describes or long) and bool(self.rest)
         if (strong or described) and self.rest and "about" not in args:
             args["about"] = self.words(self.rest)
         if flags - {"more"}:
@@ -947,7 +961,9 @@ class _Reader:
             args=args,
             strong=strong,
             rest=self.words(self.rest),
-            follow_up=bool(flags) or self.refines or (self.heads == 0 and not self.like),
+            follow_up=bool(flags)
+            or self.refines
+            or (self.heads == 0 and not self.like and "about" not in args),
             uncovered=self.uncovered,
             listing=strong or described or (bool(args) and not self.rest and not year_alone),
             asks=self.asks > 0,
