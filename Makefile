@@ -21,7 +21,7 @@ etl: $(INSTALLED)
 	$(BIN)/streambot etl
 
 eval: $(INSTALLED)
-	$(BIN)/python scripts/evaluate.py
+	$(BIN)/python -m scripts.evaluate
 
 bench: $(INSTALLED)
 	$(BIN)/streambot etl --if-stale

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.chat.i18n import LANGUAGES, language_for, t
+from bot.chat.replies.discovery import discovery_json
 from bot.console import ask, chat
 from bot.reload import describe_failure, load_engine
 from bot.settings import Settings, SettingsError
@@ -117,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     rating.add_argument("--rating", required=True)
     for sub in (longest, score, count, actor, country, rating):
         sub.add_argument("--json", action="store_true")
+
+    discover = commands.add_parser(
+        "discover", help="works for a described wish, TEXT ('-' reads stdin, one per line)"
+    )
+    discover.set_defaults(handler=_discover_command)
+    discover.add_argument("text")
+    discover.add_argument("--k", type=int, default=10)
+    discover.add_argument("--lang", choices=LANGUAGES)
+    discover.add_argument("--json", action="store_true")
 
     run = commands.add_parser(
         "run",
@@ -270,6 +280,29 @@ def _recommend_command(args: argparse.Namespace, call: Invocation) -> int:
         _run_lines(args.text, lambda text: recommend(text).to_dict(), call.stdin, call.out)
     else:
         print(_format_recommendations(recommend(args.text)), file=call.out)
+    return EXIT_OK
+
+
+def _discover_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``discover``: what the text asks for, as understood, and the works that fit it."""
+    engine = call.engine()
+
+    def answer_discovery(text: str) -> dict:
+        return discovery_json(text, engine, args.lang, args.k)
+
+    if args.json or args.text == "-":
+        _run_lines(args.text, answer_discovery, call.stdin, call.out)
+        return EXIT_OK
+    found = answer_discovery(args.text)
+    understood = {key: value for key, value in found["understood"].items() if value}
+    print(f"understood: {json.dumps(understood, ensure_ascii=False)}", file=call.out)
+    for number, item in enumerate(found["results"], start=1):
+        score = f", IMDb {item['score']:.1f}" if item["score"] is not None else ""
+        print(
+            f"{number}. {item['title']} ({item['year']}, {item['type']}{score}) on "
+            f"{', '.join(item['platforms'])} — {item['reason']}",
+            file=call.out,
+        )
     return EXIT_OK
 
 

@@ -11,10 +11,11 @@ from typing import TextIO
 
 from bot.admin import Admin
 from bot.chat import callbacks, parsing
-from bot.chat.commands import answer, parse_message
+from bot.chat.commands import answer, parse_message, reply_language
 from bot.chat.i18n import t
 from bot.chat.parsing import Intent
 from bot.chat.replies import Button, Reply, plain_text
+from bot.chat.state import Discovering
 from bot.settings import Settings
 from recommender.engine import EngineHolder
 
@@ -61,8 +62,9 @@ def _buttons(reply: Reply) -> list[Button]:
 
 
 class ConsoleChat:
-    """One terminal conversation: the language, the platforms chosen, and the buttons of the
-    last reply."""
+    """One terminal conversation: the language, the platforms chosen, the last discovery, and
+    the buttons of the last reply. One process holds the whole conversation, so it stays in
+    memory; Telegram's chats keep theirs in the chat database."""
 
     def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
         self.holder = holder
@@ -75,6 +77,7 @@ class ConsoleChat:
             else None
         )
         self.platforms: frozenset[str] = frozenset()
+        self.last: Discovering | None = None
         self.choices: list[Button] = []
 
     def respond(self, text: str) -> Reply | None:
@@ -89,11 +92,14 @@ class ConsoleChat:
             intent = parse_message(text, engine.registry)
         if intent.name == parsing.IGNORE:
             return None
-        reply = answer(intent, engine, self.lang, mine=self.platforms, admin=self.admin)
+        lang = reply_language(text, intent, self.lang)
+        reply = answer(intent, engine, lang, mine=self.platforms, admin=self.admin, last=self.last)
         if reply.language:
             self.lang = reply.language
         if reply.platforms is not None:
             self.platforms = reply.platforms
+        if reply.discovery is not None:
+            self.last = reply.discovery
         if not reply.alert:
             self.choices = _buttons(reply)
         return reply

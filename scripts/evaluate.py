@@ -22,6 +22,10 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
 The description-only TF-IDF model is scored in the same run as the baseline. For discovery it
 ranks every work by the cosine of the request's words with its description, with no filter
 (for liked pairs: of the two works' description vectors summed).
+
+Then message understanding (``scripts/understanding_eval.py``): requests without a title
+understood as requests for a list, each slot's accuracy and the reply language, beside the
+parser as it was before (every free-text message a title lookup) in the same run.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from recommender.evaluation import (
 )
 from recommender.model import ContentModel, accumulate, top_rows
 from recommender.plot import PlotIndex
+from scripts import understanding_eval
 
 TARGETS = {"franchise recall@10": 0.95, "genre precision@5": 0.70}
 PLOT_QUERIES = Path(__file__).parent / "queries"
@@ -114,6 +119,10 @@ def main() -> None:
     print("\naccuracy by noise: " + ", ".join(f"{k} {v:.3f}" for k, v in ours.by_kind.items()))
     report_plot(result, works, raw_dir)
     report_discovery(result, baseline, args.discovery_queries)
+    print()
+    understanding_eval.report_slots(result.registry)
+    understanding_eval.report_plots(result.registry)
+    understanding_eval.report_language()
 
 
 def ranked(scores: np.ndarray, work_ids: np.ndarray, k: int = 5) -> list[str]:

@@ -5,9 +5,9 @@ Shared by ``make bench`` (the worst parse time of each command) and the tests th
 
 A hostile message is a lead that steers the parser down one path ("what should I watch",
 "i liked ", "where is "…), one unit repeated to the length wanted (a character of each class,
-or a word the parser knows: "hulu ", "vs ", "please "…), and a tail that makes the last step
-fail (" x"). Each entry point is one command name (every alias, in both languages), free text,
-or an inline query.
+or a word the parser knows: "hulu ", "vs ", "please ", "horror "…), and a tail that makes the
+last step fail (" x"). Each entry point is one command name (every alias, in both languages),
+free text, an inline query, or the reply language of a message.
 """
 
 from __future__ import annotations
@@ -38,14 +38,17 @@ WORDS = (
     "movies ", "tv ", "some ", "alguna ", "algo ", "please ", "por favor ", "? ", "?x", ". ",
     "a,", "(2019) ", "on netflix ", "united states ", "mayores de ", "pg-13 ", "me ",
     "recommend ", "i liked ", "what ", "where ", "donde ", "todas ", "streaming ", "a b ",
-    "é ", "ñ,", "😀 ", "\u05d0 ",
+    "é ", "ñ,", "😀 ", "\u05d0 ", "horror ", "scary ", "from the ", "90s ", "los 90 ",
+    "between 2000 and ", "not ", "sin ", "only ", "under ", "2 hours ", "and a half ", "about ",
+    "heist movies ", "korean ", "more ", "otra ", "x and ", "—",
 )  # fmt: skip
 TAILS = ("", " x")
 # Leads that reach the parser's longer paths, each with units that could stall them.
 LEADS = (
     "what should I watch", "i liked ", "if you liked ", "me gustó ", "where can i watch ",
     "where is ", "recommend ", "recomiéndame algo como ", "movies like ", "toy story ",
-    "netflix 2019 ",
+    "netflix 2019 ", "korean dramas ", "películas de terror ", "i loved x and ",
+    "a movie about ", "how many ", "what's new ",
 )  # fmt: skip
 LEAD_UNITS = (" ", "\n", "?", "a", "a ", ", ", "like ", "some ", "please ", "vs ", "on ")
 
@@ -82,7 +85,7 @@ class EntryPoint:
 
 
 def entry_points(registry: PlatformRegistry) -> list[EntryPoint]:
-    """Every command name and alias, free text, and inline queries."""
+    """Every command name and alias, free text, inline queries and the reply language."""
     typed = [
         EntryPoint(
             f"/{name}",
@@ -96,6 +99,7 @@ def entry_points(registry: PlatformRegistry) -> list[EntryPoint]:
         *typed,
         EntryPoint("free text", "free text", lambda body: commands.parse_message(body, registry)),
         EntryPoint("inline", "inline", parsing.where_title, INLINE_LENGTH),
+        EntryPoint("language", "language", parsing.detect_language),
     ]
 
 

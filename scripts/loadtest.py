@@ -111,10 +111,40 @@ MIX = {
     "pick": 9,
     "more": 9,
     "inline": 14,
+    "discover": 10,
+    "follow_up": 5,
 }
 GROUP_SHARE = 0.25  # of messages and presses, in groups rather than private chats
 LANGUAGE_CODES = ("en", "es", "en-US", "es-AR", "es-MX", "en-GB", "pt-BR", "de")
 PLATFORM_WORDS = ("netflix", "hulu", "disney", "disney+", "prime", "prime video", "amazon")
+# Described wishes and follow-ups, by the language they are written in: the reply follows it.
+WISHES = {
+    "en": (
+        "something funny on {platform}",
+        "recommend me a good horror movie",
+        "korean dramas on {platform}",
+        "a short comedy under 90 minutes",
+        "best movies on {platform}",
+        "action movies from the 90s",
+        "something for the kids to watch",
+        "I loved {title} and {other}",
+        "the show where a chemistry teacher makes drugs",
+    ),
+    "es": (
+        "algo de risa en {platform}",
+        "pelis de terror de los 90",
+        "series coreanas en {platform}",
+        "películas de acción de los 90",
+        "algo para ver con niños",
+        "me gustaron {title} y {other}",
+        "una comedia romántica",
+        "las mejores series de {platform}",
+    ),
+}
+FOLLOW_UPS = {
+    "en": ("only series please", "only movies", "something shorter", "show me more"),
+    "es": ("solo series", "solo películas", "algo más corto", "otra"),
+}
 
 # What each kind of request may be answered with: i18n keys whose template the text holds.
 TITLE_ANSWERS = frozenset({"like_header", "like_none", "did_you_mean", "not_found"})
@@ -131,6 +161,8 @@ ANSWERS = {
     "platforms": frozenset({"platforms_all", "platforms_some"}),
     "lang": frozenset({"lang_set"}),
     "more": frozenset({"like_header", "like_none"}),
+    "discover": frozenset({"discovery_header", "discovery_none", "streams_on"}),
+    "follow_up": frozenset({"discovery_header", "discovery_end", "follow_up_nothing"}),
 }
 PICK_ANSWERS = {
     "rec": PAGE_ANSWERS,
@@ -350,6 +382,9 @@ class Workload:
         group = self.rng.random() < GROUP_SHARE
         chat, user = self._idle_chat(group)
         lang = self._lang(chat["id"], user)
+        if kind in ("discover", "follow_up"):
+            # Written in a language of its own, which the reply follows.
+            lang = self.rng.choice(("en", "es"))
         text, sets_lang = self._text(kind, lang, group), None
         if kind == "lang":
             sets_lang = text.rsplit(" ", 1)[-1]
@@ -373,6 +408,14 @@ class Workload:
 
     def _text(self, kind: str, lang: str, group: bool) -> str:
         rng = self.rng
+        if kind in ("discover", "follow_up"):
+            templates = WISHES[lang] if kind == "discover" else FOLLOW_UPS[lang]
+            text = rng.choice(templates).format(
+                platform=rng.choice(("netflix", "hulu", "disney+", "prime video")),
+                title=self._title()[0],
+                other=self._title()[0],
+            )
+            return f"@{BOT_USERNAME} {text}" if group else text
         if kind in ("title", "ambiguous"):
             ambiguous = kind == "ambiguous" and self.ambiguous
             title = rng.choice(self.ambiguous) if ambiguous else self._title()[0]

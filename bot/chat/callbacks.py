@@ -15,6 +15,9 @@ on any bot process, with no server-side state.
                             resets them to all
 ``stats:<letter>``          one platform's chart
 ``upok:<token>``            apply the staged catalogue upload ``token``; ``upno:`` drops it
+``dsc:<stamp>:<action>``    refine the chat's last discovery, if ``stamp`` is still its
+                            stamp: ``movie``, ``tv``, ``shorter``, ``newer``, ``top`` (top
+                            rated) or ``more`` (the next page); replaces the message
 ==========================  =============================================================
 
 ``<f>`` holds the filters: an optional platform letter, then ``M`` (movies) or ``T`` (TV
@@ -44,6 +47,7 @@ import re
 from dataclasses import dataclass
 
 from bot.chat.parsing import (
+    FOLLOW_UP,
     INFO,
     LONGEST,
     NEW,
@@ -59,7 +63,7 @@ from recommender.catalogue import RECORD_ID
 
 MAX_BYTES = 64
 # Anchored: any callback data that starts with one of these is ours; decode() checks the rest.
-PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno):"
+PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc):"
 MAX_OFFSET = 9999
 
 _ID = rf"(?P<id>{RECORD_ID})"
@@ -76,7 +80,9 @@ _FORMS = {
     "stats": re.compile(r"^stats:(?P<letter>[a-z])$"),
     "upok": re.compile(r"^upok:(?P<token>[0-9a-f]{6,32})$"),
     "upno": re.compile(r"^upno:(?P<token>[0-9a-f]{6,32})$"),
+    "dsc": re.compile(r"^dsc:(?P<stamp>[0-9a-f]{6}):(?P<action>movie|tv|shorter|newer|top|more)$"),
 }
+REFINE_ACTIONS = ("movie", "tv", "shorter", "newer", "top", "more")
 _TYPE_CODES = {"movie": "M", "tv show": "T"}
 _CODE_TYPES = {code: item_type for item_type, code in _TYPE_CODES.items()}
 
@@ -153,6 +159,23 @@ def encode_toggle(platform_letter: str | None) -> str:
     return f"pf:{platform_letter or '*'}"
 
 
+def encode_refine(stamp: str, action: str) -> str:
+    """Refine the discovery of ``stamp`` (one of ``REFINE_ACTIONS``), replacing its message."""
+    if action not in REFINE_ACTIONS:
+        raise ValueError(f"not a refine action: {action!r}")
+    return _checked(f"dsc:{stamp}:{action}")
+
+
+def _refine(fields: dict[str, str]) -> Choice:
+    action = fields["action"]
+    args: dict[str, object] = {"stamp": fields["stamp"]}
+    if action == "more":
+        args["more"] = True
+    else:
+        args["refine"] = action
+    return Choice(Intent(FOLLOW_UP, args), replace=True)
+
+
 def encode_stats(platform_letter: str) -> str:
     """One platform's chart."""
     return f"stats:{platform_letter}"
@@ -218,4 +241,5 @@ _OTHER_FORMS = {
     "stats": lambda fields: Choice(Intent(STATS, {"platform_letter": fields["letter"]}), False),
     "upok": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": True}), True),
     "upno": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": False}), True),
+    "dsc": _refine,
 }

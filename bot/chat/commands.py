@@ -26,6 +26,7 @@ from bot.chat.replies.conversation import (
     thanks_reply,
     unknown_command_reply,
 )
+from bot.chat.replies.discovery import discover_reply, follow_up_reply
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
 from bot.chat.replies.questions import (
     actor_reply,
@@ -37,6 +38,7 @@ from bot.chat.replies.questions import (
 )
 from bot.chat.replies.titles import title_reply
 from bot.chat.replies.where import where_reply, why_reply
+from bot.chat.state import Discovering
 from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry
 from recommender.text import fold
@@ -115,6 +117,7 @@ def _upload(intent: Intent, ask: Ask) -> Reply:
 
 COMMANDS: tuple[Command, ...] = (
     Command(parsing.RECOMMEND, title_reply, parsing.recommend_arguments),
+    Command(parsing.DISCOVER, discover_reply, parsing.discover_arguments),
     Command(parsing.INFO, title_reply, parsing.title_arguments),
     Command(parsing.WHERE, where_reply, parsing.title_arguments),
     Command(parsing.NEW, new_reply, parsing.platform_arguments),
@@ -142,6 +145,7 @@ _OTHER_REPLIES: dict[str, Replier] = {
     parsing.GREETING: greeting_reply,
     parsing.THANKS: thanks_reply,
     parsing.UNKNOWN_COMMAND: unknown_command_reply,
+    parsing.FOLLOW_UP: follow_up_reply,
 }
 
 
@@ -199,19 +203,34 @@ def answer(
     mine: Collection[str] = (),
     admin: AdminService | None = None,
     user: int | None = None,
+    last: Discovering | None = None,
 ) -> Reply:
     """The reply to ``intent`` in ``lang``; never raises for any parsed intent.
 
     ``mine`` holds the chat's platforms (empty: all); recommendations, the longest title and
     new arrivals keep to them unless the request names a platform or asks for ``everywhere``.
-    ``admin`` is given only once the front end knows ``user`` is an admin.
+    ``admin`` is given only once the front end knows ``user`` is an admin; ``last`` is the
+    chat's last discovery, which a follow-up continues.
     """
-    ask = Ask(engine, lang, mine, bot_username, admin, user)
+    ask = Ask(engine, lang, mine, bot_username, admin, user, last)
     if intent.problem is not None:
         return problem_reply(intent, ask)
     command = BY_NAME.get(intent.name)
     reply = command.reply if command is not None else _OTHER_REPLIES.get(intent.name, empty_reply)
     return reply(intent, ask)
+
+
+# Intents whose words say nothing of the writer's language: a title is in its own language.
+_LANGUAGE_BLIND = frozenset({parsing.TITLE, parsing.IGNORE, parsing.EMPTY})
+
+
+def reply_language(text: str | None, intent: Intent, lang: str) -> str:
+    """The language to answer ``text`` in: the message's own when it is clearly written in
+    one ("hola", "pelis de terror"), else ``lang``, the chat's. Commands and bare titles keep
+    the chat's language."""
+    if not text or text.lstrip().startswith("/") or intent.name in _LANGUAGE_BLIND:
+        return lang
+    return parsing.detect_language(text) or lang
 
 
 def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:

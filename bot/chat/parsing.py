@@ -19,7 +19,9 @@ function takes a grammar, ``GRAMMAR`` (the shipped languages) unless told otherw
 >>> parse_free_text("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
 
-Which command a message names is :mod:`bot.chat.commands`' business.
+Free text that asks for a list of titles ("korean dramas on netflix", "only series") is read
+by :mod:`bot.chat.understanding`, from the same language data; which command a message names
+is :mod:`bot.chat.commands`' business.
 """
 
 from __future__ import annotations
@@ -33,13 +35,22 @@ from typing import Required, TypedDict
 
 from rapidfuzz import fuzz, process
 
-from bot.chat import languages
+from bot.chat import languages, understanding
 from bot.chat.languages import Language, LanguageDataError, Languages, check_phrasing
+from bot.chat.understanding import (
+    PLATFORM_TYPO,
+    TITLE_PLATFORM_TYPO,
+    TYPO_MARGIN,
+    closest_platform,
+    platform_named,
+)
 from recommender.catalogue import FIRST_YEAR, LAST_YEAR
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
 # Intent names.
+DISCOVER = "discover"
+FOLLOW_UP = "follow_up"
 RECOMMEND = "recommend"
 INFO = "info"
 TITLE = "title"
@@ -73,14 +84,8 @@ IGNORE = "ignore"
 MAX_MESSAGE_LENGTH = 4096
 # A message longer than this is not a title anyone typed on purpose.
 MAX_TITLE_LENGTH = 200
-# A platform name typed with a slip ("netflx") still counts when it is this close
-# (rapidfuzz's ratio, 0-100) to one platform and clearly closer to it than to any other.
-PLATFORM_TYPO = 80
-# After "on …" at the end of a title a slip must be closer: "Dinner in Amazonia" is a title.
-TITLE_PLATFORM_TYPO = 90
-# The same for a country ("untied states").
+# A country typed with a slip ("untied states") still counts when it is this close.
 COUNTRY_TYPO = 85
-TYPO_MARGIN = 5
 
 # Ages the catalogue rates for ("13+"): a bare "16" means "16+".
 _RATED_AGES = frozenset({7, 13, 16, 18})
@@ -88,7 +93,11 @@ _RATED_AGES = frozenset({7, 13, 16, 18})
 # questions filler words belong to ("any" for every one; "age" around an age).
 _TYPE_VALUES = frozenset({"movie", "tv show"})
 _DURATION_VALUES = frozenset({"min", "season"})
-_FILLER_KINDS = frozenset({"any", LONGEST, SCORE_COUNT, COUNT, ACTOR, COUNTRY, RATING, "age"})
+# "question": around a catalogue question asked in plain words; "discover": in a request for a
+# list, besides its slots.
+_FILLER_KINDS = frozenset(
+    {"any", LONGEST, SCORE_COUNT, COUNT, ACTOR, COUNTRY, RATING, "age", "question", "discover"}
+)
 
 # -- asking for recommendations ------------------------------------------------------------
 # The shapes people ask in, filled with each language's phrasing fragments (``{like}`` is the
@@ -151,9 +160,15 @@ _FRAGMENTS = frozenset(
         *("to_watch", "now", "next", "asking", "asks", "asks_of", "about", "watch", "watch_for"),
         *("anything", "anything_to_watch", "some", "more", "else", "similar_to"),
         *("what_is", "what_thing", "what_like", "liked", "then_asks"),
-        *("where", "where_is", "streaming", "where_word", "on", "versus", "help"),
+        *("where", "where_is", "streaming", "where_word", "on", "versus", "help", "how_many"),
+        *(f"question_{intent}" for intent in (NEW, LONGEST, SCORE_COUNT, COUNT, ACTOR)),
+        *(f"question_{intent}" for intent in (COUNTRY, RATING, STATS)),
     }
 )
+# The catalogue questions asked in plain words ("how many movies does netflix have"), in the
+# order they are tried: each is tried when its fragment ``question_<intent>`` is in the
+# message, on the words the fragment leaves, and taken when it understands all of them.
+_PLAIN_QUESTIONS = (NEW, LONGEST, ACTOR, RATING, COUNT, SCORE_COUNT, COUNTRY, STATS)
 
 
 def _pieces(phrasing: Mapping[str, str], tonight: str) -> dict[str, str]:
@@ -271,6 +286,10 @@ class Grammar:
         self.rating_fillers = fillers[RATING]
         # Around an age ("mayores de 18", "18 and up"): the rating for that age and older.
         self.age_words = fillers["age"]
+        # Around a catalogue question in plain words ("how many", "does", "have").
+        self.plain_question_fillers = fillers["question"]
+        # The words of requests for lists of titles, in every language.
+        self.vocabulary = understanding.Vocabulary(languages)
         self.all_words = frozenset().union(*(language.words.all for language in languages))
         self.greetings = frozenset().union(*(language.words.greetings for language in languages))
         self.thanks = frozenset().union(*(language.words.thanks for language in languages))
@@ -334,6 +353,7 @@ class Grammar:
             }
             tables.append((language, "countries.aliases", aliases))
         self.country_aliases = _merged(tables)
+        self.known_countries = frozenset(self.country_aliases.values())
         self.country_by_letters = {
             _letters(alias): country for alias, country in self.country_aliases.items()
         }
@@ -386,6 +406,13 @@ class Grammar:
         self.why_separator = one(_WHY_SEPARATOR_SHAPE, re.IGNORECASE)
         self.help = one(_HELP_SHAPE, 0)
         self.trailing_noise = one(_TRAILING_NOISE_SHAPE, re.IGNORECASE)
+        # Searched in the folded message, so a fragment need not spell accents or capitals.
+        self.questions = tuple(
+            (intent, _compile(fragment, re.IGNORECASE, languages))
+            for intent in _PLAIN_QUESTIONS
+            for fragment in [_alternatives(languages, f"question_{intent}")]
+            if fragment != "(?!)"
+        )
 
 
 GRAMMAR = Grammar(languages.BUILTIN)
@@ -401,6 +428,8 @@ _LEADING_NOISE = re.compile(r"^[\s¿¡]+")
 _WORD_SEPARATOR = re.compile(r"[\s;]+|,(?!\d)")
 # Punctuation around an argument word ("Netflix.", "¿netflix?"), but not "disney+" or "pg-13".
 _WORD_EDGES = _QUOTES + ".,;:!?¿¡…()[]{}"
+# The shapes of the catalogue's age ratings: "pg-13", "tv-ma", "16+", "nr".
+_CATALOGUE_RATING = re.compile(r"(?:tv-)?(?:g|pg|pg-13|r|nc-17|ma|14|y|y7|y7-fv|nr)|\d{1,2}\+|all")
 # Invisible characters that people paste between words.
 _INVISIBLE_SPACES = str.maketrans({"\u200b": " ", "\u2060": " ", "\ufeff": " "})
 
@@ -511,6 +540,53 @@ class UnknownCommandArgs(TypedDict):
     command: str
 
 
+class SlotArgs(TypedDict, total=False):
+    """The slots of a request for a list of titles; every one is optional.
+
+    ``genres`` and ``not_genres`` are the catalogue's genre names ("science fiction"),
+    ``platforms`` registry names, ``type`` "movie" or "tv", ``countries`` the catalogue's
+    country names ("South Korea"), ``audience`` "kids", ``sort`` "score" or "newest".
+    ``recent`` asks for the catalogue's last :data:`~bot.chat.understanding.RECENT_YEARS`
+    release years, which only the catalogue knows. ``like`` holds liked titles as typed (the
+    reply matches them), ``about`` the topic or plot words, and ``text`` the whole message,
+    so the reply can prefer a title it names exactly ("Scary Movie", "Best of the Best").
+    """
+
+    genres: tuple[str, ...]
+    not_genres: tuple[str, ...]
+    platforms: tuple[str, ...]
+    type: str
+    year_min: int
+    year_max: int
+    recent: bool
+    max_minutes: int
+    max_seasons: int
+    countries: tuple[str, ...]
+    audience: str
+    sort: str
+    like: tuple[str, ...]
+    about: str
+    text: str
+
+
+class DiscoverArgs(SlotArgs, total=False):
+    """``discover``: a request for a list, and the page asked for."""
+
+    offset: int
+
+
+class FollowUpArgs(SlotArgs, total=False):
+    """``follow_up``: what a message changes in the chat's last list: the slots it names,
+    ``more`` for the next results, ``shorter`` or ``newer`` than the last ones; from a
+    button, the stored state's ``stamp`` and the ``refine`` asked for."""
+
+    more: bool
+    shorter: bool
+    newer: bool
+    stamp: str
+    refine: str
+
+
 class NoArgs(TypedDict):
     pass
 
@@ -529,6 +605,8 @@ ARGUMENTS: dict[str, type[Mapping[str, object]]] = {
     LANG: LanguageArgs,
     UPLOAD: UploadArgs,
     UNKNOWN_COMMAND: UnknownCommandArgs,
+    DISCOVER: DiscoverArgs,
+    FOLLOW_UP: FollowUpArgs,
 }
 
 
@@ -624,9 +702,45 @@ def rating_arguments(name: str, text: str, registry: PlatformRegistry, grammar: 
     return _rating(text, grammar)
 
 
+# How the catalogue questions asked in plain words read the words the question leaves.
+_QUESTION_READERS: dict[str, ArgumentParser] = {
+    **dict.fromkeys((NEW, STATS), platform_arguments),
+    **dict.fromkeys((LONGEST, SCORE_COUNT, COUNT, ACTOR), question_arguments),
+    COUNTRY: country_arguments,
+    RATING: rating_arguments,
+}
+
+
+def discover_arguments(
+    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
+    """``/find``: whatever follows is a request for a list; words that fill no slot are its
+    topic, so ``/find toy story`` searches for it (and ``text`` lets the reply prefer the
+    title)."""
+    body = _strip_noise(text, grammar)
+    if not body:
+        return Intent(DISCOVER, problem=Problem("missing_request"))
+    understood = understanding.understand(body, registry, grammar.vocabulary)
+    if understood.uncovered is not None:
+        return Intent(DISCOVER, problem=Problem("uncovered_platform", understood.uncovered[:30]))
+    args = {key: value for key, value in understood.args.items() if key in _DISCOVER_KEYS}
+    if "about" not in args and understood.rest:
+        args["about"] = understood.rest
+    if not args:
+        return Intent(DISCOVER, problem=Problem("missing_request"))
+    return Intent(DISCOVER, {**args, "text": body})
+
+
 def parse_free_text(text: str, registry: PlatformRegistry, grammar: Grammar = GRAMMAR) -> Intent:
-    """A message that is not a command: a greeting, a question about the bot, a request for
-    similar titles, or a title (with "on <platform>" and a year if given)."""
+    """A message that is not a command: a greeting, a question about the bot or the
+    catalogue, a request for a list of titles or a follow-up to the last one, a request for
+    similar titles, or a title (with "on <platform>" and a year if given).
+
+    A message that names a genre, a mood, a country, an audience, an order, a length or
+    years in words asks for a list, whatever else it holds: the reply looks for an exact
+    title in ``text`` first ("Scary Movie"). One that names only a platform, a type or a
+    year beside other words is read as before, as a title or a request.
+    """
     text = text[:MAX_MESSAGE_LENGTH]
     body = _strip_noise(text, grammar)
     folded = " ".join(fold(body).split())
@@ -636,15 +750,107 @@ def parse_free_text(text: str, registry: PlatformRegistry, grammar: Grammar = GR
         return Intent(THANKS)
     if not folded or grammar.help.match(folded):
         return Intent(HELP)
-    if len(text) <= MAX_TITLE_LENGTH * 2:
+    short = len(text) <= MAX_TITLE_LENGTH * 2
+    if short:
         where = grammar.where.match(body)
         if where is not None:
             title = where.group("title") or where.group("streaming")
             return _title_intent(WHERE, title, registry, grammar, with_filters=False)
+        question = _plain_question(folded, registry, grammar)
+        if question is not None:
+            return question
+    understood = understanding.understand(body, registry, grammar.vocabulary)
+    if understood.strong:
+        return _list_intent(understood, body)
+    if short:
         request = _request(grammar.requests, body, registry, grammar)
         if request is not None:
             return request
+    # One liked title, and a question ("I just finished X, what next?"): recommendations like
+    # it, as "like X" gets. Without the question the message may be a title ("I Love Lucy").
+    liked = understood.args.get("like", ())
+    if understood.asks and not understood.rest and liked and understood.args.keys() <= _LIKED:
+        return _liked_intent(liked[0], understood.args, registry, grammar)
+    if understood.listing and not (liked and understood.args.keys() <= _LIKED):
+        return _list_intent(understood, body)
     return _title_intent(TITLE, text, registry, grammar, with_filters=True)
+
+
+_DISCOVER_KEYS = DiscoverArgs.__optional_keys__
+# What recommendations like one title take besides it.
+_LIKED = frozenset({"like", "platforms", "type"})
+_FOLLOW_UP_KEYS = FollowUpArgs.__optional_keys__
+
+
+def _list_intent(understood: understanding.Understanding, body: str) -> Intent:
+    """A request for a list, or a follow-up to the last one."""
+    intent, keys = (
+        (FOLLOW_UP, _FOLLOW_UP_KEYS) if understood.follow_up else (DISCOVER, _DISCOVER_KEYS)
+    )
+    args = {key: value for key, value in understood.args.items() if key in keys}
+    if understood.uncovered is not None:
+        return Intent(intent, problem=Problem("uncovered_platform", understood.uncovered[:30]))
+    return Intent(intent, {**args, "text": body})
+
+
+def _liked_intent(
+    title: str, args: Mapping[str, object], registry: PlatformRegistry, grammar: Grammar
+) -> Intent:
+    """Recommendations like the one title a message says it liked ("I just finished
+    stranger things, what next?"), on the platform and of the type it names."""
+    intent = _title_intent(RECOMMEND, title, registry, grammar, with_filters=True)
+    if intent.problem is not None:
+        return intent
+    extra: dict[str, object] = {}
+    platforms = args.get("platforms", ())
+    if platforms and "platform" not in intent.args:
+        extra["platform"] = platforms[0]
+    if args.get("type"):
+        extra["item_type"] = "movie" if args["type"] == "movie" else "tv show"
+    return Intent(RECOMMEND, {**intent.args, **extra})
+
+
+def _plain_question(folded: str, registry: PlatformRegistry, grammar: Grammar) -> Intent | None:
+    """A catalogue question asked in plain words: the first whose words are all understood,
+    else the first that understood them all but lacks an argument ("how many movies" lacks
+    the platform); ``None`` when the message asks none."""
+    folded = folded.replace("’", "'")
+    lacking = None
+    for intent, pattern in grammar.questions:
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        rest = f"{folded[: match.start()]} {folded[match.end() :]}"
+        words = [w for w in _words(rest) if w not in grammar.plain_question_fillers]
+        command = _QUESTION_READERS[intent]
+        asked = command(intent, " ".join(words), registry, grammar)
+        if asked.problem is None and _answerable(asked, grammar):
+            return asked
+        if lacking is None and _lacks_only(asked):
+            lacking = asked
+    return lacking
+
+
+def _answerable(intent: Intent, grammar: Grammar) -> bool:
+    """Whether a question read from plain words names what its reply can look up: a known
+    country, an age rating the catalogue writes."""
+    if intent.name == COUNTRY:
+        return intent.args["country"] in grammar.known_countries
+    if intent.name == RATING:
+        rating = str(intent.args["rating"])
+        return rating in grammar.ratings.values() or bool(_CATALOGUE_RATING.fullmatch(rating))
+    return True
+
+
+def _lacks_only(intent: Intent) -> bool:
+    """Whether the questions that read every word (they report unknown words first) lack
+    only an argument."""
+    problem = intent.problem
+    return (
+        problem is not None
+        and intent.name in (LONGEST, SCORE_COUNT, COUNT, ACTOR)
+        and problem.code in ("missing_platform", "missing_year", "missing_score")
+    )
 
 
 def _strip_noise(text: str, grammar: Grammar) -> str:
@@ -697,7 +903,7 @@ def _title_intent(
     on = grammar.on_platform.match(title) if with_filters else None
     if on:
         named = _clean_title(on.group("platform"), grammar)
-        platform = _platform_named(named, registry, TITLE_PLATFORM_TYPO)
+        platform = platform_named(named, registry, TITLE_PLATFORM_TYPO)
         if platform is not None:
             title = _clean_title(on.group("title"), grammar)
             args["platform"] = platform.name
@@ -735,6 +941,16 @@ def _words(text: str) -> list[str]:
     return [word for word in words if word]
 
 
+def detect_language(text: str | None, grammar: Grammar = GRAMMAR) -> str | None:
+    """The language a message is clearly written in, of the grammar's, or ``None``: the
+    reply follows it, and the chat's language otherwise.
+
+    >>> [detect_language(text) for text in ("pelis de terror", "something funny", "Ozark")]
+    ['es', 'en', None]
+    """
+    return understanding.detect_language(message_text(text), grammar.vocabulary)
+
+
 def where_title(text: str, grammar: Grammar = GRAMMAR) -> str | None:
     """The title a "where can I watch …" query asks about (``where toy story`` too, as typed
     in inline mode), or ``None``.
@@ -770,7 +986,7 @@ def _one_platform(intent: str, text: str, registry: PlatformRegistry, grammar: G
     words = [word for word in _words(text) if fold(word) not in grammar.fillers]
     if not words:
         return Intent(intent)
-    platform = _platform_named(" ".join(words), registry, PLATFORM_TYPO)
+    platform = platform_named(" ".join(words), registry, PLATFORM_TYPO)
     if platform is None:
         return Intent(intent, problem=_platform_problem(" ".join(words), grammar))
     return Intent(intent, {"platform": platform.name})
@@ -807,10 +1023,10 @@ def _platform_from(
     the one word there, and how many words name it."""
     for size in (3, 2, 1):
         if start + size <= len(words):
-            platform = _platform_named(" ".join(words[start : start + size]), registry)
+            platform = platform_named(" ".join(words[start : start + size]), registry)
             if platform is not None:
                 return platform, size
-    return _platform_named(words[start], registry, PLATFORM_TYPO), 1
+    return platform_named(words[start], registry, PLATFORM_TYPO), 1
 
 
 def _upload(text: str) -> Intent:
@@ -822,52 +1038,12 @@ def _upload(text: str) -> Intent:
 
 
 # -- platforms ------------------------------------------------------------------------------
-def _platform_named(
-    text: str, registry: PlatformRegistry, typo: float | None = None
-) -> Platform | None:
-    """The platform ``text`` names, exactly or, given ``typo``, with a slip that close.
-
-    Single letters are record-id prefixes, not names: "mayor a 7" is not Prime Video.
-    """
-    folded = fold(text)
-    if len(folded) < 2:
-        return None
-    # Folded once: folding again changes nothing, and a folded name is quick to fold (ASCII).
-    platform = registry.resolve(folded)
-    if platform is None and typo is not None:
-        platform = _closest_platform(text, registry, typo)
-    return platform
-
-
-def _closest_platform(text: str, registry: PlatformRegistry, typo: float) -> Platform | None:
-    """The one platform whose names are within ``typo`` of ``text``, if it is clear."""
-    folded = fold(text)
-    if len(folded) < 3:
-        return None
-    best = sorted(
-        (
-            max(fuzz.ratio(folded, fold(name)) for name in _names(platform)),
-            index,
-        )
-        for index, platform in enumerate(registry)
-    )
-    score, index = best[-1]
-    runner_up = best[-2][0] if len(best) > 1 else 0.0
-    if score >= typo and score - runner_up >= TYPO_MARGIN:
-        return registry.platforms[index]
-    return None
-
-
-def _names(platform: Platform) -> list[str]:
-    return [platform.name, platform.display_name, *platform.aliases]
-
-
 def _take_platform(words: list[str], registry: PlatformRegistry) -> tuple[str | None, list[str]]:
     """The first platform named by one to three consecutive words, and the other words."""
     folded = [fold(word) for word in words]  # Once each, not once in each of six windows.
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            platform = _platform_named(" ".join(folded[start : start + size]), registry)
+            platform = platform_named(" ".join(folded[start : start + size]), registry)
             if platform is not None:
                 return platform.name, words[:start] + words[start + size :]
     return None, words
@@ -901,7 +1077,7 @@ def _catalogue_question(
             args[kind] = value
     if len(set(years)) > 1:
         return Intent(intent, problem=Problem("two_years", " ".join(years)[:40]))
-    others = [p for p in (_platform_named(word, registry) for word in leftovers) if p]
+    others = [p for p in (platform_named(word, registry) for word in leftovers) if p]
     if platform is not None and others:
         names = [registry.get(platform).display_name] + [p.display_name for p in others]
         return Intent(intent, problem=Problem("two_platforms", ", ".join(names)[:40]))
@@ -941,7 +1117,7 @@ def _take_close_platform(
     for size in (2, 1):
         for start in range(len(words) - size + 1):
             named = " ".join(words[start : start + size])
-            platform = _closest_platform(named, registry, PLATFORM_TYPO)
+            platform = closest_platform(named, registry, PLATFORM_TYPO)
             if platform is not None:
                 return platform.name, words[:start] + words[start + size :]
     return None, words

@@ -68,6 +68,7 @@ from bot.chat.commands import parse_message
 from bot.chat.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, language_for, t
 from bot.chat.replies import inline
 from bot.chat.replies.conversation import not_saved_reply, stale_reply
+from bot.chat.state import Discovering
 from bot.logs import configure_logging, redact
 from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings, parse_database_url
@@ -235,9 +236,12 @@ async def may_change_settings(update: Update, context: CustomContext) -> bool:
 async def _save(
     update: Update, context: CustomContext, reply: replies.Reply, lang: str
 ) -> replies.Reply:
-    """Store the language or the platforms ``reply`` chose for its chat; the reply to send:
-    ``reply``, or one saying the choice was refused or could not be saved."""
+    """Store what ``reply`` changes for its chat (the language, the platforms, or its last
+    discovery); the reply to send: ``reply``, or one saying a choice was refused or could not
+    be saved."""
     store = context.store
+    if reply.discovery is not None:
+        await _remember(update, context, reply.discovery)
     if reply.changes_settings and not await may_change_settings(update, context):
         return replies.Reply(t(lang, "group_settings_admins"), alert=True)
     if reply.language:
@@ -251,6 +255,31 @@ async def _save(
     except StorageUnavailable:
         return not_saved_reply(reply.language or lang)
     return reply
+
+
+async def _remember(update: Update, context: CustomContext, discovery: Discovering) -> None:
+    """Keep ``discovery`` as the chat's last; without the database the list still shows, and
+    a follow-up to it asks to start again."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    store = context.store
+    with contextlib.suppress(StorageUnavailable):  # the store logs it, once per outage
+        await store.call(store.remember_discovery, chat.id, discovery.stamp, discovery.to_json())
+
+
+async def _last_discovery(update: Update, context: CustomContext) -> Discovering | None:
+    """The chat's last discovery, which a follow-up continues; none when the database cannot
+    answer."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    store = context.store
+    try:
+        remembered = await store.call(store.last_discovery, chat.id)
+    except StorageUnavailable:
+        return None
+    return None if remembered is None else Discovering.from_json(remembered.stamp, remembered.state)
 
 
 def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
@@ -333,8 +362,14 @@ async def _answer(
         await _admin_answer(update, context, command, intent)
         return
     prefs = await chat_prefs(update, context)
-    lang = language(update, prefs)
-    reply = commands.answer(intent, context.engine, lang, context.bot.username, prefs.platforms)
+    message = update.effective_message
+    lang = commands.reply_language(
+        message.text if message else None, intent, language(update, prefs)
+    )
+    last = await _last_discovery(update, context) if intent.name == parsing.FOLLOW_UP else None
+    reply = commands.answer(
+        intent, context.engine, lang, context.bot.username, prefs.platforms, last=last
+    )
     if quiet and reply.nothing_found:
         return
     reply = await _save(update, context, reply, lang)
@@ -537,7 +572,9 @@ async def choice_button(update: Update, context: CustomContext) -> None:
         return
     prefs = await chat_prefs(update, context)
     lang = language(update, prefs)
-    reply = commands.answer(choice.intent, context.engine, lang, mine=prefs.platforms)
+    intent = choice.intent
+    last = await _last_discovery(update, context) if intent.name == parsing.FOLLOW_UP else None
+    reply = commands.answer(intent, context.engine, lang, mine=prefs.platforms, last=last)
     if isinstance(query.message, Message):
         reply = await _save(update, context, reply, lang)
     if reply.alert:

@@ -643,3 +643,41 @@ def test_rollback_errors_exit_1_with_one_line(
     assert err.startswith(message)
     assert err.count("\n") == 1
     assert (built.processed_dir / "CURRENT").read_text().strip() == built.report.version
+
+
+def test_discover_json_meets_the_contract(cli: RunCli) -> None:
+    code, out, err = cli("discover", "funny series on netflix from the 2000s", "--json")
+    assert code == 0, err
+    (answer,) = json_lines(out)
+    assert answer.keys() == {"query", "lang", "understood", "results"}
+    assert answer["lang"] == "en"
+    understood = answer["understood"]
+    assert understood.keys() == {
+        "genres", "platforms", "type", "year_min", "year_max", "max_minutes", "countries",
+        "audience", "sort", "like", "about", "relaxed",
+    }  # fmt: skip
+    assert understood["genres"] == ["comedy"]
+    assert understood["platforms"] == ["netflix"]
+    assert understood["type"] == "tv"
+    assert (understood["year_min"], understood["year_max"]) == (2000, 2009)
+    (office,) = answer["results"]
+    assert office.keys() == {
+        "id", "work_id", "title", "year", "type", "platforms", "score", "reason"
+    }  # fmt: skip
+    assert (office["id"], office["title"], office["type"]) == ("ns2", "The Office", "tv")
+    assert "netflix" in office["platforms"]
+
+
+def test_discover_reads_one_query_per_line_in_either_language(cli: RunCli) -> None:
+    code, out, err = cli(
+        "discover", "-", stdin="películas de terror\nI loved toy story\n\nsomething funny\n"
+    )
+    assert code == 0, err
+    spanish, liked, blank, funny = json_lines(out)
+    assert spanish["lang"] == "es"
+    assert spanish["understood"]["genres"] == ["horror"]
+    assert spanish["understood"]["type"] == "movie"
+    assert [like["title"] for like in liked["understood"]["like"]] == ["Toy Story"]
+    assert "Toy Story" not in {result["title"] for result in liked["results"]}
+    assert blank["query"] == ""
+    assert funny["understood"]["genres"] == ["comedy"]

@@ -22,6 +22,7 @@ REGISTRY = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx
 PORTUGUESE = r"""
 [language]
 names = ["pt", "por", "português", "portuguese"]
+everyday = ["quero", "hoje", "você", "não", "obrigado"]
 
 [format]
 thousands = "."
@@ -76,6 +77,9 @@ where = '''onde\s+(?:(?:posso|podemos)\s+)?(?:ver|assistir)'''
 where_word = '''onde'''
 on = '''em|no|na'''
 help = '''o que voce (?:faz|sabe fazer)'''
+
+[genres.words]
+horror = ["assustador", "assustadores"]
 
 [countries.names]
 germany = "Alemanha"
@@ -180,6 +184,22 @@ def test_portuguese_phrasing_parses_to_its_intent(grammar, text, intent):
     assert parse_message(text, REGISTRY, grammar=grammar) == intent
 
 
+def test_a_third_language_brings_its_own_words_for_lists(grammar):
+    intent = parse_message("filmes assustadores", REGISTRY, grammar=grammar)
+    assert intent == Intent(
+        parsing.DISCOVER,
+        {"genres": ("horror",), "type": "movie", "text": "filmes assustadores"},
+    )
+    assert parse_message("filmes assustadores", REGISTRY).name == parsing.TITLE
+
+
+def test_the_reply_language_is_one_of_those_loaded(grammar):
+    portuguese = "quero ver filmes hoje, obrigado"
+    assert parsing.detect_language(portuguese, grammar) == "pt"
+    assert parsing.detect_language(portuguese) in (None, "en", "es")
+    assert parsing.detect_language("pelis de terror", grammar) == "es"
+
+
 def test_the_default_grammar_has_no_portuguese():
     intent = parse_message("me recomenda algo como toy story", REGISTRY)
     assert intent == Intent(parsing.TITLE, {"title": "me recomenda algo como toy story"})
@@ -236,6 +256,9 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ("any = [", "every = [", "words.fillers.every"),
         ('germany = "Alemanha"', "germany = 7", "countries.names.germany"),
         ("[words]\n", "[word]\n", "word"),
+        ("[genres.words]\nhorror", "[genres.words]\nhorrors", "genres.words.horrors"),
+        ("[words.types]", '[words.sort]\nbest = ["melhores"]\n[words.types]', "words.sort.best"),
+        ("[words.types]", '[words.numbers]\n2 = ["one"]\n[words.types]', "words.numbers"),
     ],
 )
 def test_a_broken_file_names_itself_and_the_key(tmp_path, old, new, key):

@@ -8,7 +8,9 @@ A language file has these tables; ``[language]`` and ``[format]`` are required, 
 leave out what the language has no words for:
 
 ``[language]``
-    ``names``: what ``/lang`` accepts for it ("es", "spanish", "español").
+    ``names``: what ``/lang`` accepts for it ("es", "spanish", "español"); ``everyday``:
+    common words of the language, which tell the language of a message besides the words of
+    the other tables.
 ``[format]``
     ``thousands`` and ``decimal`` separators, and ``months``: the twelve short month names.
 ``[commands.<command>]``
@@ -21,17 +23,24 @@ leave out what the language has no words for:
     back to the default language's text; a key the default language lacks, or a template
     whose fields differ from the default language's, is an error.
 ``[genres]``
-    ``names``: the catalogue's genre (lowercase English) → its name in the language.
+    ``names``: the catalogue's genre (lowercase English) → its name in the language;
+    ``words``: the catalogue's genre → the words and moods people ask for it with ("scary" →
+    horror). A phrase under two genres asks for both ("rom-com").
 ``[countries]``
     ``names``: the catalogue's country (lowercase English) → its name in the language, which
     the parser also accepts; ``aliases``: the catalogue's country → other names people type;
-    ``from``: the word for "from" → the countries that take it ("from the" → united states).
+    ``from``: the word for "from" → the countries that take it ("from the" → united states);
+    ``adjectives``: the catalogue's country → its nationality words ("korean"); a word under
+    several countries asks for any of them ("nordic").
 ``[words]``
     What the parser looks words up in, written as people type them (the loader folds case
     and accents): ``types`` and ``durations`` (the catalogue's value → words for it),
     ``ratings`` (an age rating → phrases for it), ``fillers`` (per question: words that only
     make it read naturally, ``any`` for every question), ``all`` ("all" platforms),
-    ``greetings``, ``thanks`` and ``please`` (closing a message).
+    ``greetings``, ``thanks`` and ``please`` (closing a message). What a request for a list
+    of titles is made of, each a table of meaning → phrases that :mod:`bot.chat.understanding`
+    lists: ``sort``, ``audience``, ``years``, ``length``, ``numbers``, ``limits``,
+    ``follow_up`` and ``markers``.
 ``[phrasing]``
     Regular-expression fragments (TOML literal strings, or lists of them as alternatives) that
     :mod:`bot.chat.parsing` fills its request shapes with; which fragments exist, and which
@@ -99,6 +108,15 @@ class Words:
     greetings: frozenset[str]
     thanks: frozenset[str]
     please: tuple[str, ...]
+    # What a request for a list is made of: each a meaning → the phrases that say it.
+    sort: Mapping[str, tuple[str, ...]]
+    audience: Mapping[str, tuple[str, ...]]
+    years: Mapping[str, tuple[str, ...]]
+    length: Mapping[str, tuple[str, ...]]
+    numbers: Mapping[str, tuple[str, ...]]
+    limits: Mapping[str, tuple[str, ...]]
+    follow_up: Mapping[str, tuple[str, ...]]
+    markers: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -108,14 +126,18 @@ class Language:
     code: str
     source: Path
     names: tuple[str, ...]
+    everyday: tuple[str, ...]
     thousands: str
     decimal: str
     months: tuple[str, ...]
     commands: Mapping[str, CommandWords]
     strings: Mapping[str, str]
     genres: Mapping[str, str]
+    # The catalogue's genre → the phrases that ask for it.
+    genre_words: Mapping[str, tuple[str, ...]]
     countries: Mapping[str, str]
     country_aliases: Mapping[str, tuple[str, ...]]
+    country_adjectives: Mapping[str, tuple[str, ...]]
     from_country: Mapping[str, str]
     words: Words
     # Regular-expression fragments, with the fragments they use filled in.
@@ -312,6 +334,8 @@ class _Table:
 
 
 _KIND_NAMES = {dict: "table", str: "string", list: "list"}
+# The tables of [words] that say what a request for a list is made of.
+_LIST_TABLES = ("sort", "audience", "years", "length", "numbers", "limits", "follow_up", "markers")
 
 
 def _folded(phrase: str) -> str:
@@ -334,6 +358,7 @@ def _language(source: Path) -> Language:
     top = _read(source)
     about = top.table("language", required=True)
     names = about.phrases("names")
+    everyday = about.phrases("everyday")
     about.close()
     number = top.table("format", required=True)
     thousands = number.text("thousands", required=True)
@@ -352,10 +377,12 @@ def _language(source: Path) -> Language:
             raise strings.error(key, f"not a str.format template: {error}") from None
     genres = top.table("genres")
     genre_names = genres.table("names").text_map()
+    genre_words = genres.table("words").phrase_map()
     genres.close()
     countries = top.table("countries")
     country_names = countries.table("names").text_map()
     aliases = countries.table("aliases").phrase_map()
+    adjectives = countries.table("adjectives").phrase_map()
     from_country = {
         country: word
         for word, listed in countries.table("from").phrase_map().items()
@@ -366,14 +393,17 @@ def _language(source: Path) -> Language:
         code=source.stem,
         source=source,
         names=names,
+        everyday=everyday,
         thousands=thousands,
         decimal=decimal,
         months=months,
         commands=commands,
         strings=texts,
         genres=genre_names,
+        genre_words=genre_words,
         countries=country_names,
         country_aliases=aliases,
+        country_adjectives=adjectives,
         from_country=from_country,
         words=_words(top.table("words")),
         phrasing=_phrasing(top.table("phrasing")),
@@ -429,6 +459,7 @@ def _words(table: _Table) -> Words:
         greetings=frozenset(table.phrases("greetings")),
         thanks=frozenset(table.phrases("thanks")),
         please=table.phrases("please"),
+        **{name: table.table(name).phrase_map() for name in _LIST_TABLES},
     )
     table.close()
     return words

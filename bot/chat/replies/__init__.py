@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from bot.chat.parsing import Intent
+from bot.chat.state import Discovering
 from recommender.engine import Engine
 
 
@@ -44,7 +45,8 @@ class Reply:
     to that language, and ``platforms`` when it chooses its platforms (empty: all).
     ``nothing_found`` marks a "no title like that" answer, which a group need not hear about
     chatter. ``chart``, when set, asks the front end to attach that picture; the text is its
-    caption.
+    caption. ``discovery`` is the state of a discovery page, for the front end to keep as the
+    chat's last discovery.
     """
 
     text: str
@@ -55,6 +57,7 @@ class Reply:
     platforms: frozenset[str] | None = None
     nothing_found: bool = False
     chart: ChartRequest | None = None
+    discovery: Discovering | None = None
 
     @property
     def changes_settings(self) -> bool:
@@ -108,8 +111,9 @@ class AdminService(Protocol):
 @dataclass(frozen=True)
 class Ask:
     """Everything a reply depends on besides the intent: the engine, the reply language, the
-    chat's platforms (``mine``; empty: all), the bot's username (for help), and, once the
-    front end has checked that ``user`` is an admin, the admin service."""
+    chat's platforms (``mine``; empty: all), the bot's username (for help), the chat's last
+    discovery (for a follow-up), and, once the front end has checked that ``user`` is an
+    admin, the admin service."""
 
     engine: Engine
     lang: str
@@ -117,6 +121,7 @@ class Ask:
     bot_username: str | None = None
     admin: AdminService | None = None
     user: int | None = None
+    last: Discovering | None = None
 
 
 # Every reply function has this shape; the command registry maps intents to them.

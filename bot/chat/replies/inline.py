@@ -9,6 +9,7 @@ from bot.chat import parsing
 from bot.chat.i18n import t, type_name
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, esc
+from bot.chat.replies.discovery import is_a_title, recommender_slots, summary
 from bot.chat.replies.scope import narrowing
 from bot.chat.replies.titles import (
     DID_YOU_MEAN,
@@ -19,6 +20,7 @@ from bot.chat.replies.titles import (
     score_text,
 )
 from bot.chat.replies.where import where_reply
+from bot.chat.state import SLOT_TYPES, Discovering
 from recommender.engine import Engine
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
@@ -47,8 +49,9 @@ class InlinePage:
 def inline_page(
     query: str, engine: Engine, lang: str, offset: str = "", mine: Collection[str] = ()
 ) -> InlinePage:
-    """Results for ``@bot <query>`` from ``offset``: the matched work, then works like it
-    (on ``mine``, the user's platforms, when they chose some)."""
+    """Results for ``@bot <query>`` from ``offset``: for a described wish ("scary movies on
+    netflix") the works that fit it; for a title the matched work, then works like it (on
+    ``mine``, the user's platforms, when they chose some)."""
     # The offset is one this bot gave ("10") unless a client forged it: "²" passes isdigit()
     # and fails int(), and int() refuses more than 4,300 digits.
     start = int(offset) if offset.isascii() and offset.isdecimal() and len(offset) <= 4 else 0
@@ -57,6 +60,9 @@ def inline_page(
     asked = parsing.where_title(query[: parsing.MAX_TITLE_LENGTH])
     if asked is not None:
         return InlinePage(() if start else _inline_where(asked, engine, lang))
+    intent = parsing.parse_free_text(query[: parsing.MAX_TITLE_LENGTH * 2], engine.registry)
+    if intent.name == parsing.DISCOVER and not is_a_title(engine, query.strip()):
+        return _inline_discovery(intent, engine, lang, start, mine)
     matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
     if not matches:
         return InlinePage(())
@@ -113,3 +119,30 @@ def _inline_where(title: str, engine: Engine, lang: str) -> tuple[InlineItem, ..
             )
         )
     return tuple(items)
+
+
+def _inline_discovery(
+    intent: Intent, engine: Engine, lang: str, start: int, mine: Collection[str]
+) -> InlinePage:
+    """One page of the works that fit a described wish."""
+    state = Discovering({k: v for k, v in intent.args.items() if k in SLOT_TYPES})
+    slots, _ = recommender_slots(state, engine, lang)
+    found = engine.discover(slots, k=INLINE_PAGE_SIZE, offset=start, mine=mine)
+    header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))
+    items = []
+    for result in found.results:
+        facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
+        if result.score is not None:
+            facts.append(f"⭐ {score_text(lang, result.score)}")
+        reason = reason_text(result.reason, lang)
+        items.append(
+            InlineItem(
+                id=f"d{start}-{result.id}",
+                title=f"{result.title} ({result.year})",
+                description=f"{' · '.join(facts)}\n{reason}",
+                text=f"{header}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
+            )
+        )
+    following = start + INLINE_PAGE_SIZE
+    more = following < min(found.total, INLINE_MAX_RESULTS)
+    return InlinePage(tuple(items), str(following) if more else "")

@@ -1,0 +1,306 @@
+"""Discovery: a list of works for what someone described ("something funny on netflix",
+"pelis de terror de los 90", "I loved narcos and ozark"), the follow-ups that refine it ("only
+series", "more", "otra"), and its refine buttons.
+
+Each page carries its state (:class:`~bot.chat.state.Discovering`) for the front end to keep;
+a follow-up comes back with it in ``Ask.last``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from bot.chat import callbacks, parsing
+from bot.chat.i18n import (
+    DEFAULT_LANGUAGE,
+    country_name,
+    genre_name,
+    join_names,
+    plural,
+    t,
+    type_name,
+)
+from bot.chat.parsing import GRAMMAR, Intent
+from bot.chat.replies import Ask, Button, Reply, esc, shorten
+from bot.chat.replies.titles import (
+    PAGE_SIZE,
+    find,
+    reason_text,
+    result_line,
+    title_reply,
+)
+from bot.chat.state import SLOT_TYPES, Discovering, new_stamp
+from bot.chat.understanding import RECENT_YEARS
+from recommender.discovery import Discovery, Slots
+from recommender.engine import Engine
+from recommender.text import fold
+
+# "More" stops here, as recommendations do.
+MAX_RESULTS = 50
+# "Shorter" brings a movie list down to this many minutes at first, then by this step.
+SHORT_MINUTES = 90
+SHORTER_STEP = 30
+SHORTEST_MINUTES = 30
+# "Newer" starts from this many years before the catalogue's latest, then halves the gap.
+NEWER_YEARS = 5
+LIKED_SHOWN = 3
+# What a remembered discovery keeps of each slot: the first few names, and words to this length.
+MAX_SLOT_ITEMS = 8
+MAX_SLOT_TEXT = 200
+# "Recent" is the catalogue's last release years: this many before its latest, and that one.
+RECENT = RECENT_YEARS - 1
+
+
+def discover_reply(intent: Intent, ask: Ask) -> Reply:
+    """A new discovery: the works that fit what the message asked for."""
+    args = intent.args
+    text = str(args.get("text") or "")
+    if text and is_a_title(ask.engine, text):
+        # "Scary Movie": a whole message that is exactly a title is that title.
+        return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
+    slots = {name: value for name, value in args.items() if name in SLOT_TYPES}
+    return _page(Discovering(bounded(slots), int(args.get("offset", 0)), new_stamp()), ask)
+
+
+def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
+    """A follow-up to the chat's last discovery: the next page, or the same wishes refined."""
+    args = intent.args
+    last = ask.last
+    stamp = args.get("stamp")
+    text = str(args.get("text") or "")
+    if stamp is None and text and is_a_title(ask.engine, text):
+        # "Best of the Best": a whole message that is exactly a title is that title.
+        return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
+    if stamp is not None and (last is None or last.stamp != stamp):
+        return Reply(t(ask.lang, "discovery_expired"), alert=True)
+    changes = {name: value for name, value in args.items() if name in SLOT_TYPES}
+    if last is None:
+        if not changes:
+            return Reply(t(ask.lang, "follow_up_nothing"))
+        last = Discovering()
+    if args.get("more"):
+        offset = last.offset + PAGE_SIZE
+        if offset >= MAX_RESULTS:
+            return Reply(t(ask.lang, "discovery_end"))
+        return _page(Discovering(last.slots, offset, new_stamp()), ask)
+    slots = bounded(refine(dict(last.slots), changes, args, ask.engine))
+    return _page(Discovering(slots, 0, new_stamp()), ask)
+
+
+def refine(
+    slots: dict[str, object],
+    changes: Mapping[str, object],
+    args: Mapping[str, object],
+    engine: Engine,
+) -> dict[str, object]:
+    """``slots`` with a follow-up's ``changes``: genres add up ("not horror" takes one away),
+    anything else replaces what was there; "shorter", "newer" and "top rated" move from
+    where the list is."""
+    for name, value in changes.items():
+        if name == "genres":
+            slots[name] = tuple(dict.fromkeys([*slots.get("genres", ()), *value]))
+            kept = set(slots.get("not_genres", ())) - set(value)
+            slots["not_genres"] = tuple(g for g in slots.get("not_genres", ()) if g in kept)
+        elif name == "not_genres":
+            slots[name] = tuple(dict.fromkeys([*slots.get("not_genres", ()), *value]))
+            slots["genres"] = tuple(g for g in slots.get("genres", ()) if g not in value)
+        else:
+            slots[name] = value
+    if args.get("shorter") or args.get("refine") == "shorter":
+        if slots.get("type") == "tv":
+            slots["max_seasons"] = 1
+        else:
+            minutes = slots.get("max_minutes")
+            slots["max_minutes"] = (
+                SHORT_MINUTES
+                if minutes is None
+                else max(SHORTEST_MINUTES, int(minutes) - SHORTER_STEP)
+            )
+    if args.get("newer") or args.get("refine") == "newer":
+        latest = _latest_year(engine)
+        start = slots.get("year_min")
+        gap = NEWER_YEARS if start is None else max(1, (latest - int(start)) // 2)
+        slots["year_min"] = latest - gap
+        if slots.get("year_max") is not None and int(slots["year_max"]) < slots["year_min"]:
+            del slots["year_max"]
+    refine_to = args.get("refine")
+    if refine_to in ("movie", "tv"):
+        slots["type"] = refine_to
+    if refine_to == "top":
+        slots["sort"] = "score"
+    return {name: value for name, value in slots.items() if value not in ((), None)}
+
+
+def bounded(slots: Mapping[str, object]) -> dict[str, object]:
+    """``slots`` cut to what a chat needs remembered: a message of 4,096 characters could
+    otherwise make a state too big to keep (the engine reads no more than this anyway)."""
+    kept: dict[str, object] = {}
+    for name, value in slots.items():
+        if isinstance(value, str):
+            value = value[:MAX_SLOT_TEXT]
+        elif isinstance(value, tuple):
+            value = tuple(str(item)[:MAX_SLOT_TEXT] for item in value[:MAX_SLOT_ITEMS])
+        kept[name] = value
+    return kept
+
+
+def _latest_year(engine: Engine) -> int:
+    """The year of the catalogue snapshot: "newer" counts back from it."""
+    as_of = engine.catalogue.as_of
+    return int(as_of[:4]) if as_of else datetime.date.today().year
+
+
+def is_a_title(engine: Engine, text: str) -> bool:
+    """Whether ``text`` is exactly the title of a work ("Scary Movie")."""
+    found = engine.match(text, limit=1)
+    return bool(found) and found[0].confidence >= 1.0 and fold(found[0].title) == fold(text)
+
+
+def _liked(engine: Engine, typed: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """The works liked titles name, their titles, and the titles that name none."""
+    works, titles, unknown = [], [], []
+    for title in typed:
+        work_id, _ = find(engine, title)
+        if work_id is None:
+            unknown.append(title)
+            continue
+        details = engine.details(work_id)
+        if details is not None and work_id not in works:
+            works.append(work_id)
+            titles.append(details.title)
+    return works, titles, unknown
+
+
+def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Slots, list[str]]:
+    """The engine's slots for ``state``, and the liked titles it could not find."""
+    slots = dict(state.slots)
+    if slots.pop("recent", False):  # the catalogue's last few release years
+        slots["year_min"] = max(int(slots.get("year_min") or 0), _latest_year(engine) - RECENT)
+    works, _, unknown = _liked(engine, tuple(slots.pop("like", ())))
+    return Slots(**slots, like=tuple(works), lang=lang), unknown
+
+
+def _page(state: Discovering, ask: Ask) -> Reply:
+    engine, lang = ask.engine, ask.lang
+    slots, unknown = recommender_slots(state, engine, lang)
+    found = engine.discover(slots, k=PAGE_SIZE, offset=state.offset, mine=ask.mine)
+    lines = [t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))]
+    if unknown:
+        titles = join_names(lang, [f"“{esc(shorten(title, 40))}”" for title in unknown])
+        lines.append(t(lang, "discovery_unknown_like", titles=titles))
+    if found.relaxed:
+        dropped = join_names(lang, [t(lang, f"relaxed_{name}") for name in found.relaxed])
+        lines.append(f"<i>{t(lang, 'discovery_relaxed', dropped=dropped)}</i>")
+    if not found.results:
+        lines.append(t(lang, "discovery_end" if state.offset else "discovery_none"))
+        return Reply("\n".join(lines), nothing_found=not state.offset)
+    for number, result in enumerate(found.results, start=state.offset + 1):
+        lines.append("")
+        lines.append(f"{number}. {result_line(result, engine, lang)}")
+        lines.append(f"    <i>{esc(reason_text(result.reason, lang))}</i>")
+    more = state.offset + PAGE_SIZE < min(found.total, MAX_RESULTS)
+    return Reply("\n".join(lines), _buttons(state, lang, more), discovery=state)
+
+
+def _buttons(state: Discovering, lang: str, more: bool) -> tuple[tuple[Button, ...], ...]:
+    def button(key: str, action: str) -> Button:
+        return Button(t(lang, key), callbacks.encode_refine(state.stamp, action))
+
+    kind = state.slots.get("type")
+    rows = [
+        tuple(
+            button(key, action)
+            for key, action in (("refine_movies", "movie"), ("refine_series", "tv"))
+            if action != kind
+        ),
+        (button("refine_shorter", "shorter"), button("refine_newer", "newer")),
+        (button("refine_top", "top"), *([button("refine_more", "more")] if more else [])),
+    ]
+    return tuple(row for row in rows if row)
+
+
+def summary(slots: Slots, engine: Engine, lang: str) -> str:
+    """What a discovery looks for, in a few words: "comedy · movies · Netflix · 1990–1999"
+    (plain text: escape it for HTML)."""
+    parts = [", ".join(genre_name(lang, genre) for genre in slots.genres)]
+    parts.append(
+        t(lang, "wish_not", genres=", ".join(genre_name(lang, g) for g in slots.not_genres))
+        if slots.not_genres
+        else ""
+    )
+    if slots.type:
+        parts.append(type_name(lang, "movie" if slots.type == "movie" else "tv show"))
+    parts.append(", ".join(engine.registry.display(list(slots.platforms))))
+    parts.append(", ".join(country_name(lang, country) for country in slots.countries))
+    if slots.year_min and slots.year_max:
+        parts.append(f"{slots.year_min}–{slots.year_max}")
+    elif slots.year_min:
+        parts.append(t(lang, "wish_since", year=slots.year_min))
+    elif slots.year_max:
+        parts.append(t(lang, "wish_until", year=slots.year_max))
+    if slots.max_minutes:
+        parts.append(t(lang, "wish_minutes", minutes=slots.max_minutes))
+    if slots.max_seasons:
+        parts.append(plural(lang, "wish_seasons", slots.max_seasons))
+    if slots.audience:
+        parts.append(t(lang, "wish_kids"))
+    if slots.sort != "relevance":
+        parts.append(t(lang, f"wish_sort_{slots.sort}"))
+    if slots.like:
+        titles = [engine.details(work).title for work in slots.like[:LIKED_SHOWN]]
+        parts.append(t(lang, "wish_like", titles=join_names(lang, titles)))
+    if slots.about:
+        parts.append(f"“{shorten(slots.about, 40)}”")
+    return " · ".join(part for part in parts if part) or t(lang, "wish_anything")
+
+
+def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 10) -> dict:
+    """``streambot discover``'s answer for ``text``: what was understood, and the works found.
+
+    The contract other tools read: ``{"query", "lang", "understood", "results"}``, genres in
+    the catalogue's English names, platforms by registry name, record ids as ``recommend``
+    gives them.
+    """
+    lang = lang or parsing.detect_language(text) or DEFAULT_LANGUAGE
+    intent = parsing.discover_arguments(parsing.DISCOVER, text, engine.registry, GRAMMAR)
+    args = {} if intent.problem else intent.args
+    if intent.name == parsing.DISCOVER:
+        slots_args = {name: value for name, value in args.items() if name in SLOT_TYPES}
+    else:  # a question in plain words, say: nothing to discover
+        slots_args = {}
+    state = Discovering(slots_args)
+    slots, _ = recommender_slots(state, engine, lang)
+    if text.strip():
+        found = engine.discover(slots, k=max(1, min(k, MAX_RESULTS)), mine=())
+    else:  # a blank line gets an empty answer, so output lines stay paired with input lines
+        found = Discovery((), (), 0)
+    liked = [engine.details(work) for work in slots.like]
+    understood = {
+        "genres": list(slots.genres),
+        "platforms": list(slots.platforms),
+        "type": slots.type,
+        "year_min": slots.year_min,
+        "year_max": slots.year_max,
+        "max_minutes": slots.max_minutes,
+        "countries": list(slots.countries),
+        "audience": slots.audience,
+        "sort": slots.sort,
+        "like": [{"id": work.id, "title": work.title} for work in liked if work is not None],
+        "about": slots.about,
+        "relaxed": list(found.relaxed),
+    }
+    results = [
+        {
+            "id": result.id,
+            "work_id": result.work_id,
+            "title": result.title,
+            "year": result.year,
+            "type": "tv" if result.type == "tv show" else result.type,
+            "platforms": list(result.platforms),
+            "score": result.score,
+            "reason": reason_text(result.reason, lang),
+        }
+        for result in found.results
+    ]
+    return {"query": text, "lang": lang, "understood": understood, "results": results}

@@ -1,0 +1,74 @@
+"""What a chat remembers between messages: its last discovery, so that "only series", "more" or
+a refine button continues it.
+
+The front end keeps it in the chat database (``bot.storage``), as JSON under a short stamp,
+so whichever bot process answers the follow-up finds it. A refine button carries the stamp of
+the list it sits under: pressed under an older list, it is known to be stale.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The slots a discovery remembers (bot.chat.parsing.DiscoverArgs without the message's text
+# and the page), with the type each must have to be read back.
+SLOT_TYPES: dict[str, type] = {
+    "genres": tuple,
+    "not_genres": tuple,
+    "platforms": tuple,
+    "type": str,
+    "year_min": int,
+    "year_max": int,
+    "recent": bool,
+    "max_minutes": int,
+    "max_seasons": int,
+    "countries": tuple,
+    "audience": str,
+    "sort": str,
+    "like": tuple,
+    "about": str,
+}
+STAMP_BYTES = 3  # six hex digits: enough to tell a chat's lists apart
+
+
+def new_stamp() -> str:
+    return secrets.token_hex(STAMP_BYTES)
+
+
+@dataclass(frozen=True)
+class Discovering:
+    """A chat's last discovery: its slots, the page shown (``offset``) and its stamp."""
+
+    slots: Mapping[str, object] = field(default_factory=dict)
+    offset: int = 0
+    stamp: str = field(default_factory=new_stamp)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"slots": dict(self.slots), "offset": self.offset}, ensure_ascii=False, sort_keys=True
+        )
+
+    @classmethod
+    def from_json(cls, stamp: str, text: str) -> Discovering | None:
+        """The discovery stored as ``text``, or ``None`` for anything that is not one (a
+        state written by another version of the bot, say)."""
+        try:
+            data = json.loads(text)
+            slots, offset = data["slots"], data["offset"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(slots, dict) or not isinstance(offset, int) or offset < 0:
+            return None
+        read: dict[str, object] = {}
+        for name, value in slots.items():
+            kind = SLOT_TYPES.get(name)
+            if kind is tuple and isinstance(value, list):
+                read[name] = tuple(str(item) for item in value)
+            elif kind is not None and kind is not tuple and type(value) is kind:
+                read[name] = value
+            else:
+                return None
+        return cls(read, offset, stamp)

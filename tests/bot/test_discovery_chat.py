@@ -1,0 +1,115 @@
+"""Discovery through the real PTB application and the fake Bot API: described wishes, follow-ups
+that keep the earlier wishes (also on another bot sharing the chat database), refine buttons,
+groups and inline mode, in English and Spanish."""
+
+from __future__ import annotations
+
+import re
+
+from scripts.fake_bot_api import Call
+
+# The fixture catalogue's comedies on Netflix (Abnormal Summit is stand-up comedy).
+NETFLIX_COMEDY_SERIES = {"The Office", "Abnormal Summit"}
+NETFLIX_COMEDIES = {"Amélie", *NETFLIX_COMEDY_SERIES}
+
+
+def _titles(text: str) -> list[str]:
+    """The titles of a discovery page, in order."""
+    return re.findall(r"^\d+\. <b>(.+?)</b>", text, flags=re.MULTILINE)
+
+
+def _refine(page: Call, action: str) -> str:
+    (data,) = [data for _, data in page.buttons if data.endswith(f":{action}")]
+    return data
+
+
+async def _page(chat, text: str) -> Call:
+    (sent,) = [call for call in await chat.say(text) if call.method == "sendMessage"]
+    return sent
+
+
+async def test_a_described_wish_gets_a_list_not_a_title_lookup(bot):
+    page = await _page(bot.chat(), "something funny on netflix")
+    assert page.text.startswith("🍿 <b>Something to watch</b>: comedy · Netflix")
+    assert set(_titles(page.text)) == NETFLIX_COMEDIES
+    assert "couldn't find anything called" not in page.text
+    assert {label for label, _ in page.buttons} >= {"🎬 Movies", "📺 Series", "⭐ Top rated"}
+
+
+async def test_the_same_wish_in_spanish_is_answered_in_spanish(bot):
+    page = await _page(bot.chat(language_code="en"), "algo de risa en netflix")
+    assert page.text.startswith("🍿 <b>Algo para ver</b>: comedia · Netflix")
+    assert set(_titles(page.text)) == NETFLIX_COMEDIES
+
+
+async def test_a_follow_up_keeps_the_earlier_wishes(bot):
+    chat = bot.chat()
+    await _page(chat, "something funny on netflix")
+    series = await _page(chat, "only series")
+    assert set(_titles(series.text)) == NETFLIX_COMEDY_SERIES
+    assert "comedy · TV show · Netflix" in series.text
+    movies = await _page(chat, "solo películas")
+    assert _titles(movies.text) == ["Amélie"]
+
+
+async def test_a_follow_up_with_nothing_before_it_asks_for_a_wish(bot):
+    reply = await bot.chat().reply("more")
+    assert "Tell me what you feel like first" in reply
+    assert "something funny on netflix" in reply
+
+
+async def test_refine_buttons_replace_the_list_and_old_ones_expire(bot):
+    chat = bot.chat()
+    first = await _page(chat, "something funny on netflix")
+    (edited,) = [
+        call
+        for call in await chat.press(_refine(first, "tv"))
+        if call.method != "answerCallbackQuery"
+    ]
+    assert edited.method == "editMessageText"
+    assert set(_titles(edited.text)) == NETFLIX_COMEDY_SERIES
+    # The list the first message showed is no longer the chat's last.
+    answers = await chat.press(_refine(first, "movie"))
+    (alert,) = [call for call in answers if call.method == "answerCallbackQuery"]
+    assert alert.params["show_alert"] is True
+    assert "That list is old" in alert.params["text"]
+
+
+async def test_liked_titles_inside_a_sentence_are_used_and_left_out(bot):
+    page = await _page(bot.chat(), "I loved toy story and the mandalorian")
+    titles = _titles(page.text)
+    assert titles
+    assert not {"Toy Story", "The Mandalorian"} & set(titles)
+    assert "like Toy Story and The Mandalorian" in page.text
+
+
+async def test_a_plot_from_memory_finds_the_show(bot):
+    page = await _page(bot.chat(), "the show where a chemistry teacher makes drugs")
+    assert _titles(page.text)[0] == "Breaking Bad"
+
+
+async def test_contradicting_wishes_say_what_was_let_go(bot):
+    page = await _page(bot.chat(), "a horror movie for kids under 10 minutes")
+    assert "Nothing matched every wish, so I let go of" in page.text
+    assert _titles(page.text)
+
+
+async def test_groups_discover_with_the_command_and_a_mention(bot):
+    group = bot.chat(chat_id=-100555, chat_type="supergroup")
+    assert "The Office" in await group.reply("/find@StreamBot funny series on netflix")
+    assert "Amélie" in await group.reply("@StreamBot comedias en netflix")
+    assert await group.say("something funny on netflix") == []  # chatter, not for the bot
+
+
+async def test_inline_discovery_pages(bot):
+    answer = await bot.chat().inline("funny stuff on netflix")
+    titles = {result["title"] for result in answer.params["results"]}
+    assert titles == {"Amélie (2001)", "The Office (2005)", "Abnormal Summit (2017)"}
+
+
+async def test_a_follow_up_reaches_another_bot_process_sharing_the_database(running_bot, tmp_path):
+    database = f"sqlite:///{tmp_path / 'chats.sqlite3'}"
+    async with running_bot(db_url=database) as first, running_bot(db_url=database) as second:
+        await _page(first.chat(), "something funny on netflix")
+        series = await _page(second.chat(), "only series")
+        assert set(_titles(series.text)) == NETFLIX_COMEDY_SERIES
