@@ -139,6 +139,7 @@ def report_discovery(result: BuildResult, baseline: ContentModel, n: int) -> Non
         result.matcher,
         plot=result.plot,
     )
+    understanding_eval.report_follow_ups(engine)
     work_ids = engine.works["work_id"].to_numpy()
     describe_only = TopicScorer(fields=("description",)).fit(baseline)
 

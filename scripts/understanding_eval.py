@@ -26,9 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.chat import parsing
-from bot.chat.commands import parse_message
+from bot.chat.commands import answer, parse_message
+from bot.chat.i18n import t
 from bot.chat.parsing import GRAMMAR, Intent
+from bot.chat.replies import Reply
+from bot.chat.state import SLOT_TYPES, Discovering
 from bot.chat.understanding import _identifier
+from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry
 from recommender.text import fold
 
@@ -323,3 +327,93 @@ def report_language(queries: list[LanguageQuery] | None = None) -> None:
             )
         answered = Counter(str(detect(query.text)) for query in either)
         print(f"{name:<22}{'both fit':<11}  " + ", ".join(f"{k}: {v}" for k, v in answered.items()))
+
+
+# -- follow-ups ------------------------------------------------------------------------------
+# Refinements in each language.
+FOLLOW_UPS = {
+    "en": (
+        "only series",
+        "only movies",
+        "something shorter",
+        "newer",
+        "from the 2010s",
+        "on netflix",
+        "not horror",
+        "more",
+        "another one",
+    ),
+    "es": (
+        "solo series",
+        "solo películas",
+        "algo más corto",
+        "más nuevas",
+        "de los 2010",
+        "en netflix",
+        "sin terror",
+        "otra",
+        "más",
+    ),
+}
+FOLLOW_UP_TARGET = 0.95
+# What the flags of a follow-up change.
+_FLAG_SLOTS = {"shorter": ("max_minutes", "max_seasons"), "newer": ("year_min",)}
+
+
+def _kept(before: Discovering, intent: Intent, reply: Reply, lang: str) -> bool:
+    """Whether ``reply`` to the follow-up ``intent`` keeps every earlier slot the follow-up
+    does not name, and does what it asks."""
+    args = intent.args
+    if args.get("more"):
+        return (reply.discovery is not None and reply.discovery.offset > before.offset) or (
+            reply.discovery is None and t(lang, "discovery_end") in reply.text
+        )
+    if reply.discovery is None:
+        return False
+    after, named = reply.discovery.slots, {name for name in args if name in SLOT_TYPES}
+    if "not_genres" in named:
+        named.add("genres")  # "not horror" takes horror out of the genres asked for
+    if "year_min" in named or "year_max" in named:
+        named |= {"year_min", "year_max"}
+    flags = [slot for flag, slots in _FLAG_SLOTS.items() if args.get(flag) for slot in slots]
+    kept = all(after.get(k) == v for k, v in before.slots.items() if k not in named | set(flags))
+    asked = all(
+        set(args[name]) <= set(after.get(name, ()))
+        if isinstance(args[name], tuple)
+        else after.get(name) == args[name]
+        for name in named & set(args)
+    )
+    moved = not flags or any(after.get(slot) != before.slots.get(slot) for slot in flags)
+    return kept and asked and moved
+
+
+def follow_up_kept(engine: Engine, queries: list[Query]) -> tuple[int, int, int]:
+    """Of conversations (a wish from the slot sets, then each refinement in its language)
+    through the chat core, how many keep every earlier wish the refinement leaves alone and
+    do what it asks; and how many today's parser keeps (none: it looks every follow-up up as
+    a title). Returns (kept, today's, conversations)."""
+    kept = today_kept = total = 0
+    for query in queries:
+        if query.intent != parsing.DISCOVER or not query.slots:
+            continue
+        first = answer(parse_message(query.text, engine.registry), engine, query.lang)
+        if first.discovery is None:
+            continue
+        for text in FOLLOW_UPS[query.lang]:
+            total += 1
+            intent = parse_message(text, engine.registry)
+            reply = answer(intent, engine, query.lang, last=first.discovery)
+            kept += intent.name == parsing.FOLLOW_UP and _kept(
+                first.discovery, intent, reply, query.lang
+            )
+            today_kept += today(text, engine.registry).name in LIST_INTENTS
+    return kept, today_kept, total
+
+
+def report_follow_ups(engine: Engine) -> None:
+    kept, today_kept, total = follow_up_kept(engine, load_queries())
+    print(f"\n{'follow-ups':<40}{'target':>8}{'ours':>8}{'today':>18}")
+    print(
+        f"{f'keep the earlier wishes ({total})':<40}{FOLLOW_UP_TARGET:>8.2f}"
+        f"{kept / max(total, 1):>8.3f}{today_kept / max(total, 1):>18.3f}"
+    )
