@@ -161,7 +161,10 @@ ANSWERS = {
     "platforms": frozenset({"platforms_all", "platforms_some"}),
     "lang": frozenset({"lang_set"}),
     "more": frozenset({"like_header", "like_none"}),
-    "discover": frozenset({"discovery_header", "discovery_none", "streams_on"}),
+    # "I loved X and Y" with random catalogue titles: one title with "and" in it is one title.
+    "discover": frozenset(
+        {"discovery_header", "discovery_none", "streams_on", "like_header", "did_you_mean"}
+    ),
     "follow_up": frozenset({"discovery_header", "discovery_end", "follow_up_nothing"}),
 }
 PICK_ANSWERS = {
@@ -426,7 +429,8 @@ class Workload:
             return f"{self._command('info', 'info', lang, group)} {self._title()[0]}"
         if kind == "where":
             if not group and rng.random() < 0.3:
-                return f"where can I watch {self._title()[0]}?"
+                asking = "¿dónde puedo ver" if lang == "es" else "where can I watch"
+                return f"{asking} {self._title()[0]}?"
             return f"{self._command('where', 'donde', lang, group)} {self._title()[0]}"
         if kind == "new":
             platform = rng.choice(("", *PLATFORM_WORDS))

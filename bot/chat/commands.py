@@ -230,7 +230,16 @@ def reply_language(text: str | None, intent: Intent, lang: str) -> str:
     the chat's language."""
     if not text or text.lstrip().startswith("/") or intent.name in _LANGUAGE_BLIND:
         return lang
+    # Titles are in their own language: "me gustaron The Office y Friends" is Spanish.
+    for title in (*intent.args.get("like", ()), intent.args.get("title") or ""):
+        text = _without(text, str(title))
     return parsing.detect_language(text) or lang
+
+
+def _without(text: str, part: str) -> str:
+    """``text`` without the first ``part`` in it, case aside."""
+    start = text.casefold().find(part.casefold())
+    return text if start < 0 or not part else text[:start] + " " + text[start + len(part) :]
 
 
 def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:

@@ -58,3 +58,18 @@ def test_admin_commands_are_refused_without_the_admin_service(engine):
             intent = parse_message(f"/{command.names[0]} netflix", engine.registry)
             reply = commands.answer(intent, engine, "en")
             assert "only StreamBot's admins" in reply.text, command.name
+
+
+@pytest.mark.parametrize(
+    ("text", "chat_lang", "expected"),
+    [
+        ("me gustaron The Office y Friends", "en", "es"),
+        ("¿dónde puedo ver The Good Place?", "en", "es"),
+        ("something funny on netflix", "es", "en"),
+        ("The Office", "es", "es"),  # a bare title keeps the chat's language
+        ("/recommend the office", "es", "es"),  # so does a command
+    ],
+)
+def test_the_reply_follows_the_messages_language_titles_aside(engine, text, chat_lang, expected):
+    intent = parse_message(text, engine.registry)
+    assert commands.reply_language(text, intent, chat_lang) == expected

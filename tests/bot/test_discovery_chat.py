@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from scripts.fake_bot_api import Call
 
 # The fixture catalogue's comedies on Netflix (Abnormal Summit is stand-up comedy).
@@ -113,3 +115,41 @@ async def test_a_follow_up_reaches_another_bot_process_sharing_the_database(runn
         await _page(first.chat(), "something funny on netflix")
         series = await _page(second.chat(), "only series")
         assert set(_titles(series.text)) == NETFLIX_COMEDY_SERIES
+
+
+# Every first message issue 13 quotes, in both languages: none may be looked up as a title
+# ("couldn't find anything called"), apologised for, or left unanswered.
+FIRST_MESSAGES = [
+    "recommend me a good horror movie",
+    "something funny on netflix",
+    "algo para ver con niños",
+    "comedy",
+    "horror",
+    "a romantic comedy",
+    "best movies on netflix",
+    "korean dramas on netflix",
+    "películas de acción de los 90",
+    "a short comedy under 90 minutes",
+    "the show where a chemistry teacher makes drugs",
+    "la serie del profesor de química que fabrica droga",
+    "I loved inception and shutter island",
+    "me gustaron narcos y ozark",
+    "i just finished stranger things, what should i watch next?",
+    "how many movies does netflix have",
+    "what's new on hulu",
+    "novedades",
+    "pelis de terror de los 90",
+    "hola",
+]
+NOT_UNDERSTOOD = ("couldn't find anything called", "No encontré nada llamado", "Sorry", "Perdona")
+
+
+@pytest.mark.parametrize("text", FIRST_MESSAGES)
+async def test_a_first_message_succeeds_in_a_private_chat_a_group_and_inline(bot, text):
+    private = await bot.chat(language_code="en").reply(text)
+    assert private and not any(words in private for words in NOT_UNDERSTOOD), private
+    group = bot.chat(chat_id=-100600, chat_type="supergroup")
+    mentioned = await group.reply(f"@StreamBot {text}")
+    assert mentioned and not any(words in mentioned for words in NOT_UNDERSTOOD), mentioned
+    answer = await bot.chat().inline(text)
+    assert answer.method == "answerInlineQuery"
