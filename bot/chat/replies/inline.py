@@ -21,7 +21,7 @@ from bot.chat.replies.titles import (
 )
 from bot.chat.replies.where import where_reply
 from bot.chat.state import SLOT_TYPES, Discovering
-from recommender.engine import Engine
+from recommender.engine import Engine, Recommendation
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
 INLINE_PAGE_SIZE = 10
@@ -85,19 +85,7 @@ def inline_page(
     narrowed = narrowing(engine, {}, mine)
     results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
     like = t(lang, "like_header", title=esc(work.title), year=work.year)
-    for result in results:
-        facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
-        if result.score is not None:
-            facts.append(f"⭐ {score_text(lang, result.score)}")
-        reason = reason_text(result.reason, lang)
-        items.append(
-            InlineItem(
-                id=f"r{start}-{result.id}",
-                title=f"{result.title} ({result.year})",
-                description=f"{' · '.join(facts)}\n{reason}",
-                text=f"{like}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
-            )
-        )
+    items += [_result_item(f"r{start}", result, like, engine, lang) for result in results]
     following = start + INLINE_PAGE_SIZE
     more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
     return InlinePage(tuple(items), str(following) if more else "")
@@ -129,20 +117,23 @@ def _inline_discovery(
     slots, _ = recommender_slots(state, engine, lang)
     found = engine.discover(slots, k=INLINE_PAGE_SIZE, offset=start, mine=mine)
     header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))
-    items = []
-    for result in found.results:
-        facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
-        if result.score is not None:
-            facts.append(f"⭐ {score_text(lang, result.score)}")
-        reason = reason_text(result.reason, lang)
-        items.append(
-            InlineItem(
-                id=f"d{start}-{result.id}",
-                title=f"{result.title} ({result.year})",
-                description=f"{' · '.join(facts)}\n{reason}",
-                text=f"{header}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
-            )
-        )
+    items = [_result_item(f"d{start}", result, header, engine, lang) for result in found.results]
     following = start + INLINE_PAGE_SIZE
     more = following < min(found.total, INLINE_MAX_RESULTS)
     return InlinePage(tuple(items), str(following) if more else "")
+
+
+def _result_item(
+    prefix: str, result: Recommendation, header: str, engine: Engine, lang: str
+) -> InlineItem:
+    """One recommended or discovered work as an inline result, under ``header`` when sent."""
+    facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
+    if result.score is not None:
+        facts.append(f"⭐ {score_text(lang, result.score)}")
+    reason = reason_text(result.reason, lang)
+    return InlineItem(
+        id=f"{prefix}-{result.id}",
+        title=f"{result.title} ({result.year})",
+        description=f"{' · '.join(facts)}\n{reason}",
+        text=f"{header}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
+    )
