@@ -21,10 +21,11 @@ from typing import Any, Generic, TypeVar
 import pandas as pd
 import pytest
 
-from etl.build import EtlReport, build, run_etl
+from etl.build import BuildResult, EtlReport, build, run_etl
 from recommender.engine import Engine
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "raw"
+REAL_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 T = TypeVar("T")
 
 
@@ -127,6 +128,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltData:
     raw_dir = copy_fixtures(data_dir)
     report = run_etl(raw_dir, data_dir / "processed")
     return BuiltData(data_dir, report)
+
+
+@pytest.fixture(scope="session")
+def real_build() -> BuildResult:
+    """The real catalogue in data/raw built once, in memory, for the few tests that check the
+    real data (a full build takes seconds: one per session)."""
+    return build(REAL_RAW)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import pytest
 
 from etl import build as build_module
 from etl.build import (
+    BuildResult,
     EtlReport,
     build,
     code_hash,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from tests.conftest import BuiltData
 
 HEADER = ",".join(RAW_COLUMNS)
-REPO_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
 
 def leftovers(processed_dir: Path) -> list[str]:
@@ -390,9 +390,9 @@ def test_a_catalogue_of_only_bad_rows_stops_the_build(raw_dir: Path) -> None:
 
 
 # -- the real data, once -------------------------------------------------------------------------
-def test_smoke_build_of_the_full_catalogue() -> None:
-    """The one test that reads data/raw: its numbers are the ones data/README.md states."""
-    result = build(REPO_RAW)
+def test_smoke_build_of_the_full_catalogue(real_build: BuildResult) -> None:
+    """The full build of data/raw: its numbers are the ones data/README.md states."""
+    result = real_build
     report = result.report
     assert {name: counts["in"] for name, counts in report.rows.items()} == {
         "amazon": 9668,

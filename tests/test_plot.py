@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.build import build
+from etl.build import BuildResult, build
 from etl.lexicon import LEXICON_FILE, SYNONYMS_FILE, load_lexicon, load_synonyms
 from recommender.engine import Engine
 from recommender.evaluation import load_plot_queries
@@ -30,8 +30,8 @@ HOSTILE_BUDGET_SECONDS = 0.05
 
 
 @pytest.fixture(scope="module")
-def real_works() -> pd.DataFrame:
-    return build(REAL_RAW).works
+def real_works(real_build: BuildResult) -> pd.DataFrame:
+    return real_build.works
 
 
 @pytest.fixture(scope="module")
