@@ -82,7 +82,7 @@ _FORMS = {
     "upno": re.compile(r"^upno:(?P<token>[0-9a-f]{6,32})$"),
     "dsc": re.compile(r"^dsc:(?P<stamp>[0-9a-f]{6}):(?P<action>movie|tv|shorter|newer|top|more)$"),
 }
-REFINE_ACTIONS = ("movie", "tv", "shorter", "newer", "top", "more")
+
 _TYPE_CODES = {"movie": "M", "tv show": "T"}
 _CODE_TYPES = {code: item_type for item_type, code in _TYPE_CODES.items()}
 
@@ -160,19 +160,25 @@ def encode_toggle(platform_letter: str | None) -> str:
 
 
 def encode_refine(stamp: str, action: str) -> str:
-    """Refine the discovery of ``stamp`` (one of ``REFINE_ACTIONS``), replacing its message."""
-    if action not in REFINE_ACTIONS:
+    """Refine the discovery of ``stamp`` (an action of ``dsc:``), replacing its message."""
+    if action not in _REFINEMENTS:
         raise ValueError(f"not a refine action: {action!r}")
     return _checked(f"dsc:{stamp}:{action}")
 
 
+# What each refine button asks, as the same follow-up typing it would make.
+_REFINEMENTS: dict[str, dict[str, object]] = {
+    "movie": {"type": "movie"},
+    "tv": {"type": "tv"},
+    "shorter": {"shorter": True},
+    "newer": {"newer": True},
+    "top": {"sort": "score"},
+    "more": {"more": True},
+}
+
+
 def _refine(fields: dict[str, str]) -> Choice:
-    action = fields["action"]
-    args: dict[str, object] = {"stamp": fields["stamp"]}
-    if action == "more":
-        args["more"] = True
-    else:
-        args["refine"] = action
+    args = {"stamp": fields["stamp"], **_REFINEMENTS[fields["action"]]}
     return Choice(Intent(FOLLOW_UP, args), replace=True)
 
 

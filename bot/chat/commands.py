@@ -11,7 +11,7 @@ data (:mod:`bot.chat.i18n`). The Telegram handlers, the console, Telegram's comm
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from bot.chat import languages, parsing
@@ -90,29 +90,19 @@ def _help(intent: Intent, ask: Ask) -> Reply:
     return help_reply(ask.engine, ask.lang, ask.bot_username)
 
 
-def _reload(intent: Intent, ask: Ask) -> Reply:
-    if ask.admin is None:
-        return Reply(t(ask.lang, "reload_refused"))
-    return ask.admin.reload(ask.lang)
+def _admins_only(run: Callable[[AdminService, Ask], Reply], refusal: str = "admin_only") -> Replier:
+    """An admin command's reply: ``run`` with the admin service, which a front end gives only
+    to admins; anyone else gets ``refusal``."""
+
+    def reply(intent: Intent, ask: Ask) -> Reply:
+        return Reply(t(ask.lang, refusal)) if ask.admin is None else run(ask.admin, ask)
+
+    return reply
 
 
-def _versions(intent: Intent, ask: Ask) -> Reply:
-    if ask.admin is None:
-        return Reply(t(ask.lang, "admin_only"))
-    return ask.admin.versions(ask.lang)
-
-
-def _rollback(intent: Intent, ask: Ask) -> Reply:
-    if ask.admin is None:
-        return Reply(t(ask.lang, "admin_only"))
-    return ask.admin.rollback(ask.lang, ask.user)
-
-
-def _upload(intent: Intent, ask: Ask) -> Reply:
+def _upload_help(admin: AdminService, ask: Ask) -> Reply:
     """``/upload`` with no file: how to send one, where files can be sent."""
-    if ask.admin is None or not ask.admin.accepts_files:
-        return Reply(t(ask.lang, "admin_only"))
-    return Reply(t(ask.lang, "upload_how"))
+    return Reply(t(ask.lang, "upload_how" if admin.accepts_files else "admin_only"))
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -133,10 +123,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(parsing.LANG, language_reply, parsing.language_arguments),
     Command(parsing.HELP, _help),
     Command(parsing.START, _help, menu=False),
-    Command(parsing.RELOAD, _reload, admin=True, long=True),
-    Command(parsing.VERSIONS, _versions, admin=True),
-    Command(parsing.ROLLBACK, _rollback, admin=True),
-    Command(parsing.UPLOAD, _upload, parsing.upload_arguments, admin=True),
+    Command(
+        parsing.RELOAD,
+        _admins_only(lambda admin, ask: admin.reload(ask.lang), "reload_refused"),
+        admin=True,
+        long=True,
+    ),
+    Command(
+        parsing.VERSIONS, _admins_only(lambda admin, ask: admin.versions(ask.lang)), admin=True
+    ),
+    Command(
+        parsing.ROLLBACK,
+        _admins_only(lambda admin, ask: admin.rollback(ask.lang, ask.user)),
+        admin=True,
+    ),
+    Command(parsing.UPLOAD, _admins_only(_upload_help), parsing.upload_arguments, admin=True),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 # Intents no command makes: what free text and the parser's verdicts are answered with.

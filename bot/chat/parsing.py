@@ -584,7 +584,6 @@ class FollowUpArgs(SlotArgs, total=False):
     shorter: bool
     newer: bool
     stamp: str
-    refine: str
 
 
 class NoArgs(TypedDict):

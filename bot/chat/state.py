@@ -34,6 +34,11 @@ SLOT_TYPES: dict[str, type] = {
 STAMP_BYTES = 3  # six hex digits: enough to tell a chat's lists apart
 
 
+def slots_of(args: Mapping[str, object]) -> dict[str, object]:
+    """The slots among an intent's arguments."""
+    return {name: value for name, value in args.items() if name in SLOT_TYPES}
+
+
 def new_stamp() -> str:
     return secrets.token_hex(STAMP_BYTES)
 

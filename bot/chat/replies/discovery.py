@@ -30,7 +30,7 @@ from bot.chat.replies.titles import (
     result_line,
     title_reply,
 )
-from bot.chat.state import SLOT_TYPES, Discovering, new_stamp
+from bot.chat.state import Discovering, slots_of
 from bot.chat.understanding import RECENT_YEARS
 from recommender.discovery import Discovery, Slots
 from recommender.engine import Engine
@@ -55,12 +55,10 @@ RECENT = RECENT_YEARS - 1
 def discover_reply(intent: Intent, ask: Ask) -> Reply:
     """A new discovery: the works that fit what the message asked for."""
     args = intent.args
-    text = str(args.get("text") or "")
-    if text and is_a_title(ask.engine, text):
-        # "Scary Movie": a whole message that is exactly a title is that title.
-        return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
-    slots = {name: value for name, value in args.items() if name in SLOT_TYPES}
-    return _page(Discovering(bounded(slots), int(args.get("offset", 0)), new_stamp()), ask)
+    as_title = _exact_title(args, ask)
+    if as_title is not None:
+        return as_title
+    return _page(Discovering(bounded(slots_of(args)), int(args.get("offset", 0))), ask)
 
 
 def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
@@ -68,13 +66,12 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
     args = intent.args
     last = ask.last
     stamp = args.get("stamp")
-    text = str(args.get("text") or "")
-    if stamp is None and text and is_a_title(ask.engine, text):
-        # "Best of the Best": a whole message that is exactly a title is that title.
-        return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
+    as_title = _exact_title(args, ask)
+    if as_title is not None:
+        return as_title
     if stamp is not None and (last is None or last.stamp != stamp):
         return Reply(t(ask.lang, "discovery_expired"), alert=True)
-    changes = {name: value for name, value in args.items() if name in SLOT_TYPES}
+    changes = slots_of(args)
     if last is None:
         if not changes:
             return Reply(t(ask.lang, "follow_up_nothing"))
@@ -83,9 +80,9 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
         offset = last.offset + PAGE_SIZE
         if offset >= MAX_RESULTS:
             return Reply(t(ask.lang, "discovery_end"))
-        return _page(Discovering(last.slots, offset, new_stamp()), ask)
+        return _page(Discovering(last.slots, offset), ask)
     slots = bounded(refine(dict(last.slots), changes, args, ask.engine))
-    return _page(Discovering(slots, 0, new_stamp()), ask)
+    return _page(Discovering(slots, 0), ask)
 
 
 def refine(
@@ -95,8 +92,8 @@ def refine(
     engine: Engine,
 ) -> dict[str, object]:
     """``slots`` with a follow-up's ``changes``: genres add up ("not horror" takes one away),
-    anything else replaces what was there; "shorter", "newer" and "top rated" move from
-    where the list is."""
+    anything else replaces what was there; "shorter" and "newer" move from where the list
+    is."""
     for name, value in changes.items():
         if name == "genres":
             slots[name] = tuple(dict.fromkeys([*slots.get("genres", ()), *value]))
@@ -107,7 +104,7 @@ def refine(
             slots["genres"] = tuple(g for g in slots.get("genres", ()) if g not in value)
         else:
             slots[name] = value
-    if args.get("shorter") or args.get("refine") == "shorter":
+    if args.get("shorter"):
         if slots.get("type") == "tv":
             slots["max_seasons"] = 1
         else:
@@ -117,18 +114,13 @@ def refine(
                 if minutes is None
                 else max(SHORTEST_MINUTES, int(minutes) - SHORTER_STEP)
             )
-    if args.get("newer") or args.get("refine") == "newer":
+    if args.get("newer"):
         latest = _latest_year(engine)
         start = slots.get("year_min")
         gap = NEWER_YEARS if start is None else max(1, (latest - int(start)) // 2)
         slots["year_min"] = latest - gap
         if slots.get("year_max") is not None and int(slots["year_max"]) < slots["year_min"]:
             del slots["year_max"]
-    refine_to = args.get("refine")
-    if refine_to in ("movie", "tv"):
-        slots["type"] = refine_to
-    if refine_to == "top":
-        slots["sort"] = "score"
     return {name: value for name, value in slots.items() if value not in ((), None)}
 
 
@@ -145,6 +137,15 @@ def bounded(slots: Mapping[str, object]) -> dict[str, object]:
     return kept
 
 
+def _exact_title(args: Mapping[str, object], ask: Ask) -> Reply | None:
+    """The title's reply when the whole message, typed, is exactly a title ("Scary Movie",
+    "Best of the Best"), else ``None``."""
+    text = str(args.get("text") or "")
+    if "stamp" in args or not text or not is_a_title(ask.engine, text):
+        return None
+    return title_reply(Intent(parsing.TITLE, {"title": text}), ask)
+
+
 def _latest_year(engine: Engine) -> int:
     """The year of the catalogue snapshot: "newer" counts back from it."""
     as_of = engine.catalogue.as_of
@@ -157,19 +158,16 @@ def is_a_title(engine: Engine, text: str) -> bool:
     return bool(found) and found[0].confidence >= 1.0 and fold(found[0].title) == fold(text)
 
 
-def _liked(engine: Engine, typed: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
-    """The works liked titles name, their titles, and the titles that name none."""
-    works, titles, unknown = [], [], []
+def _liked(engine: Engine, typed: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The works liked titles name, and the titles that name none."""
+    works, unknown = [], []
     for title in typed:
         work_id, _ = find(engine, title)
         if work_id is None:
             unknown.append(title)
-            continue
-        details = engine.details(work_id)
-        if details is not None and work_id not in works:
+        elif work_id not in works:
             works.append(work_id)
-            titles.append(details.title)
-    return works, titles, unknown
+    return works, unknown
 
 
 def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Slots, list[str]]:
@@ -177,7 +175,7 @@ def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Sl
     slots = dict(state.slots)
     if slots.pop("recent", False):  # the catalogue's last few release years
         slots["year_min"] = max(int(slots.get("year_min") or 0), _latest_year(engine) - RECENT)
-    works, _, unknown = _liked(engine, tuple(slots.pop("like", ())))
+    works, unknown = _liked(engine, tuple(slots.pop("like", ())))
     return Slots(**slots, like=tuple(works), lang=lang), unknown
 
 
@@ -265,11 +263,8 @@ def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 
     lang = lang or parsing.detect_language(text) or DEFAULT_LANGUAGE
     intent = parsing.discover_arguments(parsing.DISCOVER, text, engine.registry, GRAMMAR)
     args = {} if intent.problem else intent.args
-    if intent.name == parsing.DISCOVER:
-        slots_args = {name: value for name, value in args.items() if name in SLOT_TYPES}
-    else:  # a question in plain words, say: nothing to discover
-        slots_args = {}
-    state = Discovering(slots_args)
+    # A question in plain words, say, has nothing to discover.
+    state = Discovering(slots_of(args) if intent.name == parsing.DISCOVER else {})
     slots, _ = recommender_slots(state, engine, lang)
     if text.strip():
         found = engine.discover(slots, k=max(1, min(k, MAX_RESULTS)), mine=())

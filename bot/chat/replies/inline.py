@@ -20,7 +20,7 @@ from bot.chat.replies.titles import (
     score_text,
 )
 from bot.chat.replies.where import where_reply
-from bot.chat.state import SLOT_TYPES, Discovering
+from bot.chat.state import Discovering, slots_of
 from recommender.engine import Engine, Recommendation
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
@@ -113,7 +113,7 @@ def _inline_discovery(
     intent: Intent, engine: Engine, lang: str, start: int, mine: Collection[str]
 ) -> InlinePage:
     """One page of the works that fit a described wish."""
-    state = Discovering({k: v for k, v in intent.args.items() if k in SLOT_TYPES})
+    state = Discovering(slots_of(intent.args))
     slots, _ = recommender_slots(state, engine, lang)
     found = engine.discover(slots, k=INLINE_PAGE_SIZE, offset=start, mine=mine)
     header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))
