@@ -153,3 +153,12 @@ async def test_a_first_message_succeeds_in_a_private_chat_a_group_and_inline(bot
     assert mentioned and not any(words in mentioned for words in NOT_UNDERSTOOD), mentioned
     answer = await bot.chat().inline(text)
     assert answer.method == "answerInlineQuery"
+
+
+async def test_what_was_let_go_and_what_was_not_found_read_naturally(bot):
+    chat = bot.chat()
+    page = await _page(chat, "british crime series from the 80s")
+    let_go = re.search(r"so I let go of (.+?)\.", page.text).group(1)
+    assert let_go.count("the years") <= 1, let_go
+    unknown = await _page(chat, "I liked zzqx unknownfilm and toy story")
+    assert "so I left it out" in unknown.text

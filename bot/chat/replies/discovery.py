@@ -186,9 +186,11 @@ def _page(state: Discovering, ask: Ask) -> Reply:
     lines = [t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))]
     if unknown:
         titles = join_names(lang, [f"“{esc(shorten(title, 40))}”" for title in unknown])
-        lines.append(t(lang, "discovery_unknown_like", titles=titles))
+        lines.append(plural(lang, "discovery_unknown_like", len(unknown), titles=titles))
     if found.relaxed:
-        dropped = join_names(lang, [t(lang, f"relaxed_{name}") for name in found.relaxed])
+        # Once each: the first and last year are both "the years".
+        labels = dict.fromkeys(t(lang, f"relaxed_{name}") for name in found.relaxed)
+        dropped = join_names(lang, list(labels))
         lines.append(f"<i>{t(lang, 'discovery_relaxed', dropped=dropped)}</i>")
     if not found.results:
         lines.append(t(lang, "discovery_end" if state.offset else "discovery_none"))
