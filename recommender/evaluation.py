@@ -25,6 +25,7 @@ from recommender.discovery import (
 from recommender.engine import Engine, WorkDetails
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
+from recommender.plot import PlotIndex
 from recommender.text import (
     drop_leading_article,
     fold,
@@ -233,6 +234,23 @@ def plot_recall(
         found = scores(query.query, query.lang)
         hits += bool(found[query.row] > 0 and np.count_nonzero(found > found[query.row]) < k)
     return hits / len(queries) if queries else 0.0
+
+
+def shared_words(index: PlotIndex, query: PlotQuery) -> int:
+    """How many of the words ``query`` searches at full weight (its own words, or their first
+    translation) its work's text holds. With fewer than two, words rarely single a work out
+    of 22,000, so the share of such queries bounds what any ranking by words can recall.
+
+    >>> works = pd.DataFrame({"description": ["a teacher cooks meth"], "title_display": ["X"],
+    ...                       "genres": ["drama"], "cast_display": [""], "director_display": [""]})
+    >>> index = PlotIndex().fit(works)
+    >>> shared_words(index, PlotQuery("a science teacher makes drugs", "en", 0, "tune"))
+    1
+    """
+    features, weights = index.query_terms(query.query, query.lang)
+    column = index.postings_[:, query.row]
+    held = set(column.nonzero()[0].tolist())
+    return len(held & set(features[weights >= 1.0].tolist()))
 
 
 def description_peer(works: pd.DataFrame) -> Callable[[str, str], np.ndarray]:
