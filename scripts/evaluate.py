@@ -11,8 +11,10 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   ``WRatio`` and rapidfuzz's ``default_process`` (lowercase, punctuation stripped);
 - plot search recall@10: the share of plots told from memory (``scripts/queries/plot_*.csv``,
   hand-written in other words than the synopses) whose work ``PlotIndex`` ranks in its top 10
-  of the whole catalogue, in English and Spanish, on the held-out queries and on all; the
-  index with BM25 (served) and with TF-IDF, beside plain TF-IDF of the description alone.
+  of the whole catalogue, in English and Spanish, on the held-out queries and on all, and on
+  fresh sets (``plot_*_fresh.csv``) written after plot search was built, for works drawn at
+  random from a pool of well-known ones (``scripts/queries/README.md``); the index with BM25
+  (served) and with TF-IDF, beside plain TF-IDF of the description alone.
 - discovery, on templated requests over the slots (``discovery_queries``: most built from a
   real work's facts, some drawn at random): precision@5, the share of results that meet every
   slot asked for, checked afresh from each work's details; and, for pairs of liked titles,
@@ -45,6 +47,7 @@ from etl.works import SERVED_WORK_COLUMNS
 from recommender.discovery import Slots, TopicScorer
 from recommender.engine import Engine
 from recommender.evaluation import (
+    PlotQuery,
     description_peer,
     discovery_queries,
     evaluate_discovery,
@@ -198,32 +201,47 @@ def report_plot(result: BuildResult, works: pd.DataFrame, raw_dir: Path) -> None
         "description-only": description_peer(works),
     }
     print(f"\n{'plot search recall@10':<26}{'target':>8}" + "".join(f"{n:>18}" for n in searches))
+
+    def recall_row(label: str, lang: str, chosen: list[PlotQuery]) -> None:
+        print(
+            f"{label:<26}{PLOT_TARGETS[lang]:>8.2f}"
+            + "".join(f"{plot_recall(search, chosen, 10):>18.3f}" for search in searches.values())
+        )
+
+    sets, fresh = (
+        {
+            lang: load_plot_queries(PLOT_QUERIES / f"plot_{lang}{suffix}.csv", lang, works)
+            for lang in LANGUAGES
+        }
+        for suffix in ("", "_fresh")
+    )
     for lang, language in LANGUAGES.items():
-        queries = load_plot_queries(PLOT_QUERIES / f"plot_{lang}.csv", lang, works)
+        queries = sets[lang]
         for split, chosen in (
             ("holdout", [query for query in queries if query.split == "holdout"]),
             ("all", queries),
         ):
-            label = f"{language}, {split} ({len(chosen)})"
-            print(
-                f"{label:<26}{PLOT_TARGETS[lang]:>8.2f}"
-                + "".join(
-                    f"{plot_recall(search, chosen, 10):>18.3f}" for search in searches.values()
-                )
-            )
-    print("\nwhat words can find: queries sharing fewer than two words with their work's text")
+            recall_row(f"{language}, {split} ({len(chosen)})", lang, chosen)
     for lang, language in LANGUAGES.items():
-        queries = load_plot_queries(PLOT_QUERIES / f"plot_{lang}.csv", lang, works)
+        recall_row(f"{language}, fresh ({len(fresh[lang])})", lang, fresh[lang])
+
+    def words_line(label: str, queries: list[PlotQuery]) -> None:
         few = [query for query in queries if shared_words(result.plot, query) < 2]
         rest = [query for query in queries if query not in few]
         few_recall = plot_recall(result.plot.scores, few, 10)
         # The recall if every query sharing two words or more were found, the rest as now.
         ceiling = (len(rest) + few_recall * len(few)) / len(queries)
         print(
-            f"{language}: {len(few)} of {len(queries)} (recall@10 among them {few_recall:.3f}, "
+            f"{label}: {len(few)} of {len(queries)} (recall@10 among them {few_recall:.3f}, "
             f"among the rest {plot_recall(result.plot.scores, rest, 10):.3f}); "
             f"all the rest found would give {ceiling:.3f}"
         )
+
+    print("\nwhat words can find: queries sharing fewer than two words with their work's text")
+    for lang, language in LANGUAGES.items():
+        words_line(language, sets[lang])
+    for lang, language in LANGUAGES.items():
+        words_line(f"{language}, fresh", fresh[lang])
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ work; hostile text finds nothing, fast; the word tables and query sets fit the r
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,8 @@ QUERIES = ROOT / "scripts" / "queries"
 # Spanish words of the lexicon that are also one of their English words.
 COGNATES = {"china", "final", "real", "suspense", "terror"}
 HOSTILE_BUDGET_SECONDS = 0.05
+# The draw behind the fresh plot sets (scripts/queries/README.md), in the order drawn.
+FRESH_SEED, FRESH_SIZES = 13, {"en": 80, "es": 50}
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +250,21 @@ def test_each_plot_query_names_exactly_one_real_work(
     assert {query.split for query in queries} == {"tune", "holdout"}
     held_out = sum(query.split == "holdout" for query in queries)
     assert held_out >= 0.3 * len(queries)
+
+
+def test_the_fresh_plot_sets_are_the_seeded_draw_from_the_pool(real_works: pd.DataFrame) -> None:
+    """The rule of scripts/queries/README.md: English, then Spanish, drawn by one generator."""
+    pool = pd.read_csv(QUERIES / "plot_fresh_pool.csv", dtype={"title": str, "year": int})
+    rng = random.Random(FRESH_SEED)
+    works = sorted(zip(pool["title"].tolist(), pool["year"].tolist(), strict=True))
+    for lang, size in FRESH_SIZES.items():
+        path = QUERIES / f"plot_{lang}_fresh.csv"
+        table = pd.read_csv(path, dtype={"title": str, "year": int})
+        drawn = list(zip(table["title"].tolist(), table["year"].tolist(), strict=True))
+        assert drawn == rng.sample(works, size)
+        queries = load_plot_queries(path, lang, real_works)
+        assert len({query.query for query in queries}) == size
+        assert {query.split for query in queries} == {"holdout"}
 
 
 def test_a_query_naming_no_work_or_several_is_refused(
