@@ -32,7 +32,15 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.extract import read_csv
-from etl.lexicon import LEXICON_FILE, SYNONYMS_FILE, load_lexicon, load_synonyms
+from etl.lexicon import (
+    KEYWORDS_FILE,
+    LEXICON_FILE,
+    SYNONYMS_FILE,
+    keywords_of_works,
+    load_keywords,
+    load_lexicon,
+    load_synonyms,
+)
 from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES, join_scores, load_scores
@@ -111,6 +119,8 @@ class EtlReport:
     scored: int = 0
     scored_exact: int = 0
     scored_fallback: int = 0
+    keywords: int = 0
+    keywords_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -134,6 +144,13 @@ class EtlReport:
         lines.append(
             f"works: {self.works:,}, of which {self.shared_works:,} are on several platforms"
         )
+        skipped = len(self.keywords_skipped)
+        lines.append(
+            f"plot keywords: {self.keywords:,} works; {skipped:,} row{'s' * (skipped != 1)} skipped"
+        )
+        lines += [f"  skipped {problem}" for problem in self.keywords_skipped[:20]]
+        if skipped > 20:
+            lines.append(f"  … and {skipped - 20} more in {REPORT_FILE}")
         for row in self.quarantined[:20]:
             lines.append("  " + describe_quarantined(row))
         if len(self.quarantined) > 20:
@@ -191,7 +208,7 @@ def code_hash() -> str:
 
 def input_paths(raw_dir: Path) -> list[Path]:
     """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
-    paths = [raw_dir / REGISTRY_FILE, raw_dir / LEXICON_FILE, raw_dir / SYNONYMS_FILE]
+    paths = [raw_dir / name for name in (REGISTRY_FILE, LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE)]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
     paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
     return paths
@@ -236,6 +253,7 @@ def build(raw_dir: Path) -> BuildResult:
     report = EtlReport(inputs_hash=inputs_hash(raw_dir))
     registry = load_registry(raw_dir)
     lexicon, synonyms = load_lexicon(raw_dir), load_synonyms(raw_dir)
+    keywords = load_keywords(raw_dir)
     repairs: Counter = Counter()
     frames = []
     for platform in registry:
@@ -264,6 +282,9 @@ def build(raw_dir: Path) -> BuildResult:
     catalogue = link_works(join_scores(catalogue, scores))
     catalogue = catalogue.sort_values("id", kind="stable").reset_index(drop=True)
     works = build_works(catalogue, registry)
+    works["keywords"], skipped = keywords_of_works(works, keywords, raw_dir / KEYWORDS_FILE)
+    for problem in skipped:
+        logger.warning("plot keywords: %s; the row is skipped", problem)
 
     report.repairs = dict(repairs)
     report.titles = len(catalogue)
@@ -272,6 +293,8 @@ def build(raw_dir: Path) -> BuildResult:
     report.scored = int(catalogue["score"].notna().sum())
     report.scored_exact = int((catalogue["score_match"] == "exact").sum())
     report.scored_fallback = report.scored - report.scored_exact
+    report.keywords = int((works["keywords"] != "").sum())
+    report.keywords_skipped = [str(problem) for problem in skipped]
     model = ContentModel().fit(works)
     matcher = TitleMatcher().fit(works)
     plot = PlotIndex(lexicon=lexicon, synonyms=synonyms).fit(works)

@@ -534,9 +534,9 @@ class Engine:
     def topic_scores(self, text: str, lang: str = "en") -> np.ndarray:
         """How well each work matches the topic or plot words ``text`` (float32, 0 for no
         match, 1 for the best match): the one place discovery scores a topic. The plot index
-        searches synopses, titles, cast, directors and genres, stemmed, with Spanish words
-        looked up in English; scaled to the best match so that it weighs the same against
-        liked titles and the quality prior whatever the query's length."""
+        searches synopses, editorial keywords, titles, cast, directors and genres, stemmed,
+        with Spanish words looked up in English; scaled to the best match so that it weighs
+        the same against liked titles and the quality prior whatever the query's length."""
         scores = self.plot.scores(text, lang)
         best = float(scores.max()) if len(scores) else 0.0
         return scores / np.float32(best) if best > 0 else scores

@@ -241,8 +241,9 @@ def shared_words(index: PlotIndex, query: PlotQuery) -> int:
     translation) its work's text holds. With fewer than two, words rarely single a work out
     of 22,000, so the share of such queries bounds what any ranking by words can recall.
 
-    >>> works = pd.DataFrame({"description": ["a teacher cooks meth"], "title_display": ["X"],
-    ...                       "genres": ["drama"], "cast_display": [""], "director_display": [""]})
+    >>> works = pd.DataFrame({"description": ["a teacher cooks meth"], "keywords": [""],
+    ...                       "title_display": ["X"], "genres": ["drama"], "cast_display": [""],
+    ...                       "director_display": [""]})
     >>> index = PlotIndex().fit(works)
     >>> shared_words(index, PlotQuery("a science teacher makes drugs", "en", 0, "tune"))
     1

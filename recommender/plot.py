@@ -3,8 +3,9 @@
 People describe what they saw in their own words: "the show where a chemistry teacher makes
 drugs", "la serie del profesor de química que fabrica droga". The words that carry such a
 description are few and specific, so the index weighs each stemmed word by how rare it is and
-searches the synopsis first, then the title, cast, director and genres. Spanish words reach the
-English synopses through a bilingual lexicon of their commonest words (``data/raw``).
+searches the synopsis and the editorial keywords of well-known works first, then the title,
+cast, director and genres. Spanish words reach the English synopses and keywords through a
+bilingual lexicon of their commonest words (``data/raw``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ import Stemmer
 from recommender.model import accumulate
 from recommender.text import fold
 
-# The synopsis carries the plot; the other fields confirm it. With BM25 each field's weight
-# scales its own saturated, length-normalised term scores, so a word in the title or the cast
-# adds to a synopsis match rather than outweighing it.
+# The synopsis carries the plot, and so do the editorial keywords (``plot_keywords_en.csv``):
+# what viewers remember of a well-known work that its one-line synopsis leaves out, such as
+# names, places and the premise in everyday words. The other fields confirm them. With BM25
+# each field's weight scales its own saturated, length-normalised term scores, so a word in the
+# title or the cast adds to a synopsis match rather than outweighing it.
 DEFAULT_WEIGHTS = {
     "description": 1.0,
+    "keywords": 1.0,
     "title_display": 0.1,
     "genres": 0.3,
     "cast_display": 0.3,
@@ -140,8 +144,11 @@ class PlotIndex:
     Every field is analysed the same way: lowercase, accents dropped, English Snowball stems.
     With ``scorer="bm25"`` each field gets its own BM25 term weights (Lucene's variant, as
     ``bm25s`` computes it), with ``"tfidf"`` its own L2-normalised TF-IDF times the term's IDF
-    (the cosine of an IDF-weighted query). The fields are summed by ``weights`` into one
-    sparse term x work matrix, so a query costs one pass over the postings of its words.
+    (the cosine of an IDF-weighted query). A field's average length, which BM25 measures each
+    work's against, is that of the works that have the field, as Lucene counts it: the keywords
+    only well-known works have are not taken for many times longer than usual. The fields are
+    summed by ``weights`` into one sparse term x work matrix, so a query costs one pass over
+    the postings of its words.
     BM25 is the default: on the from-memory queries of ``make eval`` it finds more (see
     BENCHMARKS.md), since its saturated term frequency keeps one word repeated in a long
     synopsis from outweighing several words matched once.
@@ -182,6 +189,7 @@ class PlotIndex:
     --------
     >>> works = pd.DataFrame({
     ...     "description": ["a chemistry teacher cooks meth", "a boy vanishes in a small town"],
+    ...     "keywords": ["walter white, albuquerque", ""],
     ...     "title_display": ["Breaking Bad", "Stranger Things"],
     ...     "genres": ["crime drama", "science_fiction"], "cast_display": ["", ""],
     ...     "director_display": ["", ""]})
@@ -191,6 +199,8 @@ class PlotIndex:
     np.int64(0)
     >>> index.scores("la serie del niño que desaparece", lang="es").argmax()
     np.int64(1)
+    >>> index.scores("walter white in albuquerque").argmax()
+    np.int64(0)
     >>> index.scores("the one with the thing").max()
     np.float32(0.0)
     """
@@ -255,13 +265,15 @@ class PlotIndex:
 
     def _bm25(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """BM25 weights of the terms of each work (Lucene's variant, as ``bm25s`` computes it:
-        without the constant factor k1 + 1)."""
+        without the constant factor k1 + 1), against the mean length of the works that have
+        the field."""
         n_works = counts.shape[0]
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log(1 + (n_works - frequency + 0.5) / (frequency + 0.5))
         rows = np.repeat(np.arange(n_works), np.diff(counts.indptr))
-        norm = self.k1 * (1 - self.b + self.b * lengths[rows] / lengths.mean())
+        mean_length = lengths[lengths > 0].mean()  # fit leaves out fields empty everywhere
+        norm = self.k1 * (1 - self.b + self.b * lengths[rows] / mean_length)
         weights = counts.copy()
         weights.data = (idf[counts.indices] * counts.data / (norm + counts.data)).astype(np.float32)
         return weights

@@ -1,9 +1,9 @@
 """Synthetic catalogues of any size, sampled from a real one, in the raw CSV format.
 
 ``generate(source, target, n)`` writes ``target/raw`` (``platforms.toml``, the plot search's
-word tables, ``catalogues/``, ``scores/``) holding every row of ``source`` verbatim plus
-synthetic rows up to ``n`` titles, so the real ETL runs on it unchanged and real titles stay
-findable at every size. Synthetic rows:
+word tables and keywords, ``catalogues/``, ``scores/``) holding every row of ``source``
+verbatim plus synthetic rows up to ``n`` titles, so the real ETL runs on it unchanged and real
+titles stay findable at every size. Synthetic rows:
 
 - are spread over the platforms in the source's proportions, with unique ``show_id``s
   (``x1``, ``x2``, …), and about 2 % copy a work from another platform (shared works);
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from etl.extract import read_csv
-from etl.lexicon import LEXICON_FILE, SYNONYMS_FILE
+from etl.lexicon import KEYWORDS_FILE, LEXICON_FILE, SYNONYMS_FILE
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES
 from etl.transform import RAW_COLUMNS
@@ -57,7 +57,7 @@ MAX_YEAR = 2021  # the newest release year in the real catalogue
 
 
 def _copy_word_tables(source: Path, raw_dir: Path) -> None:
-    for name in (LEXICON_FILE, SYNONYMS_FILE):
+    for name in (LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE):
         shutil.copy(source / name, raw_dir / name)
 
 

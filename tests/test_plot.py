@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.build import BuildResult, build
-from etl.lexicon import LEXICON_FILE, SYNONYMS_FILE, load_lexicon, load_synonyms
+from etl.lexicon import (
+    LEXICON_FILE,
+    SYNONYMS_FILE,
+    WORK_TYPES,
+    load_keywords,
+    load_lexicon,
+    load_synonyms,
+)
 from recommender.engine import Engine
 from recommender.evaluation import load_plot_queries
 from recommender.plot import PlotIndex, stems, words
@@ -78,6 +85,19 @@ def test_spanish_words_find_english_synopses_through_the_lexicon(
     engine: Engine, text: str, title: str
 ) -> None:
     assert top(engine, text, "es") == title
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("the show with baby yoda", "en"),
+        ("grogu and din djarin", "en"),
+        ("la serie del bebé yoda", "es"),
+    ],
+)
+def test_a_keyword_finds_its_work(engine: Engine, text: str, lang: str) -> None:
+    # Only the keywords of the fixture's The Mandalorian name Baby Yoda.
+    assert top(engine, text, lang) == "The Mandalorian"
 
 
 def test_a_spanish_message_taken_for_english_still_finds_its_work(engine: Engine) -> None:
@@ -237,6 +257,56 @@ def test_the_lexicon_covers_the_plot_words_people_use() -> None:
 def test_synonyms_do_not_list_their_own_word() -> None:
     for word, related in load_synonyms(REAL_RAW).items():
         assert word not in related.split(), word
+
+
+# -- the keywords of well-known works ----------------------------------------------------------
+def test_every_keywords_row_names_exactly_one_real_work(real_build: BuildResult) -> None:
+    rows = load_keywords(REAL_RAW)
+    assert len(rows) >= 400
+    assert real_build.report.keywords_skipped == []
+    assert real_build.report.keywords == len(rows)
+    works = real_build.works.set_index(["title_display", "release_year", "type"])
+    for row in rows:
+        assert works.loc[(row.title, row.year, row.type), "keywords"] == row.keywords
+
+
+def test_each_work_has_10_to_30_lowercase_keywords() -> None:
+    for row in load_keywords(REAL_RAW):
+        keywords = [keyword.strip() for keyword in row.keywords.split(",")]
+        assert 10 <= len(keywords) <= 30, row.title
+        assert len(set(keywords)) == len(keywords), row.title
+        assert all(keyword and keyword == keyword.lower() for keyword in keywords), row.title
+        assert row.type in WORK_TYPES
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "title", "year"),
+    [
+        (
+            "the documentary with joe exotic and carole baskin",
+            "en",
+            "Tiger King: Murder, Mayhem and Madness",
+            2020,
+        ),
+        (
+            "el documental de joe exotic y carole baskin",
+            "es",
+            "Tiger King: Murder, Mayhem and Madness",
+            2020,
+        ),
+        ("walter white and jesse pinkman", "en", "Breaking Bad", 2013),
+        ("carl, russell and dug the talking dog", "en", "Up", 2009),
+        ("la de sully y mike wazowski", "es", "Monsters, Inc.", 2001),
+    ],
+)
+def test_keywords_find_well_known_real_works(
+    real_build: BuildResult, text: str, lang: str, title: str, year: int
+) -> None:
+    """Facts the catalogue's synopsis, title and cast never state: only the keywords hold them."""
+    works = real_build.works
+    scores = real_build.plot.scores(text, lang)
+    (row,) = np.flatnonzero((works["title_display"] == title) & (works["release_year"] == year))
+    assert scores[row] > 0 and np.count_nonzero(scores > scores[row]) < 10
 
 
 # -- the query sets of make eval ---------------------------------------------------------------
