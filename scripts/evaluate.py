@@ -63,7 +63,7 @@ from recommender.evaluation import (
     shared_words,
 )
 from recommender.model import ContentModel, accumulate, top_rows
-from recommender.plot import PlotIndex
+from recommender.plot import DEFAULT_WEIGHTS, PlotIndex
 from scripts import understanding_eval
 
 TARGETS = {"franchise recall@10": 0.95, "genre precision@5": 0.70}
@@ -195,8 +195,13 @@ def report_plot(result: BuildResult, works: pd.DataFrame, raw_dir: Path) -> None
     tfidf = PlotIndex(
         lexicon=load_lexicon(raw_dir), synonyms=load_synonyms(raw_dir), scorer="tfidf"
     )
+    unkeyed = {field: weight for field, weight in DEFAULT_WEIGHTS.items() if field != "keywords"}
+    without_keywords = PlotIndex(
+        weights=unkeyed, lexicon=load_lexicon(raw_dir), synonyms=load_synonyms(raw_dir)
+    )
     searches = {
         "BM25 (ours)": result.plot.scores,
+        "BM25, no keywords": without_keywords.fit(works).scores,
         "TF-IDF": tfidf.fit(works).scores,
         "description-only": description_peer(works),
     }
@@ -222,8 +227,14 @@ def report_plot(result: BuildResult, works: pd.DataFrame, raw_dir: Path) -> None
             ("all", queries),
         ):
             recall_row(f"{language}, {split} ({len(chosen)})", lang, chosen)
+    # Only the best-known works have editorial keywords: the fresh sets, drawn from every work
+    # their writer knew, show the rest apart.
+    keyed = works["keywords"].fillna("").astype(bool).to_numpy()
     for lang, language in LANGUAGES.items():
         recall_row(f"{language}, fresh ({len(fresh[lang])})", lang, fresh[lang])
+        for has, label in ((True, "with"), (False, "without")):
+            chosen = [query for query in fresh[lang] if keyed[query.row] == has]
+            recall_row(f"  {label} keywords ({len(chosen)})", lang, chosen)
 
     def words_line(label: str, queries: list[PlotQuery]) -> None:
         few = [query for query in queries if shared_words(result.plot, query) < 2]
