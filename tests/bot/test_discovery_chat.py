@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from scripts.fake_bot_api import Call
+from scripts.fake_bot_api import Call, FakeBotApi
+from tests.bot.test_workers import answered, deployed
 
 # The fixture catalogue's comedies on Netflix (Abnormal Summit is stand-up comedy).
 NETFLIX_COMEDY_SERIES = {"The Office", "Abnormal Summit"}
@@ -190,6 +191,29 @@ async def test_inline_discovery_pages(bot):
     answer = await bot.chat().inline("funny stuff on netflix")
     titles = {result["title"] for result in answer.params["results"]}
     assert titles == {"Amélie (2001)", "The Office (2005)", "Abnormal Summit (2017)"}
+
+
+async def test_a_follow_up_is_served_by_another_os_process_on_the_same_database(
+    built_copy, tmp_path
+):
+    """One ``streambot run --webhook`` answers the wish and stops; a second one, started on
+    the same chat database, answers the follow-up with the earlier wishes kept."""
+    async with FakeBotApi() as api:
+        user = api.user(600)
+        chat = api.private_chat(user)
+        async with deployed(api, built_copy.data_dir, tmp_path, workers=1) as first:
+            await first.healthy(1)
+            api.push(api.message_update(chat, user, "something funny on netflix"))
+            (wish,) = await answered(api, 1)
+        async with deployed(api, built_copy.data_dir, tmp_path, workers=1) as second:
+            assert first.process.returncode == 0
+            await second.healthy(1)
+            api.push(api.message_update(chat, user, "only series"))
+            _, series = await answered(api, 2)
+    assert second.process.pid != first.process.pid
+    assert set(_titles(wish.params["text"])) == NETFLIX_COMEDIES
+    assert set(_titles(series.params["text"])) == NETFLIX_COMEDY_SERIES
+    assert "comedy · TV show · Netflix" in series.params["text"]
 
 
 async def test_a_follow_up_reaches_another_bot_process_sharing_the_database(running_bot, tmp_path):
