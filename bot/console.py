@@ -89,7 +89,7 @@ class ConsoleChat:
             choice = callbacks.decode(self.choices[int(stripped) - 1].data)
             intent = choice.intent if choice else Intent(parsing.EMPTY)
         else:
-            intent = parse_message(text, engine.registry)
+            intent = parse_message(text, engine.registry, titles=engine)
         if intent.name == parsing.IGNORE:
             return None
         lang = reply_language(text, intent, self.lang)

@@ -320,6 +320,16 @@ class Engine:
         """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
         return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
 
+    def title_confidence(self, text: str) -> float:
+        """How surely ``text`` names one work: the matcher's best confidence, 0 for none."""
+        found = self.matcher.match(text, limit=1)
+        return found[0].confidence if found else 0.0
+
+    def knows_word(self, word: str) -> bool:
+        """Whether ``word`` (one word, folded) is a word of the catalogue's titles, synopses,
+        cast or directors, or of its Spanish lexicon."""
+        return self.plot.knows(word)
+
     def _match(self, candidate: Candidate) -> Match:
         row, column = candidate.work, self._columns
         return Match(

@@ -316,6 +316,13 @@ class PlotIndex:
                 related.setdefault(stem, {}).update(dict.fromkeys(found))
         return {stem: tuple(found) for stem, found in related.items() if found}
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (one word, folded) is in the text the index searches, or is a
+        Spanish word of its lexicon: a word, not a slip of one."""
+        stem = _stemmer("english").stemWord(word)
+        spanish = _stemmer("spanish").stemWord(word)
+        return stem in self.vocabulary_ or word in self.spanish_ or spanish in self.spanish_
+
     def query_terms(self, text: str, lang: str = "en") -> tuple[np.ndarray, np.ndarray]:
         """The features a query searches and the weight of each; see the class docstring."""
         stop = _STOP_WORDS.get(lang, _STOP_WORDS["en"])

@@ -439,7 +439,7 @@ def old_pattern_row(label: str, text: str, ours: Callable, old: Callable) -> Row
 
 def bench_parsing(engine: Engine) -> list[Row]:
     by_intent: dict[str, list[hostile.EntryPoint]] = {}
-    for point in hostile.entry_points(engine.registry):
+    for point in hostile.entry_points(engine.registry, engine):
         by_intent.setdefault(point.intent, []).append(point)
     rows = []
     for points in by_intent.values():

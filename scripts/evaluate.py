@@ -122,19 +122,6 @@ def main() -> None:
     )
     print("\naccuracy by noise: " + ", ".join(f"{k} {v:.3f}" for k, v in ours.by_kind.items()))
     report_plot(result, works, raw_dir)
-    report_discovery(result, baseline, args.discovery_queries)
-    print()
-    understanding_eval.report_slots(result.registry)
-    understanding_eval.report_plots(result.registry)
-    understanding_eval.report_language()
-
-
-def ranked(scores: np.ndarray, work_ids: np.ndarray, k: int = 5) -> list[str]:
-    top = top_rows(scores, k)
-    return work_ids[top[np.argsort(-scores[top], kind="stable")]].tolist()
-
-
-def report_discovery(result: BuildResult, baseline: ContentModel, n: int) -> None:
     engine = Engine(
         result.registry,
         result.catalogue,
@@ -143,6 +130,19 @@ def report_discovery(result: BuildResult, baseline: ContentModel, n: int) -> Non
         result.matcher,
         plot=result.plot,
     )
+    report_discovery(engine, baseline, args.discovery_queries)
+    print()
+    understanding_eval.report_slots(engine)
+    understanding_eval.report_plots(engine)
+    understanding_eval.report_language()
+
+
+def ranked(scores: np.ndarray, work_ids: np.ndarray, k: int = 5) -> list[str]:
+    top = top_rows(scores, k)
+    return work_ids[top[np.argsort(-scores[top], kind="stable")]].tolist()
+
+
+def report_discovery(engine: Engine, baseline: ContentModel, n: int) -> None:
     understanding_eval.report_follow_ups(engine)
     work_ids = engine.works["work_id"].to_numpy()
     describe_only = TopicScorer(fields=("description",)).fit(baseline)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.chat import commands, parsing
+from bot.chat.understanding import Titles
 from recommender.platforms import PlatformRegistry
 
 # Telegram's limits: what a message and an inline query can hold.
@@ -84,20 +85,21 @@ class EntryPoint:
     max_length: int = MESSAGE_LENGTH
 
 
-def entry_points(registry: PlatformRegistry) -> list[EntryPoint]:
-    """Every command name and alias, free text, inline queries and the reply language."""
+def entry_points(registry: PlatformRegistry, titles: Titles | None = None) -> list[EntryPoint]:
+    """Every command name and alias, free text, inline queries and the reply language; given
+    the catalogue's ``titles``, read with them, as the bot reads."""
+
+    def parse(text: str) -> object:
+        return commands.parse_message(text, registry, "bot", titles=titles)
+
     typed = [
-        EntryPoint(
-            f"/{name}",
-            command.name,
-            lambda body, name=name: commands.parse_message(f"/{name} {body}", registry, "bot"),
-        )
+        EntryPoint(f"/{name}", command.name, lambda body, name=name: parse(f"/{name} {body}"))
         for command in commands.COMMANDS
         for name in command.names
     ]
     return [
         *typed,
-        EntryPoint("free text", "free text", lambda body: commands.parse_message(body, registry)),
+        EntryPoint("free text", "free text", parse),
         EntryPoint("inline", "inline", parsing.where_title, INLINE_LENGTH),
         EntryPoint("language", "language", parsing.detect_language),
     ]

@@ -343,8 +343,9 @@ class Workload:
         return chat, self.rng.choice(self.members[chat["id"]])
 
     def _is_title(self, text: str) -> bool:
-        """Whether the bot reads ``text`` sent alone as a title ("Help" is a command)."""
-        return parse_message(text, self.registry, BOT_USERNAME).name == TITLE
+        """Whether the bot reads ``text`` sent alone as a title ("Help" is a command), with
+        the catalogue's titles, as it does."""
+        return parse_message(text, self.registry, BOT_USERNAME, titles=self.engine).name == TITLE
 
     def _title(self) -> tuple[str, str]:
         """The next typed title, and its record id."""

@@ -195,9 +195,11 @@ def _compare(
         print(f"{'  ' + ' '.join(key):<34}{goal:>8}" + "".join(f"{cell:>20}" for cell in cells))
 
 
-def report_slots(registry: PlatformRegistry, queries: list[Query] | None = None) -> None:
+def report_slots(engine: Engine, queries: list[Query] | None = None) -> None:
+    """Ours reads as the bot does, with the catalogue's titles."""
     queries = queries if queries is not None else load_queries()
-    ours = measure(queries, lambda text: parse_message(text, registry))
+    registry = engine.registry
+    ours = measure(queries, lambda text: parse_message(text, registry, titles=engine))
     peer = measure(queries, lambda text: today(text, registry))
     kinds = Counter((q.lang, q.kind, q.holdout) for q in queries)
     print(
@@ -262,10 +264,11 @@ def plots_as_topics(queries: list[str], parse: Callable[[str], Intent]) -> int:
     )
 
 
-def report_plots(registry: PlatformRegistry) -> None:
+def report_plots(engine: Engine) -> None:
+    registry = engine.registry
     print(f"\n{'plots told from memory, as a topic':<34}{'':>8}{'ours':>20}{'today':>20}")
     for lang, queries in plot_queries().items():
-        ours = plots_as_topics(queries, lambda text: parse_message(text, registry))
+        ours = plots_as_topics(queries, lambda text: parse_message(text, registry, titles=engine))
         today_ = plots_as_topics(queries, lambda text: today(text, registry))
         print(
             f"{'  ' + lang:<34}{'':>8}{_share(ours, len(queries)):>20}"
@@ -356,8 +359,8 @@ FOLLOW_UPS = {
     ),
 }
 FOLLOW_UP_TARGET = 0.95
-# What the flags of a follow-up change.
-_FLAG_SLOTS = {"shorter": ("max_minutes", "max_seasons"), "newer": ("year_min",)}
+# What the flags of a follow-up change: "newer" moves the years, both ends.
+_FLAG_SLOTS = {"shorter": ("max_minutes", "max_seasons"), "newer": ("year_min", "year_max")}
 
 
 def _kept(before: Discovering, intent: Intent, reply: Reply, lang: str) -> bool:
@@ -396,12 +399,14 @@ def follow_up_kept(engine: Engine, queries: list[Query]) -> tuple[int, int, int]
     for query in queries:
         if query.intent != parsing.DISCOVER or not query.slots:
             continue
-        first = answer(parse_message(query.text, engine.registry), engine, query.lang)
+        first = answer(
+            parse_message(query.text, engine.registry, titles=engine), engine, query.lang
+        )
         if first.discovery is None:
             continue
         for text in FOLLOW_UPS[query.lang]:
             total += 1
-            intent = parse_message(text, engine.registry)
+            intent = parse_message(text, engine.registry, titles=engine)
             reply = answer(intent, engine, query.lang, last=first.discovery)
             kept += intent.name == parsing.FOLLOW_UP and _kept(
                 first.discovery, intent, reply, query.lang

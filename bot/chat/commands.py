@@ -39,6 +39,7 @@ from bot.chat.replies.questions import (
 from bot.chat.replies.titles import title_reply
 from bot.chat.replies.where import where_reply, why_reply
 from bot.chat.state import Discovering
+from bot.chat.understanding import Titles
 from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry
 from recommender.text import fold
@@ -155,10 +156,13 @@ def parse_message(
     registry: PlatformRegistry,
     bot_username: str | None = None,
     grammar: Grammar = GRAMMAR,
+    titles: Titles | None = None,
 ) -> Intent:
     """The intent of one chat message; never raises.
 
-    ``bot_username`` makes ``/command@OtherBot`` an ``ignore`` intent.
+    ``bot_username`` makes ``/command@OtherBot`` an ``ignore`` intent. ``titles``, the
+    catalogue's (the engine), cut liked titles where they say and keep a title's words from
+    being read as genres typed with a slip.
 
     >>> from recommender.platforms import Platform, PlatformRegistry
     >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
@@ -171,12 +175,16 @@ def parse_message(
     if not text:
         return Intent(parsing.EMPTY)
     if text.startswith("/") and len(text) > 1:
-        return _parse_command(text, registry, bot_username, grammar)
-    return parsing.parse_free_text(text, registry, grammar)
+        return _parse_command(text, registry, bot_username, grammar, titles)
+    return parsing.parse_free_text(text, registry, grammar, titles)
 
 
 def _parse_command(
-    text: str, registry: PlatformRegistry, bot_username: str | None, grammar: Grammar
+    text: str,
+    registry: PlatformRegistry,
+    bot_username: str | None,
+    grammar: Grammar,
+    titles: Titles | None,
 ) -> Intent:
     # Any whitespace ends the command name: a tab, a new line or a non-breaking space.
     head, rest = re.match(r"(\S*)(.*)", text[1:], re.DOTALL).groups()
@@ -186,14 +194,18 @@ def _parse_command(
     command = grammar.command_intent.get(fold(name))
     if command is None:
         return Intent(parsing.UNKNOWN_COMMAND, {"command": "/" + name[:32]})
-    return parse_arguments(command, rest.strip(), registry, grammar)
+    return parse_arguments(command, rest.strip(), registry, grammar, titles)
 
 
 def parse_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar = GRAMMAR
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar = GRAMMAR,
+    titles: Titles | None = None,
 ) -> Intent:
     """The arguments of command ``name`` from the text after the command's name."""
-    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], registry, grammar)
+    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], registry, grammar, titles)
 
 
 def answer(
@@ -238,9 +250,19 @@ def reply_language(text: str | None, intent: Intent, lang: str) -> str:
 
 
 def _without(text: str, part: str) -> str:
-    """``text`` without the first ``part`` in it, case aside."""
-    start = text.casefold().find(part.casefold())
-    return text if start < 0 or not part else text[:start] + " " + text[start + len(part) :]
+    """``text`` without the first ``part`` in it as words of their own, case aside: "Star" is
+    not taken out of "me gustaron"."""
+    folded, wanted = text.lower(), part.lower()
+    if not wanted or len(folded) != len(text):
+        return text
+    start = folded.find(wanted)
+    while start >= 0:
+        end = start + len(wanted)
+        alone = not (start and folded[start - 1].isalnum())
+        if alone and not (end < len(folded) and folded[end].isalnum()):
+            return text[:start] + " " + text[end:]
+        start = folded.find(wanted, start + 1)
+    return text
 
 
 def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:

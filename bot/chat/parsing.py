@@ -41,6 +41,7 @@ from bot.chat.understanding import (
     PLATFORM_TYPO,
     TITLE_PLATFORM_TYPO,
     TYPO_MARGIN,
+    Titles,
     closest_platform,
     platform_named,
 )
@@ -570,9 +571,12 @@ class SlotArgs(TypedDict, total=False):
 
 
 class DiscoverArgs(SlotArgs, total=False):
-    """``discover``: a request for a list, and the page asked for."""
+    """``discover``: a request for a list, and the page asked for; ``shorter`` or ``newer``
+    than the liked titles ("like friends but newer")."""
 
     offset: int
+    shorter: bool
+    newer: bool
 
 
 class FollowUpArgs(SlotArgs, total=False):
@@ -637,16 +641,27 @@ def message_text(text: str | None) -> str:
 
 # -- command arguments: each command's reader in the registry (bot.chat.commands) ------------
 # Every reader has one shape: the command's intent name, the text after the command's name,
-# the platforms the catalogue knows, and the grammar of the languages understood.
-ArgumentParser = Callable[[str, str, PlatformRegistry, "Grammar"], Intent]
+# the platforms the catalogue knows, the grammar of the languages understood, and, when
+# known, the catalogue's titles (liked titles in a request are cut where they say).
+ArgumentParser = Callable[[str, str, PlatformRegistry, "Grammar", Titles | None], Intent]
 
 
-def no_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+def no_arguments(
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
+) -> Intent:
     return Intent(name)
 
 
 def recommend_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
 ) -> Intent:
     """A title, or a whole request ("/recommend something like coco on disney")."""
     if text and len(text) <= MAX_TITLE_LENGTH * 2:
@@ -657,47 +672,93 @@ def recommend_arguments(
     return _title_intent(name, text, registry, grammar, with_filters=True)
 
 
-def title_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+def title_arguments(
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
+) -> Intent:
     return _title_intent(name, text, registry, grammar, with_filters=False)
 
 
-def why_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+def why_arguments(
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
+) -> Intent:
     return _why(text, registry, grammar)
 
 
 def platform_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
 ) -> Intent:
     return _one_platform(name, text, registry, grammar)
 
 
 def platforms_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
 ) -> Intent:
     return _platforms(text, registry, grammar)
 
 
-def upload_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+def upload_arguments(
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
+) -> Intent:
     return _upload(text)
 
 
 def language_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
 ) -> Intent:
     return _language(text, grammar)
 
 
 def question_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
 ) -> Intent:
     return _catalogue_question(name, text, registry, grammar)
 
 
-def country_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+def country_arguments(
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
+) -> Intent:
     return _country(text, grammar)
 
 
-def rating_arguments(name: str, text: str, registry: PlatformRegistry, grammar: Grammar) -> Intent:
+def rating_arguments(
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
+) -> Intent:
     return _rating(text, grammar)
 
 
@@ -711,7 +772,11 @@ _QUESTION_READERS: dict[str, ArgumentParser] = {
 
 
 def discover_arguments(
-    name: str, text: str, registry: PlatformRegistry, grammar: Grammar
+    name: str,
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar,
+    titles: Titles | None = None,
 ) -> Intent:
     """``/find``: whatever follows is a request for a list; words that fill no slot are its
     topic, so ``/find toy story`` searches for it (and ``text`` lets the reply prefer the
@@ -719,7 +784,7 @@ def discover_arguments(
     body = _strip_noise(text, grammar)
     if not body:
         return Intent(DISCOVER, problem=Problem("missing_request"))
-    understood = understanding.understand(body, registry, grammar.vocabulary)
+    understood = understanding.understand(body, registry, grammar.vocabulary, titles)
     if understood.uncovered is not None:
         return Intent(DISCOVER, problem=Problem("uncovered_platform", understood.uncovered[:30]))
     args = {key: value for key, value in understood.args.items() if key in _DISCOVER_KEYS}
@@ -730,7 +795,12 @@ def discover_arguments(
     return Intent(DISCOVER, {**args, "text": body})
 
 
-def parse_free_text(text: str, registry: PlatformRegistry, grammar: Grammar = GRAMMAR) -> Intent:
+def parse_free_text(
+    text: str,
+    registry: PlatformRegistry,
+    grammar: Grammar = GRAMMAR,
+    titles: Titles | None = None,
+) -> Intent:
     """A message that is not a command: a greeting, a question about the bot or the
     catalogue, a request for a list of titles or a follow-up to the last one, a request for
     similar titles, or a title (with "on <platform>" and a year if given).
@@ -758,7 +828,7 @@ def parse_free_text(text: str, registry: PlatformRegistry, grammar: Grammar = GR
         question = _plain_question(folded, registry, grammar)
         if question is not None:
             return question
-    understood = understanding.understand(body, registry, grammar.vocabulary)
+    understood = understanding.understand(body, registry, grammar.vocabulary, titles)
     if understood.strong:
         return _list_intent(understood, body)
     if short:
@@ -822,7 +892,7 @@ def _plain_question(folded: str, registry: PlatformRegistry, grammar: Grammar) -
         rest = f"{folded[: match.start()]} {folded[match.end() :]}"
         words = [w for w in _words(rest) if w not in grammar.plain_question_fillers]
         command = _QUESTION_READERS[intent]
-        asked = command(intent, " ".join(words), registry, grammar)
+        asked = command(intent, " ".join(words), registry, grammar, None)
         if asked.problem is None and _answerable(asked, grammar):
             return asked
         if lacking is None and _lacks_only(asked):

@@ -10,6 +10,12 @@ neighbours then settle what it means: "after 2015" is a year and "after heat" a 
 "from the 90s" is a decade and "from spain" a country. The work is linear in the message's
 length, and no message can make it raise.
 
+Given the catalogue's titles (:class:`Titles`), two readings lean on it: liked titles are cut
+where its titles say ("I loved pride and prejudice" is one title, "narcos and ozark" two, "Star
+Wars: The Clone Wars" is not cut at its colon), asking its matcher a bounded number of times;
+and a word no table and no title or synopsis has is read as the genre word it is one slip from
+("horor movies").
+
 >>> from bot.chat.languages import BUILTIN
 >>> from recommender.platforms import Platform, PlatformRegistry
 >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
@@ -33,11 +39,13 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.chat.languages import Language, LanguageDataError, Languages
+from recommender.matcher import CONFIDENT, MIN_CONFIDENCE
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
@@ -55,6 +63,28 @@ CLASSIC_BEFORE = 1980
 # which those are, so the slot says ``recent`` and the reply sets the years.
 RECENT_YEARS = 3
 FIRST_YEAR = 1870
+# A word the vocabulary does not know reads as the genre or mood word it is one slip from
+# ("horor", "comdy", "terorr", "romantc"): a letter missing, added, changed or two swapped.
+# The slip keeps the first letter and does not only add or drop letters at the end ("crimes",
+# "heist" are words of their own), and a word the catalogue's text has (its titles, synopses
+# and names: "honor", "auction", "Acton") is never read so.
+GENRE_SLIP_LENGTH = 5
+# Nor in a message this short that as a whole surely names a title ("Horor Story").
+TITLE_WORDS = 12
+# Liked titles ("I loved X and Y: Z") are cut where the catalogue's titles say: of the ways
+# to split them at "and" and commas, and to end them at a clause's end or a word that starts
+# something else, the one whose parts name titles most surely, each part weighing its length
+# times how far its confidence is above MIN_CONFIDENCE ("pride and prejudice" is one title,
+# "narcos and ozark" two). A title holds at most MAX_CUTS_IN_TITLE of those cuts, the ways
+# weighed end after MAX_LIKED_ENDS possible ends, and beyond MAX_LIKED_CUTS cuts or
+# MAX_LIKED_ITEMS phrases every cut is taken: the matcher is asked a bounded number of times.
+MAX_CUTS_IN_TITLE = 2
+MAX_LIKED_ENDS = 5
+MAX_LIKED_CUTS = 6
+MAX_LIKED_ITEMS = 40
+MAX_LIKED_TITLE = 200
+# However many lists of liked titles a message holds, the matcher is asked this often at most.
+MAX_TITLE_LOOKUPS = 40
 
 # What a phrase may mean: (kind, value). The kinds in _SINGLE take one value per phrase; the
 # others may take several ("rom-com": romance and comedy; "nordic": four countries).
@@ -192,6 +222,16 @@ def _this_year() -> int:
     return datetime.date.today().year
 
 
+class Titles(Protocol):
+    """What reading a message needs of the catalogue (``recommender.engine.Engine`` has it):
+    how surely some text names one title, from 0 to 1, and whether a word is one of its
+    titles, synopses or names, or of its Spanish lexicon: a word, not a slip of one."""
+
+    def title_confidence(self, text: str) -> float: ...
+
+    def knows_word(self, word: str) -> bool: ...
+
+
 # -- the vocabulary --------------------------------------------------------------------------
 class Vocabulary:
     """Every language's words for the slots of a request, in one table of phrases.
@@ -235,6 +275,32 @@ class Vocabulary:
             )
             for code, own in words.items()
         }
+        # The one-word genre and mood phrases a slip may stand for.
+        self.genre_words = tuple(
+            phrase
+            for phrase, meanings in self.phrases.items()
+            if " " not in phrase
+            and phrase.isalpha()
+            and len(phrase) >= GENRE_SLIP_LENGTH - 1
+            and any(kind == GENRE for kind, _ in meanings)
+        )
+        self.genre_slip = functools.lru_cache(maxsize=4096)(self._genre_slip)
+
+    def _genre_slip(self, key: str) -> tuple[tuple[str, str], ...]:
+        """The meanings of the genre or mood word ``key`` is a slip of, if it is clearly one
+        ("horor": horror), else none."""
+        if len(key) < GENRE_SLIP_LENGTH or not key.isalpha():
+            return ()
+        found = process.extract(
+            key, self.genre_words, scorer=OSA.distance, score_cutoff=1, limit=None
+        )
+        near = [
+            (slipped, word)
+            for word, slipped, _ in found
+            if word[0] == key[0] and not (key.startswith(word) or word.startswith(key))
+        ]
+        closest = {self.phrases[word] for slipped, word in near if slipped == min(near)[0]}
+        return closest.pop() if len(closest) == 1 else ()
 
 
 def _add(
@@ -407,6 +473,11 @@ def _sense(
     return pairs, kinds, kinds <= {NUMBER}, filler, limit, opens_years, opens_length
 
 
+def _contrasts(item: _Item) -> bool:
+    """Whether ``item`` is a "but" ("pero"): a word that turns to something else, not "and"."""
+    return item.has(FOLLOW, "then") and not item.has(MARKER)
+
+
 def _shape_meanings(key: str) -> tuple[tuple[str, str], ...]:
     """What a token means by its shape: a year, a decade, a range, a number, an amount."""
     if not key[:1].isdigit():
@@ -435,9 +506,16 @@ def _shape_meanings(key: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-def _items(tokens: list[_Token], registry: PlatformRegistry, vocabulary: Vocabulary) -> list[_Item]:
+def _items(
+    tokens: list[_Token],
+    registry: PlatformRegistry,
+    vocabulary: Vocabulary,
+    titles: Titles | None = None,
+    slips: bool = True,
+) -> list[_Item]:
     """The message as phrases: at each token, the longest phrase the vocabulary or the
-    platform registry knows, else the token alone with what its shape means.
+    platform registry knows, else the token alone with what its shape means, or, with
+    ``slips`` and the catalogue's ``titles``, the genre it is a slip of (see GENRE_SLIP_LENGTH).
 
     A phrase grows a token at a time while it is the start of a known phrase, so each token
     costs a look-up or two, however long the phrases are.
@@ -466,6 +544,10 @@ def _items(tokens: list[_Token], registry: PlatformRegistry, vocabulary: Vocabul
             ):
                 break
             phrase, end = longer, end + 1
+        if titles is not None and slips and not found[1]:
+            slipped = vocabulary.genre_slip(keys[start])
+            if slipped and not titles.knows_word(keys[start]):
+                found = (start + 1, slipped)
         items.append(_Item(start, *found))
         start = found[0]
     return items
@@ -489,6 +571,37 @@ def _platform_phrases(registry: PlatformRegistry) -> frozenset[str]:
 
 
 # -- reading the phrases ------------------------------------------------------------------------
+class _Part(NamedTuple):
+    """A liked title: the pause before it, its phrases, where its text starts, and how surely
+    it names a title of the catalogue (0 unweighed)."""
+
+    pause: str
+    phrases: list[int]
+    start: int
+    confidence: float
+
+
+class _Start(NamedTuple):
+    """Where a liked title may start: at a phrase, and in the message at ``text`` (after the
+    "y" of "y otra"); the pause before it."""
+
+    phrase: int
+    text: int
+    pause: str
+
+
+class _Way(NamedTuple):
+    """A way to cut liked titles so far: its worth, how many titles, and the titles. Ways
+    compare by worth, then by more titles, as titles are cut without the catalogue."""
+
+    worth: float = 0.0
+    count: int = 0
+    parts: tuple[_Part, ...] = ()
+
+    def rank(self) -> tuple[float, int]:
+        return self.worth, self.count
+
+
 @dataclass(frozen=True)
 class Understanding:
     """What a message asks for, as far as its words tell.
@@ -521,12 +634,24 @@ class Understanding:
 class _Reader:
     """One pass over a message's phrases, filling the slots."""
 
-    def __init__(self, text: str, registry: PlatformRegistry, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        text: str,
+        registry: PlatformRegistry,
+        vocabulary: Vocabulary,
+        titles: Titles | None = None,
+    ) -> None:
         self.text = text
         self.tokens = _tokens(text)
-        self.items = _items(self.tokens, registry, vocabulary)
         self.registry = registry
         self.vocabulary = vocabulary
+        self.items = _items(self.tokens, registry, vocabulary, titles)
+        slipped = any(map(self.slip, self.items)) and len(self.tokens) <= TITLE_WORDS
+        if titles is not None and slipped and titles.title_confidence(text) >= CONFIDENT:
+            self.items = _items(self.tokens, registry, vocabulary, titles, slips=False)
+        self.titles = titles
+        self.confidence: dict[tuple[int, int], float] = {}  # of the liked titles weighed
+        self.lookups = 0  # the titles the matcher may have been asked about
         self.genres: list[str] = []
         self.not_genres: list[str] = []
         self.platforms: list[str] = []
@@ -558,6 +683,13 @@ class _Reader:
         self.leading = [True]
         for item in self.items:
             self.leading.append(self.leading[-1] and item.filler)
+        # For each phrase, whether a "but" comes after it: "like dark but a movie" compares,
+        # where "Like Crazy" is a title.
+        self.but_after = [False]
+        for item in reversed(self.items):
+            self.but_after.append(self.but_after[-1] or _contrasts(item))
+        self.but_after.reverse()
+        self.contrasted = False  # liked titles, then "but": what follows compares with them
         # "a", "una" first, or after words that ask ("quiero ver una peli de zombis").
         self.indefinite = any(
             item.has(MARKER, "some")
@@ -615,9 +747,16 @@ class _Reader:
             return index + 1
         if not self.in_titles and (
             item.has(MARKER, "liked")
-            or (item.has(MARKER, "like") and not self.first(index) and not self.before_years(index))
+            or (
+                item.has(MARKER, "like")
+                and (not self.first(index) or self.but_after[index + 1])
+                and not self.before_years(index)
+            )
         ):
-            return self.liked_titles(index + 1)
+            end = self.liked_titles(index + 1)
+            following = self.item(end)
+            self.contrasted = bool(self.like) and following is not None and _contrasts(following)
+            return end
         if item.has(MARKER, "about") or (item.has(MARKER, "where") and index > 0):
             self.in_topic = self.strong = True
             self.heads += 1
@@ -862,40 +1001,164 @@ class _Reader:
     # -- liked titles ----------------------------------------------------------------------------
     def liked_titles(self, index: int) -> int:
         """The titles after "I loved" or "like" at ``index``, up to the end of the clause or
-        a phrase that starts something else; "and" and commas part them. A part made only of
-        slots ("I like scary movies") is read as slots, and one of filler after a comma
-        ("…, what else should I…") is not a title. The index after them."""
-        parts: list[tuple[str, list[int]]] = [("", [])]
-        while index < len(self.items):
-            item = self.items[index]
-            pause = self.tokens[item.first].pause
-            if parts[-1][1] and pause == ".":
-                break
-            if (pause == "," or item.has(MARKER, "and")) and parts[-1][1]:
-                parts.append((pause, []))
-            if self.ends_titles(index):
-                break
-            if not item.has(MARKER, "and"):
-                parts[-1][1].append(index)
-            index += 1
-        for pause, part in parts:
-            slots = [position for position in part if not self.items[position].filler]
-            if not part or (pause == "," and not slots):
+        a phrase that starts something else; "and" and commas part them, and with the
+        catalogue's titles only where they say. A part made only of slots ("I like scary
+        movies") is read as slots, and one of filler after a comma ("…, what else should
+        I…") is not a title. The index after them."""
+        weighed = None if self.titles is None else self.weighed_titles(index)
+        parts, index = self.every_title(index) if weighed is None else weighed
+        for part in parts:
+            phrases = part.phrases
+            slots = [position for position in phrases if not self.items[position].filler]
+            if not phrases or (part.pause == "," and not slots):
                 continue
-            if not slots or any(self.items[position].word for position in slots):
-                first, last = (
-                    self.tokens[self.items[part[0]].first],
-                    self.tokens[self.items[part[-1]].end - 1],
-                )
-                self.like.append(self.text[first.start : last.end])
+            named = part.confidence >= CONFIDENT
+            if not slots or named or any(self.items[position].word for position in slots):
+                self.like.append(self.text[part.start : self.end_of(phrases[-1])])
             else:
-                position = part[0]
+                position = phrases[0]
                 self.in_titles = True
-                while position <= part[-1]:
+                while position <= phrases[-1]:
                     position = self.step(position)
                 self.in_titles = False
                 index = max(index, position)
         return index
+
+    def may_be_title(self, phrases: Iterable[int]) -> bool:
+        """Whether ``phrases`` may name a title rather than slots, as the catalogue's titles
+        tell: they hold a word the vocabulary does not know, a year ("1917"), a slip ("Out of
+        My Lauge"), or no slot at all ("Now You See It")."""
+        items = [self.items[position] for position in phrases]
+        return any(
+            item.word or item.kinds == {YEAR} or self.slip(item) for item in items
+        ) or not any(item.kinds & _SLOT_KINDS for item in items)
+
+    def slip(self, item: _Item) -> bool:
+        """Whether ``item`` is a word read as the genre it is a slip of."""
+        key = self.tokens[item.first].key
+        return item.end == item.first + 1 and item.has(GENRE) and key not in self.vocabulary.phrases
+
+    def every_title(self, index: int) -> tuple[list[_Part], int]:
+        """The titles from ``index`` cut at every "and" and comma, up to the first end; and
+        the index after them."""
+        groups: list[tuple[str, list[int]]] = [("", [])]
+        while index < len(self.items):
+            item = self.items[index]
+            pause = self.tokens[item.first].pause
+            if groups[-1][1] and pause == ".":
+                break
+            if (pause == "," or item.has(MARKER, "and")) and groups[-1][1]:
+                groups.append((pause, []))
+            if self.ends_titles(index):
+                break
+            if not item.has(MARKER, "and"):
+                groups[-1][1].append(index)
+            index += 1
+        parts = [
+            _Part(pause, phrases, self.start_of(phrases[0]), 0.0)
+            for pause, phrases in groups
+            if phrases
+        ]
+        return parts, index
+
+    def weighed_titles(self, index: int) -> tuple[list[_Part], int] | None:
+        """The titles from ``index`` as the catalogue's titles cut them (see MAX_CUTS_IN_TITLE),
+        as :meth:`every_title` gives them; ``None`` when there are too many ways to weigh (see
+        MAX_TITLE_LOOKUPS)."""
+        begin = index
+        # Where a title may end, and the next start: before an "and" and after it (inside
+        # the phrase for "y otra", "y el"), or at a comma. And where the titles may end.
+        cuts: list[tuple[int, _Start]] = []
+        ends: list[int] = []
+        while index < len(self.items):
+            item = self.items[index]
+            pause = self.tokens[item.first].pause
+            if (index > begin and pause == ".") or self.ends_titles(index):
+                ends.append(index)
+                if len(ends) == MAX_LIKED_ENDS:
+                    break
+            if index > begin and item.has(MARKER, "and"):
+                cuts.append((index, _Start(index + 1, self.start_of(index + 1), "")))
+            elif index > begin and self.starts_with_and(item):
+                cuts.append((index, _Start(index, self.tokens[item.first + 1].start, "")))
+            elif index > begin and pause == ",":
+                cuts.append((index, _Start(index, self.start_of(index), ",")))
+            if len(cuts) > MAX_LIKED_CUTS or index - begin >= MAX_LIKED_ITEMS:
+                return None
+            index += 1
+        else:
+            ends.append(index)
+        # The titles each cut may end, by where they start (the start, or after a cut), and
+        # the last title before each end.
+        starts = [_Start(begin, self.start_of(begin), ""), *(start for _, start in cuts)]
+        before_cuts = [
+            range(max(0, number - MAX_CUTS_IN_TITLE), number + 1) for number in range(len(cuts))
+        ]
+        before_ends = [
+            [
+                k
+                for k, start in enumerate(starts)
+                if start.phrase <= end
+                and sum(1 for cut, _ in cuts[k:] if cut < end) <= MAX_CUTS_IN_TITLE
+            ]
+            for end in ends
+        ]
+        asked = sum(map(len, before_cuts)) + sum(map(len, before_ends))
+        if self.lookups + asked > MAX_TITLE_LOOKUPS:
+            return None
+        self.lookups += asked
+        # The best way to reach each place a title may start.
+        best = [_Way()]
+        for (end, _), firsts in zip(cuts, before_cuts, strict=True):
+            best.append(max((self.way(best[k], starts[k], end) for k in firsts), key=_Way.rank))
+        way, end = max(
+            (
+                (self.way(best[k], starts[k], end), end)
+                for end, firsts in zip(ends, before_ends, strict=True)
+                for k in firsts
+            ),
+            # Then the earlier end and more titles, as without the catalogue.
+            key=lambda chosen: (chosen[0].worth, -chosen[1], chosen[0].count),
+        )
+        return list(way.parts), end
+
+    def starts_with_and(self, item: _Item) -> bool:
+        """Whether ``item`` is a phrase of several words whose first is "and" ("y otra")."""
+        meanings = self.vocabulary.phrases.get(self.tokens[item.first].key, ())
+        return item.end > item.first + 1 and (MARKER, "and") in meanings
+
+    def way(self, before: _Way, start: _Start, end: int) -> _Way:
+        """``before``, and one more title from ``start`` to the phrase before ``end``, if
+        there is any."""
+        if start.phrase >= end:
+            return before
+        confidence = self.confidence_of(start, end)
+        worth = (self.end_of(end - 1) - start.text) * max(0.0, confidence - MIN_CONFIDENCE)
+        title = _Part(start.pause, list(range(start.phrase, end)), start.text, confidence)
+        return _Way(before.worth + worth, before.count + 1, (*before.parts, title))
+
+    def confidence_of(self, start: _Start, end: int) -> float:
+        """How surely the message from ``start`` to the phrase before ``end`` names one of the
+        catalogue's titles: 0 when it cannot be one (see :meth:`may_be_title`)."""
+        key = (start.text, end)
+        if key not in self.confidence:
+            text = self.text[start.text : self.end_of(end - 1)]
+            title = self.may_be_title(range(start.phrase, end)) and len(text) <= MAX_LIKED_TITLE
+            found = self.titles.title_confidence(text) if title and self.titles else 0.0
+            self.confidence[key] = found
+        return self.confidence[key]
+
+    def start_of(self, index: int) -> int:
+        """Where the phrase at ``index`` starts in the message (its end, past the last)."""
+        return (
+            self.tokens[self.items[index].first].start
+            if index < len(self.items)
+            else len(self.text)
+        )
+
+    def end_of(self, index: int) -> int:
+        """Where the phrase at ``index`` ends in the message."""
+        return self.tokens[self.items[index].end - 1].end
 
     def ends_titles(self, index: int) -> bool:
         """Whether the phrase at ``index`` starts something else than a list of titles."""
@@ -938,18 +1201,20 @@ class _Reader:
         }
         args = {name: value for name, value in slots.items() if value}
         # Liked titles say what "anything else" is like, and other words make a title ("The
-        # Silence of Others"): no follow-up then. "Like dark but shorter" is still no title.
+        # Silence of Others"): no follow-up then. "Like dark but shorter" is still no title:
+        # it asks for titles shorter than the liked ones.
         compared = self.flags & {"more", "shorter", "newer"}
         flags = set() if self.like or self.rest else compared
+        than_liked = compared - {"more"} if self.like else set()
         strong = self.strong or len(self.like) > 1 or bool(flags) or bool(not_genres)
-        strong = strong or bool(self.like and compared - {"more"})
+        strong = strong or bool(than_liked) or (self.contrasted and len(args) > 1)
         # A long message of words the vocabulary does not know is a story told from memory.
         long = len(self.tokens) >= DESCRIPTION_WORDS and len(self.rest) >= DESCRIPTION_UNKNOWN
         described = (self.describes or long) and bool(self.rest)
         if (strong or described) and self.rest and "about" not in args:
             args["about"] = self.words(self.rest)
-        if flags - {"more"}:
-            args.update(dict.fromkeys(sorted(flags - {"more"}), True))
+        if flags - {"more"} or than_liked:
+            args.update(dict.fromkeys(sorted((flags | than_liked) - {"more"}), True))
         elif flags and not args:
             args["more"] = True
         args = {name: value for name, value in args.items() if value}
@@ -992,9 +1257,13 @@ def country_display(country: str) -> str:
     return " ".join(w if w in small else w[:1].upper() + w[1:] for w in country.split())
 
 
-def understand(text: str, registry: PlatformRegistry, vocabulary: Vocabulary) -> Understanding:
-    """What ``text`` asks for as a request for a list of titles; never raises."""
-    return _Reader(text, registry, vocabulary).read().understanding()
+def understand(
+    text: str, registry: PlatformRegistry, vocabulary: Vocabulary, titles: Titles | None = None
+) -> Understanding:
+    """What ``text`` asks for as a request for a list of titles; never raises. With the
+    catalogue's ``titles``, liked titles are cut where its titles say, and a genre word typed
+    with a slip is read as the genre unless a title has that word."""
+    return _Reader(text, registry, vocabulary, titles).read().understanding()
 
 
 # -- the language a message is in ----------------------------------------------------------------

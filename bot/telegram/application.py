@@ -347,7 +347,8 @@ def _addressed_text(message: Message, bot: ExtBot) -> str | None:
 
 
 def _parse(text: str, context: CustomContext) -> parsing.Intent:
-    return parse_message(text, context.engine.registry, context.bot.username)
+    engine = context.engine
+    return parse_message(text, engine.registry, context.bot.username, titles=engine)
 
 
 async def _answer(

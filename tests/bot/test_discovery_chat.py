@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from scripts.fake_bot_api import Call
+from scripts.fake_bot_api import Call, FakeBotApi
+from tests.bot.test_workers import answered, deployed
 
 # The fixture catalogue's comedies on Netflix (Abnormal Summit is stand-up comedy).
 NETFLIX_COMEDY_SERIES = {"The Office", "Abnormal Summit"}
@@ -85,6 +86,89 @@ async def test_liked_titles_inside_a_sentence_are_used_and_left_out(bot):
     assert "like Toy Story and The Mandalorian" in page.text
 
 
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        (
+            "I loved Star Wars: The Clone Wars and Heat",
+            "Something to watch</b>: like Star Wars: The Clone Wars and Heat",
+        ),
+        (
+            "me gustaron star wars: the clone wras y stranger thigns",
+            "Algo para ver</b>: como Star Wars: The Clone Wars y Stranger Things",
+        ),
+    ],
+)
+async def test_liked_titles_are_cut_where_the_catalogue_titles_say(bot, text, header):
+    """A title with a colon or "and" in it, typed with a slip or not, is one title."""
+    page = await _page(bot.chat(), text)
+    assert header in page.text
+    assert _titles(page.text)
+    liked = {"Star Wars: The Clone Wars", "Heat", "Stranger Things"}
+    assert not liked & set(_titles(page.text))
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("horor movies", "🍿 <b>Something to watch</b>: horror · Movie"),
+        ("peliculas de terorr", "🍿 <b>Algo para ver</b>: terror · Película"),
+        ("comdy on netflix", "🍿 <b>Something to watch</b>: comedy · Netflix"),
+    ],
+)
+async def test_a_genre_typed_with_a_slip_is_the_genre(bot, text, header):
+    page = await _page(bot.chat(), text)
+    assert page.text.startswith(header)
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        (
+            "something like toy story but newer",
+            "Something to watch</b>: from 1996 · like Toy Story",
+        ),
+        ("algo como toy story pero más reciente", "Algo para ver</b>: desde 1996 · como Toy Story"),
+        ("like breaking bad but a movie", "Something to watch</b>: Movie · like Breaking Bad"),
+    ],
+)
+async def test_like_a_title_but_newer_or_a_movie(bot, text, header):
+    page = await _page(bot.chat(), text)
+    assert header in page.text
+    assert _titles(page.text)
+
+
+async def test_newer_moves_the_years_forward(bot):
+    """From the 90s, "newer" (typed, or its button) asks for the 2000s, not the last years."""
+    chat = bot.chat()
+    nineties = await _page(chat, "comedies from the 90s")
+    assert "1990–1999" in nineties.text
+    typed = await _page(chat, "newer")
+    assert "comedy · 2000–2009" in typed.text
+    assert set(_titles(typed.text)) == {"Amélie", "The Office"}
+    (pressed,) = [
+        call
+        for call in await chat.press(_refine(typed, "newer"))
+        if call.method == "editMessageText"
+    ]
+    assert "comedy · 2010–2019" in pressed.text
+
+
+async def test_shorter_keeps_movies_and_series_when_the_list_has_both(bot):
+    chat = bot.chat()
+    await _page(chat, "something funny on netflix")
+    shorter = await _page(chat, "something shorter")
+    assert "comedy · Netflix · under 90 min · 1 season" in shorter.text
+    await _page(chat, "only movies")
+    movies = await _page(chat, "shorter")
+    assert "comedy · Movie · Netflix · under 60 min\n" in movies.text
+
+
+async def test_one_year_reads_as_one_year(bot):
+    page = await _page(bot.chat(), "movies from 2017")
+    assert page.text.startswith("🍿 <b>Something to watch</b>: Movie · 2017\n")
+
+
 async def test_a_plot_from_memory_finds_the_show(bot):
     page = await _page(bot.chat(), "the show where a chemistry teacher makes drugs")
     assert _titles(page.text)[0] == "Breaking Bad"
@@ -107,6 +191,29 @@ async def test_inline_discovery_pages(bot):
     answer = await bot.chat().inline("funny stuff on netflix")
     titles = {result["title"] for result in answer.params["results"]}
     assert titles == {"Amélie (2001)", "The Office (2005)", "Abnormal Summit (2017)"}
+
+
+async def test_a_follow_up_is_served_by_another_os_process_on_the_same_database(
+    built_copy, tmp_path
+):
+    """One ``streambot run --webhook`` answers the wish and stops; a second one, started on
+    the same chat database, answers the follow-up with the earlier wishes kept."""
+    async with FakeBotApi() as api:
+        user = api.user(600)
+        chat = api.private_chat(user)
+        async with deployed(api, built_copy.data_dir, tmp_path, workers=1) as first:
+            await first.healthy(1)
+            api.push(api.message_update(chat, user, "something funny on netflix"))
+            (wish,) = await answered(api, 1)
+        async with deployed(api, built_copy.data_dir, tmp_path, workers=1) as second:
+            assert first.process.returncode == 0
+            await second.healthy(1)
+            api.push(api.message_update(chat, user, "only series"))
+            _, series = await answered(api, 2)
+    assert second.process.pid != first.process.pid
+    assert set(_titles(wish.params["text"])) == NETFLIX_COMEDIES
+    assert set(_titles(series.params["text"])) == NETFLIX_COMEDY_SERIES
+    assert "comedy · TV show · Netflix" in series.params["text"]
 
 
 async def test_a_follow_up_reaches_another_bot_process_sharing_the_database(running_bot, tmp_path):

@@ -52,11 +52,11 @@ def _too_slow(point: hostile.EntryPoint, shape: hostile.Shape, length: int) -> s
     return f"{point.name} {shape} at {length}: {1e3 * large:.1f} ms, {1e3 * small:.1f} at n/4"
 
 
-def test_every_entry_point_parses_hostile_text_in_linear_time(registry):
+def test_every_entry_point_parses_hostile_text_in_linear_time(engine):
     """Each command name (every alias, both languages), free text and inline, on each hostile
-    shape: at about the longest title the request patterns read, and at full length (a
-    message, or an inline query)."""
-    points = hostile.entry_points(registry)
+    shape, read with the catalogue's titles as the bot reads: at about the longest title the
+    request patterns read, and at full length (a message, or an inline query)."""
+    points = hostile.entry_points(engine.registry, engine)
     assert {point.name for point in points} >= {
         f"/{name}" for command in commands.COMMANDS for name in command.names
     }

@@ -4,6 +4,7 @@ and never raising on anything."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,9 @@ from bot.chat import commands, parsing, understanding
 from bot.chat.commands import parse_message
 from bot.chat.parsing import DISCOVER, FOLLOW_UP, Intent, Problem
 from etl.genres import canonical_label
+from recommender.matcher import TitleMatcher
 from recommender.platforms import Platform, PlatformRegistry
+from recommender.text import normalize_title
 from scripts import understanding_eval
 
 INTENTS = {
@@ -39,7 +42,7 @@ def _understood(registry, text: str) -> Intent:
     return parse_message(text, registry)
 
 
-# -- every message quoted in issue 13's "Why", and its Spanish or English twin ----------------
+# -- every message quoted in issue 13's "Why", and its Spanish or English twin ---------------------
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
@@ -190,7 +193,7 @@ def test_a_greeting_is_answered_in_its_own_language(text, lang):
     assert parsing.detect_language(text) == lang
 
 
-# -- each slot ------------------------------------------------------------------------------------
+# -- each slot -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "slots"),
     [
@@ -290,7 +293,7 @@ def test_a_greeting_is_answered_in_its_own_language(text, lang):
             "movies like inception but scarier",
             {"genres": ("horror",), "type": "movie", "like": ("inception",)},
         ),
-        ("una serie como dark pero más corta", {"type": "tv", "like": ("dark",)}),
+        ("una serie como dark pero más corta", {"type": "tv", "like": ("dark",), "shorter": True}),
         # a phrase that names a genre and a country
         (
             "k-dramas on netflix",
@@ -311,7 +314,7 @@ def test_each_slot(registry, text, slots):
     assert {key: value for key, value in intent.args.items() if key != "text"} == slots
 
 
-# -- follow-ups -----------------------------------------------------------------------------------
+# -- follow-ups ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "args"),
     [
@@ -323,6 +326,7 @@ def test_each_slot(registry, text, slots):
         ("newer", {"newer": True}),
         ("something newer", {"newer": True}),
         ("más recientes", {"newer": True}),
+        ("más nuevas", {"newer": True}),
         ("solo películas", {"type": "movie"}),
         ("just movies", {"type": "movie"}),
         ("series only", {"type": "tv"}),
@@ -362,7 +366,182 @@ def test_a_new_request_is_no_follow_up(registry):
         assert parse_message(text, registry).name == DISCOVER, text
 
 
-# -- catalogue questions in plain words -----------------------------------------------------------
+# -- liked titles cut where the catalogue's titles say ---------------------------------------------
+class Catalogue:
+    """What reading a message needs of a catalogue (``understanding.Titles``), over a few
+    titles and the words of their synopses: the real matcher, fitted on the titles. It counts
+    the texts it is asked about."""
+
+    def __init__(self, titles: list[str], synopses: str = "") -> None:
+        works = pd.DataFrame(
+            {"title_display": titles, "ids": [f"x{n}" for n in range(len(titles))]}
+        )
+        self.matcher = TitleMatcher().fit(works)
+        self.words = {word for title in titles for word in normalize_title(title).split()}
+        self.words |= set(synopses.split())
+        self.asked = 0
+
+    def title_confidence(self, text: str) -> float:
+        self.asked += 1
+        found = self.matcher.match(text, limit=1)
+        return found[0].confidence if found else 0.0
+
+    def knows_word(self, word: str) -> bool:
+        return word in self.words
+
+
+CATALOGUE = Catalogue(
+    [
+        "Pride and Prejudice",
+        "Pride",
+        "Tom and Jerry",
+        "Narcos",
+        "Ozark",
+        "Heat",
+        "The Town",
+        "Hal Sparks: Charmageddon",
+        "The Consequence",
+        "Y Tu Mamá También",
+        "Now You See It",
+        "Otra forma de entender la vida",
+        "Star Wars: The Clone Wars",
+        "Mr. Imperium",
+        "Erased",
+        "Scary Movie",
+        "Horror Story",
+        "Out of My League",
+        "Winter on Fire",
+    ],
+    synopses="an auction house and a man of honor",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "like"),
+    [
+        ("I loved pride and prejudice", ("pride and prejudice",)),
+        ("I loved narcos and ozark", ("narcos", "ozark")),
+        ("me gustaron narcos y ozark", ("narcos", "ozark")),
+        ("I loved tom and jerry and narcos", ("tom and jerry", "narcos")),
+        (
+            "I loved narcos, pride and prejudice and ozark",
+            ("narcos", "pride and prejudice", "ozark"),
+        ),
+        # ":", "." and "!" end a clause, not a title
+        (
+            "I loved Hal Sparks: Charmageddon and The Consequence",
+            ("Hal Sparks: Charmageddon", "The Consequence"),
+        ),
+        ("me gustaron ozark y star wars: the clone wars", ("ozark", "star wars: the clone wars")),
+        ("I loved Mr. Imperium and erased", ("Mr. Imperium", "erased")),
+        # with typos, as people type them
+        ("me gustaron Hsal Spcrks: Charmageddon y Ozrak", ("Hsal Spcrks: Charmageddon", "Ozrak")),
+        ("I loved prde and prejudice and narcos", ("prde and prejudice", "narcos")),
+        # titles that start with, or are made of, the vocabulary's words
+        ("me gustaron y tu mamá también y narcos", ("y tu mamá también", "narcos")),
+        (
+            "me gustaron narcos y otra forma de entender la vida",
+            ("narcos", "otra forma de entender la vida"),
+        ),
+        ("I loved now you see it and heat", ("now you see it", "heat")),
+        ("me gustaron winter on fire y out of my leage", ("winter on fire", "out of my leage")),
+    ],
+)
+def test_liked_titles_are_cut_where_the_catalogue_titles_say(registry, text, like):
+    intent = parse_message(text, registry, titles=CATALOGUE)
+    assert intent.args.get("like", (intent.args.get("title"),)) == like, intent
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        (
+            "I liked heat and the town, any crime movies?",
+            {"genres": ("crime",), "type": "movie", "like": ("heat", "the town")},
+        ),
+        ("I like scary movies", {"genres": ("horror",), "type": "movie"}),
+        (
+            "I loved narcos. Something scary on netflix",
+            {"genres": ("horror",), "platforms": ("netflix",), "like": ("narcos",)},
+        ),
+        (
+            "I loved narcos and ozark from the 90s",
+            {"like": ("narcos", "ozark"), "year_min": 1990, "year_max": 1999},
+        ),
+    ],
+)
+def test_what_follows_liked_titles_is_still_read(registry, text, slots):
+    intent = parse_message(text, registry, titles=CATALOGUE)
+    assert {key: value for key, value in intent.args.items() if key != "text"} == slots
+
+
+def test_liked_titles_cost_a_bounded_number_of_lookups(registry):
+    """However many "and"s and clauses a message holds, the matcher is asked a few dozen
+    times at most, and what is not weighed is cut as without the catalogue."""
+    catalogue = Catalogue(["Narcos", "Ozark"])
+    for unit in ("narcos and ", "x: ", "i liked x. ", "ozark, ", "y otra "):
+        catalogue.asked = 0
+        text = "I loved " + unit * (parsing.MAX_MESSAGE_LENGTH // len(unit))
+        parse_message(text, registry, titles=catalogue)
+        assert catalogue.asked <= understanding.MAX_TITLE_LOOKUPS, unit
+
+
+# -- genre and mood words typed with a slip --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("horor movies", {"genres": ("horror",), "type": "movie"}),
+        ("comdy on netflix", {"genres": ("comedy",), "platforms": ("netflix",)}),
+        ("peliculas de terorr", {"genres": ("horror",), "type": "movie"}),
+        ("romantc comedy", {"genres": ("romance", "comedy")}),
+        (
+            "a thriler series from the 90s",
+            {"genres": ("thriller",), "type": "tv", "year_min": 1990, "year_max": 1999},
+        ),
+        # words the catalogue's text has, and words that only grow or lose an ending
+        ("a movie about an auction", {"type": "movie", "about": "auction"}),
+        ("a movie about honor", {"type": "movie", "about": "honor"}),
+        ("heist movies", {"type": "movie", "about": "heist"}),
+    ],
+)
+def test_a_genre_word_typed_with_a_slip_is_the_genre(registry, text, slots):
+    intent = parse_message(text, registry, titles=CATALOGUE)
+    assert intent.name == DISCOVER, intent
+    assert {key: value for key, value in intent.args.items() if key != "text"} == slots
+
+
+def test_a_slip_in_a_title_stays_a_title(registry):
+    assert parse_message("Horor Story", registry, titles=CATALOGUE) == Intent(
+        "title", {"title": "Horor Story"}
+    )
+    assert parse_message("honor", registry, titles=CATALOGUE).name == "title"
+
+
+# -- comparisons with liked titles -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("something like friends but newer", {"like": ("friends",), "newer": True}),
+        ("something like friends but shorter", {"like": ("friends",), "shorter": True}),
+        (
+            "movies like inception but shorter",
+            {"type": "movie", "like": ("inception",), "shorter": True},
+        ),
+        ("something like dark but a movie", {"type": "movie", "like": ("dark",)}),
+        ("like dark but a movie", {"type": "movie", "like": ("dark",)}),
+        ("like inception but scarier", {"genres": ("horror",), "like": ("inception",)}),
+        ("como friends pero más corta", {"like": ("friends",), "shorter": True}),
+        ("algo como friends pero más reciente", {"like": ("friends",), "newer": True}),
+        ("algo como dark pero una película", {"type": "movie", "like": ("dark",)}),
+    ],
+)
+def test_like_a_title_but_something_else(registry, text, args):
+    intent = parse_message(text, registry)
+    assert intent.name == DISCOVER, intent
+    assert {key: value for key, value in intent.args.items() if key != "text"} == args
+
+
+# -- catalogue questions in plain words ------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
@@ -424,7 +603,7 @@ def test_a_question_that_reads_more_than_its_arguments_is_a_request(registry):
     assert intent == discover("novedades de terror", genres=("horror",), sort="newest")
 
 
-# -- titles stay titles ---------------------------------------------------------------------------
+# -- titles stay titles ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
@@ -478,7 +657,7 @@ def test_a_platform_the_bot_does_not_cover_is_named(registry, text, problem):
     assert parse_message(text, registry).problem == problem
 
 
-# -- /find ----------------------------------------------------------------------------------------
+# -- /find -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "args"),
     [
@@ -520,7 +699,7 @@ def test_find_is_in_the_menus_and_help(engine):
     assert "/find korean dramas on netflix" in commands.help_reply(engine, "en").text
 
 
-# -- the reply language ---------------------------------------------------------------------------
+# -- the reply language ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
@@ -547,7 +726,22 @@ def test_the_language_of_a_message(text, lang):
     assert parsing.detect_language(text) == lang
 
 
-# -- the language data ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("me gustaron STAR y fida", "es"),
+        ("me gustaron The Office y Heat", "es"),
+        ("I loved Amores Perros and Roma", "en"),
+    ],
+)
+def test_liked_titles_do_not_tell_the_language(registry, text, lang):
+    """The liked titles are taken out before the language is told, as words: "Star" is not
+    taken out of "gustaron"."""
+    intent = parse_message(text, registry)
+    assert commands.reply_language(text, intent, "en" if lang == "es" else "es") == lang
+
+
+# -- the language data -----------------------------------------------------------------------------
 def test_every_genre_is_a_catalogue_genre_word():
     vocabulary = parsing.GRAMMAR.vocabulary
     genres = {v for meanings in vocabulary.phrases.values() for k, v in meanings if k == "genre"}
@@ -556,18 +750,21 @@ def test_every_genre_is_a_catalogue_genre_word():
         assert genre.replace(" ", "_") in canonical_label(genre), genre
 
 
-# -- the measured sets ----------------------------------------------------------------------------
-def test_the_slot_sets_are_understood(registry):
-    """The ``make eval`` sets as a floor: requests without a title are lists, and the held-out
-    share is about a third."""
+# -- the measured sets -----------------------------------------------------------------------------
+def test_the_slot_sets_are_understood(engine, registry):
+    """The ``make eval`` sets as a floor: requests without a title are lists, read with or
+    without the catalogue's titles, and the held-out share is about a third."""
     queries = understanding_eval.load_queries()
     assert len(queries) >= 150
     assert {query.lang for query in queries} == {"en", "es"}
     assert {query.kind for query in queries} == {"hand", "templated"}
     assert 0.25 <= sum(query.holdout for query in queries) / len(queries) <= 0.4
-    tallies = understanding_eval.measure(queries, lambda text: parse_message(text, registry))
-    every = tallies["all", "all"]
-    assert every.lists_understood / every.lists >= understanding_eval.LIST_TARGET
+    for titles in (None, engine):
+        tallies = understanding_eval.measure(
+            queries, lambda text, titles=titles: parse_message(text, registry, titles=titles)
+        )
+        every = tallies["all", "all"]
+        assert every.lists_understood / every.lists >= understanding_eval.LIST_TARGET
     peer = understanding_eval.measure(
         queries, lambda text: understanding_eval.today(text, registry)
     )
@@ -590,7 +787,7 @@ def test_the_language_set_has_short_messages():
     assert sum(len(query.text.split()) <= 3 for query in queries) >= 100
 
 
-# -- nothing breaks it ----------------------------------------------------------------------------
+# -- nothing breaks it -----------------------------------------------------------------------------
 VOCABULARY = sorted(parsing.GRAMMAR.vocabulary.phrases)
 EMOJI = st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF)
 SCRIPTS = st.sampled_from(["東京", "Москва", "שלום", "مرحبا", "Ελλάδα", "नमस्ते", "한국", "ñandú"])
@@ -621,9 +818,10 @@ def _check(intent: Intent) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(words=MESSAGES, command=st.sampled_from(["", "/find ", "/buscar "]))
-def test_any_mix_of_both_languages_parses(registry, words, command):
+def test_any_mix_of_both_languages_parses(engine, words, command):
     text = command + " ".join(words)
-    _check(parse_message(text, registry))
+    _check(parse_message(text, engine.registry))
+    _check(parse_message(text, engine.registry, titles=engine))
     assert parsing.detect_language(text) in (None, "en", "es")
 
 
@@ -634,21 +832,26 @@ def test_any_mix_of_both_languages_parses(registry, words, command):
     ),
     command=st.sampled_from(["", "/find "]),
 )
-def test_4096_character_messages_parse(registry, words, command):
+def test_4096_character_messages_parse(engine, words, command):
     unit = " ".join(words) + " "
     text = (
         command
         + (unit * (parsing.MAX_MESSAGE_LENGTH // len(unit) + 1))[: parsing.MAX_MESSAGE_LENGTH]
     )
-    _check(parse_message(text, registry))
+    _check(parse_message(text, engine.registry))
+    _check(parse_message(text, engine.registry, titles=engine))
     assert parsing.detect_language(text) in (None, "en", "es")
 
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=200))
-def test_any_text_is_understood_without_raising(registry, text):
-    understood = understanding.understand(text, registry, parsing.GRAMMAR.vocabulary)
-    assert set(understood.args) <= set(parsing.FollowUpArgs.__optional_keys__)
+def test_any_text_is_understood_without_raising(engine, text):
+    for titles in (None, engine):
+        understood = understanding.understand(
+            text, engine.registry, parsing.GRAMMAR.vocabulary, titles
+        )
+        keys = parsing.FollowUpArgs.__optional_keys__ | parsing.DiscoverArgs.__optional_keys__
+        assert set(understood.args) <= keys
 
 
 @settings(max_examples=60, deadline=None)

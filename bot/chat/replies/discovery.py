@@ -33,8 +33,9 @@ from bot.chat.replies.titles import (
 from bot.chat.state import Discovering, slots_of
 from bot.chat.understanding import RECENT_YEARS
 from recommender.discovery import Discovery, Slots
-from recommender.engine import Engine
-from recommender.text import fold
+from recommender.engine import Engine, Match
+from recommender.matcher import CONFIDENT
+from recommender.text import fold, normalize_title
 
 # "More" stops here, as recommendations do.
 MAX_RESULTS = 50
@@ -42,7 +43,10 @@ MAX_RESULTS = 50
 SHORT_MINUTES = 90
 SHORTER_STEP = 30
 SHORTEST_MINUTES = 30
-# "Newer" starts from this many years before the catalogue's latest, then halves the gap.
+# "Newer" moves years that end before the catalogue's latest to as many years after them,
+# this many at least; else it starts from this many years before the latest, then halves the
+# gap.
+NEWER_SPAN = 10
 NEWER_YEARS = 5
 LIKED_SHOWN = 3
 # What a remembered discovery keeps of each slot: the first few names, and words to this length.
@@ -58,7 +62,33 @@ def discover_reply(intent: Intent, ask: Ask) -> Reply:
     as_title = _exact_title(args, ask)
     if as_title is not None:
         return as_title
-    return _page(Discovering(bounded(slots_of(args)), int(args.get("offset", 0))), ask)
+    return _page(Discovering(bounded(wished(args, ask.engine)), int(args.get("offset", 0))), ask)
+
+
+def wished(args: Mapping[str, object], engine: Engine) -> dict[str, object]:
+    """The slots a new request asks for; "shorter" or "newer" are than its liked titles ("like
+    friends but newer": from the year after Friends; shorter: half its seasons, or half an
+    hour less), or, with none found, as a follow-up makes them."""
+    slots = slots_of(args)
+    if not (args.get("shorter") or args.get("newer")):
+        return slots
+    works = [engine.details(work) for work in _liked(engine, tuple(slots.get("like", ())))[0]]
+    liked = [work for work in works if work is not None]
+    if not liked:
+        return refine(slots, {}, args, engine)
+    if args.get("newer"):
+        after = min(max(work.year for work in liked) + 1, _latest_year(engine))
+        slots["year_min"] = max(after, int(slots.get("year_min") or after))
+    if args.get("shorter"):
+        for name, unit, shorter in (
+            ("max_minutes", "min", lambda minutes: max(SHORTEST_MINUTES, minutes - SHORTER_STEP)),
+            ("max_seasons", "season", lambda seasons: max(1, seasons // 2)),
+        ):
+            lengths = [work.duration_int for work in liked if work.duration_type == unit]
+            if lengths and all(lengths):
+                most = shorter(min(lengths))
+                slots[name] = min(most, int(slots.get(name) or most))
+    return slots
 
 
 def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
@@ -104,24 +134,43 @@ def refine(
             slots["genres"] = tuple(g for g in slots.get("genres", ()) if g not in value)
         else:
             slots[name] = value
+    if changes.get("type"):  # a list of one kind has no length of the other
+        slots.pop("max_seasons" if changes["type"] == "movie" else "max_minutes", None)
     if args.get("shorter"):
-        if slots.get("type") == "tv":
+        # A length of one kind keeps the list to that kind; of a list of both movies and
+        # series, shorter movies and one-season series.
+        minutes, seasons = slots.get("max_minutes"), slots.get("max_seasons")
+        if slots.get("type") != "movie" and (minutes is None or seasons is not None):
             slots["max_seasons"] = 1
-        else:
-            minutes = slots.get("max_minutes")
+        if slots.get("type") != "tv" and (seasons is None or minutes is not None):
             slots["max_minutes"] = (
                 SHORT_MINUTES
                 if minutes is None
                 else max(SHORTEST_MINUTES, int(minutes) - SHORTER_STEP)
             )
     if args.get("newer"):
-        latest = _latest_year(engine)
-        start = slots.get("year_min")
-        gap = NEWER_YEARS if start is None else max(1, (latest - int(start)) // 2)
-        slots["year_min"] = latest - gap
-        if slots.get("year_max") is not None and int(slots["year_max"]) < slots["year_min"]:
-            del slots["year_max"]
+        slots.update(newer(slots.get("year_min"), slots.get("year_max"), _latest_year(engine)))
     return {name: value for name, value in slots.items() if value not in ((), None)}
+
+
+def newer(first: object, last: object, latest: int) -> dict[str, int | None]:
+    """The years "newer" moves to from ``first`` to ``last``: the as many years after them (a
+    decade at least), so the 70s become the 80s and "classic" the 80s; with no end before
+    ``latest``, halfway from ``first`` to it, or its last few years.
+
+    >>> newer(1970, 1979, 2021), newer(None, 1979, 2021), newer(2000, 2015, 2021)
+    ({'year_min': 1980, 'year_max': 1989}, {'year_min': 1980, 'year_max': 1989}, \
+{'year_min': 2016, 'year_max': None})
+    >>> newer(2001, None, 2021), newer(None, None, 2021)
+    ({'year_min': 2011, 'year_max': None}, {'year_min': 2016, 'year_max': None})
+    """
+    if last is not None and int(last) < latest:
+        span = max(NEWER_SPAN, int(last) - int(first if first is not None else last) + 1)
+        end = int(last) + span
+        return {"year_min": int(last) + 1, "year_max": end if end < latest else None}
+    gap = NEWER_YEARS if first is None else max(1, (latest - int(first)) // 2)
+    start = latest - gap
+    return {"year_min": start, "year_max": None if last is None else max(int(last), start)}
 
 
 def bounded(slots: Mapping[str, object]) -> dict[str, object]:
@@ -159,15 +208,34 @@ def is_a_title(engine: Engine, text: str) -> bool:
 
 
 def _liked(engine: Engine, typed: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """The works liked titles name, and the titles that name none."""
+    """The works liked titles name, and the titles that name none. A title several works
+    share ("Dark", "Star") names the best known of them (a list has no room to ask which):
+    one with a score, the best scored, then the newest."""
     works, unknown = [], []
     for title in typed:
-        work_id, _ = find(engine, title)
+        work_id, found = find(engine, title)
+        if work_id is None and found and found[0].confidence >= CONFIDENT:
+            work_id = _best_known(engine, found)
         if work_id is None:
             unknown.append(title)
         elif work_id not in works:
             works.append(work_id)
     return works, unknown
+
+
+def _best_known(engine: Engine, found: list[Match]) -> str | None:
+    """Of the works the text names as surely as the best match, all of one title, the best
+    known; ``None`` when as sure matches have other titles."""
+    close = [match for match in found if match.confidence == found[0].confidence]
+    if len({normalize_title(match.title) for match in close}) > 1:
+        return None
+
+    def known(match: Match) -> tuple[bool, float, int]:
+        work = engine.details(match.work_id)
+        score = None if work is None else work.score
+        return score is not None, score or 0.0, match.year
+
+    return max(close, key=known).work_id
 
 
 def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Slots, list[str]]:
@@ -233,7 +301,9 @@ def summary(slots: Slots, engine: Engine, lang: str) -> str:
         parts.append(type_name(lang, "movie" if slots.type == "movie" else "tv show"))
     parts.append(", ".join(engine.registry.display(list(slots.platforms))))
     parts.append(", ".join(country_name(lang, country) for country in slots.countries))
-    if slots.year_min and slots.year_max:
+    if slots.year_min and slots.year_min == slots.year_max:
+        parts.append(str(slots.year_min))
+    elif slots.year_min and slots.year_max:
         parts.append(f"{slots.year_min}–{slots.year_max}")
     elif slots.year_min:
         parts.append(t(lang, "wish_since", year=slots.year_min))
@@ -263,10 +333,10 @@ def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 
     gives them.
     """
     lang = lang or parsing.detect_language(text) or DEFAULT_LANGUAGE
-    intent = parsing.discover_arguments(parsing.DISCOVER, text, engine.registry, GRAMMAR)
+    intent = parsing.discover_arguments(parsing.DISCOVER, text, engine.registry, GRAMMAR, engine)
     args = {} if intent.problem else intent.args
     # A question in plain words, say, has nothing to discover.
-    state = Discovering(slots_of(args) if intent.name == parsing.DISCOVER else {})
+    state = Discovering(wished(args, engine) if intent.name == parsing.DISCOVER else {})
     slots, _ = recommender_slots(state, engine, lang)
     if text.strip():
         found = engine.discover(slots, k=max(1, min(k, MAX_RESULTS)), mine=())

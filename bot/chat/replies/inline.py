@@ -60,7 +60,8 @@ def inline_page(
     asked = parsing.where_title(query[: parsing.MAX_TITLE_LENGTH])
     if asked is not None:
         return InlinePage(() if start else _inline_where(asked, engine, lang))
-    intent = parsing.parse_free_text(query[: parsing.MAX_TITLE_LENGTH * 2], engine.registry)
+    text = query[: parsing.MAX_TITLE_LENGTH * 2]
+    intent = parsing.parse_free_text(text, engine.registry, titles=engine)
     if intent.name == parsing.DISCOVER and not is_a_title(engine, query.strip()):
         return _inline_discovery(intent, engine, lang, start, mine)
     matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
