@@ -247,13 +247,12 @@ def report_slots(engine: Engine, queries: list[Query] | None = None) -> None:
 
 
 def plot_queries() -> dict[str, list[str]]:
-    """The plot search's queries, by language."""
-    queries = {}
-    for path in sorted(QUERIES.glob("plot_*.csv")):
-        with path.open(encoding="utf-8", newline="") as file:
-            queries[path.stem.removeprefix("plot_")] = [
-                row["query"] for row in csv.DictReader(file)
-            ]
+    """The plot search's queries, the first sets and the fresh ones, by language."""
+    queries: dict[str, list[str]] = {}
+    for lang in ("en", "es"):
+        for path in (QUERIES / f"plot_{lang}.csv", QUERIES / f"plot_{lang}_fresh.csv"):
+            with path.open(encoding="utf-8", newline="") as file:
+                queries.setdefault(lang, []).extend(row["query"] for row in csv.DictReader(file))
     return queries
 
 
