@@ -205,7 +205,8 @@ def parse_arguments(
     titles: Titles | None = None,
 ) -> Intent:
     """The arguments of command ``name`` from the text after the command's name."""
-    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], registry, grammar, titles)
+    reading = parsing.Reading(registry, grammar, titles)
+    return BY_NAME[name].parse(name, text[: parsing.MAX_MESSAGE_LENGTH], reading)
 
 
 def answer(

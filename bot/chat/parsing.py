@@ -12,9 +12,9 @@ function takes a grammar, ``GRAMMAR`` (the shipped languages) unless told otherw
 
 >>> from recommender.platforms import Platform, PlatformRegistry
 >>> registry = PlatformRegistry([Platform("netflix", "n", "n.csv", "Netflix", ("nflx",))])
->>> question_arguments("longest", "netflix temporadas 2018", registry, GRAMMAR).args
+>>> question_arguments("longest", "netflix temporadas 2018", Reading(registry)).args
 {'year': 2018, 'platform': 'netflix', 'duration_type': 'season'}
->>> question_arguments("actor", "on netflix in 2019", registry, GRAMMAR).args
+>>> question_arguments("actor", "on netflix in 2019", Reading(registry)).args
 {'year': 2019, 'platform': 'netflix'}
 >>> parse_free_text("recomiéndame algo como Stranger Things", registry)
 Intent(name='recommend', args={'title': 'Stranger Things'}, problem=None)
@@ -641,125 +641,71 @@ def message_text(text: str | None) -> str:
 
 # -- command arguments: each command's reader in the registry (bot.chat.commands) ------------
 # Every reader has one shape: the command's intent name, the text after the command's name,
-# the platforms the catalogue knows, the grammar of the languages understood, and, when
-# known, the catalogue's titles (liked titles in a request are cut where they say).
-ArgumentParser = Callable[[str, str, PlatformRegistry, "Grammar", Titles | None], Intent]
+# and what the message is read with.
+@dataclass(frozen=True)
+class Reading:
+    """What a message is read with: the platforms the catalogue knows, the grammar of the
+    languages understood and, when known, the catalogue's titles (liked titles in a request
+    are cut where they say)."""
+
+    registry: PlatformRegistry
+    grammar: Grammar = GRAMMAR
+    titles: Titles | None = None
 
 
-def no_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
+ArgumentParser = Callable[[str, str, Reading], Intent]
+
+
+def no_arguments(name: str, text: str, reading: Reading) -> Intent:
     return Intent(name)
 
 
-def recommend_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
+def recommend_arguments(name: str, text: str, reading: Reading) -> Intent:
     """A title, or a whole request ("/recommend something like coco on disney")."""
     if text and len(text) <= MAX_TITLE_LENGTH * 2:
-        body = " " + _strip_noise(text, grammar).strip()
-        request = _request(grammar.command_requests, body, registry, grammar)
+        body = " " + _strip_noise(text, reading.grammar).strip()
+        request = _request(
+            reading.grammar.command_requests, body, reading.registry, reading.grammar
+        )
         if request is not None:
             return request
-    return _title_intent(name, text, registry, grammar, with_filters=True)
+    return _title_intent(name, text, reading.registry, reading.grammar, with_filters=True)
 
 
-def title_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _title_intent(name, text, registry, grammar, with_filters=False)
+def title_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _title_intent(name, text, reading.registry, reading.grammar, with_filters=False)
 
 
-def why_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _why(text, registry, grammar)
+def why_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _why(text, reading.registry, reading.grammar)
 
 
-def platform_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _one_platform(name, text, registry, grammar)
+def platform_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _one_platform(name, text, reading.registry, reading.grammar)
 
 
-def platforms_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _platforms(text, registry, grammar)
+def platforms_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _platforms(text, reading.registry, reading.grammar)
 
 
-def upload_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
+def upload_arguments(name: str, text: str, reading: Reading) -> Intent:
     return _upload(text)
 
 
-def language_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _language(text, grammar)
+def language_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _language(text, reading.grammar)
 
 
-def question_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _catalogue_question(name, text, registry, grammar)
+def question_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _catalogue_question(name, text, reading.registry, reading.grammar)
 
 
-def country_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _country(text, grammar)
+def country_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _country(text, reading.grammar)
 
 
-def rating_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
-    return _rating(text, grammar)
+def rating_arguments(name: str, text: str, reading: Reading) -> Intent:
+    return _rating(text, reading.grammar)
 
 
 # How the catalogue questions asked in plain words read the words the question leaves.
@@ -771,20 +717,16 @@ _QUESTION_READERS: dict[str, ArgumentParser] = {
 }
 
 
-def discover_arguments(
-    name: str,
-    text: str,
-    registry: PlatformRegistry,
-    grammar: Grammar,
-    titles: Titles | None = None,
-) -> Intent:
+def discover_arguments(name: str, text: str, reading: Reading) -> Intent:
     """``/find``: whatever follows is a request for a list; words that fill no slot are its
     topic, so ``/find toy story`` searches for it (and ``text`` lets the reply prefer the
     title)."""
-    body = _strip_noise(text, grammar)
+    body = _strip_noise(text, reading.grammar)
     if not body:
         return Intent(DISCOVER, problem=Problem("missing_request"))
-    understood = understanding.understand(body, registry, grammar.vocabulary, titles)
+    understood = understanding.understand(
+        body, reading.registry, reading.grammar.vocabulary, reading.titles
+    )
     if understood.uncovered is not None:
         return Intent(DISCOVER, problem=Problem("uncovered_platform", understood.uncovered[:30]))
     args = {key: value for key, value in understood.args.items() if key in _DISCOVER_KEYS}
@@ -892,7 +834,7 @@ def _plain_question(folded: str, registry: PlatformRegistry, grammar: Grammar) -
         rest = f"{folded[: match.start()]} {folded[match.end() :]}"
         words = [w for w in _words(rest) if w not in grammar.plain_question_fillers]
         command = _QUESTION_READERS[intent]
-        asked = command(intent, " ".join(words), registry, grammar, None)
+        asked = command(intent, " ".join(words), Reading(registry, grammar))
         if asked.problem is None and _answerable(asked, grammar):
             return asked
         if lacking is None and _lacks_only(asked):

@@ -333,7 +333,9 @@ def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 
     gives them.
     """
     lang = lang or parsing.detect_language(text) or DEFAULT_LANGUAGE
-    intent = parsing.discover_arguments(parsing.DISCOVER, text, engine.registry, GRAMMAR, engine)
+    intent = parsing.discover_arguments(
+        parsing.DISCOVER, text, parsing.Reading(engine.registry, GRAMMAR, engine)
+    )
     args = {} if intent.problem else intent.args
     # A question in plain words, say, has nothing to discover.
     state = Discovering(wished(args, engine) if intent.name == parsing.DISCOVER else {})
