@@ -26,7 +26,11 @@ from bot.chat.replies.conversation import (
     thanks_reply,
     unknown_command_reply,
 )
-from bot.chat.replies.discovery import discover_reply, follow_up_reply
+from bot.chat.replies.discovery import (
+    discover_reply,
+    follow_up_reply,
+    named_or_described_reply,
+)
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
 from bot.chat.replies.questions import (
     actor_reply,
@@ -143,7 +147,7 @@ COMMANDS: tuple[Command, ...] = (
 BY_NAME = {command.name: command for command in COMMANDS}
 # Intents no command makes: what free text and the parser's verdicts are answered with.
 _OTHER_REPLIES: dict[str, Replier] = {
-    parsing.TITLE: title_reply,
+    parsing.TITLE: named_or_described_reply,
     parsing.GREETING: greeting_reply,
     parsing.THANKS: thanks_reply,
     parsing.UNKNOWN_COMMAND: unknown_command_reply,

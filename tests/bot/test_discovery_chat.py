@@ -269,3 +269,23 @@ async def test_what_was_let_go_and_what_was_not_found_read_naturally(bot):
     assert let_go.count("the years") <= 1, let_go
     unknown = await _page(chat, "I liked zzqx unknownfilm and toy story")
     assert "so I left it out" in unknown.text
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("heisenberg cooks crystal meth in an rv", "🍿 <b>Something to watch</b>"),
+        ("un profesor de química llamado walter white", "🍿 <b>Algo para ver</b>"),
+    ],
+)
+async def test_a_description_that_names_no_title_is_searched_as_a_plot(bot, text, header):
+    """Free text read as a title that names none, but whose words tell a plot, gets the
+    works it describes, not "not found"."""
+    page = await _page(bot.chat(), text)
+    assert page.text.startswith(header)
+    assert _titles(page.text)[0] == "Breaking Bad"
+
+
+async def test_words_that_tell_nothing_are_still_not_found(bot):
+    reply = await bot.chat().reply("qwe rty uio")
+    assert "I couldn't find anything called “qwe rty uio”" in reply

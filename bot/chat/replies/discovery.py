@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.chat import callbacks, parsing
 from bot.chat.i18n import (
@@ -49,6 +50,8 @@ SHORTEST_MINUTES = 30
 NEWER_SPAN = 10
 NEWER_YEARS = 5
 LIKED_SHOWN = 3
+# A message of this many words that names no title is taken as a description of one.
+DESCRIBED_WORDS = 3
 # What a remembered discovery keeps of each slot: the first few names, and words to this length.
 MAX_SLOT_ITEMS = 8
 MAX_SLOT_TEXT = 200
@@ -63,6 +66,22 @@ def discover_reply(intent: Intent, ask: Ask) -> Reply:
     if as_title is not None:
         return as_title
     return _page(Discovering(bounded(wished(args, ask.engine)), int(args.get("offset", 0))), ask)
+
+
+def named_or_described_reply(intent: Intent, ask: Ask) -> Reply:
+    """Free text read as a title: the work it names; when none is close and the text is a
+    sentence whose words the plot index knows ("a bounty hunter protects baby yoda"), the
+    works it describes, since a description never gets "not found"."""
+    reply = title_reply(intent, ask)
+    text = str(intent.args.get("title", ""))
+    if not reply.nothing_found or len(text.split()) < DESCRIBED_WORDS:
+        return reply
+    # Read as a title, the message kept the chat's language; a description is answered in
+    # its own when it is clearly written in one.
+    described = replace(ask, lang=parsing.detect_language(text) or ask.lang)
+    if not ask.engine.plot.scores(text, described.lang).any():
+        return reply
+    return _page(Discovering(bounded({"about": text})), described)
 
 
 def wished(args: Mapping[str, object], engine: Engine) -> dict[str, object]:
