@@ -18,6 +18,9 @@ with these ``str.format`` templates (``LABEL_KEYS``):
 - ``chart_countries``: its countries panel; ``{known}`` of the ``{titles}`` titles list one
 - ``chart_other_ratings``, ``chart_unrated``: the ratings outside the top, and titles with none
 - ``chart_no_data``: written on an empty panel
+
+matplotlib is imported by the functions that draw, at the first chart: most bot processes never
+draw one, and would otherwise pay its import in start-up time and memory.
 """
 
 from __future__ import annotations
@@ -28,20 +31,18 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_hex, to_rgb
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
 
 from recommender.catalogue import Catalogue
 from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry
 from recommender.stats import platform_profile, releases_by_year, titles_by_type
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 ChartLabels = Mapping[str, str]
 LABEL_KEYS = (
@@ -193,6 +194,8 @@ def _types_panel(
     axes: Axes, catalogue: Catalogue, colours: Mapping[str, str], labels: ChartLabels
 ) -> None:
     """Two bars per platform: movies in the platform's colour, TV shows in a tint of it."""
+    from matplotlib.patches import Patch
+
     counts = titles_by_type(catalogue)
     rows = np.arange(len(counts))
     solid = [colours[name] for name in counts.index]
@@ -221,6 +224,8 @@ def _releases_panel(
     axes: Axes, catalogue: Catalogue, colours: Mapping[str, str], labels: ChartLabels
 ) -> None:
     """A line per platform: titles released each year."""
+    from matplotlib.ticker import MaxNLocator
+
     releases = releases_by_year(catalogue, YEARS)
     for platform in catalogue.registry:
         axes.plot(
@@ -287,6 +292,9 @@ def _check(labels: ChartLabels) -> None:
 
 
 def _figure(size: tuple[int, int]) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     width, height = size
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
     figure.get_layout_engine().set(w_pad=MARGIN, h_pad=MARGIN)
@@ -308,11 +316,15 @@ def _bare(axes: Axes, largest: int) -> None:
 
 def _tint(colour: str) -> str:
     """``colour`` mixed half-and-half with white."""
+    from matplotlib.colors import to_hex, to_rgb
+
     return to_hex([(channel + 1) / 2 for channel in to_rgb(colour)])
 
 
 def _render(figure: Figure, title: str) -> Chart:
     """The PNG of ``figure``; its title and every word drawn go in its text chunks too."""
+    from matplotlib.text import Text
+
     # Every text is made by now, tick labels included (the ticks that the axes add while
     # drawing are numbers), so turning math off here covers titles, legends and labels alike.
     for text in figure.findobj(Text):

@@ -29,9 +29,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.settings import Settings
 from etl.build import (
     SHRINK_CODES,
     BuildRefused,
@@ -56,6 +55,11 @@ from etl.versions import (
 )
 from etl.works import SERVED_WORK_COLUMNS
 from recommender.engine import Engine, EngineHolder
+
+if TYPE_CHECKING:
+    # Only named in a signature: the ETL's child process imports this module, and never needs
+    # the settings nor SQLAlchemy, which they import.
+    from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 

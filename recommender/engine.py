@@ -253,21 +253,26 @@ class Engine:
         #: Finds works from a plot told from memory (``PlotIndex.scores``), in works order.
         self.plot = plot
         self.version = version
-        platform_lists = works["platforms"].str.split()
+        # Each distinct platform list is split once; a work takes its list's answer by code.
+        platform_lists = works["platforms"].cat
+        codes = platform_lists.codes.to_numpy()
         self._on_platform = {
-            platform.name: platform_lists.map(lambda names, n=platform.name: n in names).to_numpy()
+            platform.name: np.array(
+                [platform.name in names.split() for names in platform_lists.categories], dtype=bool
+            )[codes]
             for platform in registry
         }
         self._of_type = {t: (works["type"] == t).to_numpy() for t in ("movie", "tv show")}
         # Plain column arrays, numbers unboxed: reading one work must not cost a pandas row.
         self._columns = {column: works[column].to_numpy() for column in works}
-        self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"])}
+        self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"].tolist())}
         # Each work's records, in catalogue order: those of work ``row`` are at the positions
         # ``_record_order[_record_start[row]:_record_start[row + 1]]``. The matcher knows the
         # work of every record id.
         records = self.catalogue.records
         record_works = np.array(
-            [matcher.record_work_.get(record, -1) for record in records["id"]], dtype=np.int64
+            [matcher.record_work_.get(record, -1) for record in records["id"].tolist()],
+            dtype=np.int64,
         )
         self._record_order = np.argsort(record_works, kind="stable")
         self._record_start = np.searchsorted(
@@ -279,7 +284,7 @@ class Engine:
         # key of the original: a version is never recommended for its original, nor the
         # other way round.
         self._version_base: dict[int, str] = {}
-        for row, title in enumerate(works["title_display"]):
+        for row, title in enumerate(works["title_display"].tolist()):
             base = version_base(title)
             if base is not None:
                 self._version_base[row] = base
@@ -287,7 +292,7 @@ class Engine:
         for row, base in self._version_base.items():
             self._versions.setdefault(base, []).append(row)
         self._originals: dict[str, list[int]] = {}
-        for row, key in enumerate(works["title_key"]):
+        for row, key in enumerate(works["title_key"].tolist()):
             if key in self._versions:
                 self._originals.setdefault(key, []).append(row)
 

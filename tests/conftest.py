@@ -130,6 +130,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltData:
     return BuiltData(data_dir, report)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``), the tests that read the real catalogue run on
+    one worker, so that it is built once, not once per worker."""
+    for item in items:
+        if "real_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("real_build"))
+
+
 @pytest.fixture(scope="session")
 def real_build() -> BuildResult:
     """The real catalogue in data/raw built once, in memory, for the few tests that check the

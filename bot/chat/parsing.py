@@ -962,6 +962,12 @@ def detect_language(text: str | None, grammar: Grammar = GRAMMAR) -> str | None:
     return understanding.detect_language(message_text(text), grammar.vocabulary)
 
 
+def prepare(grammar: Grammar = GRAMMAR) -> None:
+    """Load now what reading messages loads on first use (the language detector's model): a
+    server calls this before it serves, and workers forked after it share it."""
+    understanding._identifier(grammar.vocabulary.codes)
+
+
 def where_title(text: str, grammar: Grammar = GRAMMAR) -> str | None:
     """The title a "where can I watch …" query asks about (``where toy story`` too, as typed
     in inline mode), or ``None``.

@@ -44,6 +44,7 @@ import threading
 import time
 from types import FrameType
 
+from bot.chat import parsing
 from bot.reload import die_with_parent, load_engine, release_freed_memory
 from bot.settings import Settings
 from bot.telegram.application import build_application, serve_webhook, startup_errors
@@ -127,6 +128,7 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._stop)
         signal.signal(signal.SIGHUP, self._hangup)
         try:
+            parsing.prepare()  # before the fork: the workers share what it loads
             self._start_generation(load_engine(self.settings, sys.stderr))
             logger.info(
                 "%s webhook workers on port %s, path %s",
