@@ -46,6 +46,7 @@ from bot.chat.understanding import (
     platform_named,
 )
 from recommender.catalogue import FIRST_YEAR, LAST_YEAR
+from recommender.matcher import CONFIDENT
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
@@ -784,6 +785,18 @@ def parse_free_text(
         return _liked_intent(liked[0], understood.args, registry, grammar)
     if understood.listing and not (liked and understood.args.keys() <= _LIKED):
         return _list_intent(understood, body)
+    # "la serie de pablo escobar", "the movie with the shark": a type, then words that name
+    # no title, asks for a list about them; "la peli de toy story" names its title. A whole
+    # message that names a title ("Scary Movie") stays one.
+    if (
+        titles is not None
+        and understood.rest
+        and understood.args.keys() == {"type"}
+        and titles.title_confidence(text) < CONFIDENT
+    ):
+        if titles.title_confidence(understood.rest) >= CONFIDENT:
+            return _title_intent(TITLE, understood.rest, registry, grammar, with_filters=True)
+        return Intent(DISCOVER, {**understood.args, "about": understood.rest, "text": body})
     return _title_intent(TITLE, text, registry, grammar, with_filters=True)
 
 

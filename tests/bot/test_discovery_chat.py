@@ -289,3 +289,13 @@ async def test_a_description_that_names_no_title_is_searched_as_a_plot(bot, text
 async def test_words_that_tell_nothing_are_still_not_found(bot):
     reply = await bot.chat().reply("qwe rty uio")
     assert "I couldn't find anything called “qwe rty uio”" in reply
+
+
+async def test_a_type_then_words_that_name_no_title_is_a_list_about_them(bot):
+    """ "la serie de walter white" asks for series about him; "la serie de breaking bad" names
+    its title, and "Scary Movie", a title, stays one."""
+    page = await _page(bot.chat(language_code="es"), "la serie de walter white")
+    assert page.text.startswith("🍿 <b>Algo para ver</b>: Serie · “walter white”")
+    assert _titles(page.text)[0] == "Breaking Bad"
+    card = await bot.chat(language_code="es").reply("la serie de breaking bad")
+    assert card.startswith("<b>Breaking Bad</b> (2008)\nSerie")
