@@ -78,6 +78,8 @@ class Match:
     type: str
     platforms: list[str]
     confidence: float
+    # The other name of the work that matched the text, when it was not the title.
+    alias: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,16 @@ class Recommendations:
     def to_dict(self) -> dict:
         return {
             "query": self.query,
-            "match": asdict(self.match) if self.match else None,
+            "match": _match_dict(self.match) if self.match else None,
             "results": [result.to_dict() for result in self.results],
         }
+
+
+def _match_dict(match: Match) -> dict:
+    """``match`` as the API gives it: the alias is for replies, which say it beside the title."""
+    data = asdict(match)
+    del data["alias"]
+    return data
 
 
 def served_works(works: pd.DataFrame) -> pd.DataFrame:
@@ -345,6 +354,7 @@ class Engine:
             type=str(column["type"][row]),
             platforms=column["platforms"][row].split(),
             confidence=candidate.confidence,
+            alias=candidate.alias,
         )
 
     def prepare(self) -> Engine:
