@@ -81,6 +81,13 @@ class Match:
     # The other name of the work that matched the text, when it was not the title.
     alias: str | None = None
 
+    def to_dict(self) -> dict:
+        """The match as the command line and JSON give it: the alias is for chat replies,
+        which show it beside the title."""
+        data = asdict(self)
+        del data["alias"]
+        return data
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -194,16 +201,9 @@ class Recommendations:
     def to_dict(self) -> dict:
         return {
             "query": self.query,
-            "match": _match_dict(self.match) if self.match else None,
+            "match": self.match.to_dict() if self.match else None,
             "results": [result.to_dict() for result in self.results],
         }
-
-
-def _match_dict(match: Match) -> dict:
-    """``match`` as the API gives it: the alias is for replies, which say it beside the title."""
-    data = asdict(match)
-    del data["alias"]
-    return data
 
 
 def served_works(works: pd.DataFrame) -> pd.DataFrame:
