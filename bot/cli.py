@@ -256,7 +256,7 @@ def _match_command(args: argparse.Namespace, call: Invocation) -> int:
     engine = call.engine()
 
     def answer_match(text: str) -> dict:
-        return {"query": text, "matches": [m.__dict__ for m in engine.match(text, args.limit)]}
+        return {"query": text, "matches": [m.to_dict() for m in engine.match(text, args.limit)]}
 
     if args.json or args.text == "-":
         _run_lines(args.text, answer_match, call.stdin, call.out)

@@ -30,6 +30,7 @@ from typing import TypeVar
 
 import pandas as pd
 
+from etl.aliases import ALIASES_FILE, aliases_of_works, load_aliases
 from etl.errors import EtlError
 from etl.extract import read_csv
 from etl.lexicon import (
@@ -121,6 +122,9 @@ class EtlReport:
     scored_fallback: int = 0
     keywords: int = 0
     keywords_skipped: list[str] = field(default_factory=list)
+    aliases: int = 0
+    aliased_works: int = 0
+    aliases_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -148,15 +152,26 @@ class EtlReport:
         lines.append(
             f"plot keywords: {self.keywords:,} works; {skipped:,} row{'s' * (skipped != 1)} skipped"
         )
-        lines += [f"  skipped {problem}" for problem in self.keywords_skipped[:20]]
-        if skipped > 20:
-            lines.append(f"  … and {skipped - 20} more in {REPORT_FILE}")
+        lines += _skipped_lines(self.keywords_skipped)
+        skipped = len(self.aliases_skipped)
+        lines.append(
+            f"other names: {self.aliases:,} joined to {self.aliased_works:,} works; "
+            f"{skipped:,} row{'s' * (skipped != 1)} skipped"
+        )
+        lines += _skipped_lines(self.aliases_skipped)
         for row in self.quarantined[:20]:
             lines.append("  " + describe_quarantined(row))
         if len(self.quarantined) > 20:
             lines.append(f"  … and {len(self.quarantined) - 20} more in {REPORT_FILE}")
         lines.append(f"built in {self.seconds:.1f} s")
         return "\n".join(lines)
+
+
+def _skipped_lines(problems: list[str], shown: int = 20) -> list[str]:
+    lines = [f"  skipped {problem}" for problem in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"  … and {len(problems) - shown} more in {REPORT_FILE}")
+    return lines
 
 
 class BuildRefused(Exception):
@@ -208,7 +223,10 @@ def code_hash() -> str:
 
 def input_paths(raw_dir: Path) -> list[Path]:
     """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
-    paths = [raw_dir / name for name in (REGISTRY_FILE, LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE)]
+    paths = [
+        raw_dir / name
+        for name in (REGISTRY_FILE, LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE, ALIASES_FILE)
+    ]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
     paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
     return paths
@@ -254,6 +272,7 @@ def build(raw_dir: Path) -> BuildResult:
     registry = load_registry(raw_dir)
     lexicon, synonyms = load_lexicon(raw_dir), load_synonyms(raw_dir)
     keywords = load_keywords(raw_dir)
+    aliases = load_aliases(raw_dir)
     repairs: Counter = Counter()
     frames = []
     for platform in registry:
@@ -285,6 +304,9 @@ def build(raw_dir: Path) -> BuildResult:
     works["keywords"], skipped = keywords_of_works(works, keywords, raw_dir / KEYWORDS_FILE)
     for problem in skipped:
         logger.warning("plot keywords: %s; the row is skipped", problem)
+    works["aliases"], aliases_skipped = aliases_of_works(works, aliases, raw_dir / ALIASES_FILE)
+    for problem in aliases_skipped:
+        logger.warning("other names: %s; the row is skipped", problem)
 
     report.repairs = dict(repairs)
     report.titles = len(catalogue)
@@ -295,6 +317,9 @@ def build(raw_dir: Path) -> BuildResult:
     report.scored_fallback = report.scored - report.scored_exact
     report.keywords = int((works["keywords"] != "").sum())
     report.keywords_skipped = [str(problem) for problem in skipped]
+    report.aliases = len(aliases) - len(aliases_skipped)
+    report.aliased_works = int((works["aliases"] != "").sum())
+    report.aliases_skipped = [str(problem) for problem in aliases_skipped]
     model = ContentModel().fit(works)
     matcher = TitleMatcher().fit(works)
     plot = PlotIndex(lexicon=lexicon, synonyms=synonyms).fit(works)

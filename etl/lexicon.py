@@ -12,6 +12,7 @@ reads; nothing shows them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,19 +73,38 @@ def load_synonyms(raw_dir: Path) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class PlotKeywords:
-    """One row of ``plot_keywords_en.csv``: a work, named as the catalogue names it, and the
-    words viewers remember it by, comma-separated."""
+class WorkRow:
+    """A row of an editorial table that names a work as the catalogue names it: its
+    ``title_display``, ``release_year`` and ``type``."""
 
     row: int
     title: str
     year: int
     type: str
-    keywords: str
 
     @property
     def name(self) -> str:
         return f"{self.title!r} ({self.year}, {self.type})"
+
+
+@dataclass(frozen=True)
+class PlotKeywords(WorkRow):
+    """One row of ``plot_keywords_en.csv``: a work and the words viewers remember it by,
+    comma-separated."""
+
+    keywords: str
+
+
+def check_work_name(path: Path, row: int, title: str, year: str, kind: str) -> None:
+    """Raise ``EtlError`` naming ``row`` and the column of an empty title, a year that is not
+    one, or a type other than ``movie`` or ``tv show``."""
+    if not title.strip():
+        raise EtlError(path, "the title is empty", row=row, column="title")
+    if not _YEAR.fullmatch(year):
+        raise EtlError(path, f"{year!r} is not a year", row=row, column="year")
+    if kind not in WORK_TYPES:
+        message = f"{kind!r} is not one of {', '.join(map(repr, WORK_TYPES))}"
+        raise EtlError(path, message, row=row, column="type")
 
 
 def load_keywords(raw_dir: Path) -> list[PlotKeywords]:
@@ -101,13 +121,7 @@ def load_keywords(raw_dir: Path) -> list[PlotKeywords]:
     seen: dict[tuple[str, str, str], int] = {}
     columns = [frame[column] for column in KEYWORDS_COLUMNS]
     for row, (title, year, kind, keywords) in enumerate(zip(*columns, strict=True), start=2):
-        if not title.strip():
-            raise EtlError(path, "the title is empty", row=row, column="title")
-        if not _YEAR.fullmatch(year):
-            raise EtlError(path, f"{year!r} is not a year", row=row, column="year")
-        if kind not in WORK_TYPES:
-            message = f"{kind!r} is not one of {', '.join(map(repr, WORK_TYPES))}"
-            raise EtlError(path, message, row=row, column="type")
+        check_work_name(path, row, title, year, kind)
         if keywords != keywords.lower():
             raise EtlError(path, f"{keywords!r} is not lowercase", row=row, column="keywords")
         # A keyword without a letter or digit is a stray comma, or nothing at all.
@@ -127,7 +141,20 @@ def keywords_of_works(
     works: pd.DataFrame, table: list[PlotKeywords], path: Path
 ) -> tuple[np.ndarray, list[EtlError]]:
     """The keywords of each row of ``works`` (``""`` for none), and the rows of ``table`` that
-    name no work, or several, each as the ``EtlError`` that says so.
+    name no work, or several, each as the ``EtlError`` that says so (see ``rows_of_works``)."""
+    keywords = np.full(len(works), "", dtype=object)
+    found, problems = rows_of_works(works, table, path)
+    for entry, position in zip(table, found, strict=True):
+        if position is not None:
+            keywords[position] = entry.keywords
+    return keywords, problems
+
+
+def rows_of_works(
+    works: pd.DataFrame, table: Sequence[WorkRow], path: Path
+) -> tuple[list[int | None], list[EtlError]]:
+    """The row of ``works`` each entry of ``table`` names (``None`` for none, or several),
+    and the entries that name no work, or several, each as the ``EtlError`` that says so.
 
     A row names a work by its ``title_display``, ``release_year`` and ``type``. One that names
     none is skipped rather than refused: the catalogue changes under the table (a series'
@@ -139,12 +166,12 @@ def keywords_of_works(
     for position, (title, year, kind) in enumerate(keys):
         rows_of.setdefault((title, int(year), kind), []).append(position)
         versions.setdefault(title, []).append((int(year), kind))
-    keywords = np.full(len(works), "", dtype=object)
+    positions: list[int | None] = []
     problems = []
     for entry in table:
         found = rows_of.get((entry.title, entry.year, entry.type), [])
+        positions.append(found[0] if len(found) == 1 else None)
         if len(found) == 1:
-            keywords[found[0]] = entry.keywords
             continue
         others = sorted(versions.get(entry.title, []))
         if found:
@@ -156,4 +183,4 @@ def keywords_of_works(
         else:
             message, column = f"{entry.name} is no work of the catalogue", "title"
         problems.append(EtlError(path, message, row=entry.row, column=column))
-    return keywords, problems
+    return positions, problems

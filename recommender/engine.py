@@ -78,6 +78,15 @@ class Match:
     type: str
     platforms: list[str]
     confidence: float
+    # The other name of the work that matched the text, when it was not the title.
+    alias: str | None = None
+
+    def to_dict(self) -> dict:
+        """The match as the command line and JSON give it: the alias is for chat replies,
+        which show it beside the title."""
+        data = asdict(self)
+        del data["alias"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -192,7 +201,7 @@ class Recommendations:
     def to_dict(self) -> dict:
         return {
             "query": self.query,
-            "match": asdict(self.match) if self.match else None,
+            "match": self.match.to_dict() if self.match else None,
             "results": [result.to_dict() for result in self.results],
         }
 
@@ -345,6 +354,7 @@ class Engine:
             type=str(column["type"][row]),
             platforms=column["platforms"][row].split(),
             confidence=candidate.confidence,
+            alias=candidate.alias,
         )
 
     def prepare(self) -> Engine:

@@ -48,6 +48,8 @@ class Candidate:
     work: int
     confidence: float
     record_id: str | None = None
+    # The other name of the work (``titles_alt.csv``) that matched, when not its title.
+    alias: str | None = None
 
 
 def char_trigrams(text: str) -> list[str]:
@@ -61,6 +63,15 @@ def char_trigrams(text: str) -> list[str]:
         padded = f" {word} "
         grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
     return grams
+
+
+def _with_articles_dropped(variants: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Each ``(key, weight)`` and the key without a leading article, a hair below it."""
+    return [
+        pair
+        for key, weight in variants
+        for pair in ((key, weight), (drop_leading_article(key), weight * ARTICLE_WEIGHT))
+    ]
 
 
 def is_confident(confidences: list[float]) -> bool:
@@ -83,7 +94,9 @@ class TitleMatcher:
 
     Titles and queries are normalised the same way (repaired, accent-free, lowercase,
     punctuation as spaces). Each work is indexed under its full title, the title without a
-    leading article and its main title before any subtitle. Candidates come from a character
+    leading article and its main title before any subtitle, and so under each of its other
+    names (the works' optional ``aliases`` column, newline-separated), which match as the
+    title does; a candidate found by one carries it. Candidates come from a character
     3-gram TF-IDF index (a sparse dot product, so cost grows with the query, not the
     catalogue), and are re-ranked with rapidfuzz's ``fuzz.ratio`` (normalised Indel
     similarity), which punishes every missing or extra character, unlike ``WRatio``, whose
@@ -105,42 +118,57 @@ class TitleMatcher:
     0.99
     >>> matcher.match("HS9")[0].record_id
     'hs9'
+    >>> works["aliases"] = ["La oficina", "", ""]
+    >>> matcher = TitleMatcher().fit(works)
+    >>> matcher.match("la ofisina")[0].alias
+    'La oficina'
     """
 
     def __init__(self, candidates: int = 40) -> None:
         self.candidates = candidates
 
     def fit(self, works: pd.DataFrame, y: None = None) -> TitleMatcher:
-        pairs: dict[tuple[str, int], float] = {}
+        # (key, work) -> (weight, alias): the best weight a key gives the work, and the index
+        # in ``aliases_`` of the other name it came from (-1 for the title, which wins ties).
+        pairs: dict[tuple[str, int], tuple[float, int]] = {}
+        aliases: list[str] = []
+
+        def add(key: str, work: int, weight: float, alias: int) -> None:
+            if key and pairs.get((key, work), (0.0, -1))[0] < weight:
+                pairs[(key, work)] = (weight, alias)
+
         for work, title in enumerate(works["title_display"].fillna("")):
             full = normalize_title(title)
             bare = normalize_title(drop_qualifier(title))
             # "Coco (in Spanish)" is a version of "Coco", not a rival for the name.
             qualified = MAIN_TITLE_WEIGHT if version_base(title) else QUALIFIER_WEIGHT
-            head = main_title(title)
             tail = subtitle(title)
             if len(tail) < MIN_SUBTITLE_LENGTH:
                 tail = ""
             variants = [
                 (full, 1.0),
-                (drop_leading_article(full), ARTICLE_WEIGHT),
                 (bare, qualified),
-                (drop_leading_article(bare), qualified * ARTICLE_WEIGHT),
-                (head, MAIN_TITLE_WEIGHT),
-                (drop_leading_article(head), MAIN_TITLE_WEIGHT * ARTICLE_WEIGHT),
+                (main_title(title), MAIN_TITLE_WEIGHT),
                 (tail, SUBTITLE_WEIGHT),
-                (drop_leading_article(tail), SUBTITLE_WEIGHT * ARTICLE_WEIGHT),
             ]
-            for key, weight in variants:
-                if key and pairs.get((key, work), 0.0) < weight:
-                    pairs[(key, work)] = weight
+            for key, weight in _with_articles_dropped(variants):
+                add(key, work, weight, -1)
+        other_names = works["aliases"].fillna("") if "aliases" in works else ()
+        for work, names in enumerate(other_names):
+            for name in filter(None, names.split("\n")):
+                variants = [(normalize_title(name), 1.0), (main_title(name), MAIN_TITLE_WEIGHT)]
+                for key, weight in _with_articles_dropped(variants):
+                    add(key, work, weight, len(aliases))
+                aliases.append(name)
         ordered = sorted(pairs.items())
         keys = sorted({key for (key, _), _ in ordered})
         position = {key: index for index, key in enumerate(keys)}
         self.keys_ = np.array(keys, dtype=object)
         key_of_pair = np.array([position[key] for (key, _), _ in ordered], dtype=np.int64)
         self.pair_work_ = np.array([work for (_, work), _ in ordered], dtype=np.int64)
-        self.pair_weight_ = np.array([weight for _, weight in ordered], dtype=np.float32)
+        self.pair_weight_ = np.array([weight for _, (weight, _) in ordered], dtype=np.float32)
+        self.pair_alias_ = np.array([alias for _, (_, alias) in ordered], dtype=np.int32)
+        self.aliases_ = np.array(aliases, dtype=object)
         self.key_start_ = np.searchsorted(key_of_pair, np.arange(len(keys) + 1))
         self.key_index_ = position
         self.record_work_ = {
@@ -170,11 +198,16 @@ class TitleMatcher:
         best = self._best_scores(self._candidate_keys(text, forms), forms)
         ranked = list(best.items())[:limit]
         return [
-            Candidate(work, round(score, 4)) for work, score in ranked if score >= MIN_CONFIDENCE
+            Candidate(work, round(score, 4), alias=None if alias < 0 else self.aliases_[alias])
+            for work, (score, alias) in ranked
+            if score >= MIN_CONFIDENCE
         ]
 
-    def _best_scores(self, keys: np.ndarray, forms: dict[str, float]) -> dict[int, float]:
-        """Each work behind ``keys`` and its best score, best first, ties to the lower row.
+    def _best_scores(
+        self, keys: np.ndarray, forms: dict[str, float]
+    ) -> dict[int, tuple[float, int]]:
+        """Each work behind ``keys``, its best score and the other name that scored it (-1
+        for its title), best first, ties to the lower row.
 
         A (work, key) pair scores the key's best ratio to a query form, times the form's and
         the pair's weights; the product is float32, like the pair weights.
@@ -191,10 +224,13 @@ class TitleMatcher:
         pairs = np.arange(lengths.sum()) + np.repeat(starts - firsts, lengths)
         works = self.pair_work_[pairs]
         scores = np.repeat(similarity, lengths) * self.pair_weight_[pairs]
-        order = np.lexsort((works, -scores))
-        best: dict[int, float] = {}
-        for work, score in zip(works[order].tolist(), scores[order].tolist(), strict=True):
-            best.setdefault(work, score)  # a work's first pair in this order is its best
+        # A title's pair before an alias's of the same score: the title is the name shown.
+        aliases = self.pair_alias_[pairs]
+        order = np.lexsort((aliases, works, -scores))
+        best: dict[int, tuple[float, int]] = {}
+        columns = (works[order].tolist(), scores[order].tolist(), aliases[order].tolist())
+        for work, score, alias in zip(*columns, strict=True):
+            best.setdefault(work, (score, alias))  # a work's first pair in this order is its best
         return best
 
     def _candidate_keys(self, text: str, forms: dict[str, float]) -> np.ndarray:

@@ -173,6 +173,7 @@ def test_is_stale_before_and_after_a_build(raw_dir: Path, tmp_path: Path) -> Non
         "lexicon_es_en.csv",
         "synonyms_en.csv",
         "plot_keywords_en.csv",
+        "titles_alt.csv",
         "catalogues/amazon_prime_titles.csv",
         "catalogues/disney_plus_titles.csv",
         "catalogues/hulu_titles.csv",

@@ -15,6 +15,7 @@ from bot.chat.replies.titles import (
     DID_YOU_MEAN,
     close_to_best,
     details_text,
+    named,
     reason_text,
     result_line,
     score_text,
@@ -80,12 +81,13 @@ def inline_page(
                 id=f"w-{work.id}",
                 title=f"{work.title} ({work.year})",
                 description=f"{description}\n{t(lang, 'inline_match')}",
-                text=details_text(work, engine, lang),
+                text=details_text(work, engine, lang, matches[0].alias),
             )
         )
     narrowed = narrowing(engine, {}, mine)
     results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
-    like = t(lang, "like_header", title=esc(work.title), year=work.year)
+    alias = named(lang, matches[0].alias)
+    like = t(lang, "like_header", title=esc(work.title), year=work.year, named=alias)
     items += [_result_item(f"r{start}", result, like, engine, lang) for result in results]
     following = start + INLINE_PAGE_SIZE
     more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS

@@ -49,9 +49,10 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
     work = engine.details(work_id)
     if work is None:
         return Reply(t(lang, "gone"), alert=True)
+    alias = typed_alias(found)
     if intent.name == parsing.INFO:
         return Reply(
-            details_text(work, engine, lang),
+            details_text(work, engine, lang, alias),
             ((Button(t(lang, "similar_button"), callbacks.encode_more(work.id)),),),
         )
     page = recommendations_reply(
@@ -63,9 +64,10 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
         item_type,
         mine=narrowing(engine, args, ask.mine),
         everywhere=bool(args.get("everywhere")),
+        alias=alias,
     )
     if intent.name == parsing.TITLE:
-        return Reply(f"{details_text(work, engine, lang)}\n\n{page.text}", page.buttons)
+        return Reply(f"{details_text(work, engine, lang, alias)}\n\n{page.text}", page.buttons)
     return page
 
 
@@ -95,6 +97,16 @@ def find(engine: Engine, title: str, year: object = None) -> tuple[str | None, l
         return of_year[0].work_id, of_year
     others = [match for match in by_title if match.year != year]
     return None, (of_year + others)[:DID_YOU_MEAN] or found
+
+
+def typed_alias(found: Sequence[Match]) -> str | None:
+    """The other name of the work found first (``titles_alt.csv``) that the user typed."""
+    return found[0].alias if found else None
+
+
+def named(lang: str, alias: str | None, key: str = "named_inline") -> str:
+    """``alias`` as a reply shows it beside a catalogue title; ``""`` for none."""
+    return t(lang, key, alias=esc(alias)) if alias else ""
 
 
 def _sure(matches: list[Match]) -> bool:
@@ -137,8 +149,10 @@ def recommendations_reply(
     item_type: str | None = None,
     mine: Sequence[str] = (),
     everywhere: bool = False,
+    alias: str | None = None,
 ) -> Reply:
-    """One page of works like ``work``, with their buttons.
+    """One page of works like ``work``, with their buttons; ``alias``, the other name the
+    user typed for it, shows beside its title.
 
     ``mine``, the chat's platforms, narrows the page when ``platform`` is not given, and a
     button lifts it; its pages are ``everywhere``.
@@ -176,7 +190,7 @@ def recommendations_reply(
             last=offset + len(results),
         )
     else:
-        header = t(lang, "like_header", title=title, year=year)
+        header = t(lang, "like_header", title=title, year=year, named=named(lang, alias))
     lines = [header]
     only = _filters_line(engine, lang, platform, item_type)
     if only:
@@ -272,8 +286,9 @@ def score_text(lang: str, score: float) -> str:
     return number(lang, score, 0 if float(score).is_integer() else 1)
 
 
-def details_text(work: WorkDetails, engine: Engine, lang: str) -> str:
-    """The card for one work: title, year, type, length, rating, score, where it streams…"""
+def details_text(work: WorkDetails, engine: Engine, lang: str, alias: str | None = None) -> str:
+    """The card for one work: title (and ``alias``, the other name the user typed), year,
+    type, length, rating, score, where it streams…"""
     facts = [type_name(lang, work.type)]
     if work.duration_int is not None:
         facts.append(duration(lang, work.duration_int, work.duration_type))
@@ -281,7 +296,8 @@ def details_text(work: WorkDetails, engine: Engine, lang: str) -> str:
         facts.append(esc(work.rating))
     if work.score is not None:
         facts.append(f"⭐ {score_text(lang, work.score)}")
-    lines = [f"<b>{esc(work.title)}</b> ({work.year})", " · ".join(facts)]
+    heading = f"<b>{esc(work.title)}</b> ({work.year}){named(lang, alias, 'named_card')}"
+    lines = [heading, " · ".join(facts)]
     platforms = join_names(lang, engine.registry.display(work.platforms))
     lines.append(t(lang, "streams_on", platforms=esc(platforms)))
     genres = work.genre_words

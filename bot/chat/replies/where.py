@@ -17,6 +17,8 @@ from bot.chat.replies.titles import (
     choice_label,
     close_to_best,
     find,
+    named,
+    typed_alias,
 )
 from recommender.engine import Engine, Match
 from recommender.text import fold
@@ -36,7 +38,8 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     work = engine.details(work_id)
     if work is None:
         return Reply(t(lang, "gone"), alert=True)
-    lines = [t(lang, "where_header", title=esc(work.title), year=work.year)]
+    alias = named(lang, typed_alias(found), "named_card")
+    lines = [t(lang, "where_header", title=esc(work.title), year=work.year, named=alias)]
     for record in engine.where(work_id):
         same = fold(record.title) == fold(work.title)
         as_title = "" if same else t(lang, "where_as", title=esc(record.title))
