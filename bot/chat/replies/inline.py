@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.chat import parsing
 from bot.chat.i18n import t, type_name
 from bot.chat.parsing import Intent
-from bot.chat.replies import Ask, esc
+from bot.chat.replies import Ask, esc, years
 from bot.chat.replies.discovery import is_a_title, recommender_slots, summary
 from bot.chat.replies.scope import narrowing
 from bot.chat.replies.titles import (
@@ -78,14 +78,14 @@ def inline_page(
         items.append(
             InlineItem(
                 id=f"w-{work.id}",
-                title=f"{work.title} ({work.year})",
+                title=f"{work.title} ({years(engine, lang, work)})",
                 description=f"{description}\n{t(lang, 'inline_match')}",
                 text=details_text(work, engine, lang),
             )
         )
     narrowed = narrowing(engine, {}, mine)
     results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
-    like = t(lang, "like_header", title=esc(work.title), year=work.year)
+    like = t(lang, "like_header", title=esc(work.title), year=years(engine, lang, work))
     items += [_result_item(f"r{start}", result, like, engine, lang) for result in results]
     following = start + INLINE_PAGE_SIZE
     more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
@@ -102,7 +102,7 @@ def _inline_where(title: str, engine: Engine, lang: str) -> tuple[InlineItem, ..
         items.append(
             InlineItem(
                 id=f"where-{match.id}",
-                title=f"📺 {match.title} ({match.year})",
+                title=f"📺 {match.title} ({years(engine, lang, match)})",
                 description=", ".join(engine.registry.display(match.platforms)),
                 text=reply.text,
             )
@@ -134,7 +134,7 @@ def _result_item(
     reason = reason_text(result.reason, lang)
     return InlineItem(
         id=f"{prefix}-{result.id}",
-        title=f"{result.title} ({result.year})",
+        title=f"{result.title} ({years(engine, lang, result)})",
         description=f"{' · '.join(facts)}\n{reason}",
         text=f"{header}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
     )
