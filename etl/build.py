@@ -44,7 +44,7 @@ from etl.lexicon import (
 )
 from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
-from etl.scores import SCORE_SOURCES, join_scores, load_scores
+from etl.scores import SCORE_JOINS, SCORE_SOURCES, join_scores, load_scores
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from etl.upload import HISTORY_DIR, AppliedUpload, finish_upload, prepare_upload
 from etl.versions import (
@@ -120,6 +120,8 @@ class EtlReport:
     scored: int = 0
     scored_exact: int = 0
     scored_fallback: int = 0
+    #: Per catalogue type: its titles, and how many each join of ``etl.scores`` scored.
+    scored_by_type: dict[str, dict[str, int]] = field(default_factory=dict)
     keywords: int = 0
     keywords_skipped: list[str] = field(default_factory=list)
     aliases: int = 0
@@ -143,8 +145,13 @@ class EtlReport:
         lines.append("repairs: " + ", ".join(f"{k} {v:,}" for k, v in self.repairs.items()))
         lines.append(
             f"scores: {self.scored:,} of {self.titles:,} titles ({self.coverage:.1%}); "
-            f"{self.scored_exact:,} exact, {self.scored_fallback:,} by the ±1 year fallback"
+            f"{self.scored_exact:,} exact, {self.scored_fallback:,} by the fallbacks"
         )
+        for item_type, counts in self.scored_by_type.items():
+            titles, scored = counts["titles"], sum(counts[join] for join in SCORE_JOINS)
+            share = scored / titles if titles else 0.0
+            joins = ", ".join(f"{counts[join]:,} {join}" for join in SCORE_JOINS)
+            lines.append(f"  {item_type}: {scored:,} of {titles:,} ({share:.1%}); {joins}")
         lines.append(
             f"works: {self.works:,}, of which {self.shared_works:,} are on several platforms"
         )
@@ -315,6 +322,12 @@ def build(raw_dir: Path) -> BuildResult:
     report.scored = int(catalogue["score"].notna().sum())
     report.scored_exact = int((catalogue["score_match"] == "exact").sum())
     report.scored_fallback = report.scored - report.scored_exact
+    for item_type, records in catalogue.groupby("type", observed=True, sort=True):
+        joins = records["score_match"].value_counts()
+        report.scored_by_type[str(item_type)] = {
+            "titles": len(records),
+            **{join: int(joins.get(join, 0)) for join in SCORE_JOINS},
+        }
     report.keywords = int((works["keywords"] != "").sum())
     report.keywords_skipped = [str(problem) for problem in skipped]
     report.aliases = len(aliases) - len(aliases_skipped)

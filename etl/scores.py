@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ftfy
-import numpy as np
 import pandas as pd
 
 from etl.extract import read_csv
@@ -19,6 +18,8 @@ SCORE_SOURCES = (
 )
 SCORE_COLUMNS = ("Title", "Year", "IMDb")
 KEY = ["title_key", "release_year", "type"]
+#: The joins of ``join_scores``, in the order they are tried: the ``score_match`` values.
+SCORE_JOINS = ("exact", "year±1", "first year")
 
 
 @dataclass
@@ -63,39 +64,55 @@ def load_scores(scores_dir: Path) -> ScoreTable:
     return ScoreTable(averaged, rows_in, repaired, boms)
 
 
-def join_scores(catalogue: pd.DataFrame, table: ScoreTable) -> pd.DataFrame:
-    """Add ``score`` and ``score_match`` (``exact``, ``year±1`` or missing) to the catalogue.
+def _unique_title_pairs(catalogue: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """(title key, type) pairs with one release year in the catalogue and one in the scores."""
 
-    The baseline matches on (title key, release year, type). The fallback accepts a release
-    year one off when the title key (with its type) has exactly one year on both sides.
-    """
-    keyed = catalogue[KEY].reset_index()
-    exact = keyed.merge(table.scores, on=KEY, how="left").set_index("index")["score"]
-    exact = exact.where(catalogue["title_key"] != "")
-
-    def single_year(frame: pd.DataFrame) -> pd.DataFrame:
+    def single_year(frame: pd.DataFrame) -> pd.Series:
         years = frame.groupby(["title_key", "type"])["release_year"].agg(["nunique", "first"])
-        return years[years["nunique"] == 1]["first"].rename("year")
+        return years[years["nunique"] == 1]["first"]
 
-    ours = single_year(catalogue[catalogue["title_key"] != ""])
-    theirs = single_year(table.scores)
-    pairs = pd.concat([ours, theirs.rename("their_year")], axis=1, join="inner")
-    pairs = pairs[(pairs["year"] - pairs["their_year"]).abs() == 1].reset_index()
-    fallback_scores = pairs.merge(
-        table.scores.rename(columns={"release_year": "their_year"}),
-        on=["title_key", "type", "their_year"],
-    )[["title_key", "type", "score"]]
-    fallback = keyed.merge(fallback_scores, on=["title_key", "type"], how="left").set_index(
-        "index"
-    )["score"]
-    result = catalogue.copy()
-    result["score"] = exact.combine_first(fallback).astype("float64").round(2)
-    result["score_match"] = (
-        pd.Series(
-            np.select([exact.notna(), fallback.notna()], ["exact", "year±1"], default=""),
-            index=catalogue.index,
+    ours = single_year(catalogue[catalogue["title_key"] != ""]).rename("year")
+    theirs = single_year(scores).rename("their_year")
+    return pd.concat([ours, theirs], axis=1, join="inner").reset_index()
+
+
+def join_scores(catalogue: pd.DataFrame, table: ScoreTable) -> pd.DataFrame:
+    """Add ``score``, ``score_match`` and ``first_year`` to the catalogue.
+
+    Joins are tried in order, the first that matches wins:
+
+    - ``exact``: the same (title key, release year, type);
+    - ``year±1``: a release year one off, where the title key (with its type) has exactly one
+      year on both sides;
+    - ``first year``: a TV show whose score file year is at or before its catalogue year, with
+      the same uniqueness. The TV score file dates a show by its first season, while a
+      catalogue may date it by its latest.
+
+    ``first_year`` is a TV show's first year, where its score file match gives one at or
+    before the catalogue year.
+    """
+    scores = table.scores.assign(their_year=table.scores["release_year"])
+    keyed = catalogue[KEY].reset_index()
+    keyed = keyed[keyed["title_key"] != ""]
+    pairs = _unique_title_pairs(catalogue, table.scores)
+    gap = pairs["year"] - pairs["their_year"]
+    fallbacks = {
+        "year±1": pairs[gap.abs() == 1],
+        "first year": pairs[(gap >= 0) & (pairs["type"] == "tv show")],
+    }
+    found = [keyed.merge(scores, on=KEY).assign(score_match="exact")]
+    for label, chosen in fallbacks.items():
+        matched = chosen.merge(scores, on=["title_key", "type", "their_year"])
+        columns = ["title_key", "type", "score", "their_year"]
+        found.append(
+            keyed.merge(matched[columns], on=["title_key", "type"]).assign(score_match=label)
         )
-        .replace("", pd.NA)
-        .astype("string")
+    matches = pd.concat(found).drop_duplicates("index").set_index("index").reindex(catalogue.index)
+    result = catalogue.copy()
+    result["score"] = matches["score"].astype("float64").round(2)
+    result["score_match"] = matches["score_match"].astype("string")
+    is_first = (catalogue["type"] == "tv show") & (
+        matches["their_year"] <= catalogue["release_year"]
     )
+    result["first_year"] = matches["their_year"].where(is_first).astype("Int64")
     return result

@@ -19,6 +19,7 @@ SERVED_WORK_COLUMNS = [
     "release_year",
     "type",
     "score",
+    "first_year",
     "genres",
     "listed_in_display",
     "director_display",
@@ -87,7 +88,16 @@ def build_works(catalogue: pd.DataFrame, registry: PlatformRegistry) -> pd.DataF
         ids=catalogue["id"],
         platforms=catalogue["platform"],
     ).sort_values(["work_id", "_order", "id"], kind="stable")
-    columns = ["id", "title", "title_display", "title_key", "release_year", "type", "score"]
+    columns = [
+        "id",
+        "title",
+        "title_display",
+        "title_key",
+        "release_year",
+        "type",
+        "score",
+        "first_year",
+    ]
     works = ranked.drop_duplicates("work_id").set_index("work_id")[columns + list(_MERGED_FIELDS)]
     # Most works have one copy; only the shared ones need merging, which keeps this fast.
     shared = ranked[ranked["work_id"].duplicated(keep=False)]

@@ -403,6 +403,13 @@ class Engine:
             else str(first["description_display"]),
         )
 
+    def first_year(self, work_id: str) -> int | None:
+        """A TV show's first year, where the score files give it; the ``year`` of its matches
+        and details is the catalogue's, often its latest season."""
+        row = self.work_row(work_id)
+        year = None if row is None else self._columns["first_year"][row]
+        return None if year is None or pd.isna(year) else int(year)
+
     # -- recommendations ---------------------------------------------------------------------
     def recommend(
         self,

@@ -12,6 +12,7 @@ free text, an inline query, or the reply language of a message.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import signal
 import time
@@ -128,10 +129,14 @@ def cpu_seconds(call: Callable[[], object], give_up: float) -> float:
     """The CPU time ``call`` takes, or ``give_up`` if it had to be stopped after that long.
 
     CPU time, not the wall clock: other processes on a busy machine slow a call down without
-    making it do more work. A backtracking regular expression can run for years; Python's
-    ``re`` checks for signals, so a CPU timer stops it. Main thread only.
+    making it do more work. Nor is a garbage collection the call's work: in a process holding
+    a whole catalogue one can take longer than the call, so none runs during it. A
+    backtracking regular expression can run for years; Python's ``re`` checks for signals, so
+    a CPU timer stops it. Main thread only.
     """
     previous = signal.signal(signal.SIGVTALRM, _give_up)
+    collecting = gc.isenabled()
+    gc.disable()
     signal.setitimer(signal.ITIMER_VIRTUAL, give_up)
     started = time.thread_time()
     try:
@@ -141,6 +146,8 @@ def cpu_seconds(call: Callable[[], object], give_up: float) -> float:
     finally:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         signal.signal(signal.SIGVTALRM, previous)
+        if collecting:
+            gc.enable()
     return time.thread_time() - started
 
 

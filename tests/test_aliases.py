@@ -85,12 +85,12 @@ def test_the_file_is_a_versioned_input(fixture_raw: Path) -> None:
 
 def test_a_row_naming_no_work_is_reported_and_the_rest_is_built(raw_dir: Path) -> None:
     path = raw_dir / ALIASES_FILE
-    path.write_text(path.read_text() + "Breaking Bad,2013,tv show,Breaking Bad (2013),en\n")
+    path.write_text(path.read_text() + "Breaking Bad,2008,tv show,Breaking Bad (2008),en\n")
     report = build(raw_dir).report
     assert report.aliases == 6
     assert report.aliases_skipped == [
-        f"raw/{ALIASES_FILE}, row 8, column 'year': 'Breaking Bad' (2013, tv show) is no work "
-        "of the catalogue, which has it as (2008, tv show)"
+        f"raw/{ALIASES_FILE}, row 8, column 'year': 'Breaking Bad' (2008, tv show) is no work "
+        "of the catalogue, which has it as (2013, tv show)"
     ]
     assert f"  skipped {report.aliases_skipped[0]}" in report.format().splitlines()
 

@@ -79,7 +79,7 @@ def test_report_format(report: EtlReport) -> None:
     assert lines[0] == f"StreamBot catalogue {report.version} (inputs {report.inputs_hash[:12]})"
     assert "amazon            7         6            1" in lines
     assert "total            29        28            1" in lines
-    assert "scores: 12 of 28 titles (42.9%); 11 exact, 1 by the ±1 year fallback" in lines
+    assert "scores: 12 of 28 titles (42.9%); 10 exact, 2 by the fallbacks" in lines
     assert "works: 27, of which 1 are on several platforms" in lines
     assert (
         "  quarantined amazon_prime_titles.csv row 6 column 'release_year': "
@@ -265,7 +265,7 @@ def test_adding_a_platform_takes_a_registry_entry_and_a_csv(raw_dir: Path, tmp_p
         'file = "max_titles.csv"\ndisplay_name = "Max"\naliases = ["hbo max"]\n'
     )
     (raw_dir / "catalogues" / "max_titles.csv").write_text(
-        f"{HEADER}\ns1,TV Show,Breaking Bad,,,Canada,,2008,TV-14,6 Seasons,Drama,A copy.\n"
+        f"{HEADER}\ns1,TV Show,Breaking Bad,,,Canada,,2013,TV-14,6 Seasons,Drama,A copy.\n"
         "s2,Movie,Max Only,,Al Pacino,,,2008,,90 min,Drama,x\n"
     )
     report = run_etl(raw_dir, tmp_path / "processed")

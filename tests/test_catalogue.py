@@ -164,7 +164,8 @@ def test_actor(catalogue: Catalogue, platform: str, year: int | str, expected: T
         ("movie", "germany", 2001, 1),  # Amélie: "France, Germany"
         ("tv", "united states", 2005, 1),  # The Office
         ("tv show", "united kingdom", 2001, 1),  # The Office (UK)
-        ("series", "united states", 2008, 2),  # The Clone Wars, Breaking Bad
+        ("series", "united states", 2008, 1),  # The Clone Wars
+        ("series", "united states", 2013, 1),  # Breaking Bad, dated by its latest season
         ("movie", "united states", 2008, 0),
         ("tv", "japan", 2012, 1),
     ],

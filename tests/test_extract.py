@@ -78,7 +78,7 @@ def test_na_like_text_stays_text(tmp_path: Path) -> None:
     ("file_name", "had_bom", "imdb", "rows"),
     [
         ("MoviesOnStreamingPlatforms_updated.csv", True, "8.0", 14),
-        ("tv_shows.csv", False, "8.7/10", 7),
+        ("tv_shows.csv", False, "8.7/10", 10),
     ],
 )
 def test_reads_fixture_score_files(

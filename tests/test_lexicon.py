@@ -64,7 +64,7 @@ def test_a_missing_table_is_named(tmp_path: Path) -> None:
 # -- the keywords of well-known works ----------------------------------------------------------
 def test_the_fixture_keywords_load(fixture_raw: Path) -> None:
     first, second = load_keywords(fixture_raw)
-    assert (first.row, first.title, first.year, first.type) == (2, "Breaking Bad", 2008, "tv show")
+    assert (first.row, first.title, first.year, first.type) == (2, "Breaking Bad", 2013, "tv show")
     assert first.keywords.startswith("walter white, heisenberg")
     assert second.title == "The Mandalorian"
 
@@ -146,12 +146,12 @@ def test_the_fixture_keywords_reach_their_works_and_are_not_served(
 
 def test_a_row_naming_no_work_is_reported_and_the_rest_is_built(raw_dir: Path) -> None:
     path = raw_dir / KEYWORDS_FILE
-    path.write_text(path.read_text() + 'Breaking Bad,2013,tv show,"walter white"\n')
+    path.write_text(path.read_text() + 'Breaking Bad,2008,tv show,"walter white"\n')
     report = build(raw_dir).report
     assert report.keywords == 2
     assert report.keywords_skipped == [
-        f"raw/{KEYWORDS_FILE}, row 4, column 'year': 'Breaking Bad' (2013, tv show) is no work "
-        "of the catalogue, which has it as (2008, tv show)"
+        f"raw/{KEYWORDS_FILE}, row 4, column 'year': 'Breaking Bad' (2008, tv show) is no work "
+        "of the catalogue, which has it as (2013, tv show)"
     ]
     lines = report.format().splitlines()
     assert "plot keywords: 2 works; 1 row skipped" in lines

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.build import EtlReport
-from etl.scores import ScoreTable, join_scores, load_scores, parse_imdb
+from etl.build import BuildResult, EtlReport
+from etl.scores import SCORE_JOINS, ScoreTable, join_scores, load_scores, parse_imdb
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def scores_by_key(table: ScoreTable) -> dict[tuple[str, int, str], float]:
 
 
 def test_load_scores_counts(table: ScoreTable) -> None:
-    assert table.rows_in == 14 + 7
+    assert table.rows_in == 14 + 10
     assert table.mojibake_repaired == 1  # AmÃ©lie
     assert table.bom_stripped == 1  # the movie file only
 
@@ -71,32 +71,42 @@ def test_load_scores_table(table: ScoreTable) -> None:
         ("the office", 2004, "tv show"): 8.9,
         ("toy story", 1995, "tv show"): 1.0,
         ("the mandalorian", 2019, "tv show"): 8.7,
+        ("abnormal summit", 2014, "tv show"): 8.1,
+        ("abnormal summit", 2015, "tv show"): 7.0,
+        ("family guy", 2005, "tv show"): 8.1,
     }
     # Left out: "¿?" and 忍者ハットリくん (empty keys), Oct-01 and The Clone Wars (no IMDb).
 
 
 @pytest.mark.parametrize(
-    ("record_id", "score", "match"),
+    ("record_id", "score", "match", "first_year"),
     [
-        ("ds1", 8.3, "exact"),  # Toy Story: duplicate keys averaged
-        ("hs1", 8.3, "exact"),  # the same work on Hulu
-        ("ns6", 7.9, "exact"),  # Amélie, through the ftfy repair
-        ("ds2", 7.9, "exact"),
-        ("ns7", 8.7, "exact"),  # a TV show from tv_shows.csv
-        ("ns11", 9.4, "exact"),
-        ("hs3", 6.3, "year±1"),  # Mood Indigo 2013 against 2014, one year each side
-        ("as2", None, None),  # Heat 1995: scores hold 1986 and 1996, so no fallback
-        ("ns2", None, None),  # The Office 2005 (TV): catalogue holds 2001 and 2005
-        ("as4", None, None),  # The Office 2001 (TV)
-        ("as6", None, None),  # "¿?": an empty key never matches
-        ("ns10", None, None),  # 忍者ハットリくん: an empty key never matches
-        ("ns4", None, None),  # Oct-01: IMDb missing
-        ("ds3", None, None),  # The Clone Wars: IMDb missing
-        ("ns3", None, None),  # not in the score files
+        ("ds1", 8.3, "exact", None),  # Toy Story: duplicate keys averaged; a movie
+        ("hs1", 8.3, "exact", None),  # the same work on Hulu
+        ("ns6", 7.9, "exact", None),  # Amélie, through the ftfy repair
+        ("ds2", 7.9, "exact", None),
+        ("ns7", 8.7, "exact", 2016),  # a TV show from tv_shows.csv
+        ("ds5", 8.7, "exact", 2019),
+        ("hs3", 6.3, "year±1", None),  # Mood Indigo 2013 against 2014, one year each side
+        ("ns11", 9.4, "first year", 2008),  # Breaking Bad: latest season 2013, first 2008
+        ("as2", None, None, None),  # Heat 1995: scores hold 1986 and 1996, so no fallback
+        ("ns2", None, None, None),  # The Office 2005 (TV): catalogue holds 2001 and 2005
+        ("as4", None, None, None),  # The Office 2001 (TV)
+        ("ns5", None, None, None),  # Abnormal Summit 2017: scores hold 2014 and 2015
+        ("hs4", None, None, None),  # Family Guy 1999: the score file's 2005 is after it
+        ("as6", None, None, None),  # "¿?": an empty key never matches
+        ("ns10", None, None, None),  # 忍者ハットリくん: an empty key never matches
+        ("ns4", None, None, None),  # Oct-01: IMDb missing
+        ("ds3", None, None, None),  # The Clone Wars: IMDb missing
+        ("ns3", None, None, None),  # not in the score files
     ],
 )
 def test_join_on_the_fixture_catalogue(
-    records: pd.DataFrame, record_id: str, score: float | None, match: str | None
+    records: pd.DataFrame,
+    record_id: str,
+    score: float | None,
+    match: str | None,
+    first_year: int | None,
 ) -> None:
     if score is None:
         assert pd.isna(records.at[record_id, "score"])
@@ -104,6 +114,10 @@ def test_join_on_the_fixture_catalogue(
     else:
         assert records.at[record_id, "score"] == pytest.approx(score)
         assert records.at[record_id, "score_match"] == match
+    if first_year is None:
+        assert pd.isna(records.at[record_id, "first_year"])
+    else:
+        assert records.at[record_id, "first_year"] == first_year
 
 
 def test_each_score_file_feeds_only_its_own_type(records: pd.DataFrame) -> None:
@@ -114,7 +128,12 @@ def test_each_score_file_feeds_only_its_own_type(records: pd.DataFrame) -> None:
 
 
 def test_report_score_coverage(report: EtlReport) -> None:
-    assert (report.scored, report.scored_exact, report.scored_fallback) == (12, 11, 1)
+    assert (report.scored, report.scored_exact, report.scored_fallback) == (12, 10, 2)
+    assert report.scored_by_type == {
+        "movie": {"titles": 18, "exact": 8, "year±1": 1, "first year": 0},
+        "tv show": {"titles": 10, "exact": 2, "year±1": 0, "first year": 1},
+    }
+    assert "  tv show: 3 of 10 (30.0%); 2 exact, 0 year±1, 1 first year" in report.format()
     assert report.coverage == pytest.approx(12 / 28)
 
 
@@ -236,3 +255,34 @@ def test_duplicate_keys_are_averaged(tmp_path: Path) -> None:
     table = load_scores(tmp_path)
     assert scores_by_key(table) == {("heat", 1995, "movie"): 8.0, ("heat", 1995, "tv show"): 2.0}
     assert table.rows_in == 5
+
+
+def test_the_first_year_join_is_for_tv_shows_only() -> None:
+    scores = pd.DataFrame(
+        {
+            "title_key": ["heat", "heat"],
+            "release_year": [1990, 1990],
+            "type": ["movie", "tv show"],
+            "score": [7.0, 8.0],
+        }
+    )
+    catalogue = pd.DataFrame(
+        {"title_key": ["heat", "heat"], "release_year": [1995, 1995], "type": ["movie", "tv show"]}
+    )
+    joined = join_scores(catalogue, ScoreTable(scores, 2, 0, 0))
+    assert pd.isna(joined.at[0, "score"]) and pd.isna(joined.at[0, "first_year"])
+    assert (joined.at[1, "score"], joined.at[1, "score_match"]) == (8.0, "first year")
+    assert joined.at[1, "first_year"] == 1990
+
+
+# The real catalogue scores 48.0% of its TV shows (38.6% without the first-year join).
+MIN_TV_COVERAGE = 0.47
+
+
+def test_the_first_year_join_raises_tv_coverage(real_build: BuildResult) -> None:
+    tv = real_build.report.scored_by_type["tv show"]
+    scored = sum(tv[join] for join in SCORE_JOINS)
+    assert scored / tv["titles"] > MIN_TV_COVERAGE
+    assert (scored - tv["first year"]) / tv["titles"] < 0.40
+    shows = real_build.catalogue[real_build.catalogue["type"] == "tv show"]
+    assert (shows["first_year"] <= shows["release_year"]).all()

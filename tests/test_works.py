@@ -74,6 +74,7 @@ def test_build_works_merges_copies(fixture_raw: Path) -> None:
         "release_year": 1995,
         "type": "movie",
         "score": 7.1,
+        "first_year": pd.NA,
         "genres": "action",
         "description": "A heist.",
         "director": "michael mann",

@@ -108,6 +108,21 @@ class Texts:
         """``Movie`` or ``TV show`` (or ``Película``/``Serie``) for a catalogue type."""
         return self.t(lang, "type_movie" if item_type == "movie" else "type_tv")
 
+    def years_text(self, lang: str, item_type: str, year: int, first_year: int | None) -> str:
+        """A work's year as replies show it. A catalogue dates a TV show by its latest season,
+        so a show spans from its first year where that is known, and says so where not.
+
+        >>> years_text("en", "tv show", 2013, 2008), years_text("es", "tv show", 2013, None)
+        ('2008–2013', '2013, última temporada')
+        >>> years_text("en", "tv show", 2016, 2016), years_text("en", "movie", 1995, None)
+        ('2016', '1995')
+        """
+        if item_type == "movie" or first_year == year:
+            return str(year)
+        if first_year is None:
+            return self.t(lang, "year_latest_season", year=year)
+        return f"{first_year}–{year}"
+
     def genre_name(self, lang: str, genre: str) -> str:
         """A canonical genre word (etl.genres' vocabulary, underscores as spaces) in ``lang``;
         unknown words stay as they are.
@@ -153,6 +168,7 @@ exact_number = TEXTS.exact_number
 date_text = TEXTS.date_text
 join_names = TEXTS.join_names
 type_name = TEXTS.type_name
+years_text = TEXTS.years_text
 genre_name = TEXTS.genre_name
 country_name = TEXTS.country_name
 from_country = TEXTS.from_country

@@ -21,8 +21,8 @@ def engine(real_build: BuildResult) -> Engine:
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
-        ("money heist", "en", "<b>La casa de papel</b> (2021) — “Money Heist”"),
-        ("money heist", "es", "<b>La casa de papel</b> (2021) — “Money Heist”"),
+        ("money heist", "en", "<b>La casa de papel</b> (2021, latest season) — “Money Heist”"),
+        ("money heist", "es", "<b>La casa de papel</b> (2021, última temporada) — “Money Heist”"),
         (
             "el laberinto del fauno",
             "es",

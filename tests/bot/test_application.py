@@ -154,21 +154,36 @@ async def test_free_text_titles_get_details_and_recommendations(bot):
     assert "¡Hola!" in await bot.chat(language_code="es").reply("hola")
 
 
+async def test_a_series_spans_from_its_first_year_to_its_latest_season(bot):
+    # The fixture's Netflix dates Breaking Bad 2013 (its latest season); scores say 2008.
+    reply = await bot.chat().reply("breaking bad")
+    assert reply.startswith("<b>Breaking Bad</b> (2008–2013)\nTV show · 5 seasons")
+    assert "If you like <b>Breaking Bad</b> (2008–2013), try:" in reply
+    where = await bot.chat(language_code="es").reply("dónde ver breaking bad")
+    assert where.startswith("📺 <b>Breaking Bad</b> (2008–2013) está en:")
+    spanish = await bot.chat(language_code="es").reply("/info breaking bad")
+    assert spanish.startswith("<b>Breaking Bad</b> (2008–2013)\nSerie · 5 temporadas")
+    results = (await bot.chat(language_code="es").inline("breaking bad")).params["results"]
+    assert results[0]["title"] == "Breaking Bad (2008–2013)"
+    office = await bot.chat(language_code="es").reply("/info the office 2005")
+    assert office.startswith("<b>The Office</b> (2005, última temporada)\nSerie")
+
+
 async def test_did_you_mean_offers_the_close_candidates_as_buttons(bot):
     chat = bot.chat()
     (sent,) = [call for call in await chat.say("the office") if call.method == "sendMessage"]
     assert sent.text == "🤔 Did you mean…?"
     assert sent.buttons == [
-        ("The Office (2001) · Prime Video", "title:as4"),
-        ("The Office (2005) · Netflix", "title:ns2"),
+        ("The Office (2001, latest season) · Prime Video", "title:as4"),
+        ("The Office (2005, latest season) · Netflix", "title:ns2"),
     ]
     calls = await chat.press("title:ns2")
     assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]
-    assert calls[1].text.startswith("<b>The Office</b> (2005)\nTV show · 9 seasons")
+    assert calls[1].text.startswith("<b>The Office</b> (2005, latest season)\nTV show · 9 seasons")
     (sent,) = [call for call in await chat.say("/info the office") if call.method == "sendMessage"]
     assert [data for _, data in sent.buttons] == ["info:as4", "info:ns2"]
     calls = await chat.press("info:as4")
-    assert "<b>The Office</b> (2001)" in calls[1].text
+    assert "<b>The Office</b> (2001, latest season)" in calls[1].text
     assert calls[1].buttons == [("🍿 Similar titles", "more:as4:")]
 
 
@@ -664,12 +679,13 @@ async def test_inline_where_shows_each_work_and_its_platforms(bot):
     chat = bot.chat(language_code="es")
     results = (await chat.inline("donde the office")).params["results"]
     assert sorted(result["title"] for result in results) == [
-        "📺 The Office (2001)",
-        "📺 The Office (2005)",
+        "📺 The Office (2001, última temporada)",
+        "📺 The Office (2005, última temporada)",
     ]
     texts = [result["input_message_content"]["message_text"] for result in results]
     assert any(
-        text.startswith("📺 <b>The Office</b> (2005) está en:\n• <b>Netflix</b>") for text in texts
+        text.startswith("📺 <b>The Office</b> (2005, última temporada) está en:\n• <b>Netflix</b>")
+        for text in texts
     )
     assert (await chat.inline("where qwxzy")).params["results"] == []
 

@@ -34,7 +34,10 @@ def test_ask_prints_the_reply_with_numbered_buttons(built, capsys):
 def test_ask_html_shows_what_telegram_gets(built, capsys):
     cli.main(["--data-dir", str(built.data_dir), "ask", "the office", "--html"])
     out = capsys.readouterr().out
-    assert "🤔 Did you mean…?\n  [1] The Office (2001) · Prime Video  → title:as4" in out
+    assert (
+        "🤔 Did you mean…?\n  [1] The Office (2001, latest season) · Prime Video  → title:as4"
+        in out
+    )
 
 
 def test_ask_defaults_to_the_terminal_language(built, capsys, monkeypatch):
@@ -69,7 +72,9 @@ def test_a_chat_session_with_buttons_as_numbers(engine):
     assert "More like Toy Story (1995), 6–10:" in text  # 6 pressed "Next 5"
     assert "If you like " in text.split("6–10:")[1]  # 1 pressed "More like this"
     assert "¡Listo! Hablaré en español" in text
-    assert "The Office (2005)\nSerie · 9 temporadas" in text  # 2 picked the Netflix one
+    assert (
+        "The Office (2005, última temporada)\nSerie · 9 temporadas" in text
+    )  # 2 picked the Netflix one
     assert "No encontré nada llamado «99»" in text  # no button 99: a title search
 
 

@@ -190,7 +190,11 @@ async def test_groups_discover_with_the_command_and_a_mention(bot):
 async def test_inline_discovery_pages(bot):
     answer = await bot.chat().inline("funny stuff on netflix")
     titles = {result["title"] for result in answer.params["results"]}
-    assert titles == {"Amélie (2001)", "The Office (2005)", "Abnormal Summit (2017)"}
+    assert titles == {
+        "Amélie (2001)",
+        "The Office (2005, latest season)",
+        "Abnormal Summit (2017, latest season)",
+    }
 
 
 async def test_a_follow_up_is_served_by_another_os_process_on_the_same_database(
@@ -298,4 +302,4 @@ async def test_a_type_then_words_that_name_no_title_is_a_list_about_them(bot):
     assert page.text.startswith("🍿 <b>Algo para ver</b>: Serie · “walter white”")
     assert _titles(page.text)[0] == "Breaking Bad"
     card = await bot.chat(language_code="es").reply("la serie de breaking bad")
-    assert card.startswith("<b>Breaking Bad</b> (2008)\nSerie")
+    assert card.startswith("<b>Breaking Bad</b> (2008–2013)\nSerie")

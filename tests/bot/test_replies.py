@@ -354,9 +354,9 @@ def test_a_request_without_a_title_asks_for_one(engine, text, lang):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The Office 2005", "<b>The Office</b> (2005)\nTV show · 9 seasons"),
-        ("The Office (2001)", "<b>The Office</b> (2001)\nTV show · 2 seasons"),
-        ("/info the office 2005", "<b>The Office</b> (2005)\nTV show · 9 seasons"),
+        ("The Office 2005", "<b>The Office</b> (2005, latest season)\nTV show · 9 seasons"),
+        ("The Office (2001)", "<b>The Office</b> (2001, latest season)\nTV show · 2 seasons"),
+        ("/info the office 2005", "<b>The Office</b> (2005, latest season)\nTV show · 9 seasons"),
         ("Toy Story 2 (1999)", "<b>Toy Story 2</b> (1999)\nMovie"),
         # The year is part of this title.
         ("Louis C.K. 2017", "<b>Louis C.K. 2017</b> (2017)\nMovie"),
@@ -375,7 +375,9 @@ def test_a_year_that_matches_no_work_asks_among_the_title(engine):
 def test_a_platform_after_a_title_filters_the_recommendations(engine):
     text = say(engine, "toy story on hulu").text
     assert text.startswith("<b>Toy Story</b> (1995)")
-    assert "<i>Only on Hulu</i>\n\n1. <b>Family Guy</b> (1999) · TV show · Hulu" in text
+    assert (
+        "<i>Only on Hulu</i>\n\n1. <b>Family Guy</b> (1999, latest season) · TV show · Hulu" in text
+    )
     assert "Disney+ ·" not in text.split("Only on Hulu")[1]
 
 
@@ -424,7 +426,10 @@ def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
     ]
     reply = titles._did_you_mean(Intent("recommend", {"title": "the office"}), found, engine, "en")
     labels = [row[0].label for row in reply.buttons]
-    assert labels == ["The Office (2001) · Hulu", "The Office (U.K.) (2001) · Hulu"]
+    assert labels == [
+        "The Office (2001, latest season) · Hulu",
+        "The Office (U.K.) (2001, latest season) · Hulu",
+    ]
 
 
 def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):

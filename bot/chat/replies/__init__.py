@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from bot.chat.i18n import years_text
 from bot.chat.parsing import Intent
 from bot.chat.state import Discovering
 from recommender.engine import Engine
@@ -94,6 +95,19 @@ def shorten(text: str, length: int) -> str:
     'Star Wars:…'
     """
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+class Dated(Protocol):
+    """A work as replies date it: a match, a recommendation or a work's details."""
+
+    work_id: str
+    type: str
+    year: int
+
+
+def years(engine: Engine, lang: str, work: Dated) -> str:
+    """``work``'s year as replies show it (see :func:`bot.chat.i18n.years_text`)."""
+    return years_text(lang, work.type, work.year, engine.first_year(work.work_id))
 
 
 class AdminService(Protocol):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.chat import parsing
 from bot.chat.i18n import t, type_name
 from bot.chat.parsing import Intent
-from bot.chat.replies import Ask, esc
+from bot.chat.replies import Ask, esc, years
 from bot.chat.replies.discovery import is_a_title, recommender_slots, summary
 from bot.chat.replies.scope import narrowing
 from bot.chat.replies.titles import (
@@ -79,7 +79,7 @@ def inline_page(
         items.append(
             InlineItem(
                 id=f"w-{work.id}",
-                title=f"{work.title} ({work.year})",
+                title=f"{work.title} ({years(engine, lang, work)})",
                 description=f"{description}\n{t(lang, 'inline_match')}",
                 text=details_text(work, engine, lang, matches[0].alias),
             )
@@ -87,7 +87,9 @@ def inline_page(
     narrowed = narrowing(engine, {}, mine)
     results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
     alias = named(lang, matches[0].alias)
-    like = t(lang, "like_header", title=esc(work.title), year=work.year, named=alias)
+    like = t(
+        lang, "like_header", title=esc(work.title), year=years(engine, lang, work), named=alias
+    )
     items += [_result_item(f"r{start}", result, like, engine, lang) for result in results]
     following = start + INLINE_PAGE_SIZE
     more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
@@ -104,7 +106,7 @@ def _inline_where(title: str, engine: Engine, lang: str) -> tuple[InlineItem, ..
         items.append(
             InlineItem(
                 id=f"where-{match.id}",
-                title=f"📺 {match.title} ({match.year})",
+                title=f"📺 {match.title} ({years(engine, lang, match)})",
                 description=", ".join(engine.registry.display(match.platforms)),
                 text=reply.text,
             )
@@ -136,7 +138,7 @@ def _result_item(
     reason = reason_text(result.reason, lang)
     return InlineItem(
         id=f"{prefix}-{result.id}",
-        title=f"{result.title} ({result.year})",
+        title=f"{result.title} ({years(engine, lang, result)})",
         description=f"{' · '.join(facts)}\n{reason}",
         text=f"{header}\n\n{result_line(result, engine, lang)}\n<i>{esc(reason)}</i>",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import callbacks
-from bot.chat.i18n import date_text, join_names, number, plural, t, type_name
+from bot.chat.i18n import date_text, join_names, number, plural, t, type_name, years_text
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, Button, ChartRequest, Reply, esc
 from bot.chat.replies.conversation import stale_reply
@@ -35,7 +35,9 @@ def new_reply(intent: Intent, ask: Ask) -> Reply:
                 "new_line",
                 n=position,
                 title=esc(title.title),
-                year=title.year,
+                year=years_text(
+                    lang, title.type, title.year, engine.first_year(engine.work_of(title.id) or "")
+                ),
                 type=type_name(lang, title.type),
                 platform=display(engine, title.platform),
                 date=date_text(lang, title.date_added),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from bot.chat import callbacks, parsing
 from bot.chat.i18n import country_name, genre_name, join_names, number, plural, t, type_name
 from bot.chat.parsing import Intent
-from bot.chat.replies import Ask, Button, Reply, esc, shorten
+from bot.chat.replies import Ask, Button, Reply, esc, shorten, years
 from bot.chat.replies.scope import display, letter, mine_line, narrowing, platform_filter
 from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
 from recommender.matcher import is_confident
@@ -118,7 +118,7 @@ def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: 
     item_type = intent.args.get("item_type")
     rows = []
     for match in close_to_best(found)[:DID_YOU_MEAN]:
-        label = choice_label(match, engine)
+        label = choice_label(match, engine, lang)
         if intent.name == parsing.INFO:
             data = callbacks.encode_info(match.id)
         elif intent.name == parsing.TITLE:
@@ -135,9 +135,9 @@ def close_to_best(found: Sequence[Match]) -> list[Match]:
     return [match for match in found if match.confidence >= found[0].confidence - CLOSE_TO_BEST]
 
 
-def choice_label(match: Match, engine: Engine) -> str:
+def choice_label(match: Match, engine: Engine, lang: str) -> str:
     where = ", ".join(engine.registry.display(match.platforms))
-    return f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({match.year}) · {where}"
+    return f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({years(engine, lang, match)}) · {where}"
 
 
 def recommendations_reply(
@@ -162,7 +162,7 @@ def recommendations_reply(
     results = engine.similar(work.work_id, PAGE_SIZE + 1, where, item_type, offset)
     has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
     results = results[:PAGE_SIZE]
-    title, year = esc(work.title), work.year
+    title, year = esc(work.title), years(engine, lang, work)
     platform_letter = letter(engine, platform)
     lift = ()
     if mine:
@@ -250,7 +250,7 @@ def _nav_row(
 
 def result_line(result: Recommendation, engine: Engine, lang: str) -> str:
     parts = [
-        f"<b>{esc(result.title)}</b> ({result.year})",
+        f"<b>{esc(result.title)}</b> ({years(engine, lang, result)})",
         type_name(lang, result.type),
         esc(", ".join(engine.registry.display(result.platforms))),
     ]
@@ -296,8 +296,8 @@ def details_text(work: WorkDetails, engine: Engine, lang: str, alias: str | None
         facts.append(esc(work.rating))
     if work.score is not None:
         facts.append(f"⭐ {score_text(lang, work.score)}")
-    heading = f"<b>{esc(work.title)}</b> ({work.year}){named(lang, alias, 'named_card')}"
-    lines = [heading, " · ".join(facts)]
+    heading = f"<b>{esc(work.title)}</b> ({years(engine, lang, work)})"
+    lines = [heading + named(lang, alias, "named_card"), " · ".join(facts)]
     platforms = join_names(lang, engine.registry.display(work.platforms))
     lines.append(t(lang, "streams_on", platforms=esc(platforms)))
     genres = work.genre_words

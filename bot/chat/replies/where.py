@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from bot.chat import callbacks
 from bot.chat.i18n import date_text, genre_name, join_names, number, t
 from bot.chat.parsing import Intent
-from bot.chat.replies import Ask, Button, Reply, esc, shorten
+from bot.chat.replies import Ask, Button, Reply, esc, shorten, years
 from bot.chat.replies.scope import display
 from bot.chat.replies.titles import (
     BUTTON_TITLE_LENGTH,
@@ -39,7 +39,8 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     if work is None:
         return Reply(t(lang, "gone"), alert=True)
     alias = named(lang, typed_alias(found), "named_card")
-    lines = [t(lang, "where_header", title=esc(work.title), year=work.year, named=alias)]
+    year = years(engine, lang, work)
+    lines = [t(lang, "where_header", title=esc(work.title), year=year, named=alias)]
     for record in engine.where(work_id):
         same = fold(record.title) == fold(work.title)
         as_title = "" if same else t(lang, "where_as", title=esc(record.title))
@@ -67,7 +68,7 @@ def _where_not_found(
     else:
         text = t(lang, "where_closest", query=query)
     rows = tuple(
-        (Button(choice_label(match, engine), callbacks.encode_where(match.id)),)
+        (Button(choice_label(match, engine, lang), callbacks.encode_where(match.id)),)
         for match in found[:DID_YOU_MEAN]
     )
     return Reply(text, rows)
@@ -96,9 +97,9 @@ def why_reply(intent: Intent, ask: Ask) -> Reply:
             lang,
             "why_header",
             first=esc(first.title),
-            first_year=first.year,
+            first_year=years(engine, lang, first),
             second=esc(second.title),
-            second_year=second.year,
+            second_year=years(engine, lang, second),
             percent=number(lang, explanation.similarity * 100) + " %",
         )
     ]
