@@ -21,6 +21,9 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   the share of the top 5 sharing a genre with both. One query set was used to choose the
   ranking's weights; the held-out set never was.
 
+- score coverage by type: the share of titles the score files score, with every join and
+  with the joins before the first-year one (``etl.scores``).
+
 The description-only TF-IDF model is scored in the same run as the baseline. For discovery it
 ranks every work by the cosine of the request's words with its description, with no filter
 (for liked pairs: of the two works' description vectors summed).
@@ -43,6 +46,7 @@ from rapidfuzz import process, utils
 from bot.settings import Settings
 from etl.build import BuildResult, build
 from etl.lexicon import load_lexicon, load_synonyms
+from etl.scores import SCORE_JOINS
 from etl.works import SERVED_WORK_COLUMNS
 from recommender.discovery import Slots, TopicScorer
 from recommender.engine import Engine
@@ -122,6 +126,7 @@ def main() -> None:
     )
     print("\naccuracy by noise: " + ", ".join(f"{k} {v:.3f}" for k, v in ours.by_kind.items()))
     report_plot(result, works, raw_dir)
+    report_scores(result)
     engine = Engine(
         result.registry,
         result.catalogue,
@@ -189,6 +194,22 @@ def report_discovery(engine: Engine, baseline: ContentModel, n: int) -> None:
             target_text = "" if target is None else f"{target:.2f}"
             peer_text = "" if peer_value is None else f"{peer_value:.3f}"
             print(f"{label:<40}{target_text:>8}{ours_value:>8.3f}{peer_text:>18}")
+
+
+def report_scores(result: BuildResult) -> None:
+    """Score coverage by type: every join of ``etl.scores``, beside the joins before the
+    first-year one (exact title and year, then a year either side). The first-year join is
+    tried last, on what the others left, so the previous joins' figure is this build's less
+    what it added."""
+    print(f"\n{'score coverage':<22}{'ours':>18}{'exact and year±1':>20}")
+    for item_type, counts in result.report.scored_by_type.items():
+        titles = counts["titles"]
+        ours = sum(counts[join] for join in SCORE_JOINS)
+        before = ours - counts["first year"]
+        print(
+            f"{item_type + f' ({titles:,})':<22}{ours / titles:>12.1%} {ours:>5,}"
+            f"{before / titles:>14.1%} {before:>5,}"
+        )
 
 
 def report_plot(result: BuildResult, works: pd.DataFrame, raw_dir: Path) -> None:
