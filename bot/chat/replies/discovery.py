@@ -79,7 +79,9 @@ def named_or_described_reply(intent: Intent, ask: Ask) -> Reply:
     # Read as a title, the message kept the chat's language; a description is answered in
     # its own when it is clearly written in one.
     described = replace(ask, lang=parsing.detect_language(text) or ask.lang)
-    if not ask.engine.plot.scores(text, described.lang).any():
+    # Whether the plot index searches any of its words; the page then scores them once.
+    searched, _ = ask.engine.plot.query_terms(text, described.lang)
+    if not len(searched):
         return reply
     return _page(Discovering(bounded({"about": text})), described)
 
