@@ -339,6 +339,10 @@ class Engine:
         found = self.matcher.match(text, limit=1)
         return found[0].confidence if found else 0.0
 
+    def titles_within(self, text: str) -> list[str]:
+        """The runs of words of ``text`` that name a work exactly, longest first."""
+        return self.matcher.titles_within(text)
+
     def knows_word(self, word: str) -> bool:
         """Whether ``word`` (one word, folded) is a word of the catalogue's titles, synopses,
         cast or directors, or of its Spanish lexicon."""

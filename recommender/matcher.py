@@ -32,6 +32,10 @@ SUBTITLE_WEIGHT = 0.9
 MIN_SUBTITLE_LENGTH = 6
 
 
+# A title named inside a sentence ("i like the mandalorian") is looked for among its runs of
+# at most this many words, so the cost stays linear in the sentence's length.
+MAX_TITLE_WORDS = 12
+
 # Below this confidence a candidate is noise, not a guess worth offering: "harry potter" is
 # not "Charlotte" (0.67), "game of thrones" not "Game of Talents" (0.73), while a slip such
 # as "toy stroy" (0.89) or "the ofice" (0.95) stays well above it.
@@ -202,6 +206,30 @@ class TitleMatcher:
             for work, (score, alias) in ranked
             if score >= MIN_CONFIDENCE
         ]
+
+    def titles_within(self, query: str) -> list[str]:
+        """The runs of whole words of ``query`` that are, exactly, a work's title or other
+        name (its article or trailing qualifier aside), longest first, then leftmost.
+
+        >>> works = pd.DataFrame({"title_display": ["The Mandalorian", "Up"], "ids": ["d1", "d2"]})
+        >>> TitleMatcher().fit(works).titles_within("I like the Mandalorian, and up")
+        ['the mandalorian', 'mandalorian', 'up']
+        """
+        words = normalize_title(query).split()
+        found = []
+        for length in range(min(len(words), MAX_TITLE_WORDS), 0, -1):
+            for start in range(len(words) - length + 1):
+                run = " ".join(words[start : start + length])
+                key = self.key_index_.get(run)
+                if key is not None and self._names_whole(key):
+                    found.append(run)
+        return found
+
+    def _names_whole(self, key: int) -> bool:
+        """Whether index key ``key`` is some work's whole title or other name, not only its
+        main title or subtitle."""
+        weights = self.pair_weight_[self.key_start_[key] : self.key_start_[key + 1]]
+        return bool((weights >= ARTICLE_WEIGHT * QUALIFIER_WEIGHT - 1e-6).any())
 
     def _best_scores(
         self, keys: np.ndarray, forms: dict[str, float]

@@ -48,7 +48,7 @@ from bot.chat.understanding import (
 from recommender.catalogue import FIRST_YEAR, LAST_YEAR
 from recommender.matcher import CONFIDENT
 from recommender.platforms import Platform, PlatformRegistry
-from recommender.text import fold
+from recommender.text import fold, normalize_title
 
 # Intent names.
 DISCOVER = "discover"
@@ -139,6 +139,9 @@ _COMMAND_TITLE_SHAPES = (r"^{some_object}\s+(?:{like}|{after})\s+(?P<title>.+)$"
 # Patterns of every language at once, from the fragments of all of them.
 # "Where can I watch X?" / "¿Dónde puedo ver X?"
 _WHERE_SHAPE = r"^(?:{where}\s+(?P<title>.+?)|{where_is}\s++(?P<streaming>.+?){gap}{streaming})$"
+# "Is Friends on Netflix?" / "¿Está Friends en Netflix?": where a title streams, and whether
+# on the platform named.
+_AVAILABLE_SHAPE = r"^{available}\s++(?P<title>.+){gap}{on}\s+(?P<platform>\S.{{0,30}})$"
 # "where toy story", as typed in inline mode.
 _INLINE_WHERE_SHAPE = r"^/?{where_word}\s+(?P<title>.+)$"
 # "… on Netflix" / "… en Netflix" at the end of a title asks for one platform.
@@ -163,6 +166,7 @@ _FRAGMENTS = frozenset(
         *("anything", "anything_to_watch", "some", "more", "else", "similar_to"),
         *("what_is", "what_thing", "what_like", "liked", "then_asks"),
         *("where", "where_is", "streaming", "where_word", "on", "versus", "help", "how_many"),
+        "available",
         *(f"question_{intent}" for intent in (NEW, LONGEST, SCORE_COUNT, COUNT, ACTOR)),
         *(f"question_{intent}" for intent in (COUNTRY, RATING, STATS)),
     }
@@ -295,6 +299,13 @@ class Grammar:
         self.all_words = frozenset().union(*(language.words.all for language in languages))
         self.greetings = frozenset().union(*(language.words.greetings for language in languages))
         self.thanks = frozenset().union(*(language.words.thanks for language in languages))
+        # Words of chatter around a title ("i like", "what about"), as titles are normalised.
+        self.everyday = frozenset(
+            word
+            for language in languages
+            for phrase in language.everyday
+            for word in normalize_title(phrase).split()
+        )
         # Streaming services people name that this bot does not cover: "/recommend X on hbo"
         # gets "not one of my platforms" instead of a search for the title "X on hbo".
         self.uncovered_platforms = languages.common.uncovered_platforms
@@ -389,7 +400,10 @@ class Grammar:
         self.command_requests = each(_COMMAND_NO_TITLE_SHAPES, _COMMAND_TITLE_SHAPES)
         shared = {
             name: _alternatives(languages, name)
-            for name in ("where", "where_is", "streaming", "where_word", "on", "versus", "help")
+            for name in (
+                *("where", "where_is", "streaming", "where_word", "on", "versus", "help"),
+                "available",
+            )
         }
         # "por favor" reversed is "rovaf\s++rop".
         please = [
@@ -403,6 +417,7 @@ class Grammar:
             return _compile(shape.format_map(shared), flags, languages)
 
         self.where = one(_WHERE_SHAPE, re.IGNORECASE | re.DOTALL)
+        self.available = one(_AVAILABLE_SHAPE, re.IGNORECASE | re.DOTALL)
         self.inline_where = one(_INLINE_WHERE_SHAPE, re.IGNORECASE | re.DOTALL)
         self.on_platform = one(_ON_PLATFORM_SHAPE, re.IGNORECASE | re.DOTALL)
         self.why_separator = one(_WHY_SEPARATOR_SHAPE, re.IGNORECASE)
@@ -768,6 +783,9 @@ def parse_free_text(
         if where is not None:
             title = where.group("title") or where.group("streaming")
             return _title_intent(WHERE, title, registry, grammar, with_filters=False)
+        available = _available(body, registry, grammar, titles)
+        if available is not None:
+            return available
         question = _plain_question(folded, registry, grammar)
         if question is not None:
             return question
@@ -780,8 +798,11 @@ def parse_free_text(
             return request
     # One liked title, and a question ("I just finished X, what next?"): recommendations like
     # it, as "like X" gets. Without the question the message may be a title ("I Love Lucy").
+    # Without it, so is a message that names a title only in the liked part ("I like the
+    # mandalorian"), and not as a whole.
     liked = understood.args.get("like", ())
-    if understood.asks and not understood.rest and liked and understood.args.keys() <= _LIKED:
+    only_liked = not understood.rest and liked and understood.args.keys() <= _LIKED
+    if only_liked and (understood.asks or _names_only(liked[0], text, titles, grammar)):
         return _liked_intent(liked[0], understood.args, registry, grammar)
     if understood.listing and not (liked and understood.args.keys() <= _LIKED):
         return _list_intent(understood, body)
@@ -797,7 +818,29 @@ def parse_free_text(
         if titles.title_confidence(understood.rest) >= CONFIDENT:
             return _title_intent(TITLE, understood.rest, registry, grammar, with_filters=True)
         return Intent(DISCOVER, {**understood.args, "about": understood.rest, "text": body})
-    return _title_intent(TITLE, text, registry, grammar, with_filters=True)
+    intent = _title_intent(TITLE, text, registry, grammar, with_filters=True)
+    if titles is not None and intent.problem is None:
+        title = _title_in_sentence(str(intent.args["title"]), titles, grammar)
+        if title is not None:
+            return Intent(TITLE, {**intent.args, "title": title})
+    return intent
+
+
+def _title_in_sentence(text: str, titles: Titles, grammar: Grammar) -> str | None:
+    """The title a sentence names among everyday words ("what about the mandalorian"), when
+    the whole of ``text`` names none; ``None`` when it names one, or none that way."""
+    if titles.title_confidence(text) >= CONFIDENT:
+        return None
+    words = normalize_title(text).split()
+    for run in titles.titles_within(text):
+        if everyday(run, grammar):
+            continue  # "what about it" is not about the film *It*
+        named = run.split()
+        start = next(i for i in range(len(words)) if words[i : i + len(named)] == named)
+        rest = words[:start] + words[start + len(named) :]
+        if everyday(" ".join(rest), grammar):
+            return run
+    return None
 
 
 _DISCOVER_KEYS = DiscoverArgs.__optional_keys__
@@ -815,6 +858,43 @@ def _list_intent(understood: understanding.Understanding, body: str) -> Intent:
     if understood.uncovered is not None:
         return Intent(intent, problem=Problem("uncovered_platform", understood.uncovered[:30]))
     return Intent(intent, {**args, "text": body})
+
+
+def _names_only(part: str, text: str, titles: Titles | None, grammar: Grammar) -> bool:
+    """Whether ``part`` of ``text`` surely names a title and the whole ``text`` does not;
+    not everyday words ("I like you" is not about the series *You*)."""
+    return (
+        titles is not None
+        and not everyday(part, grammar)
+        and titles.title_confidence(part) >= CONFIDENT
+        and titles.title_confidence(text) < CONFIDENT
+    )
+
+
+def everyday(text: str, grammar: Grammar = GRAMMAR) -> bool:
+    """Whether every word of ``text`` is an everyday word, which a title alone can't be told
+    from ("you", "it")."""
+    return all(word in grammar.everyday for word in normalize_title(text).split())
+
+
+def _available(
+    text: str, registry: PlatformRegistry, grammar: Grammar, titles: Titles | None
+) -> Intent | None:
+    """ "Is friends on netflix?": where a title streams, asked of one platform; ``None`` when
+    ``text`` does not ask so of a title the catalogue surely has ("is there anything funny
+    on netflix" names none)."""
+    asked = grammar.available.match(text)
+    if asked is None or titles is None:
+        return None
+    platform = platform_named(
+        _clean_title(asked.group("platform"), grammar), registry, TITLE_PLATFORM_TYPO
+    )
+    if platform is None:
+        return None
+    intent = _title_intent(WHERE, asked.group("title"), registry, grammar, with_filters=False)
+    if intent.problem is not None or titles.title_confidence(str(intent.args["title"])) < CONFIDENT:
+        return None
+    return Intent(WHERE, {**intent.args, "platform": platform.name})
 
 
 def _liked_intent(

@@ -224,12 +224,15 @@ def _this_year() -> int:
 
 class Titles(Protocol):
     """What reading a message needs of the catalogue (``recommender.engine.Engine`` has it):
-    how surely some text names one title, from 0 to 1, and whether a word is one of its
-    titles, synopses or names, or of its Spanish lexicon: a word, not a slip of one."""
+    how surely some text names one title, from 0 to 1, whether a word is one of its
+    titles, synopses or names, or of its Spanish lexicon: a word, not a slip of one, and the
+    runs of a text's words that name a title exactly, longest first."""
 
     def title_confidence(self, text: str) -> float: ...
 
     def knows_word(self, word: str) -> bool: ...
+
+    def titles_within(self, text: str) -> list[str]: ...
 
 
 # -- the vocabulary --------------------------------------------------------------------------

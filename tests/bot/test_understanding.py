@@ -389,6 +389,9 @@ class Catalogue:
     def knows_word(self, word: str) -> bool:
         return word in self.words
 
+    def titles_within(self, text: str) -> list[str]:
+        return self.matcher.titles_within(text)
+
 
 CATALOGUE = Catalogue(
     [

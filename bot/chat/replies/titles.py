@@ -28,6 +28,11 @@ CAST_SHOWN = 3
 # A candidate this close is the title asked for, though maybe one of several works called so;
 # below it the title is not in the catalogue and candidates are only the closest there are.
 CLOSE_ENOUGH = 0.9
+# The runs of a title's words that name a work exactly, looked at: the longest two, so
+# "the office" offers *The Office* (and with its article dropped, *Office*).
+EXACT_RUNS = 2
+# What ``matcher`` scores a title named exactly, its article or qualifier aside.
+EXACTLY = 0.98
 
 
 def title_reply(intent: Intent, ask: Ask) -> Reply:
@@ -89,14 +94,32 @@ def find(engine: Engine, title: str, year: object = None) -> tuple[str | None, l
     """
     text = f"{title} {year}" if year else title
     found = engine.match(text, limit=DID_YOU_MEAN)
-    if _sure(found) or not year:
-        return (found[0].work_id if _sure(found) else None), found
+    if _sure(found):
+        return found[0].work_id, found
+    if not year and (not found or found[0].confidence < CLOSE_ENOUGH):
+        return None, _named_within(engine, title, found)
+    if not year:
+        return None, found
     by_title = engine.match(title, limit=YEAR_CANDIDATES)
     of_year = [match for match in by_title if match.year == year]
     if _sure(of_year):
         return of_year[0].work_id, of_year
     others = [match for match in by_title if match.year != year]
     return None, (of_year + others)[:DID_YOU_MEAN] or found
+
+
+def _named_within(engine: Engine, text: str, found: list[Match]) -> list[Match]:
+    """``found``, after the works ``text`` names exactly in a run of its words ("have you
+    seen friends" names *Friends*, but "you" is no title there), so that "did you mean"
+    offers them."""
+    runs = [run for run in engine.titles_within(text) if not parsing.everyday(run)]
+    exact = [
+        match
+        for run in runs[:EXACT_RUNS]
+        for match in engine.match(run, limit=DID_YOU_MEAN)
+        if match.confidence >= EXACTLY
+    ]
+    return list({match.work_id: match for match in [*exact, *found][::-1]}.values())[::-1]
 
 
 def typed_alias(found: Sequence[Match]) -> str | None:

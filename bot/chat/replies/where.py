@@ -41,6 +41,10 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     alias = named(lang, typed_alias(found), "named_card")
     year = years(engine, lang, work)
     lines = [t(lang, "where_header", title=esc(work.title), year=year, named=alias)]
+    asked_platform = args.get("platform")
+    if asked_platform:  # "is friends on netflix?": yes or no first
+        answer = "where_on_yes" if asked_platform in work.platforms else "where_on_no"
+        lines.insert(0, t(lang, answer, platform=display(engine, str(asked_platform))))
     for record in engine.where(work_id):
         same = fold(record.title) == fold(work.title)
         as_title = "" if same else t(lang, "where_as", title=esc(record.title))
