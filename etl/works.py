@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 
 from recommender.platforms import PlatformRegistry
+from recommender.text import drop_brand
 
 # What the engine serves; the lowercase text the model is fitted on stays in the build.
 SERVED_WORK_COLUMNS = [
@@ -34,10 +35,11 @@ def work_id(title_key: str, year: int, item_type: str, fallback: str) -> str:
 
 
 def link_works(catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Add ``work_id``: records with the same normalised title, release year and type share it."""
+    """Add ``work_id``: records with the same normalised title, release year and type share it,
+    the studio some platforms write before a title aside ("Marvel Studios' Black Panther")."""
     catalogue = catalogue.copy()
     catalogue["work_id"] = [
-        work_id(key, year, item_type, record_id)
+        work_id(drop_brand(key), year, item_type, record_id)
         for key, year, item_type, record_id in zip(
             catalogue["title_key"],
             catalogue["release_year"],
@@ -80,14 +82,16 @@ def build_works(catalogue: pd.DataFrame, registry: PlatformRegistry) -> pd.DataF
     """One row per work, sorted by ``work_id``: its copies' ids and platforms, and its text.
 
     The representative record, whose display fields replies show, is the copy on the first
-    platform in registry order.
+    platform in registry order, among those titled as people name the work ("Black Panther",
+    not "Marvel Studios' Black Panther").
     """
     order = {name: position for position, name in enumerate(registry.names)}
     ranked = catalogue.assign(
+        _branded=[drop_brand(key) != key for key in catalogue["title_key"]],
         _order=catalogue["platform"].map(order),
         ids=catalogue["id"],
         platforms=catalogue["platform"],
-    ).sort_values(["work_id", "_order", "id"], kind="stable")
+    ).sort_values(["work_id", "_branded", "_order", "id"], kind="stable")
     columns = [
         "id",
         "title",

@@ -23,7 +23,7 @@ from recommender.discovery import (
     genre_word,
 )
 from recommender.engine import Engine, WorkDetails
-from recommender.matcher import TitleMatcher
+from recommender.matcher import TitleMatcher, is_confident
 from recommender.model import ContentModel
 from recommender.plot import PlotIndex
 from recommender.text import (
@@ -195,6 +195,41 @@ def matcher_search(matcher: TitleMatcher, works: pd.DataFrame) -> Callable[[str]
         return str(keys[candidates[0].work]) if candidates else None
 
     return search
+
+
+@dataclass(frozen=True)
+class AliasQuery:
+    """Another name of a work as someone types it, and the row of that work."""
+
+    query: str
+    lang: str
+    row: int
+
+
+def load_alias_queries(path: Path, works: pd.DataFrame) -> list[AliasQuery]:
+    """``query,title,year,lang`` rows; ``title`` (and ``year`` when several works share the
+    title) must name exactly one work, or the row's number is in the error."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    titles = works["title_display"].to_numpy()
+    years = works["release_year"].astype(str).to_numpy()
+    queries = []
+    for number, row in enumerate(frame.itertuples(index=False), start=2):
+        rows = np.flatnonzero((titles == row.title) & ((years == row.year) | (row.year == "")))
+        if len(rows) != 1:
+            raise ValueError(f"{path}: row {number}: {row.title!r} names {len(rows)} works")
+        queries.append(AliasQuery(row.query, row.lang, int(rows[0])))
+    return queries
+
+
+def alias_accuracy(matcher: TitleMatcher, queries: list[AliasQuery]) -> float:
+    """The share of ``queries`` whose work the matcher finds first, and surely enough to
+    answer without asking "did you mean"."""
+    hits = []
+    for query in queries:
+        found = matcher.match(query.query, limit=5)
+        sure = is_confident([candidate.confidence for candidate in found])
+        hits.append(sure and found[0].work == query.row)
+    return float(np.mean(hits)) if hits else 0.0
 
 
 @dataclass(frozen=True)

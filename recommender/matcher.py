@@ -11,8 +11,10 @@ from rapidfuzz import fuzz, process
 
 from recommender.model import accumulate, top_rows
 from recommender.text import (
+    drop_brand,
     drop_leading_article,
     drop_qualifier,
+    last_subtitle,
     main_title,
     normalize_title,
     subtitle,
@@ -146,14 +148,14 @@ class TitleMatcher:
             bare = normalize_title(drop_qualifier(title))
             # "Coco (in Spanish)" is a version of "Coco", not a rival for the name.
             qualified = MAIN_TITLE_WEIGHT if version_base(title) else QUALIFIER_WEIGHT
-            tail = subtitle(title)
-            if len(tail) < MIN_SUBTITLE_LENGTH:
-                tail = ""
+            tails = [subtitle(title), last_subtitle(title)]
+            tails = [tail if len(tail) >= MIN_SUBTITLE_LENGTH else "" for tail in tails]
             variants = [
                 (full, 1.0),
+                (drop_brand(full), QUALIFIER_WEIGHT),
                 (bare, qualified),
                 (main_title(title), MAIN_TITLE_WEIGHT),
-                (tail, SUBTITLE_WEIGHT),
+                *((tail, SUBTITLE_WEIGHT) for tail in tails),
             ]
             for key, weight in _with_articles_dropped(variants):
                 add(key, work, weight, -1)

@@ -103,6 +103,25 @@ def version_base(title: str) -> str | None:
     return None
 
 
+# Studios and authors some platforms write before a title and others leave out ("Marvel
+# Studios' Black Panther" on Disney+, "Black Panther" on Netflix), as people do; as keys.
+_BRAND = re.compile(
+    r"^(?:marvel studios|(?:marvel|disney|disney pixar|tom clancy|jim henson|tim burton"
+    r"|national lampoon|agatha christie) s|dr seuss) (?=\S)"
+)
+
+
+def drop_brand(key: str) -> str:
+    """A normalised title key without the studio or author written before some titles.
+
+    >>> drop_brand("marvel studios black panther"), drop_brand("tom clancy s jack ryan")
+    ('black panther', 'jack ryan')
+    >>> drop_brand("marvel studios")
+    'marvel studios'
+    """
+    return _BRAND.sub("", key)
+
+
 def subtitle(title: str) -> str:
     """The part of a display title after its main title, as a normalised key ('' if none).
 
@@ -113,6 +132,17 @@ def subtitle(title: str) -> str:
     """
     parts = _SUBTITLE.split(title, maxsplit=1)
     return normalize_title(parts[1]) if len(parts) == 2 else ""
+
+
+def last_subtitle(title: str) -> str:
+    """The part of a display title after its last subtitle separator ('' if none), which
+    people name alone: "the last jedi" of "Star Wars: Episode VIII: The Last Jedi".
+
+    >>> last_subtitle("Star Wars: Episode VIII: The Last Jedi"), last_subtitle("Heat")
+    ('the last jedi', '')
+    """
+    parts = _SUBTITLE.split(title)
+    return normalize_title(parts[-1]) if len(parts) > 1 else ""
 
 
 def main_title(title: str) -> str:

@@ -9,6 +9,8 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
 - title matching: top-1 accuracy and latency on generated noisy queries (typos, case, accents,
   missing articles and subtitles), beside rapidfuzz's ``extractOne`` with its default scorer
   ``WRatio`` and rapidfuzz's ``default_process`` (lowercase, punctuation stripped);
+- other names: the share of ``queries/aliases.csv`` (works' other names typed from memory,
+  with slips) whose work is found first and surely, beside the matcher without them;
 - plot search recall@10: the share of plots told from memory (``scripts/queries/plot_*.csv``,
   hand-written in other words than the synopses) whose work ``PlotIndex`` ranks in its top 10
   of the whole catalogue, in English and Spanish, on the held-out queries and on all, and on
@@ -52,6 +54,7 @@ from recommender.discovery import Slots, TopicScorer
 from recommender.engine import Engine
 from recommender.evaluation import (
     PlotQuery,
+    alias_accuracy,
     description_peer,
     discovery_queries,
     evaluate_discovery,
@@ -61,11 +64,13 @@ from recommender.evaluation import (
     genre_precision,
     liked_genre_precision,
     liked_pairs,
+    load_alias_queries,
     load_plot_queries,
     matcher_search,
     plot_recall,
     shared_words,
 )
+from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel, accumulate, top_rows
 from recommender.plot import DEFAULT_WEIGHTS, PlotIndex
 from scripts import understanding_eval
@@ -125,6 +130,7 @@ def main() -> None:
         f"   ({ours.skipped} skipped as ambiguous; peer run {time.perf_counter() - started:.0f} s)"
     )
     print("\naccuracy by noise: " + ", ".join(f"{k} {v:.3f}" for k, v in ours.by_kind.items()))
+    report_aliases(result)
     report_plot(result, works, raw_dir)
     report_scores(result)
     engine = Engine(
@@ -194,6 +200,22 @@ def report_discovery(engine: Engine, baseline: ContentModel, n: int) -> None:
             target_text = "" if target is None else f"{target:.2f}"
             peer_text = "" if peer_value is None else f"{peer_value:.3f}"
             print(f"{label:<40}{target_text:>8}{ours_value:>8.3f}{peer_text:>18}")
+
+
+def report_aliases(result: BuildResult) -> None:
+    """Other names typed as people type them (``queries/aliases.csv``: written from memory,
+    with slips and no accents), found surely and first; beside the matcher without
+    ``titles_alt.csv``, the previous engine's."""
+    works = result.works
+    queries = load_alias_queries(PLOT_QUERIES / "aliases.csv", works)
+    before = TitleMatcher().fit(works.drop(columns="aliases"))
+    print(f"\n{'other names (sure, top-1)':<30}{'ours':>8}{'titles only':>14}")
+    for lang, language in LANGUAGES.items():
+        chosen = [query for query in queries if query.lang == lang]
+        print(
+            f"{f'{language} ({len(chosen)})':<30}{alias_accuracy(result.matcher, chosen):>8.3f}"
+            f"{alias_accuracy(before, chosen):>14.3f}"
+        )
 
 
 def report_scores(result: BuildResult) -> None:

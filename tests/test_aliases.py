@@ -14,6 +14,7 @@ import pytest
 from etl.aliases import ALIASES_FILE, aliases_of_works, load_aliases
 from etl.build import build, input_paths
 from etl.errors import EtlError
+from recommender.evaluation import alias_accuracy, load_alias_queries
 from recommender.matcher import TitleMatcher, is_confident
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 HEADER = "title,year,type,alias,lang\n"
 REAL_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 MIN_REAL_ALIASES = 300
+ALIAS_QUERIES = Path(__file__).resolve().parent.parent / "scripts" / "queries" / "aliases.csv"
 
 
 @pytest.mark.parametrize(
@@ -153,3 +155,24 @@ def test_the_issue_names_find_their_works(real_build: BuildResult, query: str, t
     found = real_build.matcher.match(query)
     assert real_build.works["title_display"].iloc[found[0].work] == title
     assert found[0].alias is not None
+
+
+def test_a_studio_written_before_a_title_links_the_copies(real_build: BuildResult) -> None:
+    """Disney+ lists "Marvel Studios' Black Panther", Netflix "Black Panther": one film, shown
+    by the name people use, and found by it with a slip."""
+    works, matcher = real_build.works, real_build.matcher
+    panther = works[works["title_display"] == "Black Panther"]
+    assert [set(platforms.split()) for platforms in panther["platforms"]] == [{"disney", "netflix"}]
+    assert not works["title_display"].eq("Marvel Studios' Black Panther").any()
+    for query in ("black panther", "black panter"):
+        assert matcher.match(query)[0].work == panther.index[0]
+    iron_man = works.index[works["title_display"] == "Marvel Studios' Iron Man"][0]
+    assert iron_man in [candidate.work for candidate in matcher.match("iron man")[:2]]
+
+
+def test_the_alias_query_set_names_real_works(real_build: BuildResult) -> None:
+    """``make eval``'s other-name queries each name one work of the real catalogue."""
+    queries = load_alias_queries(ALIAS_QUERIES, real_build.works)
+    assert len(queries) >= 100
+    assert {query.lang for query in queries} == {"en", "es"}
+    assert alias_accuracy(real_build.matcher, queries) > 0.85
