@@ -49,3 +49,23 @@ async def test_the_recommendations_header_names_it_too(bot):
     assert "If you like <b>Finding Nemo</b> (2003) (“Buscando a Nemo”), try:" in reply
     reply = await bot.chat(language_code="es").reply("películas como buscando a nemo")
     assert "Si te gusta <b>Finding Nemo</b> (2003) (“Buscando a Nemo”), prueba con:" in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "wishes"),
+    [
+        (
+            "something like money heist and narcos",
+            "en",
+            "Something to watch</b>: like La casa de papel (“Money Heist”) and Narcos",
+        ),
+        (
+            "algo como buscando a nemo pero más nuevo",
+            "es",
+            "Algo para ver</b>: desde 2004 · como Finding Nemo (“Buscando a Nemo”)",
+        ),
+    ],
+)
+async def test_a_list_like_a_work_names_it_as_typed(bot, text: str, language: str, wishes: str):
+    reply = await bot.chat(language_code=language).reply(text)
+    assert wishes in reply.splitlines()[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import NamedTuple
 
 from bot.chat import callbacks, parsing
 from bot.chat.i18n import (
@@ -30,6 +31,7 @@ from bot.chat.replies.titles import (
     reason_text,
     result_line,
     title_reply,
+    typed_alias,
 )
 from bot.chat.state import Discovering, slots_of
 from bot.chat.understanding import RECENT_YEARS
@@ -93,7 +95,7 @@ def wished(args: Mapping[str, object], engine: Engine) -> dict[str, object]:
     slots = slots_of(args)
     if not (args.get("shorter") or args.get("newer")):
         return slots
-    works = [engine.details(work) for work in _liked(engine, tuple(slots.get("like", ())))[0]]
+    works = [engine.details(work) for work in _liked(engine, tuple(slots.get("like", ()))).works]
     liked = [work for work in works if work is not None]
     if not liked:
         return refine(slots, {}, args, engine)
@@ -228,20 +230,32 @@ def is_a_title(engine: Engine, text: str) -> bool:
     return bool(found) and found[0].confidence >= 1.0 and fold(found[0].title) == fold(text)
 
 
-def _liked(engine: Engine, typed: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """The works liked titles name, and the titles that name none. A title several works
-    share ("Dark", "Star") names the best known of them (a list has no room to ask which):
-    one with a score, the best scored, then the newest."""
-    works, unknown = [], []
+class Liked(NamedTuple):
+    """The works liked titles name, the titles that name none, and the other names
+    (``titles_alt.csv``) typed for works, by work id."""
+
+    works: list[str]
+    unknown: list[str]
+    named: dict[str, str]
+
+
+def _liked(engine: Engine, typed: tuple[str, ...]) -> Liked:
+    """What liked titles name. A title several works share ("Dark", "Star") names the best
+    known of them (a list has no room to ask which): one with a score, the best scored, then
+    the newest."""
+    liked = Liked([], [], {})
     for title in typed:
         work_id, found = find(engine, title)
         if work_id is None and found and found[0].confidence >= CONFIDENT:
             work_id = _best_known(engine, found)
         if work_id is None:
-            unknown.append(title)
-        elif work_id not in works:
-            works.append(work_id)
-    return works, unknown
+            liked.unknown.append(title)
+        elif work_id not in liked.works:
+            liked.works.append(work_id)
+            alias = typed_alias(found)
+            if alias and found[0].work_id == work_id:
+                liked.named[work_id] = alias
+    return liked
 
 
 def _best_known(engine: Engine, found: list[Match]) -> str | None:
@@ -259,23 +273,24 @@ def _best_known(engine: Engine, found: list[Match]) -> str | None:
     return max(close, key=known).work_id
 
 
-def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Slots, list[str]]:
-    """The engine's slots for ``state``, and the liked titles it could not find."""
+def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Slots, Liked]:
+    """The engine's slots for ``state``, and what its liked titles name."""
     slots = dict(state.slots)
     if slots.pop("recent", False):  # the catalogue's last few release years
         slots["year_min"] = max(int(slots.get("year_min") or 0), _latest_year(engine) - RECENT)
-    works, unknown = _liked(engine, tuple(slots.pop("like", ())))
-    return Slots(**slots, like=tuple(works), lang=lang), unknown
+    liked = _liked(engine, tuple(slots.pop("like", ())))
+    return Slots(**slots, like=tuple(liked.works), lang=lang), liked
 
 
 def _page(state: Discovering, ask: Ask) -> Reply:
     engine, lang = ask.engine, ask.lang
-    slots, unknown = recommender_slots(state, engine, lang)
+    slots, liked = recommender_slots(state, engine, lang)
     found = engine.discover(slots, k=PAGE_SIZE, offset=state.offset, mine=ask.mine)
-    lines = [t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))]
-    if unknown:
-        titles = join_names(lang, [f"“{esc(shorten(title, 40))}”" for title in unknown])
-        lines.append(plural(lang, "discovery_unknown_like", len(unknown), titles=titles))
+    wishes = summary(slots, engine, lang, liked.named)
+    lines = [t(lang, "discovery_header", wishes=esc(wishes))]
+    if liked.unknown:
+        titles = join_names(lang, [f"“{esc(shorten(title, 40))}”" for title in liked.unknown])
+        lines.append(plural(lang, "discovery_unknown_like", len(liked.unknown), titles=titles))
     if found.relaxed:
         # Once each: the first and last year are both "the years".
         labels = dict.fromkeys(t(lang, f"relaxed_{name}") for name in found.relaxed)
@@ -309,9 +324,10 @@ def _buttons(state: Discovering, lang: str, more: bool) -> tuple[tuple[Button, .
     return tuple(row for row in rows if row)
 
 
-def summary(slots: Slots, engine: Engine, lang: str) -> str:
+def summary(slots: Slots, engine: Engine, lang: str, named: Mapping[str, str] | None = None) -> str:
     """What a discovery looks for, in a few words: "comedy · movies · Netflix · 1990–1999"
-    (plain text: escape it for HTML)."""
+    (plain text: escape it for HTML); a liked work shows the other name ``named`` for it, as
+    typed: "like Finding Nemo (“Buscando a Nemo”)"."""
     parts = [", ".join(genre_name(lang, genre) for genre in slots.genres)]
     parts.append(
         t(lang, "wish_not", genres=", ".join(genre_name(lang, g) for g in slots.not_genres))
@@ -339,7 +355,13 @@ def summary(slots: Slots, engine: Engine, lang: str) -> str:
     if slots.sort != "relevance":
         parts.append(t(lang, f"wish_sort_{slots.sort}"))
     if slots.like:
-        titles = [engine.details(work).title for work in slots.like[:LIKED_SHOWN]]
+        named = named or {}
+        titles = [
+            engine.details(work).title + t(lang, "named_inline", alias=named[work])
+            if work in named
+            else engine.details(work).title
+            for work in slots.like[:LIKED_SHOWN]
+        ]
         parts.append(t(lang, "wish_like", titles=join_names(lang, titles)))
     if slots.about:
         parts.append(f"“{shorten(slots.about, 40)}”")

@@ -119,9 +119,9 @@ def _inline_discovery(
 ) -> InlinePage:
     """One page of the works that fit a described wish."""
     state = Discovering(slots_of(intent.args))
-    slots, _ = recommender_slots(state, engine, lang)
+    slots, liked = recommender_slots(state, engine, lang)
     found = engine.discover(slots, k=INLINE_PAGE_SIZE, offset=start, mine=mine)
-    header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang)))
+    header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang, liked.named)))
     items = [_result_item(f"d{start}", result, header, engine, lang) for result in found.results]
     following = start + INLINE_PAGE_SIZE
     more = following < min(found.total, INLINE_MAX_RESULTS)
