@@ -44,7 +44,7 @@ from etl.lexicon import (
 )
 from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
-from etl.scores import SCORE_JOINS, SCORE_SOURCES, join_scores, load_scores
+from etl.scores import SCORE_JOINS, SCORE_SOURCES, date_first_seasons, join_scores, load_scores
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from etl.upload import HISTORY_DIR, AppliedUpload, finish_upload, prepare_upload
 from etl.versions import (
@@ -305,7 +305,7 @@ def build(raw_dir: Path) -> BuildResult:
     scores = load_scores(raw_dir / "scores")
     repairs["UTF-8 BOM stripped"] += scores.bom_stripped
     repairs["score titles repaired by ftfy"] += scores.mojibake_repaired
-    catalogue = link_works(join_scores(catalogue, scores))
+    catalogue = link_works(date_first_seasons(join_scores(catalogue, scores), registry))
     catalogue = catalogue.sort_values("id", kind="stable").reset_index(drop=True)
     works = build_works(catalogue, registry)
     works["keywords"], skipped = keywords_of_works(works, keywords, raw_dir / KEYWORDS_FILE)

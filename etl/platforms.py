@@ -13,6 +13,7 @@ from recommender.platforms import Platform, PlatformRegistry
 
 REGISTRY_FILE = "platforms.toml"
 _FIELDS = ("name", "letter", "file", "display_name")
+TV_YEARS = ("latest", "first")
 
 
 def load_registry(raw_dir: Path) -> PlatformRegistry:
@@ -43,6 +44,9 @@ def parse_registry(text: str, path: Path) -> PlatformRegistry:
             raise EtlError(path, f"entry {number} has no {', '.join(missing)}")
         if not re.fullmatch(r"[a-z]", entry["letter"]):
             raise EtlError(path, f"entry {number}: letter must be one lowercase letter")
+        tv_year = entry.get("tv_year", "latest")
+        if tv_year not in TV_YEARS:
+            raise EtlError(path, f"entry {number}: tv_year must be {' or '.join(TV_YEARS)}")
         platforms.append(
             Platform(
                 name=entry["name"].strip().lower(),
@@ -50,6 +54,7 @@ def parse_registry(text: str, path: Path) -> PlatformRegistry:
                 file=entry["file"],
                 display_name=entry["display_name"],
                 aliases=tuple(entry.get("aliases", ())),
+                tv_year=tv_year,
             )
         )
     for key in ("name", "letter", "file"):
@@ -85,6 +90,7 @@ def with_platform(text: str, platform: Platform, path: Path) -> str:
         "file": platform.file,
         "display_name": platform.display_name,
         "aliases": list(platform.aliases),
+        "tv_year": platform.tv_year,
     }
     # A JSON string or list is also a TOML one, escapes included.
     entry = ["[[platform]]"] + [

@@ -9,6 +9,7 @@ import ftfy
 import pandas as pd
 
 from etl.extract import read_csv
+from recommender.platforms import PlatformRegistry
 from recommender.text import normalize_title
 
 # Which score file feeds which catalogue type.
@@ -115,4 +116,18 @@ def join_scores(catalogue: pd.DataFrame, table: ScoreTable) -> pd.DataFrame:
         matches["their_year"] <= catalogue["release_year"]
     )
     result["first_year"] = matches["their_year"].where(is_first).astype("Int64")
+    return result
+
+
+def date_first_seasons(catalogue: pd.DataFrame, registry: PlatformRegistry) -> pd.DataFrame:
+    """Give ``first_year`` to the TV shows of platforms that date a show by its first season
+    (``tv_year = "first"`` in the registry), where the score files gave none."""
+    first = [platform.name for platform in registry if platform.tv_year == "first"]
+    dated = (
+        (catalogue["type"] == "tv show")
+        & catalogue["platform"].isin(first)
+        & catalogue["first_year"].isna()
+    )
+    result = catalogue.copy()
+    result.loc[dated, "first_year"] = result.loc[dated, "release_year"]
     return result

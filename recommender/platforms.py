@@ -17,6 +17,9 @@ class Platform:
     file: str
     display_name: str
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    # Which season a TV show's release year is: the "latest" (Netflix, Prime Video) or the
+    # "first" (Disney+, Hulu).
+    tv_year: str = "latest"
 
 
 class PlatformRegistry:
@@ -70,6 +73,7 @@ class PlatformRegistry:
                 "file": p.file,
                 "display_name": p.display_name,
                 "aliases": list(p.aliases),
+                "tv_year": p.tv_year,
             }
             for p in self.platforms
         ]
@@ -83,6 +87,7 @@ class PlatformRegistry:
                 file=r["file"],
                 display_name=r["display_name"],
                 aliases=tuple(r.get("aliases", ())),
+                tv_year=r.get("tv_year", "latest"),
             )
             for r in records
         )

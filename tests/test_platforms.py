@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.errors import EtlError
-from etl.platforms import REGISTRY_FILE, free_letter, load_registry, with_platform
+from etl.platforms import REGISTRY_FILE, free_letter, load_registry, parse_registry, with_platform
 from recommender.platforms import Platform, PlatformRegistry
 
 ENTRY = """
@@ -164,3 +164,13 @@ def test_free_letter_when_all_are_taken() -> None:
         Platform(c, c, f"{c}.csv", c.upper()) for c in "abcdefghijklmnopqrstuvwxyz"
     )
     assert free_letter(full, "max") is None
+
+
+def test_tv_year_must_say_which_season(tmp_path: Path) -> None:
+    text = '[[platform]]\nname = "max"\nletter = "m"\nfile = "m.csv"\ndisplay_name = "Max"\n'
+    assert parse_registry(text, tmp_path / "p.toml").resolve("max").tv_year == "latest"
+    registry = parse_registry(text + 'tv_year = "first"\n', tmp_path / "p.toml")
+    assert registry.resolve("max").tv_year == "first"
+    assert PlatformRegistry.from_records(registry.to_records()).resolve("max").tv_year == "first"
+    with pytest.raises(EtlError, match=r"p\.toml.*entry 1: tv_year must be latest or first"):
+        parse_registry(text + 'tv_year = "newest"\n', tmp_path / "p.toml")

@@ -93,11 +93,13 @@ def test_load_scores_table(table: ScoreTable) -> None:
         ("ns2", None, None, None),  # The Office 2005 (TV): catalogue holds 2001 and 2005
         ("as4", None, None, None),  # The Office 2001 (TV)
         ("ns5", None, None, None),  # Abnormal Summit 2017: scores hold 2014 and 2015
-        ("hs4", None, None, None),  # Family Guy 1999: the score file's 2005 is after it
+        # Family Guy 1999: the score file's 2005 is after it; Hulu dates a show by its first
+        # season (tv_year in platforms.toml)
+        ("hs4", None, None, 1999),
         ("as6", None, None, None),  # "¿?": an empty key never matches
         ("ns10", None, None, None),  # 忍者ハットリくん: an empty key never matches
         ("ns4", None, None, None),  # Oct-01: IMDb missing
-        ("ds3", None, None, None),  # The Clone Wars: IMDb missing
+        ("ds3", None, None, 2008),  # The Clone Wars: IMDb missing; Disney+ dates by first season
         ("ns3", None, None, None),  # not in the score files
     ],
 )
