@@ -109,3 +109,15 @@ async def test_everyday_words_are_not_read_as_titles(bot):
 async def test_a_whole_title_that_reads_as_a_sentence_stays_one(bot):
     reply = await bot.chat(language_code="en").reply("I Love Lucy")
     assert reply.startswith("<b>I Love Lucy</b> (1951)")
+
+
+async def test_a_franchise_name_offers_its_films_in_order(bot):
+    """ "star wars" names no one work: "did you mean" lists the films, oldest first."""
+    sent = await _sent(bot.chat(language_code="es"), "star wars")
+    assert sent.text.startswith("🤔 ¿Quisiste decir")
+    labels = [label.split(" (")[0] for label, _ in sent.buttons]
+    assert labels[:3] == [
+        "Star Wars: A New Hope",
+        "Star Wars: The Empire Strikes Back",
+        "Star Wars: Return of the Jedi",
+    ]

@@ -93,7 +93,7 @@ def find(engine: Engine, title: str, year: object = None) -> tuple[str | None, l
     unless title and year together name a work ("Louis C.K. 2017").
     """
     text = f"{title} {year}" if year else title
-    found = engine.match(text, limit=DID_YOU_MEAN)
+    found = _in_order(engine.match(text, limit=YEAR_CANDIDATES))[:DID_YOU_MEAN]
     if _sure(found):
         return found[0].work_id, found
     if not year and (not found or found[0].confidence < CLOSE_ENOUGH):
@@ -106,6 +106,12 @@ def find(engine: Engine, title: str, year: object = None) -> tuple[str | None, l
         return of_year[0].work_id, of_year
     others = [match for match in by_title if match.year != year]
     return None, (of_year + others)[:DID_YOU_MEAN] or found
+
+
+def _in_order(found: list[Match]) -> list[Match]:
+    """``found``, best first, and as sure ones as a franchise is told: movies first, oldest
+    first ("star wars": A New Hope, The Empire Strikes Back…)."""
+    return sorted(found, key=lambda match: (-match.confidence, match.type != "movie", match.year))
 
 
 def _named_within(engine: Engine, text: str, found: list[Match]) -> list[Match]:
