@@ -142,6 +142,8 @@ _WHERE_SHAPE = r"^(?:{where}\s+(?P<title>.+?)|{where_is}\s++(?P<streaming>.+?){g
 # "Is Friends on Netflix?" / "¿Está Friends en Netflix?": where a title streams, and whether
 # on the platform named.
 _AVAILABLE_SHAPE = r"^{available}\s++(?P<title>.+){gap}{on}\s+(?P<platform>\S.{{0,30}})$"
+# "Tell me about Narcos" / "Háblame de Narcos": one title's card.
+_ABOUT_TITLE_SHAPE = r"^{tell_about}\s++(?P<title>.+)$"
 # "where toy story", as typed in inline mode.
 _INLINE_WHERE_SHAPE = r"^/?{where_word}\s+(?P<title>.+)$"
 # "… on Netflix" / "… en Netflix" at the end of a title asks for one platform.
@@ -166,7 +168,7 @@ _FRAGMENTS = frozenset(
         *("anything", "anything_to_watch", "some", "more", "else", "similar_to"),
         *("what_is", "what_thing", "what_like", "liked", "then_asks"),
         *("where", "where_is", "streaming", "where_word", "on", "versus", "help", "how_many"),
-        "available",
+        *("available", "tell_about"),
         *(f"question_{intent}" for intent in (NEW, LONGEST, SCORE_COUNT, COUNT, ACTOR)),
         *(f"question_{intent}" for intent in (COUNTRY, RATING, STATS)),
     }
@@ -402,7 +404,7 @@ class Grammar:
             name: _alternatives(languages, name)
             for name in (
                 *("where", "where_is", "streaming", "where_word", "on", "versus", "help"),
-                "available",
+                *("available", "tell_about"),
             )
         }
         # "por favor" reversed is "rovaf\s++rop".
@@ -418,6 +420,7 @@ class Grammar:
 
         self.where = one(_WHERE_SHAPE, re.IGNORECASE | re.DOTALL)
         self.available = one(_AVAILABLE_SHAPE, re.IGNORECASE | re.DOTALL)
+        self.about_title = one(_ABOUT_TITLE_SHAPE, re.IGNORECASE | re.DOTALL)
         self.inline_where = one(_INLINE_WHERE_SHAPE, re.IGNORECASE | re.DOTALL)
         self.on_platform = one(_ON_PLATFORM_SHAPE, re.IGNORECASE | re.DOTALL)
         self.why_separator = one(_WHY_SEPARATOR_SHAPE, re.IGNORECASE)
@@ -783,9 +786,11 @@ def parse_free_text(
         if where is not None:
             title = where.group("title") or where.group("streaming")
             return _title_intent(WHERE, title, registry, grammar, with_filters=False)
-        available = _available(body, registry, grammar, titles)
-        if available is not None:
-            return available
+        named = _available(body, registry, grammar, titles) or _about_title(
+            body, registry, grammar, titles
+        )
+        if named is not None:
+            return named
         question = _plain_question(folded, registry, grammar)
         if question is not None:
             return question
@@ -895,6 +900,20 @@ def _available(
     if intent.problem is not None or titles.title_confidence(str(intent.args["title"])) < CONFIDENT:
         return None
     return Intent(WHERE, {**intent.args, "platform": platform.name})
+
+
+def _about_title(
+    text: str, registry: PlatformRegistry, grammar: Grammar, titles: Titles | None
+) -> Intent | None:
+    """ "Tell me about narcos": the card of a title the catalogue surely has; ``None`` for
+    words that name none ("tell me about a heist in spain" is a wish)."""
+    asked = grammar.about_title.match(text)
+    if asked is None or titles is None:
+        return None
+    intent = _title_intent(INFO, asked.group("title"), registry, grammar, with_filters=False)
+    if intent.problem is not None or titles.title_confidence(str(intent.args["title"])) < CONFIDENT:
+        return None
+    return intent
 
 
 def _liked_intent(

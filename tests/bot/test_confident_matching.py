@@ -121,3 +121,19 @@ async def test_a_franchise_name_offers_its_films_in_order(bot):
         "Star Wars: The Empire Strikes Back",
         "Star Wars: Return of the Jedi",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "heading"),
+    [
+        ("tell me about narcos", "en", "<b>Narcos</b> (2015–2017)"),
+        ("info on breaking bad", "en", "<b>Breaking Bad</b> (2008–2013)"),
+        ("háblame de the mandalorian", "es", "<b>The Mandalorian</b> (2019)"),
+        ("¿de qué va breaking bad?", "es", "<b>Breaking Bad</b> (2008–2013)"),
+    ],
+)
+async def test_asking_about_a_title_gets_its_card(bot, text: str, language: str, heading: str):
+    sent = await _sent(bot.chat(language_code=language), text)
+    assert sent.text.startswith(heading)
+    assert "🍿" not in sent.text  # the card alone, with a button for works like it
+    assert len(sent.buttons) == 1
