@@ -94,12 +94,30 @@ def version_base(title: str) -> str | None:
     >>> version_base("The Office (U.K.)") is None, version_base("Coco") is None
     (True, True)
     """
+    version = _version(title)
+    return None if version is None else version[0]
+
+
+def version_tag(title: str) -> str | None:
+    """Which language or cut a version is, as its title says it, or ``None`` for no version.
+
+    >>> version_tag("Shrek 2 (en Español)"), version_tag("Heat [4K UHD]"), version_tag("Heat")
+    ('en Español', '4K UHD', None)
+    """
+    version = _version(title)
+    return None if version is None else version[1]
+
+
+def _version(title: str) -> tuple[str, str] | None:
+    """A version's base title key and its tag, or ``None`` when ``title`` has no version tag."""
     bracket = _LAST_BRACKET.match(title or "")
     if not bracket:
         return None
-    tag = normalize_title(bracket.group("tag")).split()
-    if tag and all(word in _VERSION_WORDS for word in tag):
-        return normalize_title(bracket.group("base")) or None
+    tag = bracket.group("tag")
+    words = normalize_title(tag).split()
+    if words and all(word in _VERSION_WORDS for word in words):
+        base = normalize_title(bracket.group("base"))
+        return (base, tag.strip()) if base else None
     return None
 
 

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from tests.conftest import BuiltData
 
 MATCH_KEYS = ["id", "work_id", "title", "year", "type", "platforms", "confidence"]
-RESULT_KEYS = {"id", "work_id", "title", "year", "type", "platforms", "similarity", "reason"}
+RESULT_KEYS = {
+    "id",
+    "work_id",
+    "title",
+    "year",
+    "type",
+    "platforms",
+    "similarity",
+    "reason",
+    "versions",
+}
 PLATFORMS = "choose one of: amazon, disney, hulu, netflix"
 CORRUPT_NETFLIX = (
     ",".join(RAW_COLUMNS) + "\ns1,Movie,Heat,,,,,1995,R,170 min,Drama,x\n"
