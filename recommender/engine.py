@@ -313,6 +313,7 @@ class Engine:
             for members in self._group_members.values()
             for row in members
         }
+        self._grouped = np.array(sorted(self._version_tags), dtype=np.int64)
         # Shorts (``SHORT_MINUTES``), by their representative record's length.
         minutes = records["duration_int"].to_numpy(dtype=np.float64, na_value=np.nan)
         shown_minutes = minutes[self._shown_record]
@@ -521,6 +522,21 @@ class Engine:
                 return works[:count], similarity, listed
             asked *= 2
 
+    def _one_version_each(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` with one work of each version group it holds: the work the others are
+        versions of where it is kept, else the first of them."""
+        kept = self._grouped[mask[self._grouped]]  # few: only works of a version group
+        anchors = self._version_group[kept]
+        with_anchor = mask[anchors]
+        orphans = kept[~with_anchor]
+        first = np.unique(anchors[~with_anchor], return_index=True)[1]
+        dropped = [kept[with_anchor & (kept != anchors)], np.delete(orphans, first)]
+        if not any(len(rows) for rows in dropped):
+            return mask
+        mask = mask.copy()
+        mask[np.concatenate(dropped)] = False
+        return mask
+
     def _versions_of(self, row: int) -> list[int]:
         """Rows that are the same work as ``row`` in another language or cut."""
         members = self._group_members.get(int(self._version_group[row]), [])
@@ -650,7 +666,7 @@ class Engine:
         the request names no platform, as it does recommendations. When no work meets every
         slot, the slots are relaxed one at a time (``WorkFacets.constraints`` gives the
         order) and ``relaxed`` names them. Liked works and their language versions never
-        appear.
+        appear, and a work's versions are one result, the versions listed.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets
@@ -664,7 +680,7 @@ class Engine:
         for row in liked:
             base[[row, *self._versions_of(row)]] = False
         found = relax(base, facets.constraints(slots, self._platform_mask, ours), slots)
-        rows = np.flatnonzero(found.mask)
+        rows = np.flatnonzero(self._one_version_each(found.mask))
         about = (slots.about or "").strip()[:MAX_ABOUT]
         relevance = self._relevance(about, slots.lang, liked)
         order = facets.order(rows, relevance, slots.sort, offset + k)
@@ -675,6 +691,11 @@ class Engine:
                 row,
                 0.0 if relevance is None else float(relevance[row]),
                 self._discovery_reason(row, found.applied, liked, words),
+                [
+                    self._version_tags[other]
+                    for other in self._versions_of(row)
+                    if found.mask[other]
+                ],
             )
             for row in page
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.discovery import franchise_key
+from recommender.discovery import Slots, franchise_key
 from recommender.engine import Engine
 from recommender.variety import FIRST_PAGE, FRANCHISE_FIRST_PAGE
 
@@ -128,3 +128,23 @@ def test_recommend_serves_the_same_order(franchise_engine: Engine) -> None:
     second = franchise_engine.recommend("toy story", k=5, offset=5)
     assert first.results + second.results == franchise_engine.similar(first.match.work_id, k=10)
     assert first.to_dict()["results"][3]["versions"] == ["en Español"]
+
+
+@pytest.mark.parametrize(
+    ("slots", "versions"),
+    [
+        # Hulu files "Shrek 2 (en Español)" under action, adventure and comedy: the versions
+        # listed are those that meet the request.
+        (Slots(genres=("animation",)), {"Coco": ["in Spanish"], "Shrek 2": []}),
+        (Slots(about="spanish"), {"Coco": ["in Spanish"], "Shrek 2": ["en Español"]}),
+        (Slots(platforms=("hulu",), type="movie"), {"Shrek 2": ["en Español"]}),
+    ],
+)
+def test_discovery_lists_a_work_once_with_its_versions(
+    franchise_engine: Engine, slots: Slots, versions: dict[str, list[str]]
+) -> None:
+    found = franchise_engine.discover(slots, k=100)
+    shown = {item.title: item.versions for item in found.results}
+    assert {title: shown.get(title) for title in versions} == versions
+    assert not {"Coco (in Spanish)", "Shrek 2 (en Español)"} & set(shown)
+    assert found.total == len(found.results)
