@@ -452,7 +452,10 @@ class Engine:
     ) -> list[Recommendation]:
         """The ``k`` works most like ``work_id`` (skipping ``offset``), grouped by work.
 
-        ``platform`` keeps the works on that platform, or on any of several.
+        A work's language and cut versions are one result, which lists them; shorts rank
+        below features unless ``work_id`` is one, and the first page holds a few of its own
+        franchise at most (``recommender.variety.arranged``). Every page is cut from one
+        order. ``platform`` keeps the works on that platform, or on any of several.
         """
         row = self.work_row(work_id)
         if row is None:
