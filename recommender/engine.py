@@ -43,7 +43,14 @@ from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
 from recommender.text import version_tag
-from recommender.variety import POOL, SHORT_MINUTES, arranged, version_groups
+from recommender.variety import (
+    POOL,
+    SHORT_MINUTES,
+    arranged,
+    is_shorts,
+    of_franchise,
+    version_groups,
+)
 
 # Works columns of few distinct values, held as categories (see ``served_records``).
 _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
@@ -314,11 +321,12 @@ class Engine:
             for row in members
         }
         self._grouped = np.array(sorted(self._version_tags), dtype=np.int64)
-        # Shorts (``SHORT_MINUTES``), by their representative record's length.
+        # Shorts (``SHORT_MINUTES``), by their representative record's length or their title.
         minutes = records["duration_int"].to_numpy(dtype=np.float64, na_value=np.nan)
         shown_minutes = minutes[self._shown_record]
         in_minutes = records["duration_type"].astype(str).to_numpy()[self._shown_record] == "min"
         self._short = self._of_type["movie"] & in_minutes & (shown_minutes <= SHORT_MINUTES)
+        self._short |= np.fromiter(map(is_shorts, titles), dtype=bool, count=len(titles))
 
     @classmethod
     def load(cls, processed_dir: Path, version: str | None = None) -> Engine:
@@ -474,11 +482,11 @@ class Engine:
             mask = np.ones(len(self.works), dtype=bool) if mask is None else mask.copy()
             mask[versions] = False
         works, similarity, listed = self._one_per_work(row, max(POOL, offset + k), mask)
-        titles = self._columns["title_display"]
+        titles, keys = self._columns["title_display"], self._columns["title_key"]
+        ours = of_franchise(franchise_key(str(titles[row])))
         order = arranged(
             works,
-            lambda other: franchise_key(str(titles[other])),
-            franchise_key(str(titles[row])),
+            lambda other: ours(str(titles[other]), str(keys[other])),
             None if self._short[row] else self._short,
         )
         query = self._traits(row)

@@ -7,11 +7,12 @@ which works are versions of one work (``version_groups``) and the order (``arran
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from recommender.text import version_base
+from recommender.discovery import franchise_key
+from recommender.text import bracket_tag, normalize_title, version_base
 
 # The first page (the bot's page of five) holds at most FRANCHISE_FIRST_PAGE works of the
 # query's own franchise; the others it held come right after it.
@@ -22,8 +23,10 @@ FRANCHISE_FIRST_PAGE = 3
 # its offset and length, is cut from one order.
 POOL = 50
 # A movie this long or shorter is a short (the Academy's limit), as are the specials the
-# catalogues list as movies ("Toy Story of Terror!", 22 min).
+# catalogues list as movies ("Toy Story of Terror!", 22 min); so is a series of shorts
+# ("Star Wars Rebels (Shorts)").
 SHORT_MINUTES = 40
+SHORTS_TAGS = frozenset({"short", "shorts"})
 # Catalogues date copies of one film a year apart ("House on Haunted Hill" 1959, "(in Color)"
 # 1958); further apart, one title is two films ("War" 2007, "War (Tamil)" 2019).
 VERSION_YEARS = 1
@@ -69,22 +72,55 @@ def version_groups(
     return group
 
 
+def is_shorts(title: str) -> bool:
+    """Whether a title says it is a short or a series of them.
+
+    >>> is_shorts("PJ Masks (Shorts)"), is_shorts("WATER (short)"), is_shorts("Short Term 12")
+    (True, True, False)
+    """
+    # Most titles never say "short": the bracket is read only where they do.
+    if "short" not in title.lower():
+        return False
+    return normalize_title(bracket_tag(title) or "") in SHORTS_TAGS
+
+
+def of_franchise(key: str) -> Callable[[str, str], bool]:
+    """Whether a work (its display title and title key) is of franchise ``key``
+    (``recommender.discovery.franchise_key``): its own key is ``key``, or, for a key of two
+    words or more, its title holds it ("LEGO Star Wars Terrifying Tales" is Star Wars).
+
+    >>> star_wars = of_franchise("star wars")
+    >>> star_wars("Star Wars Rebels", "star wars rebels")
+    True
+    >>> star_wars("LEGO Star Wars", "lego star wars")
+    True
+    >>> of_franchise("up")("Grown Ups", "grown ups"), of_franchise("up")("Up", "up")
+    (False, True)
+    """
+    inside = f" {key} " if " " in key else None
+
+    def test(title: str, title_key: str) -> bool:
+        return franchise_key(title) == key or (inside is not None and inside in f" {title_key} ")
+
+    return test
+
+
 def arranged(
     rows: Sequence[int],
-    franchise: Callable[[int], Hashable],
-    ours: Hashable,
+    ours: Callable[[int], bool],
     short: np.ndarray | None = None,
 ) -> list[int]:
     """``rows`` (one per work, the most similar first) in the order they are served.
 
     Among the first ``POOL``: the ``short`` ones (a boolean per work; ``None`` when shorts
-    were asked for) below the rest, then no more than ``FRANCHISE_FIRST_PAGE`` of franchise
-    ``ours`` among the first ``FIRST_PAGE``, the others it held right after them. Past the
-    pool, ``rows`` as given. ``franchise`` is asked only of the rows the first page reads.
+    were asked for) below the rest, then no more than ``FRANCHISE_FIRST_PAGE`` of the
+    query's franchise (the rows ``ours`` is true of) among the first ``FIRST_PAGE``, the
+    others it held right after them. Past the pool, ``rows`` as given. ``ours`` is asked only
+    of the rows the first page reads.
 
     >>> franchise = ["toy", "toy", "toy", "toy", "toy", "cars", "up", "toy", "coco"]
     >>> short = np.array([False] * 7 + [True, False])
-    >>> arranged(range(9), franchise.__getitem__, "toy", short)
+    >>> arranged(range(9), lambda row: franchise[row] == "toy", short)
     [0, 1, 2, 5, 6, 3, 4, 8, 7]
     """
     pool, rest = list(rows[:POOL]), list(rows[POOL:])
@@ -96,7 +132,7 @@ def arranged(
     for position, row in enumerate(pool):
         if len(first) == FIRST_PAGE:
             return first + held + pool[position:] + rest
-        if franchise(row) == ours:
+        if ours(row):
             if of_ours == FRANCHISE_FIRST_PAGE:
                 held.append(row)
                 continue
