@@ -305,12 +305,7 @@ class Engine:
         # result, never recommended for each other. ``_version_group`` holds each work's
         # anchor (``version_groups``), ``_group_members`` the works of each group of several.
         titles = works["title_display"].tolist()
-        self._version_group = version_groups(
-            titles,
-            works["title_key"].tolist(),
-            works["release_year"].tolist(),
-            works["type"].astype(str).tolist(),
-        )
+        self._version_group = version_groups(works)
         self._group_members: dict[int, list[int]] = {}
         for row in np.flatnonzero(self._version_group != np.arange(len(works))).tolist():
             anchor = int(self._version_group[row])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from recommender.discovery import franchise_key
 from recommender.text import bracket_tag, normalize_title, version_base
@@ -32,24 +33,28 @@ SHORTS_TAGS = frozenset({"short", "shorts"})
 VERSION_YEARS = 1
 
 
-def version_groups(
-    titles: Sequence[str], keys: Sequence[str], years: Sequence[int], types: Sequence[str]
-) -> np.ndarray:
-    """For each work, the row of the work it is a version of; its own row for most works.
+def version_groups(works: pd.DataFrame) -> np.ndarray:
+    """For each work of ``works`` (``title_display``, ``title_key``, ``release_year``,
+    ``type``), the row of the work it is a version of; its own row for most works.
 
     A language or cut version ("Shrek 2 (en Español)") belongs to the work of its base title
     and type, the closest in years (for a movie, at most ``VERSION_YEARS`` apart: a series is
     dated by its latest season). Versions with no such work belong to the first of them of
     the same base, type and year ("War (Tamil)" and "War (Telugu)" of 2019).
 
-    >>> version_groups(
-    ...     ["Coco", "Coco (in Spanish)", "War", "War (Tamil)", "War (Telugu)"],
-    ...     ["coco", "coco in spanish", "war", "war tamil", "war telugu"],
-    ...     [2017, 2017, 2007, 2019, 2019],
-    ...     ["movie"] * 5,
-    ... ).tolist()
+    >>> titles = ["Coco", "Coco (in Spanish)", "War", "War (Tamil)", "War (Telugu)"]
+    >>> version_groups(pd.DataFrame({
+    ...     "title_display": titles,
+    ...     "title_key": [normalize_title(title) for title in titles],
+    ...     "release_year": [2017, 2017, 2007, 2019, 2019],
+    ...     "type": ["movie"] * 5,
+    ... })).tolist()
     [0, 0, 2, 3, 3]
     """
+    titles = works["title_display"].tolist()
+    keys = works["title_key"].tolist()
+    years = works["release_year"].tolist()
+    types = works["type"].astype(str).tolist()
     group = np.arange(len(titles), dtype=np.int64)
     works_of: dict[tuple[str, str], list[int]] = {}
     for row, (key, kind) in enumerate(zip(keys, types, strict=True)):

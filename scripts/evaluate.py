@@ -218,12 +218,7 @@ def report_discovery(engine: Engine, baseline: ContentModel, n: int) -> None:
 def report_variety(engine: Engine, pairs: dict[int, list[int]]) -> None:
     """The served order beside the previous one, on the same measures."""
     works = engine.works
-    versions = version_groups(
-        works["title_display"].tolist(),
-        works["title_key"].tolist(),
-        works["release_year"].tolist(),
-        works["type"].astype(str).tolist(),
-    )
+    versions = version_groups(works)
     orders: dict[str, Ranking] = {
         "served": functools.cache(served_ranking(engine)),
         "previous": functools.cache(model_ranking(engine.model, versions)),

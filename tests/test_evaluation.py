@@ -104,12 +104,7 @@ def test_the_served_order_caps_the_franchise_and_groups_versions(
     franchise_engine: Engine,
 ) -> None:
     works = franchise_engine.works
-    versions = version_groups(
-        works["title_display"].tolist(),
-        works["title_key"].tolist(),
-        works["release_year"].tolist(),
-        works["type"].astype(str).tolist(),
-    )
+    versions = version_groups(works)
     served = served_ranking(franchise_engine)
     previous = model_ranking(franchise_engine.model, versions)
     franchise = franchises(works)
