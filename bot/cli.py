@@ -175,8 +175,9 @@ def _format_recommendations(result: Recommendations) -> str:
     lines = [f"like {_format_match(result.match)}:"]
     for number, item in enumerate(result.results, start=1):
         score = f", IMDb {item.score:.1f}" if item.score is not None else ""
+        also = f" (also: {', '.join(item.versions)})" if item.versions else ""
         lines.append(
-            f"{number}. {item.title} ({item.year}, {item.type}{score}) on "
+            f"{number}. {item.title} ({item.year}, {item.type}{score}){also} on "
             f"{', '.join(item.platforms)} — {item.reason.describe()}"
         )
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from recommender.discovery import (
     TopicScorer,
     WorkFacets,
     diversified,
+    franchise_key,
     genre_word,
     relax,
 )
@@ -41,7 +42,15 @@ from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
-from recommender.text import version_base
+from recommender.text import version_tag
+from recommender.variety import (
+    POOL,
+    SHORT_MINUTES,
+    arranged,
+    is_shorts,
+    of_franchise,
+    version_groups,
+)
 
 # Works columns of few distinct values, held as categories (see ``served_records``).
 _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
@@ -130,6 +139,9 @@ class Recommendation:
     similarity: float
     score: float | None
     reason: Reason
+    # The work's other language or cut versions, by their tags ("en Español"): a work is one
+    # result, however many versions it has.
+    versions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -289,21 +301,27 @@ class Engine:
         )
         # Where each work's representative record (the copy replies show) sits in the catalogue.
         self._shown_record = pd.Index(records["id"]).get_indexer(works["id"])
-        # Language or cut versions ("Coco (in Spanish)"), and their originals, by the title
-        # key of the original: a version is never recommended for its original, nor the
-        # other way round.
-        self._version_base: dict[int, str] = {}
-        for row, title in enumerate(works["title_display"].tolist()):
-            base = version_base(title)
-            if base is not None:
-                self._version_base[row] = base
-        self._versions: dict[str, list[int]] = {}
-        for row, base in self._version_base.items():
-            self._versions.setdefault(base, []).append(row)
-        self._originals: dict[str, list[int]] = {}
-        for row, key in enumerate(works["title_key"].tolist()):
-            if key in self._versions:
-                self._originals.setdefault(key, []).append(row)
+        # Language or cut versions ("Coco (in Spanish)") and the work they are of: one
+        # result, never recommended for each other. ``_version_group`` holds each work's
+        # anchor (``version_groups``), ``_group_members`` the works of each group of several.
+        titles = works["title_display"].tolist()
+        self._version_group = version_groups(works)
+        self._group_members: dict[int, list[int]] = {}
+        for row in np.flatnonzero(self._version_group != np.arange(len(works))).tolist():
+            anchor = int(self._version_group[row])
+            self._group_members.setdefault(anchor, [anchor]).append(row)
+        self._version_tags = {
+            row: version_tag(titles[row]) or ""
+            for members in self._group_members.values()
+            for row in members
+        }
+        self._grouped = np.array(sorted(self._version_tags), dtype=np.int64)
+        # Shorts (``SHORT_MINUTES``), by their representative record's length or their title.
+        minutes = records["duration_int"].to_numpy(dtype=np.float64, na_value=np.nan)
+        shown_minutes = minutes[self._shown_record]
+        in_minutes = records["duration_type"].astype(str).to_numpy()[self._shown_record] == "min"
+        self._short = self._of_type["movie"] & in_minutes & (shown_minutes <= SHORT_MINUTES)
+        self._short |= np.fromiter(map(is_shorts, titles), dtype=bool, count=len(titles))
 
     @classmethod
     def load(cls, processed_dir: Path, version: str | None = None) -> Engine:
@@ -441,7 +459,10 @@ class Engine:
     ) -> list[Recommendation]:
         """The ``k`` works most like ``work_id`` (skipping ``offset``), grouped by work.
 
-        ``platform`` keeps the works on that platform, or on any of several.
+        A work's language and cut versions are one result, which lists them; shorts rank
+        below features unless ``work_id`` is one, and the first page holds a few of its own
+        franchise at most (``recommender.variety.arranged``). Every page is cut from one
+        order. ``platform`` keeps the works on that platform, or on any of several.
         """
         row = self.work_row(work_id)
         if row is None:
@@ -459,22 +480,81 @@ class Engine:
         if versions:
             mask = np.ones(len(self.works), dtype=bool) if mask is None else mask.copy()
             mask[versions] = False
-        rows, similarities = self.model.similar(row, k=k, mask=mask, offset=offset)
+        works, similarity, listed = self._one_per_work(row, max(POOL, offset + k), mask)
+        titles, keys = self._columns["title_display"], self._columns["title_key"]
+        ours = of_franchise(franchise_key(str(titles[row])))
+        order = arranged(
+            works,
+            lambda other: ours(str(titles[other]), str(keys[other])),
+            None if self._short[row] else self._short,
+        )
         query = self._traits(row)
         return [
-            self._recommendation(result, similarity, self._reason(query, self._traits(result)))
-            for result, similarity in zip(rows.tolist(), similarities.tolist(), strict=True)
+            self._recommendation(
+                work,
+                similarity[work],
+                self._reason(query, self._traits(work)),
+                [self._version_tags[other] for other in listed.get(work, [])],
+            )
+            for work in order[offset : offset + k]
         ]
 
-    def _versions_of(self, row: int) -> list[int]:
-        """Rows that are the same film as ``row`` in another language or cut."""
-        base = self._version_base.get(row)
-        if base is None:  # an original: its versions
-            return self._versions.get(self._columns["title_key"][row], [])
-        related = self._originals.get(base, []) + self._versions[base]
-        return [other for other in related if other != row]
+    def _one_per_work(
+        self, row: int, count: int, mask: np.ndarray | None
+    ) -> tuple[list[int], dict[int, float], dict[int, list[int]]]:
+        """The ``count`` works most like ``row`` (fewer if fewer share anything with it),
+        each once however many of its versions are alike: the work itself where ``mask``
+        keeps it, else its most similar version. With each, the similarity of its most
+        similar version and the other versions ``mask`` keeps."""
+        group, members = self._version_group, self._group_members
+        asked = count
+        while True:
+            rows, similarities = self.model.similar(row, k=asked, mask=mask)
+            works: list[int] = []
+            similarity: dict[int, float] = {}
+            listed: dict[int, list[int]] = {}
+            seen: set[int] = set()
+            for found, value in zip(rows.tolist(), similarities.tolist(), strict=True):
+                anchor = int(group[found])
+                if anchor in seen:
+                    continue
+                seen.add(anchor)
+                work = found
+                if anchor in members:
+                    kept = [m for m in members[anchor] if mask is None or mask[m]]
+                    if anchor in kept and self._version_tags[anchor] == "":
+                        work = anchor
+                    listed[work] = [m for m in kept if m != work]
+                works.append(work)
+                similarity[work] = value
+            # Versions took some places: ask for more until ``count`` works, or every one.
+            if len(works) >= count or len(rows) < asked:
+                return works[:count], similarity, listed
+            asked *= 2
 
-    def _recommendation(self, row: int, similarity: float, reason: Reason) -> Recommendation:
+    def _one_version_each(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` with one work of each version group it holds: the work the others are
+        versions of where it is kept, else the first of them."""
+        kept = self._grouped[mask[self._grouped]]  # few: only works of a version group
+        anchors = self._version_group[kept]
+        with_anchor = mask[anchors]
+        orphans = kept[~with_anchor]
+        first = np.unique(anchors[~with_anchor], return_index=True)[1]
+        dropped = [kept[with_anchor & (kept != anchors)], np.delete(orphans, first)]
+        if not any(len(rows) for rows in dropped):
+            return mask
+        mask = mask.copy()
+        mask[np.concatenate(dropped)] = False
+        return mask
+
+    def _versions_of(self, row: int) -> list[int]:
+        """Rows that are the same work as ``row`` in another language or cut."""
+        members = self._group_members.get(int(self._version_group[row]), [])
+        return [other for other in members if other != row]
+
+    def _recommendation(
+        self, row: int, similarity: float, reason: Reason, versions: list[str] | None = None
+    ) -> Recommendation:
         column = self._columns
         score = column["score"][row]
         return Recommendation(
@@ -487,6 +567,7 @@ class Engine:
             similarity=round(similarity, 4),
             score=None if pd.isna(score) else float(score),
             reason=reason,
+            versions=versions or [],
         )
 
     def _traits(self, row: int) -> _Traits:
@@ -595,7 +676,7 @@ class Engine:
         the request names no platform, as it does recommendations. When no work meets every
         slot, the slots are relaxed one at a time (``WorkFacets.constraints`` gives the
         order) and ``relaxed`` names them. Liked works and their language versions never
-        appear.
+        appear, and a work's versions are one result, the versions listed.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets
@@ -609,7 +690,7 @@ class Engine:
         for row in liked:
             base[[row, *self._versions_of(row)]] = False
         found = relax(base, facets.constraints(slots, self._platform_mask, ours), slots)
-        rows = np.flatnonzero(found.mask)
+        rows = np.flatnonzero(self._one_version_each(found.mask))
         about = (slots.about or "").strip()[:MAX_ABOUT]
         relevance = self._relevance(about, slots.lang, liked)
         order = facets.order(rows, relevance, slots.sort, offset + k)
@@ -620,6 +701,11 @@ class Engine:
                 row,
                 0.0 if relevance is None else float(relevance[row]),
                 self._discovery_reason(row, found.applied, liked, words),
+                [
+                    self._version_tags[other]
+                    for other in self._versions_of(row)
+                    if found.mask[other]
+                ],
             )
             for row in page
         )

@@ -72,25 +72,134 @@ def franchise_pairs(works: pd.DataFrame) -> dict[int, list[int]]:
     return dict(sorted(pairs.items()))
 
 
-def franchise_recall(model: ContentModel, pairs: dict[int, list[int]], k: int = 10) -> float:
-    """Share of franchise bases whose top ``k`` holds at least one of their sequels."""
-    hits = sum(
-        bool(set(model.similar(base, k)[0]) & set(sequels)) for base, sequels in pairs.items()
-    )
+# What a recommender answers for the work of row ``row``: the rows of the ``k`` works most
+# like it, best first.
+Ranking = Callable[[int, int], list[int]]
+
+
+def model_ranking(model: ContentModel, versions: np.ndarray | None = None) -> Ranking:
+    """``model``'s own order, as ``Engine.similar`` served it before variety: the query's
+    language and cut versions left out (``versions``: ``version_groups``), nothing reordered
+    nor grouped."""
+
+    def ranking(row: int, k: int) -> list[int]:
+        mask = None if versions is None else versions != versions[row]
+        return model.similar(row, k, mask=mask)[0].tolist()
+
+    return ranking
+
+
+def served_ranking(engine: Engine) -> Ranking:
+    """What ``Engine.similar`` serves: each work once, shorts below features, the query's
+    franchise capped on the first page (``recommender.variety``)."""
+    work_ids = engine.works["work_id"].tolist()
+    row_of = {work_id: row for row, work_id in enumerate(work_ids)}
+
+    def ranking(row: int, k: int) -> list[int]:
+        return [row_of[item.work_id] for item in engine.similar(work_ids[row], k)]
+
+    return ranking
+
+
+def _ranking(ranker: ContentModel | Ranking) -> Ranking:
+    return model_ranking(ranker) if isinstance(ranker, ContentModel) else ranker
+
+
+def franchise_recall(
+    ranker: ContentModel | Ranking, pairs: dict[int, list[int]], k: int = 10
+) -> float:
+    """Share of franchise bases whose top ``k`` holds at least one of their sequels, as a
+    model or a ranking orders them."""
+    ranking = _ranking(ranker)
+    hits = sum(bool(set(ranking(base, k)) & set(sequels)) for base, sequels in pairs.items())
     return hits / len(pairs) if pairs else 0.0
 
 
-def genre_precision(model: ContentModel, genres: pd.Series, k: int = 5) -> float:
+def genre_precision(ranker: ContentModel | Ranking, genres: pd.Series, k: int = 5) -> float:
     """Mean share of the top ``k`` that share at least one canonical genre word with the query,
     over every work that has genres (fewer than ``k`` results count as misses)."""
+    ranking = _ranking(ranker)
     words = [frozenset(text.split()) for text in genres.fillna("")]
     shares = []
     for row, mine in enumerate(words):
         if not mine:
             continue
-        top = model.similar(row, k)[0]
-        shares.append(sum(bool(mine & words[other]) for other in top) / k)
+        shares.append(sum(bool(mine & words[other]) for other in ranking(row, k)) / k)
     return float(np.mean(shares)) if shares else 0.0
+
+
+def franchises(works: pd.DataFrame) -> dict[int, str]:
+    """The franchise of each work that is in one: ``{row: franchise}``.
+
+    A franchise is named by a base work with a sequel in the catalogue (``franchise_pairs``:
+    "Toy Story" and "Toy Story 2"), by its title key. Its works are the base, its sequels, the
+    works whose main title (before a subtitle) is the base's title ("Star Trek: Discovery"),
+    and, for a base of two words or more, the works whose title starts with the base's
+    ("Toy Story of Terror!", "Toy Story Toons: Small Fry"). Spin-offs named otherwise ("Lamp
+    Life", of Toy Story) are not found. The definition is independent of the key the served
+    order caps (``recommender.discovery.franchise_key``, the first two words of a title).
+
+    >>> works = pd.DataFrame({
+    ...     "title_display": ["Toy Story", "Toy Story 2", "Toy Story of Terror!", "Heat",
+    ...                       "Toy Soldiers"],
+    ...     "title_key": ["toy story", "toy story 2", "toy story of terror", "heat",
+    ...                   "toy soldiers"],
+    ...     "type": ["movie"] * 5})
+    >>> franchises(works)
+    {0: 'toy story', 1: 'toy story', 2: 'toy story'}
+    """
+    pairs = franchise_pairs(works)
+    keys = works["title_key"].tolist()
+    bases = {keys[base] for base in pairs}
+    found: dict[int, str] = {}
+    for row, (key, title) in enumerate(zip(keys, works["title_display"], strict=True)):
+        words = key.split()
+        prefixes = (" ".join(words[:n]) for n in range(len(words) - 1, 1, -1))
+        for name in (key, main_title(title), *prefixes):
+            if name in bases:
+                found[row] = name
+                break
+    for base, sequels in pairs.items():
+        for row in sequels:
+            found.setdefault(row, keys[base])
+    return dict(sorted(found.items()))
+
+
+@dataclass
+class FranchiseShare:
+    """How much of the top ``k`` a query's own franchise fills, over the works of the
+    franchises of at least ``least`` works."""
+
+    queries: int
+    share: float  # mean share of the top k from the query's franchise
+    over_cap: float  # share of lists with more than the cap from the query's franchise
+
+
+def franchise_share(
+    ranking: Ranking, franchise: dict[int, str], k: int = 5, least: int = 4, cap: int = 3
+) -> FranchiseShare:
+    """The share of the top ``k`` from the query's own franchise (``franchises``), for each
+    work of a franchise of at least ``least`` works (so that the cap can bind)."""
+    size = Counter(franchise.values())
+    queries = [row for row, name in franchise.items() if size[name] >= least]
+    counts = [
+        sum(franchise.get(other) == franchise[row] for other in ranking(row, k)) for row in queries
+    ]
+    return FranchiseShare(
+        queries=len(queries),
+        share=_mean([count / k for count in counts]),
+        over_cap=_mean([float(count > cap) for count in counts]),
+    )
+
+
+def duplicate_versions(
+    ranking: Ranking, versions: np.ndarray, rows: list[int], k: int = 5
+) -> float:
+    """The share of the top-``k`` lists of ``rows`` in which two works are versions of one
+    (``versions``: ``recommender.variety.version_groups``): "Shrek 2" and "Shrek 2 (en
+    Español)"."""
+    lists = (ranking(row, k) for row in rows)
+    return _mean([float(len(set(versions[top].tolist())) < len(top)) for top in lists])
 
 
 # -- noisy title queries -------------------------------------------------------------------------

@@ -91,15 +91,50 @@ def version_base(title: str) -> str | None:
 
     >>> version_base("Coco (in Spanish)"), version_base("Shrek 2 (en Español)")
     ('coco', 'shrek 2')
+    >>> version_base("Shrek en Español")
+    'shrek'
     >>> version_base("The Office (U.K.)") is None, version_base("Coco") is None
     (True, True)
     """
+    version = _version(title)
+    return None if version is None else version[0]
+
+
+def version_tag(title: str) -> str | None:
+    """Which language or cut a version is, as its title says it, or ``None`` for no version.
+
+    >>> version_tag("Shrek 2 (en Español)"), version_tag("Heat [4K UHD]"), version_tag("Heat")
+    ('en Español', '4K UHD', None)
+    """
+    version = _version(title)
+    return None if version is None else version[1]
+
+
+def bracket_tag(title: str) -> str | None:
+    """The text of the bracket a title ends with, or ``None``.
+
+    >>> bracket_tag("PJ Masks (Shorts)"), bracket_tag("(500) Days of Summer")
+    ('Shorts', None)
+    """
+    bracket = _LAST_BRACKET.match(title or "")
+    return bracket.group("tag").strip() if bracket else None
+
+
+def _version(title: str) -> tuple[str, str] | None:
+    """A version's base title key and its tag, or ``None`` when ``title`` has no version tag."""
     bracket = _LAST_BRACKET.match(title or "")
     if not bracket:
+        # Hulu names its Spanish versions without a bracket: "Shrek en Español".
+        words = (title or "").split()
+        if len(words) > 2 and normalize_title(" ".join(words[-2:])) == "en espanol":
+            base = normalize_title(" ".join(words[:-2]))
+            return (base, " ".join(words[-2:])) if base else None
         return None
-    tag = normalize_title(bracket.group("tag")).split()
-    if tag and all(word in _VERSION_WORDS for word in tag):
-        return normalize_title(bracket.group("base")) or None
+    tag = bracket.group("tag")
+    words = normalize_title(tag).split()
+    if words and all(word in _VERSION_WORDS for word in words):
+        base = normalize_title(bracket.group("base"))
+        return (base, tag.strip()) if base else None
     return None
 
 

@@ -23,6 +23,15 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   the share of the top 5 sharing a genre with both. One query set was used to choose the
   ranking's weights; the held-out set never was.
 
+- variety, on the served path (``Engine.similar``) beside the previous one (the model's order
+  with the query's versions left out, as ``Engine.similar`` served it before): the share of
+  the top 5 from the query's own franchise, over the works of franchises of four works or more
+  (``franchises``: a base work with a sequel in the catalogue, its sequels, and the works whose
+  main title is the base's or whose title starts with a base of two words or more), and the
+  share of lists over the cap of 3; the share of top-5 lists holding two versions of one work
+  (``version_groups``), over every work and over the lists that held a version before; and
+  franchise recall@10 and genre precision@5 of the served order.
+
 - score coverage by type: the share of titles the score files score, with every join and
   with the joins before the first-year one (``etl.scores``).
 
@@ -38,6 +47,7 @@ parser as it was before (every free-text message a title lookup) in the same run
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from pathlib import Path
 
@@ -54,25 +64,33 @@ from recommender.discovery import Slots, TopicScorer
 from recommender.engine import Engine
 from recommender.evaluation import (
     PlotQuery,
+    Ranking,
     alias_accuracy,
     description_peer,
     discovery_queries,
+    duplicate_versions,
     evaluate_discovery,
     evaluate_matching,
     franchise_pairs,
     franchise_recall,
+    franchise_share,
+    franchises,
     genre_precision,
     liked_genre_precision,
     liked_pairs,
     load_alias_queries,
     load_plot_queries,
     matcher_search,
+    model_ranking,
     plot_recall,
+    served_ranking,
     shared_words,
 )
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel, accumulate, top_rows
 from recommender.plot import DEFAULT_WEIGHTS, PlotIndex
+from recommender.text import version_base
+from recommender.variety import FRANCHISE_FIRST_PAGE, version_groups
 from scripts import understanding_eval
 
 TARGETS = {"franchise recall@10": 0.95, "genre precision@5": 0.70}
@@ -141,6 +159,7 @@ def main() -> None:
         result.matcher,
         plot=result.plot,
     )
+    report_variety(engine, pairs)
     report_discovery(engine, baseline, args.discovery_queries)
     print()
     understanding_eval.report_slots(engine)
@@ -216,6 +235,68 @@ def report_aliases(result: BuildResult) -> None:
             f"{f'{language} ({len(chosen)})':<30}{alias_accuracy(result.matcher, chosen):>8.3f}"
             f"{alias_accuracy(before, chosen):>14.3f}"
         )
+
+
+def report_variety(engine: Engine, pairs: dict[int, list[int]]) -> None:
+    """The served order beside the previous one, on the same measures."""
+    works = engine.works
+    versions = version_groups(works)
+    orders: dict[str, Ranking] = {
+        "served": functools.cache(served_ranking(engine)),
+        "previous": functools.cache(model_ranking(engine.model, versions)),
+    }
+    franchise = franchises(works)
+    everyone = list(range(len(works)))
+    previous = orders["previous"]
+    versioned = [
+        row
+        for row in everyone
+        if any(version_base(str(works["title_display"].iat[other])) for other in previous(row, 5))
+    ]
+    started = time.perf_counter()
+    shares = {
+        name: franchise_share(order, franchise, 5, 4, FRANCHISE_FIRST_PAGE)
+        for name, order in orders.items()
+    }
+    rows: list[tuple[str, str, dict[str, float]]] = [
+        (
+            f"franchise share of top 5 ({shares['served'].queries} works)",
+            "<= 0.60",
+            {name: share.share for name, share in shares.items()},
+        ),
+        (
+            f"  lists over {FRANCHISE_FIRST_PAGE} of 5",
+            "0",
+            {name: share.over_cap for name, share in shares.items()},
+        ),
+        (
+            f"lists with two versions ({len(everyone):,})",
+            "0",
+            {name: duplicate_versions(order, versions, everyone) for name, order in orders.items()},
+        ),
+        (
+            f"  of lists with a version ({len(versioned)})",
+            "0",
+            {
+                name: duplicate_versions(order, versions, versioned)
+                for name, order in orders.items()
+            },
+        ),
+        (
+            "franchise recall@10",
+            ">= 0.95",
+            {name: franchise_recall(order, pairs, 10) for name, order in orders.items()},
+        ),
+        (
+            "genre precision@5",
+            ">= 0.90",
+            {name: genre_precision(order, works["genres"], 5) for name, order in orders.items()},
+        ),
+    ]
+    print(f"\n{'variety (Engine.similar)':<36}{'target':>9}{'served':>9}{'previous':>10}")
+    for label, target, values in rows:
+        print(f"{label:<36}{target:>9}{values['served']:>9.3f}{values['previous']:>10.3f}")
+    print(f"(served and previous orders of every work: {time.perf_counter() - started:.0f} s)")
 
 
 def report_scores(result: BuildResult) -> None:

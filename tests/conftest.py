@@ -25,6 +25,8 @@ from etl.build import BuildResult, EtlReport, build, run_etl
 from recommender.engine import Engine
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "raw"
+# Rows added to copies of raw/'s catalogues for the tests of variety (tests/fixtures/README.md).
+FIXTURE_FRANCHISE = Path(__file__).parent / "fixtures" / "franchise"
 REAL_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 T = TypeVar("T")
 
@@ -143,6 +145,33 @@ def real_build() -> BuildResult:
     """The real catalogue in data/raw built once, in memory, for the few tests that check the
     real data (a full build takes seconds: one per session)."""
     return build(REAL_RAW)
+
+
+def add_franchise_rows(raw_dir: Path) -> None:
+    """Append the rows of ``tests/fixtures/franchise`` to the catalogues in ``raw_dir``, each in
+    its file's line ending."""
+    for extra in sorted((FIXTURE_FRANCHISE / "catalogues").glob("*.csv")):
+        rows = extra.read_text(encoding="utf-8").splitlines()[1:]
+        catalogue = raw_dir / "catalogues" / extra.name
+        ending = "\r\n" if b"\r\n" in catalogue.read_bytes() else "\n"
+        with catalogue.open("a", encoding="utf-8", newline="") as file:
+            file.write("".join(row + ending for row in rows))
+
+
+@pytest.fixture(scope="session")
+def franchise_built(tmp_path_factory: pytest.TempPathFactory) -> BuiltData:
+    """The fixtures with a franchise, its shorts and language versions added
+    (``tests/fixtures/franchise``), built once with the real ETL; tests must only read it."""
+    data_dir = tmp_path_factory.mktemp("franchise")
+    raw_dir = copy_fixtures(data_dir)
+    add_franchise_rows(raw_dir)
+    report = run_etl(raw_dir, data_dir / "processed")
+    return BuiltData(data_dir, report)
+
+
+@pytest.fixture(scope="session")
+def franchise_engine(franchise_built: BuiltData) -> Engine:
+    return Engine.load(franchise_built.processed_dir)
 
 
 @pytest.fixture(scope="session")

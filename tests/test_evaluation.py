@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,20 +15,26 @@ from recommender.evaluation import (
     MIN_TYPO_LENGTH,
     SlotCheck,
     discovery_queries,
+    duplicate_versions,
     evaluate_discovery,
     evaluate_matching,
     franchise_pairs,
     franchise_recall,
+    franchise_share,
+    franchises,
     genre_precision,
     liked_genre_precision,
     liked_pairs,
     matcher_search,
+    model_ranking,
     noisy_query,
+    served_ranking,
     typo,
 )
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
 from recommender.text import normalize_title
+from recommender.variety import version_groups
 
 TITLES = [
     ("Toy Story", "movie", "animation kids", "tom hanks"),
@@ -74,6 +81,52 @@ def test_genre_precision_is_the_share_of_the_top_k_sharing_a_genre(works: pd.Dat
     # By hand: every work's top 2 shares a genre with it, except the two documentaries,
     # which have only each other (1 of 2 each): (7 + 0.5 + 0.5) / 9.
     assert genre_precision(model, works["genres"], k=2) == pytest.approx(8 / 9)
+
+
+def test_franchise_share_is_the_mean_share_of_the_top_k_from_the_query_franchise() -> None:
+    franchise = {0: "a", 1: "a", 2: "a", 3: "a", 4: "b", 5: "b"}
+    top = {0: [1, 2, 3, 6, 7], 1: [0, 6, 7, 8, 9], 2: [0, 1, 3, 4, 6], 3: [6, 7]}
+    found = franchise_share(lambda row, k: top[row][:k], franchise, k=5, least=4, cap=2)
+    # "b" has too few works to count; "a"'s four lists hold 3, 1, 3 and 0 of "a".
+    assert found.queries == 4
+    assert found.share == pytest.approx((3 + 1 + 3 + 0) / 20)
+    assert found.over_cap == 0.5
+
+
+def test_duplicate_versions_counts_lists_holding_two_versions_of_one_work() -> None:
+    versions = np.array([0, 1, 1, 3, 3, 5])
+    top = {0: [1, 2, 5], 3: [0, 1, 5], 5: [1, 3]}
+    assert duplicate_versions(lambda row, k: top[row][:k], versions, [0, 3, 5]) == 1 / 3
+    assert duplicate_versions(lambda row, k: top[row][:k], versions, [0], k=1) == 0.0
+
+
+def test_the_served_order_caps_the_franchise_and_groups_versions(
+    franchise_engine: Engine,
+) -> None:
+    works = franchise_engine.works
+    versions = version_groups(works)
+    served = served_ranking(franchise_engine)
+    previous = model_ranking(franchise_engine.model, versions)
+    franchise = franchises(works)
+    assert sorted(works["title_display"].iloc[list(franchise)]) == [
+        "Toy Story",
+        "Toy Story 2",
+        "Toy Story 3",
+        "Toy Story 4",
+        "Toy Story Toons: Small Fry",
+        "Toy Story of Terror!",
+    ]
+    assert franchise_share(previous, franchise).share == 1.0
+    assert franchise_share(served, franchise).share == 0.6
+    everyone = list(range(len(works)))
+    # iBoy's and Stranger Things's top 5 held Coco twice.
+    assert duplicate_versions(previous, versions, everyone) == pytest.approx(2 / len(works))
+    assert duplicate_versions(served, versions, everyone) == 0.0
+    pairs = franchise_pairs(works)
+    assert franchise_recall(served, pairs, 10) == franchise_recall(previous, pairs, 10) == 1.0
+    row = franchise_engine.work_row(franchise_engine.match("toy story")[0].work_id)
+    expected = [item.work_id for item in franchise_engine.similar(works["work_id"].iat[row], 7)]
+    assert works["work_id"].iloc[served(row, 7)].tolist() == expected
 
 
 def test_typo_makes_one_edit_and_keeps_the_first_letter() -> None:

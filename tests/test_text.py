@@ -100,6 +100,8 @@ def test_normalized_keys_are_plain_words_and_stable(title: str) -> None:
         ("Coco (Dubbed)", "coco"),
         ("Your Name (Original Japanese Version)", "your name"),
         ("Shrek 2 (en Español)", "shrek 2"),
+        ("Shrek en Español", "shrek"),
+        ("en Español", None),
         ("Heat (4K UHD)", "heat"),
         ("The Office (U.S.)", None),
         ("Something Wild (1986)", None),

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from tests.conftest import BuiltData
 
 MATCH_KEYS = ["id", "work_id", "title", "year", "type", "platforms", "confidence"]
-RESULT_KEYS = {"id", "work_id", "title", "year", "type", "platforms", "similarity", "reason"}
+RESULT_KEYS = {
+    "id",
+    "work_id",
+    "title",
+    "year",
+    "type",
+    "platforms",
+    "similarity",
+    "reason",
+    "versions",
+}
 PLATFORMS = "choose one of: amazon, disney, hulu, netflix"
 CORRUPT_NETFLIX = (
     ",".join(RAW_COLUMNS) + "\ns1,Movie,Heat,,,,,1995,R,170 min,Drama,x\n"
@@ -118,6 +128,24 @@ def test_recommend_json(cli: RunCli) -> None:
         8.3,
     )
     assert first["reason"].startswith("director: John Lasseter; cast: Tom Hanks, Tim Allen")
+
+
+def test_recommend_groups_versions_and_caps_the_franchise(
+    franchise_built: BuiltData, cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STREAMBOT_DATA_DIR", str(franchise_built.data_dir))
+    code, out, _ = cli("recommend", "toy story", "--json", "--k", "7")
+    assert code == EXIT_OK
+    [answer] = json_lines(out)
+    titles = [result["title"] for result in answer["results"]]
+    assert sum(title.startswith("Toy Story") for title in titles[:5]) == 3
+    # Toy Story's other two are shorts, below every feature.
+    assert not {"Toy Story of Terror!", "Toy Story Toons: Small Fry"} & set(titles)
+    assert "Shrek 2 (en Español)" not in titles
+    (shrek,) = [result for result in answer["results"] if result["title"] == "Shrek 2"]
+    assert shrek["versions"] == ["en Español"]
+    text = cli("recommend", "toy story")[1]
+    assert "Shrek 2 (2004, movie) (also: en Español) on hulu — " in text
 
 
 def test_recommend_from_stdin_with_filters(cli: RunCli) -> None:

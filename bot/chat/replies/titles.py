@@ -285,6 +285,8 @@ def result_line(result: Recommendation, engine: Engine, lang: str) -> str:
     ]
     if result.score is not None:
         parts.append(f"⭐ {score_text(lang, result.score)}")
+    if result.versions:
+        parts.append(t(lang, "also_versions", versions=esc(", ".join(result.versions))))
     return " · ".join(parts)
 
 
