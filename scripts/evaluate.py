@@ -134,6 +134,7 @@ def main() -> None:
         result.model,
         result.matcher,
         plot=result.plot,
+        themes=result.themes,
     )
     report_discovery(engine, baseline, args.discovery_queries)
     print()
