@@ -42,7 +42,7 @@ from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
 from recommender.text import version_base
-from recommender.themes import Theme, ThemeIndex, unsaid
+from recommender.themes import Theme, ThemeIndex
 
 # Works columns of few distinct values, held as categories (see ``served_records``).
 _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
@@ -509,7 +509,9 @@ class Engine:
             genres=genres,
             directors=_shared_names(query.directors, work.directors)[:2],
             cast=_shared_names(query.cast, work.cast)[:3],
-            themes=unsaid(self.themes.shared(query.row, work.row), genres, REASON_THEMES),
+            themes=self.themes.unsaid(
+                self.themes.shared(query.row, work.row), genres, REASON_THEMES
+            ),
         )
 
     # -- where to watch, and why two works are alike ----------------------------------------
@@ -656,13 +658,13 @@ class Engine:
         themes = self.themes.among(row, asked)
         if not liked:
             shown = (wanted or [genre.replace("_", " ") for genre in genres])[:3]
-            return Reason(genres=shown, themes=unsaid(themes, shown, REASON_THEMES))
+            return Reason(genres=shown, themes=self.themes.unsaid(themes, shown, REASON_THEMES))
         best = max(liked, key=lambda other: self.model.dot(other, row))
         reason = self._reason(self._traits(best), self._traits(row))
         return replace(
             reason,
             genres=list(dict.fromkeys([*wanted, *reason.genres]))[:3],
-            themes=unsaid(themes, reason.genres, REASON_THEMES) or reason.themes,
+            themes=self.themes.unsaid(themes, reason.genres, REASON_THEMES) or reason.themes,
             liked=[str(self._columns["title_display"][best])],
         )
 

@@ -56,27 +56,6 @@ def _grams(clause: tuple[str, ...], longest: int) -> Iterable[tuple[str, ...]]:
             yield clause[start:end]
 
 
-def unsaid(themes: Sequence[Theme], genres: Sequence[str], top: int) -> list[Theme]:
-    """The first ``top`` of ``themes`` that say something ``genres`` and the themes before
-    them do not: "mysteries" beside the genre "mystery", "school" after "high school".
-
-    >>> themes = [Theme("high school", "el instituto"), Theme("mysteries", "misterios"),
-    ...           Theme("school", "la escuela"), Theme("drugs", "drogas")]
-    >>> [theme.en for theme in unsaid(themes, ["mystery", "crime"], 2)]
-    ['high school', 'drugs']
-    """
-    said = {tuple(stems(genre)) for genre in genres}
-    kept: list[Theme] = []
-    for theme in themes:
-        words = tuple(stems(theme.en))
-        if words in said or any(_within(words, tuple(stems(other.en))) for other in kept):
-            continue
-        kept.append(theme)
-        if len(kept) == top:
-            break
-    return kept
-
-
 def _within(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     """Whether ``words`` occur in ``phrase``, consecutively."""
     return any(phrase[start : start + len(words)] == words for start in range(len(phrase)))
@@ -126,6 +105,8 @@ class ThemeIndex:
     ['drogas', 'familia']
     >>> [index.themes_[theme].en for theme in index.in_text("algo sobre drogas", "es")]
     ['drugs']
+    >>> [theme.en for theme in index.unsaid(index.of_work(2), ["family"], top=2)]
+    ['high school']
     """
 
     def __init__(self, vocabulary: Sequence[tuple[Theme, Sequence[str]]]) -> None:
@@ -133,6 +114,7 @@ class ThemeIndex:
 
     def fit(self, works: pd.DataFrame, y: None = None) -> ThemeIndex:
         self.themes_ = [theme for theme, _ in self.vocabulary]
+        self._position = {theme: position for position, theme in enumerate(self.themes_)}
         self.phrases_: dict[tuple[str, ...], int] = {}
         self.spanish_: dict[tuple[str, ...], int] = {}
         for position, (theme, evidence) in enumerate(self.vocabulary):
@@ -185,6 +167,24 @@ class ThemeIndex:
         first."""
         wanted = np.asarray(themes, dtype=self.works_.indices.dtype)
         return self._rarest_first(np.intersect1d(self._themes(row), wanted), top)
+
+    def unsaid(self, themes: Sequence[Theme], genres: Sequence[str], top: int) -> list[Theme]:
+        """The first ``top`` of ``themes`` that say something ``genres`` and the themes kept
+        before them do not: not "mysteries" beside the genre "mystery", nor "Britain" beside
+        "british" (one of its phrases), nor "school" after "high school"."""
+        said = {tuple(stems(genre)) for genre in genres}
+        evidenced = {self.phrases_[genre] for genre in said if genre in self.phrases_}
+        kept: list[Theme] = []
+        for theme in themes:
+            words = tuple(stems(theme.en))
+            if words in said or self._position.get(theme) in evidenced:
+                continue
+            if any(_within(words, tuple(stems(other.en))) for other in kept):
+                continue
+            kept.append(theme)
+            if len(kept) == top:
+                break
+        return kept
 
     def in_text(self, text: str, lang: str = "en") -> list[int]:
         """The themes ``text`` (a request such as "something about drugs") names, as positions

@@ -25,7 +25,7 @@ from recommender.engine import (
     Recommendation,
 )
 from recommender.model import split_names
-from recommender.themes import Theme, unsaid
+from recommender.themes import Theme
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -424,7 +424,7 @@ def reference_reason(engine: Engine, query_row: int, row: int) -> Reason:
         genres=genres[:3],
         directors=shared("director_display", 2),
         cast=shared("cast_display", 3),
-        themes=unsaid(themes, genres[:3], REASON_THEMES),
+        themes=engine.themes.unsaid(themes, genres[:3], REASON_THEMES),
     )
 
 

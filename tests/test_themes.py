@@ -20,7 +20,7 @@ from etl.themes import THEMES_FILE, load_themes
 from etl.versions import live_name
 from recommender.discovery import Slots
 from recommender.engine import Reason
-from recommender.themes import Theme, ThemeIndex, unsaid
+from recommender.themes import Theme, ThemeIndex
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -164,10 +164,13 @@ def test_a_request_names_themes_in_english_and_spanish() -> None:
 
 
 def test_a_reason_says_a_theme_once() -> None:
-    themes = [Theme("high school", "el instituto"), Theme("school", "la escuela")]
-    assert unsaid(themes, [], 2) == themes[:1]
-    assert unsaid([Theme("mysteries", "misterios")], ["mystery"], 2) == []
-    assert unsaid([Theme("coming of age", "crecer")], ["coming of age"], 2) == []
+    index = index_of("")
+    drugs, high_school, school, war = index.themes_
+    assert index.unsaid([high_school, school, drugs], [], 2) == [high_school, drugs]
+    assert index.unsaid([war, drugs], ["world war ii"], 2) == [drugs]
+    # A genre that is one of a theme's phrases says it: "nazi" is one of World War II's.
+    assert index.unsaid([war, drugs], ["nazi", "crime"], 2) == [drugs]
+    assert index.unsaid([Theme("mysteries", "misterios")], ["mystery"], 2) == []
 
 
 # -- the real catalogue ------------------------------------------------------------------------
