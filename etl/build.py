@@ -45,6 +45,7 @@ from etl.lexicon import (
 from etl.permissions import make_private, private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_JOINS, SCORE_SOURCES, date_first_seasons, join_scores, load_scores
+from etl.themes import THEMES_FILE, load_themes
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from etl.upload import HISTORY_DIR, AppliedUpload, finish_upload, prepare_upload
 from etl.versions import (
@@ -71,6 +72,7 @@ from recommender.artifact import (
     MODEL_FILE,
     PLOT_FILE,
     REPORT_FILE,
+    THEMES_INDEX_FILE,
     WORKS_FILE,
     current_folder,
     version_folder,
@@ -82,6 +84,7 @@ from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
 from recommender.text import normalize_title
+from recommender.themes import ThemeIndex
 
 # The code that shapes an artifact: a change to any of it makes older artifacts stale.
 _BUILD_CODE = (Path(__file__).parent, Path(__file__).parent.parent / "recommender")
@@ -127,6 +130,9 @@ class EtlReport:
     aliases: int = 0
     aliased_works: int = 0
     aliases_skipped: list[str] = field(default_factory=list)
+    #: The themes of ``themes.csv``, and the works about one of them at least.
+    themes: int = 0
+    themed_works: int = 0
     seconds: float = 0.0
 
     @property
@@ -166,6 +172,7 @@ class EtlReport:
             f"{skipped:,} row{'s' * (skipped != 1)} skipped"
         )
         lines += _skipped_lines(self.aliases_skipped)
+        lines.append(f"themes: {self.themes:,}, found in {self.themed_works:,} works")
         for row in self.quarantined[:20]:
             lines.append("  " + describe_quarantined(row))
         if len(self.quarantined) > 20:
@@ -204,6 +211,7 @@ class BuildResult:
     model: ContentModel
     matcher: TitleMatcher
     plot: PlotIndex
+    themes: ThemeIndex
     report: EtlReport
 
     def engine(self) -> Engine:
@@ -216,6 +224,7 @@ class BuildResult:
             self.matcher,
             self.report.version,
             plot=self.plot,
+            themes=self.themes,
         )
 
 
@@ -232,7 +241,14 @@ def input_paths(raw_dir: Path) -> list[Path]:
     """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
     paths = [
         raw_dir / name
-        for name in (REGISTRY_FILE, LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE, ALIASES_FILE)
+        for name in (
+            REGISTRY_FILE,
+            LEXICON_FILE,
+            SYNONYMS_FILE,
+            KEYWORDS_FILE,
+            ALIASES_FILE,
+            THEMES_FILE,
+        )
     ]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
     paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
@@ -280,6 +296,7 @@ def build(raw_dir: Path) -> BuildResult:
     lexicon, synonyms = load_lexicon(raw_dir), load_synonyms(raw_dir)
     keywords = load_keywords(raw_dir)
     aliases = load_aliases(raw_dir)
+    vocabulary = [(entry.theme, entry.evidence) for entry in load_themes(raw_dir)]
     repairs: Counter = Counter()
     frames = []
     for platform in registry:
@@ -336,8 +353,11 @@ def build(raw_dir: Path) -> BuildResult:
     model = ContentModel().fit(works)
     matcher = TitleMatcher().fit(works)
     plot = PlotIndex(lexicon=lexicon, synonyms=synonyms).fit(works)
+    themes = ThemeIndex(vocabulary).fit(works)
+    report.themes = len(vocabulary)
+    report.themed_works = int(themes.works_.getnnz(axis=1).astype(bool).sum())
     report.seconds = round(time.perf_counter() - started, 2)
-    return BuildResult(registry, catalogue, works, model, matcher, plot, report)
+    return BuildResult(registry, catalogue, works, model, matcher, plot, themes, report)
 
 
 def write_version(result: BuildResult, processed_dir: Path) -> Path:
@@ -369,6 +389,7 @@ def _write_folder(result: BuildResult, target: Path) -> None:
             (result.model, MODEL_FILE),
             (result.matcher, MATCHER_FILE),
             (result.plot, PLOT_FILE),
+            (result.themes, THEMES_INDEX_FILE),
         )
         for estimator, name in estimators:
             with open(staging / name, "wb") as file:

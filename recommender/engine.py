@@ -19,6 +19,7 @@ from recommender.artifact import (
     MATCHER_FILE,
     MODEL_FILE,
     PLOT_FILE,
+    THEMES_INDEX_FILE,
     WORKS_FILE,
     current_folder,
     version_folder,
@@ -31,7 +32,6 @@ from recommender.discovery import (
     MAX_OFFSET,
     Discovery,
     Slots,
-    TopicScorer,
     WorkFacets,
     diversified,
     franchise_key,
@@ -43,6 +43,7 @@ from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
 from recommender.text import version_tag
+from recommender.themes import Theme, ThemeIndex
 from recommender.variety import (
     POOL,
     SHORT_MINUTES,
@@ -57,6 +58,8 @@ _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
 
 # The topic words of a discovery read at most this much of its text.
 MAX_ABOUT = 4096
+# A reason names at most this many shared themes: one short line holds two.
+REASON_THEMES = 2
 
 # What replies read of a platform record (the works table holds the rest).
 _RECORD_COLUMNS = (
@@ -105,8 +108,8 @@ class Reason:
     genres: list[str] = field(default_factory=list)
     directors: list[str] = field(default_factory=list)
     cast: list[str] = field(default_factory=list)
-    # Words both descriptions weigh most: what the stories are about.
-    themes: list[str] = field(default_factory=list)
+    # What both stories are about, rarest first, from the vocabulary of ``data/raw/themes.csv``.
+    themes: list[Theme] = field(default_factory=list)
     # The liked titles (in a discovery) this work is most like.
     liked: list[str] = field(default_factory=list)
 
@@ -122,7 +125,7 @@ class Reason:
         if self.genres:
             parts.append("genres: " + ", ".join(self.genres))
         if self.themes:
-            parts.append("themes: " + ", ".join(self.themes))
+            parts.append("themes: " + ", ".join(theme.en for theme in self.themes))
         return "; ".join(parts) or "similar story"
 
 
@@ -265,6 +268,7 @@ class Engine:
         version: str = "",
         *,
         plot: PlotIndex,
+        themes: ThemeIndex,
     ) -> None:
         self.registry = registry
         self.catalogue = Catalogue(records, registry)
@@ -273,6 +277,8 @@ class Engine:
         self.matcher = matcher
         #: Finds works from a plot told from memory (``PlotIndex.scores``), in works order.
         self.plot = plot
+        #: The themes of each work, which reasons name (``ThemeIndex``), in works order.
+        self.themes = themes
         self.version = version
         # Each distinct platform list is split once; a work takes its list's answer by code.
         platform_lists = works["platforms"].cat
@@ -345,6 +351,7 @@ class Engine:
             matcher=_unpickle(folder / MATCHER_FILE),
             version=folder.name,
             plot=_unpickle(folder / PLOT_FILE),
+            themes=_unpickle(folder / THEMES_INDEX_FILE),
         )
 
     # -- matching ------------------------------------------------------------------------------
@@ -580,15 +587,16 @@ class Engine:
             cast=_names(column["cast_display"][row]),
         )
 
-    def _reason(self, query: _Traits, work: _Traits, themes: int = 3) -> Reason:
+    def _reason(self, query: _Traits, work: _Traits) -> Reason:
         work_genres = set(work.genres)
         genres = [g.replace("_", " ") for g in query.genres if g in work_genres][:3]
-        terms = self.model.shared_terms(query.row, work.row, top=20, field="description")
         return Reason(
             genres=genres,
             directors=_shared_names(query.directors, work.directors)[:2],
             cast=_shared_names(query.cast, work.cast)[:3],
-            themes=[term.term for term in terms[:themes]],
+            themes=self.themes.unsaid(
+                self.themes.shared(query.row, work.row), genres, REASON_THEMES
+            ),
         )
 
     # -- where to watch, and why two works are alike ----------------------------------------
@@ -644,10 +652,6 @@ class Engine:
         )
         return WorkFacets().fit(self.works, self.catalogue.records, record_work)
 
-    @cached_property
-    def _topic(self) -> TopicScorer:
-        return TopicScorer().fit(self.model)
-
     def topic_scores(self, text: str, lang: str = "en") -> np.ndarray:
         """How well each work matches the topic or plot words ``text`` (float32, 0 for no
         match, 1 for the best match): the one place discovery scores a topic. The plot index
@@ -695,12 +699,12 @@ class Engine:
         relevance = self._relevance(about, slots.lang, liked)
         order = facets.order(rows, relevance, slots.sort, offset + k)
         page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
-        words = self._topic.words(about) if about else []
+        asked = self.themes.in_text(about, slots.lang) if about else []
         results = tuple(
             self._recommendation(
                 row,
                 0.0 if relevance is None else float(relevance[row]),
-                self._discovery_reason(row, found.applied, liked, words),
+                self._discovery_reason(row, found.applied, liked, asked),
                 [
                     self._version_tags[other]
                     for other in self._versions_of(row)
@@ -732,25 +736,25 @@ class Engine:
         return relevance
 
     def _discovery_reason(
-        self, row: int, applied: Slots, liked: list[int], words: list[str]
+        self, row: int, applied: Slots, liked: list[int], asked: list[int]
     ) -> Reason:
-        """Why a discovered work fits: the genres asked for that it has, the topic words it
-        matches, and the liked title it is most like, with what they share."""
+        """Why a discovered work fits: the genres asked for that it has, the themes asked for
+        (positions in the ``ThemeIndex``) that it is about, and the liked title it is most
+        like, with what they share."""
         genres = str(self._columns["genres"][row] or "").split()
         wanted = [
             genre.replace("_", " ") for genre in map(genre_word, applied.genres) if genre in genres
         ]
-        features = set(self.model.row(row)[0].tolist())
-        themes = [word for word in words if features.intersection(self._topic.vocabulary_[word])]
+        themes = self.themes.among(row, asked)
         if not liked:
-            shown = wanted or [genre.replace("_", " ") for genre in genres]
-            return Reason(genres=shown[:3], themes=themes[:3])
+            shown = (wanted or [genre.replace("_", " ") for genre in genres])[:3]
+            return Reason(genres=shown, themes=self.themes.unsaid(themes, shown, REASON_THEMES))
         best = max(liked, key=lambda other: self.model.dot(other, row))
         reason = self._reason(self._traits(best), self._traits(row))
         return replace(
             reason,
             genres=list(dict.fromkeys([*wanted, *reason.genres]))[:3],
-            themes=themes[:3] or reason.themes,
+            themes=self.themes.unsaid(themes, reason.genres, REASON_THEMES) or reason.themes,
             liked=[str(self._columns["title_display"][best])],
         )
 

@@ -25,7 +25,7 @@ from recommender.discovery import (
 from recommender.engine import Engine, WorkDetails
 from recommender.matcher import TitleMatcher, is_confident
 from recommender.model import ContentModel
-from recommender.plot import PlotIndex
+from recommender.plot import PlotIndex, stems
 from recommender.text import (
     drop_leading_article,
     fold,
@@ -689,3 +689,69 @@ def liked_genre_precision(
         hits = sum(all(genres[liked] & genres[work] for liked in pair) for work in top)
         shares.append(hits / k)
     return float(np.mean(shares))
+
+
+@dataclass(frozen=True)
+class ReasonShares:
+    """What a set of reasons says: the share that names a theme, a shared person or a shared
+    genre (something specific), the same with only vocabulary themes counted, the share that
+    names a theme, and of those the share whose themes are all themes of the vocabulary
+    (``data/raw/themes.csv``)."""
+
+    reasons: int
+    specific: float
+    specific_in_vocabulary: float
+    with_theme: float
+    vocabulary_only: float
+
+
+def previous_themes(model: ContentModel, first: int, second: int, top: int = 3) -> list[str]:
+    """The themes reasons named before the theme vocabulary: the synopsis words both works
+    weigh most in the TF-IDF model, as they were shown ("high", "school", "follows")."""
+    terms = model.shared_terms(first, second, top=20, field="description")
+    return [term.term for term in terms[:top]]
+
+
+def reason_shares(reasons: list[tuple[bool, list[str]]], vocabulary: list[str]) -> ReasonShares:
+    """The shares of ``reasons``, each given as whether it names a shared person or genre and
+    the themes it names (English). A theme is of the vocabulary when its stems are those of
+    a vocabulary theme's English name (so "drug" counts for "drugs"; "follows" never does).
+
+    >>> reason_shares([(True, []), (False, ["drug"]), (False, ["follows"]), (False, [])],
+    ...               ["drugs", "family"])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ReasonShares(reasons=4, specific=0.75, specific_in_vocabulary=0.5, with_theme=0.5,
+                 vocabulary_only=0.5)
+    """
+    known = {tuple(stems(name)) for name in vocabulary}
+
+    def in_vocabulary(themes: list[str]) -> bool:
+        return bool(themes) and all(tuple(stems(theme)) in known for theme in themes)
+
+    count = len(reasons) or 1
+    named = [themes for _, themes in reasons if themes]
+    return ReasonShares(
+        reasons=len(reasons),
+        specific=sum(people or bool(themes) for people, themes in reasons) / count,
+        specific_in_vocabulary=sum(people or in_vocabulary(themes) for people, themes in reasons)
+        / count,
+        with_theme=len(named) / count,
+        vocabulary_only=_mean([float(in_vocabulary(themes)) for themes in named]),
+    )
+
+
+def evaluate_reasons(engine: Engine, n: int, seed: int, k: int = 5) -> tuple[ReasonShares, ...]:
+    """The reasons of the top ``k`` recommendations for ``n`` works drawn at random: the
+    engine's, and the same with the themes reasons named before the theme vocabulary."""
+    rows = random.Random(seed).sample(range(len(engine.works)), min(n, len(engine.works)))
+    ours, previous = [], []
+    for row in rows:
+        for result in engine.similar(str(engine.works["work_id"].iloc[row]), k):
+            reason = result.reason
+            people_or_genres = bool(reason.directors or reason.cast or reason.genres)
+            ours.append((people_or_genres, [theme.en for theme in reason.themes]))
+            other = engine.work_row(result.work_id)
+            assert other is not None  # a recommendation is a work of the engine
+            previous.append((people_or_genres, previous_themes(engine.model, row, other)))
+    vocabulary = [theme.en for theme in engine.themes.themes_]
+    return reason_shares(ours, vocabulary), reason_shares(previous, vocabulary)

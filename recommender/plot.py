@@ -127,6 +127,15 @@ def stems(text: str) -> list[str]:
     return _stemmer("english").stemWords(words(text))
 
 
+def spanish_stems(text: str) -> list[str]:
+    """The Spanish stems of the words of ``text``, stop words kept.
+
+    >>> spanish_stems("Las drogas y la droga")
+    ['las', 'drog', 'y', 'la', 'drog']
+    """
+    return _stemmer("spanish").stemWords(words(text))
+
+
 def spanish_forms(word: str) -> set[str]:
     """The forms a Spanish word of the lexicon is looked up by: itself and its stems.
 

@@ -31,6 +31,10 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   share of lists over the cap of 3; the share of top-5 lists holding two versions of one work
   (``version_groups``), over every work and over the lists that held a version before; and
   franchise recall@10 and genre precision@5 of the served order.
+- reasons: for the top 5 recommendations of works drawn at random, the share of reasons that
+  say something specific (a theme, a shared person or a shared genre), the share naming a
+  theme, and of those the share naming only themes of the vocabulary (``data/raw/themes.csv``),
+  beside the reasons as they were (the synopsis words both works weigh most) in the same run.
 
 - score coverage by type: the share of titles the score files score, with every join and
   with the joins before the first-year one (``etl.scores``).
@@ -71,6 +75,7 @@ from recommender.evaluation import (
     duplicate_versions,
     evaluate_discovery,
     evaluate_matching,
+    evaluate_reasons,
     franchise_pairs,
     franchise_recall,
     franchise_share,
@@ -99,6 +104,7 @@ PLOT_TARGETS = {"en": 0.80, "es": 0.50}
 LANGUAGES = {"en": "English", "es": "Spanish"}
 # Seeds of the discovery query sets: the first was used to choose the ranking's weights.
 TUNING_SEED, HELD_OUT_SEED = 1, 2
+REASONS_SEED = 14
 
 
 def main() -> None:
@@ -108,6 +114,7 @@ def main() -> None:
     parser.add_argument(
         "--discovery-queries", type=int, default=1000, help="templated requests per set"
     )
+    parser.add_argument("--reason-works", type=int, default=1000, help="works whose top 5 is read")
     args = parser.parse_args()
 
     raw_dir = Settings.from_env().raw_dir
@@ -158,9 +165,11 @@ def main() -> None:
         result.model,
         result.matcher,
         plot=result.plot,
+        themes=result.themes,
     )
     report_variety(engine, pairs)
     report_discovery(engine, baseline, args.discovery_queries)
+    report_reasons(engine, args.reason_works)
     print()
     understanding_eval.report_slots(engine)
     understanding_eval.report_plots(engine)
@@ -297,6 +306,25 @@ def report_variety(engine: Engine, pairs: dict[int, list[int]]) -> None:
     for label, target, values in rows:
         print(f"{label:<36}{target:>9}{values['served']:>9.3f}{values['previous']:>10.3f}")
     print(f"(served and previous orders of every work: {time.perf_counter() - started:.0f} s)")
+
+
+def report_reasons(engine: Engine, n: int) -> None:
+    ours, previous = evaluate_reasons(engine, n, REASONS_SEED)
+    print(f"\n{f'reasons (top 5 of {n:,} works)':<40}{'target':>8}{'ours':>8}{'previous':>18}")
+    rows = [
+        ("say something specific", None, ours.specific, previous.specific),
+        (
+            "  fragments not counted",
+            None,
+            ours.specific_in_vocabulary,
+            previous.specific_in_vocabulary,
+        ),
+        ("  name a theme", None, ours.with_theme, previous.with_theme),
+        ("  themes only from the vocabulary", 1.0, ours.vocabulary_only, previous.vocabulary_only),
+    ]
+    for label, target, ours_value, previous_value in rows:
+        target_text = "" if target is None else f"{target:.2f}"
+        print(f"{label:<40}{target_text:>8}{ours_value:>8.3f}{previous_value:>18.3f}")
 
 
 def report_scores(result: BuildResult) -> None:

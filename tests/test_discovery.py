@@ -20,6 +20,7 @@ from recommender.discovery import (
     franchise_key,
 )
 from recommender.engine import Engine
+from recommender.themes import Theme
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -299,7 +300,8 @@ def test_a_topic_ranks_what_mentions_it_first(engine: Engine) -> None:
     found = engine.discover(Slots(about="a doll and a cowboy"), k=3)
     assert {result.title for result in found.results[:2]} == {"Toy Story", "Toy Story 2"}
     assert found.results[0].similarity > found.results[2].similarity == 0
-    assert found.results[0].reason.themes == ["doll", "cowboy"]
+    cowboys, toys = Theme("cowboys", "vaqueros"), Theme("toys", "juguetes")
+    assert found.results[0].reason.themes == [cowboys, toys]
 
 
 def test_without_a_topic_quality_ranks(engine: Engine) -> None:

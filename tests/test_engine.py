@@ -15,6 +15,7 @@ import pytest
 from etl.build import build
 from recommender.catalogue import QueryError
 from recommender.engine import (
+    REASON_THEMES,
     ArtifactMissing,
     Availability,
     Engine,
@@ -24,6 +25,7 @@ from recommender.engine import (
     Recommendation,
 )
 from recommender.model import split_names
+from recommender.themes import Theme
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -208,11 +210,11 @@ def test_reason_names_what_the_works_share(engine: Engine) -> None:
         genres=["action", "adventure", "animation"],
         directors=["John Lasseter"],
         cast=["Tom Hanks", "Tim Allen"],
-        themes=["toy", "cowboy", "doll"],
+        themes=[Theme("cowboys", "vaqueros"), Theme("toys", "juguetes")],
     )
     assert first.reason.describe() == (
         "director: John Lasseter; cast: Tom Hanks, Tim Allen; genres: action, adventure, "
-        "animation; themes: toy, cowboy, doll"
+        "animation; themes: cowboys, toys"
     )
 
 
@@ -338,6 +340,7 @@ def test_engine_holder_swaps(engine: Engine) -> None:
         engine.matcher,
         "other",
         plot=engine.plot,
+        themes=engine.themes,
     )
     assert holder.swap(other) is engine
     assert holder.engine is other
@@ -417,12 +420,13 @@ def reference_reason(engine: Engine, query_row: int, row: int) -> Reason:
 
     work_genres = set(str(work["genres"] or "").split())
     genres = [g.replace("_", " ") for g in str(query["genres"] or "").split() if g in work_genres]
-    terms = engine.model.shared_terms(query_row, row, top=20)
+    theirs = engine.themes.of_work(row)
+    themes = [theme for theme in engine.themes.of_work(query_row) if theme in theirs]
     return Reason(
         genres=genres[:3],
         directors=shared("director_display", 2),
         cast=shared("cast_display", 3),
-        themes=[term.term for term in terms if term.field == "description"][:3],
+        themes=engine.themes.unsaid(themes, genres[:3], REASON_THEMES),
     )
 
 

@@ -174,7 +174,7 @@ def test_recommend_text(cli: RunCli) -> None:
         "like Toy Story 2 (1999, movie) on disney  [ds2, confidence 1.00]:",
         "1. Toy Story (1995, movie, IMDb 8.3) on disney, hulu — director: John Lasseter; "
         "cast: Tom Hanks, Tim Allen; genres: action, adventure, animation; "
-        "themes: toy, cowboy, doll",
+        "themes: cowboys, toys",
     ]
 
 

@@ -23,15 +23,13 @@ def test_recommendations_show_title_year_type_platforms_score_and_reason(engine)
     reply = say(engine, "/recommend toy story")
     assert reply.text.splitlines()[2] == "1. <b>Toy Story 2</b> (1999) · Movie · Disney+ · ⭐ 7.9"
     assert reply.text.splitlines()[3] == (
-        "    <i>by John Lasseter · with Tom Hanks and Tim Allen · action, adventure, animation</i>"
+        "    <i>same director, John Lasseter · both about cowboys and toys</i>"
     )
     spanish = say(engine, "/recomendar toy story", "es")
     assert (
         spanish.text.splitlines()[2] == "1. <b>Toy Story 2</b> (1999) · Película · Disney+ · ⭐ 7,9"
     )
-    assert (
-        "de John Lasseter · con Tom Hanks y Tim Allen · acción, aventura, animación" in spanish.text
-    )
+    assert "del mismo director, John Lasseter · también sobre vaqueros y juguetes" in spanish.text
     assert len(reply.buttons) == 6
 
 
@@ -45,10 +43,8 @@ def test_reasons_are_translated_from_their_fields():
     reason = Reason(
         genres=["science fiction", "coming of age"], directors=["A"], cast=["B", "C", "D"]
     )
-    assert (
-        titles.reason_text(reason, "en") == "by A · with B and C · science fiction, coming of age"
-    )
-    assert titles.reason_text(reason, "es") == "de A · con B y C · ciencia ficción, crecer"
+    assert titles.reason_text(reason, "en") == "same director, A · science fiction, coming of age"
+    assert titles.reason_text(reason, "es") == "del mismo director, A · ciencia ficción, crecer"
     assert titles.reason_text(Reason(), "es") == "una historia parecida"
 
 
@@ -433,7 +429,14 @@ def test_did_you_mean_offers_only_the_candidates_close_to_the_best(engine):
 def test_new_arrivals_without_any_date_say_so_and_do_not_fail(engine):
     records = engine.catalogue.records.assign(date_added=pd.NA).astype({"date_added": "string"})
     undated = Engine(
-        engine.registry, records, engine.works, engine.model, engine.matcher, "v", plot=engine.plot
+        engine.registry,
+        records,
+        engine.works,
+        engine.model,
+        engine.matcher,
+        "v",
+        plot=engine.plot,
+        themes=engine.themes,
     )
     reply = commands.answer(parse_message("/new", undated.registry), undated, "en")
     assert "Catalogue as of —" in reply.text

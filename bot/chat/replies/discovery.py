@@ -302,7 +302,7 @@ def _page(state: Discovering, ask: Ask) -> Reply:
     for number, result in enumerate(found.results, start=state.offset + 1):
         lines.append("")
         lines.append(f"{number}. {result_line(result, engine, lang)}")
-        lines.append(f"    <i>{esc(reason_text(result.reason, lang))}</i>")
+        lines.append(f"    <i>{esc(reason_text(result.reason, lang, shared=False))}</i>")
     more = state.offset + PAGE_SIZE < min(found.total, MAX_RESULTS)
     return Reply("\n".join(lines), _buttons(state, lang, more), discovery=state)
 
@@ -411,7 +411,7 @@ def discovery_json(text: str, engine: Engine, lang: str | None = None, k: int = 
             "type": "tv" if result.type == "tv show" else result.type,
             "platforms": list(result.platforms),
             "score": result.score,
-            "reason": reason_text(result.reason, lang),
+            "reason": reason_text(result.reason, lang, shared=False),
         }
         for result in found.results
     ]

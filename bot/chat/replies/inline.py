@@ -122,20 +122,29 @@ def _inline_discovery(
     slots, liked = recommender_slots(state, engine, lang)
     found = engine.discover(slots, k=INLINE_PAGE_SIZE, offset=start, mine=mine)
     header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang, liked.named)))
-    items = [_result_item(f"d{start}", result, header, engine, lang) for result in found.results]
+    items = [
+        _result_item(f"d{start}", result, header, engine, lang, shared=False)
+        for result in found.results
+    ]
     following = start + INLINE_PAGE_SIZE
     more = following < min(found.total, INLINE_MAX_RESULTS)
     return InlinePage(tuple(items), str(following) if more else "")
 
 
 def _result_item(
-    prefix: str, result: Recommendation, header: str, engine: Engine, lang: str
+    prefix: str,
+    result: Recommendation,
+    header: str,
+    engine: Engine,
+    lang: str,
+    shared: bool = True,
 ) -> InlineItem:
-    """One recommended or discovered work as an inline result, under ``header`` when sent."""
+    """One recommended or discovered (``shared=False``, see ``reason_text``) work as an inline
+    result, under ``header`` when sent."""
     facts = [type_name(lang, result.type), ", ".join(engine.registry.display(result.platforms))]
     if result.score is not None:
         facts.append(f"⭐ {score_text(lang, result.score)}")
-    reason = reason_text(result.reason, lang)
+    reason = reason_text(result.reason, lang, shared)
     return InlineItem(
         id=f"{prefix}-{result.id}",
         title=f"{result.title} ({years(engine, lang, result)})",

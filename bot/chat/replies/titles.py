@@ -290,26 +290,42 @@ def result_line(result: Recommendation, engine: Engine, lang: str) -> str:
     return " · ".join(parts)
 
 
-def reason_text(reason: Reason, lang: str) -> str:
-    """Why a work was recommended, in ``lang`` (plain text; escape it for HTML).
+def reason_text(reason: Reason, lang: str, shared: bool = True) -> str:
+    """Why a work was recommended, as one short line in ``lang`` (plain text; escape it for
+    HTML): who made both (the director, else the cast) and what both are about, else their
+    genres; without people, the genres and what both are about. With ``shared=False`` (a
+    discovery) the themes are those asked for that the work is about.
 
-    >>> reason_text(Reason(genres=["animation", "comedy"], directors=["Pete Docter"]), "es")
-    'de Pete Docter · animación, comedia'
-    >>> reason_text(Reason(genres=["drama"], themes=["heist", "prison", "escape"]), "en")
-    'drama · about heist, prison'
+    >>> pixar = Reason(genres=["animation", "comedy"], directors=["Pete Docter"])
+    >>> reason_text(pixar, "en")
+    'same director, Pete Docter · animation, comedy'
+    >>> reason_text(pixar, "es")
+    'del mismo director, Pete Docter · animación, comedia'
+    >>> from recommender.themes import Theme
+    >>> drugs = Reason(themes=[Theme("drugs", "drogas"), Theme("family", "familia")])
+    >>> reason_text(drugs, "en"), reason_text(drugs, "es")
+    ('both about drugs and family', 'también sobre drogas y familia')
+    >>> reason_text(Reason(genres=["drama"], themes=[Theme("heists", "atracos")]), "es", False)
+    'drama · sobre atracos'
+    >>> reason_text(Reason(genres=["drama"], cast=["Tom Hanks"], themes=drugs.themes), "en")
+    'with Tom Hanks · both about drugs and family'
     >>> reason_text(Reason(), "en")
     'a similar story'
     """
-    parts = []
+    people = genres = themes = ""
     if reason.directors:
-        parts.append(t(lang, "reason_director", names=join_names(lang, reason.directors[:2])))
-    if reason.cast:
-        parts.append(t(lang, "reason_cast", names=join_names(lang, reason.cast[:2])))
+        directors = reason.directors[:2]
+        names = join_names(lang, directors)
+        people = plural(lang, "reason_director", len(directors), names=names)
+    elif reason.cast:
+        people = t(lang, "reason_cast", names=join_names(lang, reason.cast[:2]))
     if reason.genres:
-        parts.append(", ".join(genre_name(lang, genre) for genre in reason.genres[:3]))
-    if reason.themes and len(parts) < 2:  # One short line: themes only where there is room.
-        parts.append(t(lang, "reason_themes", words=", ".join(reason.themes[:2])))
-    return " · ".join(parts) or t(lang, "reason_similar")
+        genres = ", ".join(genre_name(lang, genre) for genre in reason.genres[:3])
+    if reason.themes:
+        names = join_names(lang, [theme.name(lang) for theme in reason.themes[:2]])
+        themes = t(lang, "reason_themes" if shared else "reason_topics", themes=names)
+    parts = (people, themes or genres) if people else (genres, themes)
+    return " · ".join(part for part in parts if part) or t(lang, "reason_similar")
 
 
 def score_text(lang: str, score: float) -> str:
@@ -344,7 +360,8 @@ def details_text(work: WorkDetails, engine: Engine, lang: str, alias: str | None
         countries = join_names(lang, [country_name(lang, c) for c in work.country[:3]])
         lines.append(t(lang, "made_in", countries=esc(countries)))
     if work.description:
-        lines.append(f"\n<i>{esc(shorten(work.description, DESCRIPTION_LENGTH))}</i>")
+        synopsis = f"<i>{esc(shorten(work.description, DESCRIPTION_LENGTH))}</i>"
+        lines.append("\n" + t(lang, "synopsis", synopsis=synopsis))
     return "\n".join(lines)
 
 

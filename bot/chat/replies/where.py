@@ -116,11 +116,16 @@ def why_reply(intent: Intent, ask: Ask) -> Reply:
         names = join_names(lang, [genre_name(lang, genre) for genre in reason.genres])
         lines.append(t(lang, "why_genres", names=esc(names)))
     if reason.themes:
-        lines.append(t(lang, "why_themes", words=esc(", ".join(reason.themes))))
+        themes = join_names(lang, [theme.name(lang) for theme in reason.themes])
+        lines.append(t(lang, "why_themes", words=esc(themes)))
     if explanation.terms:
-        # A word can weigh in two fields ("comedy", a genre and in the description): once.
-        terms = ", ".join(dict.fromkeys(term.term.replace("_", " ") for term in explanation.terms))
-        lines.append(t(lang, "why_terms", terms=esc(terms)))
+        # The synopses' words are left to the themes above: alone they read as fragments
+        # ("high", "follows"). A word can weigh in two fields ("comedy", a genre and in the
+        # title): once.
+        said = (term.term for term in explanation.terms if term.field != "description")
+        terms = ", ".join(dict.fromkeys(term.replace("_", " ") for term in said))
+        if terms:
+            lines.append(t(lang, "why_terms", terms=esc(terms)))
     else:
         lines.append(t(lang, "why_nothing"))
     buttons = tuple(
