@@ -31,6 +31,7 @@ from typing import TypeVar
 import pandas as pd
 
 from etl.aliases import ALIASES_FILE, aliases_of_works, load_aliases
+from etl.elsewhere import ELSEWHERE_FILE, known_elsewhere, load_elsewhere
 from etl.errors import EtlError
 from etl.extract import read_csv
 from etl.lexicon import (
@@ -66,6 +67,7 @@ from etl.versions import (
 from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
     CATALOGUE_FILE,
+    ELSEWHERE_INDEX_FILE,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
@@ -76,6 +78,7 @@ from recommender.artifact import (
     version_folder,
 )
 from recommender.catalogue import served_records
+from recommender.elsewhere import SOURCES, KnownWorks
 from recommender.engine import Engine, served_works
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
@@ -127,6 +130,9 @@ class EtlReport:
     aliases: int = 0
     aliased_works: int = 0
     aliases_skipped: list[str] = field(default_factory=list)
+    #: Works known but not carried, by where their facts come from (``SOURCES``).
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    elsewhere_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -166,6 +172,13 @@ class EtlReport:
             f"{skipped:,} row{'s' * (skipped != 1)} skipped"
         )
         lines += _skipped_lines(self.aliases_skipped)
+        known = ", ".join(f"{count:,} from {source}" for source, count in self.elsewhere.items())
+        skipped = len(self.elsewhere_skipped)
+        lines.append(
+            f"known but not carried: {sum(self.elsewhere.values()):,} works ({known}); "
+            f"{skipped:,} editorial row{'s' * (skipped != 1)} skipped"
+        )
+        lines += _skipped_lines(self.elsewhere_skipped)
         for row in self.quarantined[:20]:
             lines.append("  " + describe_quarantined(row))
         if len(self.quarantined) > 20:
@@ -205,6 +218,7 @@ class BuildResult:
     matcher: TitleMatcher
     plot: PlotIndex
     report: EtlReport
+    elsewhere: KnownWorks
 
     def engine(self) -> Engine:
         """The engine this build serves, straight from memory."""
@@ -216,6 +230,7 @@ class BuildResult:
             self.matcher,
             self.report.version,
             plot=self.plot,
+            elsewhere=self.elsewhere,
         )
 
 
@@ -232,7 +247,14 @@ def input_paths(raw_dir: Path) -> list[Path]:
     """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
     paths = [
         raw_dir / name
-        for name in (REGISTRY_FILE, LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE, ALIASES_FILE)
+        for name in (
+            REGISTRY_FILE,
+            LEXICON_FILE,
+            SYNONYMS_FILE,
+            KEYWORDS_FILE,
+            ALIASES_FILE,
+            ELSEWHERE_FILE,
+        )
     ]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
     paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
@@ -280,6 +302,7 @@ def build(raw_dir: Path) -> BuildResult:
     lexicon, synonyms = load_lexicon(raw_dir), load_synonyms(raw_dir)
     keywords = load_keywords(raw_dir)
     aliases = load_aliases(raw_dir)
+    editorial = load_elsewhere(raw_dir)
     repairs: Counter = Counter()
     frames = []
     for platform in registry:
@@ -314,6 +337,9 @@ def build(raw_dir: Path) -> BuildResult:
     works["aliases"], aliases_skipped = aliases_of_works(works, aliases, raw_dir / ALIASES_FILE)
     for problem in aliases_skipped:
         logger.warning("other names: %s; the row is skipped", problem)
+    elsewhere, elsewhere_skipped = known_elsewhere(works, raw_dir / "scores", editorial)
+    for problem in elsewhere_skipped:
+        logger.warning("known but not carried: %s; the row is skipped", problem)
 
     report.repairs = dict(repairs)
     report.titles = len(catalogue)
@@ -333,11 +359,15 @@ def build(raw_dir: Path) -> BuildResult:
     report.aliases = len(aliases) - len(aliases_skipped)
     report.aliased_works = int((works["aliases"] != "").sum())
     report.aliases_skipped = [str(problem) for problem in aliases_skipped]
+    sources = elsewhere["source"].value_counts()
+    report.elsewhere = {source: int(sources.get(source, 0)) for source in SOURCES}
+    report.elsewhere_skipped = elsewhere_skipped
     model = ContentModel().fit(works)
     matcher = TitleMatcher().fit(works)
     plot = PlotIndex(lexicon=lexicon, synonyms=synonyms).fit(works)
+    known = KnownWorks().fit(elsewhere)
     report.seconds = round(time.perf_counter() - started, 2)
-    return BuildResult(registry, catalogue, works, model, matcher, plot, report)
+    return BuildResult(registry, catalogue, works, model, matcher, plot, report, known)
 
 
 def write_version(result: BuildResult, processed_dir: Path) -> Path:
@@ -369,6 +399,7 @@ def _write_folder(result: BuildResult, target: Path) -> None:
             (result.model, MODEL_FILE),
             (result.matcher, MATCHER_FILE),
             (result.plot, PLOT_FILE),
+            (result.elsewhere, ELSEWHERE_INDEX_FILE),
         )
         for estimator, name in estimators:
             with open(staging / name, "wb") as file:

@@ -17,6 +17,7 @@ WORKS_FILE = "works.pkl"
 MODEL_FILE = "model.pkl"
 MATCHER_FILE = "matcher.pkl"
 PLOT_FILE = "plot.pkl"
+ELSEWHERE_INDEX_FILE = "elsewhere.pkl"
 
 
 def version_folder(processed_dir: Path, name: str) -> Path:

@@ -31,6 +31,7 @@ from etl.works import SERVED_WORK_COLUMNS
 from recommender.artifact import (
     CATALOGUE_FILE,
     CURRENT_FILE,
+    ELSEWHERE_INDEX_FILE,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
@@ -98,6 +99,7 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
             MODEL_FILE,
             MATCHER_FILE,
             PLOT_FILE,
+            ELSEWHERE_INDEX_FILE,
             MANIFEST_FILE,
             REPORT_FILE,
         ]
@@ -174,6 +176,7 @@ def test_is_stale_before_and_after_a_build(raw_dir: Path, tmp_path: Path) -> Non
         "synonyms_en.csv",
         "plot_keywords_en.csv",
         "titles_alt.csv",
+        "titles_elsewhere.csv",
         "catalogues/amazon_prime_titles.csv",
         "catalogues/disney_plus_titles.csv",
         "catalogues/hulu_titles.csv",
