@@ -106,8 +106,8 @@ class KnownWorks:
 
     def best(self, text: str, year: int | None = None) -> KnownWork | None:
         """The known work ``text`` (of ``year``, if given) surely names, or ``None``. Works
-        of one title as close as the best (a title made twice) give the best known: scored,
-        best scored, newest."""
+        of one title as close as the best (a title made twice) give the best known (see
+        ``_renown``)."""
         found = self.find(text, limit=YEAR_CANDIDATES if year is not None else 5)
         if year is not None:
             found = [work for work in found if work.year == year]
@@ -122,7 +122,7 @@ class KnownWorks:
         tied = [work for work in found if work.confidence == top]
         if len({normalize_title(work.title) for work in tied}) > 1:
             return None
-        return max(tied, key=lambda work: (work.score is not None, work.score or 0.0, work.year))
+        return max(tied, key=_renown)
 
     def work(self, row: int, confidence: float = 1.0, alias: str | None = None) -> KnownWork:
         entry = self.table_.iloc[row]
@@ -139,3 +139,9 @@ class KnownWorks:
             confidence=confidence,
             alias=alias,
         )
+
+
+def _renown(work: KnownWork) -> tuple[bool, bool, float, int]:
+    """How well known a work is among those of its title: one the editorial file names (it
+    names famous works), then one with a score, the best scored, the newest."""
+    return work.source == SOURCES[1], work.score is not None, work.score or 0.0, work.year

@@ -18,6 +18,8 @@ from bot.chat.replies.titles import (
     close_to_best,
     find,
     named,
+    not_carried,
+    not_carried_reply,
     typed_alias,
 )
 from recommender.engine import Engine, Match
@@ -33,6 +35,9 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     if asked is None:
         return Reply(t(lang, "gone"), alert=True)
     work_id, found = asked
+    known = not_carried(engine, args, found)
+    if known is not None:
+        return not_carried_reply(Intent(intent.name, {"title": args["title"]}), ask, known, found)
     if work_id is None:
         return _where_not_found(args, found, engine, lang)
     work = engine.details(work_id)
