@@ -362,10 +362,15 @@ class Engine:
         """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
         return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
 
-    def title_confidence(self, text: str) -> float:
-        """How surely ``text`` names one work: the matcher's best confidence, 0 for none."""
+    def title_confidence(self, text: str, carried: bool = True) -> float:
+        """How surely ``text`` names one work: the matcher's best confidence, 0 for none;
+        with ``carried`` false, a work known but not carried counts too."""
         found = self.matcher.match(text, limit=1)
-        return found[0].confidence if found else 0.0
+        confidence = found[0].confidence if found else 0.0
+        if not carried:
+            known = self.elsewhere.find(text, limit=1)
+            confidence = max(confidence, known[0].confidence if known else 0.0)
+        return confidence
 
     def titles_within(self, text: str) -> list[str]:
         """The runs of words of ``text`` that name a work exactly, longest first."""

@@ -247,7 +247,7 @@ def _liked(engine: Engine, typed: tuple[str, ...]) -> Liked:
     liked = Liked([], [], {})
     for title in typed:
         work_id, found = find(engine, title)
-        if engine.not_carried(title, found) is not None:  # not a catalogue work of its name
+        if engine.not_carried(title, engine.match(title)) is not None:  # carried under no name
             liked.unknown.append(title)
             continue
         if work_id is None and found and found[0].confidence >= CONFIDENT:

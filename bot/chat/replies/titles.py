@@ -46,9 +46,9 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
     if asked is None:
         return Reply(t(lang, "gone"), alert=True)
     work_id, found = asked
-    known = not_carried(engine, args, found)
+    known = not_carried(engine, args)
     if known is not None:
-        return not_carried_reply(intent, ask, known, found)
+        return not_carried_reply(intent, ask, known)
     if work_id is None and not found:
         query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
         return unknown_title_reply(query, engine, lang)
@@ -134,15 +134,15 @@ def _named_within(engine: Engine, text: str, found: list[Match]) -> list[Match]:
     return list({match.work_id: match for match in [*exact, *found][::-1]}.values())[::-1]
 
 
-def not_carried(
-    engine: Engine, args: Mapping[str, object], found: Sequence[Match]
-) -> KnownWork | None:
+def not_carried(engine: Engine, args: Mapping[str, object]) -> KnownWork | None:
     """The work a typed title names that no platform carries (see ``Engine.not_carried``);
-    ``None`` for a button's record, which is carried."""
+    ``None`` for a button's record, which is carried. Its rivals are the catalogue works
+    the whole title names, not those a run of its words does ("game" in "game of thrones")."""
     if args.get("record_id") is not None:
         return None
-    year = args.get("year")
-    return engine.not_carried(str(args["title"]), found, year if isinstance(year, int) else None)
+    title, year = str(args["title"]), args.get("year")
+    rivals = engine.match(title, limit=DID_YOU_MEAN)
+    return engine.not_carried(title, rivals, year if isinstance(year, int) else None)
 
 
 def as_of(engine: Engine) -> str:
@@ -178,7 +178,7 @@ def not_carried_text(known: KnownWork, engine: Engine, lang: str) -> str:
     return "\n".join(lines)
 
 
-def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork, found: Sequence[Match]) -> Reply:
+def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork) -> Reply:
     """A title no platform carries: that it is not carried, a catalogue work of the same
     name as the other work it is, and the works most like it by what is known of it."""
     args, engine, lang = intent.args, ask.engine, ask.lang
@@ -187,7 +187,8 @@ def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork, found: Sequenc
     mine = narrowing(engine, args, ask.mine)
     lines = [not_carried_text(known, engine, lang)]
     rows: list[tuple[Button, ...]] = []
-    other = next((match for match in found if match.confidence >= CLOSE_ENOUGH), None)
+    found = engine.match(str(args["title"]), limit=1)
+    other = found[0] if found and found[0].confidence >= CLOSE_ENOUGH else None
     if other is not None:
         key = "not_carried_other_movie" if other.type == "movie" else "not_carried_other_tv"
         lines.append(t(lang, key, title=esc(other.title), year=years(engine, lang, other)))

@@ -35,9 +35,9 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     if asked is None:
         return Reply(t(lang, "gone"), alert=True)
     work_id, found = asked
-    known = not_carried(engine, args, found)
+    known = not_carried(engine, args)
     if known is not None:
-        return not_carried_reply(Intent(intent.name, {"title": args["title"]}), ask, known, found)
+        return not_carried_reply(Intent(intent.name, {"title": args["title"]}), ask, known)
     if work_id is None:
         return _where_not_found(args, found, engine, lang)
     work = engine.details(work_id)
