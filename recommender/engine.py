@@ -43,7 +43,13 @@ from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
-from recommender.text import fold, version_base
+from recommender.text import (
+    drop_leading_article,
+    fold,
+    main_title,
+    normalize_title,
+    version_base,
+)
 
 # Works columns of few distinct values, held as categories (see ``served_records``).
 _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
@@ -229,6 +235,22 @@ class Recommendations:
 def served_works(works: pd.DataFrame) -> pd.DataFrame:
     """``works`` with its repetitive columns as categories, as an ``Engine`` holds it."""
     return works.astype(dict.fromkeys(_WORK_CATEGORY_COLUMNS, "category"))
+
+
+def named_exactly(text: str, known: KnownWork) -> bool:
+    """Whether ``text`` is the title of ``known``, or the other name of it that matched, but
+    for case, accents, punctuation, a leading article or a subtitle.
+
+    >>> work = KnownWork("The Terminator", 1984, "movie", [], [], [], None, None, "scores")
+    >>> named_exactly("terminator", work), named_exactly("the terminators", work)
+    (True, False)
+    """
+    forms = set()
+    for name in filter(None, (known.title, known.alias)):
+        key = normalize_title(name)
+        forms |= {key, drop_leading_article(key), main_title(name)}
+    typed = normalize_title(text)
+    return typed in forms or drop_leading_article(typed) in forms
 
 
 def _unpickle(path: Path) -> object:
@@ -513,10 +535,14 @@ class Engine:
         not *Notebook* (2019), and "the office" stays *The Office*.
 
         A catalogue work named about as surely, of the same type and year, is the work asked
-        for under another title, and wins.
+        for under another title, and wins. Words all typed right that name a known work only
+        nearly ("the terminator" for *The Terminators*) name another work, not a slip of it.
         """
         known = self.elsewhere.best(text, year)
         if known is None:
+            return None
+        words = normalize_title(text).split()
+        if not named_exactly(text, known) and all(map(self.knows_word, words)):
             return None
         rivals = [match for match in found if year is None or match.year == year]
         if rivals and rivals[0].confidence >= known.confidence:

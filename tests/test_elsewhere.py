@@ -14,6 +14,7 @@ import pytest
 from etl.build import build, input_paths
 from etl.elsewhere import ELSEWHERE_FILE, load_elsewhere
 from etl.errors import EtlError
+from recommender.evaluation import MissingQuery, evaluate_missing
 
 if TYPE_CHECKING:
     from etl.build import BuildResult
@@ -144,6 +145,33 @@ def test_a_longer_title_of_the_same_work_is_no_rival(real_build: BuildResult) ->
     assert engine.match(text)[0].title == "To End All Wars: Director's Cut"
     assert engine.not_carried(text, engine.match(text)) is None
     assert engine.not_carried("the godfather", engine.match("the godfather")) is not None
+
+
+def test_words_typed_right_never_name_a_work_only_nearly(real_build: BuildResult) -> None:
+    """The score files know *The Terminators* (2009), not *The Terminator*: "the terminator"
+    is another work, while a slip ("the godfater") still finds *The Godfather*."""
+    engine = real_build.engine()
+    assert engine.elsewhere.best("the terminator").title == "The Terminators"
+    assert engine.not_carried("the terminator", engine.match("the terminator")) is None
+    assert engine.not_carried("the godfater", engine.match("the godfater")).title == (
+        "The Godfather"
+    )
+
+
+def test_the_eval_scores_each_kind_of_title(engine: Engine) -> None:
+    """Interstellar is said not carried, Toy Story answered as itself, and Oppenheimer,
+    which nothing knows, never answered as another work; the previous engine says nothing
+    is not carried."""
+    queries = [
+        MissingQuery("interstellar", "en", "Interstellar", 2014),
+        MissingQuery("toy story", "en", "Toy Story", 1995),
+        MissingQuery("oppenheimer", "en", "Oppenheimer", 2023),
+    ]
+    read = [(query, query.query) for query in queries]
+    ours, before = evaluate_missing(engine, read), evaluate_missing(engine, read, previous=True)
+    assert ours.counts == {"carried": 1, "editorial": 1, "scores": 0, "unknown": 1}
+    assert (ours.handled, ours.said_not_carried, ours.recommended) == (1.0, 1.0, 1.0)
+    assert before.handled == pytest.approx(2 / 3) and before.said_not_carried == 0.0
 
 
 def test_every_editorial_row_is_a_work_no_platform_carries(real_build: BuildResult) -> None:
