@@ -136,3 +136,8 @@ async def test_a_misspelt_title_we_carry_is_still_found(
 async def test_a_title_nothing_knows(bot, text: str, language: str, expected: str):
     reply = await bot.chat(language_code=language).reply(text)
     assert reply.startswith(expected)
+
+
+async def test_why_says_a_title_is_not_carried(bot):
+    reply = await bot.chat(language_code="en").reply("/why interstellar | inception")
+    assert reply.startswith(f"📭 <b>Interstellar</b> (2014) {NOT_CARRIED['en']}")

@@ -19,6 +19,7 @@ from bot.chat.replies.titles import (
     find,
     named,
     not_carried,
+    not_carried_line,
     not_carried_reply,
     typed_alias,
 )
@@ -92,6 +93,10 @@ def why_reply(intent: Intent, ask: Ask) -> Reply:
         work_id, found = find(engine, title, year)
         if work_id is None and found and found[0].confidence >= CLOSE_ENOUGH:
             work_id = found[0].work_id  # One of several; the reply names the one it compared.
+        known = not_carried(engine, wanted)
+        if known is not None:
+            text = not_carried_line(known, engine, lang)
+            return Reply(f"{text}\n{t(lang, 'example', example=t(lang, 'example_why'))}")
         if work_id is None:
             query = esc(shorten(f"{title} {year or ''}".strip(), 60))
             text = t(lang, "why_not_found", query=query)
