@@ -574,8 +574,9 @@ class Engine:
         ``offset``), from what is known of it: its genres, directors, countries and years.
 
         Works of its type (or ``item_type``) on ``platform`` (one name or several) that share
-        a genre or a director with it, ranked as ``KNOWN_DIRECTOR_WEIGHT`` and its neighbours
-        say, with the quality prior beside, as discovery ranks; no franchise fills a page.
+        a genre or a director with it, ranked by what they share (the ``KNOWN_*`` weights)
+        with the quality prior beside, as discovery ranks (``WorkFacets.order``); no
+        franchise fills a page (``diversified``).
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets

@@ -224,7 +224,7 @@ def report_missing(engine: Engine, n: int) -> None:
         read.append((query, str(intent.args.get("title") or query.query)))
     ours, before = evaluate_missing(engine, read), evaluate_missing(engine, read, previous=True)
     heading = f"out-of-catalogue titles ({ours.queries})"
-    print(f"\n{heading:<44}{'ours':>8}{'previous':>10}")
+    print(f"\n{heading:<48}{'ours':>8}{'previous':>10}")
     rows = [("handled right", ours.handled, before.handled)]
     for kind in MISSING_KINDS:
         label = f"  {MISSING_LABELS[kind]} ({ours.counts[kind]})"
@@ -235,7 +235,7 @@ def report_missing(engine: Engine, n: int) -> None:
         ("answered as a different work", ours.other_work, before.other_work),
     ]
     for label, ours_value, before_value in rows:
-        print(f"{label:<44}{ours_value:>8.3f}{before_value:>10.3f}")
+        print(f"{label:<48}{ours_value:>8.3f}{before_value:>10.3f}")
     works = engine.works
     keys = works["title_key"].to_numpy()
 
@@ -250,7 +250,7 @@ def report_missing(engine: Engine, n: int) -> None:
     checked = evaluate_matching(works, lambda query: answer(query, True), n=n)
     plain = evaluate_matching(works, lambda query: answer(query, False), n=n)
     label = f"noisy carried titles, top-1 ({checked.queries})"
-    print(f"{label:<44}{checked.accuracy:>8.3f}{plain.accuracy:>10.3f}")
+    print(f"{label:<48}{checked.accuracy:>8.3f}{plain.accuracy:>10.3f}")
 
 
 def report_aliases(result: BuildResult) -> None:
