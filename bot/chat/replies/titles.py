@@ -222,10 +222,13 @@ def unknown_title_reply(query: str, engine: Engine, lang: str) -> Reply:
 
 def is_words(engine: Engine, text: str) -> bool:
     """Whether every word of ``text`` is a word of the catalogue's titles, synopses and
-    people, or of its Spanish lexicon: a title typed right, rather than a slip."""
+    people, or of its Spanish lexicon: a title typed right, rather than a slip. Chatter
+    ("I like you") is not a title at all."""
     words = normalize_title(text).split()
     has_letters = any(word.isalpha() for word in words)
-    return has_letters and all(engine.knows_word(fold(word)) for word in words)
+    if not has_letters or parsing.everyday(text):
+        return False
+    return all(engine.knows_word(fold(word)) for word in words)
 
 
 def typed_alias(found: Sequence[Match]) -> str | None:
