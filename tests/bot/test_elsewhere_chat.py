@@ -141,3 +141,11 @@ async def test_a_title_nothing_knows(bot, text: str, language: str, expected: st
 async def test_why_says_a_title_is_not_carried(bot):
     reply = await bot.chat(language_code="en").reply("/why interstellar | inception")
     assert reply.startswith(f"📭 <b>Interstellar</b> (2014) {NOT_CARRIED['en']}")
+
+
+async def test_inline_mode_says_it_too(bot):
+    results = (await bot.chat(language_code="es").inline("interstellar")).params["results"]
+    first = results[0]
+    assert first["title"] == "📭 Interstellar (2014)"
+    assert NOT_CARRIED["es"] in first["input_message_content"]["message_text"]
+    assert results[1]["title"].startswith("Inception (2010)")
