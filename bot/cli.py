@@ -170,9 +170,16 @@ def _format_match(match: Match) -> str:
 
 
 def _format_recommendations(result: Recommendations) -> str:
-    if result.match is None:
+    known = result.not_carried
+    if known is not None:
+        lines = [
+            f"{known.title} ({known.year}, {known.type}) is on none of the platforms "
+            f"(known from the {known.source} data); like it:"
+        ]
+    elif result.match is None:
         return f"no title matches {result.query!r}"
-    lines = [f"like {_format_match(result.match)}:"]
+    else:
+        lines = [f"like {_format_match(result.match)}:"]
     for number, item in enumerate(result.results, start=1):
         score = f", IMDb {item.score:.1f}" if item.score is not None else ""
         also = f" (also: {', '.join(item.versions)})" if item.versions else ""

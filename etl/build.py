@@ -31,6 +31,7 @@ from typing import TypeVar
 import pandas as pd
 
 from etl.aliases import ALIASES_FILE, aliases_of_works, load_aliases
+from etl.elsewhere import ELSEWHERE_FILE, known_elsewhere, load_elsewhere
 from etl.errors import EtlError
 from etl.extract import read_csv
 from etl.lexicon import (
@@ -67,6 +68,7 @@ from etl.versions import (
 from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
     CATALOGUE_FILE,
+    ELSEWHERE_INDEX_FILE,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
@@ -78,6 +80,7 @@ from recommender.artifact import (
     version_folder,
 )
 from recommender.catalogue import served_records
+from recommender.elsewhere import SOURCES, KnownWorks
 from recommender.engine import Engine, served_works
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
@@ -133,6 +136,9 @@ class EtlReport:
     #: The themes of ``themes.csv``, and the works about one of them at least.
     themes: int = 0
     themed_works: int = 0
+    #: Works known but not carried, by where their facts come from (``SOURCES``).
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    elsewhere_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -173,6 +179,13 @@ class EtlReport:
         )
         lines += _skipped_lines(self.aliases_skipped)
         lines.append(f"themes: {self.themes:,}, found in {self.themed_works:,} works")
+        known = ", ".join(f"{count:,} from {source}" for source, count in self.elsewhere.items())
+        skipped = len(self.elsewhere_skipped)
+        lines.append(
+            f"known but not carried: {sum(self.elsewhere.values()):,} works ({known}); "
+            f"{skipped:,} editorial row{'s' * (skipped != 1)} skipped"
+        )
+        lines += _skipped_lines(self.elsewhere_skipped)
         for row in self.quarantined[:20]:
             lines.append("  " + describe_quarantined(row))
         if len(self.quarantined) > 20:
@@ -213,6 +226,7 @@ class BuildResult:
     plot: PlotIndex
     themes: ThemeIndex
     report: EtlReport
+    elsewhere: KnownWorks
 
     def engine(self) -> Engine:
         """The engine this build serves, straight from memory."""
@@ -225,6 +239,7 @@ class BuildResult:
             self.report.version,
             plot=self.plot,
             themes=self.themes,
+            elsewhere=self.elsewhere,
         )
 
 
@@ -248,6 +263,7 @@ def input_paths(raw_dir: Path) -> list[Path]:
             KEYWORDS_FILE,
             ALIASES_FILE,
             THEMES_FILE,
+            ELSEWHERE_FILE,
         )
     ]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
@@ -297,6 +313,7 @@ def build(raw_dir: Path) -> BuildResult:
     keywords = load_keywords(raw_dir)
     aliases = load_aliases(raw_dir)
     vocabulary = [(entry.theme, entry.evidence) for entry in load_themes(raw_dir)]
+    editorial = load_elsewhere(raw_dir)
     repairs: Counter = Counter()
     frames = []
     for platform in registry:
@@ -331,6 +348,9 @@ def build(raw_dir: Path) -> BuildResult:
     works["aliases"], aliases_skipped = aliases_of_works(works, aliases, raw_dir / ALIASES_FILE)
     for problem in aliases_skipped:
         logger.warning("other names: %s; the row is skipped", problem)
+    elsewhere, elsewhere_skipped = known_elsewhere(works, raw_dir / "scores", editorial)
+    for problem in elsewhere_skipped:
+        logger.warning("known but not carried: %s; the row is skipped", problem)
 
     report.repairs = dict(repairs)
     report.titles = len(catalogue)
@@ -350,14 +370,18 @@ def build(raw_dir: Path) -> BuildResult:
     report.aliases = len(aliases) - len(aliases_skipped)
     report.aliased_works = int((works["aliases"] != "").sum())
     report.aliases_skipped = [str(problem) for problem in aliases_skipped]
+    sources = elsewhere["source"].value_counts()
+    report.elsewhere = {source: int(sources.get(source, 0)) for source in SOURCES}
+    report.elsewhere_skipped = elsewhere_skipped
     model = ContentModel().fit(works)
     matcher = TitleMatcher().fit(works)
     plot = PlotIndex(lexicon=lexicon, synonyms=synonyms).fit(works)
     themes = ThemeIndex(vocabulary).fit(works)
     report.themes = len(vocabulary)
     report.themed_works = int(themes.works_.getnnz(axis=1).astype(bool).sum())
+    known = KnownWorks().fit(elsewhere)
     report.seconds = round(time.perf_counter() - started, 2)
-    return BuildResult(registry, catalogue, works, model, matcher, plot, themes, report)
+    return BuildResult(registry, catalogue, works, model, matcher, plot, themes, report, known)
 
 
 def write_version(result: BuildResult, processed_dir: Path) -> Path:
@@ -390,6 +414,7 @@ def _write_folder(result: BuildResult, target: Path) -> None:
             (result.matcher, MATCHER_FILE),
             (result.plot, PLOT_FILE),
             (result.themes, THEMES_INDEX_FILE),
+            (result.elsewhere, ELSEWHERE_INDEX_FILE),
         )
         for estimator, name in estimators:
             with open(staging / name, "wb") as file:

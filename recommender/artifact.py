@@ -18,6 +18,7 @@ MODEL_FILE = "model.pkl"
 MATCHER_FILE = "matcher.pkl"
 PLOT_FILE = "plot.pkl"
 THEMES_INDEX_FILE = "themes.pkl"
+ELSEWHERE_INDEX_FILE = "elsewhere.pkl"
 
 
 def version_folder(processed_dir: Path, name: str) -> Path:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from recommender.artifact import (
     CATALOGUE_FILE,
+    ELSEWHERE_INDEX_FILE,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
@@ -38,11 +39,18 @@ from recommender.discovery import (
     genre_word,
     relax,
 )
+from recommender.elsewhere import ELSEWHERE_TABLE_COLUMNS, KnownWork, KnownWorks
 from recommender.matcher import Candidate, TitleMatcher, is_confident
 from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
-from recommender.text import version_tag
+from recommender.text import (
+    drop_leading_article,
+    fold,
+    main_title,
+    normalize_title,
+    version_tag,
+)
 from recommender.themes import Theme, ThemeIndex
 from recommender.variety import (
     POOL,
@@ -60,6 +68,17 @@ _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
 MAX_ABOUT = 4096
 # A reason names at most this many shared themes: one short line holds two.
 REASON_THEMES = 2
+
+# What ranks the works like a work not carried (``Engine.like_known``): the share of its
+# genres a work has (0 to 1), plus these for one of its directors, one of its countries, and
+# a year within ``YEARS_SPAN`` of its own (less the further off).
+KNOWN_DIRECTOR_WEIGHT = 1.0
+KNOWN_COUNTRY_WEIGHT = 0.2
+KNOWN_YEARS_WEIGHT = 0.3
+YEARS_SPAN = 10
+# A catalogue work named this surely, of the same type and year (give or take one), is the
+# work asked for under a longer title ("Star Wars: A New Hope" for "star wars"), not a rival.
+SAME_WORK_CONFIDENCE = 0.9
 
 # What replies read of a platform record (the works table holds the rest).
 _RECORD_COLUMNS = (
@@ -207,6 +226,8 @@ class Recommendations:
     match: Match | None
     results: list[Recommendation]
     candidates: list[Match] = field(default_factory=list)
+    # The work ``query`` names that no platform carries; ``results`` are then like it.
+    not_carried: KnownWork | None = None
 
     @property
     def confident(self) -> bool:
@@ -214,16 +235,37 @@ class Recommendations:
         return is_confident([candidate.confidence for candidate in self.candidates])
 
     def to_dict(self) -> dict:
-        return {
+        """The answer as the command line and JSON give it; ``not_carried`` only where the
+        query names a work no platform carries, and ``results`` are then like it."""
+        data = {
             "query": self.query,
             "match": self.match.to_dict() if self.match else None,
             "results": [result.to_dict() for result in self.results],
         }
+        if self.not_carried is not None:
+            data["not_carried"] = self.not_carried.to_dict()
+        return data
 
 
 def served_works(works: pd.DataFrame) -> pd.DataFrame:
     """``works`` with its repetitive columns as categories, as an ``Engine`` holds it."""
     return works.astype(dict.fromkeys(_WORK_CATEGORY_COLUMNS, "category"))
+
+
+def named_exactly(text: str, known: KnownWork) -> bool:
+    """Whether ``text`` is the title of ``known``, or the other name of it that matched, but
+    for case, accents, punctuation, a leading article or a subtitle.
+
+    >>> work = KnownWork("The Terminator", 1984, "movie", [], [], [], None, None, "scores")
+    >>> named_exactly("terminator", work), named_exactly("the terminators", work)
+    (True, False)
+    """
+    forms = set()
+    for name in filter(None, (known.title, known.alias)):
+        key = normalize_title(name)
+        forms |= {key, drop_leading_article(key), main_title(name)}
+    typed = normalize_title(text)
+    return typed in forms or drop_leading_article(typed) in forms
 
 
 def _unpickle(path: Path) -> object:
@@ -269,6 +311,7 @@ class Engine:
         *,
         plot: PlotIndex,
         themes: ThemeIndex,
+        elsewhere: KnownWorks | None = None,
     ) -> None:
         self.registry = registry
         self.catalogue = Catalogue(records, registry)
@@ -279,6 +322,10 @@ class Engine:
         self.plot = plot
         #: The themes of each work, which reasons name (``ThemeIndex``), in works order.
         self.themes = themes
+        #: The works known but not carried (``etl.elsewhere``), found by title.
+        self.elsewhere = elsewhere or KnownWorks().fit(
+            pd.DataFrame(columns=list(ELSEWHERE_TABLE_COLUMNS))
+        )
         self.version = version
         # Each distinct platform list is split once; a work takes its list's answer by code.
         platform_lists = works["platforms"].cat
@@ -352,6 +399,9 @@ class Engine:
             version=folder.name,
             plot=_unpickle(folder / PLOT_FILE),
             themes=_unpickle(folder / THEMES_INDEX_FILE),
+            elsewhere=_unpickle(folder / ELSEWHERE_INDEX_FILE)
+            if (folder / ELSEWHERE_INDEX_FILE).is_file()
+            else None,
         )
 
     # -- matching ------------------------------------------------------------------------------
@@ -359,10 +409,15 @@ class Engine:
         """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
         return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
 
-    def title_confidence(self, text: str) -> float:
-        """How surely ``text`` names one work: the matcher's best confidence, 0 for none."""
+    def title_confidence(self, text: str, carried: bool = True) -> float:
+        """How surely ``text`` names one work: the matcher's best confidence, 0 for none;
+        with ``carried`` false, a work known but not carried counts too."""
         found = self.matcher.match(text, limit=1)
-        return found[0].confidence if found else 0.0
+        confidence = found[0].confidence if found else 0.0
+        if not carried:
+            known = self.elsewhere.find(text, limit=1)
+            confidence = max(confidence, known[0].confidence if known else 0.0)
+        return confidence
 
     def titles_within(self, text: str) -> list[str]:
         """The runs of words of ``text`` that name a work exactly, longest first."""
@@ -450,6 +505,10 @@ class Engine:
     ) -> Recommendations:
         """Works like the best match for ``text``; ``match`` is ``None`` when nothing matched."""
         candidates = self.match(text)
+        known = self.not_carried(text, candidates)
+        if known is not None:
+            results = self.like_known(known, k, platform, item_type, offset)
+            return Recommendations(text, None, results, candidates, not_carried=known)
         if not candidates:
             return Recommendations(query=text, match=None, results=[])
         best = candidates[0]
@@ -538,6 +597,94 @@ class Engine:
             if len(works) >= count or len(rows) < asked:
                 return works[:count], similarity, listed
             asked *= 2
+
+    # -- works not carried -------------------------------------------------------------------
+    def not_carried(
+        self, text: str, found: Collection[Match] = (), year: int | None = None
+    ) -> KnownWork | None:
+        """The work ``text`` (and ``year``, if typed) names that no platform carries, when it
+        names it more surely than any catalogue work: ``found``, the catalogue's matches for
+        the text, best first. "the notebook" is *The Notebook* (2004), which no platform has,
+        not *Notebook* (2019), and "the office" stays *The Office*.
+
+        A catalogue work named about as surely, of the same type and year, is the work asked
+        for under another title, and wins. Words all typed right that name a known work only
+        nearly ("the terminator" for *The Terminators*) name another work, not a slip of it.
+        """
+        known = self.elsewhere.best(text, year)
+        if known is None:
+            return None
+        words = normalize_title(text).split()
+        if not named_exactly(text, known) and all(map(self.knows_word, words)):
+            return None
+        rivals = [match for match in found if year is None or match.year == year]
+        if rivals and rivals[0].confidence >= known.confidence:
+            return None
+        for match in found:
+            close = match.confidence >= SAME_WORK_CONFIDENCE and abs(match.year - known.year) <= 1
+            if close and match.type == known.type:
+                return None
+        return known
+
+    @cached_property
+    def _director_rows(self) -> dict[str, list[int]]:
+        """The works of each director, by folded name."""
+        rows: dict[str, list[int]] = {}
+        for row, names in enumerate(self._columns["director_display"].tolist()):
+            for name in _names(names):
+                rows.setdefault(fold(name), []).append(row)
+        return rows
+
+    def like_known(
+        self,
+        known: KnownWork,
+        k: int = 5,
+        platform: str | Collection[str] | None = None,
+        item_type: str | None = None,
+        offset: int = 0,
+    ) -> list[Recommendation]:
+        """The ``k`` works most like ``known``, a work no platform carries (skipping
+        ``offset``), from what is known of it: its genres, directors, countries and years.
+
+        Works of its type (or ``item_type``) on ``platform`` (one name or several) that share
+        a genre or a director with it, ranked by what they share (the ``KNOWN_*`` weights)
+        with the quality prior beside, as discovery ranks (``WorkFacets.order``); no
+        franchise fills a page (``diversified``).
+        """
+        k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
+        facets = self._facets
+        wanted = self.catalogue.item_type(item_type) if item_type else known.type
+        mask = self._of_type[wanted].copy()
+        if platform:
+            names = [platform] if isinstance(platform, str) else sorted(platform)
+            mask &= self._platform_mask([self.catalogue.platform(name).name for name in names])
+        genres = [genre_word(genre) for genre in known.genres]
+        relevance = np.zeros(len(self.works), dtype=np.float32)
+        for genre in genres:
+            relevance += facets.genre_mask([genre]).astype(np.float32) / len(genres)
+        directed = np.zeros(len(self.works), dtype=bool)
+        for name in known.directors:
+            directed[self._director_rows.get(fold(name), [])] = True
+        relevance += np.float32(KNOWN_DIRECTOR_WEIGHT) * directed
+        rows = np.flatnonzero(mask & (relevance > 0))
+        if known.countries:
+            relevance += np.float32(KNOWN_COUNTRY_WEIGHT) * facets.country_mask(known.countries)
+        near = np.clip(1 - np.abs(facets.year_ - known.year) / YEARS_SPAN, 0, 1)
+        relevance += (KNOWN_YEARS_WEIGHT * near).astype(np.float32)
+        order = facets.order(rows, relevance, "relevance", offset + k)
+        page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
+        top = 1 + KNOWN_DIRECTOR_WEIGHT + KNOWN_COUNTRY_WEIGHT + KNOWN_YEARS_WEIGHT
+        return [
+            self._recommendation(row, float(relevance[row]) / top, self._known_reason(known, row))
+            for row in page
+        ]
+
+    def _known_reason(self, known: KnownWork, row: int) -> Reason:
+        """What work ``row`` shares with ``known``: its directors and genres."""
+        genres = str(self._columns["genres"][row] or "").split()
+        shared = [genre for genre in known.genres if genre_word(genre) in genres]
+        directors = _names(self._columns["director_display"][row])
+        return Reason(genres=shared[:3], directors=_shared_names(known.directors, directors)[:2])
 
     def _one_version_each(self, mask: np.ndarray) -> np.ndarray:
         """``mask`` with one work of each version group it holds: the work the others are

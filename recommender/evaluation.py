@@ -341,6 +341,144 @@ def alias_accuracy(matcher: TitleMatcher, queries: list[AliasQuery]) -> float:
     return float(np.mean(hits)) if hits else 0.0
 
 
+# -- titles we don't carry ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class MissingQuery:
+    """A well-known work asked for (``title`` as typed after the request's words are read),
+    and the work meant."""
+
+    query: str
+    lang: str
+    title: str
+    year: int
+
+
+def load_missing_queries(path: Path) -> list[MissingQuery]:
+    """``query,lang,title,year`` rows: the message, and the work it asks for."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return [
+        MissingQuery(row.query, row.lang, row.title, int(row.year))
+        for row in frame.itertuples(index=False)
+    ]
+
+
+#: What a work asked for is to the data: carried, known from the editorial file or the
+#: score files but not carried, or known to none of them.
+MISSING_KINDS = ("carried", "editorial", "scores", "unknown")
+
+
+def missing_kind(engine: Engine, query: MissingQuery) -> str:
+    """Where the work ``query`` means is known (``MISSING_KINDS``): a work of its title key
+    and a year one off at most."""
+    key = normalize_title(query.title)
+
+    def known(titles: pd.Series, years: pd.Series) -> np.ndarray:
+        same = (titles.map(normalize_title) == key) & ((years - query.year).abs() <= 1)
+        return same.to_numpy()
+
+    works = engine.works
+    if known(works["title_display"], works["release_year"].astype(int)).any():
+        return "carried"
+    table = engine.elsewhere.table_
+    found = table[known(table["title"], table["year"].astype(int))]
+    return str(found["source"].iloc[0]) if len(found) else "unknown"
+
+
+@dataclass(frozen=True)
+class TitleAnswer:
+    """How a title is answered: ``carried`` (a catalogue work, surely), ``not carried`` (a
+    work known but not carried), or ``asked`` ("did you mean", or not found)."""
+
+    kind: str
+    title: str = ""
+    year: int = 0
+    like: int = 0  # works recommended like a work not carried
+
+
+def answer_title(engine: Engine, title: str, previous: bool = False) -> TitleAnswer:
+    """How the engine answers ``title``; ``previous``: as before works known but not carried
+    were, from the catalogue's matches alone."""
+    found = engine.match(title)
+    if not previous:
+        known = engine.not_carried(title, found)
+        if known is not None:
+            like = len(engine.like_known(known, k=5))
+            return TitleAnswer("not carried", known.title, known.year, like)
+    if is_confident([match.confidence for match in found]):
+        return TitleAnswer("carried", found[0].title, found[0].year)
+    return TitleAnswer("asked")
+
+
+def _answers_for(answer: TitleAnswer, query: MissingQuery) -> bool:
+    """Whether ``answer`` names the work ``query`` means: its title key, a year one off."""
+    return (
+        normalize_title(answer.title) == normalize_title(query.title)
+        and abs(answer.year - query.year) <= 1
+    )
+
+
+def handled_right(query: MissingQuery, kind: str, answer: TitleAnswer) -> bool:
+    """A carried work is answered as itself; a work known but not carried is said to be not
+    carried; a work nothing knows is never answered as another work."""
+    same = _answers_for(answer, query)
+    if kind == "carried":
+        return answer.kind == "carried" and same
+    if kind in ("editorial", "scores"):
+        return answer.kind == "not carried" and same
+    return answer.kind == "asked"
+
+
+@dataclass
+class MissingResult:
+    """Out-of-catalogue handling over a query set, for one engine.
+
+    ``handled`` is the share handled right (``handled_right``), and ``by_kind`` that share
+    for each ``MISSING_KINDS``; ``said_not_carried`` the share of the works known but not
+    carried said so, ``recommended`` the share of those with works like them; ``other_work``
+    the share of all queries answered, surely, as a different work.
+    """
+
+    queries: int
+    counts: dict[str, int]
+    handled: float
+    by_kind: dict[str, float]
+    said_not_carried: float
+    recommended: float
+    other_work: float
+
+
+def evaluate_missing(
+    engine: Engine, queries: list[tuple[MissingQuery, str]], previous: bool = False
+) -> MissingResult:
+    """Out-of-catalogue handling of ``queries``: each a query with its title as read from the
+    message."""
+    kinds = [missing_kind(engine, query) for query, _ in queries]
+    answers = [answer_title(engine, title, previous) for _, title in queries]
+    right = [
+        handled_right(query, kind, answer)
+        for (query, _), kind, answer in zip(queries, kinds, answers, strict=True)
+    ]
+    missing = [index for index, kind in enumerate(kinds) if kind in ("editorial", "scores")]
+    said = [index for index in missing if right[index]]
+    other = [
+        answer.kind != "asked" and not _answers_for(answer, query)
+        for (query, _), answer in zip(queries, answers, strict=True)
+    ]
+    counts = Counter(kinds)
+    return MissingResult(
+        queries=len(queries),
+        counts={kind: counts[kind] for kind in MISSING_KINDS},
+        handled=_mean([float(hit) for hit in right]),
+        by_kind={
+            kind: _mean([float(hit) for hit, of in zip(right, kinds, strict=True) if of == kind])
+            for kind in MISSING_KINDS
+        },
+        said_not_carried=len(said) / len(missing) if missing else 0.0,
+        recommended=_mean([float(answers[index].like > 0) for index in said]),
+        other_work=_mean([float(wrong) for wrong in other]),
+    )
+
+
 @dataclass(frozen=True)
 class PlotQuery:
     """A plot told from memory, and the row of the one work it describes."""

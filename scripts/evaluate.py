@@ -35,6 +35,12 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   say something specific (a theme, a shared person or a shared genre), the share naming a
   theme, and of those the share naming only themes of the vocabulary (``data/raw/themes.csv``),
   beside the reasons as they were (the synopsis words both works weigh most) in the same run.
+- out-of-catalogue titles: well-known works asked for (``queries/not_carried.csv``, written
+  from memory apart from the data: carried ones, ones the editorial file or the score files
+  know, ones nothing knows, typos), each message read by the parser; the share handled right
+  (a carried work answered as itself, a known one said not carried, an unknown one never
+  answered as another work), beside the engine before works known but not carried were; and
+  the noisy carried titles of the matching figure, answered through the not-carried check.
 
 - score coverage by type: the share of titles the score files score, with every join and
   with the joins before the first-year one (``etl.scores``).
@@ -59,14 +65,15 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process, utils
 
+from bot.chat import parsing
 from bot.settings import Settings
 from etl.build import BuildResult, build
 from etl.lexicon import load_lexicon, load_synonyms
 from etl.scores import SCORE_JOINS
-from etl.works import SERVED_WORK_COLUMNS
 from recommender.discovery import Slots, TopicScorer
 from recommender.engine import Engine
 from recommender.evaluation import (
+    MISSING_KINDS,
     PlotQuery,
     Ranking,
     alias_accuracy,
@@ -75,6 +82,7 @@ from recommender.evaluation import (
     duplicate_versions,
     evaluate_discovery,
     evaluate_matching,
+    evaluate_missing,
     evaluate_reasons,
     franchise_pairs,
     franchise_recall,
@@ -84,6 +92,7 @@ from recommender.evaluation import (
     liked_genre_precision,
     liked_pairs,
     load_alias_queries,
+    load_missing_queries,
     load_plot_queries,
     matcher_search,
     model_ranking,
@@ -97,6 +106,13 @@ from recommender.plot import DEFAULT_WEIGHTS, PlotIndex
 from recommender.text import version_base
 from recommender.variety import FRANCHISE_FIRST_PAGE, version_groups
 from scripts import understanding_eval
+
+MISSING_LABELS = {
+    "carried": "carried: answered as itself",
+    "editorial": "in the editorial file: said not carried",
+    "scores": "in the score files: said not carried",
+    "unknown": "known to none: never another work",
+}
 
 TARGETS = {"franchise recall@10": 0.95, "genre precision@5": 0.70}
 PLOT_QUERIES = Path(__file__).parent / "queries"
@@ -158,15 +174,8 @@ def main() -> None:
     report_aliases(result)
     report_plot(result, works, raw_dir)
     report_scores(result)
-    engine = Engine(
-        result.registry,
-        result.catalogue,
-        result.works[SERVED_WORK_COLUMNS],
-        result.model,
-        result.matcher,
-        plot=result.plot,
-        themes=result.themes,
-    )
+    engine = result.engine()
+    report_missing(engine, args.queries)
     report_variety(engine, pairs)
     report_discovery(engine, baseline, args.discovery_queries)
     report_reasons(engine, args.reason_works)
@@ -228,6 +237,47 @@ def report_discovery(engine: Engine, baseline: ContentModel, n: int) -> None:
             target_text = "" if target is None else f"{target:.2f}"
             peer_text = "" if peer_value is None else f"{peer_value:.3f}"
             print(f"{label:<40}{target_text:>8}{ours_value:>8.3f}{peer_text:>18}")
+
+
+def report_missing(engine: Engine, n: int) -> None:
+    """Titles we don't carry (``queries/not_carried.csv``: well-known works asked for, written
+    from memory apart from the data), each message read by the parser, beside the engine
+    before works known but not carried were; then the noisy carried titles of the matching
+    figure, answered through the not-carried check."""
+    queries = load_missing_queries(PLOT_QUERIES / "not_carried.csv")
+    read = []
+    for query in queries:
+        intent = parsing.parse_free_text(query.query, engine.registry, titles=engine)
+        read.append((query, str(intent.args.get("title") or query.query)))
+    ours, before = evaluate_missing(engine, read), evaluate_missing(engine, read, previous=True)
+    heading = f"out-of-catalogue titles ({ours.queries})"
+    print(f"\n{heading:<48}{'ours':>8}{'previous':>10}")
+    rows = [("handled right", ours.handled, before.handled)]
+    for kind in MISSING_KINDS:
+        label = f"  {MISSING_LABELS[kind]} ({ours.counts[kind]})"
+        rows.append((label, ours.by_kind[kind], before.by_kind[kind]))
+    rows += [
+        ("said not carried, of those known", ours.said_not_carried, before.said_not_carried),
+        ("  with works like it", ours.recommended, before.recommended),
+        ("answered as a different work", ours.other_work, before.other_work),
+    ]
+    for label, ours_value, before_value in rows:
+        print(f"{label:<48}{ours_value:>8.3f}{before_value:>10.3f}")
+    works = engine.works
+    keys = works["title_key"].to_numpy()
+
+    def answer(query: str, checked: bool) -> str | None:
+        """The title key the engine answers ``query`` with (``None``: it says the title is
+        not carried, with ``checked``, or finds nothing)."""
+        found = engine.match(query)
+        if not found or (checked and engine.not_carried(query, found) is not None):
+            return None
+        return str(keys[engine.work_row(found[0].work_id)])
+
+    checked = evaluate_matching(works, lambda query: answer(query, True), n=n)
+    plain = evaluate_matching(works, lambda query: answer(query, False), n=n)
+    label = f"noisy carried titles, top-1 ({checked.queries})"
+    print(f"{label:<48}{checked.accuracy:>8.3f}{plain.accuracy:>10.3f}")
 
 
 def report_aliases(result: BuildResult) -> None:

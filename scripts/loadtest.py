@@ -147,14 +147,19 @@ FOLLOW_UPS = {
 }
 
 # What each kind of request may be answered with: i18n keys whose template the text holds.
-TITLE_ANSWERS = frozenset({"like_header", "like_none", "did_you_mean", "not_found"})
+# A title no platform carries, or none at all: "not_carried", "not_in_catalogue…".
+ELSEWHERE_ANSWERS = frozenset({"not_carried", "not_in_catalogue", "not_in_catalogue_closest"})
+TITLE_ANSWERS = (
+    frozenset({"like_header", "like_none", "did_you_mean", "not_found"}) | ELSEWHERE_ANSWERS
+)
 PAGE_ANSWERS = frozenset({"like_header", "like_header_page", "like_none", "like_end"})
 ANSWERS = {
     "title": TITLE_ANSWERS,
     "recommend": TITLE_ANSWERS,
     "ambiguous": TITLE_ANSWERS,
-    "info": frozenset({"streams_on", "did_you_mean", "not_found"}),
-    "where": frozenset({"where_header", "where_closest", "where_not_found", "did_you_mean"}),
+    "info": frozenset({"streams_on", "did_you_mean", "not_found"}) | ELSEWHERE_ANSWERS,
+    "where": frozenset({"where_header", "where_closest", "where_not_found", "did_you_mean"})
+    | {"not_carried"},
     "new": frozenset({"new_header", "new_none"}),
     "longest": frozenset({"longest_movie", "longest_tv", "longest_none"}),
     "count": frozenset({"count"}),
@@ -164,7 +169,8 @@ ANSWERS = {
     # "I loved X and Y" with random catalogue titles: one title with "and" in it is one title.
     "discover": frozenset(
         {"discovery_header", "discovery_none", "streams_on", "like_header", "did_you_mean"}
-    ),
+    )
+    | ELSEWHERE_ANSWERS,
     "follow_up": frozenset({"discovery_header", "discovery_end", "follow_up_nothing"}),
 }
 PICK_ANSWERS = {

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from etl.aliases import ALIASES_FILE
+from etl.elsewhere import ELSEWHERE_FILE
 from etl.extract import read_csv
 from etl.lexicon import KEYWORDS_FILE, LEXICON_FILE, SYNONYMS_FILE
 from etl.platforms import REGISTRY_FILE, load_registry
@@ -59,7 +60,14 @@ MAX_YEAR = 2021  # the newest release year in the real catalogue
 
 
 def _copy_word_tables(source: Path, raw_dir: Path) -> None:
-    for name in (LEXICON_FILE, SYNONYMS_FILE, KEYWORDS_FILE, ALIASES_FILE, THEMES_FILE):
+    for name in (
+        LEXICON_FILE,
+        SYNONYMS_FILE,
+        KEYWORDS_FILE,
+        ALIASES_FILE,
+        THEMES_FILE,
+        ELSEWHERE_FILE,
+    ):
         shutil.copy(source / name, raw_dir / name)
 
 

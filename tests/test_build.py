@@ -31,6 +31,7 @@ from etl.works import SERVED_WORK_COLUMNS
 from recommender.artifact import (
     CATALOGUE_FILE,
     CURRENT_FILE,
+    ELSEWHERE_INDEX_FILE,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
@@ -100,6 +101,7 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
             MATCHER_FILE,
             PLOT_FILE,
             THEMES_INDEX_FILE,
+            ELSEWHERE_INDEX_FILE,
             MANIFEST_FILE,
             REPORT_FILE,
         ]
@@ -177,6 +179,7 @@ def test_is_stale_before_and_after_a_build(raw_dir: Path, tmp_path: Path) -> Non
         "plot_keywords_en.csv",
         "titles_alt.csv",
         "themes.csv",
+        "titles_elsewhere.csv",
         "catalogues/amazon_prime_titles.csv",
         "catalogues/disney_plus_titles.csv",
         "catalogues/hulu_titles.csv",

@@ -93,16 +93,19 @@ class Texts:
         date = datetime.date.fromisoformat(iso)
         return f"{date.day} {self._language(lang).months[date.month - 1]} {date.year}"
 
-    def join_names(self, lang: str, names: Iterable[str]) -> str:
-        """``a, b and c`` in ``lang``.
+    def join_names(self, lang: str, names: Iterable[str], last: str = "list_and") -> str:
+        """``a, b and c`` in ``lang``; ``last`` names the text before the last name
+        (``list_or``: ``a, b or c``).
 
         >>> join_names("es", ["Netflix", "Hulu", "Disney+"])
         'Netflix, Hulu y Disney+'
+        >>> join_names("es", ["Netflix", "Hulu", "Disney+"], last="list_nor")
+        'Netflix, Hulu ni Disney+'
         """
         names = list(names)
         if len(names) <= 1:
             return "".join(names)
-        return ", ".join(names[:-1]) + self.t(lang, "list_and") + names[-1]
+        return ", ".join(names[:-1]) + self.t(lang, last) + names[-1]
 
     def type_name(self, lang: str, item_type: str) -> str:
         """``Movie`` or ``TV show`` (or ``Película``/``Serie``) for a catalogue type."""

@@ -886,8 +886,8 @@ def _available(
     text: str, registry: PlatformRegistry, grammar: Grammar, titles: Titles | None
 ) -> Intent | None:
     """ "Is friends on netflix?": where a title streams, asked of one platform; ``None`` when
-    ``text`` does not ask so of a title the catalogue surely has ("is there anything funny
-    on netflix" names none)."""
+    ``text`` does not ask so of a title the catalogue surely has, or knows it does not
+    ("is there anything funny on netflix" names none)."""
     asked = grammar.available.match(text)
     if asked is None or titles is None:
         return None
@@ -897,7 +897,8 @@ def _available(
     if platform is None:
         return None
     intent = _title_intent(WHERE, asked.group("title"), registry, grammar, with_filters=False)
-    if intent.problem is not None or titles.title_confidence(str(intent.args["title"])) < CONFIDENT:
+    title = str(intent.args.get("title", ""))
+    if intent.problem is not None or titles.title_confidence(title, carried=False) < CONFIDENT:
         return None
     return Intent(WHERE, {**intent.args, "platform": platform.name})
 

@@ -224,11 +224,12 @@ def _this_year() -> int:
 
 class Titles(Protocol):
     """What reading a message needs of the catalogue (``recommender.engine.Engine`` has it):
-    how surely some text names one title, from 0 to 1, whether a word is one of its
+    how surely some text names one title, from 0 to 1 (with ``carried`` false, a title it
+    knows of but does not carry counts too), whether a word is one of its
     titles, synopses or names, or of its Spanish lexicon: a word, not a slip of one, and the
     runs of a text's words that name a title exactly, longest first."""
 
-    def title_confidence(self, text: str) -> float: ...
+    def title_confidence(self, text: str, carried: bool = True) -> float: ...
 
     def knows_word(self, word: str) -> bool: ...
 

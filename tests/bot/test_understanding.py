@@ -381,7 +381,7 @@ class Catalogue:
         self.words |= set(synopses.split())
         self.asked = 0
 
-    def title_confidence(self, text: str) -> float:
+    def title_confidence(self, text: str, carried: bool = True) -> float:
         self.asked += 1
         found = self.matcher.match(text, limit=1)
         return found[0].confidence if found else 0.0

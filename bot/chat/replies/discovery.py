@@ -28,6 +28,7 @@ from bot.chat.replies import Ask, Button, Reply, esc, shorten
 from bot.chat.replies.titles import (
     PAGE_SIZE,
     find,
+    not_carried_line,
     reason_text,
     result_line,
     title_reply,
@@ -246,6 +247,9 @@ def _liked(engine: Engine, typed: tuple[str, ...]) -> Liked:
     liked = Liked([], [], {})
     for title in typed:
         work_id, found = find(engine, title)
+        if engine.not_carried(title, engine.match(title)) is not None:  # carried under no name
+            liked.unknown.append(title)
+            continue
         if work_id is None and found and found[0].confidence >= CONFIDENT:
             work_id = _best_known(engine, found)
         if work_id is None:
@@ -288,9 +292,13 @@ def _page(state: Discovering, ask: Ask) -> Reply:
     found = engine.discover(slots, k=PAGE_SIZE, offset=state.offset, mine=ask.mine)
     wishes = summary(slots, engine, lang, liked.named)
     lines = [t(lang, "discovery_header", wishes=esc(wishes))]
-    if liked.unknown:
-        titles = join_names(lang, [f"“{esc(shorten(title, 40))}”" for title in liked.unknown])
-        lines.append(plural(lang, "discovery_unknown_like", len(liked.unknown), titles=titles))
+    not_carried = [engine.not_carried(title, engine.match(title)) for title in liked.unknown]
+    unknown = [title for title, known in zip(liked.unknown, not_carried, strict=True) if not known]
+    if unknown:
+        titles = join_names(lang, [f"“{esc(shorten(title, 40))}”" for title in unknown])
+        lines.append(plural(lang, "discovery_unknown_like", len(unknown), titles=titles))
+    for known in filter(None, not_carried):
+        lines.append(not_carried_line(known, engine, lang))
     if found.relaxed:
         # Once each: the first and last year are both "the years".
         labels = dict.fromkeys(t(lang, f"relaxed_{name}") for name in found.relaxed)

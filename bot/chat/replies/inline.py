@@ -16,12 +16,14 @@ from bot.chat.replies.titles import (
     close_to_best,
     details_text,
     named,
+    not_carried_text,
     reason_text,
     result_line,
     score_text,
 )
 from bot.chat.replies.where import where_reply
 from bot.chat.state import Discovering, slots_of
+from recommender.elsewhere import KnownWork
 from recommender.engine import Engine, Recommendation
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
@@ -65,7 +67,11 @@ def inline_page(
     intent = parsing.parse_free_text(text, engine.registry, titles=engine)
     if intent.name == parsing.DISCOVER and not is_a_title(engine, query.strip()):
         return _inline_discovery(intent, engine, lang, start, mine)
-    matches = engine.match(query[: parsing.MAX_TITLE_LENGTH], limit=1)
+    title = query[: parsing.MAX_TITLE_LENGTH]
+    matches = engine.match(title, limit=DID_YOU_MEAN)
+    known = engine.not_carried(title, matches)
+    if known is not None:
+        return _inline_not_carried(known, engine, lang, start, mine)
     if not matches:
         return InlinePage(())
     work = engine.details(matches[0].work_id)
@@ -91,6 +97,30 @@ def inline_page(
         lang, "like_header", title=esc(work.title), year=years(engine, lang, work), named=alias
     )
     items += [_result_item(f"r{start}", result, like, engine, lang) for result in results]
+    following = start + INLINE_PAGE_SIZE
+    more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
+    return InlinePage(tuple(items), str(following) if more else "")
+
+
+def _inline_not_carried(
+    known: KnownWork, engine: Engine, lang: str, start: int, mine: Collection[str]
+) -> InlinePage:
+    """A title no platform carries: that it is not carried, then the works like it."""
+    card = not_carried_text(known, engine, lang)
+    items = []
+    if start == 0:
+        items.append(
+            InlineItem(
+                id=f"elsewhere-{start}",
+                title=f"📭 {known.title} ({known.year})",
+                description=t(lang, "inline_not_carried"),
+                text=card,
+            )
+        )
+    narrowed = narrowing(engine, {}, mine)
+    results = engine.like_known(known, INLINE_PAGE_SIZE, narrowed or None, offset=start)
+    header = card.split("\n")[0] + "\n" + t(lang, "not_carried_like")
+    items += [_result_item(f"e{start}", result, header, engine, lang) for result in results]
     following = start + INLINE_PAGE_SIZE
     more = len(results) == INLINE_PAGE_SIZE and following < INLINE_MAX_RESULTS
     return InlinePage(tuple(items), str(following) if more else "")

@@ -1,7 +1,9 @@
-"""A title's card, works like it page by page, and "did you mean" when the title is unclear."""
+"""A title's card, works like it page by page, and "did you mean" when the title is unclear;
+for a title no platform carries, that it is not carried, and works like it."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 
 from bot.chat import callbacks, parsing
@@ -9,8 +11,10 @@ from bot.chat.i18n import country_name, genre_name, join_names, number, plural, 
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, Button, Reply, esc, shorten, years
 from bot.chat.replies.scope import display, letter, mine_line, narrowing, platform_filter
+from recommender.elsewhere import KnownWork
 from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
-from recommender.matcher import is_confident
+from recommender.matcher import CONFIDENT, is_confident
+from recommender.text import fold, normalize_title
 
 PAGE_SIZE = 5
 # "Next 5" stops here: past fifty, similarity is mostly noise.
@@ -42,10 +46,12 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
     if asked is None:
         return Reply(t(lang, "gone"), alert=True)
     work_id, found = asked
+    known = not_carried(engine, args)
+    if known is not None:
+        return not_carried_reply(intent, ask, known)
     if work_id is None and not found:
         query = " ".join(str(part) for part in (args["title"], args.get("year", "")) if part)
-        text = t(lang, "not_found", query=esc(shorten(query, 60)))
-        return Reply(text, nothing_found=True)
+        return unknown_title_reply(query, engine, lang)
     if work_id is None:
         return _did_you_mean(intent, found, engine, lang)
     platform = platform_filter(engine, args)
@@ -128,6 +134,103 @@ def _named_within(engine: Engine, text: str, found: list[Match]) -> list[Match]:
     return list({match.work_id: match for match in [*exact, *found][::-1]}.values())[::-1]
 
 
+def not_carried(engine: Engine, args: Mapping[str, object]) -> KnownWork | None:
+    """The work a typed title names that no platform carries (see ``Engine.not_carried``);
+    ``None`` for a button's record, which is carried. Its rivals are the catalogue works
+    the whole title names, not those a run of its words does ("game" in "game of thrones")."""
+    if args.get("record_id") is not None:
+        return None
+    title, year = str(args["title"]), args.get("year")
+    rivals = engine.match(title, limit=DID_YOU_MEAN)
+    return engine.not_carried(title, rivals, year if isinstance(year, int) else None)
+
+
+def as_of(engine: Engine) -> str:
+    """The year of the catalogue snapshot, as replies date it."""
+    date = engine.catalogue.as_of
+    return date[:4] if date else str(datetime.date.today().year)
+
+
+def not_carried_line(known: KnownWork, engine: Engine, lang: str) -> str:
+    """That ``known`` is not carried: "<b>Interstellar</b> (2014) isn't on Netflix, Prime
+    Video, Disney+ or Hulu in this catalogue (as of 2021)"."""
+    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry], "list_nor")
+    return t(
+        lang,
+        "not_carried",
+        title=esc(known.title),
+        year=known.year,
+        named=named(lang, known.alias),
+        platforms=platforms,
+        as_of=as_of(engine),
+    )
+
+
+def not_carried_text(known: KnownWork, engine: Engine, lang: str) -> str:
+    """That ``known`` is not carried (``not_carried_line``), with its genres and directors."""
+    lines = [not_carried_line(known, engine, lang)]
+    facts = type_name(lang, known.type)
+    if known.genres:
+        facts += " · " + ", ".join(genre_name(lang, genre) for genre in known.genres[:4])
+    lines.append(esc(facts))
+    if known.directors:
+        lines.append(t(lang, "directed_by", names=esc(join_names(lang, known.directors[:2]))))
+    return "\n".join(lines)
+
+
+def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork) -> Reply:
+    """A title no platform carries: that it is not carried, a catalogue work of the same
+    name as the other work it is, and the works most like it by what is known of it."""
+    args, engine, lang = intent.args, ask.engine, ask.lang
+    platform = platform_filter(engine, args)
+    item_type = str(args["item_type"]) if args.get("item_type") else None
+    mine = narrowing(engine, args, ask.mine)
+    lines = [not_carried_text(known, engine, lang)]
+    rows: list[tuple[Button, ...]] = []
+    found = engine.match(str(args["title"]), limit=1)
+    other = found[0] if found and found[0].confidence >= CLOSE_ENOUGH else None
+    if other is not None:
+        key = "not_carried_other_movie" if other.type == "movie" else "not_carried_other_tv"
+        lines.append(t(lang, key, title=esc(other.title), year=years(engine, lang, other)))
+        rows.append((Button(choice_label(other, engine, lang), callbacks.encode_title(other.id)),))
+    where = platform or mine or None
+    results = engine.like_known(known, PAGE_SIZE, where, item_type)
+    if not results:
+        lines += ["", t(lang, "not_carried_nothing")]
+        return Reply("\n".join(lines), tuple(rows))
+    lines += ["", t(lang, "not_carried_like")]
+    only = _filters_line(engine, lang, platform, item_type)
+    if only:
+        lines.append(only)
+    if mine:
+        lines.append(mine_line(engine, lang, mine))
+    lines += numbered_results(results, engine, lang)
+    rows += more_like_buttons(results, letter(engine, platform), item_type, lang)
+    return Reply("\n".join(lines), tuple(rows))
+
+
+def unknown_title_reply(query: str, engine: Engine, lang: str) -> Reply:
+    """Nothing, carried or not, is called ``query``: it is not in the catalogue when its words
+    are words the catalogue knows, and maybe misspelt when not."""
+    text = esc(shorten(query, 60))
+    if not is_words(engine, query):
+        return Reply(t(lang, "not_found", query=text), nothing_found=True)
+    platforms = join_names(lang, [esc(p.display_name) for p in engine.registry])
+    missing = t(lang, "not_in_catalogue", query=text, platforms=platforms, as_of=as_of(engine))
+    return Reply(missing, nothing_found=True)
+
+
+def is_words(engine: Engine, text: str) -> bool:
+    """Whether every word of ``text`` is a word of the catalogue's titles, synopses and
+    people, or of its Spanish lexicon: a title typed right, rather than a slip. Chatter
+    ("I like you") is not a title at all."""
+    words = normalize_title(text).split()
+    has_letters = any(word.isalpha() for word in words)
+    if not has_letters or parsing.everyday(text):
+        return False
+    return all(engine.knows_word(fold(word)) for word in words)
+
+
 def typed_alias(found: Sequence[Match]) -> str | None:
     """The other name of the work found first (``titles_alt.csv``) that the user typed."""
     return found[0].alias if found else None
@@ -157,6 +260,14 @@ def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: 
                 match.id, 0, letter(engine, platform), str(item_type) if item_type else None
             )
         rows.append((Button(label, data),))
+    title = str(intent.args["title"])
+    if found[0].confidence < CLOSE_ENOUGH and is_words(engine, title):
+        # Words typed right that name no title are no slip: say it is not in the catalogue,
+        # with the closest titles only when they are close.
+        if found[0].confidence < CONFIDENT:
+            return unknown_title_reply(title, engine, lang)
+        query = esc(shorten(title, 60))
+        return Reply(t(lang, "not_in_catalogue_closest", query=query), tuple(rows))
     return Reply(t(lang, "did_you_mean"), tuple(rows))
 
 
@@ -226,11 +337,34 @@ def recommendations_reply(
         lines.append(only)
     if mine:
         lines.append(mine_line(engine, lang, mine))
-    for number_, result in enumerate(results, start=offset + 1):
+    lines += numbered_results(results, engine, lang, offset + 1)
+    rows = more_like_buttons(results, platform_letter, item_type, lang)
+    nav = _nav_row(work.id, offset, has_next, platform_letter, item_type, lang, everywhere)
+    if nav:
+        rows.append(nav)
+    return Reply("\n".join(lines), tuple(rows) + lift)
+
+
+def numbered_results(
+    results: Sequence[Recommendation], engine: Engine, lang: str, first: int = 1
+) -> list[str]:
+    """The lines of a list of works, numbered from ``first``, each with its reason."""
+    lines = []
+    for number_, result in enumerate(results, start=first):
         lines.append("")
         lines.append(f"{number_}. {result_line(result, engine, lang)}")
         lines.append(f"    <i>{esc(reason_text(result.reason, lang))}</i>")
-    rows: list[tuple[Button, ...]] = [
+    return lines
+
+
+def more_like_buttons(
+    results: Sequence[Recommendation],
+    platform_letter: str | None,
+    item_type: str | None,
+    lang: str,
+) -> list[tuple[Button, ...]]:
+    """A "more like this" button for each of ``results``."""
+    return [
         (
             Button(
                 t(lang, "more_like", title=shorten(result.title, BUTTON_TITLE_LENGTH)),
@@ -239,10 +373,6 @@ def recommendations_reply(
         )
         for result in results
     ]
-    nav = _nav_row(work.id, offset, has_next, platform_letter, item_type, lang, everywhere)
-    if nav:
-        rows.append(nav)
-    return Reply("\n".join(lines), tuple(rows) + lift)
 
 
 def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:

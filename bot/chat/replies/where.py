@@ -18,6 +18,9 @@ from bot.chat.replies.titles import (
     close_to_best,
     find,
     named,
+    not_carried,
+    not_carried_line,
+    not_carried_reply,
     typed_alias,
 )
 from recommender.engine import Engine, Match
@@ -33,6 +36,9 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     if asked is None:
         return Reply(t(lang, "gone"), alert=True)
     work_id, found = asked
+    known = not_carried(engine, args)
+    if known is not None:
+        return not_carried_reply(Intent(intent.name, {"title": args["title"]}), ask, known)
     if work_id is None:
         return _where_not_found(args, found, engine, lang)
     work = engine.details(work_id)
@@ -87,6 +93,10 @@ def why_reply(intent: Intent, ask: Ask) -> Reply:
         work_id, found = find(engine, title, year)
         if work_id is None and found and found[0].confidence >= CLOSE_ENOUGH:
             work_id = found[0].work_id  # One of several; the reply names the one it compared.
+        known = not_carried(engine, wanted)
+        if known is not None:
+            text = not_carried_line(known, engine, lang)
+            return Reply(f"{text}\n{t(lang, 'example', example=t(lang, 'example_why'))}")
         if work_id is None:
             query = esc(shorten(f"{title} {year or ''}".strip(), 60))
             text = t(lang, "why_not_found", query=query)
