@@ -45,16 +45,23 @@ def new_stamp() -> str:
 
 @dataclass(frozen=True)
 class Discovering:
-    """A chat's last discovery: its slots, the page shown (``offset``) and its stamp."""
+    """A chat's last list: its slots, the page shown (``offset``) and its stamp.
+
+    ``similar`` is set when the list was the works like one work (the record id of it), with
+    that work as its one liked title: "more" pages on through the same list, and "only
+    series" or "newer" ask for works like it so.
+    """
 
     slots: Mapping[str, object] = field(default_factory=dict)
     offset: int = 0
     stamp: str = field(default_factory=new_stamp)
+    similar: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"slots": dict(self.slots), "offset": self.offset}, ensure_ascii=False, sort_keys=True
-        )
+        data: dict[str, object] = {"slots": dict(self.slots), "offset": self.offset}
+        if self.similar is not None:
+            data["similar"] = self.similar
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, stamp: str, text: str) -> Discovering | None:
@@ -62,10 +69,12 @@ class Discovering:
         state written by another version of the bot, say)."""
         try:
             data = json.loads(text)
-            slots, offset = data["slots"], data["offset"]
-        except (ValueError, TypeError, KeyError):
+            slots, offset, similar = data["slots"], data["offset"], data.get("similar")
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
         if not isinstance(slots, dict) or not isinstance(offset, int) or offset < 0:
+            return None
+        if similar is not None and not isinstance(similar, str):
             return None
         read: dict[str, object] = {}
         for name, value in slots.items():
@@ -76,4 +85,4 @@ class Discovering:
                 read[name] = value
             else:
                 return None
-        return cls(read, offset, stamp)
+        return cls(read, offset, stamp, similar)

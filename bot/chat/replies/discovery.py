@@ -30,6 +30,7 @@ from bot.chat.replies.titles import (
     find,
     not_carried_line,
     reason_text,
+    recommendations_reply,
     result_line,
     title_reply,
     typed_alias,
@@ -134,9 +135,26 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
         offset = last.offset + PAGE_SIZE
         if offset >= MAX_RESULTS:
             return Reply(t(ask.lang, "discovery_end"))
+        if last.similar is not None:
+            return _similar_page(last, offset, ask)
         return _page(Discovering(last.slots, offset), ask)
     slots = bounded(refine(dict(last.slots), changes, args, ask.engine))
     return _page(Discovering(slots, 0), ask)
+
+
+def _similar_page(last: Discovering, offset: int, ask: Ask) -> Reply:
+    """The next page of the works like one work the chat was last shown."""
+    work_id = ask.engine.work_of(str(last.similar))
+    work = None if work_id is None else ask.engine.details(work_id)
+    if work is None:
+        return Reply(t(ask.lang, "gone"))
+    platforms = tuple(last.slots.get("platforms", ()))
+    kind = last.slots.get("type")
+    item_type = None if kind is None else ("movie" if kind == "movie" else "tv show")
+    platform = platforms[0] if len(platforms) == 1 else None
+    return recommendations_reply(
+        work, ask.engine, ask.lang, offset, platform, item_type, mine=() if platform else ask.mine
+    )
 
 
 def refine(

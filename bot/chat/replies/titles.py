@@ -11,6 +11,7 @@ from bot.chat.i18n import country_name, genre_name, join_names, number, plural, 
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, Button, Reply, esc, shorten, years
 from bot.chat.replies.scope import display, letter, mine_line, narrowing, platform_filter
+from bot.chat.state import Discovering
 from recommender.elsewhere import KnownWork
 from recommender.engine import Engine, Match, Reason, Recommendation, WorkDetails
 from recommender.matcher import CONFIDENT, is_confident
@@ -78,7 +79,8 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
         alias=alias,
     )
     if intent.name == parsing.TITLE:
-        return Reply(f"{details_text(work, engine, lang, alias)}\n\n{page.text}", page.buttons)
+        text = f"{details_text(work, engine, lang, alias)}\n\n{page.text}"
+        return Reply(text, page.buttons, discovery=page.discovery)
     return page
 
 
@@ -342,7 +344,21 @@ def recommendations_reply(
     nav = _nav_row(work.id, offset, has_next, platform_letter, item_type, lang, everywhere)
     if nav:
         rows.append(nav)
-    return Reply("\n".join(lines), tuple(rows) + lift)
+    listed = remembered(work, offset, platform, item_type)
+    return Reply("\n".join(lines), tuple(rows) + lift, discovery=listed)
+
+
+def remembered(
+    work: WorkDetails, offset: int, platform: str | None, item_type: str | None
+) -> Discovering:
+    """A page of works like ``work``, as the chat's last list: "more" pages on, and "only
+    series" asks for works like it that are series."""
+    slots: dict[str, object] = {"like": (work.id,)}
+    if platform:
+        slots["platforms"] = (platform,)
+    if item_type:
+        slots["type"] = "movie" if item_type == "movie" else "tv"
+    return Discovering(slots, offset, similar=work.id)
 
 
 def numbered_results(
