@@ -31,6 +31,8 @@ SLOT_TYPES: dict[str, type] = {
     "like": tuple,
     "about": str,
 }
+# What a list was of, besides its slots (``Discovering``'s fields of that name).
+_LISTS = ("similar", "known")
 STAMP_BYTES = 3  # six hex digits: enough to tell a chat's lists apart
 
 
@@ -49,18 +51,21 @@ class Discovering:
 
     ``similar`` is set when the list was the works like one work (the record id of it), with
     that work as its one liked title: "more" pages on through the same list, and "only
-    series" or "newer" ask for works like it so.
+    series" or "newer" ask for works like it so. ``known`` is set when it was the works like
+    one that no platform carries (the title typed for it), and "more" pages on through them.
     """
 
     slots: Mapping[str, object] = field(default_factory=dict)
     offset: int = 0
     stamp: str = field(default_factory=new_stamp)
     similar: str | None = None
+    known: str | None = None
 
     def to_json(self) -> str:
         data: dict[str, object] = {"slots": dict(self.slots), "offset": self.offset}
-        if self.similar is not None:
-            data["similar"] = self.similar
+        for name in _LISTS:
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -69,12 +74,13 @@ class Discovering:
         state written by another version of the bot, say)."""
         try:
             data = json.loads(text)
-            slots, offset, similar = data["slots"], data["offset"], data.get("similar")
+            slots, offset = data["slots"], data["offset"]
+            lists = {name: data.get(name) for name in _LISTS}
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
         if not isinstance(slots, dict) or not isinstance(offset, int) or offset < 0:
             return None
-        if similar is not None and not isinstance(similar, str):
+        if any(value is not None and not isinstance(value, str) for value in lists.values()):
             return None
         read: dict[str, object] = {}
         for name, value in slots.items():
@@ -85,4 +91,4 @@ class Discovering:
                 read[name] = value
             else:
                 return None
-        return cls(read, offset, stamp, similar)
+        return cls(read, offset, stamp, **lists)

@@ -70,5 +70,26 @@ def test_the_remembered_list_survives_its_json():
     again = Discovering.from_json(listed.stamp, listed.to_json())
     assert again == listed
     assert Discovering.from_json("ab12cd", '{"slots": {}, "offset": 0, "similar": 7}') is None
+    known = Discovering({"genres": ("adventure",)}, 10, known="interstellar")
+    assert Discovering.from_json(known.stamp, known.to_json()) == known
     plain = Discovering({"genres": ("comedy",)})
     assert Discovering.from_json(plain.stamp, plain.to_json()).similar is None
+
+
+@pytest.mark.parametrize(
+    ("first", "more", "header"),
+    [
+        ("movies like interstellar", "more", "More like <b>Interstellar</b> (2014), 6–10"),
+        ("pelis como interstellar", "otra", "Más como <b>Interstellar</b> (2014), 6–10"),
+    ],
+)
+async def test_more_after_works_like_one_not_carried_is_their_next_page(
+    bot, first: str, more: str, header: str
+):
+    chat = bot.chat(language_code="es" if first.startswith("pelis") else "en")
+    page = await chat.reply(first)
+    assert page.startswith("📭 <b>Interstellar</b> (2014)")
+    following = await chat.reply(more)
+    assert following.startswith("🍿 " + header)
+    assert _numbers(following) == [6, 7, 8, 9, 10]
+    assert not set(_titles(page)) & set(_titles(following))

@@ -28,6 +28,7 @@ from bot.chat.replies import Ask, Button, Reply, esc, shorten
 from bot.chat.replies.titles import (
     PAGE_SIZE,
     find,
+    known_page,
     not_carried_line,
     reason_text,
     recommendations_reply,
@@ -137,6 +138,8 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
             return Reply(t(ask.lang, "discovery_end"))
         if last.similar is not None:
             return _similar_page(last, offset, ask)
+        if last.known is not None:
+            return known_page(last, offset, ask)
         return _page(Discovering(last.slots, offset), ask)
     slots = bounded(refine(dict(last.slots), changes, args, ask.engine))
     return _page(Discovering(slots, 0), ask)

@@ -208,7 +208,48 @@ def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork) -> Reply:
         lines.append(mine_line(engine, lang, mine))
     lines += numbered_results(results, engine, lang)
     rows += more_like_buttons(results, letter(engine, platform), item_type, lang)
-    return Reply("\n".join(lines), tuple(rows))
+    listed = Discovering(_known_slots(known, platform, item_type), known=str(args["title"]))
+    return Reply("\n".join(lines), tuple(rows), discovery=listed)
+
+
+def _known_slots(known: KnownWork, platform: str | None, item_type: str | None) -> dict:
+    """What a refinement of the works like ``known`` keeps: its first genre, the platform
+    and the type asked for."""
+    slots: dict[str, object] = {"genres": tuple(known.genres[:1])} if known.genres else {}
+    if platform:
+        slots["platforms"] = (platform,)
+    if item_type:
+        slots["type"] = "movie" if item_type == "movie" else "tv"
+    return slots
+
+
+def known_page(last: Discovering, offset: int, ask: Ask) -> Reply:
+    """The next page of the works like one no platform carries, the chat's last list."""
+    engine, lang = ask.engine, ask.lang
+    typed = str(last.known)
+    known = engine.not_carried(typed, engine.match(typed))
+    if known is None:
+        return Reply(t(lang, "gone"))
+    platforms = tuple(last.slots.get("platforms", ()))
+    platform = platforms[0] if len(platforms) == 1 else None
+    kind = last.slots.get("type")
+    item_type = None if kind is None else ("movie" if kind == "movie" else "tv show")
+    where = platform or ask.mine or None
+    results = engine.like_known(known, PAGE_SIZE, where, item_type, offset)
+    if not results:
+        return Reply(t(lang, "like_end", title=esc(known.title)))
+    header = t(
+        lang,
+        "like_header_page",
+        title=esc(known.title),
+        year=known.year,
+        first=offset + 1,
+        last=offset + len(results),
+    )
+    lines = [header, *numbered_results(results, engine, lang, offset + 1)]
+    rows = more_like_buttons(results, letter(engine, platform), item_type, lang)
+    listed = Discovering(last.slots, offset, known=typed)
+    return Reply("\n".join(lines), tuple(rows), discovery=listed)
 
 
 def unknown_title_reply(query: str, engine: Engine, lang: str) -> Reply:
