@@ -7,7 +7,7 @@ import pickle
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +64,11 @@ from recommender.variety import (
 # Works columns of few distinct values, held as categories (see ``served_records``).
 _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
 
+# The matcher's candidates kept for recent texts (``Engine._candidates``): how many texts, of
+# at most how many characters, and how many candidates each.
+MATCHES_KEPT = 1024
+MAX_KEPT_TEXT = 200
+MATCH_KEPT = 20
 # The topic words of a discovery read at most this much of its text.
 MAX_ABOUT = 4096
 # A reason names at most this many shared themes: one short line holds two.
@@ -318,6 +323,9 @@ class Engine:
         self.works = works = served_works(works)
         self.model = model
         self.matcher = matcher
+        self._kept_candidates = lru_cache(maxsize=MATCHES_KEPT)(
+            lambda text: tuple(matcher.match(text, MATCH_KEPT))
+        )
         #: Finds works from a plot told from memory (``PlotIndex.scores``), in works order.
         self.plot = plot
         #: The themes of each work, which reasons name (``ThemeIndex``), in works order.
@@ -407,12 +415,21 @@ class Engine:
     # -- matching ------------------------------------------------------------------------------
     def match(self, text: str, limit: int = 5) -> list[Match]:
         """Ranked works for ``text`` (a title, sloppy or not, or a record id like ``ns123``)."""
-        return [self._match(candidate) for candidate in self.matcher.match(text, limit)]
+        return [self._match(candidate) for candidate in self._candidates(text, limit)]
+
+    def _candidates(self, text: str, limit: int) -> tuple[Candidate, ...]:
+        """The matcher's candidates for ``text``. Reading a message and answering it ask
+        about the same text several times, so the last few short texts' are kept: the
+        ranking is the same whatever the limit, so one list serves every limit up to
+        ``MATCH_KEPT``."""
+        if limit > MATCH_KEPT or len(text) > MAX_KEPT_TEXT:
+            return tuple(self.matcher.match(text, limit))
+        return self._kept_candidates(text)[:limit]
 
     def title_confidence(self, text: str, carried: bool = True) -> float:
         """How surely ``text`` names one work: the matcher's best confidence, 0 for none;
         with ``carried`` false, a work known but not carried counts too."""
-        found = self.matcher.match(text, limit=1)
+        found = self._candidates(text, 1)
         confidence = found[0].confidence if found else 0.0
         if not carried:
             known = self.elsewhere.find(text, limit=1)

@@ -171,7 +171,9 @@ ANSWERS = {
         {"discovery_header", "discovery_none", "streams_on", "like_header", "did_you_mean"}
     )
     | ELSEWHERE_ANSWERS,
-    "follow_up": frozenset({"discovery_header", "discovery_end", "follow_up_nothing"}),
+    # After a list of works like a title, "more" is its next page.
+    "follow_up": frozenset({"discovery_header", "discovery_end", "follow_up_nothing"})
+    | {"like_header_page", "like_end"},
 }
 PICK_ANSWERS = {
     "rec": PAGE_ANSWERS,

@@ -512,3 +512,12 @@ def test_a_reason_names_people_in_the_asked_works_order(raw_dir: Path) -> None:
         item.work_id: item.reason.cast for item in engine.similar(original, k=len(engine.works))
     }
     assert reasons[toons] == ["Tom Hanks", "Tim Allen", "Don Rickles"]
+
+
+@pytest.mark.parametrize("text", ["toy stroy", "the office", "ns1", "x" * 300, "zzqx"])
+def test_kept_matches_are_the_matchers_at_every_limit(engine: Engine, text: str) -> None:
+    """A text asked about again gets the same candidates, cut to the limit asked for."""
+    fresh = [candidate.work for candidate in engine.matcher.match(text, 30)]
+    for limit in (1, 5, 20, 30):
+        assert [engine.work_row(m.work_id) for m in engine.match(text, limit)] == fresh[:limit]
+        assert [engine.work_row(m.work_id) for m in engine.match(text, limit)] == fresh[:limit]

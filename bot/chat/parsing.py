@@ -834,10 +834,11 @@ def parse_free_text(
 def _title_in_sentence(text: str, titles: Titles, grammar: Grammar) -> str | None:
     """The title a sentence names among everyday words ("what about the mandalorian"), when
     the whole of ``text`` names none; ``None`` when it names one, or none that way."""
-    if titles.title_confidence(text) >= CONFIDENT:
-        return None
+    runs = titles.titles_within(text)
     words = normalize_title(text).split()
-    for run in titles.titles_within(text):
+    if not runs or runs[0] == " ".join(words) or titles.title_confidence(text) >= CONFIDENT:
+        return None
+    for run in runs:
         if everyday(run, grammar):
             continue  # "what about it" is not about the film *It*
         named = run.split()

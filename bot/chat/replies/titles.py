@@ -144,6 +144,8 @@ def not_carried(engine: Engine, args: Mapping[str, object]) -> KnownWork | None:
         return None
     title, year = str(args["title"]), args.get("year")
     rivals = engine.match(title, limit=DID_YOU_MEAN)
+    if year is None and rivals and rivals[0].confidence >= 1.0:
+        return None  # a catalogue work's whole title: no work elsewhere is named more surely
     return engine.not_carried(title, rivals, year if isinstance(year, int) else None)
 
 
