@@ -252,20 +252,20 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
+# The editorial data files beside the catalogues and score files.
+EDITORIAL_FILES = (
+    LEXICON_FILE,
+    SYNONYMS_FILE,
+    KEYWORDS_FILE,
+    ALIASES_FILE,
+    THEMES_FILE,
+    ELSEWHERE_FILE,
+)
+
+
 def input_paths(raw_dir: Path) -> list[Path]:
     """Every file the ETL reads from ``raw_dir``, whether it exists or not."""
-    paths = [
-        raw_dir / name
-        for name in (
-            REGISTRY_FILE,
-            LEXICON_FILE,
-            SYNONYMS_FILE,
-            KEYWORDS_FILE,
-            ALIASES_FILE,
-            THEMES_FILE,
-            ELSEWHERE_FILE,
-        )
-    ]
+    paths = [raw_dir / name for name in (REGISTRY_FILE, *EDITORIAL_FILES)]
     paths += [raw_dir / "catalogues" / platform.file for platform in load_registry(raw_dir)]
     paths += [raw_dir / "scores" / name for name, _ in SCORE_SOURCES]
     return paths

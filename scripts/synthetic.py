@@ -37,13 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.aliases import ALIASES_FILE
-from etl.elsewhere import ELSEWHERE_FILE
+from etl.build import EDITORIAL_FILES
 from etl.extract import read_csv
-from etl.lexicon import KEYWORDS_FILE, LEXICON_FILE, SYNONYMS_FILE
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_SOURCES
-from etl.themes import THEMES_FILE
 from etl.transform import RAW_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,14 +57,7 @@ MAX_YEAR = 2021  # the newest release year in the real catalogue
 
 
 def _copy_word_tables(source: Path, raw_dir: Path) -> None:
-    for name in (
-        LEXICON_FILE,
-        SYNONYMS_FILE,
-        KEYWORDS_FILE,
-        ALIASES_FILE,
-        THEMES_FILE,
-        ELSEWHERE_FILE,
-    ):
+    for name in EDITORIAL_FILES:
         shutil.copy(source / name, raw_dir / name)
 
 

@@ -33,6 +33,7 @@ from bot.chat.replies.titles import (
     reason_text,
     recommendations_reply,
     result_line,
+    slots_scope,
     title_reply,
     typed_alias,
 )
@@ -151,10 +152,7 @@ def _similar_page(last: Discovering, offset: int, ask: Ask) -> Reply:
     work = None if work_id is None else ask.engine.details(work_id)
     if work is None:
         return Reply(t(ask.lang, "gone"))
-    platforms = tuple(last.slots.get("platforms", ()))
-    kind = last.slots.get("type")
-    item_type = None if kind is None else ("movie" if kind == "movie" else "tv show")
-    platform = platforms[0] if len(platforms) == 1 else None
+    platform, item_type = slots_scope(last.slots)
     return recommendations_reply(
         work, ask.engine, ask.lang, offset, platform, item_type, mine=() if platform else ask.mine
     )

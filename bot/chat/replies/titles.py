@@ -217,12 +217,8 @@ def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork) -> Reply:
 def _known_slots(known: KnownWork, platform: str | None, item_type: str | None) -> dict:
     """What a refinement of the works like ``known`` keeps: its first genre, the platform
     and the type asked for."""
-    slots: dict[str, object] = {"genres": tuple(known.genres[:1])} if known.genres else {}
-    if platform:
-        slots["platforms"] = (platform,)
-    if item_type:
-        slots["type"] = "movie" if item_type == "movie" else "tv"
-    return slots
+    genres = {"genres": tuple(known.genres[:1])} if known.genres else {}
+    return {**genres, **scope_slots(platform, item_type)}
 
 
 def known_page(last: Discovering, offset: int, ask: Ask) -> Reply:
@@ -232,10 +228,7 @@ def known_page(last: Discovering, offset: int, ask: Ask) -> Reply:
     known = engine.not_carried(typed, engine.match(typed))
     if known is None:
         return Reply(t(lang, "gone"))
-    platforms = tuple(last.slots.get("platforms", ()))
-    platform = platforms[0] if len(platforms) == 1 else None
-    kind = last.slots.get("type")
-    item_type = None if kind is None else ("movie" if kind == "movie" else "tv show")
+    platform, item_type = slots_scope(last.slots)
     where = platform or ask.mine or None
     results = engine.like_known(known, PAGE_SIZE, where, item_type, offset)
     if not results:
@@ -396,12 +389,27 @@ def remembered(
 ) -> Discovering:
     """A page of works like ``work``, as the chat's last list: "more" pages on, and "only
     series" asks for works like it that are series."""
-    slots: dict[str, object] = {"like": (work.id,)}
+    return Discovering(
+        {"like": (work.id,), **scope_slots(platform, item_type)}, offset, similar=work.id
+    )
+
+
+def scope_slots(platform: str | None, item_type: str | None) -> dict[str, object]:
+    """A page's platform and type (``"tv show"``) as a list's slots (``"tv"``)."""
+    slots: dict[str, object] = {}
     if platform:
         slots["platforms"] = (platform,)
     if item_type:
         slots["type"] = "movie" if item_type == "movie" else "tv"
-    return Discovering(slots, offset, similar=work.id)
+    return slots
+
+
+def slots_scope(slots: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """The platform (when one) and type (``"tv show"``) a list's slots keep to."""
+    platforms = tuple(slots.get("platforms", ()))
+    kind = slots.get("type")
+    item_type = None if kind is None else ("movie" if kind == "movie" else "tv show")
+    return (platforms[0] if len(platforms) == 1 else None), item_type
 
 
 def numbered_results(
