@@ -137,3 +137,18 @@ async def test_asking_about_a_title_gets_its_card(bot, text: str, language: str,
     assert sent.text.startswith(heading)
     assert "🍿" not in sent.text  # the card alone, with a button for works like it
     assert len(sent.buttons) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "answer", "header"),
+    [
+        ("is the office on netflix", "en", "✅ Yes, it's on Netflix.", "<b>The Office (U.S.)</b>"),
+        ("¿está the office en prime?", "es", "✅ Sí, está en Prime Video.", "<b>The Office</b>"),
+    ],
+)
+async def test_of_works_of_one_title_the_one_on_the_platform_asked_about_answers(
+    bot, text: str, language: str, answer: str, header: str
+):
+    first, second, *_ = (await bot.chat(language_code=language).reply(text)).splitlines()
+    assert first == answer
+    assert header in second

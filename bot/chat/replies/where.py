@@ -39,6 +39,11 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     known = not_carried(engine, args)
     if known is not None:
         return not_carried_reply(Intent(intent.name, {"title": args["title"]}), ask, known)
+    asked_platform = args.get("platform")
+    if work_id is None and asked_platform and found and found[0].confidence >= CLOSE_ENOUGH:
+        # "is the office on netflix?": of the works of that title, the one on Netflix.
+        there = [m for m in close_to_best(found) if asked_platform in m.platforms]
+        work_id = there[0].work_id if len(there) == 1 else None
     if work_id is None:
         return _where_not_found(args, found, engine, lang)
     work = engine.details(work_id)
@@ -47,7 +52,6 @@ def where_reply(intent: Intent, ask: Ask) -> Reply:
     alias = named(lang, typed_alias(found), "named_card")
     year = years(engine, lang, work)
     lines = [t(lang, "where_header", title=esc(work.title), year=year, named=alias)]
-    asked_platform = args.get("platform")
     if asked_platform:  # "is friends on netflix?": yes or no first
         answer = "where_on_yes" if asked_platform in work.platforms else "where_on_no"
         lines.insert(0, t(lang, answer, platform=display(engine, str(asked_platform))))
