@@ -66,7 +66,7 @@ _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
 
 # The matcher's candidates kept for recent texts (``Engine._candidates``): how many texts, of
 # at most how many characters, and how many candidates each.
-MATCHES_KEPT = 1024
+MATCHES_KEPT = 256
 MAX_KEPT_TEXT = 200
 MATCH_KEPT = 20
 # The topic words of a discovery read at most this much of its text.
