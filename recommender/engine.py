@@ -69,6 +69,10 @@ _WORK_CATEGORY_COLUMNS = ["platforms", "type", "genres", "listed_in_display"]
 MATCHES_KEPT = 256
 MAX_KEPT_TEXT = 200
 MATCH_KEPT = 20
+# The works like one are first asked for this many more than needed, for the versions that
+# take places (one result for a work however many versions of it are alike): asking again
+# costs a whole new similarity pass.
+VERSION_ROOM = 10
 # The topic words of a discovery read at most this much of its text.
 MAX_ABOUT = 4096
 # A reason names at most this many shared themes: one short line holds two.
@@ -590,7 +594,7 @@ class Engine:
         keeps it, else its most similar version. With each, the similarity of its most
         similar version and the other versions ``mask`` keeps."""
         group, members = self._version_group, self._group_members
-        asked = count
+        asked = count + VERSION_ROOM
         while True:
             rows, similarities = self.model.similar(row, k=asked, mask=mask)
             works: list[int] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,12 @@ def _grams(clause: tuple[str, ...], longest: int) -> Iterable[tuple[str, ...]]:
     for start in range(len(clause)):
         for end in range(start + 1, min(start + longest, len(clause)) + 1):
             yield clause[start:end]
+
+
+@lru_cache(maxsize=4096)
+def _stemmed(name: str) -> tuple[str, ...]:
+    """The stems of a theme's or a genre's name: few names, stemmed again and again."""
+    return tuple(stems(name))
 
 
 def _within(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -149,37 +156,38 @@ class ThemeIndex:
         start, end = self.works_.indptr[row], self.works_.indptr[row + 1]
         return self.works_.indices[start:end]
 
-    def _rarest_first(self, themes: np.ndarray, top: int | None) -> list[Theme]:
-        order = themes[np.lexsort((themes, self.frequency_[themes]))][:top]
-        return [self.themes_[theme] for theme in order.tolist()]
+    def _rarest_first(self, themes: Iterable[int], top: int | None) -> list[Theme]:
+        # A work has a few themes: plain Python sorts so few faster than NumPy.
+        frequency = self.frequency_
+        order = sorted(themes, key=lambda theme: (frequency[theme], theme))[:top]
+        return [self.themes_[theme] for theme in order]
 
     def of_work(self, row: int, top: int | None = None) -> list[Theme]:
         """The themes work ``row`` is about, rarest first."""
-        return self._rarest_first(self._themes(row), top)
+        return self._rarest_first(self._themes(row).tolist(), top)
 
     def shared(self, first: int, second: int, top: int | None = None) -> list[Theme]:
         """The themes works ``first`` and ``second`` are both about, rarest first."""
-        common = np.intersect1d(self._themes(first), self._themes(second), assume_unique=True)
+        common = set(self._themes(first).tolist()).intersection(self._themes(second).tolist())
         return self._rarest_first(common, top)
 
     def among(self, row: int, themes: Sequence[int], top: int | None = None) -> list[Theme]:
         """Those of ``themes`` (positions in ``themes_``) that work ``row`` is about, rarest
         first."""
-        wanted = np.asarray(themes, dtype=self.works_.indices.dtype)
-        return self._rarest_first(np.intersect1d(self._themes(row), wanted), top)
+        return self._rarest_first(set(self._themes(row).tolist()).intersection(themes), top)
 
     def unsaid(self, themes: Sequence[Theme], genres: Sequence[str], top: int) -> list[Theme]:
         """The first ``top`` of ``themes`` that say something ``genres`` and the themes kept
         before them do not: not "mysteries" beside the genre "mystery", nor "Britain" beside
         "british" (one of its phrases), nor "school" after "high school"."""
-        said = {tuple(stems(genre)) for genre in genres}
+        said = {_stemmed(genre) for genre in genres}
         evidenced = {self.phrases_[genre] for genre in said if genre in self.phrases_}
         kept: list[Theme] = []
         for theme in themes:
-            words = tuple(stems(theme.en))
+            words = _stemmed(theme.en)
             if words in said or self._position.get(theme) in evidenced:
                 continue
-            if any(_within(words, tuple(stems(other.en))) for other in kept):
+            if any(_within(words, _stemmed(other.en)) for other in kept):
                 continue
             kept.append(theme)
             if len(kept) == top:
