@@ -18,7 +18,7 @@ import pandas as pd
 
 from etl.errors import EtlError
 from etl.extract import read_csv
-from etl.lexicon import MAX_ROWS, WorkRow, check_work_name, rows_of_works
+from etl.lexicon import MAX_ROWS, WorkRow, check_once, check_work_name, rows_of_works
 from recommender.text import fold, normalize_title
 
 ALIASES_FILE = "titles_alt.csv"
@@ -66,10 +66,7 @@ def load_aliases(raw_dir: Path) -> list[Alias]:
             raise EtlError(path, message, row=row, column="lang")
         entry = Alias(row, title, int(year), kind, alias, lang)
         key = (title, year, kind, fold(alias), lang)
-        if key in seen:
-            message = f"{alias!r} ({lang}) of {entry.name} is listed twice (row {seen[key]} too)"
-            raise EtlError(path, message, row=row, column="alias")
-        seen[key] = row
+        check_once(path, seen, key, row, "alias", f"{alias!r} ({lang}) of {entry.name}")
         table.append(entry)
     return table
 

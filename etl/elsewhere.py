@@ -22,7 +22,7 @@ import pandas as pd
 from etl.errors import EtlError
 from etl.extract import read_csv
 from etl.genres import canonical_genres
-from etl.lexicon import MAX_ROWS, WorkRow, check_work_name
+from etl.lexicon import MAX_ROWS, WorkRow, check_once, check_work_name
 from etl.scores import SCORE_SOURCES, parse_imdb
 from recommender.elsewhere import ELSEWHERE_TABLE_COLUMNS, SOURCES
 from recommender.text import fold, normalize_title
@@ -73,10 +73,7 @@ def load_elsewhere(raw_dir: Path) -> list[ElsewhereRow]:
                 raise EtlError(path, message, row=row, column=column)
         entry = ElsewhereRow(row, title, int(year), kind, genres, directors, countries, aliases)
         key = (fold(title), year, kind)
-        if key in seen:
-            message = f"{entry.name} is listed twice (row {seen[key]} too)"
-            raise EtlError(path, message, row=row, column="title")
-        seen[key] = row
+        check_once(path, seen, key, row, "title", entry.name)
         table.append(entry)
     return table
 

@@ -51,9 +51,7 @@ def read_word_table(path: Path, columns: tuple[str, str]) -> dict[str, str]:
     for row, (word, words) in enumerate(zip(frame[key], frame[value], strict=True), start=2):
         if not _WORD.fullmatch(word):
             raise EtlError(path, f"{word!r} is not one lowercase word", row=row, column=key)
-        if fold(word) in seen:
-            message = f"{word!r} is listed twice (row {seen[fold(word)]} too)"
-            raise EtlError(path, message, row=row, column=key)
+        check_once(path, seen, fold(word), row, key, repr(word))
         if not _WORDS.fullmatch(words):
             message = f"{words!r} is not lowercase English words, space-separated"
             raise EtlError(path, message, row=row, column=value)
@@ -95,6 +93,16 @@ class PlotKeywords(WorkRow):
     keywords: str
 
 
+def check_once(path: Path, seen: dict, key: object, row: int, column: str, what: str) -> None:
+    """Raise ``EtlError`` naming ``row`` and ``column`` when ``key`` was on an earlier row of
+    ``seen`` (``what`` is how the message names it); else remember it on ``row``."""
+    if key in seen:
+        raise EtlError(
+            path, f"{what} is listed twice (row {seen[key]} too)", row=row, column=column
+        )
+    seen[key] = row
+
+
 def check_work_name(path: Path, row: int, title: str, year: str, kind: str) -> None:
     """Raise ``EtlError`` naming ``row`` and the column of an empty title, a year that is not
     one, or a type other than ``movie`` or ``tv show``."""
@@ -129,10 +137,7 @@ def load_keywords(raw_dir: Path) -> list[PlotKeywords]:
             message = f"{keywords!r} has an empty keyword"
             raise EtlError(path, message, row=row, column="keywords")
         entry = PlotKeywords(row, title, int(year), kind, keywords)
-        if (title, year, kind) in seen:
-            message = f"{entry.name} is listed twice (row {seen[title, year, kind]} too)"
-            raise EtlError(path, message, row=row, column="title")
-        seen[title, year, kind] = row
+        check_once(path, seen, (title, year, kind), row, "title", entry.name)
         table.append(entry)
     return table
 

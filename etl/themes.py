@@ -14,6 +14,7 @@ from pathlib import Path
 
 from etl.errors import EtlError
 from etl.extract import read_csv
+from etl.lexicon import check_once
 from recommender.plot import stems
 from recommender.text import fold
 from recommender.themes import Theme
@@ -57,10 +58,7 @@ def load_themes(raw_dir: Path) -> list[ThemeRow]:
             if not _NAME.fullmatch(name):
                 message = f"{name!r} is not a name: words separated by single spaces"
                 raise EtlError(path, message, row=row, column=column)
-        if fold(english) in themes:
-            message = f"{english!r} is listed twice (row {themes[fold(english)]} too)"
-            raise EtlError(path, message, row=row, column="theme")
-        themes[fold(english)] = row
+        check_once(path, themes, fold(english), row, "theme", repr(english))
         found = tuple(phrase.strip() for phrase in evidence.split(","))
         for phrase in found:
             if not _PHRASE.fullmatch(phrase):

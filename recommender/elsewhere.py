@@ -8,7 +8,9 @@ finds a missing work as surely as a carried one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from recommender.matcher import CLEAR_MARGIN, CONFIDENT, TitleMatcher
@@ -124,8 +126,13 @@ class KnownWorks:
             return None
         return max(tied, key=_renown)
 
+    @cached_property
+    def _columns(self) -> dict[str, np.ndarray]:
+        """The table's columns as arrays: a pandas row costs a new Series each time."""
+        return {name: self.table_[name].to_numpy() for name in ELSEWHERE_TABLE_COLUMNS}
+
     def work(self, row: int, confidence: float = 1.0, alias: str | None = None) -> KnownWork:
-        entry = self.table_.iloc[row]
+        entry = {name: column[row] for name, column in self._columns.items()}
         return KnownWork(
             title=str(entry["title"]),
             year=int(entry["year"]),
