@@ -870,6 +870,7 @@ class Engine:
         mine: Collection[str] = (),
         *,
         exclude: Collection[str] = (),
+        within: Collection[str] | None = None,
     ) -> Discovery:
         """The works that meet ``slots``, best first: ``k`` of them after ``offset``.
 
@@ -878,7 +879,8 @@ class Engine:
         slot, the slots are relaxed one at a time (``WorkFacets.constraints`` gives the
         order) and ``relaxed`` names them. Liked works, the works of ``exclude`` (work ids)
         and their language versions never appear, and a work's versions are one result, the
-        versions listed.
+        versions listed. ``within`` (work ids), when given, holds every work looked at: a
+        chat's watchlist, say.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets
@@ -889,6 +891,10 @@ class Engine:
         if ours is not None and not slots.platforms:
             base &= ours
         base[self._with_versions(liked + self._rows_of(exclude))] = False
+        if within is not None:
+            only = np.zeros(len(self.works), dtype=bool)
+            only[self._with_versions(self._rows_of(within))] = True
+            base &= only
         found = relax(base, facets.constraints(slots, self._platform_mask, ours), slots)
         rows = np.flatnonzero(self._one_version_each(found.mask))
         about = (slots.about or "").strip()[:MAX_ABOUT]
