@@ -523,17 +523,20 @@ class Engine:
         platform: str | Collection[str] | None = None,
         item_type: str | None = None,
         offset: int = 0,
+        *,
+        exclude: Collection[str] = (),
     ) -> Recommendations:
-        """Works like the best match for ``text``; ``match`` is ``None`` when nothing matched."""
+        """Works like the best match for ``text``; ``match`` is ``None`` when nothing matched.
+        The works of ``exclude`` (work ids) and their versions are never results."""
         candidates = self.match(text)
         known = self.not_carried(text, candidates)
         if known is not None:
-            results = self.like_known(known, k, platform, item_type, offset)
+            results = self.like_known(known, k, platform, item_type, offset, exclude=exclude)
             return Recommendations(text, None, results, candidates, not_carried=known)
         if not candidates:
             return Recommendations(query=text, match=None, results=[])
         best = candidates[0]
-        results = self.similar(best.work_id, k, platform, item_type, offset)
+        results = self.similar(best.work_id, k, platform, item_type, offset, exclude=exclude)
         return Recommendations(query=text, match=best, results=results, candidates=candidates)
 
     def similar(
@@ -543,13 +546,16 @@ class Engine:
         platform: str | Collection[str] | None = None,
         item_type: str | None = None,
         offset: int = 0,
+        *,
+        exclude: Collection[str] = (),
     ) -> list[Recommendation]:
         """The ``k`` works most like ``work_id`` (skipping ``offset``), grouped by work.
 
         A work's language and cut versions are one result, which lists them; shorts rank
         below features unless ``work_id`` is one, and the first page holds a few of its own
         franchise at most (``recommender.variety.arranged``). Every page is cut from one
-        order. ``platform`` keeps the works on that platform, or on any of several.
+        order. ``platform`` keeps the works on that platform, or on any of several; the works
+        of ``exclude`` (work ids) and their versions are never results.
         """
         row = self.work_row(work_id)
         if row is None:
@@ -563,10 +569,10 @@ class Engine:
         if item_type is not None:
             of_type = self._of_type[self.catalogue.item_type(item_type)]
             mask = of_type if mask is None else mask & of_type
-        versions = self._versions_of(row)
-        if versions:
+        dropped = self._versions_of(row) + self._with_versions(self._rows_of(exclude))
+        if dropped:
             mask = np.ones(len(self.works), dtype=bool) if mask is None else mask.copy()
-            mask[versions] = False
+            mask[dropped] = False
         works, similarity, listed = self._one_per_work(row, max(POOL, offset + k), mask)
         titles, keys = self._columns["title_display"], self._columns["title_key"]
         ours = of_franchise(franchise_key(str(titles[row])))
@@ -663,6 +669,8 @@ class Engine:
         platform: str | Collection[str] | None = None,
         item_type: str | None = None,
         offset: int = 0,
+        *,
+        exclude: Collection[str] = (),
     ) -> list[Recommendation]:
         """The ``k`` works most like ``known``, a work no platform carries (skipping
         ``offset``), from what is known of it: its genres, directors, countries and years.
@@ -670,7 +678,8 @@ class Engine:
         Works of its type (or ``item_type``) on ``platform`` (one name or several) that share
         a genre or a director with it, ranked by what they share (the ``KNOWN_*`` weights)
         with the quality prior beside, as discovery ranks (``WorkFacets.order``); no
-        franchise fills a page (``diversified``).
+        franchise fills a page (``diversified``). The works of ``exclude`` (work ids) and
+        their versions are never results.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets
@@ -679,6 +688,7 @@ class Engine:
         if platform:
             names = [platform] if isinstance(platform, str) else sorted(platform)
             mask &= self._platform_mask([self.catalogue.platform(name).name for name in names])
+        mask[self._with_versions(self._rows_of(exclude))] = False
         genres = [genre_word(genre) for genre in known.genres]
         relevance = np.zeros(len(self.works), dtype=np.float32)
         for genre in genres:
@@ -726,6 +736,19 @@ class Engine:
         """Rows that are the same work as ``row`` in another language or cut."""
         members = self._group_members.get(int(self._version_group[row]), [])
         return [other for other in members if other != row]
+
+    def _rows_of(self, work_ids: Collection[str]) -> list[int]:
+        """The rows of the known ``work_ids``, once each, in their order."""
+        rows = (self._work_row.get(work_id) for work_id in work_ids)
+        return list(dict.fromkeys(row for row in rows if row is not None))
+
+    def _with_versions(self, rows: list[int]) -> list[int]:
+        """``rows`` and every version of each: what leaving a work out leaves out. It reads
+        only the groups of ``rows``, so it costs what ``rows`` do, not the catalogue."""
+        members = self._group_members
+        return [
+            other for row in rows for other in members.get(int(self._version_group[row]), [row])
+        ]
 
     def _recommendation(
         self, row: int, similarity: float, reason: Reason, versions: list[str] | None = None
@@ -840,27 +863,32 @@ class Engine:
         return mask
 
     def discover(
-        self, slots: Slots, k: int = 5, offset: int = 0, mine: Collection[str] = ()
+        self,
+        slots: Slots,
+        k: int = 5,
+        offset: int = 0,
+        mine: Collection[str] = (),
+        *,
+        exclude: Collection[str] = (),
     ) -> Discovery:
         """The works that meet ``slots``, best first: ``k`` of them after ``offset``.
 
         ``mine``, the chat's platforms (registry names; empty: all), narrows the works when
         the request names no platform, as it does recommendations. When no work meets every
         slot, the slots are relaxed one at a time (``WorkFacets.constraints`` gives the
-        order) and ``relaxed`` names them. Liked works and their language versions never
-        appear, and a work's versions are one result, the versions listed.
+        order) and ``relaxed`` names them. Liked works, the works of ``exclude`` (work ids)
+        and their language versions never appear, and a work's versions are one result, the
+        versions listed.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets
-        liked = [row for row in map(self.work_row, slots.like[:MAX_LIKED]) if row is not None]
-        liked = list(dict.fromkeys(liked))
+        liked = self._rows_of(slots.like[:MAX_LIKED])
         chosen = [name for name in self.registry.names if name in mine]
         ours = self._platform_mask(chosen) if 0 < len(chosen) < len(self.registry) else None
         base = np.ones(len(self.works), dtype=bool)
         if ours is not None and not slots.platforms:
             base &= ours
-        for row in liked:
-            base[[row, *self._versions_of(row)]] = False
+        base[self._with_versions(liked + self._rows_of(exclude))] = False
         found = relax(base, facets.constraints(slots, self._platform_mask, ours), slots)
         rows = np.flatnonzero(self._one_version_each(found.mask))
         about = (slots.about or "").strip()[:MAX_ABOUT]
