@@ -767,10 +767,9 @@ class Engine:
     def _with_versions(self, rows: list[int]) -> list[int]:
         """``rows`` and every version of each: what leaving a work out leaves out. It reads
         only the groups of ``rows``, so it costs what ``rows`` do, not the catalogue."""
-        members = self._group_members
-        return [
-            other for row in rows for other in members.get(int(self._version_group[row]), [row])
-        ]
+        grouped = [row for row in rows if row in self._version_tags]  # few have versions
+        group, members = self._version_group, self._group_members
+        return rows + [other for row in grouped for other in members[int(group[row])]]
 
     def _recommendation(
         self, row: int, similarity: float, reason: Reason, versions: list[str] | None = None
