@@ -78,11 +78,11 @@ VERSION_ROOM = 10
 MAX_ABOUT = 4096
 # A reason names at most this many shared themes: one short line holds two.
 REASON_THEMES = 2
-# "For you" ranks works by the liked works' summed unit vector less this times the disliked
-# works' mean vector: at 1, a work like the disliked ones loses as much as one as like the
-# liked ones gains. ``make eval`` chose it among the pushes it prints: it cuts the results in
-# the disliked works' genre to about a third of none's, for a small loss in finding the liked
-# works' genre and the held-out liked work, which stronger pushes lose faster.
+# How far "for you" moves away from the disliked works: their mean row, times this, is taken
+# from the liked works' summed unit row, so at 1 a work as like the disliked works as the
+# liked ones gets nothing from its content. ``make eval`` chose it among the pushes it prints:
+# the results in the disliked works' genre fall to a third of none's, at a small cost in
+# finding the liked genre and the held-out liked work, which stronger pushes cost more.
 DISLIKED_PUSH = 1.0
 # A reason for you names a second liked work when the result is at least this share as like it
 # as like the first: "because you liked Narcos and Ozark", not a title it barely resembles.
@@ -1042,7 +1042,7 @@ class Engine:
         # every page.
         order = facets.order(rows, relevance, "relevance", max(POOL, offset + k))
         if not self._short[taste].any():
-            order = (np.asarray(shorts_below(batch, self._short)) for batch in order)
+            order = (shorts_below(batch, self._short) for batch in order)
         page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
         return [
             self._recommendation(

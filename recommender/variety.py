@@ -110,16 +110,17 @@ def of_franchise(key: str) -> Callable[[str, str], bool]:
     return test
 
 
-def shorts_below(rows: Sequence[int], short: np.ndarray) -> list[int]:
+def shorts_below(rows: Sequence[int] | np.ndarray, short: np.ndarray) -> np.ndarray:
     """``rows`` (one per work, best first) with the ``short`` ones (a boolean per work) below
     the rest among the first ``POOL``; past the pool, as given. A pool of fixed size keeps
     every page, whatever its offset and length, cut from one order.
 
-    >>> shorts_below([4, 3, 2, 1], np.array([False, False, True, False, True]))
+    >>> shorts_below([4, 3, 2, 1], np.array([False, False, True, False, True])).tolist()
     [3, 1, 4, 2]
     """
-    pool, rest = list(rows[:POOL]), list(rows[POOL:])
-    return [row for row in pool if not short[row]] + [row for row in pool if short[row]] + rest
+    rows = np.asarray(rows, dtype=np.int64)
+    pool = rows[:POOL]
+    return np.concatenate([pool[~short[pool]], pool[short[pool]], rows[POOL:]])
 
 
 def arranged(
@@ -141,7 +142,7 @@ def arranged(
     [0, 1, 2, 5, 6, 3, 4, 8, 7]
     """
     if short is not None:
-        rows = shorts_below(rows, short)
+        rows = shorts_below(rows, short).tolist()
     pool, rest = list(rows[:POOL]), list(rows[POOL:])
     first: list[int] = []
     held: list[int] = []
