@@ -4,8 +4,8 @@ The bot runs as in production (``streambot run``, or ``streambot run --webhook``
 ``TELEGRAM_API_BASE_URL`` at the fake Bot API of ``scripts/fake_bot_api.py``, in this process,
 which answers every call 20 ms later, as over a real network. Updates arrive at random (Poisson)
 moments at the offered rate: bare titles with typos, the commands (/recommend, /info, /where,
-/new, /longest, /count, /platforms, /lang, English and Spanish names), presses of "did you mean"
-and "More like this" buttons the bot really sent, and inline queries, from thousands of users
+/new, /longest, /count, /platforms, /lang, English and Spanish names), presses of "did you mean",
+"More like this" and 👍 👎 🔖 buttons the bot really sent, and inline queries, from thousands of users
 in private chats and hundreds of groups (``/command@StreamBot`` there). A chat sends its next
 message only once the last one was answered, as people do; each user stays far below the bot's
 flood control. The titles with typos are made, and resolved by the matcher, before the clock
@@ -62,10 +62,11 @@ from typing import Any
 
 import httpx
 
-from bot.chat.callbacks import encode_more, encode_recommend
+from bot.chat.callbacks import encode_feedback, encode_more, encode_recommend
 from bot.chat.commands import parse_message
 from bot.chat.i18n import CATALOGUES, language_for
 from bot.chat.parsing import TITLE
+from bot.chat.taste import LIKE
 from bot.settings import Settings
 from recommender.engine import Engine
 from recommender.evaluation import noisy_query
@@ -113,6 +114,7 @@ MIX = {
     "inline": 14,
     "discover": 10,
     "follow_up": 5,
+    "feedback": 8,
 }
 GROUP_SHARE = 0.25  # of messages and presses, in groups rather than private chats
 LANGUAGE_CODES = ("en", "es", "en-US", "es-AR", "es-MX", "en-GB", "pt-BR", "de")
@@ -181,6 +183,10 @@ PICK_ANSWERS = {
     "title": frozenset({"streams_on"}),
     "where": frozenset({"where_header"}),
 }
+# What a press of 👍, 👎 or 🔖 is answered with: a notice over the chat, and its buttons ticked.
+FEEDBACK_ANSWERS = frozenset(
+    {"feedback_like", "feedback_dislike", "feedback_save", "feedback_undone"}
+)
 # Buttons that pick one of several titles ("did you mean"), and the answer calls by query id.
 PICK_BUTTON = re.compile(r"^(?:rec:[^:]+:0:|info:|title:|where:)")
 QUERY_ID = {"answerCallbackQuery": "callback_query_id", "answerInlineQuery": "inline_query_id"}
@@ -231,7 +237,7 @@ class Expected:
     reply_to: int | None = None  # the message it must quote (groups)
     edit_of: int | None = None  # the message a press must replace
     query_id: str | None = None  # callback or inline query id
-    needs: set[str] = field(default_factory=set)  # "reply" and/or "answer"
+    needs: set[str] = field(default_factory=set)  # "reply", "answer" and/or "markup"
     sets_lang: str | None = None
     done: float | None = None
     problems: list[str] = field(default_factory=list)
@@ -317,6 +323,7 @@ class Workload:
         # Bot messages with buttons to press: (message, callback data), newest last.
         self.picks: deque[tuple[dict, list[str]]] = deque(maxlen=500)
         self.mores: deque[tuple[dict, list[str]]] = deque(maxlen=500)
+        self.feedbacks: deque[tuple[dict, list[str]]] = deque(maxlen=500)
         self.answered = 0
         self.last_answer = 0.0
         kinds, weights = zip(*MIX.items(), strict=True)
@@ -385,7 +392,7 @@ class Workload:
         kind = self.rng.choices(self._kinds, self._weights)[0]
         if kind == "inline":
             self._push_inline()
-        elif kind in ("pick", "more"):
+        elif kind in ("pick", "more", "feedback"):
             self._push_press(kind)
         else:
             self._push_message(kind)
@@ -458,7 +465,7 @@ class Workload:
 
     def _push_press(self, kind: str) -> None:
         """Press a button the bot sent (or, before it sent one, a valid encoding of one)."""
-        pool = self.picks if kind == "pick" else self.mores
+        pool = {"pick": self.picks, "more": self.mores, "feedback": self.feedbacks}[kind]
         found = None
         for _ in range(min(len(pool), 20)):
             message, buttons = pool[self.rng.randrange(len(pool))]
@@ -469,7 +476,8 @@ class Workload:
         if found is None:
             chat = self._idle_chat(self.rng.random() < GROUP_SHARE)[0]
             record_id = self._title()[1]
-            data = encode_recommend(record_id) if kind == "pick" else encode_more(record_id)
+            encode = {"pick": encode_recommend, "more": encode_more, "feedback": _encode_like}
+            data = encode[kind](record_id)
             found = self.api.bot_message(chat, "…", [[data]]), [data]
         message, buttons = found
         chat = message["chat"]
@@ -477,6 +485,9 @@ class Workload:
         data = self.rng.choice(buttons)
         lang = self._lang(chat["id"], presser)
         update = self.api.callback_update(presser, message, data)
+        if kind == "feedback":
+            self._expect_feedback(update, chat, message, lang)
+            return
         replace = kind == "pick"
         answers = PICK_ANSWERS[data.partition(":")[0]] if replace else ANSWERS["more"]
         expected = self._expect(
@@ -492,6 +503,23 @@ class Workload:
         )
         self.by_chat[chat["id"]] = expected
         self.by_query[expected.query_id] = expected
+
+    def _expect_feedback(self, update: dict, chat: dict, message: dict, lang: str) -> None:
+        """A press of 👍, 👎 or 🔖: a notice, and the message's buttons ticked (a made-up
+        message, with no buttons to tick, gets the notice alone)."""
+        query_id = update["callback_query"]["id"]
+        expected = self._expect(
+            update,
+            "feedback",
+            lang,
+            FEEDBACK_ANSWERS,
+            chat_id=chat["id"],
+            edit_of=message["message_id"],
+            query_id=query_id,
+            needs={"answer", "markup"} if message.get("reply_markup") else {"answer"},
+        )
+        self.by_chat[chat["id"]] = expected
+        self.by_query[query_id] = expected
 
     def _push_inline(self) -> None:
         user = self.rng.choice(self.users)
@@ -531,9 +559,24 @@ class Workload:
                 return
             if call.params.get("show_alert"):
                 expected.problems.append(f"alert: {describe(call.params.get('text', ''))}")
+            elif expected.kind == "feedback":
+                notice = str(call.params.get("text", ""))
+                if answer_kind(notice, expected.answers, expected.lang) is None:
+                    problems = expected.problems
+                    problems.append(f"feedback in {expected.lang} got {describe(notice)}")
             if call.method == "answerInlineQuery" and not call.params.get("results"):
                 expected.problems.append("inline answer with no results")
             expected.needs.discard("answer")
+        elif call.method == "editMessageReplyMarkup":
+            expected = self.by_chat.get(call.chat_id)  # type: ignore[arg-type]
+            if expected is None or "markup" not in expected.needs:
+                self.stray.append(f"{call.method} to chat {call.chat_id}")
+                return
+            if call.params.get("message_id") != expected.edit_of:
+                expected.problems.append(f"ticked {call.params.get('message_id')}, not the pressed")
+            if isinstance(call.result, ApiError):
+                expected.problems.append(f"{call.method} refused: {call.result.description}")
+            expected.needs.discard("markup")
         else:
             return
         if not expected.needs:
@@ -571,10 +614,17 @@ class Workload:
                 self.picks.append((call.result, picks))
             elif mores:
                 self.mores.append((call.result, mores))
+            feedback = [data for _, data in call.buttons if data.startswith("fb:")]
+            if feedback:
+                self.feedbacks.append((call.result, feedback))
 
     @property
     def in_flight(self) -> int:
         return len(self.expected) - self.answered
+
+
+def _encode_like(record_id: str) -> str:
+    return encode_feedback(LIKE, record_id)
 
 
 # -- running the bot -----------------------------------------------------------------------------
