@@ -709,3 +709,36 @@ def test_discover_reads_one_query_per_line_in_either_language(cli: RunCli) -> No
     assert "Toy Story" not in {result["title"] for result in liked["results"]}
     assert blank["query"] == ""
     assert funny["understood"]["genres"] == ["comedy"]
+
+
+# -- a chat's feedback ---------------------------------------------------------------------------
+def test_feedback_foryou_and_list_share_the_chat_database(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STREAMBOT_DB", f"sqlite:///{tmp_path / 'chats.sqlite3'}")
+    code, out, _ = cli("foryou", "--chat", "42", "--json")
+    assert (code, json.loads(out)) == (EXIT_OK, {"chat": 42, "results": []})
+    code, out, _ = cli("feedback", "--chat", "42", "like", "toy story 2", "--json")
+    liked = json.loads(out)
+    assert (liked["match"]["title"], liked["like"], liked["save"]) == ("Toy Story 2", True, False)
+    cli("feedback", "--chat", "42", "save", "family guy")
+    cli("feedback", "--chat", "42", "dislike", "ernest saves christmas")
+    code, out, _ = cli("foryou", "--chat", "42", "--k", "3", "--json")
+    answer = json.loads(out)
+    assert list(answer) == ["chat", "results"] and 0 < len(answer["results"]) <= 3
+    for result in answer["results"]:
+        assert RESULT_KEYS <= set(result) <= RESULT_KEYS | {"score"}
+        assert result["title"] not in ("Toy Story 2", "Family Guy", "Ernest Saves Christmas")
+        assert result["reason"].startswith("because you liked ")
+    code, out, _ = cli("list", "--chat", "42", "--json")
+    assert [r["title"] for r in json.loads(out)["results"]] == ["Family Guy"]
+    cli("feedback", "--chat", "42", "clear", "family guy")
+    assert json.loads(cli("list", "--chat", "42", "--json")[1])["results"] == []
+    # Another chat has its own.
+    assert json.loads(cli("list", "--chat", "43", "--json")[1])["results"] == []
+
+
+def test_feedback_on_a_title_not_surely_named_is_a_usage_error(cli: RunCli) -> None:
+    code, out, err = cli("feedback", "--chat", "42", "like", "zzqqxx")
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == "error: streambot feedback: no title is surely 'zzqqxx'; try `match`\n"
