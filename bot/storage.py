@@ -461,7 +461,8 @@ class ChatStore:
                         index_elements=[table.c.chat_id, table.c.record_id], set_=values
                     )
                 )
-            if feedback.on:
+            prefs = _read_prefs(connection, chat_id)
+            if len(prefs.taste.rows) > MAX_ROWS:
                 kept = (
                     select(table.c.record_id)
                     .where(of_chat)
@@ -469,7 +470,7 @@ class ChatStore:
                     .limit(MAX_ROWS)
                 )
                 connection.execute(delete(table).where(of_chat, table.c.record_id.not_in(kept)))
-            prefs = _read_prefs(connection, chat_id)
+                prefs = _read_prefs(connection, chat_id)
         return self._remember(chat_id, prefs)
 
     def chat_data(self, chat_id: int) -> ChatData:

@@ -84,6 +84,8 @@ class Taste:
 
     def _of_work(self, record_id: str, work_of: WorkOf) -> list[Row]:
         """The rows of ``record_id``'s work: its own, and those of its other records."""
+        if not self.rows:  # most chats: no lookup at all
+            return []
         work = work_of(record_id)
         return [
             row
