@@ -51,6 +51,9 @@ def render(reply: Reply, lang: str, color: bool = False, raw_html: bool = False)
     lines = [reply.text if raw_html else to_terminal(reply.text, color)]
     if reply.chart is not None:
         lines.append(t(lang, "stats_text_only"))
+    if reply.poll is not None:
+        lines += [f"  {n}. {option.label}" for n, option in enumerate(reply.poll.options, 1)]
+        lines.append(t(lang, "movienight_console"))
     for number, button in enumerate(_buttons(reply), start=1):
         data = f"  → {button.data}" if raw_html else ""
         lines.append(f"  [{number}] {button.label}{data}")
@@ -58,13 +61,20 @@ def render(reply: Reply, lang: str, color: bool = False, raw_html: bool = False)
 
 
 def _buttons(reply: Reply) -> list[Button]:
+    """The buttons to choose from; a poll's close button is not one, as nothing here votes."""
+    if reply.poll is not None:
+        return []
     return [button for row in reply.buttons for button in row]
 
 
 class ConsoleChat:
-    """One terminal conversation: the language, the platforms chosen, the last discovery, and
-    the buttons of the last reply. One process holds the whole conversation, so it stays in
-    memory; Telegram's chats keep theirs in the chat database."""
+    """One terminal conversation: the language, the platforms chosen, the last discovery, the
+    titles suggested for the next movie night, and the buttons of the last reply. One process
+    holds the whole conversation, so it stays in memory; Telegram's chats keep theirs in the
+    chat database.
+
+    It answers as in a group, so that ``/movienight`` shows the poll a group would get.
+    """
 
     def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
         self.holder = holder
@@ -78,6 +88,7 @@ class ConsoleChat:
         )
         self.platforms: frozenset[str] = frozenset()
         self.last: Discovering | None = None
+        self.suggestions: list[str] = []
         self.choices: list[Button] = []
 
     def respond(self, text: str) -> Reply | None:
@@ -93,13 +104,27 @@ class ConsoleChat:
         if intent.name == parsing.IGNORE:
             return None
         lang = reply_language(text, intent, self.lang)
-        reply = answer(intent, engine, lang, mine=self.platforms, admin=self.admin, last=self.last)
+        reply = answer(
+            intent,
+            engine,
+            lang,
+            mine=self.platforms,
+            admin=self.admin,
+            last=self.last,
+            group=True,
+            suggestions=self.suggestions,
+        )
         if reply.language:
             self.lang = reply.language
         if reply.platforms is not None:
             self.platforms = reply.platforms
         if reply.discovery is not None:
             self.last = reply.discovery
+        if reply.suggested is not None:
+            self.suggestions.append(reply.suggested)
+        if reply.poll is not None:
+            taken = {option.record_id for option in reply.poll.options}
+            self.suggestions = [record for record in self.suggestions if record not in taken]
         if not reply.alert:
             self.choices = _buttons(reply)
         return reply

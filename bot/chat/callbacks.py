@@ -18,6 +18,10 @@ on any bot process, with no server-side state.
 ``dsc:<stamp>:<action>``    refine the chat's last discovery, if ``stamp`` is still its
                             stamp: ``movie``, ``tv``, ``shorter``, ``newer``, ``top`` (top
                             rated) or ``more`` (the next page); replaces the message
+``sug:<id>``                suggest ``id`` for the group's next movie night (a did-you-mean
+                            pick); replaces the message
+``vote:close``              close the movie night whose poll it is under (``CLOSE_VOTE``:
+                            a front end's own handler, as only it can stop a poll)
 ==========================  =============================================================
 
 ``<f>`` holds the filters: an optional platform letter, then ``M`` (movies) or ``T`` (TV
@@ -54,6 +58,7 @@ from bot.chat.parsing import (
     PLATFORMS,
     RECOMMEND,
     STATS,
+    SUGGEST,
     TITLE,
     UPLOAD,
     WHERE,
@@ -63,8 +68,11 @@ from recommender.catalogue import RECORD_ID
 
 MAX_BYTES = 64
 # Anchored: any callback data that starts with one of these is ours; decode() checks the rest.
-PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc):"
+PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc|sug):"
 MAX_OFFSET = 9999
+# The movie night's close button, under its poll: the poll is found by the message it is on.
+CLOSE_VOTE = "vote:close"
+CLOSE_VOTE_PATTERN = rf"^{CLOSE_VOTE}$"
 
 _ID = rf"(?P<id>{RECORD_ID})"
 _FILTERS = r"(?P<platform>[a-z]?)(?P<type>[MT]?)(?P<everywhere>\*?)"
@@ -81,6 +89,7 @@ _FORMS = {
     "upok": re.compile(r"^upok:(?P<token>[0-9a-f]{6,32})$"),
     "upno": re.compile(r"^upno:(?P<token>[0-9a-f]{6,32})$"),
     "dsc": re.compile(r"^dsc:(?P<stamp>[0-9a-f]{6}):(?P<action>movie|tv|shorter|newer|top|more)$"),
+    "sug": re.compile(rf"^sug:{_ID}$"),
 }
 
 _TYPE_CODES = {"movie": "M", "tv show": "T"}
@@ -182,6 +191,11 @@ def _refine(fields: dict[str, str]) -> Choice:
     return Choice(Intent(FOLLOW_UP, args), replace=True)
 
 
+def encode_suggest(record_id: str) -> str:
+    """Suggest ``record_id`` for the group's next movie night."""
+    return _checked(f"sug:{record_id}")
+
+
 def encode_stats(platform_letter: str) -> str:
     """One platform's chart."""
     return f"stats:{platform_letter}"
@@ -248,4 +262,5 @@ _OTHER_FORMS = {
     "upok": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": True}), True),
     "upno": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": False}), True),
     "dsc": _refine,
+    "sug": lambda fields: Choice(Intent(SUGGEST, {"record_id": fields["id"]}), replace=True),
 }

@@ -11,7 +11,7 @@ data (:mod:`bot.chat.i18n`). The Telegram handlers, the console, Telegram's comm
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from bot.chat import languages, parsing
@@ -32,6 +32,7 @@ from bot.chat.replies.discovery import (
     named_or_described_reply,
 )
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
+from bot.chat.replies.movienight import movie_night_reply, suggest_reply
 from bot.chat.replies.questions import (
     actor_reply,
     count_reply,
@@ -124,6 +125,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(parsing.RATING, rating_reply, parsing.rating_arguments),
     Command(parsing.WHY, why_reply, parsing.why_arguments),
     Command(parsing.STATS, stats_reply, parsing.platform_arguments),
+    Command(parsing.MOVIE_NIGHT, movie_night_reply, parsing.movie_night_arguments),
+    Command(parsing.SUGGEST, suggest_reply, parsing.suggest_arguments),
     Command(parsing.PLATFORMS, platforms_reply, parsing.platforms_arguments),
     Command(parsing.LANG, language_reply, parsing.language_arguments),
     Command(parsing.HELP, _help),
@@ -222,15 +225,28 @@ def answer(
     admin: AdminService | None = None,
     user: int | None = None,
     last: Discovering | None = None,
+    group: bool = False,
+    suggestions: Sequence[str] = (),
 ) -> Reply:
     """The reply to ``intent`` in ``lang``; never raises for any parsed intent.
 
     ``mine`` holds the chat's platforms (empty: all); recommendations, the longest title and
     new arrivals keep to them unless the request names a platform or asks for ``everywhere``.
     ``admin`` is given only once the front end knows ``user`` is an admin; ``last`` is the
-    chat's last discovery, which a follow-up continues.
+    chat's last discovery, which a follow-up continues. ``group`` is set in a group, and
+    ``suggestions`` holds the titles (record ids) suggested for its next movie night.
     """
-    ask = Ask(engine, lang, mine, bot_username, admin, user, last)
+    ask = Ask(
+        engine,
+        lang,
+        mine,
+        bot_username,
+        admin,
+        user,
+        last,
+        group=group,
+        suggestions=tuple(suggestions),
+    )
     if intent.problem is not None:
         return problem_reply(intent, ask)
     command = BY_NAME.get(intent.name)

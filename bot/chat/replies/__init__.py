@@ -36,6 +36,24 @@ class ChartRequest:
     platform: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PollOption:
+    """One option of a poll: its title's record id, and what it says (plain text, at most
+    Telegram's 100 characters)."""
+
+    record_id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollRequest:
+    """A poll for the front end to send to a group (a movie night): its question (plain text,
+    at most Telegram's 300 characters) and its options in order."""
+
+    question: str
+    options: tuple[PollOption, ...]
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message to send.
@@ -47,7 +65,9 @@ class Reply:
     ``nothing_found`` marks a "no title like that" answer, which a group need not hear about
     chatter. ``chart``, when set, asks the front end to attach that picture; the text is its
     caption. ``discovery`` is the state of a discovery page, for the front end to keep as the
-    chat's last discovery.
+    chat's last discovery. ``poll``, when set, is sent as a poll instead, with the buttons;
+    the text is its question as HTML. ``suggested`` is a title's record id for the front end
+    to keep for the chat's next movie night.
     """
 
     text: str
@@ -59,6 +79,8 @@ class Reply:
     nothing_found: bool = False
     chart: ChartRequest | None = None
     discovery: Discovering | None = None
+    poll: PollRequest | None = None
+    suggested: str | None = None
 
     @property
     def changes_settings(self) -> bool:
@@ -127,7 +149,10 @@ class Ask:
     """Everything a reply depends on besides the intent: the engine, the reply language, the
     chat's platforms (``mine``; empty: all), the bot's username (for help), the chat's last
     discovery (for a follow-up), and, once the front end has checked that ``user`` is an
-    admin, the admin service."""
+    admin, the admin service. ``group`` tells a group from a private chat, and
+    ``suggestions`` holds the record ids members suggested for the chat's next movie night,
+    the first suggested first.
+    """
 
     engine: Engine
     lang: str
@@ -136,6 +161,8 @@ class Ask:
     admin: AdminService | None = None
     user: int | None = None
     last: Discovering | None = None
+    group: bool = False
+    suggestions: tuple[str, ...] = ()
 
 
 # Every reply function has this shape; the command registry maps intents to them.
