@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +11,6 @@ import textwrap
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from dataclasses import replace
@@ -21,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot import storage as storage_module
@@ -38,11 +35,8 @@ from bot.storage import (
     Tally,
     chat_discoveries,
 )
+from tests.bot.conftest import NO_POSTGRES, POSTGRES_URL, postgres_schema
 
-POSTGRES_URL = os.environ.get("STREAMBOT_TEST_POSTGRES_URL", "")
-NO_POSTGRES = (
-    "STREAMBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL where the machine allows"
-)
 GROUP_ID = -1001234567890
 # For stores whose writers contend on purpose: SQLite makes a writer wait for the lock up to half
 # the timeout, and a loaded machine can take seconds to give each of them its turn.
@@ -55,17 +49,8 @@ def store_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/state/chats.sqlite3"
         return
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    schema = f"test_{uuid.uuid4().hex}"
-    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
