@@ -14,9 +14,12 @@ from typing import TextIO
 
 from bot.chat.i18n import LANGUAGES, language_for, t
 from bot.chat.replies.discovery import discovery_json
+from bot.chat.replies.foryou import for_you
+from bot.chat.taste import ACTIONS
 from bot.console import ask, chat
 from bot.reload import describe_failure, load_engine
 from bot.settings import Settings, SettingsError
+from bot.storage import ChatPrefs, ChatStore
 from etl.build import BuildRefused, is_stale, run_etl, run_upload
 from etl.errors import EtlError
 from etl.upload import UploadError, discard_upload, format_diff, stage_upload
@@ -30,9 +33,12 @@ from etl.versions import (
     rollback,
 )
 from recommender.catalogue import QueryError, as_dict
-from recommender.engine import Engine, EngineHolder, Match, Recommendations
+from recommender.engine import Engine, EngineHolder, Match, Recommendation, Recommendations
+from recommender.matcher import CONFIDENT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# ``streambot feedback clear``: every action off.
+CLEAR = "clear"
 
 
 class UsageError(Exception):
@@ -149,6 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (run, chat, ask):
         sub.add_argument("--lang", choices=LANGUAGES, help="reply language (default: $LANG)")
 
+    feedback = commands.add_parser(
+        "feedback", help="like, dislike, save or clear TITLE for a chat, as its buttons would"
+    )
+    feedback.set_defaults(handler=_feedback_command)
+    feedback.add_argument("action", choices=[*ACTIONS, CLEAR])
+    feedback.add_argument("title")
+    foryou = commands.add_parser("foryou", help="recommendations from a chat's feedback")
+    foryou.set_defaults(handler=_for_you_command)
+    foryou.add_argument("--k", type=int, default=10)
+    watchlist = commands.add_parser("list", help="a chat's saved titles (its /list)")
+    watchlist.set_defaults(handler=_list_command)
+    for sub in (feedback, foryou, watchlist):
+        sub.add_argument("--chat", type=int, required=True, help="the Telegram chat id")
+        sub.add_argument("--json", action="store_true")
+
     versions = commands.add_parser("versions", help="the kept catalogue versions, newest first")
     versions.set_defaults(handler=_versions_command)
     versions.add_argument("--json", action="store_true")
@@ -180,14 +201,17 @@ def _format_recommendations(result: Recommendations) -> str:
         return f"no title matches {result.query!r}"
     else:
         lines = [f"like {_format_match(result.match)}:"]
-    for number, item in enumerate(result.results, start=1):
-        score = f", IMDb {item.score:.1f}" if item.score is not None else ""
-        also = f" (also: {', '.join(item.versions)})" if item.versions else ""
-        lines.append(
-            f"{number}. {item.title} ({item.year}, {item.type}{score}){also} on "
-            f"{', '.join(item.platforms)} — {item.reason.describe()}"
-        )
+    lines += [_format_result(n, item) for n, item in enumerate(result.results, start=1)]
     return "\n".join(lines)
+
+
+def _format_result(number: int, item: Recommendation) -> str:
+    score = f", IMDb {item.score:.1f}" if item.score is not None else ""
+    also = f" (also: {', '.join(item.versions)})" if item.versions else ""
+    return (
+        f"{number}. {item.title} ({item.year}, {item.type}{score}){also} on "
+        f"{', '.join(item.platforms)} — {item.reason.describe()}"
+    )
 
 
 def _run_lines(text: str, answer: Callable[[str], dict], stdin: TextIO, out: TextIO) -> None:
@@ -371,6 +395,81 @@ def _language(args: argparse.Namespace) -> str:
 def _chat(call: Invocation, engine: Engine, lang: str) -> int:
     color = call.out.isatty() and "NO_COLOR" not in os.environ
     return chat(EngineHolder(engine), lang, call.out, color=color, data_dir=call.settings.data_dir)
+
+
+def _chat_store(call: Invocation) -> ChatStore:
+    return ChatStore(call.settings.database_url, timeout=call.settings.db_timeout)
+
+
+def _feedback_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``feedback``: turn an action on for the work TITLE names (``clear``: every one off)."""
+    engine = call.engine()
+    found = engine.match(args.title)
+    if not found or found[0].confidence < CONFIDENT:
+        raise UsageError(f"streambot feedback: no title is surely {args.title!r}; try `match`")
+    record_id = found[0].id
+    store = _chat_store(call)
+    try:
+        prefs = store.get(args.chat)
+        for action in ACTIONS if args.action == CLEAR else (args.action,):
+            on = prefs.taste.has(record_id, action, engine.work_of)
+            if on == (args.action == CLEAR):  # a press would change it
+                prefs = store.give_feedback(
+                    args.chat, prefs.taste.pressed(record_id, action, engine.work_of)
+                )
+    finally:
+        store.close()
+    state = {action: prefs.taste.has(record_id, action, engine.work_of) for action in ACTIONS}
+    result = {"chat": args.chat, "match": found[0].to_dict(), **state}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False), file=call.out)
+    else:
+        shown = ", ".join(action for action, on in state.items() if on) or "nothing"
+        print(f"{found[0].title} ({found[0].year}): {shown}", file=call.out)
+    return EXIT_OK
+
+
+def _chat_prefs(call: Invocation, chat_id: int) -> ChatPrefs:
+    store = _chat_store(call)
+    try:
+        return store.get(chat_id)
+    finally:
+        store.close()
+
+
+def _for_you_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``foryou``: the chat's recommendations, with the keys ``recommend`` gives results."""
+    engine = call.engine()
+    prefs = _chat_prefs(call, args.chat)
+    results = for_you(engine, prefs.taste, prefs.platforms, args.k) or []
+    if args.json:
+        data = {"chat": args.chat, "results": [result.to_dict() for result in results]}
+        print(json.dumps(data, ensure_ascii=False), file=call.out)
+    elif not results:
+        print(f"chat {args.chat}: too little feedback to recommend from", file=call.out)
+    else:
+        print("\n".join(_format_result(n, r) for n, r in enumerate(results, 1)), file=call.out)
+    return EXIT_OK
+
+
+def _list_command(args: argparse.Namespace, call: Invocation) -> int:
+    """``list``: the chat's saved titles, newest first, each once."""
+    engine = call.engine()
+    prefs = _chat_prefs(call, args.chat)
+    works = [engine.details(w) for w in reversed(prefs.taste.saved_works(engine.work_of))]
+    results = [
+        {key: getattr(work, key) for key in ("id", "work_id", "title", "year", "type", "platforms")}
+        for work in works
+        if work is not None
+    ]
+    if args.json:
+        print(
+            json.dumps({"chat": args.chat, "results": results}, ensure_ascii=False), file=call.out
+        )
+    else:
+        lines = [f"{r['title']} ({r['year']}) · {', '.join(r['platforms'])}" for r in results]
+        print("\n".join(lines) or f"chat {args.chat}: nothing saved", file=call.out)
+    return EXIT_OK
 
 
 def _not_published(error: Exception, settings: Settings, err: TextIO, why: str = "") -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -14,8 +16,10 @@ from bot.chat import callbacks, parsing
 from bot.chat.commands import answer, parse_message, reply_language
 from bot.chat.i18n import t
 from bot.chat.parsing import Intent
-from bot.chat.replies import Button, Reply, plain_text
-from bot.chat.state import Discovering
+from bot.chat.replies import Button, Reply, esc, plain_text
+from bot.chat.replies.feedback import relabelled
+from bot.chat.state import ChatData, Discovering
+from bot.chat.taste import Taste
 from bot.settings import Settings
 from recommender.engine import EngineHolder
 
@@ -54,24 +58,32 @@ def render(reply: Reply, lang: str, color: bool = False, raw_html: bool = False)
     if reply.poll is not None:
         lines += [f"  {n}. {option.label}" for n, option in enumerate(reply.poll.options, 1)]
         lines.append(t(lang, "movienight_console"))
-    for number, button in enumerate(_buttons(reply), start=1):
-        data = f"  → {button.data}" if raw_html else ""
-        lines.append(f"  [{number}] {button.label}{data}")
+    number = 0
+    for row in _rows(reply):
+        shown = []
+        for button in row:
+            number += 1
+            data = f"  → {button.data}" if raw_html else ""
+            shown.append(f"[{number}] {button.label}{data}")
+        # A row as Telegram shows it: side by side.
+        lines.append("  " + "  ".join(shown))
     return "\n".join(lines)
 
 
-def _buttons(reply: Reply) -> list[Button]:
+def _rows(reply: Reply) -> tuple[tuple[Button, ...], ...]:
     """The buttons to choose from; a poll's close button is not one, as nothing here votes."""
-    if reply.poll is not None:
-        return []
-    return [button for row in reply.buttons for button in row]
+    return () if reply.poll is not None else reply.buttons
+
+
+def _buttons(rows: tuple[tuple[Button, ...], ...]) -> list[Button]:
+    return [button for row in rows for button in row]
 
 
 class ConsoleChat:
     """One terminal conversation: the language, the platforms chosen, the last discovery, the
-    titles suggested for the next movie night, and the buttons of the last reply. One process
-    holds the whole conversation, so it stays in memory; Telegram's chats keep theirs in the
-    chat database.
+    feedback on titles, the titles suggested for the next movie night, and the buttons of the
+    last reply. One process holds the whole conversation, so it stays in memory; Telegram's
+    chats keep theirs in the chat database.
 
     It answers as in a group, so that ``/movienight`` shows the poll a group would get.
     """
@@ -88,16 +100,23 @@ class ConsoleChat:
         )
         self.platforms: frozenset[str] = frozenset()
         self.last: Discovering | None = None
+        self.last_at: datetime | None = None
+        self.chosen: str | None = None  # the language chosen with /lang
+        self.taste = Taste()
+        self.rows: tuple[tuple[Button, ...], ...] = ()
         self.suggestions: list[str] = []
-        self.choices: list[Button] = []
 
     def respond(self, text: str) -> Reply | None:
         """The reply to one line; ``None`` for lines the bot ignores."""
         engine = self.holder.engine
         stripped = text.strip()
         # isdecimal, not isdigit: "²" is a digit that int() refuses; so are 4,301 digits.
-        if stripped.isdecimal() and len(stripped) <= 4 and 1 <= int(stripped) <= len(self.choices):
-            choice = callbacks.decode(self.choices[int(stripped) - 1].data)
+        choices = _buttons(self.rows)
+        if stripped.isdecimal() and len(stripped) <= 4 and 1 <= int(stripped) <= len(choices):
+            button = choices[int(stripped) - 1]
+            if button.share is not None:
+                return Reply(t(self.lang, "share_console", query=esc(button.share)))
+            choice = callbacks.decode(button.data)
             intent = choice.intent if choice else Intent(parsing.EMPTY)
         else:
             intent = parse_message(text, engine.registry, titles=engine)
@@ -111,22 +130,42 @@ class ConsoleChat:
             mine=self.platforms,
             admin=self.admin,
             last=self.last,
+            taste=self.taste,
+            data=ChatData(
+                self.chosen,
+                self.platforms,
+                self.taste,
+                self.last_at,
+                {"movie_night_suggestions": len(self.suggestions)},
+            ),
             group=True,
             suggestions=self.suggestions,
         )
+        if reply.feedback is not None:
+            self.taste = self.taste.after(reply.feedback)
+        if reply.forget:
+            self.platforms, self.taste, self.suggestions = frozenset(), Taste(), []
+            self.chosen = self.last = self.last_at = None
+        if reply.notice and not reply.text:
+            # As on Telegram: the notice, over the same buttons ticked anew.
+            reply = replace(
+                reply, text=reply.notice, buttons=relabelled(self.rows, self.taste, engine)
+            )
+        elif reply.notice:
+            reply = replace(reply, text=f"{reply.notice}\n\n{reply.text}")
         if reply.language:
-            self.lang = reply.language
+            self.lang = self.chosen = reply.language
         if reply.platforms is not None:
             self.platforms = reply.platforms
         if reply.discovery is not None:
-            self.last = reply.discovery
+            self.last, self.last_at = reply.discovery, datetime.now(UTC)
         if reply.suggested is not None:
             self.suggestions.append(reply.suggested)
         if reply.poll is not None:
             taken = {option.record_id for option in reply.poll.options}
             self.suggestions = [record for record in self.suggestions if record not in taken]
         if not reply.alert:
-            self.choices = _buttons(reply)
+            self.rows = _rows(reply)
         return reply
 
 

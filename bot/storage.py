@@ -69,6 +69,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from bot.chat.state import ChatData
+from bot.chat.taste import MAX_ROWS, Feedback, Row, Taste
 from bot.settings import DEFAULT_DB_TIMEOUT, SettingsError, database_url, parse_database_url
 from etl.permissions import private_file, private_folder
 
@@ -76,13 +78,11 @@ __all__ = [
     "ChatPrefs",
     "ChatStore",
     "MovieNight",
-    "MovieNightRows",
     "Remembered",
     "StorageError",
     "StorageUnavailable",
     "Suggestion",
     "Tally",
-    "Vote",
     "database_url",
 ]
 
@@ -129,8 +129,24 @@ chat_discoveries = Table(
 )
 # A discovery older than this is forgotten: a follow-up a day later is a new conversation.
 DISCOVERY_TTL = timedelta(days=1)
+# Lists past their day are deleted at most this often (and when a store first writes one).
+PURGE_SECONDS = 3600.0
 # The largest state kept: a few slots and a page; anything bigger is not ours.
 MAX_STATE_BYTES = 4096
+
+
+# Each chat's feedback on titles (bot.chat.taste): a row per record pressed, with its verdict
+# ("like", "dislike" or none) and whether it is saved to the watchlist. A row with neither is
+# deleted: a chat that undid every press has none left.
+chat_feedback = Table(
+    "chat_feedback",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("record_id", String(32), primary_key=True),
+    Column("verdict", String(8), nullable=True),
+    Column("saved", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -200,17 +216,6 @@ class MovieNight:
 
 
 @dataclass(frozen=True)
-class Vote:
-    """One member's current vote in an open movie night: the option numbers chosen."""
-
-    poll_id: str
-    chat_id: int
-    user_id: int
-    options: tuple[int, ...]
-    voted_at: datetime
-
-
-@dataclass(frozen=True)
 class Suggestion:
     """A title (its record id) a member suggested for the chat's next movie night."""
 
@@ -230,19 +235,14 @@ class Tally:
     voters: int
 
 
-@dataclass(frozen=True)
-class MovieNightRows:
-    """What is stored of a chat's movie nights: its polls, the votes in the open ones, and the
-    titles suggested for the next."""
-
-    nights: tuple[MovieNight, ...]
-    votes: tuple[Vote, ...]
-    suggestions: tuple[Suggestion, ...]
-
-
 # One statement for every read: SQLAlchemy works out its cache key once, not per call.
 _READ = select(chat_settings.c.language, chat_settings.c.platforms).where(
     chat_settings.c.chat_id == bindparam("chat_id")
+)
+_READ_FEEDBACK = (
+    select(chat_feedback.c.record_id, chat_feedback.c.verdict, chat_feedback.c.saved)
+    .where(chat_feedback.c.chat_id == bindparam("chat_id"))
+    .order_by(chat_feedback.c.created_at, chat_feedback.c.record_id)
 )
 
 
@@ -318,10 +318,12 @@ class ChatPrefs:
 
     language: str | None = None
     platforms: frozenset[str] = frozenset()
+    taste: Taste = field(default_factory=Taste)
 
 
 class ChatStore:
-    """Each chat's ``ChatPrefs``, in the database at a SQLAlchemy ``url``.
+    """Each chat's ``ChatPrefs`` (its settings and its feedback on titles), in the database
+    at a SQLAlchemy ``url``.
 
     Methods block; they are safe to call from several threads, and several stores or
     processes may share one database. The event loop calls them through ``read`` and ``call``
@@ -349,6 +351,7 @@ class ChatStore:
         # most ``cache_seconds``; this process's own changes show at once.
         self.cache_seconds = cache_seconds
         self._cache: dict[int, tuple[float, ChatPrefs]] = {}
+        self._next_purge = 0.0
         self._is_sqlite = self.url.get_backend_name() == "sqlite"
         # A SQLite read is a lookup in a local file that, in WAL mode, never waits for a
         # writer: a few microseconds, less than handing it to a thread and back costs.
@@ -472,21 +475,27 @@ class ChatStore:
         cached = self.cached(chat_id)
         if cached is not None:
             return cached
-        row = self._read(chat_id)
-        return self._remember(chat_id, ChatPrefs() if row is None else _prefs(*row))
+        return self._remember(chat_id, self._read(chat_id))
 
-    def _read(self, chat_id: int) -> tuple[str | None, str] | None:
+    def _read(self, chat_id: int) -> ChatPrefs:
         if not self._is_sqlite:
             with self._engine.connect() as connection:
-                return connection.execute(_READ, {"chat_id": chat_id}).one_or_none()
+                return _read_prefs(connection, chat_id)
         with self._reader_lock:
             if self._reader is None:
                 self._reader = self._engine.raw_connection()
-            return self._reader.cursor().execute(self._read_sql, (chat_id,)).fetchone()
+            cursor = self._reader.cursor()
+            settings = cursor.execute(self._read_sql, (chat_id,)).fetchone()
+            feedback = cursor.execute(self._read_feedback_sql, (chat_id,)).fetchall()
+        return _prefs(settings, feedback)
 
     @cached_property
     def _read_sql(self) -> str:
         return str(_READ.compile(dialect=self._engine.dialect))
+
+    @cached_property
+    def _read_feedback_sql(self) -> str:
+        return str(_READ_FEEDBACK.compile(dialect=self._engine.dialect))
 
     def cached(self, chat_id: int) -> ChatPrefs | None:
         """The chat's choices if this store read or wrote them lately, without a query."""
@@ -515,6 +524,66 @@ class ChatStore:
                 raise ValueError(f"not a platform name: {name!r}")
         return self._upsert(chat_id, platforms=" ".join(names))
 
+    def give_feedback(self, chat_id: int, feedback: Feedback) -> ChatPrefs:
+        """Store the rows of one press on a title (``bot.chat.taste`` decides them); the
+        chat's choices after it. Past ``MAX_ROWS`` rows, the chat's oldest go."""
+        table, now = chat_feedback, datetime.now(UTC)
+        of_chat = table.c.chat_id == chat_id
+        with self._engine.begin() as connection:
+            for row in feedback.rows:
+                if row.empty:
+                    connection.execute(
+                        delete(table).where(of_chat, table.c.record_id == row.record_id)
+                    )
+                    continue
+                values = {"verdict": row.verdict, "saved": row.saved}
+                insert = self._insert(table).values(
+                    chat_id=chat_id, record_id=row.record_id, created_at=now, **values
+                )
+                connection.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=[table.c.chat_id, table.c.record_id], set_=values
+                    )
+                )
+            if feedback.on:
+                kept = (
+                    select(table.c.record_id)
+                    .where(of_chat)
+                    .order_by(table.c.created_at.desc(), table.c.record_id.desc())
+                    .limit(MAX_ROWS)
+                )
+                connection.execute(delete(table).where(of_chat, table.c.record_id.not_in(kept)))
+            prefs = _read_prefs(connection, chat_id)
+        return self._remember(chat_id, prefs)
+
+    def chat_data(self, chat_id: int) -> ChatData:
+        """Everything stored for the chat (/mydata)."""
+        with self._engine.connect() as connection:
+            prefs = _read_prefs(connection, chat_id)
+            last = connection.execute(
+                select(chat_discoveries.c.updated_at).where(
+                    chat_discoveries.c.chat_id == chat_id,
+                    chat_discoveries.c.updated_at >= datetime.now(UTC) - DISCOVERY_TTL,
+                )
+            ).scalar_one_or_none()
+            rows = {
+                table.name: connection.execute(
+                    select(func.count()).select_from(table).where(table.c.chat_id == chat_id)
+                ).scalar_one()
+                for table in _other_tables()
+            }
+        return ChatData(prefs.language, prefs.platforms, prefs.taste, last, rows)
+
+    def forget(self, chat_id: int) -> ChatPrefs:
+        """Delete every row of every table that is the chat's; its choices are then the
+        defaults."""
+        with self._engine.begin() as connection:
+            for table in metadata.sorted_tables:
+                if "chat_id" in table.c:
+                    connection.execute(delete(table).where(table.c.chat_id == chat_id))
+        self._cache.pop(chat_id, None)
+        return ChatPrefs()
+
     def remember_discovery(self, chat_id: int, stamp: str, state: str) -> Remembered:
         """Keep ``state`` as the chat's last discovery, under ``stamp``, replacing the one
         before. Raises ``ValueError`` for a state too big to be one."""
@@ -528,6 +597,14 @@ class ChatStore:
         )
         with self._engine.begin() as connection:
             connection.execute(statement)
+            if time.monotonic() >= self._next_purge:
+                # A list older than a day is never read again: it is not kept either.
+                self._next_purge = time.monotonic() + PURGE_SECONDS
+                connection.execute(
+                    delete(chat_discoveries).where(
+                        chat_discoveries.c.updated_at < now - DISCOVERY_TTL
+                    )
+                )
         return Remembered(stamp, state)
 
     def last_discovery(self, chat_id: int) -> Remembered | None:
@@ -678,31 +755,6 @@ class ChatStore:
             for row in rows
         )
 
-    def movie_night_rows(self, chat_id: int) -> MovieNightRows:
-        """Everything stored of the chat's movie nights (for /mydata)."""
-        nights_query = (
-            select(movie_nights)
-            .where(movie_nights.c.chat_id == chat_id)
-            .order_by(movie_nights.c.created_at)
-        )
-        votes_query = (
-            select(movie_night_votes)
-            .where(movie_night_votes.c.chat_id == chat_id)
-            .order_by(movie_night_votes.c.voted_at)
-        )
-        with self._engine.connect() as connection:
-            nights = tuple(map(_night, connection.execute(nights_query)))
-            votes = tuple(map(_vote, connection.execute(votes_query)))
-        return MovieNightRows(nights, votes, self.suggestions(chat_id))
-
-    def forget_movie_nights(self, chat_id: int) -> int:
-        """Delete everything stored of the chat's movie nights (for /forget); the rows deleted."""
-        with self._engine.begin() as connection:
-            return sum(
-                connection.execute(delete(table).where(table.c.chat_id == chat_id)).rowcount
-                for table in (movie_night_votes, movie_night_suggestions, movie_nights)
-            )
-
     def close(self) -> None:
         """Close every connection; the store cannot be used afterwards.
 
@@ -785,10 +837,11 @@ class ChatStore:
         statement = insert.on_conflict_do_update(
             index_elements=[chat_settings.c.chat_id],
             set_={**{name: insert.excluded[name] for name in values}, "updated_at": now},
-        ).returning(chat_settings.c.language, chat_settings.c.platforms)
+        )
         with self._engine.begin() as connection:
-            row = connection.execute(statement).one()
-        return self._remember(chat_id, _prefs(row.language, row.platforms))
+            connection.execute(statement)
+            prefs = _read_prefs(connection, chat_id)
+        return self._remember(chat_id, prefs)
 
     def _reason(self, error: Exception) -> str:
         """The error's own words, in one line and without the URL's password."""
@@ -799,8 +852,26 @@ class ChatStore:
         return reason.replace(str(password), "***") if password else reason
 
 
-def _prefs(language: str | None, platforms: str) -> ChatPrefs:
-    return ChatPrefs(language=language, platforms=frozenset(platforms.split()))
+def _prefs(settings: Any, feedback: Iterable[Any]) -> ChatPrefs:
+    """The choices of a chat's settings row (``None``: it never chose) and feedback rows."""
+    taste = Taste(
+        tuple(Row(record_id, verdict, bool(saved)) for record_id, verdict, saved in feedback)
+    )
+    if settings is None:
+        return ChatPrefs(taste=taste)
+    language, platforms = settings
+    return ChatPrefs(language, frozenset(platforms.split()), taste)
+
+
+def _other_tables() -> list[Table]:
+    """The tables of a chat's rows besides its settings, feedback and last list."""
+    own = {chat_settings.name, chat_feedback.name, chat_discoveries.name}
+    return [t for t in metadata.sorted_tables if "chat_id" in t.c and t.name not in own]
+
+
+def _read_prefs(connection: Any, chat_id: int) -> ChatPrefs:
+    settings = connection.execute(_READ, {"chat_id": chat_id}).one_or_none()
+    return _prefs(settings, connection.execute(_READ_FEEDBACK, {"chat_id": chat_id}).all())
 
 
 def _night(row: Any) -> MovieNight:
@@ -815,10 +886,6 @@ def _night(row: Any) -> MovieNight:
         created_at=_utc(row.created_at),
         closes_at=None if row.closes_at is None else _utc(row.closes_at),
     )
-
-
-def _vote(row: Any) -> Vote:
-    return Vote(row.poll_id, row.chat_id, row.user_id, _numbers(row.options), _utc(row.voted_at))
 
 
 def _numbers(text: str) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -58,6 +58,7 @@ from recommender.variety import (
     arranged,
     is_shorts,
     of_franchise,
+    shorts_below,
     version_groups,
 )
 
@@ -77,6 +78,15 @@ VERSION_ROOM = 10
 MAX_ABOUT = 4096
 # A reason names at most this many shared themes: one short line holds two.
 REASON_THEMES = 2
+# How far "for you" moves away from the disliked works: their mean row, times this, is taken
+# from the liked works' summed unit row, so at 1 a work as like the disliked works as the
+# liked ones gets nothing from its content. ``make eval`` chose it among the pushes it prints:
+# the results in the disliked works' genre fall to a third of none's, at a small cost in
+# finding the liked genre and the held-out liked work, which stronger pushes cost more.
+DISLIKED_PUSH = 1.0
+# A reason for you names a second liked work when the result is at least this share as like it
+# as like the first: "because you liked Narcos and Ozark", not a title it barely resembles.
+SECOND_LIKED = 0.5
 
 # What ranks the works like a work not carried (``Engine.like_known``): the share of its
 # genres a work has (0 to 1), plus these for one of its directors, one of its countries, and
@@ -145,7 +155,7 @@ class Reason:
         """A short English summary, e.g. ``"director: Pete Docter; genres: animation"``."""
         parts = []
         if self.liked:
-            parts.append("because you liked " + ", ".join(self.liked))
+            parts.append("because you liked " + " and ".join(self.liked))
         if self.directors:
             parts.append("director: " + ", ".join(self.directors))
         if self.cast:
@@ -275,6 +285,18 @@ def named_exactly(text: str, known: KnownWork) -> bool:
         forms |= {key, drop_leading_article(key), main_title(name)}
     typed = normalize_title(text)
     return typed in forms or drop_leading_article(typed) in forms
+
+
+def _summed(rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of sparse rows (features, weights), as one: its features, sorted, and weights.
+
+    >>> _summed([(np.array([3, 1]), np.array([0.5, 1.0])), (np.array([3]), np.array([0.25]))])
+    (array([1, 3]), array([1.  , 0.75]))
+    """
+    features, position = np.unique(
+        np.concatenate([features for features, _ in rows]), return_inverse=True
+    )
+    return features, np.bincount(position, np.concatenate([weights for _, weights in rows]))
 
 
 def _unpickle(path: Path) -> object:
@@ -745,10 +767,9 @@ class Engine:
     def _with_versions(self, rows: list[int]) -> list[int]:
         """``rows`` and every version of each: what leaving a work out leaves out. It reads
         only the groups of ``rows``, so it costs what ``rows`` do, not the catalogue."""
-        members = self._group_members
-        return [
-            other for row in rows for other in members.get(int(self._version_group[row]), [row])
-        ]
+        grouped = [row for row in rows if row in self._version_tags]  # few have versions
+        group, members = self._version_group, self._group_members
+        return rows + [other for row in grouped for other in members[int(group[row])]]
 
     def _recommendation(
         self, row: int, similarity: float, reason: Reason, versions: list[str] | None = None
@@ -853,6 +874,17 @@ class Engine:
         best = float(scores.max()) if len(scores) else 0.0
         return scores / np.float32(best) if best > 0 else scores
 
+    def _mine_mask(self, mine: Collection[str]) -> np.ndarray | None:
+        """The works on the chat's platforms ``mine`` (registry names), or ``None`` when they
+        narrow nothing: none known, or every platform."""
+        chosen = [name for name in self.registry.names if name in mine]
+        return self._platform_mask(chosen) if 0 < len(chosen) < len(self.registry) else None
+
+    def _versions_kept(self, row: int, mask: np.ndarray) -> list[str]:
+        """The tags of the other versions of work ``row`` that ``mask`` keeps, which its
+        result lists."""
+        return [self._version_tags[other] for other in self._versions_of(row) if mask[other]]
+
     def _platform_mask(self, names: Collection[str]) -> np.ndarray:
         """The works on any of the registry ``names`` (an unknown name adds none)."""
         mask = np.zeros(len(self.works), dtype=bool)
@@ -870,6 +902,7 @@ class Engine:
         mine: Collection[str] = (),
         *,
         exclude: Collection[str] = (),
+        within: Collection[str] | None = None,
     ) -> Discovery:
         """The works that meet ``slots``, best first: ``k`` of them after ``offset``.
 
@@ -878,17 +911,21 @@ class Engine:
         slot, the slots are relaxed one at a time (``WorkFacets.constraints`` gives the
         order) and ``relaxed`` names them. Liked works, the works of ``exclude`` (work ids)
         and their language versions never appear, and a work's versions are one result, the
-        versions listed.
+        versions listed. ``within`` (work ids), when given, holds every work looked at: a
+        chat's watchlist, say.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         facets = self._facets
         liked = self._rows_of(slots.like[:MAX_LIKED])
-        chosen = [name for name in self.registry.names if name in mine]
-        ours = self._platform_mask(chosen) if 0 < len(chosen) < len(self.registry) else None
+        ours = self._mine_mask(mine)
         base = np.ones(len(self.works), dtype=bool)
         if ours is not None and not slots.platforms:
             base &= ours
         base[self._with_versions(liked + self._rows_of(exclude))] = False
+        if within is not None:
+            only = np.zeros(len(self.works), dtype=bool)
+            only[self._with_versions(self._rows_of(within))] = True
+            base &= only
         found = relax(base, facets.constraints(slots, self._platform_mask, ours), slots)
         rows = np.flatnonzero(self._one_version_each(found.mask))
         about = (slots.about or "").strip()[:MAX_ABOUT]
@@ -901,11 +938,7 @@ class Engine:
                 row,
                 0.0 if relevance is None else float(relevance[row]),
                 self._discovery_reason(row, found.applied, liked, asked),
-                [
-                    self._version_tags[other]
-                    for other in self._versions_of(row)
-                    if found.mask[other]
-                ],
+                self._versions_kept(row, found.mask),
             )
             for row in page
         )
@@ -917,19 +950,28 @@ class Engine:
         titles it shares a genre with; ``None`` when there is nothing to match."""
         relevance = self.topic_scores(about, lang) if about else None
         if liked:
-            model, column = self.model, self._columns
-            rows = [model.row(row) for row in liked]
-            features, position = np.unique(
-                np.concatenate([features for features, _ in rows]), return_inverse=True
-            )
-            weights = np.bincount(position, np.concatenate([weights for _, weights in rows]))
-            weights /= np.sqrt(np.dot(weights, weights)) or 1.0
-            like = accumulate(model.postings_, features, weights, model.n_works)
-            for row in liked:
-                shares = self._facets.genre_mask(str(column["genres"][row] or "").split())
-                like += np.float32(LIKED_GENRES_WEIGHT / len(liked)) * shares
+            like = self._taste(liked)
             relevance = like if relevance is None else relevance + like
         return relevance
+
+    def _taste(
+        self, liked: Sequence[int], disliked: Sequence[int] = (), push: float = 0.0
+    ) -> np.ndarray:
+        """How much each work is like the ``liked`` works (rows, at least one): the dot
+        product with their rows summed and L2-normalised, less ``push`` times the mean of the
+        ``disliked`` rows, plus the share of liked works it shares a genre with."""
+        model, column = self.model, self._columns
+        features, weights = _summed([model.row(row) for row in liked])
+        weights /= np.sqrt(np.dot(weights, weights)) or 1.0
+        if disliked and push:
+            scale = -push / len(disliked)
+            away = [(terms, scale * values) for terms, values in map(model.row, disliked)]
+            features, weights = _summed([(features, weights), *away])
+        like = accumulate(model.postings_, features, weights, model.n_works)
+        for row in liked:
+            shares = self._facets.genre_mask(str(column["genres"][row] or "").split())
+            like += np.float32(LIKED_GENRES_WEIGHT / len(liked)) * shares
+        return like
 
     def _discovery_reason(
         self, row: int, applied: Slots, liked: list[int], asked: list[int]
@@ -946,13 +988,92 @@ class Engine:
             shown = (wanted or [genre.replace("_", " ") for genre in genres])[:3]
             return Reason(genres=shown, themes=self.themes.unsaid(themes, shown, REASON_THEMES))
         best = max(liked, key=lambda other: self.model.dot(other, row))
-        reason = self._reason(self._traits(best), self._traits(row))
+        reason = self._liked_reason(row, [best])
         return replace(
             reason,
             genres=list(dict.fromkeys([*wanted, *reason.genres]))[:3],
             themes=self.themes.unsaid(themes, reason.genres, REASON_THEMES) or reason.themes,
-            liked=[str(self._columns["title_display"][best])],
         )
+
+    def _liked_reason(self, row: int, named: list[int]) -> Reason:
+        """What work ``row`` shares with the liked work ``named[0]``, naming the liked works
+        ``named`` (display titles)."""
+        reason = self._reason(self._traits(named[0]), self._traits(row))
+        return replace(
+            reason, liked=[str(self._columns["title_display"][other]) for other in named]
+        )
+
+    # -- for you -----------------------------------------------------------------------------------
+    def for_you(
+        self,
+        liked: Sequence[str],
+        disliked: Sequence[str] = (),
+        k: int = 5,
+        offset: int = 0,
+        mine: Collection[str] = (),
+        exclude: Collection[str] = (),
+        *,
+        push: float = DISLIKED_PUSH,
+    ) -> list[Recommendation]:
+        """What a chat may like, from the works it liked or saved (``liked``, work ids, oldest
+        first) and away from those it disliked: ``k`` works after ``offset``, best first;
+        empty when no liked work is known.
+
+        A work scores its dot product with the newest ``MAX_LIKED`` liked works' rows summed
+        and L2-normalised, less ``push`` times the mean of the newest ``MAX_LIKED`` disliked
+        works' rows, plus the share of liked works it shares a genre with, as discovery
+        scores liked titles. Works scoring above 0 are ranked by it with the quality prior
+        beside (``WorkFacets.order``). ``mine``, the chat's platforms (registry names; empty:
+        all), keeps the works on them. Liked and disliked works, those of ``exclude`` (work
+        ids) and their versions never appear. A work's versions are one result, shorts come
+        below features unless a liked work is one, and no franchise fills a page
+        (``diversified``): pages of one ``k`` are cut from one order. Each reason names the
+        one or two liked works the result is most like.
+        """
+        k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
+        liked_rows = self._rows_of(liked)
+        if not liked_rows or k == 0:
+            return []
+        disliked_rows = self._rows_of(disliked)
+        taste, against = liked_rows[-MAX_LIKED:], disliked_rows[-MAX_LIKED:]
+        ours = self._mine_mask(mine)
+        mask = np.ones(len(self.works), dtype=bool) if ours is None else ours
+        mask[self._with_versions(liked_rows + disliked_rows + self._rows_of(exclude))] = False
+        relevance = self._taste(taste, against, push)
+        # A work that shares nothing with the liked works is nobody's pick for this chat, and
+        # its reason would name a liked work it is not like.
+        rows = np.flatnonzero(self._one_version_each(mask & (relevance > 0)))
+        facets = self._facets
+        # A first batch of at least ``POOL`` rows, so that shorts move within one pool on
+        # every page.
+        order = facets.order(rows, relevance, "relevance", max(POOL, offset + k))
+        if not self._short[taste].any():
+            order = (shorts_below(batch, self._short) for batch in order)
+        page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
+        return [
+            self._recommendation(
+                row,
+                float(relevance[row]),
+                self._liked_reason(row, named),
+                self._versions_kept(row, mask),
+            )
+            for row, named in zip(page, self._most_like(page, taste), strict=True)
+        ]
+
+    def _most_like(self, rows: list[int], liked: list[int]) -> list[list[int]]:
+        """For each of ``rows``, the liked work most like it, and the next one when it is at
+        least ``SECOND_LIKED`` as alike; ties go to the newest liked work (the last)."""
+        newest_first = liked[::-1]
+        named = []
+        for similarities in self.model.dots(rows, newest_first):
+            best = np.argsort(-similarities, kind="stable")[:2].tolist()
+            chosen = [newest_first[best[0]]]
+            if len(best) == 2:
+                second = similarities[best[1]]
+                if second > 0 and second >= SECOND_LIKED * similarities[best[0]]:
+                    chosen.append(newest_first[best[1]])
+            named.append(chosen)
+        return named
 
 
 class EngineHolder:

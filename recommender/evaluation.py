@@ -33,6 +33,7 @@ from recommender.text import (
     normalize_title,
     strip_accents,
 )
+from recommender.variety import version_groups
 
 # "X 2", "X II", "X Part 3", "X: Chapter 2", then the end or a subtitle ("X 2: The Return").
 # The spaces after X are entered only at their start, as in recommender.text.
@@ -893,3 +894,208 @@ def evaluate_reasons(engine: Engine, n: int, seed: int, k: int = 5) -> tuple[Rea
             previous.append((people_or_genres, previous_themes(engine.model, row, other)))
     vocabulary = [theme.en for theme in engine.themes.themes_]
     return reason_shares(ours, vocabulary), reason_shares(previous, vocabulary)
+
+
+# -- for you -------------------------------------------------------------------------------------
+# Genre words that say where a work comes from or how it was released, not what kind of story
+# it is ("International TV Shows", "Independent Movies"): never a work's main genre.
+NOT_MAIN_GENRES = frozenset(
+    [
+        "international",
+        "independent",
+        "special_interest",
+        "classic",
+        "cult",
+        "british",
+        "spanish",
+        "korean",
+        "latino",
+        "black_stories",
+    ]
+)
+
+
+def main_genre(genres: str) -> str | None:
+    """A work's main genre: the first of its genre words (the works table lists them in its
+    platforms' own order, the first label first) that says what kind of story it is.
+
+    >>> main_genre("international thriller drama"), main_genre("independent"), main_genre("")
+    ('thriller', None, None)
+    """
+    return next((word for word in genres.split() if word not in NOT_MAIN_GENRES), None)
+
+
+def main_countries(engine: Engine) -> list[str | None]:
+    """Each work's main country: the first country its first copy naming any names (copies
+    in catalogue order), folded; ``None`` when no copy names one."""
+    found: list[str | None] = [None] * len(engine.works)
+    records = engine.catalogue.records
+    for record_id, countries in zip(records["id"], records["country_display"], strict=True):
+        names = [] if pd.isna(countries) else [n.strip() for n in str(countries).split(",")]
+        names = [name for name in names if name]
+        work_id = engine.work_of(str(record_id)) if names else None
+        row = None if work_id is None else engine.work_row(work_id)
+        if row is not None and found[row] is None:
+            found[row] = fold(names[0])
+    return found
+
+
+@dataclass(frozen=True)
+class TasteChat:
+    """A simulated chat: on one platform, it liked works of one genre-and-country mix (one held
+    out of what it tells) and disliked works of a mix of another main genre."""
+
+    platform: str
+    liked: tuple[str, ...]  # work ids, as told (oldest first)
+    held_out: str
+    disliked: tuple[str, ...]
+    genre: str  # the main genre of the liked mix, the held-out work's
+    disliked_genre: str
+
+
+def taste_chats(
+    engine: Engine, n: int, seed: int, liked: int = 4, disliked: int = 2
+) -> list[TasteChat]:
+    """``n`` chats drawn with ``random.Random(seed)``.
+
+    Each picks a platform at random, then a mix (main genre and main country, ``main_genre``
+    and ``main_countries``) at random among the mixes of at least ``liked`` works on it, and
+    ``liked`` of its works, one of which, at random, is held out; then a mix of another main
+    genre with at least ``disliked`` works on the platform, and ``disliked`` of its works. Only
+    works with a main genre and a main country are drawn, one of each group of versions (the
+    one the others are versions of). Mixes are drawn alike whatever their size, so the
+    catalogue's commonest mix (US dramas) does not make up most chats.
+    """
+    works = engine.works
+    versions = version_groups(works)
+    countries = main_countries(engine)
+    mixes: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for row, (work_id, genres, platforms) in enumerate(
+        zip(
+            works["work_id"],
+            works["genres"].astype(str),
+            works["platforms"].astype(str),
+            strict=True,
+        )
+    ):
+        genre, country = main_genre(genres), countries[row]
+        if genre is None or country is None or versions[row] != row:
+            continue
+        for platform in platforms.split():
+            mixes.setdefault(platform, {}).setdefault((genre, country), []).append(work_id)
+    choices = {}
+    for platform in sorted(mixes):
+        of_platform = mixes[platform]
+        liked_mixes = sorted(mix for mix, found in of_platform.items() if len(found) >= liked)
+        disliked_mixes = sorted(mix for mix, found in of_platform.items() if len(found) >= disliked)
+        pairs = [
+            (mine, theirs)
+            for mine in liked_mixes
+            for theirs in disliked_mixes
+            if theirs[0] != mine[0]
+        ]
+        if pairs:
+            choices[platform] = pairs
+    rng = random.Random(seed)
+    chats = []
+    for _ in range(n if choices else 0):
+        platform = rng.choice(sorted(choices))
+        mine, theirs = rng.choice(choices[platform])
+        told = rng.sample(mixes[platform][mine], liked)
+        held_out = told.pop(rng.randrange(liked))
+        chats.append(
+            TasteChat(
+                platform=platform,
+                liked=tuple(told),
+                held_out=held_out,
+                disliked=tuple(rng.sample(mixes[platform][theirs], disliked)),
+                genre=mine[0],
+                disliked_genre=theirs[0],
+            )
+        )
+    return chats
+
+
+@dataclass(frozen=True)
+class TasteResult:
+    """How one recommender did for a set of chats, over each chat's top ``k``.
+
+    A result hits when its genre words hold the held-out work's main genre. ``hit_rate`` is
+    the share of chats with a hit in the top ``k``, ``precision`` the mean share of hits in
+    it (fewer than ``k`` results count as misses), ``held_out`` the share of chats whose top
+    ``k`` holds the held-out work itself, ``disliked_genre`` the mean share of the top ``k``
+    whose genre words hold the disliked works' main genre. ``disliked_shown`` counts the
+    results that are a disliked work or a version of one, ``elsewhere`` those not on the
+    chat's platform: both should be 0.
+    """
+
+    chats: int
+    hit_rate: float
+    precision: float
+    held_out: float
+    disliked_genre: float
+    disliked_shown: int
+    elsewhere: int
+
+
+def evaluate_taste(
+    engine: Engine,
+    chats: list[TasteChat],
+    recommend: Callable[[TasteChat], list[str]],
+    k: int = 5,
+) -> TasteResult:
+    """``recommend`` (chat -> work ids, best first) scored on ``chats`` (``TasteResult``)."""
+    works = engine.works
+    genres = dict(zip(works["work_id"], works["genres"].astype(str).str.split(), strict=True))
+    platforms = dict(zip(works["work_id"], works["platforms"].astype(str).str.split(), strict=True))
+    versions = version_groups(works)
+    row_of = {work_id: row for row, work_id in enumerate(works["work_id"])}
+    hits, precision, held_out, disliked_genre = [], [], [], []
+    disliked_shown = elsewhere = 0
+    for chat in chats:
+        top = recommend(chat)[:k]
+        found = [chat.genre in genres[work_id] for work_id in top]
+        hits.append(any(found))
+        precision.append(sum(found) / k)
+        held_out.append(chat.held_out in top)
+        disliked_genre.append(sum(chat.disliked_genre in genres[work_id] for work_id in top) / k)
+        disliked = {versions[row_of[work_id]] for work_id in chat.disliked}
+        disliked_shown += sum(versions[row_of[work_id]] in disliked for work_id in top)
+        elsewhere += sum(chat.platform not in platforms[work_id] for work_id in top)
+    return TasteResult(
+        chats=len(chats),
+        hit_rate=_mean(hits),
+        precision=_mean(precision),
+        held_out=_mean(held_out),
+        disliked_genre=_mean(disliked_genre),
+        disliked_shown=disliked_shown,
+        elsewhere=elsewhere,
+    )
+
+
+def for_you_ranking(
+    engine: Engine, push: float | None = None, k: int = 5
+) -> Callable[[TasteChat], list[str]]:
+    """``Engine.for_you``'s top ``k`` for a chat, on its platform (``push``: the engine's
+    unless given)."""
+    options = {} if push is None else {"push": push}
+
+    def recommend(chat: TasteChat) -> list[str]:
+        found = engine.for_you(chat.liked, chat.disliked, k=k, mine=(chat.platform,), **options)
+        return [item.work_id for item in found]
+
+    return recommend
+
+
+def popularity_ranking(engine: Engine, k: int = 5) -> Callable[[TasteChat], list[str]]:
+    """Plain popularity, the baseline: the top ``k`` best-scored works on the chat's platform
+    (IMDb scores, shrunk as discovery ranks them with nothing asked), less what it liked or
+    disliked, as ``Engine.discover`` with no slot gives them."""
+
+    def recommend(chat: TasteChat) -> list[str]:
+        found = engine.discover(
+            Slots(), k=k, mine=(chat.platform,), exclude=chat.liked + chat.disliked
+        )
+        return [item.work_id for item in found.results]
+
+    return recommend

@@ -110,6 +110,19 @@ def of_franchise(key: str) -> Callable[[str, str], bool]:
     return test
 
 
+def shorts_below(rows: Sequence[int] | np.ndarray, short: np.ndarray) -> np.ndarray:
+    """``rows`` (one per work, best first) with the ``short`` ones (a boolean per work) below
+    the rest among the first ``POOL``; past the pool, as given. A pool of fixed size keeps
+    every page, whatever its offset and length, cut from one order.
+
+    >>> shorts_below([4, 3, 2, 1], np.array([False, False, True, False, True])).tolist()
+    [3, 1, 4, 2]
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    pool = rows[:POOL]
+    return np.concatenate([pool[~short[pool]], pool[short[pool]], rows[POOL:]])
+
+
 def arranged(
     rows: Sequence[int],
     ours: Callable[[int], bool],
@@ -128,9 +141,9 @@ def arranged(
     >>> arranged(range(9), lambda row: franchise[row] == "toy", short)
     [0, 1, 2, 5, 6, 3, 4, 8, 7]
     """
-    pool, rest = list(rows[:POOL]), list(rows[POOL:])
     if short is not None:
-        pool = [row for row in pool if not short[row]] + [row for row in pool if short[row]]
+        rows = shorts_below(rows, short).tolist()
+    pool, rest = list(rows[:POOL]), list(rows[POOL:])
     first: list[int] = []
     held: list[int] = []
     of_ours = 0

@@ -20,6 +20,10 @@ What is measured, each on this machine in one run:
   slowest of the hostile requests ``discover`` bounds: every slot at its longest and
   contradicting the others, 4,096 characters of topic words, the most liked titles, the
   deepest page (each the fastest of ``PARSE_RUNS``).
+- for you: ``Engine.for_you`` for the simulated chats of ``make eval`` (3 liked works, 2
+  disliked, one platform), beside discover on pairs of liked titles above; and for a chat that
+  has pressed every button: ``MAX_FOR_YOU_FEEDBACK`` liked, as many disliked and as many
+  excluded works (the fastest of ``PARSE_RUNS``).
 - Memory: peak resident size of a process holding ``telegram.ext`` and the engine after it has
   answered a recommendation, a match and the six catalogue queries.
 - Parsing hostile text: the worst CPU time to parse a message of 400 or 4,096 characters (256 for
@@ -69,6 +73,7 @@ from recommender.evaluation import (
     discovery_queries,
     liked_pairs,
     noisy_query,
+    taste_chats,
 )
 from recommender.model import top_rows
 from recommender.text import normalize_title
@@ -83,6 +88,9 @@ MATCH_QUERIES = 1000
 PEER_MATCH_QUERIES = 200
 DISCOVER_QUERIES = 1000
 DISCOVER_PAIRS = 200
+FOR_YOU_CHATS = 200
+# Feedback of a chat that pressed every button, for the slowest "for you".
+MAX_FOR_YOU_FEEDBACK = 300
 # Each command's slowest messages in one run each (this many) are timed again: the fastest of
 # PARSE_RUNS runs. A single run can be slowed by anything else on the machine.
 PARSE_RETIMED = 10
@@ -403,6 +411,31 @@ def hostile_requests(engine: Engine) -> list[tuple[Slots, int, int]]:
     ]
 
 
+def bench_for_you(engine: Engine) -> list[Row]:
+    engine.prepare()
+    chats = taste_chats(engine, FOR_YOU_CHATS, SEED)
+    (found,) = timed(
+        [lambda chat: engine.for_you(chat.liked, chat.disliked, mine=(chat.platform,))], chats
+    )
+    every = engine.works["work_id"].tolist()
+    rng = random.Random(SEED)
+    most = rng.sample(every, 3 * MAX_FOR_YOU_FEEDBACK)
+    liked, disliked, excluded = (
+        most[start : start + MAX_FOR_YOU_FEEDBACK]
+        for start in range(0, len(most), MAX_FOR_YOU_FEEDBACK)
+    )
+    (busy,) = timed(
+        [lambda _: engine.for_you(liked, disliked, exclude=excluded)], range(PARSE_RUNS)
+    )
+    chats_label = f"{FOR_YOU_CHATS} chats, 3 liked and 2 disliked"
+    feedback = f"{MAX_FOR_YOU_FEEDBACK} each liked, disliked and excluded"
+    return [
+        Row(f"for_you p50, {chats_label}", "ms", "<= 5 ms", found.p50),
+        Row(f"for_you p99, {chats_label}", "ms", "<= 20 ms", found.p99),
+        Row(f"for_you, {feedback}", "ms", "<= 20 ms", float(busy.ms.min())),
+    ]
+
+
 def bench_memory(quick: bool) -> list[Row]:
     ours = run_fresh(HOLD_EVERYTHING, with_dense=False, relay=True)[1]
     peer = None if quick else run_fresh(HOLD_EVERYTHING, with_dense=True, relay=True)[1]
@@ -515,6 +548,7 @@ def main() -> int:
         *bench_match(engine),
         *bench_plot(engine),
         *bench_discover(engine),
+        *bench_for_you(engine),
         *bench_memory(args.quick),
         *bench_parsing(engine),
     ]

@@ -42,6 +42,16 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   answered as another work), beside the engine before works known but not carried were; and
   the noisy carried titles of the matching figure, answered through the not-carried check.
 
+- for you (``Engine.for_you``), leave-one-out on simulated chats (``taste_chats``): each, on
+  one platform, liked 4 works of one main genre and main country, one of them held out, and
+  disliked 2 of another main genre; a result hits when its genre words hold the held-out
+  work's main genre (``main_genre``: its first genre word but for origin and release words
+  such as "international"). Hit rate@5 (a hit in the top 5), precision@5, the share finding
+  the held-out work itself, the share of the top 5 in the disliked genre, and disliked works
+  shown (0 is required), beside plain popularity (the best-scored works on the chat's
+  platform) in the same run; on the set that chose the push away from the disliked works and
+  on a held-out set, then the other pushes tried on the first.
+
 - score coverage by type: the share of titles the score files score, with every join and
   with the joins before the first-year one (``etl.scores``).
 
@@ -71,7 +81,7 @@ from etl.build import BuildResult, build
 from etl.lexicon import load_lexicon, load_synonyms
 from etl.scores import SCORE_JOINS
 from recommender.discovery import Slots, TopicScorer
-from recommender.engine import Engine
+from recommender.engine import DISLIKED_PUSH, Engine
 from recommender.evaluation import (
     MISSING_KINDS,
     PlotQuery,
@@ -84,6 +94,8 @@ from recommender.evaluation import (
     evaluate_matching,
     evaluate_missing,
     evaluate_reasons,
+    evaluate_taste,
+    for_you_ranking,
     franchise_pairs,
     franchise_recall,
     franchise_share,
@@ -97,8 +109,10 @@ from recommender.evaluation import (
     matcher_search,
     model_ranking,
     plot_recall,
+    popularity_ranking,
     served_ranking,
     shared_words,
+    taste_chats,
 )
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel, accumulate, top_rows
@@ -121,6 +135,9 @@ LANGUAGES = {"en": "English", "es": "Spanish"}
 # Seeds of the discovery query sets: the first was used to choose the ranking's weights.
 TUNING_SEED, HELD_OUT_SEED = 1, 2
 REASONS_SEED = 14
+# Seeds of the simulated chats of "for you": the first chose ``DISLIKED_PUSH``.
+TASTE_TUNING_SEED, TASTE_HELD_OUT_SEED = 1, 2
+PUSHES_TRIED = (0.0, 0.5, 1.0, 2.0)
 
 
 def main() -> None:
@@ -131,6 +148,7 @@ def main() -> None:
         "--discovery-queries", type=int, default=1000, help="templated requests per set"
     )
     parser.add_argument("--reason-works", type=int, default=1000, help="works whose top 5 is read")
+    parser.add_argument("--taste-chats", type=int, default=300, help="simulated chats per set")
     args = parser.parse_args()
 
     raw_dir = Settings.from_env().raw_dir
@@ -179,6 +197,7 @@ def main() -> None:
     report_variety(engine, pairs)
     report_discovery(engine, baseline, args.discovery_queries)
     report_reasons(engine, args.reason_works)
+    report_for_you(engine, args.taste_chats)
     print()
     understanding_eval.report_slots(engine)
     understanding_eval.report_plots(engine)
@@ -237,6 +256,44 @@ def report_discovery(engine: Engine, baseline: ContentModel, n: int) -> None:
             target_text = "" if target is None else f"{target:.2f}"
             peer_text = "" if peer_value is None else f"{peer_value:.3f}"
             print(f"{label:<40}{target_text:>8}{ours_value:>8.3f}{peer_text:>18}")
+
+
+def report_for_you(engine: Engine, n: int) -> None:
+    """``Engine.for_you`` beside plain popularity on simulated chats, leave-one-out; then the
+    pushes away from the disliked works tried on the set that chose ``DISLIKED_PUSH``."""
+    started = time.perf_counter()
+    sets = {"tuning": TASTE_TUNING_SEED, "held out": TASTE_HELD_OUT_SEED}
+    chats = {name: taste_chats(engine, n, seed) for name, seed in sets.items()}
+    heading = f"for you, leave-one-out ({n} chats a set)"
+    print(f"\n{heading:<44}{'target':>8}{'ours':>8}{'popularity':>12}")
+    for name, chosen in chats.items():
+        ours = evaluate_taste(engine, chosen, for_you_ranking(engine))
+        peer = evaluate_taste(engine, chosen, popularity_ranking(engine))
+        rows = [
+            (f"hit rate@5 (main genre), {name}", "", ours.hit_rate, peer.hit_rate),
+            ("  precision@5 (main genre)", "", ours.precision, peer.precision),
+            ("  held-out work in the top 5", "", ours.held_out, peer.held_out),
+            ("  top 5 in the disliked genre", "", ours.disliked_genre, peer.disliked_genre),
+        ]
+        for label, target, ours_value, peer_value in rows:
+            print(f"{label:<44}{target:>8}{ours_value:>8.3f}{peer_value:>12.3f}")
+        for label, ours_count, peer_count in (
+            ("  disliked works shown", ours.disliked_shown, peer.disliked_shown),
+            ("  results off the chat's platform", ours.elsewhere, peer.elsewhere),
+        ):
+            print(f"{label:<44}{'0':>8}{ours_count:>8}{peer_count:>12}")
+        if ours.disliked_shown or ours.elsewhere:
+            raise SystemExit(f"for you, {name}: a disliked work or another platform's was shown")
+    heading = "push away from the disliked, tuning"
+    print(f"\n{heading:<36}{'precision@5':>12}{'held out':>10}{'disliked genre':>16}")
+    for push in PUSHES_TRIED:
+        found = evaluate_taste(engine, chats["tuning"], for_you_ranking(engine, push))
+        label = f"{push:g}" + (" (served)" if push == DISLIKED_PUSH else "")
+        print(
+            f"{label:<36}{found.precision:>12.3f}{found.held_out:>10.3f}"
+            f"{found.disliked_genre:>16.3f}"
+        )
+    print(f"(for you, both sets and every push: {time.perf_counter() - started:.0f} s)")
 
 
 def report_missing(engine: Engine, n: int) -> None:

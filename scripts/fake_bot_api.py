@@ -450,6 +450,8 @@ class BotApi:
             return self._stop_poll(params)
         if method == "editMessageText":
             return self._edit(params)
+        if method == "editMessageReplyMarkup":
+            return self._edit_markup(params)
         if method == "getChatMember":
             return self._member(int(params["chat_id"]), int(params["user_id"]))
         if method == "getFile":
@@ -569,6 +571,26 @@ class BotApi:
         if markup:
             edited["reply_markup"] = markup
         self.messages[chat["id"], message_id] = edited
+        return edited
+
+    def _edit_markup(self, params: dict) -> dict | bool:
+        """A message's new buttons, its text kept."""
+        if "inline_message_id" in params:
+            return True
+        chat = self._chat_of(params)
+        message = self.messages.get((chat["id"], int(params["message_id"])))
+        if message is None:
+            if self.knows_every_chat:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            message = {"message_id": int(params["message_id"]), "from": self.bot_user, "chat": chat}
+        markup = _inline_keyboard(params)
+        if message.get("reply_markup") == markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        edited = {**message, "edit_date": int(time.time())}
+        edited.pop("reply_markup", None)
+        if markup:
+            edited["reply_markup"] = markup
+        self.messages[chat["id"], edited["message_id"]] = edited
         return edited
 
     def _member(self, chat_id: int, user_id: int) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,10 +15,14 @@ from recommender.engine import Engine
 from recommender.evaluation import (
     MIN_TYPO_LENGTH,
     SlotCheck,
+    TasteChat,
+    TasteResult,
     discovery_queries,
     duplicate_versions,
     evaluate_discovery,
     evaluate_matching,
+    evaluate_taste,
+    for_you_ranking,
     franchise_pairs,
     franchise_recall,
     franchise_share,
@@ -25,10 +30,14 @@ from recommender.evaluation import (
     genre_precision,
     liked_genre_precision,
     liked_pairs,
+    main_countries,
+    main_genre,
     matcher_search,
     model_ranking,
     noisy_query,
+    popularity_ranking,
     served_ranking,
+    taste_chats,
     typo,
 )
 from recommender.matcher import TitleMatcher
@@ -196,3 +205,110 @@ def test_liked_genre_precision_counts_missing_results_as_misses(engine: Engine) 
     expected = sum(2 * shared for shared in alike) / (5 * len(pairs))
     assert liked_genre_precision(engine, pairs, lambda pair: list(pair)) == pytest.approx(expected)
     assert 0 < expected < 0.4
+
+
+# -- for you ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("genres", "main"),
+    [
+        ("drama international thriller", "drama"),
+        ("international korean standup comedy", "standup"),
+        ("independent classic", None),
+        ("", None),
+    ],
+)
+def test_main_genre_skips_words_of_origin_and_release(genres: str, main: str | None) -> None:
+    assert main_genre(genres) == main
+
+
+def test_main_country_is_the_first_named_by_the_first_copy_naming_one(
+    engine: Engine, work_id_of: WorkIdOf
+) -> None:
+    countries = main_countries(engine)
+    expected = {
+        ("Toy Story", 1995): "united states",  # on Disney and Hulu, both in the US
+        ("Amélie", 2001): "france",  # France, Germany
+        ("Black Ice Run", 2014): "canada",  # Canada,  United States
+        ("Ernest Saves Christmas", 1988): None,
+    }
+    found = {key: countries[engine.work_row(work_id_of(*key))] for key in expected}
+    assert found == expected
+
+
+def test_taste_chats_are_drawn_as_documented(franchise_engine: Engine) -> None:
+    engine = franchise_engine
+    chats = taste_chats(engine, 30, seed=3)
+    assert chats == taste_chats(engine, 30, seed=3) != taste_chats(engine, 30, seed=4)
+    countries = main_countries(engine)
+    works = engine.works.set_index("work_id")
+
+    def mix(work_id: str) -> tuple[str | None, str | None]:
+        row = engine.work_row(work_id)
+        return main_genre(str(works.at[work_id, "genres"])), countries[row]
+
+    for chat in chats:
+        told = [*chat.liked, chat.held_out]
+        assert len(set(told)) == 4 and len(set(chat.disliked)) == 2
+        assert {mix(work_id) for work_id in told} == {(chat.genre, mix(chat.held_out)[1])}
+        assert {mix(work_id)[0] for work_id in chat.disliked} == {chat.disliked_genre}
+        assert chat.disliked_genre != chat.genre
+        for work_id in [*told, *chat.disliked]:
+            assert chat.platform in str(works.at[work_id, "platforms"]).split()
+            # One of each group of versions: the work the others are versions of.
+            assert "(" not in works.at[work_id, "title_display"]
+    assert {chat.genre for chat in chats} == {"action", "animation"}
+
+
+def test_no_chat_when_no_mix_is_large_enough(engine: Engine) -> None:
+    assert taste_chats(engine, 5, seed=1, liked=20) == []
+
+
+def test_evaluate_taste_scores_hits_and_counts_what_must_not_be_shown(
+    franchise_engine: Engine,
+) -> None:
+    engine = franchise_engine
+
+    def work(title: str) -> str:
+        (found,) = engine.works.loc[engine.works["title_display"] == title, "work_id"]
+        return str(found)
+
+    chat = TasteChat(
+        platform="disney",
+        liked=(work("Toy Story 2"), work("The Mandalorian")),
+        held_out=work("Toy Story"),
+        disliked=(work("Coco (in Spanish)"), work("Lamp Life")),
+        genre="action",
+        disliked_genre="animation",
+    )
+    # The held-out work (action, animation), a version of a disliked work (animation), a work
+    # of another platform (crime), a hit (action): fewer than five count as misses.
+    answers = {
+        "full": [work(t) for t in ("Toy Story", "Coco", "Breaking Bad", "Star Wars Rebels")],
+        "empty": [],
+    }
+    chats = [chat, replace(chat, held_out="empty")]
+    found = evaluate_taste(
+        engine, chats, lambda chat: answers["empty" if chat.held_out == "empty" else "full"]
+    )
+    assert found == TasteResult(
+        chats=2,
+        hit_rate=0.5,
+        precision=(2 / 5 + 0) / 2,
+        held_out=0.5,
+        disliked_genre=(3 / 5 + 0) / 2,
+        disliked_shown=1,
+        elsewhere=1,
+    )
+
+
+def test_for_you_shows_no_disliked_work_and_beats_popularity(franchise_engine: Engine) -> None:
+    engine = franchise_engine
+    chats = taste_chats(engine, 20, seed=3)
+    ours = evaluate_taste(engine, chats, for_you_ranking(engine))
+    peer = evaluate_taste(engine, chats, popularity_ranking(engine))
+    assert ours.disliked_shown == ours.elsewhere == peer.disliked_shown == peer.elsewhere == 0
+    assert ours.precision > peer.precision
+    popular = popularity_ranking(engine)
+    for chat in chats:
+        assert not set(popular(chat)) & {*chat.liked, *chat.disliked}
+        assert len(popular(chat)) == 5

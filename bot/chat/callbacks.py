@@ -18,11 +18,21 @@ on any bot process, with no server-side state.
 ``dsc:<stamp>:<action>``    refine the chat's last discovery, if ``stamp`` is still its
                             stamp: ``movie``, ``tv``, ``shorter``, ``newer``, ``top`` (top
                             rated) or ``more`` (the next page); replaces the message
+``fb:<action>:<id>``        feedback on ``id``: ``l`` liked it, ``d`` not for me, ``s`` save
+                            (pressed again: undo); relabels the message's buttons
+``ls:<offset>``             the chat's watchlist from ``offset``, replacing the message
+``lsr:<id>:<offset>``       take ``id`` off the watchlist; the page again, in its place
+``lsp:``                    one title of the watchlist at random, in a new message
+``fy:<offset>``             recommendations for the chat from ``offset``, replacing it
+``fgt:<y|n|a>``             delete everything stored for the chat (``y``), or not (``n``);
+                            ``a`` asks first
 ``sug:<id>``                suggest ``id`` for the group's next movie night (a did-you-mean
                             pick); replaces the message
 ``vote:close``              close the movie night whose poll it is under (``CLOSE_VOTE``:
                             a front end's own handler, as only it can stop a poll)
 ==========================  =============================================================
+
+A deep link, ``t.me/<bot>?start=w_<id>``, opens the card of ``id`` (:func:`deep_link`).
 
 ``<f>`` holds the filters: an optional platform letter, then ``M`` (movies) or ``T`` (TV
 shows), then ``*`` to show every platform whatever the chat's platforms are. Telegram allows
@@ -51,7 +61,10 @@ import re
 from dataclasses import dataclass
 
 from bot.chat.parsing import (
+    FEEDBACK,
     FOLLOW_UP,
+    FOR_YOU,
+    FORGET,
     INFO,
     LONGEST,
     NEW,
@@ -61,14 +74,18 @@ from bot.chat.parsing import (
     SUGGEST,
     TITLE,
     UPLOAD,
+    WATCHLIST,
     WHERE,
     Intent,
 )
+from bot.chat.taste import DISLIKE, LIKE, SAVE
 from recommender.catalogue import RECORD_ID
 
 MAX_BYTES = 64
 # Anchored: any callback data that starts with one of these is ours; decode() checks the rest.
-PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc|sug):"
+PATTERN = (
+    r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc|fb|ls|lsr|lsp|fy|fgt|sug):"
+)
 MAX_OFFSET = 9999
 # The movie night's close button, under its poll: the poll is found by the message it is on.
 CLOSE_VOTE = "vote:close"
@@ -89,8 +106,16 @@ _FORMS = {
     "upok": re.compile(r"^upok:(?P<token>[0-9a-f]{6,32})$"),
     "upno": re.compile(r"^upno:(?P<token>[0-9a-f]{6,32})$"),
     "dsc": re.compile(r"^dsc:(?P<stamp>[0-9a-f]{6}):(?P<action>movie|tv|shorter|newer|top|more)$"),
+    "fb": re.compile(rf"^fb:(?P<action>[lds]):{_ID}$"),
+    "ls": re.compile(r"^ls:(?P<offset>\d{1,4})$"),
+    "lsr": re.compile(rf"^lsr:{_ID}:(?P<offset>\d{{1,4}})$"),
+    "lsp": re.compile(r"^lsp:$"),
+    "fy": re.compile(r"^fy:(?P<offset>\d{1,4})$"),
+    "fgt": re.compile(r"^fgt:(?P<confirm>[yna])$"),
     "sug": re.compile(rf"^sug:{_ID}$"),
 }
+_FEEDBACK_CODES = {LIKE: "l", DISLIKE: "d", SAVE: "s"}
+_CODE_FEEDBACK = {code: action for action, code in _FEEDBACK_CODES.items()}
 
 _TYPE_CODES = {"movie": "M", "tv show": "T"}
 _CODE_TYPES = {code: item_type for item_type, code in _TYPE_CODES.items()}
@@ -191,6 +216,51 @@ def _refine(fields: dict[str, str]) -> Choice:
     return Choice(Intent(FOLLOW_UP, args), replace=True)
 
 
+def encode_feedback(action: str, record_id: str) -> str:
+    """Feedback ``action`` (``bot.chat.taste``) on ``record_id``.
+
+    >>> decode(encode_feedback("save", "ns42")).intent.args
+    {'record_id': 'ns42', 'action': 'save'}
+    """
+    return _checked(f"fb:{_FEEDBACK_CODES[action]}:{record_id}")
+
+
+def _feedback(fields: dict[str, str]) -> Choice:
+    args = {"record_id": fields["id"], "action": _CODE_FEEDBACK[fields["action"]]}
+    return Choice(Intent(FEEDBACK, args), replace=True)
+
+
+def encode_watchlist(offset: int = 0) -> str:
+    """The chat's watchlist from ``offset``."""
+    return f"ls:{min(max(offset, 0), MAX_OFFSET)}"
+
+
+def encode_watchlist_remove(record_id: str, offset: int = 0) -> str:
+    """Take ``record_id`` off the watchlist, showing the page from ``offset`` again."""
+    return _checked(f"lsr:{record_id}:{min(max(offset, 0), MAX_OFFSET)}")
+
+
+def encode_pick() -> str:
+    """One title of the watchlist at random."""
+    return "lsp:"
+
+
+def encode_for_you(offset: int = 0) -> str:
+    """Recommendations for the chat from ``offset``."""
+    return f"fy:{min(max(offset, 0), MAX_OFFSET)}"
+
+
+def encode_forget(confirm: bool | None) -> str:
+    """Delete everything stored for the chat, call it off, or (``None``) ask first."""
+    return f"fgt:{'a' if confirm is None else 'y' if confirm else 'n'}"
+
+
+def _forget(fields: dict[str, str]) -> Choice:
+    confirm = fields["confirm"]
+    args = {} if confirm == "a" else {"confirm": confirm == "y"}
+    return Choice(Intent(FORGET, args), replace=confirm != "a")
+
+
 def encode_suggest(record_id: str) -> str:
     """Suggest ``record_id`` for the group's next movie night."""
     return _checked(f"sug:{record_id}")
@@ -204,6 +274,25 @@ def encode_stats(platform_letter: str) -> str:
 def encode_upload(token: str, apply: bool) -> str:
     """Apply (or drop) the staged upload ``token``."""
     return _checked(f"{'upok' if apply else 'upno'}:{token}")
+
+
+_DEEP_LINK = re.compile(rf"^w_{_ID}$")
+
+
+def deep_link(record_id: str) -> str:
+    """The ``/start`` parameter that opens the card of ``record_id`` (Telegram allows 64
+    characters of letters, digits, ``_`` and ``-``).
+
+    >>> deep_link("ns42"), deep_linked("w_ns42"), deep_linked("w_ns42/../x")
+    ('w_ns42', 'ns42', None)
+    """
+    return _checked(f"w_{record_id}")
+
+
+def deep_linked(parameter: str) -> str | None:
+    """The record id a ``/start`` parameter opens, if it is a deep link of ours."""
+    match = _DEEP_LINK.fullmatch(parameter)
+    return match.group("id") if match else None
 
 
 def decode(data: str | None) -> Choice | None:
@@ -262,5 +351,13 @@ _OTHER_FORMS = {
     "upok": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": True}), True),
     "upno": lambda fields: Choice(Intent(UPLOAD, {"token": fields["token"], "apply": False}), True),
     "dsc": _refine,
+    "fb": _feedback,
+    "ls": lambda fields: Choice(Intent(WATCHLIST, {"offset": int(fields["offset"])}), True),
+    "lsr": lambda fields: Choice(
+        Intent(WATCHLIST, {"remove": fields["id"], "offset": int(fields["offset"])}), True
+    ),
+    "lsp": lambda fields: Choice(Intent(WATCHLIST, {"pick": True}), False),
+    "fy": lambda fields: Choice(Intent(FOR_YOU, {"offset": int(fields["offset"])}), True),
+    "fgt": _forget,
     "sug": lambda fields: Choice(Intent(SUGGEST, {"record_id": fields["id"]}), replace=True),
 }

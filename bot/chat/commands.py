@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from bot.chat import languages, parsing
+from bot.chat import callbacks, languages, parsing
 from bot.chat.i18n import join_names, t
 from bot.chat.parsing import GRAMMAR, ArgumentParser, Grammar, Intent
 from bot.chat.replies import AdminService, Ask, Replier, Reply, esc
@@ -31,8 +31,11 @@ from bot.chat.replies.discovery import (
     follow_up_reply,
     named_or_described_reply,
 )
+from bot.chat.replies.feedback import feedback_reply
+from bot.chat.replies.foryou import for_you_reply
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
 from bot.chat.replies.movienight import movie_night_reply, suggest_reply
+from bot.chat.replies.privacy import forget_reply, my_data_reply
 from bot.chat.replies.questions import (
     actor_reply,
     count_reply,
@@ -42,8 +45,10 @@ from bot.chat.replies.questions import (
     score_count_reply,
 )
 from bot.chat.replies.titles import title_reply
+from bot.chat.replies.watchlist import watchlist_reply
 from bot.chat.replies.where import where_reply, why_reply
-from bot.chat.state import Discovering
+from bot.chat.state import ChatData, Discovering
+from bot.chat.taste import Taste
 from bot.chat.understanding import Titles
 from recommender.engine import Engine
 from recommender.platforms import PlatformRegistry
@@ -96,6 +101,16 @@ def _help(intent: Intent, ask: Ask) -> Reply:
     return help_reply(ask.engine, ask.lang, ask.bot_username)
 
 
+def _start_arguments(name: str, text: str, reading: parsing.Reading) -> Intent:
+    """``/start``, or ``/start w_<id>`` from a deep link: the card of that title."""
+    record_id = callbacks.deep_linked(text)
+    return (
+        Intent(parsing.START)
+        if record_id is None
+        else Intent(parsing.INFO, {"record_id": record_id})
+    )
+
+
 def _admins_only(run: Callable[[AdminService, Ask], Reply], refusal: str = "admin_only") -> Replier:
     """An admin command's reply: ``run`` with the admin service, which a front end gives only
     to admins; anyone else gets ``refusal``."""
@@ -124,13 +139,17 @@ COMMANDS: tuple[Command, ...] = (
     Command(parsing.COUNTRY, country_reply, parsing.country_arguments),
     Command(parsing.RATING, rating_reply, parsing.rating_arguments),
     Command(parsing.WHY, why_reply, parsing.why_arguments),
+    Command(parsing.FOR_YOU, for_you_reply),
+    Command(parsing.WATCHLIST, watchlist_reply, parsing.watchlist_arguments),
     Command(parsing.STATS, stats_reply, parsing.platform_arguments),
     Command(parsing.MOVIE_NIGHT, movie_night_reply, parsing.movie_night_arguments),
     Command(parsing.SUGGEST, suggest_reply, parsing.suggest_arguments),
     Command(parsing.PLATFORMS, platforms_reply, parsing.platforms_arguments),
     Command(parsing.LANG, language_reply, parsing.language_arguments),
+    Command(parsing.MY_DATA, my_data_reply),
+    Command(parsing.FORGET, forget_reply),
     Command(parsing.HELP, _help),
-    Command(parsing.START, _help, menu=False),
+    Command(parsing.START, _help, _start_arguments, menu=False),
     Command(
         parsing.RELOAD,
         _admins_only(lambda admin, ask: admin.reload(ask.lang), "reload_refused"),
@@ -155,6 +174,7 @@ _OTHER_REPLIES: dict[str, Replier] = {
     parsing.THANKS: thanks_reply,
     parsing.UNKNOWN_COMMAND: unknown_command_reply,
     parsing.FOLLOW_UP: follow_up_reply,
+    parsing.FEEDBACK: feedback_reply,
 }
 
 
@@ -225,6 +245,8 @@ def answer(
     admin: AdminService | None = None,
     user: int | None = None,
     last: Discovering | None = None,
+    taste: Taste | None = None,
+    data: ChatData | None = None,
     group: bool = False,
     suggestions: Sequence[str] = (),
 ) -> Reply:
@@ -233,7 +255,8 @@ def answer(
     ``mine`` holds the chat's platforms (empty: all); recommendations, the longest title and
     new arrivals keep to them unless the request names a platform or asks for ``everywhere``.
     ``admin`` is given only once the front end knows ``user`` is an admin; ``last`` is the
-    chat's last discovery, which a follow-up continues. ``group`` is set in a group, and
+    chat's last discovery, which a follow-up continues; ``taste`` its feedback on titles;
+    ``data`` everything stored for it (for /mydata). ``group`` is set in a group, and
     ``suggestions`` holds the titles (record ids) suggested for its next movie night.
     """
     ask = Ask(
@@ -244,6 +267,8 @@ def answer(
         admin,
         user,
         last,
+        taste or Taste(),
+        data,
         group=group,
         suggestions=tuple(suggestions),
     )

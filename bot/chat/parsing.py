@@ -81,6 +81,11 @@ THANKS = "thanks"
 UNKNOWN_COMMAND = "unknown_command"
 EMPTY = "empty"
 IGNORE = "ignore"
+FEEDBACK = "feedback"
+WATCHLIST = "list"
+FOR_YOU = "foryou"
+MY_DATA = "mydata"
+FORGET = "forget"
 
 
 # Telegram's limit on a message's text. Longer text (from the console or the command line) is
@@ -303,6 +308,7 @@ class Grammar:
         self.all_words = frozenset().union(*(language.words.all for language in languages))
         self.greetings = frozenset().union(*(language.words.greetings for language in languages))
         self.thanks = frozenset().union(*(language.words.thanks for language in languages))
+        self.pick = frozenset().union(*(language.words.pick for language in languages))
         # Words of chatter around a title ("i like", "what about"), as titles are normalised.
         self.everyday = frozenset(
             word
@@ -611,6 +617,34 @@ class FollowUpArgs(SlotArgs, total=False):
     stamp: str
 
 
+class FeedbackArgs(TypedDict):
+    """``feedback``, from a button: the record pressed and the action (``bot.chat.taste``)."""
+
+    record_id: str
+    action: str
+
+
+class WatchlistArgs(SlotArgs, total=False):
+    """``list``: the page of the watchlist from ``offset``; with ``pick``, one title of it
+    chosen at random among those that meet the slots; from a button, ``remove`` a record."""
+
+    offset: int
+    pick: bool
+    remove: str
+
+
+class PageArgs(TypedDict, total=False):
+    """A page of a list from ``offset`` (``foryou``)."""
+
+    offset: int
+
+
+class ForgetArgs(TypedDict, total=False):
+    """``forget``: ``confirm`` once the button says so (True) or calls it off (False)."""
+
+    confirm: bool
+
+
 class NoArgs(TypedDict):
     pass
 
@@ -631,6 +665,10 @@ ARGUMENTS: dict[str, type[Mapping[str, object]]] = {
     UNKNOWN_COMMAND: UnknownCommandArgs,
     DISCOVER: DiscoverArgs,
     FOLLOW_UP: FollowUpArgs,
+    FEEDBACK: FeedbackArgs,
+    WATCHLIST: WatchlistArgs,
+    FOR_YOU: PageArgs,
+    FORGET: ForgetArgs,
     MOVIE_NIGHT: DiscoverArgs,
     SUGGEST: TitleArgs,
 }
@@ -758,6 +796,31 @@ def discover_arguments(name: str, text: str, reading: Reading) -> Intent:
     if not args:
         return Intent(DISCOVER, problem=Problem("missing_request"))
     return Intent(DISCOVER, {**args, "text": body})
+
+
+def watchlist_arguments(name: str, text: str, reading: Reading) -> Intent:
+    """``/list``, or ``/list pick [what you want]``: a pick word first, then any wish a
+    discovery takes ("/list pick comedy")."""
+    words = fold(text).split()
+    head = next(
+        (
+            n
+            for n in range(min(len(words), 3), 0, -1)
+            if " ".join(words[:n]) in reading.grammar.pick
+        ),
+        0,
+    )
+    if not head:
+        return Intent(WATCHLIST)
+    rest = " ".join(text.split()[head:])
+    if not rest:
+        return Intent(WATCHLIST, {"pick": True})
+    wish = discover_arguments(DISCOVER, rest, reading)
+    if wish.problem is not None:
+        return Intent(WATCHLIST, problem=wish.problem)
+    slots = {key: value for key, value in wish.args.items() if key in SlotArgs.__optional_keys__}
+    slots.pop("text", None)
+    return Intent(WATCHLIST, {"pick": True, **slots})
 
 
 # -- movie night ----------------------------------------------------------------------------------

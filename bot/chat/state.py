@@ -1,5 +1,5 @@
 """What a chat remembers between messages: its last discovery, so that "only series", "more" or
-a refine button continues it.
+a refine button continues it; and, for /mydata, everything stored for it (:class:`ChatData`).
 
 The front end keeps it in the chat database (``bot.storage``), as JSON under a short stamp,
 so whichever bot process answers the follow-up finds it. A refine button carries the stamp of
@@ -12,6 +12,9 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.chat.taste import Taste
 
 # The slots a discovery remembers (bot.chat.parsing.DiscoverArgs without the message's text
 # and the page), with the type each must have to be read back.
@@ -92,3 +95,20 @@ class Discovering:
             else:
                 return None
         return cls(read, offset, stamp, **lists)
+
+
+@dataclass(frozen=True)
+class ChatData:
+    """Everything the chat database holds for one chat, as /mydata shows it: its settings
+    (``None`` where it never chose), its feedback, when its last list was shown (kept a day
+    for follow-ups), and how many rows each other table holds for it (movie nights)."""
+
+    language: str | None = None
+    platforms: frozenset[str] = frozenset()
+    taste: Taste = field(default_factory=Taste)
+    last_list: datetime | None = None
+    rows: Mapping[str, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        stored = (self.language, self.platforms, self.taste, self.last_list)
+        return any(stored) or any(self.rows.values())

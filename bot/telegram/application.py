@@ -36,6 +36,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     ReplyParameters,
+    SwitchInlineQueryChosenChat,
     Update,
 )
 from telegram.constants import ParseMode
@@ -73,7 +74,8 @@ from bot.chat.commands import parse_message
 from bot.chat.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, language_for, t
 from bot.chat.replies import inline, movienight
 from bot.chat.replies.conversation import not_saved_reply, stale_reply
-from bot.chat.state import Discovering
+from bot.chat.replies.feedback import relabelled
+from bot.chat.state import ChatData, Discovering
 from bot.logs import configure_logging, redact
 from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings, parse_database_url
@@ -289,14 +291,50 @@ async def _last_discovery(update: Update, context: CustomContext) -> Discovering
     return None if remembered is None else Discovering.from_json(remembered.stamp, remembered.state)
 
 
+async def _chat_data(update: Update, context: CustomContext) -> ChatData | None:
+    """Everything stored for the chat; none when the database cannot answer."""
+    store = context.store
+    try:
+        return await store.call(store.chat_data, update.effective_chat.id)
+    except StorageUnavailable:
+        return None
+
+
+def _keyboard(rows: tuple[tuple[replies.Button, ...], ...]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_telegram_button(button) for button in row] for row in rows])
+
+
+def _telegram_button(button: replies.Button) -> InlineKeyboardButton:
+    if button.share is None:
+        return InlineKeyboardButton(button.label, callback_data=button.data)
+    chats = SwitchInlineQueryChosenChat(
+        query=button.share, allow_user_chats=True, allow_group_chats=True
+    )
+    return InlineKeyboardButton(button.label, switch_inline_query_chosen_chat=chats)
+
+
+def _buttons_of(markup: InlineKeyboardMarkup | None) -> tuple[tuple[replies.Button, ...], ...]:
+    """A sent message's keyboard as the chat core's buttons (the inverse of ``_keyboard``)."""
+    if markup is None:
+        return ()
+    return tuple(
+        tuple(
+            replies.Button(
+                button.text,
+                str(button.callback_data or ""),
+                button.switch_inline_query_chosen_chat.query
+                if button.switch_inline_query_chosen_chat
+                else None,
+            )
+            for button in row
+        )
+        for row in markup.inline_keyboard
+    )
+
+
 def _markup(reply: replies.Reply) -> InlineKeyboardMarkup | ForceReply | None:
     if reply.buttons:
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                for row in reply.buttons
-            ]
-        )
+        return _keyboard(reply.buttons)
     if reply.prompt:
         # Selective: only the user who asked is prompted, and in a group with privacy mode
         # their answer (a reply to the bot) still reaches the bot.
@@ -375,6 +413,7 @@ async def _answer(
         message.text if message else None, intent, language(update, prefs)
     )
     last = await _last_discovery(update, context) if intent.name == parsing.FOLLOW_UP else None
+    data = await _chat_data(update, context) if intent.name == parsing.MY_DATA else None
     reply = commands.answer(
         intent,
         context.engine,
@@ -382,6 +421,8 @@ async def _answer(
         context.bot.username,
         prefs.platforms,
         last=last,
+        taste=prefs.taste,
+        data=data,
         group=_in_group(update),
         suggestions=await _suggestions(update, context, intent),
     )
@@ -598,9 +639,13 @@ async def choice_button(update: Update, context: CustomContext) -> None:
         lang,
         mine=prefs.platforms,
         last=last,
+        taste=prefs.taste,
         group=_in_group(update),
         suggestions=await _suggestions(update, context, intent),
     )
+    if reply.feedback is not None or reply.forget:
+        await _store_and_show(update, context, reply, lang)
+        return
     if isinstance(query.message, Message):
         reply = await _save(update, context, reply, lang)
     if reply.alert:
@@ -615,9 +660,44 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     await asyncio.gather(_acknowledge(query), shown)
 
 
-async def _acknowledge(query: CallbackQuery) -> None:
+async def _store_and_show(
+    update: Update, context: CustomContext, reply: replies.Reply, lang: str
+) -> None:
+    """Store a press of 👍, 👎 or 🔖 (or forget the chat), answer it with its notice, and show
+    its page in place of the pressed message, or, with none, tick the message's buttons as
+    the chat's feedback now has them."""
+    query, store, chat_id = update.callback_query, context.store, update.effective_chat.id
+    if reply.forget and not await may_change_settings(update, context):
+        await query.answer(_plain(t(lang, "group_settings_admins")), show_alert=True)
+        return
     try:
-        await query.answer()
+        if reply.forget:
+            await store.call(store.forget, chat_id)
+        else:
+            prefs = await store.call(store.give_feedback, chat_id, reply.feedback)
+    except StorageUnavailable:
+        await query.answer(_plain(not_saved_reply(lang).text), show_alert=True)
+        return
+    notice = _acknowledge(query, _plain(reply.notice) if reply.notice else None)
+    if reply.text:
+        await asyncio.gather(notice, _replace(query, reply, context, lang))
+        return
+    shown = query.message.reply_markup if isinstance(query.message, Message) else None
+    rows = relabelled(_buttons_of(shown), prefs.taste, context.engine)
+    await asyncio.gather(notice, _relabel(query, _keyboard(rows)) if rows else asyncio.sleep(0))
+
+
+async def _relabel(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    try:
+        await query.answer(text)
     except BadRequest as error:
         # A press queued while the bot was down is "too old" to answer; still show the page.
         logger.info("could not answer button %r: %s", query.data, error)
@@ -639,7 +719,10 @@ async def recommend_inline(update: Update, context: CustomContext) -> None:
     if not query.query.strip():
         await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=_inline_button(lang))
         return
-    page = inline.inline_page(query.query, context.engine, lang, query.offset, prefs.platforms)
+    ask = replies.Ask(
+        context.engine, lang, prefs.platforms, context.bot.username, taste=prefs.taste
+    )
+    page = inline.inline_page(query.query, ask, query.offset)
     results = [
         InlineQueryResultArticle(
             id=item.id,
@@ -652,7 +735,7 @@ async def recommend_inline(update: Update, context: CustomContext) -> None:
     await query.answer(
         results,
         cache_time=INLINE_CACHE_SECONDS,
-        is_personal=True,  # Replies follow each user's language.
+        is_personal=True,  # Replies follow each user's language, platforms and feedback.
         # None, not "", after the last page: with Defaults set, PTB 22.8 turns an empty string
         # into [] (its InputPollOption defaults match any empty sequence), which reaches
         # Telegram as the offset "[]", so the client would ask for the first page again.

@@ -155,9 +155,12 @@ class Chat:
         assert len(sent) == 1, f"{text!r} got {len(sent)} messages"
         return sent[0].text
 
-    async def press(self, data: str, message_id: int = 900) -> list[Call]:
-        """Press a button with ``data`` on a bot message in this chat."""
-        message = {
+    async def press(
+        self, data: str, message_id: int = 900, message: dict | None = None
+    ) -> list[Call]:
+        """Press a button with ``data`` on a bot message in this chat: ``message``, one the
+        bot sent (a call's ``result``, with its buttons), or a made-up one."""
+        message = message or {
             "message_id": message_id,
             "date": 1_700_000_000,
             "chat": self.chat,

@@ -184,7 +184,13 @@ async def test_did_you_mean_offers_the_close_candidates_as_buttons(bot):
     assert [data for _, data in sent.buttons] == ["info:as4", "info:ns2"]
     calls = await chat.press("info:as4")
     assert "<b>The Office</b> (2001, latest season)" in calls[1].text
-    assert calls[1].buttons == [("🍿 Similar titles", "more:as4:")]
+    assert calls[1].buttons == [
+        ("👍", "fb:l:as4"),
+        ("👎", "fb:d:as4"),
+        ("🔖", "fb:s:as4"),
+        ("↗️ Share", ""),
+        ("🍿 Similar titles", "more:as4:"),
+    ]
 
 
 async def test_next_back_and_more_like_this_buttons(bot):

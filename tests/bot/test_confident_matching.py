@@ -135,8 +135,8 @@ async def test_a_franchise_name_offers_its_films_in_order(bot):
 async def test_asking_about_a_title_gets_its_card(bot, text: str, language: str, heading: str):
     sent = await _sent(bot.chat(language_code=language), text)
     assert sent.text.startswith(heading)
-    assert "🍿" not in sent.text  # the card alone, with a button for works like it
-    assert len(sent.buttons) == 1
+    assert "🍿" not in sent.text  # the card alone: 👍 👎 🔖, share, and works like it
+    assert [data.partition(":")[0] for _, data in sent.buttons] == ["fb", "fb", "fb", "", "more"]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def test_ask_prints_the_reply_with_numbered_buttons(built, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("🍿 Si te gusta Toy Story (1995), prueba con:\n")
-    assert "  [1] 🔎 Más como Toy Story 2\n" in out
+    assert "  [1] 🔎 Más como Toy Story 2  [2] 👍  [3] 👎  [4] 🔖\n" in out
     assert "<b>" not in out
 
 
@@ -64,12 +64,12 @@ def test_ask_understands_sloppy_messages(built, capsys, message, lang, expected)
 
 
 def test_a_chat_session_with_buttons_as_numbers(engine):
-    lines = iter(["/recommend toy story", "6", "1", "/lang es", "the office", "2", "99", "/quit"])
+    lines = iter(["/recommend toy story", "21", "1", "/lang es", "the office", "2", "99", "/quit"])
     out = io.StringIO()
     assert chat(EngineHolder(engine), "en", out, read=lambda prompt: next(lines)) == 0
     text = out.getvalue()
     assert text.startswith("StreamBot console chat.")
-    assert "More like Toy Story (1995), 6–10:" in text  # 6 pressed "Next 5"
+    assert "More like Toy Story (1995), 6–10:" in text  # 21 pressed "Next 5"
     assert "If you like " in text.split("6–10:")[1]  # 1 pressed "More like this"
     assert "¡Listo! Hablaré en español" in text
     assert (
@@ -90,7 +90,7 @@ def test_the_console_shows_a_movie_nights_choices_and_its_suggestions_first(engi
     )
     assert shown.endswith("\n(A group votes on these in Telegram; here you only see them.)")
     assert shown.count("\n  ") == 5 and "[1]" not in shown  # no button to close anything
-    assert conversation.choices == [] and conversation.suggestions == []  # used up
+    assert conversation.rows == () and conversation.suggestions == []  # used up
 
 
 @pytest.mark.parametrize("line", ["²", "0", "-1", "99"])

@@ -223,6 +223,17 @@ async def test_with_no_wishes_the_poll_holds_well_scored_movies_of_different_kin
     assert "Toy Story 2" not in [work.title for work in works]  # of a kind already there
 
 
+async def test_titles_the_group_liked_or_disliked_are_left_out(bot: BotHarness, engine: Engine):
+    chat = member(bot, STARTER)
+    before = works_of(engine, night_of(bot, await start(chat, "/movienight")))
+    assert {"Toy Story", "Amélie"} <= {work.title for work in before}
+    await chat.press("fb:l:ds1")  # seen Toy Story: liked it
+    await member(bot, BEA).press("fb:d:ns6")  # Amélie: not for us
+    after = works_of(engine, night_of(bot, await start(chat, "/movienight")))
+    assert len(after) == POLL_SIZE
+    assert not {"Toy Story", "Amélie"} & {work.title for work in after}
+
+
 async def test_an_admin_may_close_anyones_vote_and_nobody_voting_is_said(bot: BotHarness):
     poll = await start(member(bot, STARTER), "/movienight")
     bot.api.statuses[GROUP, ADMIN] = "administrator"
@@ -284,6 +295,25 @@ async def test_a_vote_closed_by_telegram_when_its_time_is_up_is_announced_once(
         assert f"🏆 The winner, with 1 vote: <b>{title}</b>" in winner.text
         assert [call.method for call in calls] == ["stopPoll", "sendMessage"]  # refused: closed
         assert announcements(await chat.feed(ended)) == []
+
+
+async def test_mydata_lists_a_groups_movie_nights_and_forget_ends_them(bot: BotHarness):
+    starter = member(bot, STARTER)
+    await starter.say("/suggest amelie")
+    poll = await start(starter, "/movienight comedy")
+    await vote(bot, starter, poll, 0, 1)
+    await starter.say("/suggest dick johnson is dead")
+    shown = await starter.reply("/mydata")
+    assert "• 1 movie night poll, kept until the one after it starts" in shown
+    assert "• 1 vote in an open movie night (deleted once counted)" in shown
+    assert "• 1 title suggested for the next movie night" in shown
+    bot.api.statuses[GROUP, ADMIN] = "administrator"
+    await member(bot, ADMIN).press("fgt:y")
+    assert "keep nothing" in await starter.reply("/mydata")
+    # The vote is over: its votes and its close find no movie night.
+    await vote(bot, member(bot, BEA), poll, 0)
+    assert toast(await close(starter, poll)) == "This vote is closed already."
+    assert not bot.api.of("stopPoll")
 
 
 async def test_in_a_private_chat_movie_night_says_it_is_for_groups(bot: BotHarness):

@@ -102,7 +102,11 @@ def test_filters_that_leave_nothing_say_so(engine, monkeypatch):
     assert reply.text.startswith("🍿 If you like <b>Toy Story</b> (1995), try:")
     monkeypatch.setattr(engine, "similar", lambda *args, **kwargs: [])
     empty = titles.recommendations_reply(
-        engine.details(engine.match("heat")[0].work_id), engine, "es", 0, "disney", "tv show"
+        engine.details(engine.match("heat")[0].work_id),
+        replies.Ask(engine, "es"),
+        0,
+        "disney",
+        "tv show",
     )
     assert empty.text == (
         "Encontré <b>Heat</b> (1995), pero nada parecido en Disney+ entre las series."
@@ -146,14 +150,16 @@ def test_help_mentions_inline_mode_when_the_bot_is_known(engine):
 def test_inline_pages_hold_at_most_fifty(engine):
     pages, offset = [], ""
     while True:
-        page = inline.inline_page("toy story", engine, "en", offset)
+        page = inline.inline_page("toy story", replies.Ask(engine, "en"), offset)
         pages.append(page)
         offset = page.next_offset
         if not offset:
             break
     assert all(len(page.items) <= 50 for page in pages)
-    assert inline.inline_page("toy story", engine, "en", "50").items == ()
-    assert inline.inline_page("toy story", engine, "en", "junk").items == pages[0].items
+    assert inline.inline_page("toy story", replies.Ask(engine, "en"), "50").items == ()
+    assert (
+        inline.inline_page("toy story", replies.Ask(engine, "en"), "junk").items == pages[0].items
+    )
 
 
 def test_a_catalogue_that_refuses_an_argument_still_gets_an_example(engine, monkeypatch):

@@ -28,7 +28,6 @@ from bot.storage import (
     ChatPrefs,
     ChatStore,
     MovieNight,
-    MovieNightRows,
     Remembered,
     StorageError,
     StorageUnavailable,
@@ -393,15 +392,11 @@ def test_votes_are_replaced_taken_back_and_counted_when_the_night_closes(store):
     assert store.record_vote("p1", 3, [])  # taken back
     assert not store.record_vote("p1", 4, [])  # nothing to take back
     assert store.record_vote("p1", 5, [1, 99, -1])  # option numbers no poll has are dropped
-    assert [(vote.user_id, vote.options) for vote in store.movie_night_rows(GROUP_ID).votes] == [
-        (1, (0,)),
-        (2, (0, 2)),
-        (5, (1,)),
-    ]
+    assert store.chat_data(GROUP_ID).rows["movie_night_votes"] == 3
     tally = store.close_movie_night("p1")
     assert tally == Tally(replace(night, closed=True), (2, 1, 1), 3)
     # Counted once: the votes are gone, and the night is closed to votes and to closing.
-    assert store.movie_night_rows(GROUP_ID).votes == ()
+    assert store.chat_data(GROUP_ID).rows["movie_night_votes"] == 0
     assert store.close_movie_night("p1") is None
     assert not store.record_vote("p1", 6, [0])
     assert store.movie_night(GROUP_ID, 1000).closed
@@ -410,7 +405,7 @@ def test_votes_are_replaced_taken_back_and_counted_when_the_night_closes(store):
 def test_a_vote_in_a_poll_that_is_no_movie_night_is_not_kept(store):
     assert not store.record_vote("someone-elses", 1, [0])
     assert store.close_movie_night("someone-elses") is None
-    assert store.movie_night_rows(GROUP_ID) == MovieNightRows((), (), ())
+    assert not store.chat_data(GROUP_ID)
 
 
 def test_of_everyone_closing_a_movie_night_at_once_one_counts_it(store_url):
@@ -472,7 +467,7 @@ def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(contended_stor
         tally, counted = _voting_while_closing(contended_store, f"p{night}", 40)
         assert tally.voters == len(counted), night
         assert tally.votes == tuple(sum(user % 3 == n for user in counted) for n in range(3))
-    assert contended_store.movie_night_rows(GROUP_ID).votes == ()
+    assert contended_store.chat_data(GROUP_ID).rows["movie_night_votes"] == 0
 
 
 def test_suggestions_are_kept_once_in_order_and_used_up_by_the_next_poll(store):
@@ -494,23 +489,24 @@ def test_a_new_movie_night_forgets_the_chats_closed_ones(store):
     store.start_movie_night(_night("p2", message_id=1001))
     store.close_movie_night("p1")
     store.start_movie_night(_night("p3", message_id=1002))
-    nights = store.movie_night_rows(GROUP_ID).nights
-    assert [(night.poll_id, night.closed) for night in nights] == [("p2", False), ("p3", False)]
+    assert store.movie_night(GROUP_ID, 1000) is None
+    assert store.movie_night(GROUP_ID, 1001).poll_id == "p2"
+    assert store.chat_data(GROUP_ID).rows["movie_nights"] == 2
 
 
-def test_a_chats_movie_nights_are_listed_and_forgotten_and_no_other_chats(store):
+def test_a_chats_movie_nights_are_counted_for_mydata_and_forgotten_with_it_alone(store):
     store.start_movie_night(_night("p1"))
     store.start_movie_night(_night("p2", chat_id=-5))
     store.record_vote("p1", 1, [2])
     store.record_vote("p2", 1, [0])
     store.suggest(GROUP_ID, "as4", 1)
-    rows = store.movie_night_rows(GROUP_ID)
-    assert [night.poll_id for night in rows.nights] == ["p1"]
-    assert [(vote.poll_id, vote.chat_id, vote.options) for vote in rows.votes] == [
-        ("p1", GROUP_ID, (2,))
-    ]
-    assert [suggestion.record_id for suggestion in rows.suggestions] == ["as4"]
-    assert store.forget_movie_nights(GROUP_ID) == 3
-    assert store.movie_night_rows(GROUP_ID) == MovieNightRows((), (), ())
-    assert store.movie_night(-5, 1000) is not None
-    assert len(store.movie_night_rows(-5).votes) == 1
+    assert store.chat_data(GROUP_ID).rows == {
+        "movie_nights": 1,
+        "movie_night_votes": 1,
+        "movie_night_suggestions": 1,
+    }
+    store.forget(GROUP_ID)
+    assert not store.chat_data(GROUP_ID)
+    assert store.suggestions(GROUP_ID) == () and store.movie_night(GROUP_ID, 1000) is None
+    assert store.chat_data(-5).rows["movie_night_votes"] == 1
+    assert store.close_movie_night("p2").votes == (1, 0, 0)

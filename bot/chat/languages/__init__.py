@@ -37,7 +37,8 @@ leave out what the language has no words for:
     and accents): ``types`` and ``durations`` (the catalogue's value → words for it),
     ``ratings`` (an age rating → phrases for it), ``fillers`` (per question: words that only
     make it read naturally, ``any`` for every question), ``all`` ("all" platforms),
-    ``greetings``, ``thanks`` and ``please`` (closing a message). What a request for a list
+    ``greetings``, ``thanks`` and ``please`` (closing a message), ``pick`` ("/list pick": choose
+    from the watchlist). What a request for a list
     of titles is made of, each a table of meaning → phrases that :mod:`bot.chat.understanding`
     lists: ``sort``, ``audience``, ``years``, ``length``, ``numbers``, ``limits``,
     ``follow_up`` and ``markers``.
@@ -107,6 +108,8 @@ class Words:
     all: frozenset[str]
     greetings: frozenset[str]
     thanks: frozenset[str]
+    # "/list pick": choose one of the watchlist.
+    pick: frozenset[str]
     please: tuple[str, ...]
     # What a request for a list is made of: each a meaning → the phrases that say it.
     sort: Mapping[str, tuple[str, ...]]
@@ -458,6 +461,7 @@ def _words(table: _Table) -> Words:
         all=frozenset(table.phrases("all")),
         greetings=frozenset(table.phrases("greetings")),
         thanks=frozenset(table.phrases("thanks")),
+        pick=frozenset(table.phrases("pick")),
         please=table.phrases("please"),
         **{name: table.table(name).phrase_map() for name in _LIST_TABLES},
     )

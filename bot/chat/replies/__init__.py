@@ -12,20 +12,24 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple, Protocol
 
 from bot.chat.i18n import years_text
 from bot.chat.parsing import Intent
-from bot.chat.state import Discovering
+from bot.chat.state import ChatData, Discovering
+from bot.chat.taste import Feedback, Taste
 from recommender.engine import Engine
 
 
 class Button(NamedTuple):
-    """An inline button: what it says and the callback data it sends."""
+    """An inline button: what it says and the callback data it sends; or, with ``share``,
+    one that lets the user pick a chat to send the inline result of ``share`` to."""
 
     label: str
     data: str
+    share: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +69,13 @@ class Reply:
     ``nothing_found`` marks a "no title like that" answer, which a group need not hear about
     chatter. ``chart``, when set, asks the front end to attach that picture; the text is its
     caption. ``discovery`` is the state of a discovery page, for the front end to keep as the
-    chat's last discovery. ``poll``, when set, is sent as a poll instead, with the buttons;
-    the text is its question as HTML. ``suggested`` is a title's record id for the front end
-    to keep for the chat's next movie night.
+    chat's last discovery. ``feedback`` is a press on a title for the front end to store.
+    ``notice`` is the short notice that answers a button press (Telegram shows it for a
+    moment over the chat); with it and no text, the pressed message stays, its buttons
+    relabelled (:func:`bot.chat.replies.feedback.relabelled`). ``forget`` asks the front end
+    to delete everything stored for the chat. ``poll``, when set, is sent as a poll instead,
+    with the buttons; the text is its question as HTML. ``suggested`` is a title's record id
+    for the front end to keep for the chat's next movie night.
     """
 
     text: str
@@ -79,6 +87,9 @@ class Reply:
     nothing_found: bool = False
     chart: ChartRequest | None = None
     discovery: Discovering | None = None
+    feedback: Feedback | None = None
+    notice: str | None = None
+    forget: bool = False
     poll: PollRequest | None = None
     suggested: str | None = None
 
@@ -148,11 +159,11 @@ class AdminService(Protocol):
 class Ask:
     """Everything a reply depends on besides the intent: the engine, the reply language, the
     chat's platforms (``mine``; empty: all), the bot's username (for help), the chat's last
-    discovery (for a follow-up), and, once the front end has checked that ``user`` is an
-    admin, the admin service. ``group`` tells a group from a private chat, and
-    ``suggestions`` holds the record ids members suggested for the chat's next movie night,
-    the first suggested first.
-    """
+    discovery (for a follow-up), once the front end has checked that ``user`` is an admin,
+    the admin service, the chat's feedback on titles (``taste``), and, for /mydata,
+    everything stored for it (``data``; ``None`` when the database cannot say). ``group``
+    tells a group from a private chat, and ``suggestions`` holds the record ids members
+    suggested for the chat's next movie night, the first suggested first."""
 
     engine: Engine
     lang: str
@@ -161,8 +172,15 @@ class Ask:
     admin: AdminService | None = None
     user: int | None = None
     last: Discovering | None = None
+    taste: Taste = field(default_factory=Taste)
+    data: ChatData | None = None
     group: bool = False
     suggestions: tuple[str, ...] = ()
+
+    @cached_property
+    def hidden(self) -> frozenset[str]:
+        """The works never to show this chat again: those it liked or disliked."""
+        return self.taste.hidden_works(self.engine.work_of)
 
 
 # Every reply function has this shape; the command registry maps intents to them.

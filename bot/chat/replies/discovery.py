@@ -25,6 +25,7 @@ from bot.chat.i18n import (
 )
 from bot.chat.parsing import GRAMMAR, Intent
 from bot.chat.replies import Ask, Button, Reply, esc, shorten
+from bot.chat.replies.feedback import result_rows
 from bot.chat.replies.titles import (
     PAGE_SIZE,
     find,
@@ -71,7 +72,9 @@ def discover_reply(intent: Intent, ask: Ask) -> Reply:
     as_title = _exact_title(args, ask)
     if as_title is not None:
         return as_title
-    return _page(Discovering(bounded(wished(args, ask.engine)), int(args.get("offset", 0))), ask)
+    return discovery_page(
+        Discovering(bounded(wished(args, ask.engine)), int(args.get("offset", 0))), ask
+    )
 
 
 def named_or_described_reply(intent: Intent, ask: Ask) -> Reply:
@@ -89,7 +92,7 @@ def named_or_described_reply(intent: Intent, ask: Ask) -> Reply:
     searched, _ = ask.engine.plot.query_terms(text, described.lang)
     if not len(searched):
         return reply
-    return _page(Discovering(bounded({"about": text})), described)
+    return discovery_page(Discovering(bounded({"about": text})), described)
 
 
 def wished(args: Mapping[str, object], engine: Engine) -> dict[str, object]:
@@ -141,9 +144,9 @@ def follow_up_reply(intent: Intent, ask: Ask) -> Reply:
             return _similar_page(last, offset, ask)
         if last.known is not None:
             return known_page(last, offset, ask)
-        return _page(Discovering(last.slots, offset), ask)
+        return discovery_page(Discovering(last.slots, offset), ask)
     slots = bounded(refine(dict(last.slots), changes, args, ask.engine))
-    return _page(Discovering(slots, 0), ask)
+    return discovery_page(Discovering(slots, 0), ask)
 
 
 def _similar_page(last: Discovering, offset: int, ask: Ask) -> Reply:
@@ -154,7 +157,7 @@ def _similar_page(last: Discovering, offset: int, ask: Ask) -> Reply:
         return Reply(t(ask.lang, "gone"))
     platform, item_type = slots_scope(last.slots)
     return recommendations_reply(
-        work, ask.engine, ask.lang, offset, platform, item_type, mine=() if platform else ask.mine
+        work, ask, offset, platform, item_type, mine=() if platform else ask.mine
     )
 
 
@@ -305,10 +308,12 @@ def recommender_slots(state: Discovering, engine: Engine, lang: str) -> tuple[Sl
     return Slots(**slots, like=tuple(liked.works), lang=lang), liked
 
 
-def _page(state: Discovering, ask: Ask) -> Reply:
+def discovery_page(state: Discovering, ask: Ask) -> Reply:
     engine, lang = ask.engine, ask.lang
     slots, liked = recommender_slots(state, engine, lang)
-    found = engine.discover(slots, k=PAGE_SIZE, offset=state.offset, mine=ask.mine)
+    found = engine.discover(
+        slots, k=PAGE_SIZE, offset=state.offset, mine=ask.mine, exclude=ask.hidden
+    )
     wishes = summary(slots, engine, lang, liked.named)
     lines = [t(lang, "discovery_header", wishes=esc(wishes))]
     not_carried = [engine.not_carried(title, engine.match(title)) for title in liked.unknown]
@@ -331,7 +336,8 @@ def _page(state: Discovering, ask: Ask) -> Reply:
         lines.append(f"{number}. {result_line(result, engine, lang)}")
         lines.append(f"    <i>{esc(reason_text(result.reason, lang, shared=False))}</i>")
     more = state.offset + PAGE_SIZE < min(found.total, MAX_RESULTS)
-    return Reply("\n".join(lines), _buttons(state, lang, more), discovery=state)
+    rows = (*result_rows(found.results, ask), *_buttons(state, lang, more))
+    return Reply("\n".join(lines), rows, discovery=state)
 
 
 def _buttons(state: Discovering, lang: str, more: bool) -> tuple[tuple[Button, ...], ...]:

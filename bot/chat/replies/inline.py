@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.chat import parsing
+from bot.chat.callbacks import deep_link
 from bot.chat.i18n import t, type_name
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, esc, years
@@ -24,7 +24,7 @@ from bot.chat.replies.titles import (
 from bot.chat.replies.where import where_reply
 from bot.chat.state import Discovering, slots_of
 from recommender.elsewhere import KnownWork
-from recommender.engine import Engine, Recommendation
+from recommender.engine import Engine, Recommendation, WorkDetails
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
 INLINE_PAGE_SIZE = 10
@@ -49,12 +49,12 @@ class InlinePage:
     next_offset: str = ""
 
 
-def inline_page(
-    query: str, engine: Engine, lang: str, offset: str = "", mine: Collection[str] = ()
-) -> InlinePage:
+def inline_page(query: str, ask: Ask, offset: str = "") -> InlinePage:
     """Results for ``@bot <query>`` from ``offset``: for a described wish ("scary movies on
     netflix") the works that fit it; for a title the matched work, then works like it (on
-    ``mine``, the user's platforms, when they chose some)."""
+    ``ask.mine``, the user's platforms, when they chose some), never those they liked or
+    disliked. The card of the matched work links to it in the bot, when its name is known."""
+    engine, lang, mine = ask.engine, ask.lang, ask.mine
     # The offset is one this bot gave ("10") unless a client forged it: "²" passes isdigit()
     # and fails int(), and int() refuses more than 4,300 digits.
     start = int(offset) if offset.isascii() and offset.isdecimal() and len(offset) <= 4 else 0
@@ -66,12 +66,12 @@ def inline_page(
     text = query[: parsing.MAX_TITLE_LENGTH * 2]
     intent = parsing.parse_free_text(text, engine.registry, titles=engine)
     if intent.name == parsing.DISCOVER and not is_a_title(engine, query.strip()):
-        return _inline_discovery(intent, engine, lang, start, mine)
+        return _inline_discovery(intent, ask, start)
     title = query[: parsing.MAX_TITLE_LENGTH]
     matches = engine.match(title, limit=DID_YOU_MEAN)
     known = engine.not_carried(title, matches)
     if known is not None:
-        return _inline_not_carried(known, engine, lang, start, mine)
+        return _inline_not_carried(known, ask, start)
     if not matches:
         return InlinePage(())
     work = engine.details(matches[0].work_id)
@@ -87,11 +87,13 @@ def inline_page(
                 id=f"w-{work.id}",
                 title=f"{work.title} ({years(engine, lang, work)})",
                 description=f"{description}\n{t(lang, 'inline_match')}",
-                text=details_text(work, engine, lang, matches[0].alias),
+                text=details_text(work, engine, lang, matches[0].alias) + _open_line(work, ask),
             )
         )
     narrowed = narrowing(engine, {}, mine)
-    results = engine.similar(work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start)
+    results = engine.similar(
+        work.work_id, INLINE_PAGE_SIZE, narrowed or None, offset=start, exclude=ask.hidden
+    )
     alias = named(lang, matches[0].alias)
     like = t(
         lang, "like_header", title=esc(work.title), year=years(engine, lang, work), named=alias
@@ -102,10 +104,18 @@ def inline_page(
     return InlinePage(tuple(items), str(following) if more else "")
 
 
-def _inline_not_carried(
-    known: KnownWork, engine: Engine, lang: str, start: int, mine: Collection[str]
-) -> InlinePage:
+def _open_line(work: WorkDetails, ask: Ask) -> str:
+    """A link that opens ``work``'s card in a chat with the bot (a deep link), for whoever
+    gets the shared card; none while the bot's name is unknown."""
+    if not ask.bot_username:
+        return ""
+    link = f"https://t.me/{ask.bot_username}?start={deep_link(work.id)}"
+    return "\n\n" + t(ask.lang, "open_in_bot", link=esc(link), bot=esc(ask.bot_username))
+
+
+def _inline_not_carried(known: KnownWork, ask: Ask, start: int) -> InlinePage:
     """A title no platform carries: that it is not carried, then the works like it."""
+    engine, lang = ask.engine, ask.lang
     card = not_carried_text(known, engine, lang)
     items = []
     if start == 0:
@@ -117,8 +127,10 @@ def _inline_not_carried(
                 text=card,
             )
         )
-    narrowed = narrowing(engine, {}, mine)
-    results = engine.like_known(known, INLINE_PAGE_SIZE, narrowed or None, offset=start)
+    narrowed = narrowing(engine, {}, ask.mine)
+    results = engine.like_known(
+        known, INLINE_PAGE_SIZE, narrowed or None, offset=start, exclude=ask.hidden
+    )
     header = card.split("\n")[0] + "\n" + t(lang, "not_carried_like")
     items += [_result_item(f"e{start}", result, header, engine, lang) for result in results]
     following = start + INLINE_PAGE_SIZE
@@ -144,13 +156,14 @@ def _inline_where(title: str, engine: Engine, lang: str) -> tuple[InlineItem, ..
     return tuple(items)
 
 
-def _inline_discovery(
-    intent: Intent, engine: Engine, lang: str, start: int, mine: Collection[str]
-) -> InlinePage:
+def _inline_discovery(intent: Intent, ask: Ask, start: int) -> InlinePage:
     """One page of the works that fit a described wish."""
+    engine, lang = ask.engine, ask.lang
     state = Discovering(slots_of(intent.args))
     slots, liked = recommender_slots(state, engine, lang)
-    found = engine.discover(slots, k=INLINE_PAGE_SIZE, offset=start, mine=mine)
+    found = engine.discover(
+        slots, k=INLINE_PAGE_SIZE, offset=start, mine=ask.mine, exclude=ask.hidden
+    )
     header = t(lang, "discovery_header", wishes=esc(summary(slots, engine, lang, liked.named)))
     items = [
         _result_item(f"d{start}", result, header, engine, lang, shared=False)

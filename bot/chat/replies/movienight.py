@@ -55,8 +55,8 @@ POOL = 50
 def movie_night_reply(intent: Intent, ask: Ask) -> Reply:
     """A group's movie night: a poll of the titles its members suggested that stream on its
     platforms, then the works that fit what it asked for (movies, unless it asked for
-    series); asked for nothing, a varied few of the best scored movies. In a private chat,
-    how to start one in a group."""
+    series); asked for nothing, a varied few of the best scored movies. The works the group
+    liked (seen) or disliked are left out. In a private chat, how to start one in a group."""
     engine, lang = ask.engine, ask.lang
     if not ask.group:
         return Reply(t(lang, "movienight_groups"))
@@ -74,7 +74,7 @@ def movie_night_reply(intent: Intent, ask: Ask) -> Reply:
     relaxed: tuple[str, ...] = ()
     if len(options) < POLL_SIZE:
         asked = slots if wishes else replace(slots, sort="score")
-        found = engine.discover(asked, k=POOL, mine=ask.mine, exclude=_hidden(ask))
+        found = engine.discover(asked, k=POOL, mine=ask.mine, exclude=ask.hidden)
         for result in found.results if wishes else _varied(found.results, engine):
             if len(options) < POLL_SIZE:
                 option = PollOption(result.id, option_label(result, engine, lang))
@@ -94,12 +94,6 @@ def movie_night_reply(intent: Intent, ask: Ask) -> Reply:
     question = shorten(question, QUESTION_LENGTH)
     close = Button(t(lang, "movienight_close"), callbacks.CLOSE_VOTE)
     return Reply(esc(question), ((close,),), poll=PollRequest(question, tuple(options.values())))
-
-
-def _hidden(ask: Ask) -> frozenset[str]:
-    """The work ids a movie night leaves out: those the chat liked (seen already) or disliked;
-    none while the chat's feedback is not kept."""
-    return frozenset()
 
 
 def _streams_on(work: WorkDetails, platforms: Collection[str]) -> bool:

@@ -10,6 +10,7 @@ from bot.chat import callbacks, parsing
 from bot.chat.i18n import country_name, genre_name, join_names, number, plural, t, type_name
 from bot.chat.parsing import Intent
 from bot.chat.replies import Ask, Button, Reply, esc, shorten, years
+from bot.chat.replies.feedback import feedback_buttons, result_rows
 from bot.chat.replies.scope import display, letter, mine_line, narrowing, platform_filter
 from bot.chat.state import Discovering
 from recommender.elsewhere import KnownWork
@@ -63,14 +64,10 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
         return Reply(t(lang, "gone"), alert=True)
     alias = typed_alias(found)
     if intent.name == parsing.INFO:
-        return Reply(
-            details_text(work, engine, lang, alias),
-            ((Button(t(lang, "similar_button"), callbacks.encode_more(work.id)),),),
-        )
+        return Reply(details_text(work, engine, lang, alias), card_buttons(work, ask))
     page = recommendations_reply(
         work,
-        engine,
-        lang,
+        ask,
         offset,
         platform,
         item_type,
@@ -80,7 +77,8 @@ def title_reply(intent: Intent, ask: Ask) -> Reply:
     )
     if intent.name == parsing.TITLE:
         text = f"{details_text(work, engine, lang, alias)}\n\n{page.text}"
-        return Reply(text, page.buttons, discovery=page.discovery)
+        own = card_buttons(work, ask)[0]
+        return Reply(text, (own, *page.buttons), discovery=page.discovery)
     return page
 
 
@@ -198,7 +196,7 @@ def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork) -> Reply:
         lines.append(t(lang, key, title=esc(other.title), year=years(engine, lang, other)))
         rows.append((Button(choice_label(other, engine, lang), callbacks.encode_title(other.id)),))
     where = platform or mine or None
-    results = engine.like_known(known, PAGE_SIZE, where, item_type)
+    results = engine.like_known(known, PAGE_SIZE, where, item_type, exclude=ask.hidden)
     if not results:
         lines += ["", t(lang, "not_carried_nothing")]
         return Reply("\n".join(lines), tuple(rows))
@@ -209,7 +207,7 @@ def not_carried_reply(intent: Intent, ask: Ask, known: KnownWork) -> Reply:
     if mine:
         lines.append(mine_line(engine, lang, mine))
     lines += numbered_results(results, engine, lang)
-    rows += more_like_buttons(results, letter(engine, platform), item_type, lang)
+    rows += result_rows(results, ask, letter(engine, platform), item_type)
     listed = Discovering(_known_slots(known, platform, item_type), known=str(args["title"]))
     return Reply("\n".join(lines), tuple(rows), discovery=listed)
 
@@ -230,7 +228,7 @@ def known_page(last: Discovering, offset: int, ask: Ask) -> Reply:
         return Reply(t(lang, "gone"))
     platform, item_type = slots_scope(last.slots)
     where = platform or ask.mine or None
-    results = engine.like_known(known, PAGE_SIZE, where, item_type, offset)
+    results = engine.like_known(known, PAGE_SIZE, where, item_type, offset, exclude=ask.hidden)
     if not results:
         return Reply(t(lang, "like_end", title=esc(known.title)))
     header = t(
@@ -242,7 +240,7 @@ def known_page(last: Discovering, offset: int, ask: Ask) -> Reply:
         last=offset + len(results),
     )
     lines = [header, *numbered_results(results, engine, lang, offset + 1)]
-    rows = more_like_buttons(results, letter(engine, platform), item_type, lang)
+    rows = result_rows(results, ask, letter(engine, platform), item_type)
     listed = Discovering(last.slots, offset, known=typed)
     return Reply("\n".join(lines), tuple(rows), discovery=listed)
 
@@ -320,10 +318,18 @@ def choice_label(match: Match, engine: Engine, lang: str) -> str:
     return f"{shorten(match.title, CHOICE_TITLE_LENGTH)} ({years(engine, lang, match)}) · {where}"
 
 
+def card_buttons(work: WorkDetails, ask: Ask) -> tuple[tuple[Button, ...], ...]:
+    """A title card's buttons: feedback and share, then works like it."""
+    share = Button(t(ask.lang, "share_button"), "", share=work.title)
+    return (
+        (*feedback_buttons(work.id, ask.taste, ask.engine), share),
+        (Button(t(ask.lang, "similar_button"), callbacks.encode_more(work.id)),),
+    )
+
+
 def recommendations_reply(
     work: WorkDetails,
-    engine: Engine,
-    lang: str,
+    ask: Ask,
     offset: int = 0,
     platform: str | None = None,
     item_type: str | None = None,
@@ -337,9 +343,12 @@ def recommendations_reply(
     ``mine``, the chat's platforms, narrows the page when ``platform`` is not given, and a
     button lifts it; its pages are ``everywhere``.
     """
+    engine, lang = ask.engine, ask.lang
     offset = max(0, min(offset, MAX_RESULTS - PAGE_SIZE))
     where = platform or mine or None
-    results = engine.similar(work.work_id, PAGE_SIZE + 1, where, item_type, offset)
+    results = engine.similar(
+        work.work_id, PAGE_SIZE + 1, where, item_type, offset, exclude=ask.hidden
+    )
     has_next = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
     results = results[:PAGE_SIZE]
     title, year = esc(work.title), years(engine, lang, work)
@@ -378,7 +387,7 @@ def recommendations_reply(
     if mine:
         lines.append(mine_line(engine, lang, mine))
     lines += numbered_results(results, engine, lang, offset + 1)
-    rows = more_like_buttons(results, platform_letter, item_type, lang)
+    rows = result_rows(results, ask, platform_letter, item_type)
     nav = _nav_row(work.id, offset, has_next, platform_letter, item_type, lang, everywhere)
     if nav:
         rows.append(nav)
@@ -424,24 +433,6 @@ def numbered_results(
         lines.append(f"{number_}. {result_line(result, engine, lang)}")
         lines.append(f"    <i>{esc(reason_text(result.reason, lang))}</i>")
     return lines
-
-
-def more_like_buttons(
-    results: Sequence[Recommendation],
-    platform_letter: str | None,
-    item_type: str | None,
-    lang: str,
-) -> list[tuple[Button, ...]]:
-    """A "more like this" button for each of ``results``."""
-    return [
-        (
-            Button(
-                t(lang, "more_like", title=shorten(result.title, BUTTON_TITLE_LENGTH)),
-                callbacks.encode_more(result.id, platform_letter, item_type),
-            ),
-        )
-        for result in results
-    ]
 
 
 def _filters_line(engine: Engine, lang: str, platform: str | None, item_type: str | None) -> str:

@@ -1,0 +1,67 @@
+"""/foryou: recommendations from the chat's own feedback, the titles it liked and saved, kept
+away from the ones it disliked, each with the liked titles it is most like."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from bot.chat import callbacks
+from bot.chat.i18n import join_names, t
+from bot.chat.parsing import Intent
+from bot.chat.replies import Ask, Button, Reply, esc
+from bot.chat.replies.discovery import discovery_page
+from bot.chat.replies.feedback import result_rows
+from bot.chat.replies.scope import mine_line
+from bot.chat.replies.titles import reason_text, result_line
+from bot.chat.state import Discovering
+from bot.chat.taste import Taste
+from recommender.engine import Engine, Recommendation
+
+PAGE_SIZE = 5
+MAX_RESULTS = 50
+# Fewer liked or saved titles than this say too little of a taste to recommend from.
+MIN_LIKED = 2
+
+
+def for_you(
+    engine: Engine, taste: Taste, mine: Collection[str], k: int, offset: int = 0
+) -> list[Recommendation] | None:
+    """The ``k`` works for a chat of ``taste`` from ``offset``, on ``mine``; ``None`` when
+    it liked and saved too few titles to tell."""
+    liked, disliked = taste.profile(engine.work_of)
+    if len(liked) < MIN_LIKED:
+        return None
+    hidden = taste.hidden_works(engine.work_of)
+    return engine.for_you(liked, disliked, k=k, offset=offset, mine=mine, exclude=hidden)
+
+
+def for_you_reply(intent: Intent, ask: Ask) -> Reply:
+    """A page of works for the chat; with too little feedback, says so and shows the best
+    rated works on its platforms instead, each with the buttons that teach it."""
+    engine, lang = ask.engine, ask.lang
+    offset = max(0, min(int(intent.args.get("offset", 0)), MAX_RESULTS - PAGE_SIZE))
+    results = for_you(engine, ask.taste, ask.mine, PAGE_SIZE + 1, offset)
+    if results is None:
+        page = discovery_page(Discovering({"sort": "score"}), ask)
+        text = f"{t(lang, 'foryou_few')}\n\n{page.text}"
+        return Reply(text, page.buttons, discovery=page.discovery)
+    if not results:
+        return Reply(t(lang, "foryou_end" if offset else "foryou_none"))
+    more = len(results) > PAGE_SIZE and offset + PAGE_SIZE < MAX_RESULTS
+    results = results[:PAGE_SIZE]
+    lines = [t(lang, "foryou_header")]
+    if ask.mine:
+        lines.append(mine_line(engine, lang, ask.mine))
+    for number, result in enumerate(results, start=offset + 1):
+        because = t(lang, "foryou_because", titles=esc(join_names(lang, result.reason.liked[:2])))
+        lines += ["", f"{number}. {result_line(result, engine, lang)}"]
+        lines.append(f"    <i>{because} · {esc(reason_text(result.reason, lang))}</i>")
+    rows = result_rows(results, ask)
+    nav = []
+    if offset:
+        nav.append(Button(t(lang, "previous"), callbacks.encode_for_you(offset - PAGE_SIZE)))
+    if more:
+        nav.append(Button(t(lang, "next"), callbacks.encode_for_you(offset + PAGE_SIZE)))
+    if nav:
+        rows.append(tuple(nav))
+    return Reply("\n".join(lines), tuple(rows))
