@@ -55,8 +55,11 @@ def render(reply: Reply, lang: str, color: bool = False, raw_html: bool = False)
     lines = [reply.text if raw_html else to_terminal(reply.text, color)]
     if reply.chart is not None:
         lines.append(t(lang, "stats_text_only"))
+    if reply.poll is not None:
+        lines += [f"  {n}. {option.label}" for n, option in enumerate(reply.poll.options, 1)]
+        lines.append(t(lang, "movienight_console"))
     number = 0
-    for row in reply.buttons:
+    for row in _rows(reply):
         shown = []
         for button in row:
             number += 1
@@ -67,14 +70,23 @@ def render(reply: Reply, lang: str, color: bool = False, raw_html: bool = False)
     return "\n".join(lines)
 
 
+def _rows(reply: Reply) -> tuple[tuple[Button, ...], ...]:
+    """The buttons to choose from; a poll's close button is not one, as nothing here votes."""
+    return () if reply.poll is not None else reply.buttons
+
+
 def _buttons(rows: tuple[tuple[Button, ...], ...]) -> list[Button]:
     return [button for row in rows for button in row]
 
 
 class ConsoleChat:
     """One terminal conversation: the language, the platforms chosen, the last discovery, the
-    feedback on titles, and the buttons of the last reply. One process holds the whole
-    conversation, so it stays in memory; Telegram's chats keep theirs in the chat database."""
+    feedback on titles, the titles suggested for the next movie night, and the buttons of the
+    last reply. One process holds the whole conversation, so it stays in memory; Telegram's
+    chats keep theirs in the chat database.
+
+    It answers as in a group, so that ``/movienight`` shows the poll a group would get.
+    """
 
     def __init__(self, holder: EngineHolder, lang: str, data_dir: Path | None = None) -> None:
         self.holder = holder
@@ -92,6 +104,7 @@ class ConsoleChat:
         self.chosen: str | None = None  # the language chosen with /lang
         self.taste = Taste()
         self.rows: tuple[tuple[Button, ...], ...] = ()
+        self.suggestions: list[str] = []
 
     def respond(self, text: str) -> Reply | None:
         """The reply to one line; ``None`` for lines the bot ignores."""
@@ -118,12 +131,20 @@ class ConsoleChat:
             admin=self.admin,
             last=self.last,
             taste=self.taste,
-            data=ChatData(self.chosen, self.platforms, self.taste, self.last_at),
+            data=ChatData(
+                self.chosen,
+                self.platforms,
+                self.taste,
+                self.last_at,
+                {"movie_night_suggestions": len(self.suggestions)},
+            ),
+            group=True,
+            suggestions=self.suggestions,
         )
         if reply.feedback is not None:
             self.taste = self.taste.after(reply.feedback)
         if reply.forget:
-            self.platforms, self.taste = frozenset(), Taste()
+            self.platforms, self.taste, self.suggestions = frozenset(), Taste(), []
             self.chosen = self.last = self.last_at = None
         if reply.notice and not reply.text:
             # As on Telegram: the notice, over the same buttons ticked anew.
@@ -138,8 +159,13 @@ class ConsoleChat:
             self.platforms = reply.platforms
         if reply.discovery is not None:
             self.last, self.last_at = reply.discovery, datetime.now(UTC)
+        if reply.suggested is not None:
+            self.suggestions.append(reply.suggested)
+        if reply.poll is not None:
+            taken = {option.record_id for option in reply.poll.options}
+            self.suggestions = [record for record in self.suggestions if record not in taken]
         if not reply.alert:
-            self.rows = reply.buttons
+            self.rows = _rows(reply)
         return reply
 
 

@@ -33,6 +33,9 @@ DEFAULT_CONCURRENT_UPDATES = 64
 # answered without it: a healthy database answers in milliseconds, and every update in flight
 # waits this long when it hangs.
 DEFAULT_DB_TIMEOUT = 2.0
+# The longest a movie night's vote may stay open by itself (STREAMBOT_VOTE_MINUTES): Telegram
+# closes a poll after at most 2,628,000 seconds.
+MAX_VOTE_MINUTES = 43_800
 # The library that carries the Bot API calls (STREAMBOT_HTTP_CLIENT), the default first:
 # aiohttp spends less CPU a call than PTB's own httpx; httpx stays available.
 HTTP_CLIENTS = ("aiohttp", "httpx")
@@ -96,6 +99,9 @@ class Settings:
     http_client: str = HTTP_CLIENTS[0]
     # Webhook worker processes sharing the port and one engine's memory (bot/telegram/workers.py).
     workers: int = 1
+    # Minutes after which Telegram closes a movie night's vote by itself; 0: only its close
+    # button does.
+    vote_minutes: int = 0
 
     @property
     def raw_dir(self) -> Path:
@@ -190,6 +196,7 @@ class Settings:
             ),
             workers=_count("STREAMBOT_WORKERS", environ, 1),
             http_client=_http_client(environ.get("STREAMBOT_HTTP_CLIENT", "")),
+            vote_minutes=_vote_minutes(environ.get("STREAMBOT_VOTE_MINUTES", "")),
         )
 
 
@@ -274,6 +281,25 @@ def _count(name: str, environ: Mapping[str, str], default: int) -> int:
     if not text.isdigit() or int(text) < 1:
         raise SettingsError(f"{name} must be a number from 1, not {text!r}")
     return int(text)
+
+
+def _vote_minutes(text: str) -> int:
+    """Whole minutes from 0 (no time limit) to ``MAX_VOTE_MINUTES``.
+
+    >>> _vote_minutes(""), _vote_minutes(" 90 ")
+    (0, 90)
+    """
+    text = text.strip()
+    if not text:
+        return 0
+    # A few digits at most: int() refuses thousands of them.
+    minutes = int(text) if text.isdecimal() and len(text) <= 6 else -1
+    if not 0 <= minutes <= MAX_VOTE_MINUTES:
+        raise SettingsError(
+            f"STREAMBOT_VOTE_MINUTES must be whole minutes from 0 (no time limit) to "
+            f"{MAX_VOTE_MINUTES}, not {text!r}"
+        )
+    return minutes
 
 
 def _http_client(text: str) -> str:

@@ -1,5 +1,5 @@
-"""Each chat's settings (the /lang and /platforms choices) and its last discovery, in a
-database.
+"""Each chat's settings (the /lang and /platforms choices), its last discovery and its movie
+nights (their polls, votes and suggested titles), in a database.
 
 A SQLite file by default, enough for one bot process; PostgreSQL for several processes behind
 one webhook. Every change is a single upsert of the changed column, so concurrent writers never
@@ -51,6 +51,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Index,
     MetaData,
     PoolProxiedConnection,
     String,
@@ -61,7 +62,9 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    literal,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -74,9 +77,12 @@ from etl.permissions import private_file, private_folder
 __all__ = [
     "ChatPrefs",
     "ChatStore",
+    "MovieNight",
     "Remembered",
     "StorageError",
     "StorageUnavailable",
+    "Suggestion",
+    "Tally",
     "database_url",
 ]
 
@@ -149,6 +155,84 @@ class Remembered:
 
     stamp: str
     state: str
+
+
+# -- movie nights: a group's polls, their votes and the titles suggested for the next one ------
+# A poll the bot sent, by Telegram's poll id: whichever process gets a vote or the close finds
+# it here. ``options`` holds the options' record ids in the poll's order, separated by spaces.
+movie_nights = Table(
+    "movie_nights",
+    metadata,
+    Column("poll_id", String(64), primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("starter_id", BigInteger, nullable=False),
+    Column("options", Text, nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("closes_at", DateTime(timezone=True), nullable=True),
+    Index("movie_nights_message", "chat_id", "message_id", unique=True),
+)
+# Each member's current vote in an open poll: the option numbers chosen (0-based, separated by
+# spaces). Kept only while the poll is open: closing counts and deletes them.
+movie_night_votes = Table(
+    "movie_night_votes",
+    metadata,
+    Column("poll_id", String(64), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=False, index=True),
+    Column("options", Text, nullable=False),
+    Column("voted_at", DateTime(timezone=True), nullable=False),
+)
+# Titles members suggested for a chat's next movie night; a poll that takes one deletes it.
+movie_night_suggestions = Table(
+    "movie_night_suggestions",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("record_id", String(64), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("suggested_at", DateTime(timezone=True), nullable=False),
+)
+# Telegram's most options in a poll: a vote for any other option number is not one.
+MAX_POLL_OPTIONS = 12
+
+
+@dataclass(frozen=True)
+class MovieNight:
+    """A movie night's poll: where it is, who started it, its options' record ids in order,
+    the language it was asked in, whether it is closed, and when it closes by itself (``None``:
+    when someone closes it)."""
+
+    poll_id: str
+    chat_id: int
+    message_id: int
+    starter_id: int
+    options: tuple[str, ...]
+    lang: str
+    closed: bool = False
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A title (its record id) a member suggested for the chat's next movie night."""
+
+    chat_id: int
+    record_id: str
+    user_id: int
+    suggested_at: datetime
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A movie night as it closed: its poll, the votes for each option in the poll's order,
+    and how many members voted."""
+
+    night: MovieNight
+    votes: tuple[int, ...]
+    voters: int
 
 
 # One statement for every read: SQLAlchemy works out its cache key once, not per call.
@@ -534,6 +618,144 @@ class ChatStore:
             row = connection.execute(query).one_or_none()
         return None if row is None else Remembered(row.stamp, row.state)
 
+    # -- movie nights ---------------------------------------------------------------------------
+    def start_movie_night(self, night: MovieNight) -> MovieNight:
+        """Keep ``night``, a poll just sent; the chat's suggestions it took are used up, and its
+        closed movie nights are forgotten."""
+        options, chat_id = list(night.options), night.chat_id
+        with self._engine.begin() as connection:
+            connection.execute(
+                delete(movie_nights).where(
+                    movie_nights.c.chat_id == chat_id, movie_nights.c.closed.is_(True)
+                )
+            )
+            connection.execute(
+                delete(movie_night_suggestions).where(
+                    movie_night_suggestions.c.chat_id == chat_id,
+                    movie_night_suggestions.c.record_id.in_(options),
+                )
+            )
+            connection.execute(
+                movie_nights.insert().values(
+                    poll_id=night.poll_id,
+                    chat_id=chat_id,
+                    message_id=night.message_id,
+                    starter_id=night.starter_id,
+                    options=" ".join(options),
+                    lang=night.lang,
+                    closed=night.closed,
+                    created_at=night.created_at,
+                    closes_at=night.closes_at,
+                )
+            )
+        return night
+
+    def movie_night(self, chat_id: int, message_id: int) -> MovieNight | None:
+        """The movie night whose poll is message ``message_id`` of the chat, if it is one."""
+        query = select(movie_nights).where(
+            movie_nights.c.chat_id == chat_id, movie_nights.c.message_id == message_id
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _night(row)
+
+    def record_vote(self, poll_id: str, user_id: int, options: Iterable[int]) -> bool:
+        """Make ``options`` (option numbers) the member's vote in the open movie night
+        ``poll_id``; no options take the vote back. Whether a vote changed: one in a poll that
+        is not an open movie night (not ours, or closed) is not kept."""
+        chosen = sorted({number for number in options if 0 <= number < MAX_POLL_OPTIONS})
+        if not chosen:
+            # A closed poll's votes are gone already.
+            statement = delete(movie_night_votes).where(
+                movie_night_votes.c.poll_id == poll_id, movie_night_votes.c.user_id == user_id
+            )
+        else:
+            # The poll's row, locked against closing (on PostgreSQL) until this vote is in: a
+            # vote lands before the count, or finds the poll closed; never after the count.
+            vote = (
+                select(
+                    literal(poll_id),
+                    literal(user_id, BigInteger),
+                    movie_nights.c.chat_id,
+                    literal(" ".join(map(str, chosen))),
+                    literal(datetime.now(UTC), DateTime(timezone=True)),
+                )
+                .where(movie_nights.c.poll_id == poll_id, movie_nights.c.closed.is_(False))
+                .with_for_update(read=True)
+            )
+            columns = ["poll_id", "user_id", "chat_id", "options", "voted_at"]
+            insert = self._insert(movie_night_votes).from_select(columns, vote)
+            statement = insert.on_conflict_do_update(
+                index_elements=[movie_night_votes.c.poll_id, movie_night_votes.c.user_id],
+                set_={"options": insert.excluded.options, "voted_at": insert.excluded.voted_at},
+            )
+        # RETURNING, not rowcount: SQLAlchemy keeps an INSERT's rowcount only when asked to.
+        statement = statement.returning(movie_night_votes.c.user_id)
+        with self._engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+    def close_movie_night(self, poll_id: str) -> Tally | None:
+        """Close the open movie night ``poll_id``: its votes counted, then deleted. ``None`` when
+        it is not an open movie night, so of every process that tries, one gets the tally."""
+        with self._engine.begin() as connection:
+            closing = (
+                update(movie_nights)
+                .where(movie_nights.c.poll_id == poll_id, movie_nights.c.closed.is_(False))
+                .values(closed=True)
+            )
+            if connection.execute(closing).rowcount != 1:
+                return None
+            night = _night(
+                connection.execute(
+                    select(movie_nights).where(movie_nights.c.poll_id == poll_id)
+                ).one()
+            )
+            chosen = connection.execute(
+                select(movie_night_votes.c.options).where(movie_night_votes.c.poll_id == poll_id)
+            ).scalars()
+            votes = [0] * len(night.options)
+            voters = 0
+            for options in chosen:
+                voters += 1
+                for number in _numbers(options):
+                    if number < len(votes):
+                        votes[number] += 1
+            connection.execute(
+                delete(movie_night_votes).where(movie_night_votes.c.poll_id == poll_id)
+            )
+        return Tally(night, tuple(votes), voters)
+
+    def suggest(self, chat_id: int, record_id: str, user_id: int) -> bool:
+        """Add ``record_id`` to the chat's next movie night; whether it was not there yet."""
+        values = {
+            "chat_id": chat_id,
+            "record_id": record_id,
+            "user_id": user_id,
+            "suggested_at": datetime.now(UTC),
+        }
+        statement = (
+            self._insert(movie_night_suggestions)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(movie_night_suggestions.c.record_id)
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+    def suggestions(self, chat_id: int) -> tuple[Suggestion, ...]:
+        """The titles suggested for the chat's next movie night, the first suggested first."""
+        query = (
+            select(movie_night_suggestions)
+            .where(movie_night_suggestions.c.chat_id == chat_id)
+            .order_by(movie_night_suggestions.c.suggested_at, movie_night_suggestions.c.record_id)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return tuple(
+            Suggestion(row.chat_id, row.record_id, row.user_id, _utc(row.suggested_at))
+            for row in rows
+        )
+
     def close(self) -> None:
         """Close every connection; the store cannot be used afterwards.
 
@@ -651,6 +873,30 @@ def _other_tables() -> list[Table]:
 def _read_prefs(connection: Any, chat_id: int) -> ChatPrefs:
     settings = connection.execute(_READ, {"chat_id": chat_id}).one_or_none()
     return _prefs(settings, connection.execute(_READ_FEEDBACK, {"chat_id": chat_id}).all())
+
+
+def _night(row: Any) -> MovieNight:
+    return MovieNight(
+        poll_id=row.poll_id,
+        chat_id=row.chat_id,
+        message_id=row.message_id,
+        starter_id=row.starter_id,
+        options=tuple(row.options.split()),
+        lang=row.lang,
+        closed=bool(row.closed),
+        created_at=_utc(row.created_at),
+        closes_at=None if row.closes_at is None else _utc(row.closes_at),
+    )
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    """Option numbers as a vote stores them: ``"0 2"`` → ``(0, 2)``."""
+    return tuple(int(number) for number in text.split())
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time read back from the database, in UTC: SQLite gives it back without a zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _use_wal(connection: sqlite3.Connection, _record: object) -> None:

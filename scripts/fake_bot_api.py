@@ -20,6 +20,11 @@ webhook, are posted to it with the secret-token header, as Telegram would. The `
 methods build the updates themselves. Hooks for fault tests: ``fail`` queues error answers for
 a method, ``delay`` slows a method down, ``latency`` slows every answer (as a real network
 does), ``listeners`` see each call as it lands, and ``statuses`` say who runs a group.
+
+Polls: ``sendPoll`` answers a message holding a poll with a fresh poll id, and ``stopPoll``
+closes it. :meth:`BotApi.poll_answer_update` casts (or takes back) a user's vote, keeping the
+poll's counts, and :meth:`BotApi.poll_update` gives the poll's state as Telegram sends it to
+the bot that sent it, closing it first when told to, as its ``open_period`` running out does.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ _TEXT_FIELDS = frozenset(
         "file_id",
         "parse_mode",
         "language_code",
+        "question",
     }
 )
 # Methods whose whole answer is ``true``.
@@ -196,6 +202,9 @@ class BotApi:
         self.delay: dict[str, float] = {}
         self.files: dict[str, bytes] = {}
         self.statuses: dict[tuple[int, int], str] = {}
+        # The polls the bot sent, by poll id, and each one's votes: user id → option numbers.
+        self.polls: dict[str, dict] = {}
+        self.votes: dict[str, dict[int, tuple[int, ...]]] = {}
         # When each update was made available (pushed), by update_id.
         self.pushed_at: dict[int, float] = {}
         self.webhook: dict[str, Any] = {}
@@ -336,6 +345,29 @@ class BotApi:
         inline = {"id": str(next(self._serial) * 7919 + 2 * 10**15), "from": user}
         return {"inline_query": {**inline, "query": query, "offset": offset}}
 
+    def poll_answer_update(self, user: dict, poll_id: str, option_ids: Sequence[int]) -> dict:
+        """``user``'s vote of ``option_ids`` in poll ``poll_id`` (none: their vote taken back);
+        the poll's counts follow it."""
+        poll = self.polls[poll_id]
+        votes = self.votes.setdefault(poll_id, {})
+        if option_ids:
+            votes[user["id"]] = tuple(option_ids)
+        else:
+            votes.pop(user["id"], None)
+        for number, option in enumerate(poll["options"]):
+            option["voter_count"] = sum(number in chosen for chosen in votes.values())
+        poll["total_voter_count"] = len(votes)
+        persistent = [poll["options"][number]["persistent_id"] for number in option_ids]
+        answer = {"poll_id": poll_id, "user": user, "option_ids": list(option_ids)}
+        return {"poll_answer": {**answer, "option_persistent_ids": persistent}}
+
+    def poll_update(self, poll_id: str, close: bool = False) -> dict:
+        """Poll ``poll_id`` as it is now; ``close`` closes it first, as Telegram does when its
+        ``open_period`` runs out."""
+        if close:
+            self.polls[poll_id]["is_closed"] = True
+        return {"poll": json.loads(json.dumps(self.polls[poll_id]))}
+
     def bot_message(self, chat: dict, text: str, buttons: Sequence[Sequence[str]] = ()) -> dict:
         """A message as if the bot had sent it earlier, with buttons of that callback data."""
         markup = {
@@ -412,8 +444,10 @@ class BotApi:
                 "has_custom_certificate": False,
                 "pending_update_count": self.waiting,
             }
-        if method in ("sendMessage", "sendPhoto"):
+        if method in ("sendMessage", "sendPhoto", "sendPoll"):
             return self._send(method, params)
+        if method == "stopPoll":
+            return self._stop_poll(params)
         if method == "editMessageText":
             return self._edit(params)
         if method == "editMessageReplyMarkup":
@@ -449,6 +483,8 @@ class BotApi:
             size = {"file_unique_id": f"u{next(self._serial)}", "width": 1280, "height": 720}
             fields["photo"] = [{"file_id": f"photo{next(self._serial)}", **size}]
             fields["caption"] = params.get("caption")
+        elif method == "sendPoll":
+            fields["poll"] = self._new_poll(params)
         else:
             fields["text"] = params.get("text")
         message = self._message(chat, self.bot_user, **fields)
@@ -457,6 +493,54 @@ class BotApi:
             message["reply_to_message"] = replied
         self.messages[chat["id"], message["message_id"]] = message
         return message
+
+    def _new_poll(self, params: dict) -> dict:
+        """The poll ``sendPoll`` makes of ``params``, kept by its fresh id."""
+        options = [
+            {
+                "text": option["text"] if isinstance(option, dict) else str(option),
+                "voter_count": 0,
+                "persistent_id": str(number),
+            }
+            for number, option in enumerate(params.get("options") or [])
+        ]
+        if not 2 <= len(options) <= 12 or any(not 1 <= len(o["text"]) <= 100 for o in options):
+            raise ApiError(400, "Bad Request: poll options must be 2-12 texts of 1-100 characters")
+        if not 1 <= len(str(params.get("question", ""))) <= 300:
+            raise ApiError(400, "Bad Request: poll question must be 1-300 characters")
+        poll: dict[str, Any] = {
+            "id": str(next(self._serial) * 7919 + 3 * 10**15),
+            "question": str(params["question"]),
+            "options": options,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": params.get("is_anonymous", True) is not False,
+            "type": params.get("type") or "regular",
+            "allows_multiple_answers": bool(params.get("allows_multiple_answers")),
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        if params.get("open_period"):
+            poll["open_period"] = int(params["open_period"])
+            poll["close_date"] = int(time.time()) + poll["open_period"]
+        self.polls[poll["id"]] = poll
+        return poll
+
+    def _stop_poll(self, params: dict) -> dict:
+        """Close the poll of a message the bot sent; its keyboard goes, unless one is given."""
+        chat = self._chat_of(params)
+        message = self.messages.get((chat["id"], int(params["message_id"])))
+        poll = None if message is None else self.polls.get(message.get("poll", {}).get("id"))
+        if poll is None:
+            raise ApiError(400, "Bad Request: message with poll to stop not found")
+        if poll["is_closed"]:
+            raise ApiError(400, "Bad Request: poll has already been closed")
+        poll["is_closed"] = True
+        message.pop("reply_markup", None)
+        markup = _inline_keyboard(params)
+        if markup:
+            message["reply_markup"] = markup
+        return poll
 
     def _edit(self, params: dict) -> dict | bool:
         if "inline_message_id" in params:

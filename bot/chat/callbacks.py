@@ -26,6 +26,10 @@ on any bot process, with no server-side state.
 ``fy:<offset>``             recommendations for the chat from ``offset``, replacing it
 ``fgt:<y|n|a>``             delete everything stored for the chat (``y``), or not (``n``);
                             ``a`` asks first
+``sug:<id>``                suggest ``id`` for the group's next movie night (a did-you-mean
+                            pick); replaces the message
+``vote:close``              close the movie night whose poll it is under (``CLOSE_VOTE``:
+                            a front end's own handler, as only it can stop a poll)
 ==========================  =============================================================
 
 A deep link, ``t.me/<bot>?start=w_<id>``, opens the card of ``id`` (:func:`deep_link`).
@@ -67,6 +71,7 @@ from bot.chat.parsing import (
     PLATFORMS,
     RECOMMEND,
     STATS,
+    SUGGEST,
     TITLE,
     UPLOAD,
     WATCHLIST,
@@ -78,8 +83,13 @@ from recommender.catalogue import RECORD_ID
 
 MAX_BYTES = 64
 # Anchored: any callback data that starts with one of these is ours; decode() checks the rest.
-PATTERN = r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc|fb|ls|lsr|lsp|fy|fgt):"
+PATTERN = (
+    r"^(?:rec|more|info|title|where|long|new|pf|stats|upok|upno|dsc|fb|ls|lsr|lsp|fy|fgt|sug):"
+)
 MAX_OFFSET = 9999
+# The movie night's close button, under its poll: the poll is found by the message it is on.
+CLOSE_VOTE = "vote:close"
+CLOSE_VOTE_PATTERN = rf"^{CLOSE_VOTE}$"
 
 _ID = rf"(?P<id>{RECORD_ID})"
 _FILTERS = r"(?P<platform>[a-z]?)(?P<type>[MT]?)(?P<everywhere>\*?)"
@@ -102,6 +112,7 @@ _FORMS = {
     "lsp": re.compile(r"^lsp:$"),
     "fy": re.compile(r"^fy:(?P<offset>\d{1,4})$"),
     "fgt": re.compile(r"^fgt:(?P<confirm>[yna])$"),
+    "sug": re.compile(rf"^sug:{_ID}$"),
 }
 _FEEDBACK_CODES = {LIKE: "l", DISLIKE: "d", SAVE: "s"}
 _CODE_FEEDBACK = {code: action for action, code in _FEEDBACK_CODES.items()}
@@ -250,6 +261,11 @@ def _forget(fields: dict[str, str]) -> Choice:
     return Choice(Intent(FORGET, args), replace=confirm != "a")
 
 
+def encode_suggest(record_id: str) -> str:
+    """Suggest ``record_id`` for the group's next movie night."""
+    return _checked(f"sug:{record_id}")
+
+
 def encode_stats(platform_letter: str) -> str:
     """One platform's chart."""
     return f"stats:{platform_letter}"
@@ -343,4 +359,5 @@ _OTHER_FORMS = {
     "lsp": lambda fields: Choice(Intent(WATCHLIST, {"pick": True}), False),
     "fy": lambda fields: Choice(Intent(FOR_YOU, {"offset": int(fields["offset"])}), True),
     "fgt": _forget,
+    "sug": lambda fields: Choice(Intent(SUGGEST, {"record_id": fields["id"]}), replace=True),
 }

@@ -11,7 +11,7 @@ data (:mod:`bot.chat.i18n`). The Telegram handlers, the console, Telegram's comm
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from bot.chat import callbacks, languages, parsing
@@ -34,6 +34,7 @@ from bot.chat.replies.discovery import (
 from bot.chat.replies.feedback import feedback_reply
 from bot.chat.replies.foryou import for_you_reply
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
+from bot.chat.replies.movienight import movie_night_reply, suggest_reply
 from bot.chat.replies.privacy import forget_reply, my_data_reply
 from bot.chat.replies.questions import (
     actor_reply,
@@ -141,6 +142,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(parsing.FOR_YOU, for_you_reply),
     Command(parsing.WATCHLIST, watchlist_reply, parsing.watchlist_arguments),
     Command(parsing.STATS, stats_reply, parsing.platform_arguments),
+    Command(parsing.MOVIE_NIGHT, movie_night_reply, parsing.movie_night_arguments),
+    Command(parsing.SUGGEST, suggest_reply, parsing.suggest_arguments),
     Command(parsing.PLATFORMS, platforms_reply, parsing.platforms_arguments),
     Command(parsing.LANG, language_reply, parsing.language_arguments),
     Command(parsing.MY_DATA, my_data_reply),
@@ -244,6 +247,8 @@ def answer(
     last: Discovering | None = None,
     taste: Taste | None = None,
     data: ChatData | None = None,
+    group: bool = False,
+    suggestions: Sequence[str] = (),
 ) -> Reply:
     """The reply to ``intent`` in ``lang``; never raises for any parsed intent.
 
@@ -251,9 +256,22 @@ def answer(
     new arrivals keep to them unless the request names a platform or asks for ``everywhere``.
     ``admin`` is given only once the front end knows ``user`` is an admin; ``last`` is the
     chat's last discovery, which a follow-up continues; ``taste`` its feedback on titles;
-    ``data`` everything stored for it (for /mydata).
+    ``data`` everything stored for it (for /mydata). ``group`` is set in a group, and
+    ``suggestions`` holds the titles (record ids) suggested for its next movie night.
     """
-    ask = Ask(engine, lang, mine, bot_username, admin, user, last, taste or Taste(), data)
+    ask = Ask(
+        engine,
+        lang,
+        mine,
+        bot_username,
+        admin,
+        user,
+        last,
+        taste or Taste(),
+        data,
+        group=group,
+        suggestions=tuple(suggestions),
+    )
     if intent.problem is not None:
         return problem_reply(intent, ask)
     command = BY_NAME.get(intent.name)

@@ -74,6 +74,8 @@ STATS = "stats"
 VERSIONS = "versions"
 ROLLBACK = "rollback"
 UPLOAD = "upload"
+MOVIE_NIGHT = "movienight"
+SUGGEST = "suggest"
 GREETING = "greeting"
 THANKS = "thanks"
 UNKNOWN_COMMAND = "unknown_command"
@@ -667,6 +669,8 @@ ARGUMENTS: dict[str, type[Mapping[str, object]]] = {
     WATCHLIST: WatchlistArgs,
     FOR_YOU: PageArgs,
     FORGET: ForgetArgs,
+    MOVIE_NIGHT: DiscoverArgs,
+    SUGGEST: TitleArgs,
 }
 
 
@@ -817,6 +821,25 @@ def watchlist_arguments(name: str, text: str, reading: Reading) -> Intent:
     slots = {key: value for key, value in wish.args.items() if key in SlotArgs.__optional_keys__}
     slots.pop("text", None)
     return Intent(WATCHLIST, {"pick": True, **slots})
+
+
+# -- movie night ----------------------------------------------------------------------------------
+def movie_night_arguments(name: str, text: str, reading: Reading) -> Intent:
+    """``/movienight``: what the group wants, read as ``/find`` reads it; nothing asked for is
+    no problem: anything good."""
+    wanted = discover_arguments(DISCOVER, text, reading)
+    if wanted.problem is not None and wanted.problem.code == "missing_request":
+        return Intent(name)
+    return Intent(name, wanted.args, wanted.problem)
+
+
+def suggest_arguments(name: str, text: str, reading: Reading) -> Intent:
+    """``/suggest``: a title, as ``/info`` reads one. Without one the answer says how to give
+    it, with no prompt: an answer to a prompt is read as a title to recommend from."""
+    intent = title_arguments(name, text, reading)
+    if intent.problem is not None and intent.problem.code == "missing_title":
+        return Intent(name, problem=Problem("missing_suggestion"))
+    return intent
 
 
 def parse_free_text(

@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import (
@@ -30,9 +31,11 @@ from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputFile,
+    InputPollOption,
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     SwitchInlineQueryChosenChat,
     Update,
 )
@@ -57,6 +60,8 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     TypeHandler,
     filters,
 )
@@ -67,14 +72,14 @@ from bot.charts import ChartCache
 from bot.chat import callbacks, commands, parsing, replies
 from bot.chat.commands import parse_message
 from bot.chat.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, language_for, t
-from bot.chat.replies import inline
+from bot.chat.replies import inline, movienight
 from bot.chat.replies.conversation import not_saved_reply, stale_reply
 from bot.chat.replies.feedback import relabelled
 from bot.chat.state import ChatData, Discovering
 from bot.logs import configure_logging, redact
 from bot.reload import load_engine, release_freed_memory
 from bot.settings import Settings, parse_database_url
-from bot.storage import ChatPrefs, ChatStore, StorageUnavailable
+from bot.storage import ChatPrefs, ChatStore, MovieNight, StorageUnavailable
 from bot.telegram import webhook
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.throttle import INLINE_QUERY_COST, Throttle, Verdict
@@ -244,6 +249,8 @@ async def _save(
     store = context.store
     if reply.discovery is not None:
         await _remember(update, context, reply.discovery)
+    if reply.suggested is not None:
+        return await _keep_suggestion(update, context, reply, lang)
     if reply.changes_settings and not await may_change_settings(update, context):
         return replies.Reply(t(lang, "group_settings_admins"), alert=True)
     if reply.language:
@@ -416,10 +423,15 @@ async def _answer(
         last=last,
         taste=prefs.taste,
         data=data,
+        group=_in_group(update),
+        suggestions=await _suggestions(update, context, intent),
     )
     if quiet and reply.nothing_found:
         return
     reply = await _save(update, context, reply, lang)
+    if reply.poll is not None:
+        await _start_movie_night(update, context, reply, lang)
+        return
     await _send(update.effective_message, reply, context, reply.language or lang)
 
 
@@ -622,7 +634,14 @@ async def choice_button(update: Update, context: CustomContext) -> None:
     intent = choice.intent
     last = await _last_discovery(update, context) if intent.name == parsing.FOLLOW_UP else None
     reply = commands.answer(
-        intent, context.engine, lang, mine=prefs.platforms, last=last, taste=prefs.taste
+        intent,
+        context.engine,
+        lang,
+        mine=prefs.platforms,
+        last=last,
+        taste=prefs.taste,
+        group=_in_group(update),
+        suggestions=await _suggestions(update, context, intent),
     )
     if reply.feedback is not None or reply.forget:
         await _store_and_show(update, context, reply, lang)
@@ -772,6 +791,156 @@ def _plain(text: str) -> str:
     return replies.plain_text(text)[:200]
 
 
+# -- movie night -----------------------------------------------------------------------------
+# The intents whose replies read the suggestions for the group's next movie night.
+_SUGGESTING = frozenset({parsing.MOVIE_NIGHT, parsing.SUGGEST})
+
+
+def _in_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type != Chat.PRIVATE
+
+
+async def _suggestions(
+    update: Update, context: CustomContext, intent: parsing.Intent
+) -> tuple[str, ...]:
+    """The titles (record ids) suggested for the group's next movie night, for the intents
+    that read them; none when the database cannot answer."""
+    if intent.name not in _SUGGESTING or not _in_group(update):
+        return ()
+    store = context.store
+    try:
+        kept = await store.call(store.suggestions, update.effective_chat.id)
+    except StorageUnavailable:
+        return ()
+    return tuple(suggestion.record_id for suggestion in kept)
+
+
+async def _keep_suggestion(
+    update: Update, context: CustomContext, reply: replies.Reply, lang: str
+) -> replies.Reply:
+    """Keep ``reply``'s suggestion for the group's next movie night; the reply to send."""
+    store = context.store
+    chat, user = update.effective_chat, update.effective_user
+    try:
+        await store.call(store.suggest, chat.id, reply.suggested, user.id)
+    except StorageUnavailable:
+        return replies.Reply(t(lang, "movienight_unreachable"), alert=True)
+    return reply
+
+
+async def _start_movie_night(
+    update: Update, context: CustomContext, reply: replies.Reply, lang: str
+) -> None:
+    """Send ``reply``'s poll and keep it, so that whichever bot process gets its votes or its
+    close finds it; a poll that cannot be kept is stopped at once, and the chat told so."""
+    message, poll = update.effective_message, reply.poll
+    minutes = context.settings.vote_minutes
+    sent = await message.reply_poll(
+        poll.question,
+        # Plain text: the default HTML parse mode would read a "<" in a title as a tag.
+        [InputPollOption(option.label, text_parse_mode=None) for option in poll.options],
+        question_parse_mode=None,
+        # Votes are stored by voter: a member's changed or withdrawn vote replaces theirs.
+        is_anonymous=False,
+        # Approval voting: each member marks every title they would watch, so the winner is
+        # the one most of the group is happy with, not the favourite of its largest faction.
+        allows_multiple_answers=True,
+        open_period=minutes * 60 if minutes else None,
+        reply_markup=_markup(reply),
+    )
+    now = datetime.now(UTC)
+    night = MovieNight(
+        poll_id=sent.poll.id,
+        chat_id=sent.chat_id,
+        message_id=sent.message_id,
+        starter_id=update.effective_user.id,
+        options=tuple(option.record_id for option in poll.options),
+        lang=lang,
+        created_at=now,
+        closes_at=now + timedelta(minutes=minutes) if minutes else None,
+    )
+    store = context.store
+    try:
+        await store.call(store.start_movie_night, night)
+    except StorageUnavailable:
+        with contextlib.suppress(TelegramError):
+            await context.bot.stop_poll(night.chat_id, night.message_id)
+        await message.reply_text(t(lang, "movienight_not_saved"))
+
+
+async def _close_movie_night(context: CustomContext, poll_id: str) -> None:
+    """Close the movie night of poll ``poll_id`` and announce its winner, once: of every update
+    and bot process that tries (the button, Telegram closing the poll), the one whose write
+    closed it in the database, which counts its votes. Raises ``StorageUnavailable``."""
+    store = context.store
+    tally = await store.call(store.close_movie_night, poll_id)
+    if tally is None:
+        return  # not a movie night, or closed (and announced) already
+    night = tally.night
+    try:
+        await context.bot.stop_poll(night.chat_id, night.message_id)
+    except BadRequest as error:  # its time ran out, or it was deleted
+        logger.info("could not stop movie night poll %s: %s", poll_id, error)
+    votes = list(zip(night.options, tally.votes, strict=True))
+    reply = movienight.result_reply(votes, context.engine, night.lang)
+    await context.bot.send_message(
+        night.chat_id,
+        reply.text,
+        reply_markup=_markup(reply),
+        reply_parameters=ReplyParameters(night.message_id),
+    )
+
+
+async def close_vote_button(update: Update, context: CustomContext) -> None:
+    """Close a movie night's vote early: for whoever started it, or a group admin."""
+    query = update.callback_query
+    message = query.message
+    if message is None:
+        await stale_button(update, context)
+        return
+    lang = language(update, await chat_prefs(update, context))
+    store = context.store
+    try:
+        night = await store.call(store.movie_night, message.chat.id, message.message_id)
+    except StorageUnavailable:
+        await query.answer(_plain(t(lang, "movienight_unreachable")), show_alert=True)
+        return
+    if night is None or night.closed:
+        await query.answer(_plain(t(lang, "movienight_closed")))
+        return
+    if query.from_user.id != night.starter_id and not await may_change_settings(update, context):
+        await query.answer(_plain(t(night.lang, "movienight_not_yours")))
+        return
+    try:
+        await _close_movie_night(context, night.poll_id)
+    except StorageUnavailable:
+        await query.answer(_plain(t(night.lang, "movienight_unreachable")), show_alert=True)
+        return
+    await _acknowledge(query)
+
+
+async def vote_poll_answer(update: Update, context: CustomContext) -> None:
+    """Keep a member's vote in a movie night, or take it back (no options chosen)."""
+    answer = update.poll_answer
+    if answer.user is None:
+        return  # a vote in an anonymous poll, which is none of ours
+    store = context.store
+    with contextlib.suppress(StorageUnavailable):  # the store logs it, once per outage
+        await store.call(store.record_vote, answer.poll_id, answer.user.id, answer.option_ids)
+
+
+async def closed_poll(update: Update, context: CustomContext) -> None:
+    """A poll Telegram closed, its time up: announce the movie night's winner."""
+    poll = update.poll
+    if not poll.is_closed:
+        return  # the bot sees its polls' vote counts change too; the votes come one by one
+    try:
+        await _close_movie_night(context, poll.id)
+    except StorageUnavailable:
+        logger.warning("could not close movie night poll %s: no database", poll.id)
+
+
 # Admin-only buttons, by intent.
 ADMIN_BUTTONS: dict[
     str, Callable[[Update, CustomContext, callbacks.Choice], Coroutine[Any, Any, None]]
@@ -909,11 +1078,17 @@ def build_application(
         MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, free_text_command)
     )
     # 6. Buttons: ours by their anchored prefix, then anything else as stale.
+    application.add_handler(
+        CallbackQueryHandler(close_vote_button, pattern=callbacks.CLOSE_VOTE_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(choice_button, pattern=callbacks.PATTERN))
     application.add_handler(CallbackQueryHandler(stale_button))
     # 7. Inline mode: @bot <title> in any chat.
     application.add_handler(InlineQueryHandler(recommend_inline))
-    # 8. Whatever a handler raises: log it and apologise.
+    # 8. Movie nights' polls: each vote, and a poll Telegram closed when its time ran out.
+    application.add_handler(PollAnswerHandler(vote_poll_answer))
+    application.add_handler(PollHandler(closed_poll))
+    # 9. Whatever a handler raises: log it and apologise.
     application.add_error_handler(error_handler)
     return application
 

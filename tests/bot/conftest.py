@@ -16,14 +16,18 @@ import contextlib
 import dataclasses
 import functools
 import itertools
+import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.ext import Application
 
@@ -34,10 +38,34 @@ from recommender.engine import Engine, EngineHolder
 from scripts.fake_bot_api import BOT_ID, BOT_USERNAME, Call, FakeBotRequest, command_entities
 from tests.conftest import AsyncFixture
 
+# A PostgreSQL server for the tests of shared storage; .ci/run starts one where it can.
+POSTGRES_URL = os.environ.get("STREAMBOT_TEST_POSTGRES_URL", "")
+NO_POSTGRES = (
+    "STREAMBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL where the machine allows"
+)
 TOKEN = "123456:TEST-TOKEN-never-logged"
 ADMIN_ID = 1
 USER_ID = 7
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "StreamBot", "username": BOT_USERNAME}
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """The URL of a new schema on the PostgreSQL server, nobody else's, dropped afterwards;
+    the test is skipped without a server."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"test_{uuid.uuid4().hex}"
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 @dataclass

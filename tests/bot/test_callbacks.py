@@ -45,6 +45,9 @@ def test_every_button_fits_in_64_bytes_and_decodes_back(
     ):
         intent = callbacks.decode(encode(record_id)).intent
         assert (intent.name, intent.args["record_id"]) == (name, record_id)
+    suggested = callbacks.decode(callbacks.encode_suggest(record_id))
+    assert suggested.replace and suggested.intent.name == "suggest"
+    assert suggested.intent.args == {"record_id": record_id}
 
 
 def test_the_longest_record_id_fits_the_longest_button():
@@ -72,6 +75,9 @@ def test_the_longest_record_id_fits_the_longest_button():
         "rec:ns1:0:\n",
         "xrec:ns1:0:",
         "rec:ns1:99999:",
+        "sug:",
+        "sug:ns1:",
+        "vote:close",  # its own handler's, not decode's
     ],
 )
 def test_malformed_data_decodes_to_nothing(data):
@@ -82,3 +88,9 @@ def test_malformed_data_decodes_to_nothing(data):
 def test_decoding_any_text_never_raises(data):
     choice = callbacks.decode(data)
     assert choice is None or choice.intent.args["record_id"]
+
+
+def test_the_close_vote_button_is_matched_by_its_own_pattern_only():
+    assert re.match(callbacks.CLOSE_VOTE_PATTERN, callbacks.CLOSE_VOTE)
+    assert not re.match(callbacks.PATTERN, callbacks.CLOSE_VOTE)
+    assert not re.match(callbacks.CLOSE_VOTE_PATTERN, callbacks.CLOSE_VOTE + "x")

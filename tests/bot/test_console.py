@@ -78,6 +78,21 @@ def test_a_chat_session_with_buttons_as_numbers(engine):
     assert "No encontré nada llamado «99»" in text  # no button 99: a title search
 
 
+def test_the_console_shows_a_movie_nights_choices_and_its_suggestions_first(engine):
+    conversation = ConsoleChat(EngineHolder(engine), "en")
+    assert conversation.respond("/suggest the office").text == "🤔 Did you mean…?"
+    added = conversation.respond("2")  # the Netflix one
+    assert added.suggested == "ns2"
+    reply = conversation.respond("/movienight")
+    shown = render(reply, "en")
+    assert shown.startswith(
+        "🍿 Movie night! What shall we watch?\n  1. The Office (2005, latest season) · Netflix\n"
+    )
+    assert shown.endswith("\n(A group votes on these in Telegram; here you only see them.)")
+    assert shown.count("\n  ") == 5 and "[1]" not in shown  # no button to close anything
+    assert conversation.rows == () and conversation.suggestions == []  # used up
+
+
 @pytest.mark.parametrize("line", ["²", "0", "-1", "99"])
 def test_only_a_listed_number_picks_a_button(engine, line):
     conversation = ConsoleChat(EngineHolder(engine), "en")

@@ -27,7 +27,8 @@ def _record_ids(call: Call, prefix: str) -> list[str]:
 
 def _rows(database: Path) -> dict[str, int]:
     with sqlite3.connect(database) as connection:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master")]
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = [name for (name,) in tables]
         return {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in tables

@@ -22,6 +22,7 @@ def test_defaults():
     assert (settings.rate_limit, settings.concurrent_updates) == (30, 64)
     assert settings.http_client == "aiohttp"
     assert settings.db_timeout == 2
+    assert settings.vote_minutes == 0  # a movie night's vote stays open until closed
 
 
 def test_every_variable_is_read():
@@ -40,6 +41,7 @@ def test_every_variable_is_read():
             "STREAMBOT_HTTP_CLIENT": "httpx",
             "STREAMBOT_WORKERS": "3",
             "STREAMBOT_DB_TIMEOUT": "0.5",
+            "STREAMBOT_VOTE_MINUTES": "45",
         }
     )
     assert settings.telegram_bot_token == "123:abc"
@@ -54,6 +56,7 @@ def test_every_variable_is_read():
     assert settings.http_client == "httpx"
     assert settings.workers == 3
     assert settings.db_timeout == 0.5
+    assert settings.vote_minutes == 45
     assert "123:abc" not in repr(settings) and "s3cret" not in repr(settings)
 
 
@@ -87,6 +90,11 @@ def test_without_a_secret_one_is_derived_from_the_token():
         ("STREAMBOT_DB_TIMEOUT", "0"),
         ("STREAMBOT_DB_TIMEOUT", "nan"),
         ("STREAMBOT_DB_TIMEOUT", "soon"),
+        ("STREAMBOT_VOTE_MINUTES", "-5"),
+        ("STREAMBOT_VOTE_MINUTES", "1.5"),
+        ("STREAMBOT_VOTE_MINUTES", "43801"),
+        ("STREAMBOT_VOTE_MINUTES", "9" * 5000),
+        ("STREAMBOT_VOTE_MINUTES", "²"),
     ],
 )
 def test_unusable_values_name_the_variable(name, value):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
 import sys
@@ -12,15 +11,14 @@ import textwrap
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot import storage as storage_module
@@ -29,16 +27,15 @@ from bot.storage import (
     DISCOVERY_TTL,
     ChatPrefs,
     ChatStore,
+    MovieNight,
     Remembered,
     StorageError,
     StorageUnavailable,
+    Tally,
     chat_discoveries,
 )
+from tests.bot.conftest import NO_POSTGRES, POSTGRES_URL, postgres_schema
 
-POSTGRES_URL = os.environ.get("STREAMBOT_TEST_POSTGRES_URL", "")
-NO_POSTGRES = (
-    "STREAMBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL where the machine allows"
-)
 GROUP_ID = -1001234567890
 # For stores whose writers contend on purpose: SQLite makes a writer wait for the lock up to half
 # the timeout, and a loaded machine can take seconds to give each of them its turn.
@@ -51,17 +48,8 @@ def store_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/state/chats.sqlite3"
         return
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    schema = f"test_{uuid.uuid4().hex}"
-    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -378,3 +366,147 @@ def test_a_discovery_state_too_big_to_be_one_is_refused(store):
     with pytest.raises(ValueError, match="5000 bytes"):
         store.remember_discovery(GROUP_ID, "a1", "x" * 5000)
     assert store.last_discovery(GROUP_ID) is None
+
+
+# -- movie nights ------------------------------------------------------------------------------
+def _night(poll_id: str = "p1", chat_id: int = GROUP_ID, message_id: int = 1000) -> MovieNight:
+    return MovieNight(poll_id, chat_id, message_id, 7, ("ns1", "ds2", "hs3"), "es")
+
+
+def test_a_movie_night_is_kept_and_found_by_its_message(store):
+    night = _night()
+    assert store.start_movie_night(night) == night
+    found = store.movie_night(GROUP_ID, 1000)
+    assert found == night
+    assert found.created_at.tzinfo is not None
+    assert store.movie_night(GROUP_ID, 1001) is None
+    assert store.movie_night(-5, 1000) is None
+
+
+def test_votes_are_replaced_taken_back_and_counted_when_the_night_closes(store):
+    night = store.start_movie_night(_night())
+    assert store.record_vote("p1", 1, [0])
+    assert store.record_vote("p1", 2, [1])
+    assert store.record_vote("p1", 2, [0, 2, 2])  # replaces the first
+    assert store.record_vote("p1", 3, [2])
+    assert store.record_vote("p1", 3, [])  # taken back
+    assert not store.record_vote("p1", 4, [])  # nothing to take back
+    assert store.record_vote("p1", 5, [1, 99, -1])  # option numbers no poll has are dropped
+    assert store.chat_data(GROUP_ID).rows["movie_night_votes"] == 3
+    tally = store.close_movie_night("p1")
+    assert tally == Tally(replace(night, closed=True), (2, 1, 1), 3)
+    # Counted once: the votes are gone, and the night is closed to votes and to closing.
+    assert store.chat_data(GROUP_ID).rows["movie_night_votes"] == 0
+    assert store.close_movie_night("p1") is None
+    assert not store.record_vote("p1", 6, [0])
+    assert store.movie_night(GROUP_ID, 1000).closed
+
+
+def test_a_vote_in_a_poll_that_is_no_movie_night_is_not_kept(store):
+    assert not store.record_vote("someone-elses", 1, [0])
+    assert store.close_movie_night("someone-elses") is None
+    assert not store.chat_data(GROUP_ID)
+
+
+def test_of_everyone_closing_a_movie_night_at_once_one_counts_it(store_url):
+    with ExitStack() as stack:
+        stores = [
+            stack.enter_context(closing(ChatStore(store_url, timeout=CONTENDED_TIMEOUT)))
+            for _ in range(4)
+        ]
+        stores[0].start_movie_night(_night())
+        stores[1].record_vote("p1", 1, [1])
+        start = threading.Barrier(8)
+        tallies = []
+
+        def close(store: ChatStore) -> None:
+            start.wait()
+            tallies.append(store.close_movie_night("p1"))
+
+        threads = [threading.Thread(target=close, args=(store,)) for store in stores * 2]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    counted = [tally for tally in tallies if tally is not None]
+    assert len(tallies) == 8 and len(counted) == 1
+    assert counted[0].votes == (0, 1, 0)
+
+
+def _voting_while_closing(store: ChatStore, poll_id: str, voters: int) -> tuple[Tally, list[int]]:
+    """Users ``0…voters-1`` each vote once while the night closes: its tally, and the voters
+    whose vote the store said it kept."""
+    start = threading.Barrier(voters + 1)
+    kept: dict[int, bool] = {}
+    tallies = []
+
+    def vote(user_id: int) -> None:
+        start.wait()
+        kept[user_id] = store.record_vote(poll_id, user_id, [user_id % 3])
+
+    def close() -> None:
+        start.wait()
+        time.sleep(0.01)
+        tallies.append(store.close_movie_night(poll_id))
+
+    threads = [threading.Thread(target=vote, args=(user,)) for user in range(voters)]
+    threads.append(threading.Thread(target=close))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (tally,) = tallies
+    return tally, [user for user, was_kept in kept.items() if was_kept]
+
+
+def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(contended_store):
+    """Every vote the store kept is in the count. Most rounds count some votes and refuse the
+    rest; without the poll's row locked, PostgreSQL kept votes after the count in most."""
+    for night in range(10):
+        contended_store.start_movie_night(_night(f"p{night}", message_id=night))
+        tally, counted = _voting_while_closing(contended_store, f"p{night}", 40)
+        assert tally.voters == len(counted), night
+        assert tally.votes == tuple(sum(user % 3 == n for user in counted) for n in range(3))
+    assert contended_store.chat_data(GROUP_ID).rows["movie_night_votes"] == 0
+
+
+def test_suggestions_are_kept_once_in_order_and_used_up_by_the_next_poll(store):
+    assert store.suggest(GROUP_ID, "ns1", 7)
+    assert not store.suggest(GROUP_ID, "ns1", 8)  # suggested already: the first one stays
+    assert store.suggest(GROUP_ID, "zz9", 8)
+    assert store.suggest(-5, "ns1", 9)
+    assert [(s.record_id, s.user_id) for s in store.suggestions(GROUP_ID)] == [
+        ("ns1", 7),
+        ("zz9", 8),
+    ]
+    store.start_movie_night(_night())  # takes ns1, not zz9
+    assert [s.record_id for s in store.suggestions(GROUP_ID)] == ["zz9"]
+    assert [s.record_id for s in store.suggestions(-5)] == ["ns1"]
+
+
+def test_a_new_movie_night_forgets_the_chats_closed_ones(store):
+    store.start_movie_night(_night("p1", message_id=1000))
+    store.start_movie_night(_night("p2", message_id=1001))
+    store.close_movie_night("p1")
+    store.start_movie_night(_night("p3", message_id=1002))
+    assert store.movie_night(GROUP_ID, 1000) is None
+    assert store.movie_night(GROUP_ID, 1001).poll_id == "p2"
+    assert store.chat_data(GROUP_ID).rows["movie_nights"] == 2
+
+
+def test_a_chats_movie_nights_are_counted_for_mydata_and_forgotten_with_it_alone(store):
+    store.start_movie_night(_night("p1"))
+    store.start_movie_night(_night("p2", chat_id=-5))
+    store.record_vote("p1", 1, [2])
+    store.record_vote("p2", 1, [0])
+    store.suggest(GROUP_ID, "as4", 1)
+    assert store.chat_data(GROUP_ID).rows == {
+        "movie_nights": 1,
+        "movie_night_votes": 1,
+        "movie_night_suggestions": 1,
+    }
+    store.forget(GROUP_ID)
+    assert not store.chat_data(GROUP_ID)
+    assert store.suggestions(GROUP_ID) == () and store.movie_night(GROUP_ID, 1000) is None
+    assert store.chat_data(-5).rows["movie_night_votes"] == 1
+    assert store.close_movie_night("p2").votes == (1, 0, 0)

@@ -40,6 +40,24 @@ class ChartRequest:
     platform: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PollOption:
+    """One option of a poll: its title's record id, and what it says (plain text, at most
+    Telegram's 100 characters)."""
+
+    record_id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollRequest:
+    """A poll for the front end to send to a group (a movie night): its question (plain text,
+    at most Telegram's 300 characters) and its options in order."""
+
+    question: str
+    options: tuple[PollOption, ...]
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message to send.
@@ -55,7 +73,9 @@ class Reply:
     ``notice`` is the short notice that answers a button press (Telegram shows it for a
     moment over the chat); with it and no text, the pressed message stays, its buttons
     relabelled (:func:`bot.chat.replies.feedback.relabelled`). ``forget`` asks the front end
-    to delete everything stored for the chat.
+    to delete everything stored for the chat. ``poll``, when set, is sent as a poll instead,
+    with the buttons; the text is its question as HTML. ``suggested`` is a title's record id
+    for the front end to keep for the chat's next movie night.
     """
 
     text: str
@@ -70,6 +90,8 @@ class Reply:
     feedback: Feedback | None = None
     notice: str | None = None
     forget: bool = False
+    poll: PollRequest | None = None
+    suggested: str | None = None
 
     @property
     def changes_settings(self) -> bool:
@@ -139,7 +161,9 @@ class Ask:
     chat's platforms (``mine``; empty: all), the bot's username (for help), the chat's last
     discovery (for a follow-up), once the front end has checked that ``user`` is an admin,
     the admin service, the chat's feedback on titles (``taste``), and, for /mydata,
-    everything stored for it (``data``; ``None`` when the database cannot say)."""
+    everything stored for it (``data``; ``None`` when the database cannot say). ``group``
+    tells a group from a private chat, and ``suggestions`` holds the record ids members
+    suggested for the chat's next movie night, the first suggested first."""
 
     engine: Engine
     lang: str
@@ -150,6 +174,8 @@ class Ask:
     last: Discovering | None = None
     taste: Taste = field(default_factory=Taste)
     data: ChatData | None = None
+    group: bool = False
+    suggestions: tuple[str, ...] = ()
 
     @cached_property
     def hidden(self) -> frozenset[str]:

@@ -291,6 +291,8 @@ def _did_you_mean(intent: Intent, found: Sequence[Match], engine: Engine, lang: 
             data = callbacks.encode_info(match.id)
         elif intent.name == parsing.TITLE:
             data = callbacks.encode_title(match.id)
+        elif intent.name == parsing.SUGGEST:
+            data = callbacks.encode_suggest(match.id)
         else:
             data = callbacks.encode_recommend(
                 match.id, 0, letter(engine, platform), str(item_type) if item_type else None
