@@ -4,8 +4,9 @@ The bot runs as in production (``streambot run``, or ``streambot run --webhook``
 ``TELEGRAM_API_BASE_URL`` at the fake Bot API of ``scripts/fake_bot_api.py``, in this process,
 which answers every call 20 ms later, as over a real network. Updates arrive at random (Poisson)
 moments at the offered rate: bare titles with typos, the commands (/recommend, /info, /where,
-/new, /longest, /count, /platforms, /lang, English and Spanish names), presses of "did you mean",
-"More like this" and 👍 👎 🔖 buttons the bot really sent, and inline queries, from thousands of users
+/new, /longest, /count, /platforms, /lang, English and Spanish names), presses of "did you
+mean", "More like this" and 👍 👎 🔖 buttons the bot really sent, inline queries, and movie
+nights (a group's /movienight poll, its members' votes, and its close), from thousands of users
 in private chats and hundreds of groups (``/command@StreamBot`` there). A chat sends its next
 message only once the last one was answered, as people do; each user stays far below the bot's
 flood control. The titles with typos are made, and resolved by the matcher, before the clock
@@ -14,7 +15,9 @@ starts, so that the driver, on the same cores as the bot, does no matching durin
 Every reply is matched to its update (chat and quoted message, callback query id, inline query
 id) and checked: the right method, chat and message, not an alert, and a text of the kind the
 request asks for in the chat's language (found by the i18n templates). An apology, an error,
-a reply in the wrong chat or language, or a second reply counts as wrong.
+a reply in the wrong chat or language, or a second reply counts as wrong. A vote gets no reply:
+it counts as handled, and the winner announced when its poll closes must be one with the most
+votes fed, with that many (a vote lost or counted twice shows there).
 
 Figures: updates a second sustained (answered / first update to last answer), reply latency from
 the moment an update is made available (queued for getUpdates, or posted to the webhook) to the
@@ -45,6 +48,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import html
 import os
 import random
 import re
@@ -115,6 +119,11 @@ MIX = {
     "discover": 10,
     "follow_up": 5,
     "feedback": 8,
+    # In groups: /movienight, its members' votes (poll answers, which get no reply) and its
+    # close, whose announced winner must count every vote.
+    "movienight": 2,
+    "vote": 8,
+    "close": 1,
 }
 GROUP_SHARE = 0.25  # of messages and presses, in groups rather than private chats
 LANGUAGE_CODES = ("en", "es", "en-US", "es-AR", "es-MX", "en-GB", "pt-BR", "de")
@@ -187,6 +196,16 @@ PICK_ANSWERS = {
 FEEDBACK_ANSWERS = frozenset(
     {"feedback_like", "feedback_dislike", "feedback_save", "feedback_undone"}
 )
+MOVIE_NIGHT_ANSWERS = frozenset(
+    {"movienight_question", "movienight_question_for", "movienight_too_few"}
+)
+CLOSE_ANSWERS = frozenset(
+    {"movienight_winner_one", "movienight_winner_other", "movienight_no_votes"}
+)
+# A vote gets no reply, so the driver cannot see it handled: a vote is closed only this long
+# after its last vote was fed, when the bot has handled those (its p99 is far below it).
+VOTE_SETTLE_SECONDS = 3.0
+MOVIE_NIGHT_WISHES = ("", "", "comedy", "horror", "comedias", "something short", "on netflix")
 # Buttons that pick one of several titles ("did you mean"), and the answer calls by query id.
 PICK_BUTTON = re.compile(r"^(?:rec:[^:]+:0:|info:|title:|where:)")
 QUERY_ID = {"answerCallbackQuery": "callback_query_id", "answerInlineQuery": "inline_query_id"}
@@ -225,6 +244,37 @@ def describe(text: str) -> str:
 
 # -- the stream ----------------------------------------------------------------------------------
 @dataclass
+class Night:
+    """An open movie night: its poll, the message holding it, who started it, its options, and
+    each member's current ballot as fed."""
+
+    poll_id: str
+    message: dict
+    starter: dict
+    labels: list[str]
+    lang: str
+    ballots: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    last_vote: float = 0.0
+
+    def wrong_winner(self, text: str) -> list[str]:
+        """What is wrong with the announcement ``text``: its winner must be one of the titles
+        with the most votes fed, with that many votes."""
+        counts = [
+            sum(n in ballot for ballot in self.ballots.values()) for n in range(len(self.labels))
+        ]
+        most = max(counts, default=0)
+        if not most:
+            return [] if "🗳️" in text else [f"a winner with no votes: {describe(text)}"]
+        first = text.split("\n", 1)[0]
+        tied = [
+            self.labels[n].split(" (")[0].rstrip("…") for n, c in enumerate(counts) if c == most
+        ]
+        if f" {most} " not in first or not any(f"<b>{html.escape(t)}" in first for t in tied):
+            return [f"winner {describe(first)}, not one of {tied} with {most} votes"]
+        return []
+
+
+@dataclass
 class Expected:
     """One update in flight, and what it must get back."""
 
@@ -239,6 +289,7 @@ class Expected:
     query_id: str | None = None  # callback or inline query id
     needs: set[str] = field(default_factory=set)  # "reply", "answer" and/or "markup"
     sets_lang: str | None = None
+    night: Night | None = None  # the movie night a close must announce
     done: float | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -324,6 +375,10 @@ class Workload:
         self.picks: deque[tuple[dict, list[str]]] = deque(maxlen=500)
         self.mores: deque[tuple[dict, list[str]]] = deque(maxlen=500)
         self.feedbacks: deque[tuple[dict, list[str]]] = deque(maxlen=500)
+        # Open movie nights by poll id, and how many votes were fed.
+        self.nights: dict[str, Night] = {}
+        self.starters: dict[int, dict] = {}  # who sent each /movienight, by update id
+        self.votes = 0
         self.answered = 0
         self.last_answer = 0.0
         kinds, weights = zip(*MIX.items(), strict=True)
@@ -394,6 +449,12 @@ class Workload:
             self._push_inline()
         elif kind in ("pick", "more", "feedback"):
             self._push_press(kind)
+        elif kind == "vote" and self.nights:
+            self._push_vote()
+        elif kind == "close" and self._closable():
+            self._push_close()
+        elif kind in ("movienight", "vote", "close"):
+            self._push_movie_night()
         else:
             self._push_message(kind)
 
@@ -521,6 +582,64 @@ class Workload:
         self.by_chat[chat["id"]] = expected
         self.by_query[query_id] = expected
 
+    def _push_movie_night(self) -> None:
+        chat, user = self._idle_chat(group=True)
+        lang = self._lang(chat["id"], user)
+        wish = self.rng.choice(MOVIE_NIGHT_WISHES)
+        text = f"{self._command('movienight', 'nochedepeli', lang, True)} {wish}".strip()
+        update = self.api.message_update(chat, user, text)
+        expected = self._expect(
+            update,
+            "movienight",
+            lang,
+            MOVIE_NIGHT_ANSWERS,
+            chat_id=chat["id"],
+            reply_to=update["message"]["message_id"],
+            needs={"reply"},
+        )
+        self.starters[expected.update_id] = user
+        self.by_chat[chat["id"]] = expected
+
+    def _push_vote(self) -> None:
+        """A member ticks one or two titles of an open poll, or (one in ten) takes theirs back."""
+        night = self.rng.choice(list(self.nights.values()))
+        voter = self.rng.choice(self.members[night.message["chat"]["id"]])
+        count = len(night.labels)
+        chosen = [] if self.rng.random() < 0.1 else self.rng.sample(range(count), min(2, count))
+        self.api.push(self.api.poll_answer_update(voter, night.poll_id, chosen))
+        night.ballots[voter["id"]] = tuple(chosen)
+        night.last_vote = time.perf_counter()
+        self.votes += 1
+
+    def _closable(self) -> list[Night]:
+        settled = time.perf_counter() - VOTE_SETTLE_SECONDS
+        return [
+            night
+            for night in self.nights.values()
+            if night.last_vote < settled and night.message["chat"]["id"] not in self.by_chat
+        ]
+
+    def _push_close(self) -> None:
+        """Its starter closes a poll whose votes were all handled: the winner must count them."""
+        night = self.rng.choice(self._closable())
+        del self.nights[night.poll_id]
+        chat = night.message["chat"]
+        update = self.api.callback_update(night.starter, night.message, "vote:close")
+        query_id = update["callback_query"]["id"]
+        expected = self._expect(
+            update,
+            "close",
+            night.lang,
+            CLOSE_ANSWERS,
+            chat_id=chat["id"],
+            reply_to=night.message["message_id"],
+            query_id=query_id,
+            needs={"reply", "answer"},
+            night=night,
+        )
+        self.by_chat[chat["id"]] = expected
+        self.by_query[query_id] = expected
+
     def _push_inline(self) -> None:
         user = self.rng.choice(self.users)
         update = self.api.inline_update(user, self._title()[0])
@@ -544,7 +663,7 @@ class Workload:
     # -- checking ------------------------------------------------------------------------------
     def on_call(self, call: Call) -> None:
         """Match one Bot API call to the update it answers, and check it."""
-        if call.method in ("sendMessage", "sendPhoto", "editMessageText"):
+        if call.method in ("sendMessage", "sendPhoto", "editMessageText", "sendPoll"):
             expected = self.by_chat.get(call.chat_id)  # type: ignore[arg-type]
             if expected is None or "reply" not in expected.needs:
                 self.stray.append(f"{call.method} to chat {call.chat_id}: {describe(call.text)}")
@@ -594,8 +713,11 @@ class Workload:
             problems.append("an edit instead of a new message")
         elif call.reply_to != expected.reply_to:
             problems.append(f"quotes message {call.reply_to}, not {expected.reply_to}")
-        if answer_kind(call.text, expected.answers, expected.lang) is None:
-            problems.append(f"{expected.kind} in {expected.lang} got {describe(call.text)}")
+        text = call.params.get("question", "") if call.method == "sendPoll" else call.text
+        if answer_kind(text, expected.answers, expected.lang) is None:
+            problems.append(f"{expected.kind} in {expected.lang} got {describe(text)}")
+        elif expected.night is not None:
+            problems.extend(expected.night.wrong_winner(call.text))
 
     def _done(self, expected: Expected, call: Call) -> None:
         expected.done = call.at
@@ -607,6 +729,15 @@ class Workload:
             self.by_query.pop(expected.query_id, None)
         if expected.sets_lang and not expected.problems:
             self.chat_lang[expected.chat_id] = expected.sets_lang  # type: ignore[index]
+        if (
+            expected.kind == "movienight"
+            and isinstance(call.result, dict)
+            and "poll" in call.result
+        ):
+            poll = call.result["poll"]
+            starter = self.starters.pop(expected.update_id)
+            labels = [option["text"] for option in poll["options"]]
+            self.nights[poll["id"]] = Night(poll["id"], call.result, starter, labels, expected.lang)
         if isinstance(call.result, dict):  # a message the bot sent: its buttons are to press
             picks = [data for _, data in call.buttons if PICK_BUTTON.match(data)]
             mores = [data for _, data in call.buttons if data.startswith("more:")]
@@ -898,14 +1029,15 @@ async def run_load(
         label=scenario.label,
         offered=scenario.rate,
         asked=scenario.updates,
-        updates=len(workload.expected),
-        answered=len(done),
+        # A vote gets no reply: it counts as handled, and the winners announced check that.
+        updates=len(workload.expected) + workload.votes,
+        answered=len(done) + workload.votes,
         seconds=max(0.0, workload.last_answer - first),
         latencies_ms=[1e3 * (expected.done - expected.pushed) for expected in done],  # type: ignore[operator]
         rss_mb=usage.peak_rss_mb,
         pss_mb=usage.pss_mb,
         rss_process_mb=max(usage.hwm_mb.values()),
-        cpu_ms_per_update=1e3 * sum(cpu_by_process.values()) / max(1, len(done)),
+        cpu_ms_per_update=1e3 * sum(cpu_by_process.values()) / max(1, len(done) + workload.votes),
         driver_cpu=driver_cpu,
         wrong=len(wrong) + len(workload.stray),
         problems=problems + workload.stray,
@@ -998,6 +1130,8 @@ def kinds_table(results: Sequence[Result]) -> str:
     """Reply latency p50 / p95 in ms by kind of update, a column a run."""
     rows = [["kind", *(result.label for result in results)]]
     for kind in MIX:
+        if kind == "vote":
+            continue  # no reply to time; the winners announced check votes
         rows.append(
             [
                 kind,
