@@ -17,10 +17,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.cli import main
 from etl.build import run_etl
 from scripts.fake_bot_api import FakeBotApi
+from tests.bot.conftest import postgres_schema
 from tests.bot.test_reload import replace_a_title
 
 STREAMBOT = Path(sys.executable).with_name("streambot")
@@ -97,16 +99,18 @@ async def deployed(
     token: str | None = None,
     heartbeat_timeout: float | None = None,
     files: int | None = None,
+    database: str | None = None,
 ) -> AsyncIterator[Deployment]:
     """``streambot run --webhook``; with ``heartbeat_timeout``, its supervisor's patience with a
-    silent worker; with ``files``, its limit of open files (RLIMIT_NOFILE)."""
+    silent worker; with ``files``, its limit of open files (RLIMIT_NOFILE); with ``database``,
+    that chat database instead of a SQLite file of its own."""
     port = free_port()
     environ = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": token or api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
         "STREAMBOT_DATA_DIR": str(data_dir),
-        "STREAMBOT_DB": f"sqlite:///{tmp_path / 'chats.sqlite3'}",
+        "STREAMBOT_DB": database or f"sqlite:///{tmp_path / 'chats.sqlite3'}",
         "STREAMBOT_ADMIN_IDS": str(ADMIN),
         "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
         "WEBHOOK_SECRET": SECRET,
@@ -314,3 +318,42 @@ def test_workers_need_the_webhook(monkeypatch, capsys):
     monkeypatch.setenv("WEBHOOK_URL", "")
     assert main(["run", "--telegram"]) == 2
     assert "STREAMBOT_WORKERS above 1 needs the webhook" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_feedback_holds_on_every_worker_and_after_a_restart(built_copy, tmp_path, backend):
+    """A title disliked through one worker never comes back, whichever worker answers next,
+    nor once the whole deployment restarted on the same database."""
+    with contextlib.ExitStack() as stack:
+        if backend == "postgresql":
+            database = stack.enter_context(postgres_schema())
+        else:
+            database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        await _dislike_then_ask(built_copy.data_dir, tmp_path, database)
+
+
+async def _dislike_then_ask(data_dir: Path, tmp_path: Path, database: str) -> None:
+    users = range(500, 530)
+    for restart in (False, True):
+        async with FakeBotApi() as api, deployed(api, data_dir, tmp_path, database=database) as bot:
+            await bot.healthy(2)
+            if not restart:
+                for user_id in users:
+                    user = api.user(user_id)
+                    message = api.bot_message(api.private_chat(user), "…", [["fb:d:ds2"]])
+                    api.push(api.callback_update(user, message, "fb:d:ds2"))
+                await _calls(api, "answerCallbackQuery", len(users))
+            ask(api, users, "/recommend toy story")
+            sent = await answered(api, len(users))
+        assert sorted(call.params["chat_id"] for call in sent) == list(users)
+        for call in sent:
+            assert "Toy Story 2" not in call.params["text"]
+            assert "fb:l:ds4" in [data for _, data in call.buttons]
+
+
+async def _calls(api: FakeBotApi, method: str, count: int) -> list:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(api.of(method)) < count:
+        assert time.monotonic() < deadline, f"{len(api.of(method))} of {count} {method}"
+        await asyncio.sleep(0.05)
+    return api.of(method)
