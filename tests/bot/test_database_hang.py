@@ -172,6 +172,12 @@ async def test_a_hung_postgresql_costs_chats_their_choices_not_their_answers(
                 assert "If you like <b>Toy Story</b>" in reply
                 assert seconds < DB_TIMEOUT / 2
                 assert "couldn't save that setting" in await chooser.reply("/platforms netflix")
+                # A 👍 👎 🔖 press that cannot be stored says so, and ticks nothing.
+                calls = await chooser.press("fb:s:ds2")
+                (notice,) = [call for call in calls if call.method == "answerCallbackQuery"]
+                assert notice.params["show_alert"] is True
+                assert "couldn't save" in notice.params["text"]
+                assert not [call for call in calls if call.method == "editMessageReplyMarkup"]
                 rates["hung"] = await _answers_per_second(bot, 3000)
 
                 server.resume()
