@@ -435,14 +435,24 @@ class WorkFacets:
 
     # -- order -------------------------------------------------------------------------------------
     def order(
-        self, rows: np.ndarray, relevance: np.ndarray | None, sort: str, count: int
+        self,
+        rows: np.ndarray,
+        relevance: np.ndarray | None,
+        sort: str,
+        count: int,
+        *,
+        turns: np.ndarray | None = None,
+        below: np.ndarray | None = None,
     ) -> Iterable[np.ndarray]:
         """``rows`` best first, in batches that grow until every row is given.
 
         ``relevance`` holds each work's match to the request's topic and liked titles
         (``None``: nothing to match). "relevance" ranks by it, with quality beside it;
         "score" ranks by the shrunk score and "newest" by release year then the day added,
-        each among the most relevant works when there is something to match.
+        each among the most relevant works when there is something to match. With "relevance",
+        ``turns`` (a small int per row, such as the liked work it is most like) makes the rows
+        take turns (``in_turns``), and ``below`` (a boolean per row) puts those rows after
+        the rest.
         """
         matched = relevance[rows] if relevance is not None else np.zeros(len(rows), np.float32)
         matched = matched.astype(np.float64)
@@ -460,7 +470,7 @@ class WorkFacets:
             key = matched + QUALITY_WEIGHT * self.quality_[rows]
         size = max(count, 16)
         while True:
-            top = _top(key, size)
+            top = _top(key, size) if turns is None else in_turns(key, turns, size, below)
             yield rows[top]
             if size >= len(rows):
                 return
@@ -478,6 +488,34 @@ def _top(key: np.ndarray, count: int) -> np.ndarray:
     tied = np.flatnonzero(key == cutoff)[: count - len(above)]
     chosen = np.concatenate([above, tied])
     return chosen[np.lexsort((chosen, -key[chosen]))]
+
+
+def in_turns(
+    key: np.ndarray, turns: np.ndarray, count: int, below: np.ndarray | None = None
+) -> np.ndarray:
+    """The positions of the first ``count`` rows when rows take turns: the best ``key`` of
+    each turn (an int from 0, one per row) first, then the second best of each, and so on,
+    each round best first; rows ``below`` (a boolean per row) take their turns after every
+    other row. Ties go by position, so it is the prefix of one order whatever ``count`` is.
+
+    >>> key, turns = np.array([0.9, 0.8, 0.7, 0.2, 0.1]), np.array([0, 0, 0, 1, 1])
+    >>> in_turns(key, turns, 4).tolist()
+    [0, 3, 1, 4]
+    >>> in_turns(key, turns, 5, below=np.array([False, True, False, False, False])).tolist()
+    [0, 3, 2, 4, 1]
+    """
+    tier = np.zeros(len(key), dtype=np.int64) if below is None else below.astype(np.int64)
+    group = 2 * turns.astype(np.int64) + tier
+    chosen, rounds = [], []
+    for name in np.flatnonzero(np.bincount(group)).tolist():
+        members = np.flatnonzero(group == name)
+        best = members[_top(key[members], count)]
+        chosen.append(best)
+        rounds.append(np.arange(len(best)))
+    if not chosen:
+        return np.array([], dtype=np.int64)
+    taken, turn = np.concatenate(chosen), np.concatenate(rounds)
+    return taken[np.lexsort((taken, -key[taken], turn, tier[taken]))][:count]
 
 
 def diversified(

@@ -53,12 +53,12 @@ from recommender.text import (
 )
 from recommender.themes import Theme, ThemeIndex
 from recommender.variety import (
+    FIRST_PAGE,
     POOL,
     SHORT_MINUTES,
     arranged,
     is_shorts,
     of_franchise,
-    shorts_below,
     version_groups,
 )
 
@@ -297,6 +297,23 @@ def _summed(rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, 
         np.concatenate([features for features, _ in rows]), return_inverse=True
     )
     return features, np.bincount(position, np.concatenate([weights for _, weights in rows]))
+
+
+def _most_alike(alike: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``, the position of the row of ``alike`` (one per liked work, a value
+    per work) highest at it, ties to the first: ``np.argmax(alike[:, rows], axis=0)``, one
+    pass per liked work instead of a strided one.
+
+    >>> _most_alike(np.array([[0.1, 0.5, 0.2], [0.3, 0.5, 0.1]]), np.array([0, 1, 2])).tolist()
+    [1, 0, 0]
+    """
+    best, most = alike[0, rows], np.zeros(len(rows), dtype=np.int64)
+    for position in range(1, len(alike)):
+        values = alike[position, rows]
+        higher = values > best
+        most[higher] = position
+        best = np.where(higher, values, best)
+    return most
 
 
 def _unpickle(path: Path) -> object:
@@ -960,7 +977,7 @@ class Engine:
         """How much each work is like the ``liked`` works (rows, at least one): the dot
         product with their rows summed and L2-normalised, less ``push`` times the mean of the
         ``disliked`` rows, plus the share of liked works it shares a genre with."""
-        model, column = self.model, self._columns
+        model = self.model
         features, weights = _summed([model.row(row) for row in liked])
         weights /= np.sqrt(np.dot(weights, weights)) or 1.0
         if disliked and push:
@@ -968,10 +985,16 @@ class Engine:
             away = [(terms, scale * values) for terms, values in map(model.row, disliked)]
             features, weights = _summed([(features, weights), *away])
         like = accumulate(model.postings_, features, weights, model.n_works)
+        self._add_genre_shares(like, liked)
+        return like
+
+    def _add_genre_shares(self, like: np.ndarray, liked: Sequence[int]) -> None:
+        """Add to ``like`` ``LIKED_GENRES_WEIGHT`` times the share of the ``liked`` works (rows,
+        at least one) each work shares a genre with."""
+        column = self._columns
         for row in liked:
             shares = self._facets.genre_mask(str(column["genres"][row] or "").split())
             like += np.float32(LIKED_GENRES_WEIGHT / len(liked)) * shares
-        return like
 
     def _discovery_reason(
         self, row: int, applied: Slots, liked: list[int], asked: list[int]
@@ -1004,6 +1027,32 @@ class Engine:
         )
 
     # -- for you -----------------------------------------------------------------------------------
+    @cached_property
+    def _title_words(self) -> np.ndarray:
+        """Whether each feature of the model is a single word of a title: a pair of words
+        ("toy story", "better call") names a series, a single word ("college", "call") only
+        a word."""
+        model = self.model
+        words = np.zeros(model.n_features, dtype=bool)
+        if "title" in model.fields_:
+            names = list(model.fields_)
+            start = sum(model.fields_[name] for name in names[: names.index("title")])
+            end = start + model.fields_["title"]
+            words[start:end] = np.strings.find(model.terms_[start:end], " ") < 0
+        return words
+
+    def _taste_row(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """What "for you" reads of work ``row``: its row less its single title words.
+
+        Two works of short synopses share little but genres, so one title word in common
+        ("College" for *College Romance*) outweighed sharing every genre, and a chat that
+        liked it got works named alike. A word of a title says nothing of what a work is
+        like; a pair of them names a series, and its people and story still count.
+        """
+        features, weights = self.model.row(row)
+        kept = ~self._title_words[features]
+        return features[kept], weights[kept]
+
     def for_you(
         self,
         liked: Sequence[str],
@@ -1021,14 +1070,16 @@ class Engine:
 
         A work scores its dot product with the newest ``MAX_LIKED`` liked works' rows summed
         and L2-normalised, less ``push`` times the mean of the newest ``MAX_LIKED`` disliked
-        works' rows, plus the share of liked works it shares a genre with, as discovery
-        scores liked titles. Works scoring above 0 are ranked by it with the quality prior
-        beside (``WorkFacets.order``). ``mine``, the chat's platforms (registry names; empty:
-        all), keeps the works on them. Liked and disliked works, those of ``exclude`` (work
-        ids) and their versions never appear. A work's versions are one result, shorts come
-        below features unless a liked work is one, and no franchise fills a page
-        (``diversified``): pages of one ``k`` are cut from one order. Each reason names the
-        one or two liked works the result is most like.
+        works' rows, plus the share of liked works it shares a genre with, as discovery scores
+        liked titles, but for the rows' single title words (``_taste_row``). Works scoring
+        above 0 are ranked by it with the quality prior beside (``WorkFacets.order``), taking
+        turns by the newest ``FIRST_PAGE`` liked works they are most like (``in_turns``), so
+        that each of those has a work on a first page of as many. ``mine``, the chat's
+        platforms (registry names; empty: all), keeps the works on them. Liked and disliked
+        works, those of ``exclude`` (work ids) and their versions never appear. A work's
+        versions are one result, shorts come below features unless a liked work is one, and
+        no franchise fills a page (``diversified``): pages of one ``k`` are cut from one
+        order. Each reason names the one or two of those liked works the result is most like.
         """
         k, offset = max(0, min(int(k), MAX_K)), max(0, min(int(offset), MAX_OFFSET))
         liked_rows = self._rows_of(liked)
@@ -1036,44 +1087,74 @@ class Engine:
             return []
         disliked_rows = self._rows_of(disliked)
         taste, against = liked_rows[-MAX_LIKED:], disliked_rows[-MAX_LIKED:]
+        leads = taste[::-1][:FIRST_PAGE]
         ours = self._mine_mask(mine)
         mask = np.ones(len(self.works), dtype=bool) if ours is None else ours
         mask[self._with_versions(liked_rows + disliked_rows + self._rows_of(exclude))] = False
-        relevance = self._taste(taste, against, push)
+        relevance, alike = self._for_you_scores(taste, leads, against, push)
         # A work that shares nothing with the liked works is nobody's pick for this chat, and
         # its reason would name a liked work it is not like.
         rows = np.flatnonzero(self._one_version_each(mask & (relevance > 0)))
-        facets = self._facets
-        # A first batch of at least ``POOL`` rows, so that shorts move within one pool on
-        # every page.
-        order = facets.order(rows, relevance, "relevance", max(POOL, offset + k))
-        if not self._short[taste].any():
-            order = (shorts_below(batch, self._short) for batch in order)
-        page = diversified(order, facets.franchise, offset + k, window=k)[offset:]
+        # Ranked by the summed rows alone, the liked work with the most works close to it
+        # fills the page: "because you liked X and Y" would show only works like Y. Taking
+        # turns gives each of the newest liked works its best works in every round, while
+        # the summed rows still order each round, and each liked work's works, so that works
+        # like several come first.
+        below = None if self._short[taste].any() else self._short[rows]
+        order = self._facets.order(
+            rows,
+            relevance,
+            "relevance",
+            offset + k,
+            turns=_most_alike(alike, rows) if len(leads) > 1 else None,
+            below=below if below is not None and below.any() else None,
+        )
+        page = diversified(order, self._facets.franchise, offset + k, window=k)[offset:]
         return [
             self._recommendation(
                 row,
                 float(relevance[row]),
-                self._liked_reason(row, named),
+                self._liked_reason(row, self._most_like(alike[:, row], leads)),
                 self._versions_kept(row, mask),
             )
-            for row, named in zip(page, self._most_like(page, taste), strict=True)
+            for row in page
         ]
 
-    def _most_like(self, rows: list[int], liked: list[int]) -> list[list[int]]:
-        """For each of ``rows``, the liked work most like it, and the next one when it is at
-        least ``SECOND_LIKED`` as alike; ties go to the newest liked work (the last)."""
-        newest_first = liked[::-1]
-        named = []
-        for similarities in self.model.dots(rows, newest_first):
-            best = np.argsort(-similarities, kind="stable")[:2].tolist()
-            chosen = [newest_first[best[0]]]
-            if len(best) == 2:
-                second = similarities[best[1]]
-                if second > 0 and second >= SECOND_LIKED * similarities[best[0]]:
-                    chosen.append(newest_first[best[1]])
-            named.append(chosen)
-        return named
+    def _for_you_scores(
+        self, taste: list[int], leads: list[int], against: list[int], push: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each work's relevance for you (as ``for_you`` scores it), and its dot product with
+        each of the ``leads`` (rows of ``taste``), one row of the second array for each.
+
+        The dot product is linear, so the summed liked rows' is the sum of the leads' and the
+        other liked works' together: the leads cost no more than the sum would."""
+        model, size = self.model, self.model.n_works
+        rows = {row: self._taste_row(row) for row in [*taste, *against]}
+        alike = np.stack([accumulate(model.postings_, *rows[row], size) for row in leads])
+        like = alike.sum(axis=0)
+        others = [rows[row] for row in taste if row not in leads]
+        if others:
+            like += accumulate(model.postings_, *_summed(others), size)
+        _, summed = _summed([rows[row] for row in taste])
+        like /= np.float32(np.sqrt(np.dot(summed, summed)) or 1.0)
+        if against and push:
+            away = accumulate(model.postings_, *_summed([rows[row] for row in against]), size)
+            like -= np.float32(push / len(against)) * away
+        self._add_genre_shares(like, taste)
+        return like, alike
+
+    @staticmethod
+    def _most_like(similarities: np.ndarray, leads: list[int]) -> list[int]:
+        """The lead (liked works, newest first) most like a work whose dot product with each
+        is ``similarities``, and the next one when it is at least ``SECOND_LIKED`` as alike;
+        ties go to the newest."""
+        best = np.argsort(-similarities, kind="stable")[:2].tolist()
+        chosen = [leads[best[0]]]
+        if len(best) == 2:
+            second = similarities[best[1]]
+            if second > 0 and second >= SECOND_LIKED * similarities[best[0]]:
+                chosen.append(leads[best[1]])
+        return chosen
 
 
 class EngineHolder:

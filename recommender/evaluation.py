@@ -1073,26 +1073,106 @@ def evaluate_taste(
     )
 
 
+@dataclass(frozen=True)
+class PairChat:
+    """A simulated chat that liked two works of unrelated genres, on one platform."""
+
+    platform: str
+    liked: tuple[str, ...]  # work ids, as told (oldest first)
+    genres: tuple[str, ...]  # the main genre of each liked work
+    disliked: tuple[str, ...] = ()
+
+
+# Draws of two works a simulated chat of ``unrelated_pairs`` may take before it gives up.
+PAIR_TRIES = 100
+
+
+def unrelated_pairs(engine: Engine, n: int, seed: int) -> list[PairChat]:
+    """``n`` chats drawn with ``random.Random(seed)``: each picks a platform at random, then
+    two of its works at random, of two main genres (``main_genre``), neither work's genre
+    words holding the other's main genre (a crime comedy and a romance, not a crime comedy
+    and a comedy). Only one work of each group of versions is drawn. Fewer chats when such
+    pairs are too rare to find in ``PAIR_TRIES`` draws a chat."""
+    works = engine.works
+    versions = version_groups(works)
+    genres = works["genres"].astype(str).str.split().tolist()
+    on: dict[str, list[int]] = {}
+    for row, platforms in enumerate(works["platforms"].astype(str)):
+        if versions[row] == row and main_genre(" ".join(genres[row])) is not None:
+            for platform in platforms.split():
+                on.setdefault(platform, []).append(row)
+    rng = random.Random(seed)
+    work_ids = works["work_id"].tolist()
+    on = {platform: rows for platform, rows in on.items() if len(rows) >= 2}
+    chats: list[PairChat] = []
+    for _ in range(PAIR_TRIES * n if on else 0):
+        if len(chats) == n:
+            break
+        platform = rng.choice(sorted(on))
+        first, second = rng.sample(on[platform], 2)
+        mains = [main_genre(" ".join(genres[row])) for row in (first, second)]
+        if mains[0] in genres[second] or mains[1] in genres[first]:
+            continue
+        chats.append(
+            PairChat(platform, (work_ids[first], work_ids[second]), tuple(map(str, mains)))
+        )
+    return chats
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """How one recommender did for chats that liked two unrelated works, over each chat's top
+    ``k``: the share of chats whose top ``k`` holds, for each liked work, a work of its main
+    genre (``genres``), and one of its ``NEIGHBOURS`` most similar works on the chat's
+    platform (``Engine.similar``; ``neighbours``)."""
+
+    chats: int
+    genres: float
+    neighbours: float
+
+
+# A work "like X" for ``evaluate_pairs``: one of X's this many most similar works.
+NEIGHBOURS = 20
+
+
+def evaluate_pairs(
+    engine: Engine, chats: list[PairChat], recommend: Callable[[PairChat], list[str]], k: int = 5
+) -> PairResult:
+    """``recommend`` (chat -> work ids, best first) scored on ``chats`` (``PairResult``)."""
+    genres = dict(zip(engine.works["work_id"], engine.works["genres"].astype(str), strict=True))
+    by_genre, by_neighbours = [], []
+    for chat in chats:
+        top = recommend(chat)[:k]
+        words = [genres[work_id].split() for work_id in top]
+        by_genre.append(all(any(genre in each for each in words) for genre in chat.genres))
+        like = [
+            {item.work_id for item in engine.similar(work_id, NEIGHBOURS, chat.platform)}
+            for work_id in chat.liked
+        ]
+        by_neighbours.append(all(like_one & set(top) for like_one in like))
+    return PairResult(len(chats), _mean(by_genre), _mean(by_neighbours))
+
+
 def for_you_ranking(
     engine: Engine, push: float | None = None, k: int = 5
-) -> Callable[[TasteChat], list[str]]:
+) -> Callable[[TasteChat | PairChat], list[str]]:
     """``Engine.for_you``'s top ``k`` for a chat, on its platform (``push``: the engine's
     unless given)."""
     options = {} if push is None else {"push": push}
 
-    def recommend(chat: TasteChat) -> list[str]:
+    def recommend(chat: TasteChat | PairChat) -> list[str]:
         found = engine.for_you(chat.liked, chat.disliked, k=k, mine=(chat.platform,), **options)
         return [item.work_id for item in found]
 
     return recommend
 
 
-def popularity_ranking(engine: Engine, k: int = 5) -> Callable[[TasteChat], list[str]]:
+def popularity_ranking(engine: Engine, k: int = 5) -> Callable[[TasteChat | PairChat], list[str]]:
     """Plain popularity, the baseline: the top ``k`` best-scored works on the chat's platform
     (IMDb scores, shrunk as discovery ranks them with nothing asked), less what it liked or
     disliked, as ``Engine.discover`` with no slot gives them."""
 
-    def recommend(chat: TasteChat) -> list[str]:
+    def recommend(chat: TasteChat | PairChat) -> list[str]:
         found = engine.discover(
             Slots(), k=k, mine=(chat.platform,), exclude=chat.liked + chat.disliked
         )

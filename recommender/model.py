@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -190,36 +190,6 @@ class ContentModel:
         (terms_a, weights_a), (terms_b, weights_b) = self.row(first), self.row(second)
         _, in_a, in_b = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
         return float(np.dot(weights_a[in_a], weights_b[in_b]))
-
-    def dots(self, rows: Sequence[int], others: Sequence[int]) -> np.ndarray:
-        """The similarity of each of ``rows`` to each of ``others``, as ``dot`` gives it: a
-        dense float32 array of shape (len(rows), len(others)), read from their rows alone (a
-        sparse matrix costs more to slice than a few rows to compare).
-
-        >>> works = pd.DataFrame({"title": ["toy story", "toy soldiers", "heat"]})
-        >>> ContentModel(weights={"title": 1.0}).fit(works).dots([0, 2], [1, 2]).round(2)
-        array([[0.22, 0.  ],
-               [0.  , 1.  ]], dtype=float32)
-        """
-        result = np.zeros((len(rows), len(others)), dtype=np.float32)
-        if not len(rows) or not len(others):
-            return result
-        pieces = [self.row(other) for other in others]
-        terms = np.concatenate([terms for terms, _ in pieces])
-        weights = np.concatenate([weights for _, weights in pieces])
-        owner = np.repeat(np.arange(len(others)), [len(terms) for terms, _ in pieces])
-        for position, row in enumerate(rows):
-            row_terms, row_weights = self.row(row)
-            if not len(row_terms):
-                continue
-            order = np.argsort(row_terms)
-            row_terms, row_weights = row_terms[order], row_weights[order]
-            at = np.minimum(np.searchsorted(row_terms, terms), len(row_terms) - 1)
-            shared = row_terms[at] == terms
-            result[position] = np.bincount(
-                owner[shared], weights[shared] * row_weights[at[shared]], minlength=len(others)
-            )
-        return result
 
     def shared_terms(
         self, first: int, second: int, top: int = 5, field: str | None = None

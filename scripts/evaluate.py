@@ -50,7 +50,9 @@ Everything is measured on the full catalogue, rebuilt in memory from ``data/raw`
   the held-out work itself, the share of the top 5 in the disliked genre, and disliked works
   shown (0 is required), beside plain popularity (the best-scored works on the chat's
   platform) in the same run; on the set that chose the push away from the disliked works and
-  on a held-out set, then the other pushes tried on the first.
+  on a held-out set, then the other pushes tried on the first. Then chats that liked two works
+  of unrelated genres (``unrelated_pairs``): the share whose top 5 holds each liked work's main
+  genre, and one of its 20 most similar works on the platform, beside popularity.
 
 - score coverage by type: the share of titles the score files score, with every join and
   with the joins before the first-year one (``etl.scores``).
@@ -84,6 +86,7 @@ from recommender.discovery import Slots, TopicScorer
 from recommender.engine import DISLIKED_PUSH, Engine
 from recommender.evaluation import (
     MISSING_KINDS,
+    NEIGHBOURS,
     PlotQuery,
     Ranking,
     alias_accuracy,
@@ -93,6 +96,7 @@ from recommender.evaluation import (
     evaluate_discovery,
     evaluate_matching,
     evaluate_missing,
+    evaluate_pairs,
     evaluate_reasons,
     evaluate_taste,
     for_you_ranking,
@@ -113,6 +117,7 @@ from recommender.evaluation import (
     served_ranking,
     shared_words,
     taste_chats,
+    unrelated_pairs,
 )
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel, accumulate, top_rows
@@ -293,7 +298,21 @@ def report_for_you(engine: Engine, n: int) -> None:
             f"{label:<36}{found.precision:>12.3f}{found.held_out:>10.3f}"
             f"{found.disliked_genre:>16.3f}"
         )
-    print(f"(for you, both sets and every push: {time.perf_counter() - started:.0f} s)")
+    pairs = unrelated_pairs(engine, n, TASTE_HELD_OUT_SEED)
+    ours_pairs = evaluate_pairs(engine, pairs, for_you_ranking(engine))
+    peer_pairs = evaluate_pairs(engine, pairs, popularity_ranking(engine))
+    heading = f"two unrelated liked works ({len(pairs)} chats)"
+    print(f"\n{heading:<44}{'target':>8}{'ours':>8}{'popularity':>12}")
+    for label, ours_value, peer_value in (
+        ("top 5 holds each one's main genre", ours_pairs.genres, peer_pairs.genres),
+        (
+            f"  and one of its {NEIGHBOURS} most similar",
+            ours_pairs.neighbours,
+            peer_pairs.neighbours,
+        ),
+    ):
+        print(f"{label:<44}{'':>8}{ours_value:>8.3f}{peer_value:>12.3f}")
+    print(f"(for you, both sets, every push and the pairs: {time.perf_counter() - started:.0f} s)")
 
 
 def report_missing(engine: Engine, n: int) -> None:

@@ -14,6 +14,8 @@ from recommender.discovery import Slots
 from recommender.engine import Engine
 from recommender.evaluation import (
     MIN_TYPO_LENGTH,
+    PairChat,
+    PairResult,
     SlotCheck,
     TasteChat,
     TasteResult,
@@ -21,6 +23,7 @@ from recommender.evaluation import (
     duplicate_versions,
     evaluate_discovery,
     evaluate_matching,
+    evaluate_pairs,
     evaluate_taste,
     for_you_ranking,
     franchise_pairs,
@@ -39,6 +42,7 @@ from recommender.evaluation import (
     served_ranking,
     taste_chats,
     typo,
+    unrelated_pairs,
 )
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
@@ -299,6 +303,48 @@ def test_evaluate_taste_scores_hits_and_counts_what_must_not_be_shown(
         disliked_shown=1,
         elsewhere=1,
     )
+
+
+def test_unrelated_pairs_are_drawn_as_documented(franchise_engine: Engine) -> None:
+    engine = franchise_engine
+    chats = unrelated_pairs(engine, 30, seed=3)
+    assert len(chats) == 30
+    assert chats == unrelated_pairs(engine, 30, seed=3) != unrelated_pairs(engine, 30, seed=4)
+    works = engine.works.set_index("work_id")
+    for chat in chats:
+        first, second = (str(works.at[work_id, "genres"]).split() for work_id in chat.liked)
+        assert chat.genres == (main_genre(" ".join(first)), main_genre(" ".join(second)))
+        assert chat.genres[0] not in second and chat.genres[1] not in first
+        for work_id in chat.liked:
+            assert chat.platform in str(works.at[work_id, "platforms"]).split()
+            assert "(" not in works.at[work_id, "title_display"]
+    assert {main for chat in chats for main in chat.genres} > {"action", "comedy"}
+
+
+def test_evaluate_pairs_needs_each_liked_work_s_genre_and_a_work_like_it(
+    franchise_engine: Engine,
+) -> None:
+    engine = franchise_engine
+    works = engine.works
+
+    def work(title: str) -> str:
+        on_amazon = works["platforms"].astype(str).str.contains("amazon")
+        (found,) = works.loc[(works["title_display"] == title) & on_amazon, "work_id"]
+        return str(found)
+
+    # On Amazon, Jack Ryan is an action work like Heat, The Grand Seduction a comedy like
+    # The Office (Amazon's); ¿? is a documentary like neither.
+    heat_first = PairChat("amazon", (work("Heat"), work("The Office")), ("action", "comedy"))
+    office_first = replace(heat_first, liked=heat_first.liked[::-1])
+    answers = {
+        heat_first.liked: [work("¿?"), work("Jack Ryan")],
+        office_first.liked: [work("¿?"), work("Jack Ryan"), work("The Grand Seduction")],
+    }
+    found = evaluate_pairs(engine, [heat_first, office_first], lambda chat: answers[chat.liked])
+    assert found == PairResult(chats=2, genres=0.5, neighbours=0.5)
+    # Past the top k, nothing counts.
+    found = evaluate_pairs(engine, [office_first], lambda chat: answers[chat.liked], k=2)
+    assert found == PairResult(chats=1, genres=0.0, neighbours=0.0)
 
 
 def test_for_you_shows_no_disliked_work_and_beats_popularity(franchise_engine: Engine) -> None:

@@ -171,13 +171,45 @@ def test_disliked_works_push_their_like_down(franchise_engine: Engine) -> None:
     assert unpushed["Heat"] - pushed["Heat"] > unpushed["Mood Indigo"] - pushed["Mood Indigo"]
 
 
-def test_scores_are_discovery_s_for_the_same_liked_works(franchise_engine: Engine) -> None:
+def test_a_single_title_word_in_common_is_no_reason(franchise_engine: Engine) -> None:
     engine = franchise_engine
-    liked = works_of(engine, "Toy Story", "Breaking Bad")
-    ours = {item.work_id: item.similarity for item in engine.for_you(liked, k=EVERYTHING)}
+    liked = works_of(engine, "Silent Night")
+    # Night Train, a news film, shares only the word "night" with Silent Night: discovery's
+    # liked titles count it, "for you" does not.
+    shared = engine.why(liked[0], work_of(engine, "Night Train"))
+    assert shared is not None and [(term.field, term.term) for term in shared.terms] == [
+        ("title", "night")
+    ]
     found = engine.discover(Slots(like=tuple(liked)), k=EVERYTHING).results
-    theirs = {item.work_id: item.similarity for item in found if item.similarity > 0}
-    assert ours == theirs
+    assert next(item.similarity for item in found if item.title == "Night Train") > 0
+    assert "Night Train" not in titles(engine.for_you(liked, k=EVERYTHING))
+
+
+@pytest.mark.parametrize(
+    "liked",
+    [
+        ("Breaking Bad", "Toy Story 2"),
+        ("Toy Story 2", "Breaking Bad"),
+        ("Mood Indigo", "Toy Story"),
+    ],
+)
+def test_each_liked_work_has_a_work_like_it_on_the_first_page(
+    franchise_engine: Engine, liked: tuple[str, ...]
+) -> None:
+    engine = franchise_engine
+    page = engine.for_you(works_of(engine, *liked), k=len(liked))
+    for title in liked:
+        like_it = titles(engine.similar(work_of(engine, title), k=5))
+        assert set(titles(page)) & set(like_it), title
+    assert {item.reason.liked[0] for item in page} == set(liked)
+
+
+def test_the_liked_works_take_turns_down_the_list(franchise_engine: Engine) -> None:
+    engine = franchise_engine
+    # Toy Story has many more works like it than Mood Indigo: they came two to one.
+    page = engine.for_you(works_of(engine, "Toy Story", "Mood Indigo"), k=4)
+    leads = [item.reason.liked[0] for item in page]
+    assert leads == ["Toy Story", "Mood Indigo"] * 2
 
 
 def test_only_the_newest_liked_works_count(engine: Engine) -> None:
