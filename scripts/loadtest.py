@@ -269,7 +269,9 @@ class Night:
         tied = [
             self.labels[n].split(" (")[0].rstrip("…") for n, c in enumerate(counts) if c == most
         ]
-        if f" {most} " not in first or not any(f"<b>{html.escape(t)}" in first for t in tied):
+        if f" {most} " not in first or not any(
+            f"<b>{html.escape(t, quote=False)}" in first for t in tied
+        ):
             return [f"winner {describe(first)}, not one of {tied} with {most} votes"]
         return []
 

@@ -47,9 +47,11 @@ OPTION_LENGTH = 100
 WISHES_LENGTH = 120
 # Titles a chat may have waiting for its next movie night.
 MAX_SUGGESTIONS = 10
-# The works found for a night, of which the poll takes the first that fit (or, with no wishes,
-# a varied few of the best scored).
-POOL = 50
+# The works found for a night: with wishes, the poll takes the first that fit, so a few more
+# than it holds (suggestions may be among them); with none, a varied few of the best scored,
+# of more genres. Each found work is a whole result (details, reason): no more than needed.
+POOL = 2 * POLL_SIZE
+VARIED_POOL = 20
 
 
 def movie_night_reply(intent: Intent, ask: Ask) -> Reply:
@@ -74,7 +76,8 @@ def movie_night_reply(intent: Intent, ask: Ask) -> Reply:
     relaxed: tuple[str, ...] = ()
     if len(options) < POLL_SIZE:
         asked = slots if wishes else replace(slots, sort="score")
-        found = engine.discover(asked, k=POOL, mine=ask.mine, exclude=ask.hidden)
+        pool = POOL if wishes else VARIED_POOL
+        found = engine.discover(asked, k=pool, mine=ask.mine, exclude=ask.hidden)
         for result in found.results if wishes else _varied(found.results, engine):
             if len(options) < POLL_SIZE:
                 option = PollOption(result.id, option_label(result, engine, lang))
