@@ -182,8 +182,12 @@ movie_night_votes = Table(
     Column("poll_id", String(64), primary_key=True),
     Column("user_id", BigInteger, primary_key=True, autoincrement=False),
     Column("chat_id", BigInteger, nullable=False, index=True),
+    # Option numbers, separated by spaces; empty: the vote taken back.
     Column("options", Text, nullable=False),
     Column("voted_at", DateTime(timezone=True), nullable=False),
+    # The update that brought it: another worker (or a vote waiting for its poll) may store
+    # an older one later, which must not replace it.
+    Column("update_id", BigInteger, nullable=False, default=0),
 )
 # Titles members suggested for a chat's next movie night; a poll that takes one deletes it.
 movie_night_suggestions = Table(
@@ -659,40 +663,46 @@ class ChatStore:
             row = connection.execute(query).one_or_none()
         return None if row is None else _night(row)
 
-    def record_vote(self, poll_id: str, user_id: int, options: Iterable[int]) -> bool:
+    def record_vote(
+        self, poll_id: str, user_id: int, options: Iterable[int], update_id: int = 0
+    ) -> bool:
         """Make ``options`` (option numbers) the member's vote in the open movie night
-        ``poll_id``; no options take the vote back. Whether a vote changed: one in a poll that
-        is not an open movie night (not ours, or closed) is not kept."""
+        ``poll_id``, as of update ``update_id``; no options take the vote back. A vote from an
+        update older than the one stored is ignored: updates reach workers in any order.
+        Whether it was kept: one in a poll that is not an open movie night (not ours, not
+        stored yet, or closed) is not."""
         chosen = sorted({number for number in options if 0 <= number < MAX_POLL_OPTIONS})
-        if not chosen:
-            # A closed poll's votes are gone already.
-            statement = delete(movie_night_votes).where(
-                movie_night_votes.c.poll_id == poll_id, movie_night_votes.c.user_id == user_id
+        table = movie_night_votes
+        # The poll's row, locked against closing (on PostgreSQL) until this vote is in: a vote
+        # lands before the count, or finds the poll closed; never after the count.
+        vote = (
+            select(
+                literal(poll_id),
+                literal(user_id, BigInteger),
+                movie_nights.c.chat_id,
+                literal(" ".join(map(str, chosen))),
+                literal(datetime.now(UTC), DateTime(timezone=True)),
+                literal(update_id, BigInteger),
             )
-        else:
-            # The poll's row, locked against closing (on PostgreSQL) until this vote is in: a
-            # vote lands before the count, or finds the poll closed; never after the count.
-            vote = (
-                select(
-                    literal(poll_id),
-                    literal(user_id, BigInteger),
-                    movie_nights.c.chat_id,
-                    literal(" ".join(map(str, chosen))),
-                    literal(datetime.now(UTC), DateTime(timezone=True)),
-                )
-                .where(movie_nights.c.poll_id == poll_id, movie_nights.c.closed.is_(False))
-                .with_for_update(read=True)
-            )
-            columns = ["poll_id", "user_id", "chat_id", "options", "voted_at"]
-            insert = self._insert(movie_night_votes).from_select(columns, vote)
-            statement = insert.on_conflict_do_update(
-                index_elements=[movie_night_votes.c.poll_id, movie_night_votes.c.user_id],
-                set_={"options": insert.excluded.options, "voted_at": insert.excluded.voted_at},
-            )
+            .where(movie_nights.c.poll_id == poll_id, movie_nights.c.closed.is_(False))
+            .with_for_update(read=True)
+        )
+        columns = ["poll_id", "user_id", "chat_id", "options", "voted_at", "update_id"]
+        insert = self._insert(table).from_select(columns, vote)
         # RETURNING, not rowcount: SQLAlchemy keeps an INSERT's rowcount only when asked to.
-        statement = statement.returning(movie_night_votes.c.user_id)
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.poll_id, table.c.user_id],
+            set_={name: insert.excluded[name] for name in ("options", "voted_at", "update_id")},
+            where=table.c.update_id <= insert.excluded.update_id,
+        ).returning(table.c.user_id)
         with self._engine.begin() as connection:
             return connection.execute(statement).first() is not None
+
+    def movie_night_known(self, poll_id: str) -> bool:
+        """Whether ``poll_id`` is a movie night this database keeps, open or closed."""
+        query = select(movie_nights.c.poll_id).where(movie_nights.c.poll_id == poll_id)
+        with self._engine.connect() as connection:
+            return connection.execute(query).first() is not None
 
     def close_movie_night(self, poll_id: str) -> Tally | None:
         """Close the open movie night ``poll_id``: its votes counted, then deleted. ``None`` when
@@ -716,7 +726,7 @@ class ChatStore:
             votes = [0] * len(night.options)
             voters = 0
             for options in chosen:
-                voters += 1
+                voters += bool(options)  # an empty vote was taken back
                 for number in _numbers(options):
                     if number < len(votes):
                         votes[number] += 1

@@ -792,6 +792,8 @@ def _plain(text: str) -> str:
 
 
 # -- movie night -----------------------------------------------------------------------------
+# How long a vote for a poll not stored yet waits for it, in steps (about 3 s in all).
+VOTE_RETRY_SECONDS = (0.1, 0.2, 0.4, 0.8, 1.6)
 # The intents whose replies read the suggestions for the group's next movie night.
 _SUGGESTING = frozenset({parsing.MOVIE_NIGHT, parsing.SUGGEST})
 
@@ -927,7 +929,15 @@ async def vote_poll_answer(update: Update, context: CustomContext) -> None:
         return  # a vote in an anonymous poll, which is none of ours
     store = context.store
     with contextlib.suppress(StorageUnavailable):  # the store logs it, once per outage
-        await store.call(store.record_vote, answer.poll_id, answer.user.id, answer.option_ids)
+        vote = (answer.poll_id, answer.user.id, answer.option_ids, update.update_id)
+        for delay in (*VOTE_RETRY_SECONDS, None):
+            if await store.call(store.record_vote, *vote):
+                return
+            if delay is None or await store.call(store.movie_night_known, answer.poll_id):
+                return  # closed, or a newer vote of theirs is in: nothing to keep
+            # Telegram shows the poll before the bot hears it was sent, let alone stores it:
+            # a quick voter's vote waits for the poll's row.
+            await asyncio.sleep(delay)
 
 
 async def closed_poll(update: Update, context: CustomContext) -> None:

@@ -376,3 +376,23 @@ async def test_two_bots_sharing_postgresql_count_each_others_votes(
         (winner,) = announcements(api.calls[before:])
         title = works_of(engine, night_of(one, poll))[2].title
         assert f"🏆 The winner, with 3 votes: <b>{title}</b>" in winner.text
+
+
+async def test_a_vote_cast_before_the_bot_stored_its_poll_is_kept(bot: BotHarness):
+    """Telegram shows a poll to the group before the bot hears it was sent: a quick voter's
+    vote reaches the bot before the poll's row does, and waits for it."""
+    starter = member(bot, STARTER)
+    poll = await start(starter, "/movienight@StreamBot comedy")
+    night = night_of(bot, poll)
+    store = bot.app.bot_data[STORE]
+    early = replace(night, poll_id="early-poll", message_id=night.message_id + 1)
+    voter = member(bot, BEA)
+    bot.api.polls["early-poll"] = poll.result["poll"]
+    update = bot.api.poll_answer_update(voter.user, "early-poll", [1])
+    voting = asyncio.ensure_future(voter.feed(update))
+    await asyncio.sleep(0.25)
+    assert not voting.done()  # the vote waits for its poll
+    store.start_movie_night(early)
+    assert await voting == []
+    tally = store.close_movie_night("early-poll")
+    assert tally is not None and list(tally.votes) == [0, 1, 0, 0, 0][: len(night.options)]

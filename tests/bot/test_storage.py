@@ -390,9 +390,9 @@ def test_votes_are_replaced_taken_back_and_counted_when_the_night_closes(store):
     assert store.record_vote("p1", 2, [0, 2, 2])  # replaces the first
     assert store.record_vote("p1", 3, [2])
     assert store.record_vote("p1", 3, [])  # taken back
-    assert not store.record_vote("p1", 4, [])  # nothing to take back
+    assert store.record_vote("p1", 4, [])  # nothing to take back: kept, as of its update
     assert store.record_vote("p1", 5, [1, 99, -1])  # option numbers no poll has are dropped
-    assert store.chat_data(GROUP_ID).rows["movie_night_votes"] == 3
+    assert store.chat_data(GROUP_ID).rows["movie_night_votes"] == 5
     tally = store.close_movie_night("p1")
     assert tally == Tally(replace(night, closed=True), (2, 1, 1), 3)
     # Counted once: the votes are gone, and the night is closed to votes and to closing.
@@ -400,6 +400,19 @@ def test_votes_are_replaced_taken_back_and_counted_when_the_night_closes(store):
     assert store.close_movie_night("p1") is None
     assert not store.record_vote("p1", 6, [0])
     assert store.movie_night(GROUP_ID, 1000).closed
+
+
+def test_a_vote_from_an_older_update_never_replaces_a_newer_one(store):
+    """Updates reach the workers in any order: the newest of a member's votes stands."""
+    night = store.start_movie_night(_night())
+    assert store.record_vote("p1", 1, [2], update_id=20)
+    assert not store.record_vote("p1", 1, [0], update_id=19)  # older: ignored
+    assert store.record_vote("p1", 2, [], update_id=31)  # taken back…
+    assert not store.record_vote("p1", 2, [1], update_id=30)  # …after the vote that came late
+    assert store.record_vote("p1", 3, [0], update_id=40)
+    assert store.record_vote("p1", 3, [1], update_id=41)
+    tally = store.close_movie_night("p1")
+    assert tally == Tally(replace(night, closed=True), (0, 1, 1), 2)
 
 
 def test_a_vote_in_a_poll_that_is_no_movie_night_is_not_kept(store):
