@@ -1062,6 +1062,7 @@ class Engine:
         mine: Collection[str] = (),
         exclude: Collection[str] = (),
         *,
+        item_type: str | None = None,
         push: float = DISLIKED_PUSH,
     ) -> list[Recommendation]:
         """What a chat may like, from the works it liked or saved (``liked``, work ids, oldest
@@ -1075,7 +1076,8 @@ class Engine:
         above 0 are ranked by it with the quality prior beside (``WorkFacets.order``), taking
         turns by the newest ``FIRST_PAGE`` liked works they are most like (``in_turns``), so
         that each of those has a work on a first page of as many. ``mine``, the chat's
-        platforms (registry names; empty: all), keeps the works on them. Liked and disliked
+        platforms (registry names; empty: all), keeps the works on them, and ``item_type``
+        those of that type. Liked and disliked
         works, those of ``exclude`` (work ids) and their versions never appear. A work's
         versions are one result, shorts come below features unless a liked work is one, and
         no franchise fills a page (``diversified``): pages of one ``k`` are cut from one
@@ -1091,6 +1093,8 @@ class Engine:
         ours = self._mine_mask(mine)
         mask = np.ones(len(self.works), dtype=bool) if ours is None else ours
         mask[self._with_versions(liked_rows + disliked_rows + self._rows_of(exclude))] = False
+        if item_type is not None:
+            mask &= self._of_type[self.catalogue.item_type(item_type)]
         relevance, alike = self._for_you_scores(taste, leads, against, push)
         # A work that shares nothing with the liked works is nobody's pick for this chat, and
         # its reason would name a liked work it is not like.

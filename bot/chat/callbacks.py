@@ -23,7 +23,8 @@ on any bot process, with no server-side state.
 ``ls:<offset>``             the chat's watchlist from ``offset``, replacing the message
 ``lsr:<id>:<offset>``       take ``id`` off the watchlist; the page again, in its place
 ``lsp:``                    one title of the watchlist at random, in a new message
-``fy:<offset>``             recommendations for the chat from ``offset``, replacing it
+``fy:<offset>:<t>``         recommendations for the chat from ``offset`` (``t``: ``M`` movies
+                            or ``T`` TV shows only, or empty), replacing the message
 ``fgt:<y|n|a>``             delete everything stored for the chat (``y``), or not (``n``);
                             ``a`` asks first
 ``sug:<id>``                suggest ``id`` for the group's next movie night (a did-you-mean
@@ -110,7 +111,7 @@ _FORMS = {
     "ls": re.compile(r"^ls:(?P<offset>\d{1,4})$"),
     "lsr": re.compile(rf"^lsr:{_ID}:(?P<offset>\d{{1,4}})$"),
     "lsp": re.compile(r"^lsp:$"),
-    "fy": re.compile(r"^fy:(?P<offset>\d{1,4})$"),
+    "fy": re.compile(r"^fy:(?P<offset>\d{1,4}):(?P<type>[MT]?)$"),
     "fgt": re.compile(r"^fgt:(?P<confirm>[yna])$"),
     "sug": re.compile(rf"^sug:{_ID}$"),
 }
@@ -245,9 +246,16 @@ def encode_pick() -> str:
     return "lsp:"
 
 
-def encode_for_you(offset: int = 0) -> str:
-    """Recommendations for the chat from ``offset``."""
-    return f"fy:{min(max(offset, 0), MAX_OFFSET)}"
+def encode_for_you(offset: int = 0, item_type: str | None = None) -> str:
+    """Recommendations for the chat from ``offset``, of ``item_type`` only if given."""
+    return f"fy:{min(max(offset, 0), MAX_OFFSET)}:{_TYPE_CODES.get(item_type or '', '')}"
+
+
+def _for_you(fields: dict[str, str]) -> Choice:
+    args: dict[str, object] = {"offset": int(fields["offset"])}
+    if fields["type"]:
+        args["item_type"] = _CODE_TYPES[fields["type"]]
+    return Choice(Intent(FOR_YOU, args), replace=True)
 
 
 def encode_forget(confirm: bool | None) -> str:
@@ -357,7 +365,7 @@ _OTHER_FORMS = {
         Intent(WATCHLIST, {"remove": fields["id"], "offset": int(fields["offset"])}), True
     ),
     "lsp": lambda fields: Choice(Intent(WATCHLIST, {"pick": True}), False),
-    "fy": lambda fields: Choice(Intent(FOR_YOU, {"offset": int(fields["offset"])}), True),
+    "fy": _for_you,
     "fgt": _forget,
     "sug": lambda fields: Choice(Intent(SUGGEST, {"record_id": fields["id"]}), replace=True),
 }

@@ -32,7 +32,8 @@ from bot.chat.replies.discovery import (
     named_or_described_reply,
 )
 from bot.chat.replies.feedback import feedback_reply
-from bot.chat.replies.foryou import for_you_reply
+from bot.chat.replies.foryou import PAGE_SIZE as FOR_YOU_PAGE
+from bot.chat.replies.foryou import for_you_page, for_you_reply
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
 from bot.chat.replies.movienight import movie_night_reply, suggest_reply
 from bot.chat.replies.privacy import forget_reply, my_data_reply
@@ -44,10 +45,10 @@ from bot.chat.replies.questions import (
     rating_reply,
     score_count_reply,
 )
-from bot.chat.replies.titles import title_reply
+from bot.chat.replies.titles import slots_scope, title_reply
 from bot.chat.replies.watchlist import watchlist_reply
 from bot.chat.replies.where import where_reply, why_reply
-from bot.chat.state import ChatData, Discovering
+from bot.chat.state import ChatData, Discovering, slots_of
 from bot.chat.taste import Taste
 from bot.chat.understanding import Titles
 from recommender.engine import Engine
@@ -167,13 +168,30 @@ COMMANDS: tuple[Command, ...] = (
     Command(parsing.UPLOAD, _admins_only(_upload_help), parsing.upload_arguments, admin=True),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def _follow_up(intent: Intent, ask: Ask) -> Reply:
+    """A follow-up: after /foryou, "more" is its next page and "only movies" its movies;
+    anything else continues the last list as :func:`~bot.chat.replies.discovery.follow_up_reply`
+    does (a wish /foryou cannot keep to starts a list of its own)."""
+    last = ask.last
+    changes = slots_of(intent.args)
+    if last is not None and last.for_you is not None and set(changes) <= {"type"}:
+        _, item_type = slots_scope({**last.slots, **changes})
+        if changes:
+            return for_you_page(0, ask, item_type)
+        if intent.args.get("more"):
+            return for_you_page(last.offset + FOR_YOU_PAGE, ask, item_type)
+    return follow_up_reply(intent, ask)
+
+
 # Intents no command makes: what free text and the parser's verdicts are answered with.
 _OTHER_REPLIES: dict[str, Replier] = {
     parsing.TITLE: named_or_described_reply,
     parsing.GREETING: greeting_reply,
     parsing.THANKS: thanks_reply,
     parsing.UNKNOWN_COMMAND: unknown_command_reply,
-    parsing.FOLLOW_UP: follow_up_reply,
+    parsing.FOLLOW_UP: _follow_up,
     parsing.FEEDBACK: feedback_reply,
 }
 

@@ -633,10 +633,11 @@ class WatchlistArgs(SlotArgs, total=False):
     remove: str
 
 
-class PageArgs(TypedDict, total=False):
-    """A page of a list from ``offset`` (``foryou``)."""
+class ForYouArgs(TypedDict, total=False):
+    """``foryou``: the page from ``offset``, of ``item_type`` ("movie" or "tv show") only."""
 
     offset: int
+    item_type: str
 
 
 class ForgetArgs(TypedDict, total=False):
@@ -667,7 +668,7 @@ ARGUMENTS: dict[str, type[Mapping[str, object]]] = {
     FOLLOW_UP: FollowUpArgs,
     FEEDBACK: FeedbackArgs,
     WATCHLIST: WatchlistArgs,
-    FOR_YOU: PageArgs,
+    FOR_YOU: ForYouArgs,
     FORGET: ForgetArgs,
     MOVIE_NIGHT: DiscoverArgs,
     SUGGEST: TitleArgs,

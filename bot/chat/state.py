@@ -35,8 +35,10 @@ SLOT_TYPES: dict[str, type] = {
     "about": str,
 }
 # What a list was of, besides its slots (``Discovering``'s fields of that name).
-_LISTS = ("similar", "known")
+_LISTS = ("similar", "known", "for_you")
 STAMP_BYTES = 3  # six hex digits: enough to tell a chat's lists apart
+# ``Discovering.for_you`` of a list of /foryou: its works come from the chat's own feedback.
+FOR_YOU = "taste"
 
 
 def slots_of(args: Mapping[str, object]) -> dict[str, object]:
@@ -56,6 +58,7 @@ class Discovering:
     that work as its one liked title: "more" pages on through the same list, and "only
     series" or "newer" ask for works like it so. ``known`` is set when it was the works like
     one that no platform carries (the title typed for it), and "more" pages on through them.
+    ``for_you`` is set (to :data:`FOR_YOU`) when it was /foryou's, and "more" pages on.
     """
 
     slots: Mapping[str, object] = field(default_factory=dict)
@@ -63,6 +66,7 @@ class Discovering:
     stamp: str = field(default_factory=new_stamp)
     similar: str | None = None
     known: str | None = None
+    for_you: str | None = None
 
     def to_json(self) -> str:
         data: dict[str, object] = {"slots": dict(self.slots), "offset": self.offset}

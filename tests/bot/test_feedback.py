@@ -204,3 +204,21 @@ async def test_in_a_group_only_admins_forget_its_data(bot):
     answer = next(call for call in calls if call.method == "answerCallbackQuery")
     assert answer.params["show_alert"] is True
     assert "Toy Story 2" in _sent(await group.say("/list")).text
+
+
+async def test_for_you_pages_on_and_keeps_to_a_type_when_asked(bot):
+    chat = bot.chat()
+    await chat.press("fb:l:ds2")  # Toy Story 2
+    await chat.press("fb:s:hs4")  # Family Guy
+    first = _sent(await chat.say("/foryou"))
+    assert first.text.startswith("✨ <b>For you</b>")
+    assert "because you liked" in first.text
+    shown = _record_ids(first, "more:")
+    assert shown and {"ds2", "hs4"}.isdisjoint(shown)
+    movies = _sent(await chat.say("only movies"))
+    assert movies.text.startswith("✨ <b>For you</b>") and "<i>Movies only</i>" in movies.text
+    lines = [line for line in movies.text.split("\n") if line[:2].rstrip(".").isdigit()]
+    assert lines and all("· Movie ·" in line for line in lines)
+    assert ("Next 5 ➡️", "fy:5:M") in movies.buttons or len(lines) < 5
+    more = _sent(await chat.say("more"))
+    assert more.text.startswith(("✨ <b>For you</b>", "That's everything I have for you"))
