@@ -33,7 +33,7 @@ from bot.chat.replies.discovery import (
 )
 from bot.chat.replies.feedback import feedback_reply
 from bot.chat.replies.foryou import PAGE_SIZE as FOR_YOU_PAGE
-from bot.chat.replies.foryou import for_you_page, for_you_reply
+from bot.chat.replies.foryou import for_you_page, for_you_reply, instead_of_a_title
 from bot.chat.replies.lists import new_reply, platforms_reply, stats_reply
 from bot.chat.replies.movienight import movie_night_reply, suggest_reply
 from bot.chat.replies.privacy import forget_reply, my_data_reply
@@ -291,7 +291,9 @@ def answer(
         suggestions=tuple(suggestions),
     )
     if intent.problem is not None:
-        return problem_reply(intent, ask)
+        missing = intent.name == parsing.RECOMMEND and intent.problem.code == "missing_title"
+        picks = instead_of_a_title(ask) if missing else None
+        return picks or problem_reply(intent, ask)
     command = BY_NAME.get(intent.name)
     reply = command.reply if command is not None else _OTHER_REPLIES.get(intent.name, empty_reply)
     return reply(intent, ask)

@@ -222,3 +222,16 @@ async def test_for_you_pages_on_and_keeps_to_a_type_when_asked(bot):
     assert ("Next 5 ➡️", "fy:5:M") in movies.buttons or len(lines) < 5
     more = _sent(await chat.say("more"))
     assert more.text.startswith(("✨ <b>For you</b>", "That's everything I have for you"))
+
+
+async def test_asked_for_something_with_no_title_a_chat_with_a_taste_gets_its_picks(bot):
+    chat = bot.chat()
+    assert (await chat.reply("what should I watch tonight?")).startswith("Tell me a title.")
+    await chat.press("fb:l:ds2")
+    await chat.press("fb:s:hs4")
+    picks = await chat.reply("what should I watch tonight?")
+    assert picks.startswith("No title in mind? Here's what I'd pick for you.")
+    assert "✨ <b>For you</b>" in picks and "because you liked" in picks
+    stranger = bot.chat(user_id=8, chat_id=8, language_code="es")
+    spanish = await stranger.reply("recomiéndame algo")
+    assert spanish.startswith("Dime un título.")  # another chat, no taste yet

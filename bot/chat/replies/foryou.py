@@ -4,6 +4,7 @@ away from the ones it disliked, each with the liked titles it is most like."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from bot.chat import callbacks
 from bot.chat.i18n import join_names, t
@@ -83,3 +84,15 @@ def for_you_page(offset: int, ask: Ask, item_type: str | None = None) -> Reply:
         rows.append(tuple(nav))
     listed = Discovering(scope_slots(None, item_type), offset, for_you=FOR_YOU)
     return Reply("\n".join(lines), tuple(rows), discovery=listed)
+
+
+def instead_of_a_title(ask: Ask) -> Reply | None:
+    """A request for a recommendation that names no title ("what should I watch tonight?"),
+    from a chat whose taste is known: its picks, with the way to ask about one title; ``None``
+    for a chat that liked and saved too little, which is asked for a title."""
+    liked, _ = ask.taste.profile(ask.engine.work_of)
+    if len(liked) < MIN_LIKED:
+        return None
+    page = for_you_page(0, ask)
+    text = f"{t(ask.lang, 'foryou_instead')}\n\n{page.text}"
+    return replace(page, text=text)
