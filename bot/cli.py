@@ -15,6 +15,7 @@ from typing import TextIO
 from bot.chat.i18n import LANGUAGES, language_for, t
 from bot.chat.replies.discovery import discovery_json
 from bot.chat.replies.foryou import for_you
+from bot.chat.replies.watchlist import saved_details
 from bot.chat.taste import ACTIONS
 from bot.console import ask, chat
 from bot.reload import describe_failure, load_engine
@@ -456,11 +457,9 @@ def _list_command(args: argparse.Namespace, call: Invocation) -> int:
     """``list``: the chat's saved titles, newest first, each once."""
     engine = call.engine()
     prefs = _chat_prefs(call, args.chat)
-    works = [engine.details(w) for w in reversed(prefs.taste.saved_works(engine.work_of))]
     results = [
         {key: getattr(work, key) for key in ("id", "work_id", "title", "year", "type", "platforms")}
-        for work in works
-        if work is not None
+        for work in saved_details(prefs.taste, engine)
     ]
     if args.json:
         print(

@@ -684,7 +684,10 @@ async def _store_and_show(
         return
     shown = query.message.reply_markup if isinstance(query.message, Message) else None
     rows = relabelled(_buttons_of(shown), prefs.taste, context.engine)
-    await asyncio.gather(notice, _relabel(query, _keyboard(rows)) if rows else asyncio.sleep(0))
+    if rows:
+        await asyncio.gather(notice, _relabel(query, _keyboard(rows)))
+    else:
+        await notice
 
 
 async def _relabel(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:

@@ -4,6 +4,7 @@ and "pick one for me", at random among those that fit what was asked ("/list pic
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from bot.chat import callbacks
 from bot.chat.i18n import plural, t, type_name
@@ -12,8 +13,8 @@ from bot.chat.replies import Ask, Button, Reply, esc, shorten, years
 from bot.chat.replies.discovery import recommender_slots, summary
 from bot.chat.replies.titles import card_buttons, details_text
 from bot.chat.state import Discovering, slots_of
-from bot.chat.taste import SAVE, Feedback
-from recommender.engine import WorkDetails
+from bot.chat.taste import SAVE, Feedback, Taste
+from recommender.engine import Engine, WorkDetails
 
 PAGE_SIZE = 8
 REMOVE_TITLE_LENGTH = 24
@@ -33,11 +34,16 @@ def watchlist_reply(intent: Intent, ask: Ask) -> Reply:
     return _page(ask, int(args.get("offset", 0)))
 
 
+def saved_details(taste: Taste, engine: Engine) -> list[WorkDetails]:
+    """The works ``taste`` saved, newest first, each once: the watchlist, on any platform."""
+    works = (engine.details(work) for work in reversed(taste.saved_works(engine.work_of)))
+    return [work for work in works if work is not None]
+
+
 def _saved(ask: Ask) -> tuple[list[WorkDetails], int]:
     """The saved works on the chat's platforms, newest first, and how many are elsewhere."""
-    engine, mine = ask.engine, set(ask.mine)
-    works = [engine.details(work) for work in reversed(ask.taste.saved_works(engine.work_of))]
-    found = [work for work in works if work is not None]
+    mine = set(ask.mine)
+    found = saved_details(ask.taste, ask.engine)
     kept = [work for work in found if not mine or mine & set(work.platforms)]
     return kept, len(found) - len(kept)
 
@@ -90,7 +96,7 @@ def _remove(record_id: str, offset: int, ask: Ask) -> Reply:
     press = taste.pressed(record_id, SAVE, engine.work_of)
     work = engine.details(engine.work_of(record_id) or "")
     title = work.title if work is not None else record_id
-    after = Ask(ask.engine, ask.lang, ask.mine, taste=taste.after(press))
+    after = replace(ask, taste=taste.after(press))
     return _page(after, offset, t(ask.lang, "list_removed", title=shorten(title, 60)), press)
 
 
