@@ -6,8 +6,10 @@ one webhook. Every change is a single upsert of the changed column, so concurren
 lose each other's changes to the other column, nor trip over a chat's first row.
 
 A database that fails or stops answering must not stop the bot's answers. The bot reaches the
-store through ``read`` and ``call``, which run on the store's own few threads (so a hang holds
-up nothing else in the process) and give up after ``timeout`` seconds. After a failure the
+store through ``read`` and ``call``. On PostgreSQL they run on the store's own few threads (so
+a hang holds up nothing else in the process) and give up after ``timeout`` seconds; a SQLite
+call is a few microseconds' work on a local file, done on the event loop, and one that finds
+another process's write lock gives up after half the timeout. After a failure the
 store skips the database until a probe, made in the background every few seconds, finds it
 again (a ``Breaker``): while it is down no update waits for it, but those already waiting as
 it stopped, and the log gets a line per outage, not one per update. A call that timed out has
@@ -51,6 +53,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Executable,
     Index,
     MetaData,
     PoolProxiedConnection,
@@ -62,7 +65,6 @@ from sqlalchemy import (
     delete,
     event,
     func,
-    literal,
     select,
     update,
 )
@@ -239,7 +241,8 @@ class Tally:
     voters: int
 
 
-# One statement for every read: SQLAlchemy works out its cache key once, not per call.
+# The statements of every update, built once: SQLAlchemy works out each one's cache key once,
+# not per call (0.3 → 0.07 ms for a write).
 _READ = select(chat_settings.c.language, chat_settings.c.platforms).where(
     chat_settings.c.chat_id == bindparam("chat_id")
 )
@@ -247,6 +250,14 @@ _READ_FEEDBACK = (
     select(chat_feedback.c.record_id, chat_feedback.c.verdict, chat_feedback.c.saved)
     .where(chat_feedback.c.chat_id == bindparam("chat_id"))
     .order_by(chat_feedback.c.created_at, chat_feedback.c.record_id)
+)
+_FORGET_ROW = delete(chat_feedback).where(
+    chat_feedback.c.chat_id == bindparam("chat_id"),
+    chat_feedback.c.record_id == bindparam("record_id"),
+)
+_LAST_DISCOVERY = select(chat_discoveries.c.stamp, chat_discoveries.c.state).where(
+    chat_discoveries.c.chat_id == bindparam("chat_id"),
+    chat_discoveries.c.updated_at >= bindparam("since"),
 )
 
 
@@ -357,9 +368,10 @@ class ChatStore:
         self._cache: dict[int, tuple[float, ChatPrefs]] = {}
         self._next_purge = 0.0
         self._is_sqlite = self.url.get_backend_name() == "sqlite"
-        # A SQLite read is a lookup in a local file that, in WAL mode, never waits for a
-        # writer: a few microseconds, less than handing it to a thread and back costs.
-        self.reads_are_local = self._is_sqlite
+        # A SQLite call is a lookup or an append in a local file (in WAL mode a read never
+        # waits for a writer, and a commit does not wait for the disk): a few microseconds,
+        # less than handing it to a thread and back costs.
+        self.calls_are_local = self._is_sqlite
         # SQLite reads go through one connection of SQLite's own driver, with the SELECT
         # SQLAlchemy compiles: SQLAlchemy's per-statement work would cost more than the read.
         self._reader: PoolProxiedConnection | None = None
@@ -379,15 +391,16 @@ class ChatStore:
         cached = self.cached(chat_id)
         if cached is not None:
             return cached
-        return await self._bounded(self.get, (chat_id,), inline=self.reads_are_local)
+        return await self._bounded(self.get, (chat_id,), inline=self.calls_are_local)
 
     async def call(self, method: Callable[..., ChatPrefs], *args: object) -> ChatPrefs:
-        """Run ``method`` (one of this store's) with ``args`` on the store's threads.
+        """Run ``method`` (one of this store's) with ``args``: on the store's threads, or on
+        the event loop where its calls are local.
 
         Raises ``StorageUnavailable`` when the database fails, does not answer within
         ``timeout`` seconds, or did either a moment ago.
         """
-        return await self._bounded(method, args, inline=False)
+        return await self._bounded(method, args, inline=self.calls_are_local)
 
     async def _bounded(
         self, method: Callable[..., ChatPrefs], args: tuple, inline: bool
@@ -535,20 +548,12 @@ class ChatStore:
         of_chat = table.c.chat_id == chat_id
         with self._engine.begin() as connection:
             for row in feedback.rows:
+                key = {"chat_id": chat_id, "record_id": row.record_id}
                 if row.empty:
-                    connection.execute(
-                        delete(table).where(of_chat, table.c.record_id == row.record_id)
-                    )
+                    connection.execute(_FORGET_ROW, key)
                     continue
-                values = {"verdict": row.verdict, "saved": row.saved}
-                insert = self._insert(table).values(
-                    chat_id=chat_id, record_id=row.record_id, created_at=now, **values
-                )
-                connection.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=[table.c.chat_id, table.c.record_id], set_=values
-                    )
-                )
+                values = {**key, "verdict": row.verdict, "saved": row.saved, "created_at": now}
+                connection.execute(self._keep_row, values)
             prefs = _read_prefs(connection, chat_id)
             if len(prefs.taste.rows) > MAX_ROWS:
                 kept = (
@@ -560,6 +565,17 @@ class ChatStore:
                 connection.execute(delete(table).where(of_chat, table.c.record_id.not_in(kept)))
                 prefs = _read_prefs(connection, chat_id)
         return self._remember(chat_id, prefs)
+
+    @cached_property
+    def _keep_row(self) -> Executable:
+        table, names = chat_feedback, ("verdict", "saved")
+        insert = self._insert(table).values(
+            {name: bindparam(name) for name in ("chat_id", "record_id", "created_at", *names)}
+        )
+        return insert.on_conflict_do_update(
+            index_elements=[table.c.chat_id, table.c.record_id],
+            set_={name: insert.excluded[name] for name in names},
+        )
 
     def chat_data(self, chat_id: int) -> ChatData:
         """Everything stored for the chat (/mydata)."""
@@ -595,13 +611,9 @@ class ChatStore:
         if len(state.encode()) > MAX_STATE_BYTES:
             raise ValueError(f"a discovery state of {len(state.encode())} bytes")
         now = datetime.now(UTC)
-        values = {"stamp": stamp, "state": state, "updated_at": now}
-        insert = self._insert(chat_discoveries).values(chat_id=chat_id, **values)
-        statement = insert.on_conflict_do_update(
-            index_elements=[chat_discoveries.c.chat_id], set_=values
-        )
+        values = {"chat_id": chat_id, "stamp": stamp, "state": state, "updated_at": now}
         with self._engine.begin() as connection:
-            connection.execute(statement)
+            connection.execute(self._remember_discovery, values)
             if time.monotonic() >= self._next_purge:
                 # A list older than a day is never read again: it is not kept either.
                 self._next_purge = time.monotonic() + PURGE_SECONDS
@@ -612,14 +624,24 @@ class ChatStore:
                 )
         return Remembered(stamp, state)
 
+    @cached_property
+    def _remember_discovery(self) -> Executable:
+        names = ("stamp", "state", "updated_at")
+        insert = self._insert(chat_discoveries).values(
+            chat_id=bindparam("chat_id"), **{name: bindparam(name) for name in names}
+        )
+        return insert.on_conflict_do_update(
+            index_elements=[chat_discoveries.c.chat_id],
+            set_={name: insert.excluded[name] for name in names},
+        )
+
     def last_discovery(self, chat_id: int) -> Remembered | None:
         """The chat's last discovery, unless it is older than ``DISCOVERY_TTL``."""
         since = datetime.now(UTC) - DISCOVERY_TTL
-        query = select(chat_discoveries.c.stamp, chat_discoveries.c.state).where(
-            chat_discoveries.c.chat_id == chat_id, chat_discoveries.c.updated_at >= since
-        )
         with self._engine.connect() as connection:
-            row = connection.execute(query).one_or_none()
+            row = connection.execute(
+                _LAST_DISCOVERY, {"chat_id": chat_id, "since": since}
+            ).one_or_none()
         return None if row is None else Remembered(row.stamp, row.state)
 
     # -- movie nights ---------------------------------------------------------------------------
@@ -672,17 +694,29 @@ class ChatStore:
         Whether it was kept: one in a poll that is not an open movie night (not ours, not
         stored yet, or closed) is not."""
         chosen = sorted({number for number in options if 0 <= number < MAX_POLL_OPTIONS})
-        table = movie_night_votes
+        vote = {
+            "poll_id": poll_id,
+            "user_id": user_id,
+            "options": " ".join(map(str, chosen)),
+            "voted_at": datetime.now(UTC),
+            "update_id": update_id,
+        }
+        with self._engine.begin() as connection:
+            return connection.execute(self._record_vote, vote).first() is not None
+
+    @cached_property
+    def _record_vote(self) -> Executable:
+        table, poll_id = movie_night_votes, bindparam("poll_id", type_=String)
         # The poll's row, locked against closing (on PostgreSQL) until this vote is in: a vote
         # lands before the count, or finds the poll closed; never after the count.
         vote = (
             select(
-                literal(poll_id),
-                literal(user_id, BigInteger),
+                poll_id,
+                bindparam("user_id", type_=BigInteger),
                 movie_nights.c.chat_id,
-                literal(" ".join(map(str, chosen))),
-                literal(datetime.now(UTC), DateTime(timezone=True)),
-                literal(update_id, BigInteger),
+                bindparam("options", type_=Text),
+                bindparam("voted_at", type_=DateTime(timezone=True)),
+                bindparam("update_id", type_=BigInteger),
             )
             .where(movie_nights.c.poll_id == poll_id, movie_nights.c.closed.is_(False))
             .with_for_update(read=True)
@@ -690,13 +724,11 @@ class ChatStore:
         columns = ["poll_id", "user_id", "chat_id", "options", "voted_at", "update_id"]
         insert = self._insert(table).from_select(columns, vote)
         # RETURNING, not rowcount: SQLAlchemy keeps an INSERT's rowcount only when asked to.
-        statement = insert.on_conflict_do_update(
+        return insert.on_conflict_do_update(
             index_elements=[table.c.poll_id, table.c.user_id],
             set_={name: insert.excluded[name] for name in ("options", "voted_at", "update_id")},
             where=table.c.update_id <= insert.excluded.update_id,
         ).returning(table.c.user_id)
-        with self._engine.begin() as connection:
-            return connection.execute(statement).first() is not None
 
     def movie_night_known(self, poll_id: str) -> bool:
         """Whether ``poll_id`` is a movie night this database keeps, open or closed."""
@@ -918,6 +950,10 @@ def _use_wal(connection: sqlite3.Connection, _record: object) -> None:
         try:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 connection.execute("PRAGMA journal_mode=WAL")
+            # A commit appends to the WAL without waiting for the disk (0.3 ms → 15 µs here):
+            # the file stays whole whatever happens, and only a power cut can undo the last
+            # few presses and settings, which a chat simply makes again.
+            connection.execute("PRAGMA synchronous=NORMAL")
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() > deadline:

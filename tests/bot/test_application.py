@@ -331,9 +331,9 @@ async def test_a_failing_handler_apologises_and_the_bot_keeps_working(
     assert failures[0].exc_info[0] is RuntimeError
 
 
-@pytest.mark.parametrize("reads_are_local", [True, False], ids=["on the loop", "in a thread"])
+@pytest.mark.parametrize("calls_are_local", [True, False], ids=["on the loop", "in a thread"])
 async def test_a_database_outage_costs_chats_their_choices_not_their_answers(
-    running_bot, monkeypatch, caplog, reads_are_local
+    running_bot, monkeypatch, caplog, calls_are_local
 ):
     def down(self, chat_id):
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
@@ -344,7 +344,7 @@ async def test_a_database_outage_costs_chats_their_choices_not_their_answers(
             await chat.reply("/lang es")
             assert "Si te gusta <b>Toy Story</b>" in await chat.reply("/recomendar toy story")
             store = bot.app.bot_data[telegram_app.STORE]
-            store.reads_are_local = reads_are_local
+            store.calls_are_local = calls_are_local
             store._cache.clear()  # the outage outlives the cache
             monkeypatch.setattr(ChatStore, "get", down)
             # The user's Telegram language again, and an answer, each time.

@@ -523,3 +523,20 @@ def test_a_chats_movie_nights_are_counted_for_mydata_and_forgotten_with_it_alone
     assert store.suggestions(GROUP_ID) == () and store.movie_night(GROUP_ID, 1000) is None
     assert store.chat_data(-5).rows["movie_night_votes"] == 1
     assert store.close_movie_night("p2").votes == (1, 0, 0)
+
+
+async def test_sqlite_calls_run_on_the_loop_and_commit_without_waiting_for_the_disk(tmp_path):
+    """A thread hand-off costs more than a SQLite call, and an fsync per commit 20 times its
+    time: neither happens, while the rows are there for another connection at once."""
+    path = tmp_path / "chats.sqlite3"
+    store = ChatStore(f"sqlite:///{path}")
+    with closing(store):
+        await store.call(store.remember_discovery, 7, "s1", "{}")
+        await store.call(store.set_language, 7, "es")
+        with store._engine.connect() as connection:
+            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
+        assert synchronous == 1  # NORMAL
+        assert not [t for t in threading.enumerate() if t.name.startswith("chat-store")]
+        with closing(sqlite3.connect(path)) as other:
+            assert other.execute("SELECT language FROM chat_settings").fetchall() == [("es",)]
+            assert other.execute("SELECT stamp FROM chat_discoveries").fetchall() == [("s1",)]
