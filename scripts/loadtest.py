@@ -254,7 +254,9 @@ class Night:
     labels: list[str]
     lang: str
     ballots: dict[int, tuple[int, ...]] = field(default_factory=dict)
-    last_vote: float = 0.0
+    # When its last vote was fed, or it was sent: the bot stores a poll only once Telegram
+    # has answered the sending, and a close pressed before that finds no movie night.
+    last_vote: float = field(default_factory=time.perf_counter)
 
     def wrong_winner(self, text: str) -> list[str]:
         """What is wrong with the announcement ``text``: its winner must be one of the titles
@@ -1026,7 +1028,12 @@ async def run_load(
     done = [expected for expected in workload.expected if expected.done is not None]
     first = min((expected.pushed for expected in workload.expected), default=0.0)
     wrong = [expected for expected in workload.expected if expected.problems]
-    problems = [f"update {e.update_id} ({e.kind}): {'; '.join(e.problems)}" for e in wrong]
+    problems = [f"wrong: update {e.update_id} ({e.kind}): {'; '.join(e.problems)}" for e in wrong]
+    problems += [
+        f"lost: update {e.update_id} ({e.kind}) got no {' or '.join(sorted(e.needs))}"
+        for e in workload.expected
+        if e.done is None
+    ]
     by_kind: dict[str, list[float]] = {}
     for expected in done:
         by_kind.setdefault(expected.kind, []).append(1e3 * (expected.done - expected.pushed))  # type: ignore[operator]
@@ -1046,7 +1053,7 @@ async def run_load(
         cpu_ms_per_update=1e3 * sum(cpu_by_process.values()) / max(1, len(done) + workload.votes),
         driver_cpu=driver_cpu,
         wrong=len(wrong) + len(workload.stray),
-        problems=problems + workload.stray,
+        problems=problems + [f"wrong: {stray}" for stray in workload.stray],
         cpu_by_process=cpu_by_process,
         ready=bot.ready,
         by_kind=by_kind,
@@ -1250,7 +1257,7 @@ def main() -> int:
         if len(result.cpu_by_process) > 1:
             print(f"  {_processes(result)}", flush=True)
         for problem in result.problems[:5]:
-            print(f"  wrong: {problem}", flush=True)
+            print(f"  {problem}", flush=True)
     print(f"\n{engine.version}: {len(engine.catalogue):,} titles, {os.cpu_count()} cores")
     print(table(results))
     kept_up = [result for result in results if result.kept_up]
