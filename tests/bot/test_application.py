@@ -13,6 +13,7 @@ from bot.chat import commands
 from bot.chat.replies import inline
 from bot.storage import ChatStore
 from bot.telegram import application as telegram_app
+from etl.build import run_etl
 from recommender.engine import EngineHolder
 from scripts.fake_bot_api import Call, FakeBotRequest, command_entities
 
@@ -736,3 +737,28 @@ async def test_a_members_platform_toggle_in_a_group_is_answered_first_by_the_ref
     calls = await member.press("pf:*")
     assert [call.method for call in calls] == ["getChatMember", "answerCallbackQuery"]
     assert "Only this group's admins" in calls[1].params["text"]
+
+
+# A row of the real Hulu catalogue whose title starts with a "where" question's words.
+WALDO = (
+    's6,TV Show,Where\'s Waldo?,,,"United States, United Kingdom","June 7, 2020",2019,TV-Y,'
+    '1 Season,"Action, Adventure, Family","Kid adventurers Waldo and Wenda are earning '
+    'their stripes as junior members of an international travel society."\r\n'
+)
+
+
+async def test_an_inline_query_that_names_a_title_is_that_title_not_a_where_question(
+    running_bot, data_dir
+):
+    """ "where s waldo" is *Where's Waldo?* typed loosely, as in a chat; "where toy story"
+    still asks where *Toy Story* streams."""
+    hulu = data_dir / "raw" / "catalogues" / "hulu_titles.csv"
+    with hulu.open("a", encoding="utf-8", newline="") as file:
+        file.write(WALDO)
+    run_etl(data_dir / "raw", data_dir / "processed")
+    async with running_bot(data_dir=data_dir) as bot:
+        chat = bot.chat(language_code="en")
+        results = (await chat.inline("where s waldo")).params["results"]
+        assert results[0]["title"] == "Where's Waldo? (2019)"
+        results = (await chat.inline("where toy story")).params["results"]
+        assert results[0]["title"].startswith("📺 Toy Story (1995)")

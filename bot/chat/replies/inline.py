@@ -25,6 +25,7 @@ from bot.chat.replies.where import where_reply
 from bot.chat.state import Discovering, slots_of
 from recommender.elsewhere import KnownWork
 from recommender.engine import Engine, Recommendation, WorkDetails
+from recommender.matcher import CONFIDENT
 
 # Inline mode: ten works a page (the matched work's card joins the first), fifty at most.
 INLINE_PAGE_SIZE = 10
@@ -61,7 +62,8 @@ def inline_page(query: str, ask: Ask, offset: str = "") -> InlinePage:
     if not query.strip() or start >= INLINE_MAX_RESULTS:
         return InlinePage(())
     asked = parsing.where_title(query[: parsing.MAX_TITLE_LENGTH])
-    if asked is not None:
+    # "where s waldo" is *Where's Waldo?*, as in a chat: a query that names a title surely.
+    if asked is not None and engine.title_confidence(query[: parsing.MAX_TITLE_LENGTH]) < CONFIDENT:
         return InlinePage(() if start else _inline_where(asked, engine, lang))
     text = query[: parsing.MAX_TITLE_LENGTH * 2]
     intent = parsing.parse_free_text(text, engine.registry, titles=engine)
