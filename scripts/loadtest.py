@@ -291,6 +291,7 @@ class Expected:
     reply_to: int | None = None  # the message it must quote (groups)
     edit_of: int | None = None  # the message a press must replace
     query_id: str | None = None  # callback or inline query id
+    text: str = ""  # what an inline query asked
     needs: set[str] = field(default_factory=set)  # "reply" and/or "answer"
     sets_lang: str | None = None
     night: Night | None = None  # the movie night a close must announce
@@ -651,11 +652,11 @@ class Workload:
 
     def _push_inline(self) -> None:
         user = self.rng.choice(self.users)
-        update = self.api.inline_update(user, self._title()[0])
+        text = self._title()[0]
+        update = self.api.inline_update(user, text)
         query_id = update["inline_query"]["id"]
-        expected = self._expect(
-            update, "inline", self._lang(user["id"], user), frozenset(), query_id=query_id
-        )
+        lang = self._lang(user["id"], user)
+        expected = self._expect(update, "inline", lang, frozenset(), query_id=query_id, text=text)
         expected.needs = {"answer"}
         self.by_query[query_id] = expected
 
@@ -693,7 +694,7 @@ class Workload:
                     problems = expected.problems
                     problems.append(f"feedback in {expected.lang} got {describe(notice)}")
             if call.method == "answerInlineQuery" and not call.params.get("results"):
-                expected.problems.append("inline answer with no results")
+                expected.problems.append(f"inline answer to {expected.text!r} with no results")
             expected.needs.discard("answer")
         elif call.method == "editMessageReplyMarkup":
             pressed = self.relabels.pop((call.chat_id, call.params.get("message_id")), None)
