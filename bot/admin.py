@@ -28,6 +28,7 @@ from bot.reload import (
     upload_and_reload,
 )
 from bot.settings import Settings
+from etl.shared import SharedCatalogue
 from etl.upload import (
     MAX_UPLOAD_BYTES,
     StagedUpload,
@@ -68,10 +69,16 @@ class Admin:
     """
 
     def __init__(
-        self, holder: EngineHolder, settings: Settings, accepts_files: bool = True
+        self,
+        holder: EngineHolder,
+        settings: Settings,
+        accepts_files: bool = True,
+        shared: SharedCatalogue | None = None,
     ) -> None:
         self.holder = holder
         self.settings = settings
+        # The versions every instance shares: a change here is every instance's.
+        self.shared = shared
         # Whether admins can send this front end a file to upload (the console cannot).
         self.accepts_files = accepts_files
 
@@ -80,11 +87,18 @@ class Admin:
         """Whether a reload, rollback or upload is running in this process."""
         return self.holder.reload_lock.locked()
 
+    @property
+    def queued(self) -> bool:
+        """Whether another instance's change is running: this one's would wait for it."""
+        return self.shared is not None and self.shared.change_busy()
+
     def reload(self, lang: str) -> Reply:
         """Rebuild the catalogue from ``data/raw`` and serve it; what changed, or why not."""
         settings, titles = self.settings, len(self.holder.engine.catalogue)
         try:
-            summary = reload_engine(self.holder, settings.raw_dir, settings.processed_dir)
+            summary = reload_engine(
+                self.holder, settings.raw_dir, settings.processed_dir, self.shared
+            )
         except ReloadBusy:
             return _busy_reply(lang)
         except ReloadError as error:
@@ -100,7 +114,7 @@ class Admin:
         """Serve the catalogue version before the live one, with no restart."""
         titles = len(self.holder.engine.catalogue)
         try:
-            summary = rollback_engine(self.holder, self.settings.processed_dir)
+            summary = rollback_engine(self.holder, self.settings.processed_dir, shared=self.shared)
         except ReloadBusy:
             return _busy_reply(lang)
         except VersionError as error:
@@ -168,6 +182,7 @@ class Admin:
                 settings.processed_dir,
                 settings.state_dir,
                 token,
+                self.shared,
             )
         except ReloadBusy:
             return _busy_reply(lang)

@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +36,7 @@ from etl.build import (
     BuildRefused,
     BuildResult,
     build,
+    input_paths,
     is_stale,
     publish_upload,
     rebuild,
@@ -45,6 +46,8 @@ from etl.errors import EtlError
 from etl.upload import AppliedUpload, UploadError, remove_expired_uploads
 from etl.versions import (
     ChangeBusy,
+    VersionError,
+    VersionInfo,
     change_lock,
     crash_point,
     disk_full,
@@ -57,9 +60,10 @@ from etl.works import SERVED_WORK_COLUMNS
 from recommender.engine import Engine, EngineHolder
 
 if TYPE_CHECKING:
-    # Only named in a signature: the ETL's child process imports this module, and never needs
+    # Only named in signatures: the ETL's child process imports this module, and never needs
     # the settings nor SQLAlchemy, which they import.
     from bot.settings import Settings
+    from etl.shared import SharedCatalogue
 
 logger = logging.getLogger(__name__)
 
@@ -103,13 +107,32 @@ class RollbackSummary:
     titles_after: int
 
 
-def load_engine(settings: Settings, err: TextIO) -> Engine:
+def shared_catalogue(settings: Settings) -> SharedCatalogue | None:
+    """The catalogue versions every instance shares, when the chat database is PostgreSQL;
+    ``None`` with SQLite, where the data folder alone holds them."""
+    from bot.settings import parse_database_url
+    from etl.shared import SharedCatalogue
+
+    url = parse_database_url(settings.database_url)
+    if url.get_backend_name() != "postgresql":
+        return None
+
+    return SharedCatalogue(url)
+
+
+def load_engine(settings: Settings, err: TextIO, shared: SharedCatalogue | None = None) -> Engine:
     """The served engine, building the catalogue first when it is missing or stale.
 
     First the catalogue change a killed process left is finished or undone, and its leftovers
     go. A build is validated like a reload; when it fails, or is refused, and an earlier
     version exists, that one keeps serving and ``err`` says why.
+
+    With ``shared`` versions, the live one is served, fetched into the data folder if need
+    be, and never rebuilt from the raw files this instance happens to hold; only the first
+    instance of all builds, from its raw files, and publishes what it built.
     """
+    if shared is not None:
+        return _load_shared(settings, err, shared)
     raw_dir, processed_dir = settings.raw_dir, settings.processed_dir
     live = live_name(processed_dir)
     try:
@@ -130,6 +153,38 @@ def load_engine(settings: Settings, err: TextIO) -> Engine:
             logger.warning("the catalogue build failed unexpectedly", exc_info=True)
         print(f"{describe_failure(error)}; serving the previous catalogue {live}", file=err)
     return Engine.load(processed_dir).prepare()
+
+
+def _load_shared(settings: Settings, err: TextIO, shared: SharedCatalogue) -> Engine:
+    raw_dir, processed_dir = settings.raw_dir, settings.processed_dir
+    live = shared.live()
+    if live is None:
+        with shared.change_lock(wait=True, on_wait=lambda: print(_QUEUED, file=err)):
+            live = shared.live()  # another instance may have published while this one waited
+            if live is None:
+                print("no catalogue in the database yet: building the first", file=err)
+                with change_lock(processed_dir, wait=True):
+                    recover(raw_dir, processed_dir)
+                    if is_stale(raw_dir, processed_dir):
+                        rebuild(raw_dir, processed_dir, _nothing)
+                live = live_name(processed_dir)
+                shared.publish(processed_dir, live, raw_dir, input_paths(raw_dir))
+    return follow_live(processed_dir, shared, live)
+
+
+def follow_live(processed_dir: Path, shared: SharedCatalogue, live: str) -> Engine:
+    """The engine of the shared live version ``live``: fetched (and checked) unless this data
+    folder has it, loaded, and then made this folder's live version too."""
+    with change_lock(processed_dir, wait=True):
+        remove_leftovers(processed_dir)
+        shared.fetch(processed_dir, live)
+    engine = Engine.load(processed_dir, live).prepare()
+    with change_lock(processed_dir, wait=True):
+        set_live(processed_dir, live)
+    return engine
+
+
+_QUEUED = "another instance is changing the catalogue; waiting for it"
 
 
 def _nothing(result: BuildResult) -> None:
@@ -190,17 +245,42 @@ def _serve(result: BuildResult) -> Engine:
 
 
 @contextlib.contextmanager
-def _changing(holder: EngineHolder, processed_dir: Path) -> Iterator[None]:
-    """Hold the holder's lock and the catalogue's; ``ReloadBusy`` when either is taken."""
+def _changing(
+    holder: EngineHolder,
+    processed_dir: Path,
+    shared: SharedCatalogue | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """Hold the holder's lock and the catalogue's; ``ReloadBusy`` when either is taken. With
+    ``shared`` versions, also the lock of every instance's changes, waiting for it (and
+    calling ``on_wait``) while another instance's change runs."""
     if not holder.reload_lock.acquire(blocking=False):
         raise ReloadBusy
     try:
-        with change_lock(processed_dir):
+        with contextlib.ExitStack() as held:
+            if shared is not None:
+                held.enter_context(shared.change_lock(wait=True, on_wait=on_wait))
+            held.enter_context(change_lock(processed_dir))
             yield
     except ChangeBusy:
         raise ReloadBusy from None
     finally:
         holder.reload_lock.release()
+
+
+def _share(
+    shared: SharedCatalogue | None, raw_dir: Path, processed_dir: Path, served: Engine, new: str
+) -> None:
+    """Publish version ``new``, just made live in this data folder, to every instance with the
+    inputs it was built from; if that fails, this folder serves ``served`` again, as the
+    others do."""
+    if shared is None:
+        return
+    try:
+        shared.publish(processed_dir, new, raw_dir, input_paths(raw_dir))
+    except Exception:
+        set_live(processed_dir, served.version)
+        raise
 
 
 @contextlib.contextmanager
@@ -224,34 +304,56 @@ def _reload_errors(served: Engine) -> Iterator[None]:
         raise ReloadError("broken", f"{type(error).__name__}: {error}"[:200]) from error
 
 
-def reload_engine(holder: EngineHolder, raw_dir: Path, processed_dir: Path) -> ReloadSummary:
+def reload_engine(
+    holder: EngineHolder,
+    raw_dir: Path,
+    processed_dir: Path,
+    shared: SharedCatalogue | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> ReloadSummary:
     """Rebuild from ``raw_dir``, validate, publish to ``processed_dir`` and swap ``holder``.
+
+    With ``shared`` versions the build reads the inputs of record (written into ``raw_dir``
+    first), and what it publishes every instance serves.
 
     Blocking; run it in a worker thread. Raises ``ReloadBusy`` when another change holds the
     holder's lock or the catalogue's, and ``ReloadError`` when the new catalogue is not served.
     """
-    with _changing(holder, processed_dir):
+    with _changing(holder, processed_dir, shared, on_wait):
         started, served = time.perf_counter(), holder.engine
         with _reload_errors(served):
+            if shared is not None:
+                shared.fetch_inputs(raw_dir)
             engine = rebuild(raw_dir, processed_dir, _serve, builder=build_in_child)
+            _share(shared, raw_dir, processed_dir, served, engine.version)
         return _swap(holder, served, engine, started)
 
 
 def upload_and_reload(
-    holder: EngineHolder, raw_dir: Path, processed_dir: Path, state_dir: Path, token: str
+    holder: EngineHolder,
+    raw_dir: Path,
+    processed_dir: Path,
+    state_dir: Path,
+    token: str,
+    shared: SharedCatalogue | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> tuple[AppliedUpload, ReloadSummary]:
     """Reload with the staged upload ``token`` in place; if the reload does not serve it,
-    ``raw_dir`` never held it, so a bad upload changes nothing.
+    ``raw_dir`` never held it, so a bad upload changes nothing. With ``shared`` versions, the
+    upload joins the inputs of record once its version is every instance's.
 
     Blocking; run it in a worker thread. Raises what ``reload_engine`` raises, and
     ``UploadError`` for an upload that expired.
     """
-    with _changing(holder, processed_dir):
+    with _changing(holder, processed_dir, shared, on_wait):
         started, served = time.perf_counter(), holder.engine
         with _reload_errors(served):
+            if shared is not None:
+                shared.fetch_inputs(raw_dir)
             applied, engine = publish_upload(
                 raw_dir, processed_dir, state_dir, token, _serve, builder=build_in_child
             )
+            _share(shared, raw_dir, processed_dir, served, engine.version)
         return applied, _swap(holder, served, engine, started)
 
 
@@ -276,21 +378,32 @@ def _swap(holder: EngineHolder, served: Engine, engine: Engine, started: float) 
 
 
 def rollback_engine(
-    holder: EngineHolder, processed_dir: Path, to: str | None = None
+    holder: EngineHolder,
+    processed_dir: Path,
+    to: str | None = None,
+    shared: SharedCatalogue | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> RollbackSummary:
-    """Serve the kept version built before the served one (or version ``to``) and make it live.
+    """Serve the kept version built before the served one (or version ``to``) and make it live
+    (with ``shared`` versions, for every instance: the one before is the one published
+    before).
 
     Blocking; run it in a worker thread. Raises ``ReloadBusy`` when a reload or rollback holds
     a lock, ``VersionError`` when there is no such version, and ``ReloadError`` (code
     ``broken``, or ``disk_full``) when it cannot be served; then nothing has changed.
     """
-    with _changing(holder, processed_dir):
+    with _changing(holder, processed_dir, shared, on_wait):
         served = holder.engine
         remove_leftovers(processed_dir)
-        target = rollback_target(processed_dir, to, current=served.version)
+        if shared is None:
+            target = rollback_target(processed_dir, to, current=served.version)
+        else:
+            target = _shared_rollback_target(shared, processed_dir, to, served.version)
         try:
             engine = Engine.load(processed_dir, target.name).prepare()
             crash_point("chosen")
+            if shared is not None:
+                shared.set_live(target.name)
             set_live(processed_dir, target.name)
             crash_point("published")
         except Exception as error:
@@ -310,6 +423,25 @@ def rollback_engine(
         del served, engine
         release_freed_memory()
         return summary
+
+
+def _shared_rollback_target(
+    shared: SharedCatalogue, processed_dir: Path, to: str | None, current: str
+) -> VersionInfo:
+    """The published version a rollback from ``current`` goes to (``to``, or the newest one
+    published before it), fetched into this data folder."""
+    names = [version.name for version in shared.versions()]
+    if to is None:
+        earlier = [name for name in names if name < current]
+        if not earlier:
+            raise VersionError(f"no earlier version to roll back to ({current} is the oldest)")
+        to = earlier[0]
+    elif to == current:
+        raise VersionError(f"{to} is already live")
+    elif to not in names:
+        raise VersionError(f"no version named {to!r}; /versions lists them")
+    shared.fetch(processed_dir, to)
+    return rollback_target(processed_dir, to, current=current)
 
 
 def release_freed_memory() -> None:

@@ -436,6 +436,18 @@ class SharedCatalogue:
         finally:
             connection.close()
 
+    def change_busy(self) -> bool:
+        """Whether a change holds the lock now (a glance: it may end, or another start,
+        right after)."""
+        with self._engine.connect() as connection:
+            taken = connection.execute(
+                select(func.pg_try_advisory_lock(self._lock_key))
+            ).scalar_one()
+            if taken:
+                connection.execute(select(func.pg_advisory_unlock(self._lock_key)))
+            connection.commit()
+        return not taken
+
     def listen(self) -> Connection:
         """A connection of its own that receives the live version's announcements; read them
         with ``announcements``. Close it when done."""

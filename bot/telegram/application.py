@@ -76,8 +76,9 @@ from bot.chat.replies import inline, movienight
 from bot.chat.replies.conversation import not_saved_reply, stale_reply
 from bot.chat.replies.feedback import relabelled
 from bot.chat.state import ChatData, Discovering
+from bot.follow import Follower
 from bot.logs import configure_logging, redact
-from bot.reload import load_engine, release_freed_memory
+from bot.reload import load_engine, release_freed_memory, shared_catalogue
 from bot.settings import Settings, parse_database_url
 from bot.storage import ChatPrefs, ChatStore, MovieNight, StorageUnavailable
 from bot.telegram import webhook
@@ -93,6 +94,8 @@ SETTINGS = "settings"
 STORE = "chat_store"
 CHARTS = "charts"
 THROTTLE = "throttle"
+SHARED = "shared"
+FOLLOWER = "follower"
 # The first line of the bot's "tell me a title" prompt, in each language: a reply to it in a
 # group is an answer, not chatter. Read off the replied-to message itself, so every worker
 # knows it, and so does the bot after a restart.
@@ -547,7 +550,8 @@ async def _admin_answer(
             await message.reply_text(t(lang, "reload_busy"))
             return
         logger.info("%s started by admin %s", command.name, update.effective_user.id)
-        await message.reply_text(t(lang, "reload_started"))
+        queued = await asyncio.to_thread(lambda: context.admin.queued)
+        await message.reply_text(t(lang, "reload_queued" if queued else "reload_started"))
     reply = await asyncio.to_thread(
         commands.answer,
         intent,
@@ -964,11 +968,18 @@ ADMIN_BUTTONS: dict[
 async def post_init(application: Application) -> None:
     """Build the services (the engine, unless one was given) and register the menus."""
     settings: Settings = application.bot_data[SETTINGS]
+    if SHARED not in application.bot_data:
+        application.bot_data[SHARED] = await asyncio.to_thread(shared_catalogue, settings)
+    shared = application.bot_data[SHARED]
     if HOLDER not in application.bot_data:
-        engine = await asyncio.to_thread(load_engine, settings, sys.stderr)
+        engine = await asyncio.to_thread(load_engine, settings, sys.stderr, shared)
         application.bot_data[HOLDER] = EngineHolder(engine)
         release_freed_memory()  # the ETL's leftovers, and the engine frozen
-    application.bot_data.setdefault(ADMIN, Admin(application.bot_data[HOLDER], settings))
+    holder = application.bot_data[HOLDER]
+    application.bot_data.setdefault(ADMIN, Admin(holder, settings, shared=shared))
+    if shared is not None and settings.workers == 1:  # workers: their supervisor follows
+        follower = application.bot_data[FOLLOWER] = Follower(holder, settings.processed_dir, shared)
+        follower.start()
     if STORE not in application.bot_data:
         application.bot_data[STORE] = await asyncio.to_thread(
             ChatStore,
@@ -987,7 +998,13 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the chat settings database."""
+    """Stop following the shared catalogue, and close the databases."""
+    follower = application.bot_data.pop(FOLLOWER, None)
+    if follower is not None:
+        await asyncio.to_thread(follower.stop)
+    shared = application.bot_data.pop(SHARED, None)
+    if shared is not None:
+        await asyncio.to_thread(shared.close)
     store = application.bot_data.pop(STORE, None)
     if store is not None:
         await asyncio.to_thread(store.close)

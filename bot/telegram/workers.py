@@ -42,13 +42,21 @@ import socket
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from types import FrameType
 
 from bot.chat import parsing
-from bot.reload import die_with_parent, load_engine, release_freed_memory
+from bot.reload import (
+    die_with_parent,
+    follow_live,
+    load_engine,
+    release_freed_memory,
+    shared_catalogue,
+)
 from bot.settings import Settings
 from bot.telegram.application import build_application, serve_webhook, startup_errors
 from bot.telegram.webhook import SeenUpdates
+from etl.shared import announcements, instance_name
 from recommender.engine import Engine, EngineHolder
 
 logger = logging.getLogger(__name__)
@@ -61,6 +69,9 @@ QUICK_SECONDS = 10.0
 QUICK_DEATHS = 5
 STOP_SECONDS = 30.0  # for a worker to finish its updates before it is killed
 TICK_SECONDS = 0.2  # how often the supervisor looks at its workers
+# How often the supervisor looks at the shared live version without an announcement, and
+# says which version its workers serve.
+FOLLOW_SECONDS = 10.0
 HEARTBEAT_SECONDS = 1.0  # how often a worker's event loop says it runs
 # A worker whose loop has not run for this long is killed. Longer than anything the loop does
 # at once (a full garbage collection of a large catalogue's engine takes about a second).
@@ -111,6 +122,12 @@ class Supervisor:
         self.new_version = False
         self.exit_code = 0
         self.quick_deaths = 0
+        # With shared versions: the supervisor follows the live one for its workers.
+        self.shared = None
+        self.listening = None  # its announcements, on a connection closed before each fork
+        self.next_look = 0.0
+        self.follow_failed = False
+        self.started_at = datetime.now(UTC)
 
     # -- signals -------------------------------------------------------------------------------
     def _stop(self, signum: int, frame: FrameType | None) -> None:
@@ -129,7 +146,8 @@ class Supervisor:
         signal.signal(signal.SIGHUP, self._hangup)
         try:
             parsing.prepare()  # before the fork: the workers share what it loads
-            self._start_generation(load_engine(self.settings, sys.stderr))
+            self.shared = shared_catalogue(self.settings)
+            self._start_generation(load_engine(self.settings, sys.stderr, self.shared))
             logger.info(
                 "%s webhook workers on port %s, path %s",
                 self.settings.workers,
@@ -165,6 +183,8 @@ class Supervisor:
                 continue
             logger.warning("worker %s exited (%s); starting a new generation", pid, code)
             self.new_version = True
+        if self.shared is not None and not self.stopping:
+            self._follow()
         if self.new_version and not self.stopping:
             self.new_version = False
             self._replace_generation()
@@ -180,6 +200,47 @@ class Supervisor:
                 logger.warning("worker %s did not stop in %s s; killing it", pid, STOP_SECONDS)
                 _signal(pid, signal.SIGKILL)
 
+    def _follow(self) -> None:
+        """On an announcement, and every ``FOLLOW_SECONDS``: serve the shared live version if
+        it is not served (fetched, and loaded before a new generation takes over), and say
+        what is served. A database that fails leaves the workers serving what they serve."""
+        shared, now = self.shared, time.monotonic()
+        if self.listening is None and now < self.next_look:
+            return  # connected again only every FOLLOW_SECONDS, after a failure or a fork
+        try:
+            if self.listening is None:
+                self.listening = shared.listen()
+            heard = announcements(self.listening, timeout=0)
+            if not heard and now < self.next_look:
+                return
+            self.next_look = now + FOLLOW_SECONDS
+            live = shared.live()
+            if live is not None and self.engine is not None and live != self.engine.version:
+                self._start_new(follow_live(self.settings.processed_dir, shared, live))
+            version = self.engine.version if self.engine is not None else None
+            shared.serving(instance_name(), version, self.started_at)
+            if self.follow_failed:
+                logger.warning("following the shared catalogue again")
+                self.follow_failed = False
+        except Exception as error:
+            if not self.follow_failed:  # once per outage
+                logger.warning(
+                    "cannot follow the shared catalogue (%s); the workers keep serving", error
+                )
+            self.follow_failed = True
+            self.next_look = now + FOLLOW_SECONDS
+            self._drop_connections()
+
+    def _drop_connections(self) -> None:
+        """Close the supervisor's database connections: forked workers must not inherit them
+        (a worker's exit would end the supervisor's session), and a failed one is replaced."""
+        if self.listening is not None:
+            with contextlib.suppress(Exception):
+                self.listening.close()
+            self.listening = None
+        if self.shared is not None:
+            self.shared.close()
+
     def _replace_generation(self) -> None:
         """Serve the live version from a new generation, then stop the old one."""
         try:
@@ -187,6 +248,10 @@ class Supervisor:
         except Exception:
             logger.exception("the live catalogue cannot be loaded; the workers keep serving")
             return
+        self._start_new(engine)
+
+    def _start_new(self, engine: Engine) -> None:
+        """Serve ``engine`` from a new generation, then stop the old one."""
         old = list(self.workers)
         self._start_generation(engine)
         del engine
@@ -205,6 +270,7 @@ class Supervisor:
         """
         self.generation += 1
         self.engine = None  # the previous generation's, whose workers are being retired
+        self._drop_connections()
         release_freed_memory()  # frees it; frozen, the new engine's pages stay shared
         if threading.active_count() > 1:  # forking with threads can copy a held lock
             logger.warning("forking workers with %s threads", threading.active_count())
@@ -251,6 +317,7 @@ class Supervisor:
             _signal(pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+        self._drop_connections()
         self.workers.clear()
         self.watched.clear()
         self.retiring.clear()
