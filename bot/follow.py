@@ -33,10 +33,13 @@ WAIT_SECONDS = 1.0
 
 class Follower:
     """Keeps ``holder`` serving the live version of ``shared``, fetched into
-    ``processed_dir``."""
+    ``processed_dir`` (and its inputs of record into ``raw_dir``)."""
 
-    def __init__(self, holder: EngineHolder, processed_dir: Path, shared: SharedCatalogue) -> None:
+    def __init__(
+        self, holder: EngineHolder, raw_dir: Path, processed_dir: Path, shared: SharedCatalogue
+    ) -> None:
         self.holder = holder
+        self.raw_dir = raw_dir
         self.processed_dir = processed_dir
         self.shared = shared
         self.instance = instance_name()
@@ -61,7 +64,7 @@ class Follower:
         if not self.holder.reload_lock.acquire(blocking=False):
             return False
         try:
-            engine = follow_live(self.processed_dir, self.shared, live)
+            engine = follow_live(self.raw_dir, self.processed_dir, self.shared, live)
             served = self.holder.swap(engine)
             logger.info("now serving catalogue %s (was %s)", live, served.version)
             del engine, served

@@ -110,14 +110,19 @@ class RollbackSummary:
 def shared_catalogue(settings: Settings) -> SharedCatalogue | None:
     """The catalogue versions every instance shares, when the chat database is PostgreSQL;
     ``None`` with SQLite, where the data folder alone holds them."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.settings import parse_database_url
+    from bot.storage import cannot_open
     from etl.shared import SharedCatalogue
 
     url = parse_database_url(settings.database_url)
     if url.get_backend_name() != "postgresql":
         return None
-
-    return SharedCatalogue(url)
+    try:
+        return SharedCatalogue(url)
+    except (OSError, SQLAlchemyError) as error:
+        raise cannot_open(url, error) from error
 
 
 def load_engine(settings: Settings, err: TextIO, shared: SharedCatalogue | None = None) -> Engine:
@@ -169,15 +174,17 @@ def _load_shared(settings: Settings, err: TextIO, shared: SharedCatalogue) -> En
                         rebuild(raw_dir, processed_dir, _nothing)
                 live = live_name(processed_dir)
                 shared.publish(processed_dir, live, raw_dir, input_paths(raw_dir))
-    return follow_live(processed_dir, shared, live)
+    return follow_live(raw_dir, processed_dir, shared, live)
 
 
-def follow_live(processed_dir: Path, shared: SharedCatalogue, live: str) -> Engine:
+def follow_live(raw_dir: Path, processed_dir: Path, shared: SharedCatalogue, live: str) -> Engine:
     """The engine of the shared live version ``live``: fetched (and checked) unless this data
-    folder has it, loaded, and then made this folder's live version too."""
+    folder has it, loaded, and then made this folder's live version too. The inputs of record
+    are written into ``raw_dir``, so that an upload checked here is checked against them."""
     with change_lock(processed_dir, wait=True):
         remove_leftovers(processed_dir)
         shared.fetch(processed_dir, live)
+        shared.fetch_inputs(raw_dir)
     engine = Engine.load(processed_dir, live).prepare()
     with change_lock(processed_dir, wait=True):
         set_live(processed_dir, live)

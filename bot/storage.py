@@ -69,6 +69,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.chat.state import ChatData
@@ -382,9 +383,7 @@ class ChatStore:
             self._open()
         except (OSError, SQLAlchemyError) as error:
             self._engine.dispose()
-            raise StorageError(
-                f"STREAMBOT_DB: cannot open the database {self.url!r}: {self._reason(error)}"
-            ) from error
+            raise cannot_open(self.url, error) from error
 
     async def read(self, chat_id: int) -> ChatPrefs:
         """``get`` for the event loop, bounded like ``call``."""
@@ -887,12 +886,23 @@ class ChatStore:
         return self._remember(chat_id, prefs)
 
     def _reason(self, error: Exception) -> str:
-        """The error's own words, in one line and without the URL's password."""
-        if isinstance(error, DBAPIError) and error.orig is not None:
-            error = error.orig
-        reason = " ".join(str(error).split()) or type(error).__name__
-        password = self.url.password
-        return reason.replace(str(password), "***") if password else reason
+        return error_reason(error, self.url)
+
+
+def cannot_open(url: URL, error: Exception) -> StorageError:
+    """The error for a database ``url`` that could not be opened."""
+    return StorageError(
+        f"STREAMBOT_DB: cannot open the database {url!r}: {error_reason(error, url)}"
+    )
+
+
+def error_reason(error: Exception, url: URL) -> str:
+    """A database error's own words, in one line and without the URL's password."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    reason = " ".join(str(error).split()) or type(error).__name__
+    password = url.password
+    return reason.replace(str(password), "***") if password else reason
 
 
 def _prefs(settings: Any, feedback: Iterable[Any]) -> ChatPrefs:

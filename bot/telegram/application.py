@@ -978,7 +978,9 @@ async def post_init(application: Application) -> None:
     holder = application.bot_data[HOLDER]
     application.bot_data.setdefault(ADMIN, Admin(holder, settings, shared=shared))
     if shared is not None and settings.workers == 1:  # workers: their supervisor follows
-        follower = application.bot_data[FOLLOWER] = Follower(holder, settings.processed_dir, shared)
+        follower = application.bot_data[FOLLOWER] = Follower(
+            holder, settings.raw_dir, settings.processed_dir, shared
+        )
         follower.start()
     if STORE not in application.bot_data:
         application.bot_data[STORE] = await asyncio.to_thread(

@@ -216,7 +216,8 @@ class Supervisor:
             self.next_look = now + FOLLOW_SECONDS
             live = shared.live()
             if live is not None and self.engine is not None and live != self.engine.version:
-                self._start_new(follow_live(self.settings.processed_dir, shared, live))
+                settings = self.settings
+                self._start_new(follow_live(settings.raw_dir, settings.processed_dir, shared, live))
             version = self.engine.version if self.engine is not None else None
             shared.serving(instance_name(), version, self.started_at)
             if self.follow_failed:

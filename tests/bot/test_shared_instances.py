@@ -1,0 +1,145 @@
+"""Several bot instances sharing one PostgreSQL, each on an empty data folder of its own, as on
+a PaaS whose disks start empty (issue 16): each serves the database's live version, an upload
+or a rollback on one reaches every other within seconds, and an instance started later
+serves what is live. Real ``streambot run --webhook`` processes, one with two workers under
+a supervisor, against the fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from etl.build import input_paths
+from etl.shared import SharedCatalogue
+from etl.versions import live_name
+from scripts.fake_bot_api import FakeBotApi
+from tests.bot.conftest import postgres_schema
+from tests.bot.test_reload import ROMA
+from tests.bot.test_workers import ADMIN, WAIT_SECONDS, Deployment, deployed
+from tests.conftest import BuiltData
+
+
+@pytest.fixture
+def database(built: BuiltData) -> Iterator[str]:
+    """A schema of its own, where the fixtures' version is already the live one (published
+    from a data folder no instance uses)."""
+    with postgres_schema() as url:
+        shared = SharedCatalogue(url)
+        name = live_name(built.processed_dir)
+        shared.publish(built.processed_dir, name, built.raw_dir, input_paths(built.raw_dir))
+        shared.close()
+        yield url
+
+
+def netflix_with_roma(built: BuiltData) -> bytes:
+    """The fixtures' Netflix file with Islands Calling (s9) out and Roma in."""
+    path = built.raw_dir / "catalogues" / "netflix_titles.csv"
+    lines = [line for line in path.read_bytes().split(b"\r\n") if not line.startswith(b"s9,")]
+    lines.insert(-1 if lines[-1] == b"" else len(lines), ROMA)
+    return b"\r\n".join(lines)
+
+
+async def serving(bot: Deployment, workers: int, version: str) -> None:
+    """Until ``workers`` of ``bot``'s workers serve ``version``."""
+    await bot.healthy(workers, ok=lambda status: status["catalogue"] == version)
+
+
+async def reply_containing(api: FakeBotApi, text: str) -> dict:
+    """The first message the bot sent that holds ``text``, as the API keeps it."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        for call in api.of("sendMessage"):
+            if text in call.params["text"]:
+                return call
+        assert time.monotonic() < deadline, [c.params["text"] for c in api.of("sendMessage")]
+        await asyncio.sleep(0.05)
+
+
+def admin_says(api: FakeBotApi, text: str) -> None:
+    admin = api.user(ADMIN)
+    api.push(api.message_update(api.private_chat(admin), admin, text))
+
+
+def upload(api: FakeBotApi, data: bytes, caption: str) -> None:
+    """The admin sends a CSV with ``caption``, as Telegram delivers a document."""
+    admin = api.user(ADMIN)
+    update = api.message_update(api.private_chat(admin), admin, caption)
+    message = update["message"]
+    message["caption"] = message.pop("text")
+    message["caption_entities"] = message.pop("entities")
+    file_id = f"doc{message['message_id']}"
+    api.files[file_id] = data
+    message["document"] = {
+        "file_id": file_id,
+        "file_unique_id": file_id,
+        "file_name": "netflix.csv",
+        "mime_type": "text/csv",
+        "file_size": len(data),
+    }
+    api.push(update)
+
+
+async def test_instances_on_empty_disks_follow_every_change_made_on_any_of_them(
+    database: str, built: BuiltData, tmp_path: Path
+):
+    seeded = live_name(built.processed_dir)
+    folders = {name: tmp_path / name for name in ("a", "b", "c")}
+    for folder in folders.values():
+        (folder / "data").mkdir(parents=True)
+    async with contextlib.AsyncExitStack() as stack:
+        apis = {name: await stack.enter_async_context(FakeBotApi()) for name in folders}
+
+        async def start(name: str, workers: int) -> Deployment:
+            folder = folders[name]
+            return await stack.enter_async_context(
+                deployed(apis[name], folder / "data", folder, workers, database=database)
+            )
+
+        one, two = await start("a", 1), await start("b", 2)
+        # Nothing on their disks: each fetched the live version and serves it.
+        await serving(one, 1, seeded)
+        await serving(two, 2, seeded)
+        assert (folders["a"] / "data" / "processed" / "CURRENT").read_text().strip() == seeded
+
+        # An upload applied on the first is served by both within seconds.
+        upload(apis["a"], netflix_with_roma(built), "/upload netflix")
+        preview = await reply_containing(apis["a"], "Dry run")
+        admin = apis["a"].user(ADMIN)
+        apply = dict(preview.buttons)["✅ Apply and reload"]
+        apis["a"].push(apis["a"].callback_update(admin, preview.result, apply))
+        await reply_containing(apis["a"], "updated from the upload")
+        shared = SharedCatalogue(database)
+        uploaded = shared.live()
+        assert uploaded != seeded
+        started = time.monotonic()
+        await serving(one, 1, uploaded)
+        await serving(two, 2, uploaded)
+        assert time.monotonic() - started < 30
+
+        # A third instance, started on an empty disk now, serves the upload too.
+        three = await start("c", 1)
+        await serving(three, 1, uploaded)
+        raw = folders["c"] / "data" / "raw" / "catalogues" / "netflix_titles.csv"
+        assert raw.read_bytes() == netflix_with_roma(built)  # the inputs of record
+        admin_says(apis["c"], "/info roma")
+        assert "Roma" in (await reply_containing(apis["c"], "Roma")).params["text"]
+
+        # A rollback on the second reaches the others.
+        admin_says(apis["b"], "/rollback")
+        await reply_containing(apis["b"], "Rolled back")
+        assert shared.live() == seeded
+        await serving(one, 1, seeded)
+        await serving(three, 1, seeded)
+        await serving(two, 2, seeded)
+
+        # Every instance says what it serves, which /versions lists.
+        await asyncio.sleep(0.1)
+        instances = shared.instances()
+        assert len(instances) >= 3
+        assert {instance.version for instance in instances} <= {seeded, uploaded}
+        shared.close()
