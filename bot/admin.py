@@ -28,7 +28,7 @@ from bot.reload import (
     upload_and_reload,
 )
 from bot.settings import Settings
-from etl.shared import SharedCatalogue
+from etl.shared import Instance, SharedCatalogue, SharedVersion
 from etl.upload import (
     MAX_UPLOAD_BYTES,
     StagedUpload,
@@ -107,8 +107,11 @@ class Admin:
         return reload_done_reply(summary, lang)
 
     def versions(self, lang: str) -> Reply:
-        """The kept catalogue versions, the live one marked."""
-        return versions_reply(list_versions(self.settings.processed_dir), lang)
+        """The kept catalogue versions, the live one marked; with shared versions, those
+        every instance shares, and which instances serve each."""
+        if self.shared is None:
+            return versions_reply(list_versions(self.settings.processed_dir), lang)
+        return versions_reply(self.shared.versions(), lang, self.shared.instances())
 
     def rollback(self, lang: str, admin: int | None = None) -> Reply:
         """Serve the catalogue version before the live one, with no restart."""
@@ -218,11 +221,19 @@ def _when(lang: str, moment: datetime.datetime) -> str:
     return f"{date_text(lang, moment.date().isoformat())} {moment:%H:%M} UTC"
 
 
-def versions_reply(versions: Sequence[VersionInfo], lang: str) -> Reply:
-    """The kept catalogue versions, newest first, the live one marked."""
+def versions_reply(
+    versions: Sequence[VersionInfo | SharedVersion],
+    lang: str,
+    instances: Sequence[Instance] | None = None,
+) -> Reply:
+    """The kept catalogue versions, newest first, the live one marked; with ``instances``,
+    those serving each version."""
     if not versions:
         return Reply(t(lang, "versions_none"))
     lines = [t(lang, "versions_header", keep=KEEP_VERSIONS)]
+    serving: dict[str | None, list[str]] = {}
+    for instance in instances or ():
+        serving.setdefault(instance.version, []).append(esc(instance.instance))
     for version in versions:
         lines.append(
             t(
@@ -236,6 +247,11 @@ def versions_reply(versions: Sequence[VersionInfo], lang: str) -> Reply:
                 quarantined=number(lang, version.quarantined),
             )
         )
+        if version.name in serving:
+            names = serving[version.name]
+            lines.append(t(lang, "versions_serving", names=", ".join(names)))
+    if instances is not None:
+        lines += ["", plural(lang, "versions_shared", len(instances))]
     return Reply("\n".join([*lines, "", t(lang, "versions_hint")]))
 
 

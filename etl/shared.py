@@ -57,13 +57,15 @@ from sqlalchemy import (
     func,
     select,
     text,
+    union,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from etl.permissions import make_private, private_folder
-from etl.versions import STAGING_PREFIX, ChangeBusy, VersionError
-from recommender.artifact import MANIFEST_FILE, version_folder
+from etl.versions import KEEP_VERSIONS, STAGING_PREFIX, ChangeBusy, VersionError, created_at
+from recommender.artifact import MANIFEST_FILE, REPORT_FILE, version_folder
 
 __all__ = ["CHANNEL", "Instance", "SharedCatalogue", "SharedVersion"]
 
@@ -95,6 +97,7 @@ catalogue_versions = Table(
     Column("name", String(64), primary_key=True),
     Column("inputs_hash", String(64), nullable=False),
     Column("manifest", Text, nullable=False),
+    Column("quarantined", Integer, nullable=False),  # rows its build set aside
     Column("published_at", DateTime(timezone=True), nullable=False),
 )
 catalogue_version_files = Table(
@@ -139,7 +142,15 @@ class SharedVersion:
     inputs_hash: str
     published_at: datetime
     size: int  # bytes, its files together
+    titles: int
+    works: int
+    quarantined: int
     live: bool
+
+    @property
+    def created(self) -> datetime:
+        """When it was built."""
+        return created_at(self.name)
 
 
 @dataclass(frozen=True)
@@ -241,11 +252,13 @@ class SharedCatalogue:
             if raw_dir is not None and path.is_file()
         }
         manifest = manifest_path.read_text()
+        report = json.loads((folder / REPORT_FILE).read_text())
         with self._engine.begin() as connection:
             version = insert(catalogue_versions).values(
                 name=name,
                 inputs_hash=str(json.loads(manifest)["inputs_hash"]),
                 manifest=manifest,
+                quarantined=len(report["quarantined"]),
                 published_at=datetime.now(UTC),
             )
             connection.execute(version.on_conflict_do_nothing())
@@ -265,6 +278,37 @@ class SharedCatalogue:
                 )
             if live:
                 self._make_live(connection, name, by or instance_name())
+        try:
+            self.prune()
+        except SQLAlchemyError as error:  # housekeeping: the publication stands; the next prunes
+            logger.warning("could not forget old catalogue versions: %s", error)
+
+    def prune(self, keep: int = KEEP_VERSIONS) -> list[str]:
+        """Forget all but the newest ``keep`` versions and the live one, and the stored
+        content that nothing names any more; the versions forgotten.
+
+        Call it holding ``change_lock``, as every publisher does: content stored for a
+        version about to be named would otherwise go before it is named."""
+        live = self.live()
+        with self._engine.begin() as connection:
+            names = connection.execute(
+                select(catalogue_versions.c.name).order_by(catalogue_versions.c.name.desc())
+            ).scalars()
+            old = [name for name in list(names)[keep:] if name != live]
+            if not old:
+                return []
+            connection.execute(
+                delete(catalogue_version_files).where(catalogue_version_files.c.version.in_(old))
+            )
+            connection.execute(delete(catalogue_versions).where(catalogue_versions.c.name.in_(old)))
+            named = union(
+                select(catalogue_version_files.c.sha256), select(catalogue_inputs.c.sha256)
+            )
+            connection.execute(
+                delete(catalogue_blobs).where(catalogue_blobs.c.sha256.not_in(named))
+            )
+        logger.info("forgot catalogue versions %s", ", ".join(old))
+        return old
 
     def put_file(self, path: Path) -> tuple[str, int]:
         """Store ``path``'s content, unless it is stored already; its hash and size."""
@@ -358,7 +402,11 @@ class SharedCatalogue:
         size = func.coalesce(func.sum(catalogue_version_files.c.size), 0).label("size")
         query = (
             select(catalogue_versions.c.name, catalogue_versions.c.inputs_hash, size)
-            .add_columns(catalogue_versions.c.published_at)
+            .add_columns(
+                catalogue_versions.c.published_at,
+                catalogue_versions.c.manifest,
+                catalogue_versions.c.quarantined,
+            )
             .join(
                 catalogue_version_files,
                 catalogue_version_files.c.version == catalogue_versions.c.name,
@@ -369,12 +417,22 @@ class SharedCatalogue:
         )
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [
-            SharedVersion(
-                row.name, row.inputs_hash, row.published_at, int(row.size), row.name == live
+        versions = []
+        for row in rows:
+            manifest = json.loads(row.manifest)
+            versions.append(
+                SharedVersion(
+                    name=row.name,
+                    inputs_hash=row.inputs_hash,
+                    published_at=row.published_at,
+                    size=int(row.size),
+                    titles=manifest["titles"],
+                    works=manifest["works"],
+                    quarantined=row.quarantined,
+                    live=row.name == live,
+                )
             )
-            for row in rows
-        ]
+        return versions
 
     # -- instances --------------------------------------------------------------------------
     def serving(self, instance: str, version: str | None, started_at: datetime) -> None:

@@ -4,7 +4,9 @@ PostgreSQL server, in a schema of its own."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from etl.build import input_paths
 from etl.shared import (
@@ -26,7 +28,7 @@ from etl.shared import (
     catalogue_instances,
     file_hash,
 )
-from etl.versions import ChangeBusy, VersionError, live_name
+from etl.versions import KEEP_VERSIONS, ChangeBusy, VersionError, live_name
 from recommender.artifact import VERSIONS_DIR, version_folder
 from recommender.engine import Engine
 from tests.bot.conftest import postgres_schema
@@ -60,6 +62,9 @@ def test_a_published_version_is_fetched_whole_into_an_empty_folder_and_serves(
     (version,) = shared.versions()
     assert (version.name, version.live) == (name, True)
     assert version.inputs_hash == built.report.inputs_hash
+    assert (version.titles, version.works) == (built.report.titles, built.report.works)
+    assert version.quarantined == len(built.report.quarantined) > 0
+    assert version.created.strftime("%Y%m%dT%H%M%SZ") == name.split("-")[0]
     original = version_folder(built.processed_dir, name)
     assert version.size == sum(path.stat().st_size for path in original.iterdir())
 
@@ -106,6 +111,28 @@ def test_a_publication_cut_short_or_never_made_changes_nothing_live(
     with pytest.raises(VersionError, match="no version named"):
         shared.fetch(tmp_path / "processed", name)
     assert not (tmp_path / "processed" / VERSIONS_DIR).exists()
+
+
+def test_only_the_newest_versions_and_the_live_one_are_kept_with_their_content(
+    shared: SharedCatalogue, built: BuiltData, tmp_path: Path
+):
+    processed = tmp_path / "processed"
+    original = version_folder(built.processed_dir, live_name(built.processed_dir))
+    names = [f"202612{day:02}T000000Z-{day:012}" for day in range(1, KEEP_VERSIONS + 3)]
+    for number, name in enumerate(names):
+        folder = version_folder(processed, name)
+        shutil.copytree(original, folder)
+        (folder / "own.bin").write_bytes(name.encode())  # content of its own, and shared
+        shared.publish(processed, name, live=number == 1)  # the second stays live
+    kept = [version.name for version in shared.versions()]
+    assert kept == [*names[::-1][:KEEP_VERSIONS], names[1]]
+    assert shared.live() == names[1]
+    with shared._engine.connect() as connection:
+        stored = set(connection.execute(select(catalogue_blobs.c.sha256)).scalars())
+    assert hashlib.sha256(names[0].encode()).hexdigest() not in stored  # forgotten
+    for name in kept:
+        fetched = shared.fetch(tmp_path / "elsewhere", name)
+        assert (fetched / "own.bin").read_bytes() == name.encode()
 
 
 def test_a_stored_file_that_does_not_match_its_hash_is_never_served(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -137,9 +139,78 @@ async def test_instances_on_empty_disks_follow_every_change_made_on_any_of_them(
         await serving(three, 1, seeded)
         await serving(two, 2, seeded)
 
-        # Every instance says what it serves, which /versions lists.
-        await asyncio.sleep(0.1)
-        instances = shared.instances()
-        assert len(instances) >= 3
-        assert {instance.version for instance in instances} <= {seeded, uploaded}
+        # An admin's reload while another admin's runs on another instance waits its turn.
+        admin_says(apis["a"], "/reload")
+        (first,) = await builds(one.process.pid)
+        os.kill(first, signal.SIGSTOP)  # mid-build, holding the lock of every change
+        try:
+            admin_says(apis["b"], "/reload")
+            await reply_containing(apis["b"], "Another instance is changing the catalogue")
+            for _ in range(20):
+                assert shared.change_busy()
+                assert not build_processes(two.process.pid)  # it waits, and does not build
+                await asyncio.sleep(0.1)
+        finally:
+            os.kill(first, signal.SIGCONT)
+        await reply_containing(apis["a"], "Catalogue reloaded")
+        await reply_containing(apis["b"], "Catalogue reloaded")
+        reloaded = shared.live()
+        assert reloaded == uploaded  # the inputs of record hold the upload
+        for bot, workers in ((one, 1), (two, 2), (three, 1)):
+            await serving(bot, workers, reloaded)
+
+        # /versions lists the same live version on every instance, and who serves it.
+        await until(lambda: {i.version for i in shared.instances()} == {reloaded})
+        for name in ("a", "c"):
+            admin_says(apis[name], "/versions")
+            text = (await reply_containing(apis[name], "Catalogue versions")).params["text"]
+            assert f"▶️ <code>{reloaded}</code>" in text
+            assert f"• <code>{seeded}</code>" in text
+            live_line = text.split(f"<code>{reloaded}</code>")[1].split("\n")[2]
+            for pid in (one.process.pid, two.process.pid, three.process.pid):
+                assert f":{pid}" in live_line
+            assert "3 instances are running now" in text
+
+        # A builder killed mid-build lets go of the lock, and publishes nothing.
+        versions = shared.versions()
+        admin_says(apis["c"], "/reload")
+        await builds(three.process.pid)
+        three.process.kill()  # its build dies with it
+        await three.process.wait()
+        await until(lambda: not shared.change_busy())
+        assert shared.versions() == versions
+        assert shared.live() == reloaded
+        await serving(one, 1, reloaded)
+        await serving(two, 2, reloaded)
         shared.close()
+
+
+def build_processes(pid: int) -> list[int]:
+    """The catalogue builds (spawned children) running under process ``pid``."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        with contextlib.suppress(OSError):
+            for thread in Path(f"/proc/{parent}/task").iterdir():
+                for child in map(int, (thread / "children").read_text().split()):
+                    todo.append(child)
+                    with contextlib.suppress(OSError):
+                        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                            found.append(child)
+    return found
+
+
+async def builds(pid: int) -> list[int]:
+    """Once a catalogue build runs under process ``pid``: its process."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (found := build_processes(pid)):
+        assert time.monotonic() < deadline, f"no build under {pid}"
+        await asyncio.sleep(0.02)
+    return found
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
