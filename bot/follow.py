@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
-from bot.reload import follow_live, release_freed_memory
+from bot.reload import follow_live, release_freed_memory, to_follow
 from etl.shared import SharedCatalogue, announcements, instance_name
 from recommender.engine import EngineHolder
 
@@ -58,8 +58,8 @@ class Follower:
     def catch_up(self) -> bool:
         """Serve the live version if another is served; whether the engine changed. A change
         this instance is making itself swaps its own engine, so it is left alone."""
-        live = self.shared.live()
-        if live is None or live == self.holder.engine.version:
+        live = to_follow(self.shared, self.holder.engine.version)
+        if live is None:
             return False
         if not self.holder.reload_lock.acquire(blocking=False):
             return False

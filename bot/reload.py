@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import logging
 import multiprocessing
@@ -36,6 +37,7 @@ from etl.build import (
     BuildRefused,
     BuildResult,
     build,
+    code_hash,
     input_paths,
     is_stale,
     publish_upload,
@@ -157,24 +159,65 @@ def load_engine(settings: Settings, err: TextIO, shared: SharedCatalogue | None 
         if not isinstance(error, EtlError | BuildRefused) and not disk_full(error):
             logger.warning("the catalogue build failed unexpectedly", exc_info=True)
         print(f"{describe_failure(error)}; serving the previous catalogue {live}", file=err)
-    return Engine.load(processed_dir).prepare()
+    return ready(Engine.load(processed_dir))
 
 
 def _load_shared(settings: Settings, err: TextIO, shared: SharedCatalogue) -> Engine:
     raw_dir, processed_dir = settings.raw_dir, settings.processed_dir
     live = shared.live()
-    if live is None:
+    if live is None or not built_here(shared, live):
         with shared.change_lock(wait=True, on_wait=lambda: print(_QUEUED, file=err)):
             live = shared.live()  # another instance may have published while this one waited
             if live is None:
                 print("no catalogue in the database yet: building the first", file=err)
-                with change_lock(processed_dir, wait=True):
-                    recover(raw_dir, processed_dir)
-                    if is_stale(raw_dir, processed_dir):
-                        rebuild(raw_dir, processed_dir, _nothing)
-                live = live_name(processed_dir)
-                shared.publish(processed_dir, live, raw_dir, input_paths(raw_dir))
+                live = _build_and_publish(raw_dir, processed_dir, shared)
+            elif not built_here(shared, live):
+                # A new release: its first instance rebuilds the inputs of record with its
+                # code; the old release's instances keep what they serve until replaced.
+                print(f"{live} was built by other code: rebuilding it with this", file=err)
+                try:
+                    shared.fetch_inputs(raw_dir)
+                    live = _build_and_publish(raw_dir, processed_dir, shared)
+                except Exception as error:
+                    logger.warning("the rebuild for this code failed", exc_info=True)
+                    print(f"{describe_failure(error)}; serving {live} as built", file=err)
     return follow_live(raw_dir, processed_dir, shared, live)
+
+
+def _build_and_publish(raw_dir: Path, processed_dir: Path, shared: SharedCatalogue) -> str:
+    """Build this data folder's raw files unless its live version holds them, and publish it
+    as every instance's live version; its name. Hold the shared lock."""
+    with change_lock(processed_dir, wait=True):
+        recover(raw_dir, processed_dir)
+        if is_stale(raw_dir, processed_dir):
+            rebuild(raw_dir, processed_dir, _nothing)
+    live = live_name(processed_dir)
+    shared.publish(processed_dir, live, raw_dir, input_paths(raw_dir))
+    return live
+
+
+def built_here(shared: SharedCatalogue, name: str) -> bool:
+    """Whether this code built published version ``name``: a version another release built
+    may not load, or may answer differently, here."""
+    manifest = shared.manifest(name)
+    return manifest is not None and manifest.get("code_hash") == code_hash()
+
+
+def to_follow(shared: SharedCatalogue, served: str) -> str | None:
+    """The shared live version, when this instance should serve it in place of ``served``:
+    it is another one, and this code built it."""
+    live = shared.live()
+    if live is None or live == served:
+        return None
+    if not built_here(shared, live):
+        _left_alone(live)
+        return None
+    return live
+
+
+@functools.cache
+def _left_alone(name: str) -> None:
+    logger.warning("not serving catalogue %s: another release's code built it", name)
 
 
 def follow_live(raw_dir: Path, processed_dir: Path, shared: SharedCatalogue, live: str) -> Engine:
@@ -185,7 +228,7 @@ def follow_live(raw_dir: Path, processed_dir: Path, shared: SharedCatalogue, liv
         remove_leftovers(processed_dir)
         shared.fetch(processed_dir, live)
         shared.fetch_inputs(raw_dir)
-    engine = Engine.load(processed_dir, live).prepare()
+    engine = ready(Engine.load(processed_dir, live))
     with change_lock(processed_dir, wait=True):
         set_live(processed_dir, live)
     return engine
@@ -246,9 +289,20 @@ def build_in_child(raw_dir: Path) -> BuildResult:
         return pool.submit(build_for_serving, raw_dir).result()
 
 
+def ready(engine: Engine) -> Engine:
+    """``engine``, prepared and having answered a title search and its recommendations as a
+    first user's would: what would fail there fails here, before anyone is served (and before
+    ``/health`` says ready)."""
+    engine.prepare()
+    title = str(engine.works["title_display"].iat[0])
+    if engine.recommend(title).match is None:
+        raise ReloadError("broken", f"catalogue {engine.version} does not find its own titles")
+    return engine
+
+
 def _serve(result: BuildResult) -> Engine:
     """The engine a build serves, made before the build is published."""
-    return result.engine().prepare()
+    return ready(result.engine())
 
 
 @contextlib.contextmanager
@@ -407,7 +461,7 @@ def rollback_engine(
         else:
             target = _shared_rollback_target(shared, processed_dir, to, served.version)
         try:
-            engine = Engine.load(processed_dir, target.name).prepare()
+            engine = ready(Engine.load(processed_dir, target.name))
             crash_point("chosen")
             if shared is not None:
                 shared.set_live(target.name)

@@ -214,6 +214,14 @@ class SharedCatalogue:
                 select(catalogue_live.c.version).where(catalogue_live.c.id == 1)
             ).scalar_one_or_none()
 
+    def manifest(self, name: str) -> dict | None:
+        """The manifest of published version ``name``; ``None`` if it was never published."""
+        with self._engine.connect() as connection:
+            text = connection.execute(
+                select(catalogue_versions.c.manifest).where(catalogue_versions.c.name == name)
+            ).scalar_one_or_none()
+        return None if text is None else json.loads(text)
+
     def set_live(self, name: str, by: str | None = None) -> None:
         """Make the published version ``name`` live, and announce it. Raises ``VersionError``
         for a version never published."""

@@ -50,8 +50,10 @@ from bot.reload import (
     die_with_parent,
     follow_live,
     load_engine,
+    ready,
     release_freed_memory,
     shared_catalogue,
+    to_follow,
 )
 from bot.settings import Settings
 from bot.telegram.application import build_application, serve_webhook, startup_errors
@@ -214,8 +216,8 @@ class Supervisor:
             if not heard and now < self.next_look:
                 return
             self.next_look = now + FOLLOW_SECONDS
-            live = shared.live()
-            if live is not None and self.engine is not None and live != self.engine.version:
+            live = None if self.engine is None else to_follow(shared, self.engine.version)
+            if live is not None:
                 settings = self.settings
                 self._start_new(follow_live(settings.raw_dir, settings.processed_dir, shared, live))
             version = self.engine.version if self.engine is not None else None
@@ -245,7 +247,7 @@ class Supervisor:
     def _replace_generation(self) -> None:
         """Serve the live version from a new generation, then stop the old one."""
         try:
-            engine = Engine.load(self.settings.processed_dir).prepare()
+            engine = ready(Engine.load(self.settings.processed_dir))
         except Exception:
             logger.exception("the live catalogue cannot be loaded; the workers keep serving")
             return

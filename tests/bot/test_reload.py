@@ -26,6 +26,7 @@ from etl.upload import STAGED_SECONDS, stage_upload
 from etl.versions import VersionError, change_lock, list_versions, live_version
 from recommender.artifact import MODEL_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
+from tests.conftest import BuiltData
 from tests.test_engine import lazy_tables
 from tests.test_upload import edited_netflix, snapshot
 
@@ -687,3 +688,16 @@ def test_the_bot_starts_by_deleting_what_killed_changes_left(served_dir, bot_set
         f"{waiting}.csv",
         f"{waiting}.json",
     ]
+
+
+def test_an_engine_is_ready_only_once_it_finds_its_own_titles(
+    built: BuiltData, monkeypatch: pytest.MonkeyPatch
+):
+    engine = Engine.load(built.processed_dir)
+    assert reload.ready(engine) is engine
+    assert engine.catalogue.longest(2014)  # prepared too
+
+    broken = Engine.load(built.processed_dir)
+    monkeypatch.setattr(broken, "_candidates", lambda text, limit: ())  # a matcher finding nothing
+    with pytest.raises(reload.ReloadError, match="does not find its own titles"):
+        reload.ready(broken)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from etl.build import input_paths
@@ -214,3 +215,39 @@ async def until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
+
+
+async def test_health_says_ready_only_once_the_live_version_answers(
+    built: BuiltData, tmp_path: Path
+):
+    """An instance that waits for the first catalogue another one builds is up but not ready:
+    a rolling deploy sends it no traffic until it serves."""
+    (tmp_path / "data").mkdir()
+    with postgres_schema() as url:
+        shared = SharedCatalogue(url)
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                api = await stack.enter_async_context(FakeBotApi())
+                with shared.change_lock():  # another instance is building the first
+                    bot = await stack.enter_async_context(
+                        deployed(api, tmp_path / "data", tmp_path, 1, database=url)
+                    )
+                    for _ in range(30):
+                        status = await health(bot)
+                        assert status in (None, (503, "starting")), status
+                        await asyncio.sleep(0.1)
+                    assert status == (503, "starting")
+                    name = live_name(built.processed_dir)
+                    shared.publish(built.processed_dir, name, built.raw_dir)
+                await serving(bot, 1, name)
+        finally:
+            shared.close()
+
+
+async def health(bot: Deployment) -> tuple[int, str] | None:
+    """``/health``'s status code and status; ``None`` while nothing listens."""
+    with contextlib.suppress(httpx.TransportError):
+        async with httpx.AsyncClient(timeout=2) as client:
+            response = await client.get(f"http://127.0.0.1:{bot.port}/health")
+        return response.status_code, response.json()["status"]
+    return None

@@ -1,0 +1,95 @@
+"""Start-up and following with shared versions (``bot.reload`` over ``etl.shared``), on a real
+PostgreSQL: an instance on an empty disk serves the live version without building it, and a
+version another release's code built is rebuilt by the first instance of this code, and never
+followed by an instance still running other code."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+import bot.reload
+import etl.build
+from bot.reload import load_engine, to_follow
+from bot.settings import Settings
+from etl.build import input_paths
+from etl.shared import SharedCatalogue, catalogue_inputs
+from etl.versions import live_name
+from tests.bot.conftest import postgres_schema
+from tests.conftest import BuiltData
+
+
+@pytest.fixture
+def shared(built: BuiltData) -> Iterator[SharedCatalogue]:
+    """A schema of its own whose live version is the fixtures' one."""
+    with postgres_schema() as url:
+        catalogue = SharedCatalogue(url)
+        name = live_name(built.processed_dir)
+        catalogue.publish(built.processed_dir, name, built.raw_dir, input_paths(built.raw_dir))
+        yield catalogue
+        catalogue.close()
+
+
+@pytest.fixture
+def new_release(monkeypatch: pytest.MonkeyPatch) -> str:
+    """This process runs another release's code than the one that built the live version."""
+    new = hashlib.sha256(b"the next release").hexdigest()
+    for module in (etl.build, bot.reload):
+        monkeypatch.setattr(module, "code_hash", lambda: new)
+    return new
+
+
+def test_an_instance_on_an_empty_disk_serves_the_live_version_unbuilt(
+    shared: SharedCatalogue, built: BuiltData, tmp_path: Path
+):
+    live = shared.live()
+    err = io.StringIO()
+    engine = load_engine(Settings(data_dir=tmp_path), err, shared)
+    assert engine.version == live
+    assert err.getvalue() == ""  # nothing built, nothing waited for
+    assert live_name(tmp_path / "processed") == live
+    assert (tmp_path / "raw" / "catalogues" / "netflix_titles.csv").read_bytes() == (
+        built.raw_dir / "catalogues" / "netflix_titles.csv"
+    ).read_bytes()
+    assert to_follow(shared, engine.version) is None
+
+
+def test_a_live_version_another_release_built_is_rebuilt_from_the_inputs_of_record(
+    shared: SharedCatalogue, new_release: str, tmp_path: Path
+):
+    old = shared.live()
+    assert to_follow(shared, "anything served") is None  # left to the old release's instances
+
+    err = io.StringIO()
+    engine = load_engine(Settings(data_dir=tmp_path), err, shared)
+    assert f"{old} was built by other code: rebuilding it with this" in err.getvalue()
+    assert engine.version == shared.live() != old
+    assert shared.manifest(engine.version)["code_hash"] == new_release
+    assert [version.name for version in shared.versions()] == [engine.version, old]
+    assert engine.recommend("toy story").results
+    assert to_follow(shared, old) == engine.version  # this code's instances follow it
+
+
+def test_a_rebuild_for_this_code_that_fails_serves_the_live_version_as_built(
+    shared: SharedCatalogue, new_release: str, tmp_path: Path
+):
+    old = shared.live()
+    broken = tmp_path / "platforms.toml"
+    broken.write_text("[netflix\n")  # inputs of record this code's ETL refuses
+    sha, size = shared.put_file(broken)
+    with shared._engine.begin() as connection:
+        connection.execute(
+            update(catalogue_inputs)
+            .where(catalogue_inputs.c.path == "platforms.toml")
+            .values(sha256=sha, size=size)
+        )
+    err = io.StringIO()
+    engine = load_engine(Settings(data_dir=tmp_path), err, shared)
+    assert "platforms.toml" in err.getvalue()
+    assert f"serving {old} as built" in err.getvalue()
+    assert engine.version == shared.live() == old
