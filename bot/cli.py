@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -18,11 +19,12 @@ from bot.chat.replies.foryou import for_you
 from bot.chat.replies.watchlist import saved_details
 from bot.chat.taste import ACTIONS
 from bot.console import ask, chat
-from bot.reload import describe_failure, load_engine
+from bot.reload import describe_failure, load_engine, shared_catalogue
 from bot.settings import Settings, SettingsError
 from bot.storage import ChatPrefs, ChatStore
 from etl.build import BuildRefused, is_stale, run_etl, run_upload
 from etl.errors import EtlError
+from etl.shared import SharedVersion
 from etl.upload import UploadError, discard_upload, format_diff, stage_upload
 from etl.versions import (
     ChangeBusy,
@@ -536,7 +538,7 @@ def _add_catalogue(
     return EXIT_OK
 
 
-def _format_version(version: VersionInfo) -> str:
+def _format_version(version: VersionInfo | SharedVersion) -> str:
     return (
         f"{'*' if version.live else '':<2}{version.name:<31}{version.created:%Y-%m-%d %H:%M:%S}"
         f"{version.size / 1e6:>12.1f} MB{version.titles:>9,}{version.works:>9,}"
@@ -546,6 +548,11 @@ def _format_version(version: VersionInfo) -> str:
 
 def _rollback_command(args: argparse.Namespace, call: Invocation) -> int:
     """``rollback``: make an earlier version live."""
+    if call.settings.shares_versions:
+        raise UsageError(
+            "with PostgreSQL in STREAMBOT_DB the live version is every instance's; "
+            "roll back with /rollback in the bot"
+        )
     live = rollback(call.settings.processed_dir, args.to)
     print(
         f"now live: {live.name} (built {live.created:%Y-%m-%d %H:%M:%S} UTC, "
@@ -557,21 +564,42 @@ def _rollback_command(args: argparse.Namespace, call: Invocation) -> int:
 
 
 def _versions_command(args: argparse.Namespace, call: Invocation) -> int:
-    """``versions``: the kept versions, newest first; ``*`` marks the live one."""
+    """``versions``: the kept versions, newest first; ``*`` marks the live one. With
+    PostgreSQL, the versions every instance shares, and the instances serving each."""
     processed_dir = call.settings.processed_dir
-    versions = list_versions(processed_dir)
+    shared = shared_catalogue(call.settings)
+    serving: dict[str | None, list[str]] = {}
+    if shared is None:
+        versions: Sequence[VersionInfo | SharedVersion] = list_versions(processed_dir)
+    else:
+        try:
+            versions = shared.versions()
+            for instance in shared.instances():
+                serving.setdefault(instance.version, []).append(instance.instance)
+        finally:
+            shared.close()
     if args.json:
-        rows = [{**dataclasses.asdict(v), "created": v.created.isoformat()} for v in versions]
-        print(json.dumps(rows), file=call.out)
+        rows = [
+            {
+                **dataclasses.asdict(version),
+                "created": version.created.isoformat(),
+                **({"instances": serving.get(version.name, [])} if shared else {}),
+            }
+            for version in versions
+        ]
+        print(json.dumps(rows, default=datetime.isoformat), file=call.out)
     elif not versions:
-        print(f"no versions in {processed_dir}; run 'streambot etl' first", file=call.err)
+        where = "the database" if shared else processed_dir
+        print(f"no versions in {where}; run 'streambot etl' first", file=call.err)
     else:
         print(
             f"{'':<2}{'version':<31}{'built (UTC)':<19}{'size':>15}{'titles':>9}{'works':>9}"
-            f"{'quarantined':>13}",
+            f"{'quarantined':>13}{'  serving' if shared else ''}",
             file=call.out,
         )
-        print("\n".join(map(_format_version, versions)), file=call.out)
+        for version in versions:
+            names = ", ".join(serving.get(version.name, []))
+            print(f"{_format_version(version)}  {names}".rstrip(), file=call.out)
     return EXIT_OK
 
 

@@ -118,9 +118,9 @@ def shared_catalogue(settings: Settings) -> SharedCatalogue | None:
     from bot.storage import cannot_open
     from etl.shared import SharedCatalogue
 
-    url = parse_database_url(settings.database_url)
-    if url.get_backend_name() != "postgresql":
+    if not settings.shares_versions:
         return None
+    url = parse_database_url(settings.database_url)
     try:
         return SharedCatalogue(url)
     except (OSError, SQLAlchemyError) as error:

@@ -160,6 +160,12 @@ class Settings:
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids
 
+    @property
+    def shares_versions(self) -> bool:
+        """Whether the catalogue versions live in the chat database, for every instance: with
+        PostgreSQL. With SQLite the data folder alone holds them."""
+        return parse_database_url(self.database_url).get_backend_name() == "postgresql"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from ``environ``, by default the process environment over the

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy import update
 
 import bot.reload
 import etl.build
+from bot.cli import EXIT_OK, EXIT_USAGE, main
 from bot.reload import load_engine, to_follow
 from bot.settings import Settings
 from etl.build import input_paths
@@ -93,3 +96,28 @@ def test_a_rebuild_for_this_code_that_fails_serves_the_live_version_as_built(
     assert "platforms.toml" in err.getvalue()
     assert f"serving {old} as built" in err.getvalue()
     assert engine.version == shared.live() == old
+
+
+def test_the_command_line_lists_the_shared_versions_and_leaves_rollback_to_the_bot(
+    shared: SharedCatalogue,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    live = shared.live()
+    shared.serving("host-a:12", live, datetime.now(UTC))
+    monkeypatch.setenv("STREAMBOT_DB", str(shared.url.render_as_string(hide_password=False)))
+    monkeypatch.setenv("STREAMBOT_DATA_DIR", str(tmp_path))  # empty: the database answers
+    assert main(["versions", "--json"]) == EXIT_OK
+    (version,) = json.loads(capsys.readouterr().out)
+    assert (version["name"], version["live"], version["instances"]) == (live, True, ["host-a:12"])
+    assert version["titles"] > 0
+    assert datetime.fromisoformat(version["published_at"]).utcoffset().total_seconds() == 0
+
+    assert main(["versions"]) == EXIT_OK
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[-1] == "serving"
+    assert row.startswith(f"* {live}") and row.endswith("host-a:12")
+
+    assert main(["rollback"]) == EXIT_USAGE
+    assert "roll back with /rollback in the bot" in capsys.readouterr().err
