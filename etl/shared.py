@@ -188,7 +188,13 @@ class SharedCatalogue:
         url = make_url(url)
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        self._engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=2)
+        self._engine: Engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=2,
+            # So that an operator (or a test) tells the instances apart in pg_stat_activity.
+            connect_args={"application_name": f"streambot {instance_name()}"[:63]},
+        )
         self.url = self._engine.url
         with self._engine.begin() as connection:
             # Of several instances starting at once, one creates the tables, the rest find them.
