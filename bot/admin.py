@@ -9,6 +9,7 @@ runs them in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Sequence
@@ -156,6 +157,8 @@ class Admin:
             )
         except UploadError as error:
             return self._refused(error, upload, lang)
+        if self.shared is not None:  # its "apply" may reach another instance
+            self.shared.stage(settings.state_dir, staged.token)
         logger.info("upload %s of %s staged for %s", staged.token, upload.filename, upload.platform)
         return upload_preview_reply(staged, lang)
 
@@ -169,6 +172,7 @@ class Admin:
         if self.busy:
             return Reply(t(lang, "reload_busy"), alert=True)
         try:
+            self._fetch_staged(token)
             load_staged(self.settings.state_dir, token)
         except UploadError:
             return Reply(t(lang, "upload_expired"), alert=True)
@@ -179,6 +183,7 @@ class Admin:
         why nothing did."""
         settings, titles = self.settings, len(self.holder.engine.catalogue)
         try:
+            self._fetch_staged(token)
             applied, summary = upload_and_reload(
                 self.holder,
                 settings.raw_dir,
@@ -190,22 +195,39 @@ class Admin:
         except ReloadBusy:
             return _busy_reply(lang)
         except UploadError as error:
+            self._unstage(token)
             return upload_refused_reply(error, lang)
         except ReloadError as error:
             logger.warning("upload %s not served: %s", token, error)
             failed = reload_failed_reply(error.code, error.detail, titles, lang).text
             return Reply(f"{failed}\n{t(lang, 'upload_undone')}")
+        self._unstage(token)
         logger.info("upload %s applied by %s", token, _who(admin))
         done = t(lang, "upload_done", platform=esc(applied.display_name))
         return Reply(f"{done}\n{reload_done_reply(summary, lang).text}")
 
     def cancel_upload(self, token: str, lang: str) -> Reply:
         """Drop the staged upload ``token``; an alert when it is already gone."""
+        kept = self._unstage(token)
         try:
             discard_upload(self.settings.state_dir, token)
         except UploadError:
-            return Reply(t(lang, "upload_expired"), alert=True)
+            if not kept:  # else another instance staged it, and now no instance has it
+                return Reply(t(lang, "upload_expired"), alert=True)
         return Reply(t(lang, "upload_cancelled"))
+
+    def _fetch_staged(self, token: str) -> None:
+        """With shared versions, the upload ``token`` as every instance knows it: brought
+        into this data folder when another instance staged it, and dropped from it when it
+        was applied or dropped on another."""
+        state_dir = self.settings.state_dir
+        if self.shared is not None and not self.shared.fetch_staged(state_dir, token):
+            with contextlib.suppress(UploadError):
+                discard_upload(state_dir, token)
+
+    def _unstage(self, token: str) -> bool:
+        """Forget the upload ``token`` for every instance; whether they had it."""
+        return self.shared is not None and self.shared.unstage(token)
 
 
 def _busy_reply(lang: str) -> Reply:

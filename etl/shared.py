@@ -64,7 +64,15 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl.permissions import make_private, private_folder
-from etl.versions import KEEP_VERSIONS, STAGING_PREFIX, ChangeBusy, VersionError, created_at
+from etl.upload import UPLOADS_DIR
+from etl.versions import (
+    KEEP_VERSIONS,
+    STAGING_PREFIX,
+    ChangeBusy,
+    VersionError,
+    created_at,
+    write_atomic,
+)
 from recommender.artifact import MANIFEST_FILE, REPORT_FILE, version_folder
 
 __all__ = ["CHANNEL", "Instance", "SharedCatalogue", "SharedVersion"]
@@ -115,6 +123,16 @@ catalogue_inputs = Table(
     Column("path", String(255), primary_key=True),
     Column("sha256", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
+)
+# Uploads checked and waiting for an admin's "apply", which any instance may receive.
+catalogue_staged = Table(
+    "catalogue_staged",
+    metadata,
+    Column("token", String(32), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("staged_at", DateTime(timezone=True), nullable=False),
 )
 catalogue_live = Table(
     "catalogue_live",
@@ -316,7 +334,9 @@ class SharedCatalogue:
             )
             connection.execute(delete(catalogue_versions).where(catalogue_versions.c.name.in_(old)))
             named = union(
-                select(catalogue_version_files.c.sha256), select(catalogue_inputs.c.sha256)
+                select(catalogue_version_files.c.sha256),
+                select(catalogue_inputs.c.sha256),
+                select(catalogue_staged.c.sha256),
             )
             connection.execute(
                 delete(catalogue_blobs).where(catalogue_blobs.c.sha256.not_in(named))
@@ -409,6 +429,49 @@ class SharedCatalogue:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
             raise
+
+    # -- staged uploads ---------------------------------------------------------------------
+    def stage(self, state_dir: Path, token: str) -> None:
+        """Keep the upload ``token`` staged in ``state_dir`` for every instance."""
+        uploads = state_dir / UPLOADS_DIR
+        sha, size = self.put_file(uploads / f"{token}.csv")
+        metadata = (uploads / f"{token}.json").read_text(encoding="utf-8")
+        staged_at = datetime.fromisoformat(json.loads(metadata)["created"])
+        with self._engine.begin() as connection:
+            connection.execute(
+                insert(catalogue_staged).values(
+                    token=token, sha256=sha, size=size, metadata=metadata, staged_at=staged_at
+                )
+            )
+
+    def fetch_staged(self, state_dir: Path, token: str) -> bool:
+        """Whether the upload ``token`` is staged for every instance; if so, and another
+        instance staged it, it is written into ``state_dir``, its files dated when it was
+        staged (its expiry counts from then)."""
+        uploads = state_dir / UPLOADS_DIR
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(catalogue_staged).where(catalogue_staged.c.token == token)
+            ).first()
+        if row is None:
+            return False
+        if (uploads / f"{token}.json").is_file():
+            return True
+        private_folder(uploads)
+        self._get_file(row.sha256, row.size, uploads / f"{token}.csv")
+        write_atomic(uploads / f"{token}.json", row.metadata.encode())
+        staged_at = row.staged_at.timestamp()
+        for suffix in (".csv", ".json"):
+            os.utime(uploads / f"{token}{suffix}", (staged_at, staged_at))
+        return True
+
+    def unstage(self, token: str) -> bool:
+        """Forget the staged upload ``token`` (applied or dropped); whether it was kept."""
+        with self._engine.begin() as connection:
+            gone = connection.execute(
+                delete(catalogue_staged).where(catalogue_staged.c.token == token)
+            )
+        return bool(gone.rowcount)
 
     def versions(self) -> list[SharedVersion]:
         """The published versions, newest first."""

@@ -28,6 +28,7 @@ from etl.shared import (
     catalogue_instances,
     file_hash,
 )
+from etl.upload import UPLOADS_DIR, load_staged, stage_upload
 from etl.versions import KEEP_VERSIONS, ChangeBusy, VersionError, live_name
 from recommender.artifact import VERSIONS_DIR, version_folder
 from recommender.engine import Engine
@@ -133,6 +134,27 @@ def test_only_the_newest_versions_and_the_live_one_are_kept_with_their_content(
     for name in kept:
         fetched = shared.fetch(tmp_path / "elsewhere", name)
         assert (fetched / "own.bin").read_bytes() == name.encode()
+
+
+def test_an_upload_staged_on_one_instance_is_applied_or_dropped_on_any(
+    shared: SharedCatalogue, built: BuiltData, tmp_path: Path
+):
+    here, there = tmp_path / "here", tmp_path / "there"
+    netflix = built.raw_dir / "catalogues" / "netflix_titles.csv"
+    staged = stage_upload(built.raw_dir, here, netflix.read_bytes(), "netflix.csv", "netflix")
+    shared.stage(here, staged.token)
+    shared.prune(keep=0)  # what nothing but a staged upload names is kept
+    assert shared.fetch_staged(there, staged.token)
+    assert load_staged(there, staged.token) == staged
+    uploads = there / UPLOADS_DIR
+    assert (uploads / f"{staged.token}.csv").read_bytes() == netflix.read_bytes()
+    staged_at = datetime.fromisoformat(staged.created).timestamp()
+    assert (uploads / f"{staged.token}.csv").stat().st_mtime == staged_at  # expires as staged
+
+    assert shared.unstage(staged.token)
+    assert not shared.unstage(staged.token)
+    assert not shared.fetch_staged(tmp_path / "elsewhere", staged.token)
+    assert not shared.fetch_staged(there, staged.token)  # dropped for every instance
 
 
 def test_a_stored_file_that_does_not_match_its_hash_is_never_served(

@@ -111,13 +111,16 @@ async def test_instances_on_empty_disks_follow_every_change_made_on_any_of_them(
         await serving(two, 2, seeded)
         assert (folders["a"] / "data" / "processed" / "CURRENT").read_text().strip() == seeded
 
-        # An upload applied on the first is served by both within seconds.
+        # An upload checked on the first and applied on the second (a load balancer sent
+        # the button's press there) is served by both within seconds.
         upload(apis["a"], netflix_with_roma(built), "/upload netflix")
         preview = await reply_containing(apis["a"], "Dry run")
-        admin = apis["a"].user(ADMIN)
         apply = dict(preview.buttons)["✅ Apply and reload"]
-        apis["a"].push(apis["a"].callback_update(admin, preview.result, apply))
-        await reply_containing(apis["a"], "updated from the upload")
+        admin = apis["b"].user(ADMIN)
+        apis["b"].private_chat(admin)  # one bot: the second's Bot API has the first's message
+        apis["b"].messages[ADMIN, preview.result["message_id"]] = preview.result
+        apis["b"].push(apis["b"].callback_update(admin, preview.result, apply))
+        await reply_containing(apis["b"], "updated from the upload")
         shared = SharedCatalogue(database)
         uploaded = shared.live()
         assert uploaded != seeded

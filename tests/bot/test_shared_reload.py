@@ -17,12 +17,15 @@ from sqlalchemy import update
 
 import bot.reload
 import etl.build
+from bot.admin import Admin, UploadRequest
+from bot.chat.replies import Reply
 from bot.cli import EXIT_OK, EXIT_USAGE, main
 from bot.reload import load_engine, to_follow
 from bot.settings import Settings
 from etl.build import input_paths
 from etl.shared import SharedCatalogue, catalogue_inputs
 from etl.versions import live_name
+from recommender.engine import EngineHolder
 from tests.bot.conftest import postgres_schema
 from tests.conftest import BuiltData
 
@@ -121,3 +124,33 @@ def test_the_command_line_lists_the_shared_versions_and_leaves_rollback_to_the_b
 
     assert main(["rollback"]) == EXIT_USAGE
     assert "roll back with /rollback in the bot" in capsys.readouterr().err
+
+
+def test_an_upload_dropped_on_one_instance_cannot_be_applied_on_another(
+    shared: SharedCatalogue, built: BuiltData, tmp_path: Path
+):
+    """The admin flows of two instances (``bot.admin.Admin``) on folders of their own."""
+    here, there = (
+        Admin(
+            EngineHolder(load_engine(Settings(data_dir=tmp_path / name), io.StringIO(), shared)),
+            Settings(data_dir=tmp_path / name),
+            shared=shared,
+        )
+        for name in ("here", "there")
+    )
+    data = (built.raw_dir / "catalogues" / "netflix_titles.csv").read_bytes()
+    request = UploadRequest("netflix.csv", "netflix", "", 1)
+    for admin in (here, there):
+        preview = here.preview_upload(data, request, "en")
+        token = _token(preview)
+        assert not admin.start_upload(token, "en").alert  # either may apply it
+        assert admin.cancel_upload(token, "en").text.startswith("✖️ Upload cancelled")
+        for either in (here, there):  # dropped for both
+            assert either.start_upload(token, "en").alert
+            assert "expired" in either.apply_upload(token, "en").text
+
+
+def _token(preview: Reply) -> str:
+    """The staged upload's token, from its "apply" button."""
+    (token,) = {button.data.split(":")[1] for row in preview.buttons for button in row}
+    return token
