@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
 import shutil
 import tempfile
 import time
@@ -69,6 +68,7 @@ from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
     CATALOGUE_FILE,
     ELSEWHERE_INDEX_FILE,
+    FORMAT,
     MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
@@ -77,6 +77,7 @@ from recommender.artifact import (
     THEMES_INDEX_FILE,
     WORKS_FILE,
     current_folder,
+    dump,
     version_folder,
 )
 from recommender.catalogue import served_records
@@ -406,9 +407,9 @@ def _write_folder(result: BuildResult, target: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
     try:
         # As the engine holds them, so that loading never builds what it would drop.
-        served_records(result.catalogue).to_pickle(staging / CATALOGUE_FILE)
+        dump(served_records(result.catalogue), staging, CATALOGUE_FILE)
         crash_point("writing")
-        served_works(result.works[SERVED_WORK_COLUMNS]).to_pickle(staging / WORKS_FILE)
+        dump(served_works(result.works[SERVED_WORK_COLUMNS]), staging, WORKS_FILE)
         estimators = (
             (result.model, MODEL_FILE),
             (result.matcher, MATCHER_FILE),
@@ -417,9 +418,9 @@ def _write_folder(result: BuildResult, target: Path) -> None:
             (result.elsewhere, ELSEWHERE_INDEX_FILE),
         )
         for estimator, name in estimators:
-            with open(staging / name, "wb") as file:
-                pickle.dump(estimator, file, protocol=pickle.HIGHEST_PROTOCOL)
+            dump(estimator, staging, name)
         manifest = {
+            "format": FORMAT,
             "version": result.report.version,
             "inputs_hash": result.report.inputs_hash,
             "code_hash": code_hash(),

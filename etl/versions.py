@@ -31,6 +31,7 @@ from recommender.artifact import (
     REPORT_FILE,
     VERSIONS_DIR,
     current_folder,
+    manifest_of,
     version_folder,
 )
 
@@ -294,8 +295,6 @@ def rollback(processed_dir: Path, to: str | None = None) -> VersionInfo:
 
 
 def _manifest(processed_dir: Path, name: str) -> dict:
-    """The manifest of version ``name``; empty when it is missing or unreadable."""
-    try:
-        return json.loads((version_folder(processed_dir, name) / MANIFEST_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
+    """The manifest of version ``name``; empty when it is missing, unreadable or of another
+    format, which nothing can serve, list, roll back to or build again into."""
+    return manifest_of(version_folder(processed_dir, name)) or {}

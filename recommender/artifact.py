@@ -1,12 +1,20 @@
 """The layout of the built catalogue versions under ``data/processed/``.
 
 Each version is a folder ``versions/<name>/`` holding the files named here; ``CURRENT`` holds
-the name of the live one.
+the name of the live one. Each ``.pkl`` holds one object, its large numeric arrays set aside
+as ``.npy`` files beside it (``dump``), which loading memory-maps read-only (``load``): a
+version loads without reading them, and every process serving it shares one copy of them in
+the page cache.
 """
 
 from __future__ import annotations
 
+import json
+import pickle
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 CURRENT_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
@@ -19,6 +27,13 @@ MATCHER_FILE = "matcher.pkl"
 PLOT_FILE = "plot.pkl"
 THEMES_INDEX_FILE = "themes.pkl"
 ELSEWHERE_INDEX_FILE = "elsewhere.pkl"
+#: How the files of a version are written, as its manifest says. A version of another format
+#: (whole pickles, before format 2) is no version here: it is rebuilt, never misread.
+FORMAT = 2
+# Smaller arrays stay inside their pickle: a file each would cost more than they save.
+MAPPED_FROM = 64 * 1024  # bytes
+# The kinds of array ``np.load`` can map: booleans and numbers, none holding Python objects.
+_MAPPABLE_KINDS = frozenset("biuf")
 
 
 def version_folder(processed_dir: Path, name: str) -> Path:
@@ -39,4 +54,65 @@ def current_folder(processed_dir: Path) -> Path | None:
     if not name or name.startswith(".") or Path(name).name != name:
         return None
     folder = version_folder(processed_dir, name)
-    return folder if (folder / MANIFEST_FILE).is_file() else None
+    return folder if manifest_of(folder) is not None else None
+
+
+def manifest_of(folder: Path) -> dict[str, Any] | None:
+    """The manifest of the version in ``folder``; ``None`` when there is no complete version of
+    this ``FORMAT`` there."""
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        return None
+    return manifest
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles with each large numeric array written to a ``.npy`` file of its own."""
+
+    def __init__(self, file: Any, folder: Path, stem: str) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._folder, self._stem = folder, stem
+        self._saved: dict[int, str] = {}  # by id: an array held twice is saved once
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if not (
+            type(obj) is np.ndarray
+            and obj.dtype.kind in _MAPPABLE_KINDS
+            and obj.nbytes >= MAPPED_FROM
+        ):
+            return None
+        name = self._saved.get(id(obj))
+        if name is None:
+            name = self._saved[id(obj)] = f"{self._stem}.{len(self._saved)}.npy"
+            np.save(self._folder / name, obj, allow_pickle=False)
+        return name
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles with each array set aside by ``_Pickler`` mapped read-only from its file."""
+
+    def __init__(self, file: Any, folder: Path) -> None:
+        super().__init__(file)
+        self._folder = folder
+
+    def persistent_load(self, pid: Any) -> np.ndarray:
+        if not isinstance(pid, str) or Path(pid).name != pid or not pid.endswith(".npy"):
+            raise pickle.UnpicklingError(f"not an array file of this folder: {pid!r}")
+        return np.load(self._folder / pid, mmap_mode="r", allow_pickle=False)
+
+
+def dump(value: object, folder: Path, name: str) -> None:
+    """Pickle ``value`` as ``folder/name``, each large numeric array it holds (a sparse
+    matrix's too) as ``folder/<stem>.<n>.npy``."""
+    with open(folder / name, "wb") as file:
+        _Pickler(file, folder, Path(name).stem).dump(value)
+
+
+def load(folder: Path, name: str) -> Any:
+    """What ``dump`` wrote as ``folder/name``, its arrays memory-mapped read-only (``np.memmap``
+    of mode ``"r"``): nothing the loaded object does can write to the version."""
+    with open(folder / name, "rb") as file:
+        return _Unpickler(file, folder).load()

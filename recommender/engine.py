@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import pickle
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -16,13 +14,14 @@ import pandas as pd
 from recommender.artifact import (
     CATALOGUE_FILE,
     ELSEWHERE_INDEX_FILE,
-    MANIFEST_FILE,
     MATCHER_FILE,
     MODEL_FILE,
     PLOT_FILE,
     THEMES_INDEX_FILE,
     WORKS_FILE,
     current_folder,
+    load,
+    manifest_of,
     version_folder,
 )
 from recommender.catalogue import Catalogue, build_cached
@@ -316,11 +315,6 @@ def _most_alike(alike: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return most
 
 
-def _unpickle(path: Path) -> object:
-    with open(path, "rb") as file:
-        return pickle.load(file)
-
-
 def _names(text: object) -> list[str]:
     return [] if text is None or pd.isna(text) else split_names(str(text))
 
@@ -438,21 +432,19 @@ class Engine:
                 )
         else:
             folder = version_folder(processed_dir, version)
-            if not (folder / MANIFEST_FILE).is_file():
-                raise ArtifactMissing(f"no complete version {version!r} in {processed_dir}")
-        manifest = json.loads((folder / MANIFEST_FILE).read_text())
+        manifest = manifest_of(folder)
+        if manifest is None:
+            raise ArtifactMissing(f"no complete version {folder.name!r} in {processed_dir}")
         return cls(
             registry=PlatformRegistry.from_records(manifest["platforms"]),
-            records=pd.read_pickle(folder / CATALOGUE_FILE),
-            works=pd.read_pickle(folder / WORKS_FILE),
-            model=_unpickle(folder / MODEL_FILE),
-            matcher=_unpickle(folder / MATCHER_FILE),
+            records=load(folder, CATALOGUE_FILE),
+            works=load(folder, WORKS_FILE),
+            model=load(folder, MODEL_FILE),
+            matcher=load(folder, MATCHER_FILE),
             version=folder.name,
-            plot=_unpickle(folder / PLOT_FILE),
-            themes=_unpickle(folder / THEMES_INDEX_FILE),
-            elsewhere=_unpickle(folder / ELSEWHERE_INDEX_FILE)
-            if (folder / ELSEWHERE_INDEX_FILE).is_file()
-            else None,
+            plot=load(folder, PLOT_FILE),
+            themes=load(folder, THEMES_INDEX_FILE),
+            elsewhere=load(folder, ELSEWHERE_INDEX_FILE),
         )
 
     # -- matching ------------------------------------------------------------------------------

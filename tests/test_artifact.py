@@ -2,31 +2,56 @@
 
 from __future__ import annotations
 
+import builtins
+import json
+import os
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from recommender.artifact import MANIFEST_FILE, VERSIONS_DIR, current_folder, version_folder
+from etl.build import BuildResult, write_version
+from etl.shared import file_hash
+from recommender.artifact import (
+    CATALOGUE_FILE,
+    FORMAT,
+    MANIFEST_FILE,
+    MAPPED_FROM,
+    MODEL_FILE,
+    VERSIONS_DIR,
+    current_folder,
+    version_folder,
+)
+from recommender.discovery import Slots
+from recommender.engine import Engine
+
+THIS_FORMAT = json.dumps({"format": FORMAT})
 
 
 @pytest.mark.parametrize(
     ("current", "manifest", "expected"),
     [
-        ("v1\n", True, "v1"),
-        ("  v1  ", True, "v1"),
-        ("v1\n", False, None),  # points at a folder without a manifest: incomplete
-        ("v2\n", True, None),  # points at a folder that does not exist
-        ("../versions/v1\n", True, None),  # not a version name
-        ("", True, None),
-        (None, True, None),  # no CURRENT at all
+        ("v1\n", THIS_FORMAT, "v1"),
+        ("  v1  ", THIS_FORMAT, "v1"),
+        ("v1\n", None, None),  # points at a folder without a manifest: incomplete
+        ("v1\n", "{}", None),  # written before formats were named: whole pickles
+        ("v1\n", json.dumps({"format": FORMAT + 1}), None),
+        ("v1\n", "{not json", None),
+        ("v2\n", THIS_FORMAT, None),  # points at a folder that does not exist
+        ("../versions/v1\n", THIS_FORMAT, None),  # not a version name
+        ("", THIS_FORMAT, None),
+        (None, THIS_FORMAT, None),  # no CURRENT at all
     ],
 )
 def test_current_folder(
-    tmp_path: Path, current: str | None, manifest: bool, expected: str | None
+    tmp_path: Path, current: str | None, manifest: str | None, expected: str | None
 ) -> None:
     version_folder(tmp_path, "v1").mkdir(parents=True)
-    if manifest:
-        (version_folder(tmp_path, "v1") / MANIFEST_FILE).write_text("{}")
+    if manifest is not None:
+        (version_folder(tmp_path, "v1") / MANIFEST_FILE).write_text(manifest)
     if current is not None:
         (tmp_path / "CURRENT").write_text(current)
     folder = current_folder(tmp_path)
@@ -36,10 +61,89 @@ def test_current_folder(
 def test_an_older_layout_has_no_current_folder(tmp_path: Path) -> None:
     """``CURRENT`` naming a folder directly under ``processed/``, as builds once wrote."""
     (tmp_path / "0123456789abcdef").mkdir()
-    (tmp_path / "0123456789abcdef" / MANIFEST_FILE).write_text("{}")
+    (tmp_path / "0123456789abcdef" / MANIFEST_FILE).write_text(THIS_FORMAT)
     (tmp_path / "CURRENT").write_text("0123456789abcdef\n")
     assert current_folder(tmp_path) is None
 
 
 def test_current_folder_of_a_missing_folder(tmp_path: Path) -> None:
     assert current_folder(tmp_path / "nowhere") is None
+
+
+# -- the real catalogue, written as the ETL writes it and loaded back ----------------------------
+NAME = "20260101T000000Z-000000000000"
+TITLES = ("toy story", "stranger thngs", "narcos", "the office", "breaking bad")
+REQUEST = Slots(genres=("comedy",), platforms=("netflix",), about="a heist", year_min=1990)
+PLOT = "the show where a chemistry teacher makes drugs"
+
+
+@pytest.fixture(scope="module")
+def written(real_build: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``processed`` folder holding the real catalogue as version ``NAME``."""
+    processed = tmp_path_factory.mktemp("written") / "processed"
+    write_version(replace(real_build, report=replace(real_build.report, version=NAME)), processed)
+    return processed
+
+
+def test_a_written_version_answers_as_the_build_did(real_build: BuildResult, written: Path) -> None:
+    built, loaded = real_build.engine(), Engine.load(written, NAME)
+    for title in TITLES:
+        answer = loaded.recommend(title)
+        assert answer.results, title
+        assert answer == built.recommend(title)
+    assert loaded.discover(REQUEST) == built.discover(REQUEST)
+    assert loaded.discover(REQUEST).results
+    np.testing.assert_array_equal(loaded.topic_scores(PLOT), built.topic_scores(PLOT))
+    assert loaded.elsewhere.find("interstellar") == built.elsewhere.find("interstellar")
+
+
+def test_the_large_arrays_are_mapped_read_only_and_stay_sparse(written: Path) -> None:
+    engine = Engine.load(written, NAME).prepare()
+    engine.recommend("toy story")
+    matrices = {
+        "vectors": engine.model.vectors_,
+        "postings": engine.model.postings_,
+        "matcher": engine.matcher.postings_,
+        "plot": engine.plot.postings_,
+        "themes": engine.themes.works_,
+    }
+    arrays = {
+        **{f"{name}.data": matrix.data for name, matrix in matrices.items()},
+        **{f"{name}.indices": matrix.indices for name, matrix in matrices.items()},
+        "vectors.indptr": engine.model.vectors_.indptr,
+        "pair_work_": engine.matcher.pair_work_,
+        "pair_weight_": engine.matcher.pair_weight_,
+    }
+    for name, matrix in matrices.items():
+        assert isinstance(matrix, sp.csr_matrix), name
+    for name, array in arrays.items():
+        assert array.nbytes >= MAPPED_FROM, name
+        assert isinstance(array, np.memmap), name
+        assert array.mode == "r" and not array.flags.writeable, name
+
+
+def test_a_served_engine_opens_its_version_read_only(
+    written: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = version_folder(written, NAME)
+    before = {path.name: file_hash(path) for path in folder.iterdir()}
+    opened: list[tuple[str, str]] = []
+    real_open = builtins.open
+
+    def recording_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, str | os.PathLike) and Path(file).parent == folder:
+            opened.append((Path(file).name, mode))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    engine = Engine.load(written, NAME).prepare()
+    for title in TITLES:
+        engine.recommend(title)
+    engine.discover(REQUEST)
+    engine.topic_scores(PLOT)
+    monkeypatch.undo()
+    names = {name for name, _ in opened}
+    assert {CATALOGUE_FILE, MODEL_FILE} < names
+    assert any(name.endswith(".npy") for name in names)
+    assert {mode for _, mode in opened} == {"rb"}
+    assert {path.name: file_hash(path) for path in folder.iterdir()} == before

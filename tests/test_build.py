@@ -26,7 +26,7 @@ from etl.build import (
 )
 from etl.errors import EtlError
 from etl.transform import RAW_COLUMNS
-from etl.versions import KEEP_VERSIONS
+from etl.versions import KEEP_VERSIONS, list_versions
 from etl.works import SERVED_WORK_COLUMNS
 from recommender.artifact import (
     CATALOGUE_FILE,
@@ -40,9 +40,10 @@ from recommender.artifact import (
     THEMES_INDEX_FILE,
     VERSIONS_DIR,
     WORKS_FILE,
+    load,
 )
 from recommender.catalogue import RECORD_COLUMNS, PlatformCount, served_records
-from recommender.engine import Engine, served_works
+from recommender.engine import ArtifactMissing, Engine, served_works
 
 if TYPE_CHECKING:
     from tests.conftest import BuiltData
@@ -214,6 +215,40 @@ def test_an_unreadable_manifest_makes_it_stale(built_copy: BuiltData) -> None:
     manifest = built_copy.processed_dir / VERSIONS_DIR / built_copy.report.version / MANIFEST_FILE
     manifest.write_text("{not json")
     assert is_stale(built_copy.raw_dir, built_copy.processed_dir) is True
+
+
+def write_old_format(folder: Path) -> None:
+    """Rewrite the version in ``folder`` as builds wrote it before formats were named: each
+    object whole in its pickle, and a manifest without a ``format``."""
+    for path in folder.glob("*.pkl"):
+        value = load(folder, path.name)
+        with path.open("wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+    for path in folder.glob("*.npy"):
+        path.unlink()
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    del manifest["format"]
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+
+def test_a_version_of_an_older_format_is_rebuilt_never_read(built_copy: BuiltData) -> None:
+    """Even one that claims the inputs of today: the format, not the hash, decides."""
+    raw, processed = built_copy.raw_dir, built_copy.processed_dir
+    old = built_copy.report.version
+    write_old_format(processed / VERSIONS_DIR / old)
+    assert current(processed) == old
+    assert is_stale(raw, processed) is True
+    with pytest.raises(ArtifactMissing):
+        Engine.load(processed)
+    with pytest.raises(ArtifactMissing):
+        Engine.load(processed, old)
+    assert list_versions(processed) == []  # nothing to roll back to
+    report = run_etl(raw, processed)
+    assert report.version != old  # a new folder: the old one is not written into
+    assert current(processed) == report.version
+    assert is_stale(raw, processed) is False
+    assert Engine.load(processed).version == report.version
+    assert [version.name for version in list_versions(processed)] == [report.version]
 
 
 # -- atomic writes -------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import time
 import weakref
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from bot import reload
@@ -513,16 +512,16 @@ def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_d
     folder goes, CURRENT stays, the old engine serves, and the admin hears the disk is full."""
     replace_a_title(served_dir)  # new inputs, so the reload writes a new version
     monkeypatch.setattr(reload, "build_in_child", reload.build_for_serving)  # no child needed
-    real_to_pickle = pd.DataFrame.to_pickle
+    real_dump = build_module.dump
     written: list[object] = []
 
-    def to_pickle(frame, path, *args, **kwargs):
+    def dump(value, folder, name):
         if written:
             raise OSError(errno.ENOSPC, "No space left on device")
-        written.append(path)
-        return real_to_pickle(frame, path, *args, **kwargs)
+        written.append(name)
+        return real_dump(value, folder, name)
 
-    monkeypatch.setattr(pd.DataFrame, "to_pickle", to_pickle)
+    monkeypatch.setattr(build_module, "dump", dump)
     processed = served_dir / "processed"
     holder = EngineHolder(Engine.load(processed))
     old, before = holder.engine, snapshot(processed)
