@@ -66,23 +66,16 @@ from etl.versions import (
 )
 from etl.works import SERVED_WORK_COLUMNS, build_works, link_works
 from recommender.artifact import (
-    CATALOGUE_FILE,
-    ELSEWHERE_INDEX_FILE,
+    ENGINE_FILE,
     FORMAT,
     MANIFEST_FILE,
-    MATCHER_FILE,
-    MODEL_FILE,
-    PLOT_FILE,
     REPORT_FILE,
-    THEMES_INDEX_FILE,
-    WORKS_FILE,
     current_folder,
     dump,
     version_folder,
 )
-from recommender.catalogue import served_records
 from recommender.elsewhere import SOURCES, KnownWorks
-from recommender.engine import Engine, served_works
+from recommender.engine import Engine
 from recommender.matcher import TitleMatcher
 from recommender.model import ContentModel
 from recommender.platforms import PlatformRegistry
@@ -406,19 +399,9 @@ def _write_folder(result: BuildResult, target: Path) -> None:
     private_folder(target.parent)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
     try:
-        # As the engine holds them, so that loading never builds what it would drop.
-        dump(served_records(result.catalogue), staging, CATALOGUE_FILE)
+        # Prepared, so that every instance loads what it serves without working it out again.
+        dump(result.engine().prepare(), staging, ENGINE_FILE)
         crash_point("writing")
-        dump(served_works(result.works[SERVED_WORK_COLUMNS]), staging, WORKS_FILE)
-        estimators = (
-            (result.model, MODEL_FILE),
-            (result.matcher, MATCHER_FILE),
-            (result.plot, PLOT_FILE),
-            (result.themes, THEMES_INDEX_FILE),
-            (result.elsewhere, ELSEWHERE_INDEX_FILE),
-        )
-        for estimator, name in estimators:
-            dump(estimator, staging, name)
         manifest = {
             "format": FORMAT,
             "version": result.report.version,

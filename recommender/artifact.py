@@ -1,10 +1,11 @@
 """The layout of the built catalogue versions under ``data/processed/``.
 
 Each version is a folder ``versions/<name>/`` holding the files named here; ``CURRENT`` holds
-the name of the live one. Each ``.pkl`` holds one object, its large numeric arrays set aside
-as ``.npy`` files beside it (``dump``), which loading memory-maps read-only (``load``): a
-version loads without reading them, and every process serving it shares one copy of them in
-the page cache.
+the name of the live one. ``engine.pkl`` holds the engine as the build prepared it, every
+table it works out from the catalogue included, so that loading computes nothing per title.
+Its large numeric arrays are set aside as ``.npy`` files beside it (``dump``), which loading
+memory-maps read-only (``load``): a version loads without reading them, and every process
+serving it shares one copy of them in the page cache.
 """
 
 from __future__ import annotations
@@ -20,16 +21,11 @@ CURRENT_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
 MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "report.json"
-CATALOGUE_FILE = "catalogue.pkl"
-WORKS_FILE = "works.pkl"
-MODEL_FILE = "model.pkl"
-MATCHER_FILE = "matcher.pkl"
-PLOT_FILE = "plot.pkl"
-THEMES_INDEX_FILE = "themes.pkl"
-ELSEWHERE_INDEX_FILE = "elsewhere.pkl"
+ENGINE_FILE = "engine.pkl"
 #: How the files of a version are written, as its manifest says. A version of another format
-#: (whole pickles, before format 2) is no version here: it is rebuilt, never misread.
-FORMAT = 2
+#: (whole pickles of the engine's parts before format 2, its parts with their arrays beside
+#: them in format 2) is no version here: it is rebuilt, never misread.
+FORMAT = 3
 # Smaller arrays stay inside their pickle: a file each would cost more than they save.
 MAPPED_FROM = 64 * 1024  # bytes
 # The kinds of array ``np.load`` can map: booleans and numbers, none holding Python objects.

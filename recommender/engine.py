@@ -12,13 +12,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.artifact import (
-    CATALOGUE_FILE,
-    ELSEWHERE_INDEX_FILE,
-    MATCHER_FILE,
-    MODEL_FILE,
-    PLOT_FILE,
-    THEMES_INDEX_FILE,
-    WORKS_FILE,
+    ENGINE_FILE,
     current_folder,
     load,
     manifest_of,
@@ -360,9 +354,7 @@ class Engine:
         self.works = works = served_works(works)
         self.model = model
         self.matcher = matcher
-        self._kept_candidates = lru_cache(maxsize=MATCHES_KEPT)(
-            lambda text: tuple(matcher.match(text, MATCH_KEPT))
-        )
+        self._kept_candidates = self._candidate_cache()
         #: Finds works from a plot told from memory (``PlotIndex.scores``), in works order.
         self.plot = plot
         #: The themes of each work, which reasons name (``ThemeIndex``), in works order.
@@ -421,9 +413,22 @@ class Engine:
         self._short = self._of_type["movie"] & in_minutes & (shown_minutes <= SHORT_MINUTES)
         self._short |= np.fromiter(map(is_shorts, titles), dtype=bool, count=len(titles))
 
+    def _candidate_cache(self) -> Callable[[str], tuple[Candidate, ...]]:
+        matcher = self.matcher
+        return lru_cache(maxsize=MATCHES_KEPT)(lambda text: tuple(matcher.match(text, MATCH_KEPT)))
+
+    def __getstate__(self) -> dict[str, object]:
+        """The engine as a version holds it: everything worked out, nothing asked yet."""
+        return {name: value for name, value in vars(self).items() if name != "_kept_candidates"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._kept_candidates = self._candidate_cache()
+
     @classmethod
     def load(cls, processed_dir: Path, version: str | None = None) -> Engine:
-        """Load the live version (the one ``processed_dir/CURRENT`` names), or ``version``."""
+        """Load the live version (the one ``processed_dir/CURRENT`` names), or ``version``,
+        prepared as the build left it."""
         if version is None:
             folder = current_folder(processed_dir)
             if folder is None:
@@ -432,20 +437,12 @@ class Engine:
                 )
         else:
             folder = version_folder(processed_dir, version)
-        manifest = manifest_of(folder)
-        if manifest is None:
+        if manifest_of(folder) is None:
             raise ArtifactMissing(f"no complete version {folder.name!r} in {processed_dir}")
-        return cls(
-            registry=PlatformRegistry.from_records(manifest["platforms"]),
-            records=load(folder, CATALOGUE_FILE),
-            works=load(folder, WORKS_FILE),
-            model=load(folder, MODEL_FILE),
-            matcher=load(folder, MATCHER_FILE),
-            version=folder.name,
-            plot=load(folder, PLOT_FILE),
-            themes=load(folder, THEMES_INDEX_FILE),
-            elsewhere=load(folder, ELSEWHERE_INDEX_FILE),
-        )
+        engine = load(folder, ENGINE_FILE)
+        if not isinstance(engine, cls):
+            raise ArtifactMissing(f"no engine in version {folder.name!r} of {processed_dir}")
+        return engine
 
     # -- matching ------------------------------------------------------------------------------
     def match(self, text: str, limit: int = 5) -> list[Match]:

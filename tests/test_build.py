@@ -29,17 +29,11 @@ from etl.transform import RAW_COLUMNS
 from etl.versions import KEEP_VERSIONS, list_versions
 from etl.works import SERVED_WORK_COLUMNS
 from recommender.artifact import (
-    CATALOGUE_FILE,
     CURRENT_FILE,
-    ELSEWHERE_INDEX_FILE,
+    ENGINE_FILE,
     MANIFEST_FILE,
-    MATCHER_FILE,
-    MODEL_FILE,
-    PLOT_FILE,
     REPORT_FILE,
-    THEMES_INDEX_FILE,
     VERSIONS_DIR,
-    WORKS_FILE,
     load,
 )
 from recommender.catalogue import RECORD_COLUMNS, PlatformCount, served_records
@@ -95,17 +89,7 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
     assert sorted(p.name for p in built.processed_dir.iterdir()) == [CURRENT_FILE, VERSIONS_DIR]
     assert current(built.processed_dir) == built.report.version
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [
-            CATALOGUE_FILE,
-            WORKS_FILE,
-            MODEL_FILE,
-            MATCHER_FILE,
-            PLOT_FILE,
-            THEMES_INDEX_FILE,
-            ELSEWHERE_INDEX_FILE,
-            MANIFEST_FILE,
-            REPORT_FILE,
-        ]
+        [ENGINE_FILE, MANIFEST_FILE, REPORT_FILE]
     )
     manifest = json.loads((folder / MANIFEST_FILE).read_text())
     assert manifest["version"] == built.report.version
@@ -117,8 +101,9 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
     expected = json.loads(json.dumps(asdict(built.report)))
     # run_etl adds the write time to ``seconds`` after report.json is written.
     assert {**written, "seconds": None} == {**expected, "seconds": None}
-    assert list(pd.read_pickle(folder / CATALOGUE_FILE).columns) == RECORD_COLUMNS
-    assert list(pd.read_pickle(folder / WORKS_FILE).columns) == SERVED_WORK_COLUMNS
+    engine = load(folder, ENGINE_FILE)
+    assert list(engine.catalogue.records.columns) == RECORD_COLUMNS
+    assert list(engine.works.columns) == SERVED_WORK_COLUMNS
     assert leftovers(built.processed_dir) == []
 
 

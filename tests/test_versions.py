@@ -28,7 +28,7 @@ from etl.versions import (
     version_name,
     write_atomic,
 )
-from recommender.artifact import CURRENT_FILE, MANIFEST_FILE, MODEL_FILE, VERSIONS_DIR
+from recommender.artifact import CURRENT_FILE, ENGINE_FILE, MANIFEST_FILE, VERSIONS_DIR
 from recommender.engine import ArtifactMissing, Engine
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def test_list_versions_reports_sizes_and_counts(built: BuiltData) -> None:
         tzinfo=UTC
     )
     assert version.size == sum(path.stat().st_size for path in folder.iterdir())
-    assert version.size > (folder / MODEL_FILE).stat().st_size > 0
+    assert version.size > (folder / ENGINE_FILE).stat().st_size > 0
     assert (version.titles, version.works, version.quarantined) == (28, 27, 1)
     assert version.rows == built.report.rows
     assert version.rows["amazon"] == {"in": 7, "out": 6, "quarantined": 1}
@@ -236,7 +236,7 @@ def test_what_a_killed_change_left_goes_before_the_next_one(built_copy: BuiltDat
     processed, catalogues = built_copy.processed_dir, built_copy.raw_dir / "catalogues"
     staging = processed / VERSIONS_DIR / ".staging-k1ll3d"
     staging.mkdir()
-    (staging / MODEL_FILE).write_bytes(bytes(1000))
+    (staging / ENGINE_FILE).write_bytes(bytes(1000))
     (processed / ".CURRENT.ab1cd2ef").write_text("half")
     (catalogues / "history").mkdir()
     (catalogues / "history" / ".netflix_titles.20260101T000000Z.csv.x8y9z0ab").write_text("half")

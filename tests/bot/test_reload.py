@@ -23,7 +23,7 @@ from etl import build as build_module
 from etl.build import BuildRefused, build, run_etl, validate
 from etl.upload import STAGED_SECONDS, stage_upload
 from etl.versions import VersionError, change_lock, list_versions, live_version
-from recommender.artifact import MODEL_FILE, version_folder
+from recommender.artifact import ENGINE_FILE, version_folder
 from recommender.engine import Engine, EngineHolder
 from tests.conftest import BuiltData
 from tests.test_engine import lazy_tables
@@ -300,11 +300,11 @@ def test_a_rollback_to_a_version_that_cannot_load_changes_nothing(two_versions):
     processed, names = two_versions
     holder = EngineHolder(Engine.load(processed))
     old = holder.engine
-    (version_folder(processed, names[0]) / MODEL_FILE).unlink()
+    (version_folder(processed, names[0]) / ENGINE_FILE).unlink()
     with pytest.raises(reload.ReloadError) as error:
         reload.rollback_engine(holder, processed)
     assert error.value.code == "broken"
-    assert "model.pkl" in error.value.detail
+    assert "engine.pkl" in error.value.detail
     assert holder.engine is old
     assert (processed / "CURRENT").read_text().strip() == names[1]
     assert not holder.reload_lock.locked()
@@ -508,18 +508,18 @@ async def test_an_etl_child_killed_mid_build_changes_nothing(running_bot, served
 
 
 def test_a_disk_that_fills_up_while_writing_the_version_changes_nothing(served_dir, monkeypatch):
-    """The build succeeds but writing its version fails after the first file: the staging
-    folder goes, CURRENT stays, the old engine serves, and the admin hears the disk is full."""
+    """The build succeeds but writing its version fails once the engine's file is written,
+    before the manifest: the staging folder goes, CURRENT stays, the old engine serves, and
+    the admin hears the disk is full."""
     replace_a_title(served_dir)  # new inputs, so the reload writes a new version
     monkeypatch.setattr(reload, "build_in_child", reload.build_for_serving)  # no child needed
     real_dump = build_module.dump
     written: list[object] = []
 
     def dump(value, folder, name):
-        if written:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        written.append(name)
-        return real_dump(value, folder, name)
+        real_dump(value, folder, name)
+        written.append(folder / name)
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(build_module, "dump", dump)
     processed = served_dir / "processed"
