@@ -10,6 +10,7 @@ serving it shares one copy of them in the page cache.
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 from pathlib import Path
@@ -110,5 +111,13 @@ def dump(value: object, folder: Path, name: str) -> None:
 def load(folder: Path, name: str) -> Any:
     """What ``dump`` wrote as ``folder/name``, its arrays memory-mapped read-only (``np.memmap``
     of mode ``"r"``): nothing the loaded object does can write to the version."""
-    with open(folder / name, "rb") as file:
-        return _Unpickler(file, folder).load()
+    collecting = gc.isenabled()
+    # Unpickling makes millions of objects and no garbage: the collector, run every few
+    # thousand new containers, would walk every object made so far, again and again.
+    gc.disable()
+    try:
+        with open(folder / name, "rb") as file:
+            return _Unpickler(file, folder).load()
+    finally:
+        if collecting:
+            gc.enable()

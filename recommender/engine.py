@@ -33,7 +33,7 @@ from recommender.discovery import (
     relax,
 )
 from recommender.elsewhere import ELSEWHERE_TABLE_COLUMNS, KnownWork, KnownWorks
-from recommender.matcher import Candidate, TitleMatcher, is_confident
+from recommender.matcher import Candidate, TitleMatcher, is_confident, sorted_position
 from recommender.model import ContentModel, SharedTerm, accumulate, split_names
 from recommender.platforms import PlatformRegistry
 from recommender.plot import PlotIndex
@@ -376,13 +376,18 @@ class Engine:
         self._of_type = {t: (works["type"] == t).to_numpy() for t in ("movie", "tv show")}
         # Plain column arrays, numbers unboxed: reading one work must not cost a pandas row.
         self._columns = {column: works[column].to_numpy() for column in works}
-        self._work_row = {work_id: row for row, work_id in enumerate(works["work_id"].tolist())}
+        # The work ids, sorted, and the row of each: a version loads them whole, where a dict
+        # would be rebuilt entry by entry.
+        work_ids = works["work_id"].to_numpy(dtype=object)
+        self._work_rows = np.argsort(work_ids, kind="stable")
+        self._sorted_work_ids = work_ids[self._work_rows]
         # Each work's records, in catalogue order: those of work ``row`` are at the positions
         # ``_record_order[_record_start[row]:_record_start[row + 1]]``. The matcher knows the
         # work of every record id.
         records = self.catalogue.records
+        ids = records["id"].tolist()
         record_works = np.array(
-            [matcher.record_work_.get(record, -1) for record in records["id"].tolist()],
+            [-1 if (work := matcher.record_work(record)) is None else work for record in ids],
             dtype=np.int64,
         )
         self._record_order = np.argsort(record_works, kind="stable")
@@ -499,12 +504,13 @@ class Engine:
 
     def work_of(self, record_id: str) -> str | None:
         """The ``work_id`` of a platform record id such as ``ns123``, if it exists."""
-        row = self.matcher.record_work_.get(record_id.strip().lower())
+        row = self.matcher.record_work(record_id.strip().lower())
         return None if row is None else str(self._columns["work_id"][row])
 
     def work_row(self, work_id: str) -> int | None:
         """The row of ``work_id`` in the works table, if it exists in this version."""
-        return self._work_row.get(work_id)
+        at = sorted_position(self._sorted_work_ids, work_id)
+        return None if at is None else int(self._work_rows[at])
 
     def details(self, work_id: str) -> WorkDetails | None:
         """Everything replies show about one work, or ``None`` if unknown."""
@@ -682,13 +688,23 @@ class Engine:
         return known
 
     @cached_property
-    def _director_rows(self) -> dict[str, list[int]]:
-        """The works of each director, by folded name."""
+    def _directors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every director's folded name, sorted; where the rows of each one's works start in
+        the last array, which holds them director after director."""
         rows: dict[str, list[int]] = {}
         for row, names in enumerate(self._columns["director_display"].tolist()):
             for name in _names(names):
                 rows.setdefault(fold(name), []).append(row)
-        return rows
+        names = sorted(rows)
+        start = np.cumsum([0, *(len(rows[name]) for name in names)], dtype=np.int64)
+        works = np.array([row for name in names for row in rows[name]], dtype=np.int64)
+        return np.array(names, dtype=object), start, works
+
+    def _directed_by(self, name: str) -> np.ndarray:
+        """The rows of the works ``name`` directed (any case or accents)."""
+        names, start, works = self._directors
+        at = sorted_position(names, fold(name))
+        return works[:0] if at is None else works[start[at] : start[at + 1]]
 
     def like_known(
         self,
@@ -723,7 +739,7 @@ class Engine:
             relevance += facets.genre_mask([genre]).astype(np.float32) / len(genres)
         directed = np.zeros(len(self.works), dtype=bool)
         for name in known.directors:
-            directed[self._director_rows.get(fold(name), [])] = True
+            directed[self._directed_by(name)] = True
         relevance += np.float32(KNOWN_DIRECTOR_WEIGHT) * directed
         rows = np.flatnonzero(mask & (relevance > 0))
         if known.countries:
@@ -767,7 +783,7 @@ class Engine:
 
     def _rows_of(self, work_ids: Collection[str]) -> list[int]:
         """The rows of the known ``work_ids``, once each, in their order."""
-        rows = (self._work_row.get(work_id) for work_id in work_ids)
+        rows = (self.work_row(work_id) for work_id in work_ids)
         return list(dict.fromkeys(row for row in rows if row is not None))
 
     def _with_versions(self, rows: list[int]) -> list[int]:

@@ -154,7 +154,7 @@ def test_a_written_version_holds_what_the_engine_works_out_from_its_parts(
     questions' answers, the discovery facets…), equal to what their own code works out."""
     build = replace(real_build, report=replace(real_build.report, version=NAME))
     built, loaded = build.engine().prepare(), Engine.load(written, NAME)
-    assert {"_version_group", "_short", "_facets", "_director_rows"} < set(vars(loaded))
+    assert {"_version_group", "_short", "_facets", "_directors"} < set(vars(loaded))
     assert {"_top_actors", "_longest_answers", "_newest_first"} < set(vars(loaded.catalogue))
     assert list(loaded.__getstate__()) == list(built.__getstate__())
     assert list(vars(loaded.catalogue)) == list(vars(built.catalogue))

@@ -65,12 +65,17 @@ def lazy_tables(instance: object) -> set[str]:
 
 
 def test_prepare_works_out_every_table_built_on_first_use(built: BuiltData) -> None:
-    engine = Engine.load(built.processed_dir)
+    engine = build(built.raw_dir).engine()
     assert lazy_tables(engine.catalogue) and lazy_tables(engine)
     longest = engine.catalogue.longest(2014)
     assert engine.prepare() is engine
     assert lazy_tables(engine) == lazy_tables(engine.catalogue) == set()
     assert engine.catalogue.longest(2014) == longest
+
+
+def test_a_loaded_engine_comes_prepared(engine: Engine) -> None:
+    """Its version holds it as the build prepared it: nothing is left to work out."""
+    assert lazy_tables(engine) == lazy_tables(engine.catalogue) == set()
 
 
 # -- matching ------------------------------------------------------------------------------------

@@ -132,10 +132,12 @@ def test_full_title_ranks_above_article_stripped_one() -> None:
 
 
 def test_fit_indexes_record_ids_of_every_copy(engine: Engine) -> None:
-    toy_story = engine.matcher.record_work_["ds1"]
-    assert engine.matcher.record_work_["hs1"] == toy_story
-    assert len(engine.matcher.record_work_) == 28
-    assert "as5" not in engine.matcher.record_work_  # quarantined
+    toy_story = engine.matcher.record_work("ds1")
+    assert toy_story is not None
+    assert engine.matcher.record_work("hs1") == toy_story
+    assert len(engine.matcher.record_ids_) == len(engine.matcher.record_works_) == 28
+    assert engine.matcher.record_work("as5") is None  # quarantined
+    assert engine.matcher.record_work("ds1 ") is None
 
 
 def test_char_trigrams() -> None:
@@ -191,14 +193,16 @@ def test_weak_candidates_are_noise_not_guesses(engine: Engine) -> None:
 def reference_match(matcher: TitleMatcher, query: str, limit: int = 5) -> list[Candidate]:
     """``TitleMatcher.match`` one candidate key and one (work, key) pair at a time."""
     record_id = (query or "").strip().lower()
-    if record_id in matcher.record_work_:
-        return [Candidate(matcher.record_work_[record_id], 1.0, record_id)]
+    record_work = dict(zip(matcher.record_ids_, matcher.record_works_.tolist(), strict=True))
+    if record_id in record_work:
+        return [Candidate(record_work[record_id], 1.0, record_id)]
     text = normalize_title(query)
     if not text:
         return []
     forms = {text: 1.0}
     forms.setdefault(drop_leading_article(text), ARTICLE_WEIGHT)
-    keys = [matcher.key_index_[form] for form in forms if form in matcher.key_index_]
+    key_index = {key: position for position, key in enumerate(matcher.keys_.tolist())}
+    keys = [key_index[form] for form in forms if form in key_index]
     grams = Counter(char_trigrams(text))
     terms = np.array([matcher.vocabulary_[g] for g in grams if g in matcher.vocabulary_], dtype=int)
     counts = np.array([n for g, n in grams.items() if g in matcher.vocabulary_], dtype=np.float32)
