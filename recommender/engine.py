@@ -106,6 +106,10 @@ _RECORD_COLUMNS = (
 )
 
 
+# What an engine's version leaves out, since loading makes it again (``Engine.__getstate__``).
+_NOT_KEPT = frozenset({"_columns", "_record_columns", "_sorted_work_ids", "_kept_candidates"})
+
+
 class ArtifactMissing(FileNotFoundError):
     """No built catalogue to load; run the ETL first."""
 
@@ -374,13 +378,10 @@ class Engine:
             for platform in registry
         }
         self._of_type = {t: (works["type"] == t).to_numpy() for t in ("movie", "tv show")}
-        # Plain column arrays, numbers unboxed: reading one work must not cost a pandas row.
-        self._columns = {column: works[column].to_numpy() for column in works}
-        # The work ids, sorted, and the row of each: a version loads them whole, where a dict
+        # The row of each work id, in order of work id: a version loads it whole, where a dict
         # would be rebuilt entry by entry.
-        work_ids = works["work_id"].to_numpy(dtype=object)
-        self._work_rows = np.argsort(work_ids, kind="stable")
-        self._sorted_work_ids = work_ids[self._work_rows]
+        self._work_rows = np.argsort(works["work_id"].to_numpy(dtype=object), kind="stable")
+        self._read_columns()
         # Each work's records, in catalogue order: those of work ``row`` are at the positions
         # ``_record_order[_record_start[row]:_record_start[row + 1]]``. The matcher knows the
         # work of every record id.
@@ -418,16 +419,31 @@ class Engine:
         self._short = self._of_type["movie"] & in_minutes & (shown_minutes <= SHORT_MINUTES)
         self._short |= np.fromiter(map(is_shorts, titles), dtype=bool, count=len(titles))
 
+    def _read_columns(self) -> None:
+        """Plain arrays of the works' columns (numbers unboxed) and of the record columns
+        replies read, since a pandas row is slow to build and replies read many; and the work
+        ids in order. Each is the table's own column, or made from it in a few milliseconds,
+        where reading a copy from a version takes a pass over every value: a version holds
+        only the tables (``__getstate__``)."""
+        works, records = self.works, self.catalogue.records
+        self._columns = {column: works[column].to_numpy() for column in works}
+        self._record_columns = {
+            column: records[column].to_numpy(dtype=object) for column in _RECORD_COLUMNS
+        }
+        self._sorted_work_ids = works["work_id"].to_numpy(dtype=object)[self._work_rows]
+
     def _candidate_cache(self) -> Callable[[str], tuple[Candidate, ...]]:
         matcher = self.matcher
         return lru_cache(maxsize=MATCHES_KEPT)(lambda text: tuple(matcher.match(text, MATCH_KEPT)))
 
     def __getstate__(self) -> dict[str, object]:
-        """The engine as a version holds it: everything worked out, nothing asked yet."""
-        return {name: value for name, value in vars(self).items() if name != "_kept_candidates"}
+        """The engine as a version holds it: everything worked out, nothing asked yet, and no
+        plain column arrays (``_read_columns``)."""
+        return {name: value for name, value in vars(self).items() if name not in _NOT_KEPT}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         vars(self).update(state)
+        self._read_columns()
         self._kept_candidates = self._candidate_cache()
 
     @classmethod
@@ -852,13 +868,6 @@ class Engine:
             )
             for record in found
         ]
-
-    @cached_property
-    def _record_columns(self) -> dict[str, np.ndarray]:
-        """The record columns replies read, as plain arrays: a pandas row is slow to build, and
-        replies read many records."""
-        records = self.catalogue.records
-        return {column: records[column].to_numpy(dtype=object) for column in _RECORD_COLUMNS}
 
     def _record(self, position: int) -> dict:
         """One platform record, the columns replies read, as a plain dict."""

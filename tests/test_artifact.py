@@ -156,9 +156,10 @@ def test_a_written_version_holds_what_the_engine_works_out_from_its_parts(
     built, loaded = build.engine().prepare(), Engine.load(written, NAME)
     assert {"_version_group", "_short", "_facets", "_directors"} < set(vars(loaded))
     assert {"_top_actors", "_longest_answers", "_newest_first"} < set(vars(loaded.catalogue))
-    assert list(loaded.__getstate__()) == list(built.__getstate__())
+    assert sorted(vars(loaded)) == sorted(vars(built))
     assert list(vars(loaded.catalogue)) == list(vars(built.catalogue))
-    assert_same(loaded.__getstate__(), built.__getstate__())
+    del vars(loaded)["_kept_candidates"], vars(built)["_kept_candidates"]  # functions
+    assert_same(dict(sorted(vars(loaded).items())), dict(sorted(vars(built).items())))
 
 
 def test_the_large_arrays_are_mapped_read_only_and_stay_sparse(written: Path) -> None:
