@@ -138,10 +138,8 @@ def assert_same(loaded: object, built: object, where: str = "engine") -> None:
     elif hasattr(built, "__dict__") and not callable(built):
         assert type(loaded) is type(built), where
         # The build's parts are shared by the tests, which may have filled a cache since.
-        ours = vars(loaded)
-        assert_same(
-            ours, {name: value for name, value in vars(built).items() if name in ours}, where
-        )
+        ours, theirs = loaded.__getstate__(), built.__getstate__()
+        assert_same(ours, {name: value for name, value in theirs.items() if name in ours}, where)
     else:
         assert loaded == built, where
 

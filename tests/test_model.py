@@ -162,6 +162,29 @@ def test_the_terms_cost_what_their_text_costs() -> None:
     assert "x" * 1000 in set(model.terms_)
     # A fixed-width array would hold every term at the longest one's width.
     assert len(pickle.dumps(model.terms_)) < 4 * 1000 * len(model.terms_)
+    assert len(pickle.dumps(model)) < 4 * 1000 * len(model.terms_)
+
+
+def test_a_pickled_model_reads_its_terms_packed_and_unpacks_them_on_first_use() -> None:
+    works = pd.DataFrame(
+        {
+            "title": ["café crème", "heat"],
+            "genres": ["drama", "crime"],
+            "description": ["", ""],
+            "director": ["", ""],
+            "cast": ["zoë kravitz", "al pacino"],
+        }
+    )
+    model = ContentModel().fit(works)
+    loaded = pickle.loads(pickle.dumps(model))
+    assert "terms_" not in vars(loaded)
+    assert [loaded.term(feature) for feature in range(loaded.n_features)] == model.terms_.tolist()
+    assert loaded.shared_terms(0, 0, top=20) == model.shared_terms(0, 0, top=20)
+    assert "terms_" not in vars(loaded)  # explaining read only the terms it names
+    np.testing.assert_array_equal(loaded.terms_, model.terms_, strict=True)
+    assert pickle.loads(pickle.dumps(loaded)).terms_.tolist() == model.terms_.tolist()
+    with pytest.raises(AttributeError):
+        loaded.vocabulary_  # noqa: B018
 
 
 # -- the fast paths against the plain computations they replace ---------------------------------
