@@ -56,7 +56,7 @@ async def test_everything_the_bot_writes_is_private(running_bot, data_dir, usual
     for kind in [
         "processed/CURRENT",
         "processed/versions/",
-        "/model.pkl",
+        "/engine.pkl",
         "raw/catalogues/netflix_titles.csv",
         "raw/catalogues/history/netflix_titles.",
         "state/uploads/",
