@@ -155,7 +155,7 @@ def step_serve(size: str) -> dict[str, Any]:
         HOLD_EVERYTHING,
         accuracy,
         dense_similarity,
-        description_peer,
+        discovery_peer,
         extract_one,
         noisy_queries,
         run_fresh,
@@ -227,7 +227,7 @@ def step_serve(size: str) -> dict[str, Any]:
     engine.prepare()
     results["prepare_s"] = time.perf_counter() - started
     requests = discovery_queries(engine, QUERIES, SEED)
-    peer = description_peer(engine)
+    peer = discovery_peer(engine)
     discover, peer_discover = timed(
         [engine.discover, lambda slots: peer(describe(slots))], requests
     )
