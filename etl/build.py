@@ -221,20 +221,24 @@ class BuildResult:
     themes: ThemeIndex
     report: EtlReport
     elsewhere: KnownWorks
+    _engine: Engine | None = field(default=None, init=False, repr=False, compare=False)
 
     def engine(self) -> Engine:
-        """The engine this build serves, straight from memory."""
-        return Engine(
-            self.registry,
-            self.catalogue,
-            self.works[SERVED_WORK_COLUMNS],
-            self.model,
-            self.matcher,
-            self.report.version,
-            plot=self.plot,
-            themes=self.themes,
-            elsewhere=self.elsewhere,
-        )
+        """The engine this build serves, straight from memory; made once, so that the one a
+        reload serves and the one its version holds are one, prepared once."""
+        if self._engine is None:
+            self._engine = Engine(
+                self.registry,
+                self.catalogue,
+                self.works[SERVED_WORK_COLUMNS],
+                self.model,
+                self.matcher,
+                self.report.version,
+                plot=self.plot,
+                themes=self.themes,
+                elsewhere=self.elsewhere,
+            )
+        return self._engine
 
 
 def code_hash() -> str:

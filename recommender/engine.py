@@ -463,6 +463,7 @@ class Engine:
         engine = load(folder, ENGINE_FILE)
         if not isinstance(engine, cls):
             raise ArtifactMissing(f"no engine in version {folder.name!r} of {processed_dir}")
+        engine.version = folder.name  # whatever the build called it before it was named
         return engine
 
     # -- matching ------------------------------------------------------------------------------

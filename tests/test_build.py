@@ -108,6 +108,17 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
 
 
 # -- determinism ---------------------------------------------------------------------------------
+def test_a_build_serves_and_writes_one_engine_prepared_once(fixture_raw: Path, tmp_path: Path):
+    """A reload serves the build's engine and writes its version: one engine, not two."""
+    result = build(fixture_raw)
+    served = result.engine()
+    assert "_facets" not in vars(served)  # not prepared yet
+    folder = write_version(result, tmp_path / "processed")
+    assert result.engine() is served
+    assert "_facets" in vars(served)  # writing prepared it
+    assert Engine.load(tmp_path / "processed", folder.name).version == folder.name
+
+
 def test_same_inputs_build_the_same_artifact(
     fixture_raw: Path, report: EtlReport, engine: Engine
 ) -> None:
