@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -42,18 +41,18 @@ from etl.lexicon import (
     load_lexicon,
     load_synonyms,
 )
-from etl.permissions import make_private, private_folder
+from etl.permissions import private_folder
 from etl.platforms import REGISTRY_FILE, load_registry
 from etl.scores import SCORE_JOINS, SCORE_SOURCES, date_first_seasons, join_scores, load_scores
 from etl.themes import THEMES_FILE, load_themes
 from etl.transform import RAW_COLUMNS, describe_quarantined, transform_platform
 from etl.upload import HISTORY_DIR, AppliedUpload, finish_upload, prepare_upload
 from etl.versions import (
-    STAGING_PREFIX,
     VersionInfo,
     change_lock,
     crash_point,
     find_version,
+    folder_atomic,
     link_or_copy,
     live_name,
     live_version,
@@ -400,9 +399,7 @@ def write_version(result: BuildResult, processed_dir: Path) -> Path:
 
 def _write_folder(result: BuildResult, target: Path) -> None:
     """Write the files of one version to ``target``, atomically."""
-    private_folder(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
-    try:
+    with folder_atomic(target) as staging:
         # Prepared, so that every instance loads what it serves without working it out again.
         dump(result.engine().prepare(), staging, ENGINE_FILE)
         crash_point("writing")
@@ -417,12 +414,6 @@ def _write_folder(result: BuildResult, target: Path) -> None:
         }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
         (staging / REPORT_FILE).write_text(json.dumps(asdict(result.report), indent=2))
-        make_private(staging)
-        shutil.rmtree(target, ignore_errors=True)  # a leftover without a manifest
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def validate(result: BuildResult, live: VersionInfo | None, allow_shrink: bool = False) -> None:

@@ -34,7 +34,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import socket
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -63,14 +62,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl.permissions import make_private, private_folder
+from etl.permissions import private_folder
 from etl.upload import UPLOADS_DIR
 from etl.versions import (
     KEEP_VERSIONS,
-    STAGING_PREFIX,
     ChangeBusy,
     VersionError,
     created_at,
+    folder_atomic,
     write_atomic,
 )
 from recommender.artifact import MANIFEST_FILE, REPORT_FILE, version_folder
@@ -377,17 +376,9 @@ class SharedCatalogue:
             ).all()
         if not files:
             raise VersionError(f"no version named {name!r} was published to the database")
-        private_folder(target.parent)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
-        try:
+        with folder_atomic(target) as staging:
             for row in files:
                 self._get_file(row.sha256, row.size, staging / row.name)
-            make_private(staging)
-            shutil.rmtree(target, ignore_errors=True)  # a leftover without a manifest
-            staging.rename(target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return target
 
     def fetch_inputs(self, raw_dir: Path) -> list[str]:

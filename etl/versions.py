@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from etl.permissions import private_folder
+from etl.permissions import make_private, private_folder
 from recommender.artifact import (
     CURRENT_FILE,
     MANIFEST_FILE,
@@ -122,6 +122,22 @@ def version_name(processed_dir: Path, inputs_hash: str) -> str:
 def set_live(processed_dir: Path, name: str) -> None:
     """Point ``CURRENT`` at version ``name``, in one atomic replace."""
     write_atomic(processed_dir / CURRENT_FILE, f"{name}\n".encode())
+
+
+@contextlib.contextmanager
+def folder_atomic(target: Path) -> Iterator[Path]:
+    """A staging folder beside ``target`` to fill; when the block ends, made private and
+    renamed into place whole (over a leftover without a manifest), or deleted if it raised."""
+    private_folder(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
+    try:
+        yield staging
+        make_private(staging)
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def write_atomic(path: Path, data: bytes) -> None:
