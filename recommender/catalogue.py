@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
 
+from recommender.artifact import Deferred
 from recommender.platforms import Platform, PlatformRegistry
 from recommender.text import fold
 
@@ -253,7 +254,11 @@ class Catalogue:
     """
 
     def __init__(self, records: pd.DataFrame, registry: PlatformRegistry) -> None:
-        self.records = records = served_records(records)
+        records = served_records(records)
+        # A version loads the record table on first use: a million records' strings take
+        # seconds to unpickle, and no recommendation or title match reads them.
+        self._records = Deferred(records)
+        self._size = len(records)
         self.registry = registry
         # Every answer about cast and countries, built up front so the first person to ask does
         # not wait; the entries they are counted from are not kept.
@@ -268,7 +273,12 @@ class Catalogue:
         self._rating_keys = {_squeeze(rating): rating for rating in reversed(self.ratings)}
 
     def __len__(self) -> int:
-        return len(self.records)
+        return self._size
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """Every record, with the columns ``served_records`` keeps; loaded now if need be."""
+        return self._records.value
 
     # -- argument checking -------------------------------------------------------------------
     def platform(self, name: str) -> Platform:

@@ -420,17 +420,28 @@ class Engine:
         self._short |= np.fromiter(map(is_shorts, titles), dtype=bool, count=len(titles))
 
     def _read_columns(self) -> None:
-        """Plain arrays of the works' columns (numbers unboxed) and of the record columns
-        replies read, since a pandas row is slow to build and replies read many; and the work
-        ids in order. Each is the table's own column, or made from it in a few milliseconds,
-        where reading a copy from a version takes a pass over every value: a version holds
-        only the tables (``__getstate__``)."""
-        works, records = self.works, self.catalogue.records
+        """Plain arrays of the works' columns (numbers unboxed), since a pandas row is slow to
+        build and replies read many; and the work ids in order. Each is the table's own
+        column, or made from it in a few milliseconds, where reading a copy from a version
+        takes a pass over every value: a version holds only the tables (``__getstate__``).
+        Those of the record columns replies read wait for the record table
+        (``_record_columns``)."""
+        works = self.works
         self._columns = {column: works[column].to_numpy() for column in works}
-        self._record_columns = {
-            column: records[column].to_numpy(dtype=object) for column in _RECORD_COLUMNS
-        }
+        self._record_columns: dict[str, np.ndarray] | None = None
         self._sorted_work_ids = works["work_id"].to_numpy(dtype=object)[self._work_rows]
+
+    def _read_record_columns(self) -> dict[str, np.ndarray]:
+        """Plain arrays of the record columns replies read, made on first use: they would
+        load the record table (``Catalogue.records``). Two threads asking first both make
+        them, equal, and one is kept."""
+        columns = self._record_columns
+        if columns is None:
+            records = self.catalogue.records
+            columns = self._record_columns = {
+                column: records[column].to_numpy(dtype=object) for column in _RECORD_COLUMNS
+            }
+        return columns
 
     def _candidate_cache(self) -> Callable[[str], tuple[Candidate, ...]]:
         matcher = self.matcher
@@ -514,10 +525,17 @@ class Engine:
 
     def prepare(self) -> Engine:
         """Work out now what some answers build on first use (the longest titles, the newest,
-        the counts, the record columns): a server calls this before it serves, so no user
-        waits for them, and workers forked after it share them."""
+        the counts): a server calls this before it serves, so no user waits for them, and
+        workers forked after it share them. A version holds them worked out already."""
         self.catalogue.prepare()
         return build_cached(self)
+
+    def warm(self) -> Engine:
+        """Load now what a loaded version leaves for first use (the record table, which only
+        catalogue questions and a work's details and platforms read): a server calls this
+        once it answers, and before forking workers, so that they share one copy."""
+        self._read_record_columns()
+        return self
 
     def work_of(self, record_id: str) -> str | None:
         """The ``work_id`` of a platform record id such as ``ns123``, if it exists."""
@@ -872,7 +890,7 @@ class Engine:
 
     def _record(self, position: int) -> dict:
         """One platform record, the columns replies read, as a plain dict."""
-        return {column: values[position] for column, values in self._record_columns.items()}
+        return {column: values[position] for column, values in self._read_record_columns().items()}
 
     def why(self, first: str, second: str, top: int = 6) -> Explanation | None:
         """How alike works ``first`` and ``second`` are and why, or ``None`` if either is

@@ -6,6 +6,7 @@ import builtins
 import json
 import os
 import pickle
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ import scipy.sparse as sp
 
 from etl.build import BuildResult, write_version
 from etl.shared import file_hash
+from recommender import artifact
 from recommender.artifact import (
     ENGINE_FILE,
     FORMAT,
     MANIFEST_FILE,
     MAPPED_FROM,
     VERSIONS_DIR,
+    Deferred,
     current_folder,
     version_folder,
 )
@@ -116,7 +119,10 @@ def test_a_written_version_answers_as_the_build_did(real_build: BuildResult, wri
 
 def assert_same(loaded: object, built: object, where: str = "engine") -> None:
     """``loaded`` holds what ``built`` does, object by object down to the arrays."""
-    if isinstance(built, pd.DataFrame):
+    if isinstance(built, Deferred):
+        assert isinstance(loaded, Deferred), where
+        assert_same(loaded.value, built.value, f"{where}.value")
+    elif isinstance(built, pd.DataFrame):
         # Through plain pickle, its mapped columns come back as arrays pandas compares.
         pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(loaded)), built, obj=where)
     elif isinstance(built, np.ndarray) and built.dtype == object:  # text, with pd.NA
@@ -210,3 +216,55 @@ def test_a_served_engine_opens_its_version_read_only(
     assert any(name.endswith(".npy") for name in names)
     assert {mode for _, mode in opened} == {"rb"}
     assert {path.name: file_hash(path) for path in folder.iterdir()} == before
+
+
+def test_the_record_table_loads_once_on_first_use_and_answers_as_built(
+    real_build: BuildResult, written: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version's engine answers titles without its record table; catalogue questions and a
+    work's details asked while it loads, from several threads, wait for the one load and
+    answer as the build did."""
+    built = real_build.engine()
+    loaded = Engine.load(written, NAME).prepare()
+    loads: list[str] = []
+    started, release = threading.Event(), threading.Event()
+    real_load = artifact.load
+
+    def slow_load(folder: Path, name: str) -> Any:
+        loads.append(name)
+        started.set()
+        assert release.wait(10)
+        return real_load(folder, name)
+
+    monkeypatch.setattr(artifact, "load", slow_load)
+    assert loaded.recommend("toy story") == built.recommend("toy story")
+    assert len(loaded.catalogue) == len(built.catalogue)
+    assert loads == []
+    work_id = built.match("toy story")[0].work_id
+    # The details read the record table; most questions' answers are worked out already.
+    asks = [lambda _: loaded.details(work_id), lambda _: loaded.where(work_id), *QUESTIONS]
+    answers: dict[int, object] = {}
+
+    def ask(number: int) -> None:
+        answers[number] = asks[number](loaded.catalogue)
+
+    threads = [threading.Thread(target=ask, args=(number,)) for number in range(len(asks))]
+    threads[0].start()
+    assert started.wait(10)  # the first question is loading the table: the others ask now
+    for thread in threads[1:]:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(loads) == 1
+    assert answers == {0: built.details(work_id), 1: built.where(work_id)} | {
+        number: question(built.catalogue) for number, question in enumerate(QUESTIONS, 2)
+    }
+
+
+def test_warm_loads_the_record_table(written: Path) -> None:
+    engine = Engine.load(written, NAME).prepare()
+    assert vars(engine)["_record_columns"] is None
+    engine.warm()
+    assert vars(engine)["_record_columns"] is not None
+    assert list(engine.catalogue.records["id"]) == engine._read_record_columns()["id"].tolist()
