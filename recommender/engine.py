@@ -1213,8 +1213,9 @@ class EngineHolder:
         return self._engine
 
     def swap(self, engine: Engine) -> Engine:
-        """Serve ``engine`` from now on; returns the one it replaces."""
-        previous, self._engine = self._engine, engine
+        """Serve ``engine`` from now on, its record table loaded first (``Engine.warm``: a swap
+        runs in a reload's thread, so no user waits for it); returns the one it replaces."""
+        previous, self._engine = self._engine, engine.warm()
         for listener in self.on_swap:
             listener(engine)
         return previous

@@ -30,7 +30,7 @@ from recommender.artifact import (
     version_folder,
 )
 from recommender.discovery import Slots
-from recommender.engine import Engine
+from recommender.engine import Engine, EngineHolder
 
 THIS_FORMAT = json.dumps({"format": FORMAT})
 
@@ -262,9 +262,12 @@ def test_the_record_table_loads_once_on_first_use_and_answers_as_built(
     }
 
 
-def test_warm_loads_the_record_table(written: Path) -> None:
+def test_warm_and_a_swap_load_the_record_table(real_build: BuildResult, written: Path) -> None:
     engine = Engine.load(written, NAME).prepare()
     assert vars(engine)["_record_columns"] is None
     engine.warm()
     assert vars(engine)["_record_columns"] is not None
     assert list(engine.catalogue.records["id"]) == engine._read_record_columns()["id"].tolist()
+    holder = EngineHolder(engine)
+    holder.swap(Engine.load(written, NAME))
+    assert vars(holder.engine)["_record_columns"] is not None

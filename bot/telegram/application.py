@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -975,6 +976,9 @@ async def post_init(application: Application) -> None:
         engine = await asyncio.to_thread(load_engine, settings, sys.stderr, shared)
         application.bot_data[HOLDER] = EngineHolder(engine)
         release_freed_memory()  # the ETL's leftovers, and the engine frozen
+        # The engine answers now; its record table loads meanwhile, so the first details
+        # shown rarely wait for it. This process never forks, so a thread is safe.
+        threading.Thread(target=engine.warm, name="warm", daemon=True).start()
     holder = application.bot_data[HOLDER]
     application.bot_data.setdefault(ADMIN, Admin(holder, settings, shared=shared))
     if shared is not None and settings.workers == 1:  # workers: their supervisor follows

@@ -274,6 +274,7 @@ class Supervisor:
         self.generation += 1
         self.engine = None  # the previous generation's, whose workers are being retired
         self._drop_connections()
+        engine.warm()  # its record table loaded before the fork, to be shared too
         release_freed_memory()  # frees it; frozen, the new engine's pages stay shared
         if threading.active_count() > 1:  # forking with threads can copy a held lock
             logger.warning("forking workers with %s threads", threading.active_count())
