@@ -355,6 +355,13 @@ class Catalogue:
         newest, the counts), so that no one asking waits for them."""
         return build_cached(self)
 
+    def warm(self) -> Catalogue:
+        """Load now what a version leaves for first use: the records and the newest titles."""
+        # Read to be loaded.
+        self._newest_first.value  # noqa: B018
+        self._records.value  # noqa: B018
+        return self
+
     @cached_property
     def _longest_answers(self) -> tuple[list[Longest], dict[tuple, int]]:
         """The answers ``longest`` can give, best first, and the first one in each group.
@@ -499,7 +506,7 @@ class Catalogue:
         """The titles added last (by ``date_added``) on ``platforms`` (default: all); ties go
         to the alphabetically first title."""
         names = {self.platform(name).name for name in platforms} or set(self.registry.names)
-        latest = self._newest_first
+        latest = self._newest_first.value
         rows = np.arange(len(latest["id"]))
         if platforms:
             rows = rows[np.isin(latest["platform"], list(names))]
@@ -522,15 +529,16 @@ class Catalogue:
         )
 
     @cached_property
-    def _newest_first(self) -> dict[str, np.ndarray]:
+    def _newest_first(self) -> Deferred[dict[str, np.ndarray]]:
         """The dated records, newest first, as plain column arrays (a pandas row costs too
-        much to read per request)."""
+        much to read per request). Their texts are a million strings in a large catalogue,
+        so a version loads them on first use, like the records."""
         dated = self.records.loc[self.records["date_added"].notna()]
         dated = dated.assign(title=dated["title_display"].str.lower()).sort_values(
             ["date_added", "title"], ascending=[False, True], kind="stable"
         )
         columns = ("id", "title_display", "platform", "type", "release_year", "date_added")
-        return {column: dated[column].to_numpy() for column in columns}
+        return Deferred({column: dated[column].to_numpy() for column in columns})
 
     @cached_property
     def _date_counts(self) -> dict[str, tuple[int, int]]:

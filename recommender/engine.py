@@ -532,8 +532,10 @@ class Engine:
 
     def warm(self) -> Engine:
         """Load now what a loaded version leaves for first use (the record table, which only
-        catalogue questions and a work's details and platforms read): a server calls this
-        once it answers, and before forking workers, so that they share one copy."""
+        catalogue questions and a work's details and platforms read, and the newest titles):
+        a server calls this once it answers, and before forking workers, so that they share
+        one copy."""
+        self.catalogue.warm()
         self._read_record_columns()
         return self
 
