@@ -88,8 +88,9 @@ def test_version_folder_holds_everything(built: BuiltData) -> None:
     folder = built.processed_dir / VERSIONS_DIR / built.report.version
     assert sorted(p.name for p in built.processed_dir.iterdir()) == [CURRENT_FILE, VERSIONS_DIR]
     assert current(built.processed_dir) == built.report.version
+    # The engine, then its record table and newest titles, which load on first use.
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [ENGINE_FILE, MANIFEST_FILE, REPORT_FILE]
+        [ENGINE_FILE, "engine.0.pkl", "engine.1.pkl", MANIFEST_FILE, REPORT_FILE]
     )
     manifest = json.loads((folder / MANIFEST_FILE).read_text())
     assert manifest["version"] == built.report.version
