@@ -85,6 +85,8 @@ def registry(engine):
             Intent("recommend", {"title": "Murder on the Orient Express"}),
         ),
         ("/info «Amélie»", Intent("info", {"title": "Amélie"})),
+        ("/nuevos netflix", Intent("new", {"platform": "netflix"})),
+        ("/nuevas", Intent("new")),
         ("/help@StreamBot", Intent("help")),
         ("/RECOMMEND@streambot Heat", Intent("recommend", {"title": "Heat"})),
         ("/recommend@OtherBot Heat", Intent("ignore")),
