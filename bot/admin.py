@@ -29,7 +29,7 @@ from bot.reload import (
     upload_and_reload,
 )
 from bot.settings import Settings
-from etl.shared import Instance, SharedCatalogue, SharedVersion
+from etl.shared import Instance, SharedCatalogue, SharedVersion, by_version
 from etl.upload import (
     MAX_UPLOAD_BYTES,
     StagedUpload,
@@ -253,9 +253,7 @@ def versions_reply(
     if not versions:
         return Reply(t(lang, "versions_none"))
     lines = [t(lang, "versions_header", keep=KEEP_VERSIONS)]
-    serving: dict[str | None, list[str]] = {}
-    for instance in instances or ():
-        serving.setdefault(instance.version, []).append(esc(instance.instance))
+    serving = by_version(instances or ())
     for version in versions:
         lines.append(
             t(
@@ -270,8 +268,8 @@ def versions_reply(
             )
         )
         if version.name in serving:
-            names = serving[version.name]
-            lines.append(t(lang, "versions_serving", names=", ".join(names)))
+            names = ", ".join(map(esc, serving[version.name]))
+            lines.append(t(lang, "versions_serving", names=names))
     if instances is not None:
         lines += ["", plural(lang, "versions_shared", len(instances))]
     return Reply("\n".join([*lines, "", t(lang, "versions_hint")]))

@@ -24,7 +24,7 @@ from bot.settings import Settings, SettingsError
 from bot.storage import ChatPrefs, ChatStore
 from etl.build import BuildRefused, is_stale, run_etl, run_upload
 from etl.errors import EtlError
-from etl.shared import SharedVersion
+from etl.shared import SharedVersion, by_version
 from etl.upload import UploadError, discard_upload, format_diff, stage_upload
 from etl.versions import (
     ChangeBusy,
@@ -573,9 +573,7 @@ def _versions_command(args: argparse.Namespace, call: Invocation) -> int:
         versions: Sequence[VersionInfo | SharedVersion] = list_versions(processed_dir)
     else:
         try:
-            versions = shared.versions()
-            for instance in shared.instances():
-                serving.setdefault(instance.version, []).append(instance.instance)
+            versions, serving = shared.versions(), by_version(shared.instances())
         finally:
             shared.close()
     if args.json:

@@ -180,6 +180,14 @@ class Instance:
     seen_at: datetime
 
 
+def by_version(instances: Iterable[Instance]) -> dict[str | None, list[str]]:
+    """The names of ``instances``, by the version each serves."""
+    serving: dict[str | None, list[str]] = {}
+    for instance in instances:
+        serving.setdefault(instance.version, []).append(instance.instance)
+    return serving
+
+
 def instance_name() -> str:
     """This process, as other instances see it: its host and pid."""
     return f"{socket.gethostname()}:{os.getpid()}"
